@@ -19,9 +19,9 @@ Result<T> FromArrow(arrow::Result<T>&& r) {
 }  // namespace tradeflow
 
 // TF_RETURN_IF_ERROR for expressions returning arrow::Status.
-#define TF_RETURN_IF_ARROW_ERROR(expr)                          \
-  do {                                                          \
-    ::arrow::Status _tf_ast = (expr);                           \
+#define TF_RETURN_IF_ARROW_ERROR(expr)                         \
+  do {                                                         \
+    ::arrow::Status _tf_ast = (expr);                          \
     if (!_tf_ast.ok()) return ::tradeflow::FromArrow(_tf_ast); \
   } while (false)
 

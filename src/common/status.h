@@ -100,10 +100,10 @@ Status ToStatus(const Result<T>& r) {
 #define TF_CONCAT(a, b) TF_CONCAT_IMPL(a, b)
 
 // Returns the Status of `expr` from the enclosing function unless it is OK.
-#define TF_RETURN_IF_ERROR(expr)                                           \
-  do {                                                                     \
+#define TF_RETURN_IF_ERROR(expr)                                          \
+  do {                                                                    \
     ::tradeflow::Status _tf_st = ::tradeflow::internal::ToStatus((expr)); \
-    if (!_tf_st.ok()) return _tf_st;                                       \
+    if (!_tf_st.ok()) return _tf_st;                                      \
   } while (false)
 
 #define TF_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
