@@ -1,0 +1,189 @@
+#include "sources/csv_reader.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace tradeflow::sources {
+
+CsvReader::CsvReader(std::string path, CsvOptions options, std::FILE* file)
+    : path_(std::move(path)), options_(std::move(options)), file_(file) {}
+
+CsvReader::~CsvReader() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, CsvOptions options) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  }
+  auto reader = std::unique_ptr<CsvReader>(new CsvReader(path, std::move(options), f));
+  TF_RETURN_IF_ERROR(reader->ReadHeader());
+  return reader;
+}
+
+Status CsvReader::ReadHeader() {
+  if (!options_.header) {
+    if (options_.column_names.empty()) {
+      return Status::Invalid(path_ + ": no header row and no column names configured");
+    }
+    column_names_ = options_.column_names;
+    return Status::OK();
+  }
+  CsvRecord header;
+  TF_ASSIGN_OR_RETURN(bool found, Next(&header));
+  if (!found) return Status::Invalid(path_ + ": empty file, expected a header row");
+  column_names_ = std::move(header.fields);
+  // A UTF-8 byte order mark is not part of the first column's name.
+  if (!column_names_.empty() && column_names_[0].rfind("\xEF\xBB\xBF", 0) == 0) {
+    column_names_[0].erase(0, 3);
+  }
+  return Status::OK();
+}
+
+Status CsvReader::Refill() {
+  // Drop what has been consumed, then append the next chunk.
+  buffer_.erase(0, pos_);
+  buffer_offset_ += static_cast<int64_t>(pos_);
+  pos_ = 0;
+  size_t old = buffer_.size();
+  buffer_.resize(old + options_.chunk_size);
+  size_t n = std::fread(buffer_.data() + old, 1, options_.chunk_size, file_);
+  buffer_.resize(old + n);
+  if (n < options_.chunk_size) {
+    if (std::ferror(file_)) return Status::IOError(path_ + ": read failed");
+    eof_ = true;
+  }
+  return Status::OK();
+}
+
+Result<bool> CsvReader::Next(CsvRecord* out) {
+  for (;;) {
+    std::string error;
+    switch (ParseRecord(eof_, out, &error)) {
+      case Parse::kRecord:
+        if (!column_names_.empty() && out->fields.size() != column_names_.size()) {
+          return Status::Invalid(path_ + ":" + std::to_string(out->line) + ": expected " +
+                                 std::to_string(column_names_.size()) + " fields, found " +
+                                 std::to_string(out->fields.size()));
+        }
+        return true;
+      case Parse::kMalformed:
+        return Status::Invalid(path_ + ":" + std::to_string(out->line) + ": " + error);
+      case Parse::kNeedMore:
+        if (eof_) return false;
+        TF_RETURN_IF_ERROR(Refill());
+        break;
+    }
+  }
+}
+
+// Parses one record starting at pos_. On kRecord and kMalformed, pos_ and line_ move past it; on
+// kNeedMore nothing moves (the record is parsed again once more bytes are in).
+CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string* error) {
+  const char delim = options_.delimiter, quote = options_.quote;
+  const size_t n = buffer_.size();
+  size_t i = pos_;
+  int64_t line = line_;
+  // Skip blank lines.
+  while (i < n && (buffer_[i] == '\n' || buffer_[i] == '\r')) {
+    if (buffer_[i] == '\n') ++line;
+    ++i;
+  }
+  if (i >= n) {
+    if (at_eof) {  // only blank lines were left
+      pos_ = i;
+      line_ = line;
+    }
+    return Parse::kNeedMore;
+  }
+  const size_t start = i;
+  out->fields.clear();
+  out->line = line;
+  out->byte_offset = buffer_offset_ + static_cast<int64_t>(start);
+  std::string field;
+  std::string problem;
+  for (;;) {
+    field.clear();
+    if (i < n && buffer_[i] == quote) {
+      // Quoted field.
+      ++i;
+      for (;;) {
+        if (i >= n) {
+          if (!at_eof) return Parse::kNeedMore;
+          problem =
+              "quoted field is never closed (opening quote on line " + std::to_string(line) + ")";
+          break;
+        }
+        char c = buffer_[i];
+        if (c == quote) {
+          if (i + 1 >= n && !at_eof) return Parse::kNeedMore;
+          if (i + 1 < n && buffer_[i + 1] == quote) {
+            field.push_back(quote);
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        if (c == '\n') ++line;
+        field.push_back(c);
+        ++i;
+      }
+      if (problem.empty() && i < n && buffer_[i] != delim && buffer_[i] != '\n' &&
+          buffer_[i] != '\r') {
+        problem = "unexpected text after the closing quote of field " +
+                  std::to_string(out->fields.size() + 1);
+      }
+    } else {
+      // Unquoted field: up to the delimiter or end of line.
+      size_t end = i;
+      while (end < n && buffer_[end] != delim && buffer_[end] != '\n' && buffer_[end] != '\r') {
+        if (buffer_[end] == quote && problem.empty()) {
+          problem =
+              "quote character inside unquoted field " + std::to_string(out->fields.size() + 1);
+        }
+        ++end;
+      }
+      if (end >= n && !at_eof) return Parse::kNeedMore;
+      field.assign(buffer_, i, end - i);
+      i = end;
+    }
+    if (!problem.empty()) {
+      // Resynchronise at the end of the physical line (or of the file for an open quote).
+      while (i < n && buffer_[i] != '\n') ++i;
+      if (i >= n && !at_eof) return Parse::kNeedMore;
+      if (i < n) ++i;
+      out->raw.assign(buffer_, start, i - start);
+      pos_ = i;
+      line_ = line + 1;
+      *error = problem;
+      return Parse::kMalformed;
+    }
+    out->fields.push_back(field);
+    if (i < n && buffer_[i] == delim) {
+      ++i;
+      if (i >= n && !at_eof) return Parse::kNeedMore;
+      continue;
+    }
+    // End of record: CR, LF, CRLF or end of file.
+    size_t end = i;
+    if (i < n && buffer_[i] == '\r') {
+      if (i + 1 >= n && !at_eof) return Parse::kNeedMore;
+      ++i;
+    }
+    if (i < n && buffer_[i] == '\n') {
+      ++i;
+      ++line;
+    } else if (end < n) {
+      ++line;  // a bare CR ends the line too
+    }
+    out->raw.assign(buffer_, start, end - start);
+    pos_ = i;
+    line_ = line;
+    return Parse::kRecord;
+  }
+}
+
+}  // namespace tradeflow::sources

@@ -1,0 +1,74 @@
+// A streaming reader of delimited text (RFC 4180 CSV and its common variants).
+//
+// Why not Arrow's CSV reader: it is columnar and reports errors per block, while tradeflow needs
+// every record with its own line number and byte offset (for error messages, provenance and the
+// quarantine), and must carry on past one malformed record to the next.
+//
+// Contract:
+// - Reads the file in chunks; memory is bounded by the chunk size and the longest record.
+// - A quoted field may span lines; "" inside quotes is one quote. CRLF and LF both end records.
+//   Blank lines are skipped.
+// - A malformed record (a quote inside an unquoted field, text after a closing quote, a wrong
+//   number of fields, a quote never closed) makes Next() return an Invalid status naming
+//   "<file>:<line>" and what is wrong; the reader is then positioned after that record, so a
+//   caller may log or quarantine it and keep reading. An unterminated quote consumes the rest of
+//   the file.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tradeflow::sources {
+
+struct CsvOptions {
+  char delimiter = ',';
+  char quote = '"';
+  // With a header row the column names come from the file; otherwise from `column_names`.
+  bool header = true;
+  std::vector<std::string> column_names;
+  size_t chunk_size = 1 << 20;
+};
+
+struct CsvRecord {
+  std::vector<std::string> fields;
+  int64_t line = 0;         // 1-based line where the record starts
+  int64_t byte_offset = 0;  // offset of its first byte in the file
+  std::string raw;          // the record's bytes as read, for quarantine
+};
+
+class CsvReader {
+ public:
+  static Result<std::unique_ptr<CsvReader>> Open(const std::string& path, CsvOptions options);
+  ~CsvReader();
+
+  const std::vector<std::string>& column_names() const { return column_names_; }
+  const std::string& path() const { return path_; }
+
+  // Reads the next record into *out. Returns false at end of file.
+  Result<bool> Next(CsvRecord* out);
+
+ private:
+  CsvReader(std::string path, CsvOptions options, std::FILE* file);
+
+  enum class Parse { kRecord, kNeedMore, kMalformed };
+  Parse ParseRecord(bool at_eof, CsvRecord* out, std::string* error);
+  Status Refill();
+  Status ReadHeader();
+
+  std::string path_;
+  CsvOptions options_;
+  std::FILE* file_;
+  bool eof_ = false;
+  std::string buffer_;
+  size_t pos_ = 0;             // next unread byte in buffer_
+  int64_t buffer_offset_ = 0;  // file offset of buffer_[0]
+  int64_t line_ = 1;           // line number at pos_
+  std::vector<std::string> column_names_;
+};
+
+}  // namespace tradeflow::sources

@@ -1,0 +1,117 @@
+#include "sources/csv_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace tradeflow::sources {
+namespace {
+
+class CsvReaderTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& content) {
+    auto dir = std::filesystem::temp_directory_path() / "tf_csv_reader_test";
+    std::filesystem::create_directories(dir);
+    std::string path = (dir / (std::to_string(counter_++) + ".csv")).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  std::vector<std::vector<std::string>> ReadAll(const std::string& content,
+                                                size_t chunk = 1 << 20) {
+    CsvOptions options;
+    options.chunk_size = chunk;
+    auto reader = CsvReader::Open(Write(content), options);
+    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    std::vector<std::vector<std::string>> rows;
+    CsvRecord rec;
+    for (;;) {
+      auto more = (*reader)->Next(&rec);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      rows.push_back(rec.fields);
+    }
+    return rows;
+  }
+  int counter_ = 0;
+};
+
+TEST_F(CsvReaderTest, ReadsQuotedFieldsAcrossLinesAndChunks) {
+  std::string text =
+      "id,comment,qty\r\n"
+      "1,\"hello, world\",10\r\n"
+      "\n"
+      "2,\"two\nlines \"\"quoted\"\"\",20\n"
+      "3,,30";
+  for (size_t chunk : {1, 2, 3, 7, 1 << 20}) {
+    auto rows = ReadAll(text, chunk);
+    ASSERT_EQ(rows.size(), 3u) << "chunk " << chunk;
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"1", "hello, world", "10"}));
+    EXPECT_EQ(rows[1], (std::vector<std::string>{"2", "two\nlines \"quoted\"", "20"}));
+    EXPECT_EQ(rows[2], (std::vector<std::string>{"3", "", "30"}));
+  }
+}
+
+TEST_F(CsvReaderTest, ReportsLineNumbersAndOffsets) {
+  auto reader = CsvReader::Open(Write("a,b\n1,2\n\n\"x\ny\",3\n4,5\n"), {});
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->column_names(), (std::vector<std::string>{"a", "b"}));
+  CsvRecord rec;
+  ASSERT_TRUE(*(*reader)->Next(&rec));
+  EXPECT_EQ(rec.line, 2);
+  EXPECT_EQ(rec.byte_offset, 4);
+  ASSERT_TRUE(*(*reader)->Next(&rec));
+  EXPECT_EQ(rec.line, 4);
+  ASSERT_TRUE(*(*reader)->Next(&rec));
+  EXPECT_EQ(rec.line, 6);
+  EXPECT_EQ(rec.raw, "4,5");
+  EXPECT_FALSE(*(*reader)->Next(&rec));
+}
+
+TEST_F(CsvReaderTest, MalformedRecordsNameTheLineAndAllowContinuing) {
+  auto reader = CsvReader::Open(Write("a,b\n1,x\"y\n2,\"ok\"z\n3,4,5\n6,7\n"), {});
+  ASSERT_TRUE(reader.ok());
+  CsvRecord rec;
+  auto r1 = (*reader)->Next(&rec);
+  ASSERT_FALSE(r1.ok());
+  EXPECT_NE(r1.status().message().find(":2: quote character inside unquoted field 2"),
+            std::string::npos)
+      << r1.status().message();
+  auto r2 = (*reader)->Next(&rec);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_NE(r2.status().message().find(":3: unexpected text after the closing quote"),
+            std::string::npos);
+  auto r3 = (*reader)->Next(&rec);
+  ASSERT_FALSE(r3.ok());
+  EXPECT_NE(r3.status().message().find(":4: expected 2 fields, found 3"), std::string::npos);
+  ASSERT_TRUE(*(*reader)->Next(&rec));
+  EXPECT_EQ(rec.fields, (std::vector<std::string>{"6", "7"}));
+  EXPECT_EQ(rec.line, 5);
+}
+
+TEST_F(CsvReaderTest, UnterminatedQuoteIsAnError) {
+  auto reader = CsvReader::Open(Write("a,b\n1,\"never closed\n2,3\n"), {});
+  ASSERT_TRUE(reader.ok());
+  CsvRecord rec;
+  auto r = (*reader)->Next(&rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(":2: quoted field is never closed"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(*(*reader)->Next(&rec));
+}
+
+TEST_F(CsvReaderTest, MissingFileIsNotFound) {
+  auto reader = CsvReader::Open("/nonexistent/trades.csv", {});
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(reader.status().message(), "/nonexistent/trades.csv: no such file");
+}
+
+TEST_F(CsvReaderTest, StripsUtf8ByteOrderMark) {
+  auto reader = CsvReader::Open(Write("\xEF\xBB\xBFid,b\n1,2\n"), {});
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->column_names()[0], "id");
+}
+
+}  // namespace
+}  // namespace tradeflow::sources
