@@ -1,0 +1,323 @@
+#include "transform/mapper.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "model/decimal.h"
+#include "model/proto_schema.h"
+#include "transform/field_path.h"
+#include "transform/value_parsers.h"
+
+namespace tradeflow::transform {
+
+using google::protobuf::EnumValueDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using tradeflow::trade::v1::TradeEvent;
+
+namespace {
+
+enum class LeafKind { kString, kInt32, kInt64, kBool, kEnum, kDecimal, kDate, kTimestamp };
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A value source with its columns resolved to indexes.
+struct CompiledSource {
+  ValueSource::Kind kind;
+  int column = -1;
+  std::string column_name;
+  std::string constant;
+  std::vector<CompiledSource> parts;
+  std::string separator;
+
+  std::string Describe() const {
+    switch (kind) {
+      case ValueSource::Kind::kColumn:
+        return "column " + column_name;
+      case ValueSource::Kind::kConstant:
+        return "constant";
+      case ValueSource::Kind::kConcat:
+        return "concatenation";
+    }
+    return "";
+  }
+
+  std::string Evaluate(const std::vector<std::string>& fields) const {
+    switch (kind) {
+      case ValueSource::Kind::kColumn:
+        return std::string(TrimBlanks(fields[column]));
+      case ValueSource::Kind::kConstant:
+        return constant;
+      case ValueSource::Kind::kConcat: {
+        std::string out;
+        for (size_t i = 0; i < parts.size(); ++i) {
+          if (i > 0) out += separator;
+          out += parts[i].Evaluate(fields);
+        }
+        return out;
+      }
+    }
+    return "";
+  }
+};
+
+Result<CompiledSource> CompileSource(const ValueSource& src,
+                                     const std::vector<std::string>& columns, std::set<int>* used) {
+  CompiledSource out;
+  out.kind = src.kind;
+  out.constant = src.constant;
+  out.separator = src.separator;
+  out.column_name = src.column;
+  if (src.kind == ValueSource::Kind::kColumn) {
+    auto it = std::find(columns.begin(), columns.end(), src.column);
+    if (it == columns.end()) {
+      std::string known;
+      for (const auto& c : columns) known += (known.empty() ? "" : ", ") + c;
+      return Status::Invalid("unknown column '" + src.column + "' (the source has: " + known + ")");
+    }
+    out.column = static_cast<int>(it - columns.begin());
+    used->insert(out.column);
+  }
+  for (const auto& part : src.parts) {
+    TF_ASSIGN_OR_RETURN(auto p, CompileSource(part, columns, used));
+    out.parts.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Mapper::CompiledRule {
+  explicit CompiledRule(FieldPath p) : path(std::move(p)) {}
+
+  FieldPath path;
+  LeafKind kind = LeafKind::kString;
+  CompiledSource source{};
+  std::string format;
+  std::string time_zone;
+  std::map<std::string, const EnumValueDescriptor*> enum_values;  // raw → value
+  std::map<std::string, const EnumValueDescriptor*> enum_labels;  // upper label → value
+  std::optional<std::string> default_value;
+  const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
+  const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
+  model::DecimalType decimal;
+  std::string where;
+
+  Status Apply(const std::string& text, TradeEvent* root, std::vector<MappingIssue>* issues) const {
+    Message* parent = path.MutableParent(root);
+    const auto* r = parent->GetReflection();
+    const FieldDescriptor* f = path.leaf();
+    switch (kind) {
+      case LeafKind::kString:
+        r->SetString(parent, f, text);
+        return Status::OK();
+      case LeafKind::kInt32:
+      case LeafKind::kInt64: {
+        TF_ASSIGN_OR_RETURN(int64_t v, ParseInteger(text));
+        if (kind == LeafKind::kInt64) {
+          r->SetInt64(parent, f, v);
+        } else {
+          if (v < INT32_MIN || v > INT32_MAX) {
+            return Status::Invalid("'" + text + "' is out of range for a 32-bit integer");
+          }
+          r->SetInt32(parent, f, static_cast<int32_t>(v));
+        }
+        return Status::OK();
+      }
+      case LeafKind::kBool: {
+        TF_ASSIGN_OR_RETURN(bool v, ParseBool(text));
+        r->SetBool(parent, f, v);
+        return Status::OK();
+      }
+      case LeafKind::kEnum: {
+        if (raw_sibling != nullptr) r->SetString(parent, raw_sibling, text);
+        const EnumValueDescriptor* value = nullptr;
+        if (auto it = enum_values.find(text); it != enum_values.end()) {
+          value = it->second;
+        } else if (auto it2 = enum_labels.find(Upper(text)); it2 != enum_labels.end()) {
+          value = it2->second;
+        }
+        if (value == nullptr) {
+          issues->push_back({path.text(), "value '" + text + "' is not a known " +
+                                              f->enum_type()->name() + " (kept as raw)"});
+          return Status::OK();
+        }
+        r->SetEnum(parent, f, value);
+        return Status::OK();
+      }
+      case LeafKind::kDecimal: {
+        TF_RETURN_IF_ERROR(model::ParseDecimal(text, decimal));
+        TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(text));
+        Message* d = r->MutableMessage(parent, f);
+        d->GetReflection()->SetString(d, d->GetDescriptor()->field(0), canonical);
+        return Status::OK();
+      }
+      case LeafKind::kDate: {
+        TF_ASSIGN_OR_RETURN(CivilDate date, ParseDate(text, format));
+        Message* d = r->MutableMessage(parent, f);
+        const auto* dr = d->GetReflection();
+        dr->SetInt32(d, d->GetDescriptor()->field(0), date.year);
+        dr->SetInt32(d, d->GetDescriptor()->field(1), date.month);
+        dr->SetInt32(d, d->GetDescriptor()->field(2), date.day);
+        return Status::OK();
+      }
+      case LeafKind::kTimestamp: {
+        TF_ASSIGN_OR_RETURN(UtcTimestamp ts, ParseTimestamp(text, format, time_zone));
+        Message* m = r->MutableMessage(parent, f);
+        const auto* mr = m->GetReflection();
+        mr->SetInt64(m, m->GetDescriptor()->FindFieldByName("seconds"), ts.seconds);
+        mr->SetInt32(m, m->GetDescriptor()->FindFieldByName("nanos"), ts.nanos);
+        if (offset_sibling != nullptr) r->SetString(parent, offset_sibling, ts.utc_offset);
+        return Status::OK();
+      }
+    }
+    return Status::Internal("unhandled field kind");
+  }
+};
+
+namespace {
+
+Result<LeafKind> KindOf(const FieldDescriptor* f) {
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return LeafKind::kString;
+    case FieldDescriptor::CPPTYPE_INT32:
+      return LeafKind::kInt32;
+    case FieldDescriptor::CPPTYPE_INT64:
+      return LeafKind::kInt64;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return LeafKind::kBool;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return LeafKind::kEnum;
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const auto* m = f->message_type();
+      if (model::IsDecimalMessage(m)) return LeafKind::kDecimal;
+      if (model::IsDateMessage(m)) return LeafKind::kDate;
+      if (model::IsTimestampMessage(m)) return LeafKind::kTimestamp;
+      return Status::Invalid("is a " + m->name() + " message; map its fields instead");
+    }
+    default:
+      return Status::Invalid("has a type mappings do not support");
+  }
+}
+
+Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
+                                                          const std::vector<std::string>& columns,
+                                                          std::set<int>* used) {
+  TF_ASSIGN_OR_RETURN(FieldPath path, FieldPath::Resolve(TradeEvent::descriptor(), m.target));
+  auto rule = std::make_unique<Mapper::CompiledRule>(std::move(path));
+  const FieldDescriptor* leaf = rule->path.leaf();
+  auto kind = KindOf(leaf);
+  if (!kind.ok()) return kind.status().WithContext("target '" + m.target + "'");
+  rule->kind = *kind;
+  TF_ASSIGN_OR_RETURN(rule->source, CompileSource(m.source, columns, used));
+  rule->format = m.format;
+  rule->time_zone = m.time_zone;
+  rule->default_value = m.default_value;
+  rule->where = m.where;
+  const auto* parent = leaf->containing_type();
+  if (rule->kind == LeafKind::kEnum) {
+    const auto* e = leaf->enum_type();
+    for (int i = 1; i < e->value_count(); ++i) {
+      rule->enum_labels[model::EnumValueLabel(e->value(i))] = e->value(i);
+    }
+    for (const auto& [raw, label] : m.enum_values) {
+      auto it = rule->enum_labels.find(Upper(label));
+      if (it == rule->enum_labels.end()) {
+        std::string known;
+        for (const auto& [l, v] : rule->enum_labels) known += (known.empty() ? "" : ", ") + l;
+        return Status::Invalid("target '" + m.target + "': '" + label + "' is not a " + e->name() +
+                               " (one of: " + known + ")");
+      }
+      rule->enum_values[raw] = it->second;
+    }
+    rule->raw_sibling = parent->FindFieldByName(leaf->name() + "_raw");
+  }
+  if (rule->kind == LeafKind::kDecimal) rule->decimal = model::DecimalTypeOf(leaf);
+  if (rule->kind == LeafKind::kTimestamp) {
+    std::string stem = leaf->name();
+    if (stem.size() > 5 && stem.ends_with("_time")) stem.resize(stem.size() - 5);
+    rule->offset_sibling = parent->FindFieldByName(stem + "_utc_offset");
+    TF_RETURN_IF_ERROR(ParseUtcOffset(m.time_zone.empty() ? "UTC" : m.time_zone)
+                           .status()
+                           .WithContext("target '" + m.target + "'"));
+  }
+  if (m.default_value) {
+    // A default must itself be a valid value for the field.
+    TradeEvent scratch;
+    std::vector<MappingIssue> ignored;
+    TF_RETURN_IF_ERROR(rule->Apply(*m.default_value, &scratch, &ignored)
+                           .WithContext("target '" + m.target + "': default"));
+  }
+  return rule;
+}
+
+}  // namespace
+
+Mapper::~Mapper() = default;
+
+Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
+                                                const std::vector<std::string>& column_names) {
+  auto mapper = std::unique_ptr<Mapper>(new Mapper());
+  mapper->version_ = spec.version;
+  std::set<int> used;
+  std::set<std::string> targets;
+  for (const auto& m : spec.fields) {
+    auto rule = CompileRule(m, column_names, &used);
+    if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);
+    if (!targets.insert(m.target).second) {
+      return Status::Invalid((m.where.empty() ? "mapping" : m.where) + ": target '" + m.target +
+                             "' is mapped twice");
+    }
+    mapper->maps_trade_uid_ |= m.target == "trade_uid";
+    mapper->rules_.push_back(std::move(*rule));
+  }
+  if (spec.keep_unmapped_columns) {
+    for (int i = 0; i < static_cast<int>(column_names.size()); ++i) {
+      if (!used.count(i)) mapper->unmapped_columns_.emplace_back(i, column_names[i]);
+    }
+  }
+  return mapper;
+}
+
+Status Mapper::Map(const std::vector<std::string>& fields, const RecordContext& context,
+                   TradeEvent* out, std::vector<MappingIssue>* issues) const {
+  for (const auto& rule : rules_) {
+    std::string text = rule->source.Evaluate(fields);
+    if (text.empty()) {
+      if (!rule->default_value) continue;
+      text = *rule->default_value;
+    }
+    Status st = rule->Apply(text, out, issues);
+    if (!st.ok()) {
+      return st.WithContext(rule->path.text() + " (" + rule->source.Describe() + ")");
+    }
+  }
+  if (!maps_trade_uid_ && !out->source_trade_id().empty()) {
+    out->set_trade_uid(out->source_system() + ":" + out->source_trade_id());
+  }
+  auto* p = out->mutable_provenance();
+  p->set_mapping_version(version_);
+  p->set_raw_payload_uri(context.input_uri);
+  p->set_raw_payload_sha256(context.input_sha256);
+  p->set_source_location(context.location);
+  p->set_run_id(context.run_id);
+  if (context.ingested_unix_micros != 0) {
+    p->mutable_ingested_time()->set_seconds(context.ingested_unix_micros / 1000000);
+    p->mutable_ingested_time()->set_nanos(
+        static_cast<int32_t>(context.ingested_unix_micros % 1000000) * 1000);
+  }
+  auto* attrs = out->mutable_source_attributes();
+  for (const auto& [index, name] : unmapped_columns_) {
+    std::string_view v = TrimBlanks(fields[index]);
+    if (!v.empty()) (*attrs)[name] = std::string(v);
+  }
+  return Status::OK();
+}
+
+}  // namespace tradeflow::transform

@@ -1,0 +1,148 @@
+#include "transform/mapper.h"
+
+#include <gtest/gtest.h>
+
+namespace tradeflow::transform {
+namespace {
+
+using tradeflow::trade::v1::TradeEvent;
+
+ValueSource Column(std::string name) {
+  ValueSource s;
+  s.column = std::move(name);
+  return s;
+}
+ValueSource Constant(std::string value) {
+  ValueSource s;
+  s.kind = ValueSource::Kind::kConstant;
+  s.constant = std::move(value);
+  return s;
+}
+FieldMapping Rule(std::string target, ValueSource source, std::string where = "p.yaml:1") {
+  FieldMapping m;
+  m.target = std::move(target);
+  m.source = std::move(source);
+  m.where = std::move(where);
+  return m;
+}
+
+const std::vector<std::string> kColumns = {"deal", "ver", "status", "trade_dt", "exec_ts",
+                                           "qty",  "px",  "book",   "desk"};
+
+MappingSpec Spec() {
+  MappingSpec spec;
+  spec.version = "etrm-v1";
+  spec.fields.push_back(Rule("source_system", Constant("ENDUR")));
+  spec.fields.push_back(Rule("source_trade_id", Column("deal")));
+  spec.fields.push_back(Rule("source_version", Column("ver")));
+  FieldMapping action = Rule("action", Column("status"));
+  action.enum_values = {{"AMENDED", "CORRECT"}, {"NEW", "NEW"}};
+  spec.fields.push_back(action);
+  FieldMapping date = Rule("trade_date", Column("trade_dt"));
+  date.format = "%d/%m/%Y";
+  spec.fields.push_back(date);
+  spec.fields.push_back(Rule("execution_time", Column("exec_ts")));
+  spec.fields.push_back(Rule("legs[0].quantity.value", Column("qty")));
+  spec.fields.push_back(Rule("legs[0].fixed.price.value", Column("px")));
+  FieldMapping book = Rule("parties.book", Column("book"));
+  book.default_value = "UNASSIGNED";
+  spec.fields.push_back(book);
+  return spec;
+}
+
+TEST(MapperTest, MapsARecord) {
+  auto mapper = Mapper::Compile(Spec(), kColumns);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  RecordContext ctx{"file:///x.csv", "abc", "line 2", "run-1", 1700000000000000};
+  Status st = (*mapper)->Map({"1001", "2", "AMENDED", "14/03/2026", "2026-03-14T10:00:00.5+01:00",
+                              "1,000.5", "72.10", "", "Crude"},
+                             ctx, &t, &issues);
+  // "1,000.5" is not a plain decimal: the thousands separator is not accepted by default.
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "legs[0].quantity.value (column qty): '1,000.5' is not a decimal number");
+
+  t.Clear();
+  st = (*mapper)->Map({"1001", "2", "AMENDED", "14/03/2026", "2026-03-14T10:00:00.5+01:00",
+                       "1000.50", "72.10", "", "Crude"},
+                      ctx, &t, &issues);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(issues.empty());
+  EXPECT_EQ(t.trade_uid(), "ENDUR:1001");
+  EXPECT_EQ(t.source_version(), 2);
+  EXPECT_EQ(t.action(), tradeflow::trade::v1::ACTION_CORRECT);
+  EXPECT_EQ(t.action_raw(), "AMENDED");
+  EXPECT_EQ(t.trade_date().year(), 2026);
+  EXPECT_EQ(t.trade_date().month(), 3);
+  EXPECT_EQ(t.trade_date().day(), 14);
+  EXPECT_EQ(t.execution_time().seconds(), 1773478800);  // 09:00:00Z
+  EXPECT_EQ(t.execution_time().nanos(), 500000000);
+  EXPECT_EQ(t.execution_utc_offset(), "+01:00");
+  EXPECT_EQ(t.legs(0).quantity().value().value(), "1000.5");
+  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "72.1");
+  EXPECT_EQ(t.parties().book(), "UNASSIGNED");
+  EXPECT_EQ(t.source_attributes().at("desk"), "Crude");
+  EXPECT_EQ(t.provenance().mapping_version(), "etrm-v1");
+  EXPECT_EQ(t.provenance().source_location(), "line 2");
+  EXPECT_EQ(t.provenance().ingested_time().seconds(), 1700000000);
+}
+
+TEST(MapperTest, UnknownEnumValueIsKeptRawAndReported) {
+  auto mapper = Mapper::Compile(Spec(), kColumns);
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(
+      (*mapper)
+          ->Map({"1", "1", "PENDING", "01/01/2026", "2026-01-01T00:00:00Z", "1", "1", "B", ""}, {},
+                &t, &issues)
+          .ok());
+  EXPECT_EQ(t.action(), tradeflow::trade::v1::ACTION_UNSPECIFIED);
+  EXPECT_EQ(t.action_raw(), "PENDING");
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].target, "action");
+}
+
+TEST(MapperTest, BadValuesNameFieldAndColumn) {
+  auto mapper = Mapper::Compile(Spec(), kColumns);
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  Status st = (*mapper)->Map(
+      {"1", "1", "NEW", "31/02/2026", "2026-01-01T00:00:00Z", "1", "1", "B", ""}, {}, &t, &issues);
+  EXPECT_EQ(st.message(),
+            "trade_date (column trade_dt): '31/02/2026' is not a valid calendar date");
+  t.Clear();
+  st = (*mapper)->Map({"1", "x", "NEW", "01/02/2026", "2026-01-01T00:00:00Z", "1", "1", "B", ""},
+                      {}, &t, &issues);
+  EXPECT_EQ(st.message(), "source_version (column ver): cannot parse 'x' as an integer");
+}
+
+TEST(MapperTest, ConfigurationErrorsNameTheRule) {
+  MappingSpec spec = Spec();
+  spec.fields.push_back(Rule("parties.trader", Column("trader_name"), "etrm.yaml:40"));
+  auto m1 = Mapper::Compile(spec, kColumns);
+  ASSERT_FALSE(m1.ok());
+  EXPECT_EQ(m1.status().message().rfind("etrm.yaml:40: unknown column 'trader_name'", 0), 0u)
+      << m1.status().message();
+
+  spec = Spec();
+  spec.fields.push_back(Rule("parties.bok", Column("book"), "etrm.yaml:41"));
+  auto m2 = Mapper::Compile(spec, kColumns);
+  ASSERT_FALSE(m2.ok());
+  EXPECT_EQ(m2.status().message(), "etrm.yaml:41: 'parties.bok': Parties has no field 'bok'");
+
+  spec = Spec();
+  spec.fields[3].enum_values["X"] = "AMEND";
+  auto m3 = Mapper::Compile(spec, kColumns);
+  ASSERT_FALSE(m3.ok());
+  EXPECT_NE(m3.status().message().find("'AMEND' is not a Action"), std::string::npos);
+
+  spec = Spec();
+  spec.fields.push_back(Rule("legs.quantity.value", Column("qty"), "etrm.yaml:42"));
+  auto m4 = Mapper::Compile(spec, kColumns);
+  ASSERT_FALSE(m4.ok());
+  EXPECT_NE(m4.status().message().find("legs is a list; write legs[0]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tradeflow::transform

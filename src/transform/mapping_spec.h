@@ -1,0 +1,50 @@
+// The declarative mapping from one source's records to the canonical TradeEvent, as plain data.
+//
+// The pipeline module builds it from the YAML pipeline file (docs/pipeline-config.md); this module
+// never reads YAML. Every rule carries `where` ("etrm.yaml:31") so that errors about the rule
+// point back at the line that wrote it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tradeflow::transform {
+
+// Where a value comes from.
+struct ValueSource {
+  enum class Kind { kColumn, kConstant, kConcat };
+  Kind kind = Kind::kColumn;
+  std::string column;              // kColumn: source column name
+  std::string constant;            // kConstant: the value itself
+  std::vector<ValueSource> parts;  // kConcat: columns and constants, joined by separator
+  std::string separator;
+};
+
+// One target field of the canonical model and how to fill it.
+struct FieldMapping {
+  // Canonical field path: "source_trade_id", "parties.book", "legs[0].fixed.price.value".
+  std::string target;
+  ValueSource source;
+  // Dates: a strptime format (default "%Y-%m-%d"). Timestamps: "iso8601" (default) or a strptime
+  // format, which may end in %z.
+  std::string format;
+  // Timestamps written without an offset are in this zone: "UTC" (default) or "+HH:MM".
+  std::string time_zone;
+  // Enums: source value → canonical label ("AMENDED" → "CORRECT"). Unlisted values are matched
+  // to labels case-insensitively; a value matching nothing stays UNSPECIFIED and is reported.
+  std::map<std::string, std::string> enum_values;
+  // Used when the source value is empty.
+  std::optional<std::string> default_value;
+  std::string where;
+};
+
+struct MappingSpec {
+  std::string version;  // recorded in every record's provenance.mapping_version
+  std::vector<FieldMapping> fields;
+  // Source columns no rule reads go to TradeEvent.source_attributes (nothing is dropped).
+  bool keep_unmapped_columns = true;
+};
+
+}  // namespace tradeflow::transform

@@ -1,0 +1,189 @@
+#include "transform/value_parsers.h"
+
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+namespace tradeflow::transform {
+namespace {
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+bool ValidCivil(int32_t y, int32_t m, int32_t d) {
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+         std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{unsigned(m)},
+                                     std::chrono::day{unsigned(d)}}
+             .ok();
+}
+
+int64_t DaysFromCivil(int32_t y, int32_t m, int32_t d) {
+  return std::chrono::sys_days{std::chrono::year_month_day{std::chrono::year{y},
+                                                           std::chrono::month{unsigned(m)},
+                                                           std::chrono::day{unsigned(d)}}}
+      .time_since_epoch()
+      .count();
+}
+
+// Reads exactly `n` digits at s[*i].
+bool Digits(std::string_view s, size_t* i, size_t n, int32_t* out) {
+  if (*i + n > s.size()) return false;
+  int32_t v = 0;
+  for (size_t k = 0; k < n; ++k) {
+    char c = s[*i + k];
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    v = v * 10 + (c - '0');
+  }
+  *i += n;
+  *out = v;
+  return true;
+}
+
+Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zone) {
+  auto bad = [&] {
+    return Status::Invalid("cannot parse " + Quoted(s) +
+                           " as an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM])");
+  };
+  size_t i = 0;
+  int32_t y, mo, d, h, mi, sec = 0;
+  if (!Digits(s, &i, 4, &y) || i >= s.size() || s[i++] != '-' || !Digits(s, &i, 2, &mo) ||
+      i >= s.size() || s[i++] != '-' || !Digits(s, &i, 2, &d)) {
+    return bad();
+  }
+  if (i >= s.size() || (s[i] != 'T' && s[i] != ' ')) return bad();
+  ++i;
+  if (!Digits(s, &i, 2, &h) || i >= s.size() || s[i++] != ':' || !Digits(s, &i, 2, &mi)) {
+    return bad();
+  }
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+    if (!Digits(s, &i, 2, &sec)) return bad();
+  }
+  int32_t nanos = 0;
+  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+    ++i;
+    size_t digits = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      if (digits < 9) nanos = nanos * 10 + (s[i] - '0');
+      ++digits;
+      ++i;
+    }
+    if (digits == 0) return bad();
+    for (size_t k = digits; k < 9; ++k) nanos *= 10;
+  }
+  if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
+    return Status::Invalid(Quoted(s) + " is not a valid date and time");
+  }
+  std::string_view rest = s.substr(i);
+  int32_t offset = 0;
+  if (rest.empty()) {
+    TF_ASSIGN_OR_RETURN(offset, ParseUtcOffset(time_zone.empty() ? "UTC" : time_zone));
+  } else {
+    auto parsed = ParseUtcOffset(rest);
+    if (!parsed.ok()) return bad();
+    offset = *parsed;
+  }
+  UtcTimestamp out;
+  out.seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  out.nanos = nanos;
+  out.utc_offset = FormatUtcOffset(offset);
+  return out;
+}
+
+}  // namespace
+
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+Result<int64_t> ParseInteger(std::string_view raw) {
+  std::string_view s = TrimBlanks(raw);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
+    return Status::Invalid("cannot parse " + Quoted(raw) + " as an integer");
+  }
+  return v;
+}
+
+Result<bool> ParseBool(std::string_view raw) {
+  std::string s(TrimBlanks(raw));
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s == "true" || s == "t" || s == "yes" || s == "y" || s == "1") return true;
+  if (s == "false" || s == "f" || s == "no" || s == "n" || s == "0") return false;
+  return Status::Invalid("cannot parse " + Quoted(raw) + " as a boolean (true/false, Y/N, 1/0)");
+}
+
+Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
+  std::string text(TrimBlanks(raw));
+  const std::string& fmt = format.empty() ? std::string("%Y-%m-%d") : format;
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), fmt.c_str(), &tm);
+  if (end == nullptr || *end != '\0') {
+    return Status::Invalid("cannot parse " + Quoted(raw) + " as a date with format '" + fmt + "'");
+  }
+  CivilDate d{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+  if (!ValidCivil(d.year, d.month, d.day)) {
+    return Status::Invalid(Quoted(raw) + " is not a valid calendar date");
+  }
+  return d;
+}
+
+Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& format,
+                                    const std::string& time_zone) {
+  std::string_view text = TrimBlanks(raw);
+  if (format.empty() || format == "iso8601") return ParseIso8601(text, time_zone);
+  std::string owned(text);
+  std::tm tm{};
+  const char* end = strptime(owned.c_str(), format.c_str(), &tm);
+  if (end == nullptr || *end != '\0') {
+    return Status::Invalid("cannot parse " + Quoted(raw) + " as a timestamp with format '" +
+                           format + "'");
+  }
+  if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
+    return Status::Invalid(Quoted(raw) + " is not a valid date and time");
+  }
+  int32_t offset = 0;
+  if (format.find("%z") != std::string::npos) {
+    offset = static_cast<int32_t>(tm.tm_gmtoff);
+  } else {
+    TF_ASSIGN_OR_RETURN(offset, ParseUtcOffset(time_zone.empty() ? "UTC" : time_zone));
+  }
+  UtcTimestamp out;
+  out.seconds = DaysFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+                tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - offset;
+  out.utc_offset = FormatUtcOffset(offset);
+  return out;
+}
+
+Result<int32_t> ParseUtcOffset(std::string_view raw) {
+  std::string_view s = TrimBlanks(raw);
+  if (s == "Z" || s == "z" || s == "UTC") return 0;
+  auto bad = [&] {
+    return Status::Invalid("unsupported time zone or offset " + Quoted(raw) +
+                           ": use UTC or a fixed offset like +01:00");
+  };
+  if (s.size() < 3 || (s[0] != '+' && s[0] != '-')) return bad();
+  size_t i = 1;
+  int32_t h = 0, m = 0;
+  if (!Digits(s, &i, 2, &h)) return bad();
+  if (i < s.size() && s[i] == ':') ++i;
+  if (i < s.size() && !Digits(s, &i, 2, &m)) return bad();
+  if (i != s.size() || h > 18 || m > 59) return bad();
+  int32_t seconds = h * 3600 + m * 60;
+  return s[0] == '-' ? -seconds : seconds;
+}
+
+std::string FormatUtcOffset(int32_t seconds) {
+  char sign = seconds < 0 ? '-' : '+';
+  int32_t a = seconds < 0 ? -seconds : seconds;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, a / 3600, (a / 60) % 60);
+  return buf;
+}
+
+}  // namespace tradeflow::transform

@@ -1,0 +1,42 @@
+// Parsing of source text into typed values, with messages that say what was expected.
+//
+// All parsers take the whole (trimmed) text: trailing garbage is an error, never ignored.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tradeflow::transform {
+
+struct CivilDate {
+  int32_t year = 0, month = 0, day = 0;
+};
+
+struct UtcTimestamp {
+  int64_t seconds = 0;  // since the Unix epoch, UTC
+  int32_t nanos = 0;
+  std::string utc_offset;  // the offset written in (or assumed for) the source: "+01:00"
+};
+
+std::string_view TrimBlanks(std::string_view s);
+
+Result<int64_t> ParseInteger(std::string_view text);
+Result<bool> ParseBool(std::string_view text);
+
+// `format` is a strptime format; empty means "%Y-%m-%d". Checks that the date exists.
+Result<CivilDate> ParseDate(std::string_view text, const std::string& format);
+
+// `format` empty or "iso8601": YYYY-MM-DD[T ]HH:MM[:SS[.fffffffff]][Z|±HH[:MM]]. Otherwise a
+// strptime format (glibc: %z accepts Z, ±HH, ±HHMM, ±HH:MM). Without an offset in the text,
+// `time_zone` applies: "UTC" (also when empty) or a fixed "±HH:MM".
+Result<UtcTimestamp> ParseTimestamp(std::string_view text, const std::string& format,
+                                    const std::string& time_zone);
+
+// "+05:30" → 19800 seconds. Accepts Z, UTC, ±HH, ±HHMM, ±HH:MM.
+Result<int32_t> ParseUtcOffset(std::string_view text);
+std::string FormatUtcOffset(int32_t seconds);
+
+}  // namespace tradeflow::transform

@@ -1,0 +1,60 @@
+#include "transform/value_parsers.h"
+
+#include <gtest/gtest.h>
+
+namespace tradeflow::transform {
+namespace {
+
+TEST(ValueParsersTest, Integers) {
+  EXPECT_EQ(*ParseInteger(" 42 "), 42);
+  EXPECT_EQ(*ParseInteger("-7"), -7);
+  EXPECT_FALSE(ParseInteger("4.2").ok());
+  EXPECT_FALSE(ParseInteger("").ok());
+  EXPECT_FALSE(ParseInteger("99999999999999999999").ok());
+}
+
+TEST(ValueParsersTest, Dates) {
+  auto d = ParseDate("2026-03-14", "");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->year, 2026);
+  EXPECT_EQ(d->day, 14);
+  EXPECT_EQ(ParseDate("14-Mar-2026", "%d-%b-%Y")->month, 3);
+  EXPECT_FALSE(ParseDate("2026-13-01", "").ok());
+  EXPECT_FALSE(ParseDate("2026-02-29", "").ok());
+  EXPECT_TRUE(ParseDate("2028-02-29", "").ok());
+  EXPECT_FALSE(ParseDate("2026-03-14x", "").ok());
+}
+
+TEST(ValueParsersTest, Iso8601Timestamps) {
+  auto t = ParseTimestamp("2026-03-14T10:00:00.123456789-05:00", "", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->seconds, 1773482400 + 5 * 3600);
+  EXPECT_EQ(t->nanos, 123456789);
+  EXPECT_EQ(t->utc_offset, "-05:00");
+  auto local = ParseTimestamp("2026-03-14 10:00", "", "+01:00");
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(local->seconds, 1773482400 - 3600);
+  EXPECT_EQ(local->utc_offset, "+01:00");
+  EXPECT_EQ(ParseTimestamp("2026-03-14T10:00:00Z", "", "")->utc_offset, "+00:00");
+  EXPECT_FALSE(ParseTimestamp("2026-03-14T25:00:00Z", "", "").ok());
+  EXPECT_FALSE(ParseTimestamp("14/03/2026", "", "").ok());
+  EXPECT_FALSE(ParseTimestamp("2026-03-14T10:00:00", "", "Europe/Paris").ok());
+}
+
+TEST(ValueParsersTest, StrptimeTimestamps) {
+  auto t = ParseTimestamp("14/03/2026 10:00:00 +0100", "%d/%m/%Y %H:%M:%S %z", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->seconds, 1773482400 - 3600);
+  EXPECT_EQ(t->utc_offset, "+01:00");
+}
+
+TEST(ValueParsersTest, Offsets) {
+  EXPECT_EQ(*ParseUtcOffset("+05:30"), 19800);
+  EXPECT_EQ(*ParseUtcOffset("-0800"), -28800);
+  EXPECT_EQ(*ParseUtcOffset("Z"), 0);
+  EXPECT_EQ(FormatUtcOffset(-28800), "-08:00");
+  EXPECT_FALSE(ParseUtcOffset("CET").ok());
+}
+
+}  // namespace
+}  // namespace tradeflow::transform
