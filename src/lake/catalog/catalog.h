@@ -1,0 +1,81 @@
+// Catalog: where an Iceberg table's current metadata file is recorded, and how commits become
+// atomic.
+//
+// The catalog maps (namespace, table name) to the location of the table's current
+// metadata.json. A commit writes a new metadata file first and then calls SwapMetadataLocation(),
+// a compare-and-swap on that pointer: it succeeds only if the pointer still holds the location
+// the writer started from. A writer that loses the race gets Status::Conflict and must reload
+// the table, re-apply its change on top of the new metadata and try again (Iceberg "Metastore
+// Tables" protocol). Implementations lay their rows out exactly like Iceberg Java's JdbcCatalog
+// and pyiceberg's SqlCatalog, so Spark, Trino and pyiceberg can share the same catalog.
+//
+// Namespaces are single-level strings without '.': Java and pyiceberg read a '.' as a level
+// separator, and Trino maps one level to one schema.
+//
+// Thread-compatible: use one Catalog object per thread (each has its own connection); several
+// Catalog objects, in any number of threads or processes, may share one database.
+#pragma once
+
+#include <compare>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tradeflow::lake {
+
+struct TableIdentifier {
+  std::string ns;    // namespace, e.g. "trading"
+  std::string name;  // table name, e.g. "trades"
+
+  std::string ToString() const;  // "trading.trades"
+
+  friend bool operator==(const TableIdentifier&, const TableIdentifier&) = default;
+  friend auto operator<=>(const TableIdentifier&, const TableIdentifier&) = default;
+};
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  // The catalog name that scopes every row (column catalog_name). Spark, Trino and pyiceberg must
+  // be configured with the same name to see these tables.
+  virtual const std::string& name() const = 0;
+
+  // Creates the namespace; OK if it exists already.
+  virtual Status CreateNamespace(const std::string& ns) = 0;
+
+  // Every namespace of this catalog, sorted: those created explicitly and those holding tables.
+  virtual Result<std::vector<std::string>> ListNamespaces() = 0;
+
+  // Tables (not views) of namespace `ns`, or of every namespace when `ns` is empty; sorted.
+  // An unknown namespace yields an empty list.
+  virtual Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) = 0;
+
+  // The table's current metadata location, or std::nullopt if the table does not exist.
+  virtual Result<std::optional<std::string>> LoadMetadataLocation(const TableIdentifier& id) = 0;
+
+  // Registers a new table whose first metadata file is `metadata_location` (already written).
+  // Creates the namespace if missing. AlreadyExists if a table or view has that name.
+  virtual Status CreateTable(const TableIdentifier& id, const std::string& metadata_location) = 0;
+
+  // Atomically replaces the table's metadata location `expected_location` by `new_location` and
+  // records `expected_location` as the previous one. Conflict if the table's current location is
+  // not `expected_location` (another writer committed first) or the table is gone: reload and
+  // retry.
+  virtual Status SwapMetadataLocation(const TableIdentifier& id,
+                                      const std::string& expected_location,
+                                      const std::string& new_location) = 0;
+
+  // Removes the table's catalog row (files are left alone). NotFound if there is no such table.
+  virtual Status DropTable(const TableIdentifier& id) = 0;
+};
+
+// Checks shared by implementations, so a name accepted by one catalog is accepted by all.
+// Limits follow the VARCHAR sizes of the JdbcCatalog tables, which PostgreSQL enforces.
+Status ValidateNamespace(const std::string& ns);
+Status ValidateTableIdentifier(const TableIdentifier& id);
+Status ValidateMetadataLocation(const std::string& location);
+
+}  // namespace tradeflow::lake
