@@ -103,6 +103,8 @@ struct Mapper::CompiledRule {
   std::map<std::string, const EnumValueDescriptor*> enum_values;  // raw → value
   std::map<std::string, const EnumValueDescriptor*> enum_labels;  // upper label → value
   std::optional<std::string> default_value;
+  int when_column = -1;           // the rule applies only if this column's value...
+  std::set<std::string> when_in;  // ...is one of these (or non-empty when this is empty)
   const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
   const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
   model::DecimalType decimal;
@@ -220,6 +222,14 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   rule->time_zone = m.time_zone;
   rule->default_value = m.default_value;
   rule->where = m.where;
+  if (m.when) {
+    ValueSource when_source;
+    when_source.column = m.when->column;
+    auto compiled = CompileSource(when_source, columns, used);
+    if (!compiled.ok()) return compiled.status().WithContext("condition of '" + m.target + "'");
+    rule->when_column = compiled->column;
+    rule->when_in.insert(m.when->in.begin(), m.when->in.end());
+  }
   const auto* parent = leaf->containing_type();
   if (rule->kind == LeafKind::kEnum) {
     const auto* e = leaf->enum_type();
@@ -288,6 +298,11 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
 Status Mapper::Map(const std::vector<std::string>& fields, const RecordContext& context,
                    TradeEvent* out, std::vector<MappingIssue>* issues) const {
   for (const auto& rule : rules_) {
+    if (rule->when_column >= 0) {
+      std::string_view v = TrimBlanks(fields[rule->when_column]);
+      bool holds = rule->when_in.empty() ? !v.empty() : rule->when_in.count(std::string(v)) > 0;
+      if (!holds) continue;
+    }
     std::string text = rule->source.Evaluate(fields);
     if (text.empty()) {
       if (!rule->default_value) continue;

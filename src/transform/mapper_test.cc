@@ -88,6 +88,31 @@ TEST(MapperTest, MapsARecord) {
   EXPECT_EQ(t.provenance().ingested_time().seconds(), 1700000000);
 }
 
+TEST(MapperTest, ConditionsSelectRules) {
+  MappingSpec spec = Spec();
+  FieldMapping option = Rule("legs[0].option.strike.value", Column("px"));
+  option.when = Condition{"desk", {"Options"}};
+  spec.fields.push_back(option);
+  for (auto& f : spec.fields) {
+    if (f.target == "legs[0].fixed.price.value") f.when = Condition{"desk", {"Crude", "Gas"}};
+  }
+  auto mapper = Mapper::Compile(spec, kColumns);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  std::vector<std::string> row = {"1", "1",   "NEW", "01/01/2026", "2026-01-01T00:00:00Z",
+                                  "1", "5.5", "B",   "Options"};
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE((*mapper)->Map(row, {}, &t, &issues).ok());
+  EXPECT_TRUE(t.legs(0).has_option());
+  EXPECT_EQ(t.legs(0).option().strike().value().value(), "5.5");
+  row[8] = "Gas";
+  t.Clear();
+  ASSERT_TRUE((*mapper)->Map(row, {}, &t, &issues).ok());
+  EXPECT_TRUE(t.legs(0).has_fixed());
+  // The condition's column is read by a rule, so it is not copied to source_attributes.
+  EXPECT_EQ(t.source_attributes().count("desk"), 0u);
+}
+
 TEST(MapperTest, UnknownEnumValueIsKeptRawAndReported) {
   auto mapper = Mapper::Compile(Spec(), kColumns);
   TradeEvent t;

@@ -22,6 +22,13 @@ struct ValueSource {
   std::string separator;
 };
 
+// A condition on a source column: the rule applies only to records that satisfy it.
+struct Condition {
+  std::string column;
+  // The trimmed value must be one of `in` (exact match); with `in` empty, it must be non-empty.
+  std::vector<std::string> in;
+};
+
 // One target field of the canonical model and how to fill it.
 struct FieldMapping {
   // Canonical field path: "source_trade_id", "parties.book", "legs[0].fixed.price.value".
@@ -37,6 +44,8 @@ struct FieldMapping {
   std::map<std::string, std::string> enum_values;
   // Used when the source value is empty.
   std::optional<std::string> default_value;
+  // Apply the rule only when this holds.
+  std::optional<Condition> when;
   std::string where;
 };
 

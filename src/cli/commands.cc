@@ -1,0 +1,128 @@
+#include "cli/commands.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "pipeline/batch_run.h"
+#include "pipeline/inspect.h"
+#include "pipeline/pipeline_config.h"
+
+namespace tradeflow::cli {
+namespace {
+
+int Fail(const Status& st) {
+  std::cerr << "tradeflow: error: " << st.message() << "\n";
+  return 1;
+}
+
+void PrintRunSummary(const pipeline::RunSummary& s) {
+  fmt::print("run {} finished in {:.2f}s\n", s.run_id, s.seconds);
+  for (const auto& f : s.files) {
+    fmt::print("  {}  read {}  accepted {}  (sha256 {})\n", f.path, f.records_read,
+               f.records_accepted, f.sha256.substr(0, 12));
+  }
+  fmt::print("  total: read {} = accepted {} + quarantined 0\n", s.records_read,
+             s.records_accepted);
+  if (s.unmapped_enum_values > 0) {
+    fmt::print("  note: {} enum values had no canonical mapping; kept in the *_raw columns\n",
+               s.unmapped_enum_values);
+  }
+  fmt::print("committed snapshot {} to {}\n", s.snapshot_id, s.table);
+  fmt::print("  metadata: {}\n", s.metadata_location);
+  fmt::print("  catalog:  {} (SQLite, catalog name '{}')\n", s.catalog_path, s.catalog_name);
+  fmt::print(
+      "read it with pyiceberg:\n"
+      "  from pyiceberg.catalog.sql import SqlCatalog\n"
+      "  catalog = SqlCatalog(\"{}\", uri=\"sqlite:///{}\", warehouse=\"{}\")\n"
+      "  catalog.load_table(\"{}\").scan().to_pandas()\n"
+      "or here: tradeflow show {}\n",
+      s.catalog_name, s.catalog_path, s.warehouse, s.table, s.table);
+}
+
+struct CatalogOptions {
+  pipeline::CatalogLocation where;
+  void Add(CLI::App* cmd) {
+    cmd->add_option("--catalog", where.path, "SQLite catalog file")->capture_default_str();
+    cmd->add_option("--catalog-name", where.name, "catalog name inside it")->capture_default_str();
+  }
+};
+
+Result<std::unique_ptr<lake::Table>> OpenTable(const CatalogOptions& c, const std::string& name,
+                                               std::unique_ptr<lake::Catalog>* catalog) {
+  TF_ASSIGN_OR_RETURN(auto id, pipeline::ParseTableName(name));
+  TF_ASSIGN_OR_RETURN(*catalog, pipeline::OpenExistingCatalog(c.where));
+  return lake::Table::Load(catalog->get(), id);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"tradeflow: trade files in, a trusted Iceberg trade history out."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tradeflow 0.1.0");
+
+  std::string pipeline_file;
+  auto* run = app.add_subcommand("run", "Run a pipeline file once over its inputs");
+  run->add_option("pipeline", pipeline_file, "pipeline YAML file")->required();
+
+  CatalogOptions catalog_options;
+  auto* tables = app.add_subcommand("tables", "List the tables in the catalog");
+  catalog_options.Add(tables);
+
+  std::string table_name = "trading.trade_events";
+  auto* schema = app.add_subcommand("schema", "Show a table's schema with its field ids");
+  auto* snapshots = app.add_subcommand("snapshots", "List a table's snapshots");
+  auto* show = app.add_subcommand("show", "Print a sample of a table's rows");
+  for (auto* cmd : {schema, snapshots, show}) {
+    cmd->add_option("table", table_name, "namespace.table")->capture_default_str();
+    catalog_options.Add(cmd);
+  }
+  int64_t limit = 5;
+  int64_t snapshot_id = 0;
+  std::vector<std::string> columns;
+  show->add_option("-n,--limit", limit, "number of rows")->capture_default_str();
+  show->add_option("--snapshot", snapshot_id, "snapshot id (default: current)");
+  show->add_option("--columns", columns, "only these top-level columns")->delimiter(',');
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (run->parsed()) {
+    auto config = pipeline::LoadPipelineConfig(pipeline_file);
+    if (!config.ok()) return Fail(config.status());
+    auto summary = pipeline::RunPipeline(*config);
+    if (!summary.ok()) return Fail(summary.status().WithContext("run failed, table unchanged"));
+    PrintRunSummary(*summary);
+    return 0;
+  }
+  if (tables->parsed()) {
+    auto catalog = pipeline::OpenExistingCatalog(catalog_options.where);
+    if (!catalog.ok()) return Fail(catalog.status());
+    auto list = (*catalog)->ListTables("");
+    if (!list.ok()) return Fail(list.status());
+    for (const auto& t : *list) fmt::print("{}\n", t.ToString());
+    return 0;
+  }
+  std::unique_ptr<lake::Catalog> catalog;
+  auto table = OpenTable(catalog_options, table_name, &catalog);
+  if (!table.ok()) return Fail(table.status());
+  if (schema->parsed()) {
+    fmt::print("{}", pipeline::FormatSchema((*table)->metadata()));
+  } else if (snapshots->parsed()) {
+    fmt::print("{}", pipeline::FormatSnapshots((*table)->metadata()));
+  } else if (show->parsed()) {
+    std::optional<int64_t> snap;
+    if (snapshot_id != 0) snap = snapshot_id;
+    auto rows = pipeline::ReadRows(**table, snap, limit);
+    if (!rows.ok()) return Fail(rows.status());
+    fmt::print("{}", pipeline::FormatRows(**rows, columns));
+  }
+  return 0;
+}
+
+}  // namespace tradeflow::cli

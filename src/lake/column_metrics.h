@@ -1,0 +1,28 @@
+// Iceberg column metrics (value counts, null counts, lower and upper bounds) computed from the
+// Arrow data of a file, for primitive columns that are not inside a list or map.
+//
+// Bounds use Iceberg's single-value binary serialization (spec Appendix D): int and date 4 bytes
+// little-endian, long and timestamp 8 bytes little-endian, boolean 1 byte, string its UTF-8
+// bytes, decimal the minimal big-endian two's complement of the unscaled value.
+#pragma once
+
+#include <arrow/record_batch.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tradeflow::lake {
+
+struct ColumnMetrics {
+  std::map<int32_t, int64_t> value_counts;
+  std::map<int32_t, int64_t> null_value_counts;
+  std::map<int32_t, std::string> lower_bounds;
+  std::map<int32_t, std::string> upper_bounds;
+};
+
+ColumnMetrics ComputeColumnMetrics(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+                                   size_t max_string_bound_chars = 16);
+
+}  // namespace tradeflow::lake

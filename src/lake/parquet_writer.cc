@@ -1,0 +1,91 @@
+#include "lake/parquet_writer.h"
+
+#include <arrow/io/file.h>
+#include <arrow/table.h>
+#include <fcntl.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "common/arrow_status.h"
+#include "lake/column_metrics.h"
+
+namespace tradeflow::lake {
+
+namespace {
+
+std::shared_ptr<parquet::WriterProperties> WriterProperties(const ParquetWriteOptions& o) {
+  return parquet::WriterProperties::Builder()
+      .compression(parquet::Compression::ZSTD)
+      ->compression_level(o.compression_level)
+      ->max_row_group_length(o.row_group_rows)
+      ->created_by("tradeflow")
+      ->build();
+}
+
+// Iceberg wants the split offsets ascending: the start of each row group.
+void FillFromFooter(const parquet::FileMetaData& meta, DataFile* out) {
+  const auto* schema = meta.schema();
+  for (int rg = 0; rg < meta.num_row_groups(); ++rg) {
+    auto group = meta.RowGroup(rg);
+    auto first = group->ColumnChunk(0);
+    out->split_offsets.push_back(first->has_dictionary_page() ? first->dictionary_page_offset()
+                                                              : first->data_page_offset());
+    for (int c = 0; c < group->num_columns(); ++c) {
+      int32_t id = schema->Column(c)->schema_node()->field_id();
+      if (id >= 0) out->column_sizes[id] += group->ColumnChunk(c)->total_compressed_size();
+    }
+  }
+}
+
+}  // namespace
+
+Result<DataFile> WriteParquetDataFile(
+    const std::string& local_path, const std::string& uri,
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+    const ParquetWriteOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(local_path).parent_path(), ec);
+  if (ec) return Status::IOError(local_path + ": cannot create folder: " + ec.message());
+  auto context = [&](const Status& st) { return st.WithContext("writing " + local_path); };
+
+  auto opened = FromArrow(arrow::io::FileOutputStream::Open(local_path));
+  if (!opened.ok()) return context(opened.status());
+  std::shared_ptr<arrow::io::FileOutputStream> out = *opened;
+  auto arrow_props = parquet::ArrowWriterProperties::Builder().build();
+  auto writer = FromArrow(parquet::arrow::FileWriter::Open(
+      *schema, arrow::default_memory_pool(), out, WriterProperties(options), arrow_props));
+  if (!writer.ok()) return context(writer.status());
+  DataFile file;
+  for (const auto& batch : batches) {
+    Status st = FromArrow((*writer)->WriteRecordBatch(*batch));
+    if (!st.ok()) return context(st);
+    file.record_count += batch->num_rows();
+  }
+  Status st = FromArrow((*writer)->Close());
+  if (st.ok()) st = FromArrow(out->Close());
+  if (!st.ok()) return context(st);
+  // FileOutputStream::Close does not fsync; the commit must only ever reference durable files.
+  {
+    int fd = ::open(local_path.c_str(), O_RDONLY);
+    if (fd < 0 || ::fsync(fd) != 0) return Status::IOError(local_path + ": fsync failed");
+    ::close(fd);
+  }
+
+  file.file_path = uri;
+  file.file_size_in_bytes = static_cast<int64_t>(std::filesystem::file_size(local_path, ec));
+  if (ec) return Status::IOError(local_path + ": " + ec.message());
+  FillFromFooter(*(*writer)->metadata(), &file);
+  ColumnMetrics metrics = ComputeColumnMetrics(batches);
+  file.value_counts = std::move(metrics.value_counts);
+  file.null_value_counts = std::move(metrics.null_value_counts);
+  file.lower_bounds = std::move(metrics.lower_bounds);
+  file.upper_bounds = std::move(metrics.upper_bounds);
+  return file;
+}
+
+}  // namespace tradeflow::lake

@@ -1,0 +1,33 @@
+// Writes Arrow record batches as one Iceberg data file in Parquet.
+//
+// The file carries the Arrow schema's PARQUET:field_id on every column (Iceberg reads columns by
+// id), is compressed with zstd, and is described by the returned DataFile: exact size, record
+// count, row-group split offsets, per-column sizes, and for every primitive column outside lists
+// and maps its value count, null count and lower/upper bounds. Bounds are exact or absent: a
+// string bound is kept only if it is at most 16 characters (a longer lower bound is truncated,
+// which stays a valid lower bound; a longer upper bound is dropped).
+#pragma once
+
+#include <arrow/record_batch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "lake/manifest.h"
+
+namespace tradeflow::lake {
+
+struct ParquetWriteOptions {
+  int64_t row_group_rows = 128 * 1024;
+  int compression_level = 3;  // zstd
+};
+
+Result<DataFile> WriteParquetDataFile(
+    const std::string& local_path, const std::string& uri,
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+    const ParquetWriteOptions& options = {});
+
+}  // namespace tradeflow::lake

@@ -1,0 +1,136 @@
+#include "lake/parquet_writer.h"
+
+#include <arrow/api.h>
+#include <arrow/io/file.h>
+#include <gtest/gtest.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/file_reader.h>
+
+#include <filesystem>
+
+#include "lake/column_metrics.h"
+#include "lake/iceberg_schema.h"
+
+namespace tradeflow::lake {
+namespace {
+
+std::shared_ptr<arrow::Field> F(const std::string& name, std::shared_ptr<arrow::DataType> t,
+                                int id) {
+  return arrow::field(name, t, true,
+                      arrow::key_value_metadata({"PARQUET:field_id"}, {std::to_string(id)}));
+}
+
+std::shared_ptr<arrow::Schema> TestSchema() {
+  return arrow::schema({F("id", arrow::int64(), 1), F("name", arrow::utf8(), 2),
+                        F("price", arrow::decimal128(10, 2), 3), F("day", arrow::date32(), 4),
+                        F("at", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), 5),
+                        F("party", arrow::struct_({F("lei", arrow::utf8(), 7)}), 6),
+                        F("tags", arrow::list(F("element", arrow::int32(), 9)), 8)});
+}
+
+std::shared_ptr<arrow::RecordBatch> TestBatch() {
+  auto schema = TestSchema();
+  auto batch = arrow::RecordBatchBuilder::Make(schema, arrow::default_memory_pool()).ValueOrDie();
+  auto* id = batch->GetFieldAs<arrow::Int64Builder>(0);
+  auto* name = batch->GetFieldAs<arrow::StringBuilder>(1);
+  auto* price = batch->GetFieldAs<arrow::Decimal128Builder>(2);
+  auto* day = batch->GetFieldAs<arrow::Date32Builder>(3);
+  auto* at = batch->GetFieldAs<arrow::TimestampBuilder>(4);
+  auto* party = batch->GetFieldAs<arrow::StructBuilder>(5);
+  auto* lei = static_cast<arrow::StringBuilder*>(party->field_builder(0));
+  auto* tags = batch->GetFieldAs<arrow::ListBuilder>(6);
+  auto* tag = static_cast<arrow::Int32Builder*>(tags->value_builder());
+  EXPECT_TRUE(id->AppendValues({7, -3, 12}).ok());
+  EXPECT_TRUE(name->Append("beta").ok());
+  EXPECT_TRUE(name->AppendNull().ok());
+  EXPECT_TRUE(name->Append("a-very-long-name-beyond-16").ok());
+  EXPECT_TRUE(price->Append(arrow::Decimal128(-150)).ok());  // -1.50
+  EXPECT_TRUE(price->Append(arrow::Decimal128(1)).ok());     // 0.01
+  EXPECT_TRUE(price->AppendNull().ok());
+  EXPECT_TRUE(day->AppendValues({20000, 19000, 21000}).ok());
+  EXPECT_TRUE(at->AppendValues({5, 6, 7}).ok());
+  EXPECT_TRUE(party->Append().ok());
+  EXPECT_TRUE(lei->Append("LEI1").ok());
+  EXPECT_TRUE(party->AppendNull().ok());
+  EXPECT_TRUE(party->Append().ok());
+  EXPECT_TRUE(lei->AppendNull().ok());
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_TRUE(tags->Append().ok());
+    EXPECT_TRUE(tag->Append(r).ok());
+  }
+  return batch->Flush().ValueOrDie();
+}
+
+std::string LE32(int32_t v) { return std::string(reinterpret_cast<char*>(&v), 4); }
+std::string LE64(int64_t v) { return std::string(reinterpret_cast<char*>(&v), 8); }
+
+TEST(ColumnMetricsTest, BoundsAndCountsFollowTheIcebergEncoding) {
+  ColumnMetrics m = ComputeColumnMetrics({TestBatch()});
+  EXPECT_EQ(m.value_counts.at(1), 3);
+  EXPECT_EQ(m.lower_bounds.at(1), LE64(-3));
+  EXPECT_EQ(m.upper_bounds.at(1), LE64(12));
+  EXPECT_EQ(m.null_value_counts.at(2), 1);
+  EXPECT_EQ(m.lower_bounds.at(2), "a-very-long-name");  // truncated to 16 characters
+  EXPECT_EQ(m.upper_bounds.at(2), "beta");
+  EXPECT_EQ(m.lower_bounds.at(3), std::string("\xFF\x6A", 2));  // -150, minimal two's complement
+  EXPECT_EQ(m.upper_bounds.at(3), std::string("\x01", 1));
+  EXPECT_EQ(m.lower_bounds.at(4), LE32(19000));
+  EXPECT_EQ(m.upper_bounds.at(5), LE64(7));
+  EXPECT_EQ(m.null_value_counts.at(7), 2);  // null itself once, and once under a null struct
+  EXPECT_EQ(m.lower_bounds.at(7), "LEI1");
+  EXPECT_EQ(m.value_counts.count(9), 0u) << "no metrics inside lists";
+}
+
+TEST(ColumnMetricsTest, NoUpperBoundWhenTheLargestStringIsTooLong) {
+  auto schema = arrow::schema({F("s", arrow::utf8(), 1)});
+  arrow::StringBuilder b;
+  ASSERT_TRUE(b.AppendValues({"abc", "zzzzzzzzzzzzzzzzzzzz"}).ok());
+  auto batch = arrow::RecordBatch::Make(schema, 2, {b.Finish().ValueOrDie()});
+  ColumnMetrics m = ComputeColumnMetrics({batch});
+  EXPECT_EQ(m.lower_bounds.at(1), "abc");
+  EXPECT_EQ(m.upper_bounds.count(1), 0u);
+}
+
+TEST(ParquetWriterTest, WritesFieldIdsAndDescribesTheFile) {
+  auto dir = std::filesystem::temp_directory_path() / "tf_parquet_writer_test";
+  std::filesystem::remove_all(dir);
+  std::string path = (dir / "data" / "f.parquet").string();
+  auto file =
+      WriteParquetDataFile(path, "file://" + path, TestSchema(), {TestBatch(), TestBatch()});
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->record_count, 6);
+  EXPECT_EQ(file->file_size_in_bytes, static_cast<int64_t>(std::filesystem::file_size(path)));
+  ASSERT_EQ(file->split_offsets.size(), 1u);
+  EXPECT_EQ(file->split_offsets[0], 4);  // right after the "PAR1" magic
+  EXPECT_GT(file->column_sizes.at(9), 0);
+  EXPECT_EQ(file->value_counts.at(1), 6);
+
+  auto reader = parquet::ParquetFileReader::OpenFile(path);
+  const auto* schema = reader->metadata()->schema();
+  std::vector<int> ids;
+  for (int c = 0; c < schema->num_columns(); ++c) {
+    ids.push_back(schema->Column(c)->schema_node()->field_id());
+  }
+  EXPECT_EQ(ids, (std::vector<int>{1, 2, 3, 4, 5, 7, 9}));
+}
+
+TEST(IcebergSchemaTest, ConvertsArrowSchemaAndBack) {
+  auto json = IcebergSchemaFromArrow(*TestSchema(), 0);
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  EXPECT_EQ((*json)["fields"][2]["type"], "decimal(10, 2)");
+  EXPECT_EQ((*json)["fields"][4]["type"], "timestamptz");
+  EXPECT_EQ((*json)["fields"][6]["type"]["element-id"], 9);
+  auto ids = FieldIdsOfIcebergSchema(*json);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(ids->by_path.at("party.lei"), 7);
+  EXPECT_EQ(ids->by_path.at("tags.element"), 9);
+  EXPECT_EQ(ids->max_id, 9);
+
+  auto no_id = arrow::schema({arrow::field("x", arrow::int64())});
+  EXPECT_FALSE(IcebergSchemaFromArrow(*no_id, 0).ok());
+  auto nanos = arrow::schema({F("t", arrow::timestamp(arrow::TimeUnit::NANO), 1)});
+  EXPECT_FALSE(IcebergSchemaFromArrow(*nanos, 0).ok());
+}
+
+}  // namespace
+}  // namespace tradeflow::lake

@@ -1,0 +1,212 @@
+#include "lake/table.h"
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "lake/file_io.h"
+#include "lake/iceberg_schema.h"
+
+namespace tradeflow::lake {
+namespace {
+
+Result<TableMetadata> ReadMetadata(const std::string& location) {
+  TF_ASSIGN_OR_RETURN(std::string path, LocalPathFromUri(location));
+  TF_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  auto parsed = ParseTableMetadata(text);
+  if (!parsed.ok()) return parsed.status().WithContext(path);
+  return parsed;
+}
+
+int64_t SumSummary(const Snapshot* s, const std::string& key) {
+  if (s == nullptr) return 0;
+  auto it = s->summary.find(key);
+  return it == s->summary.end() ? 0 : std::stoll(it->second);
+}
+
+std::map<std::string, std::string> AppendSummary(const Snapshot* parent,
+                                                 const std::vector<DataFile>& files,
+                                                 const std::map<std::string, std::string>& extra) {
+  int64_t records = 0, bytes = 0;
+  for (const auto& f : files) {
+    records += f.record_count;
+    bytes += f.file_size_in_bytes;
+  }
+  std::map<std::string, std::string> s = extra;
+  s["operation"] = "append";
+  s["added-data-files"] = std::to_string(files.size());
+  s["added-records"] = std::to_string(records);
+  s["added-files-size"] = std::to_string(bytes);
+  s["changed-partition-count"] = files.empty() ? "0" : "1";
+  s["total-data-files"] =
+      std::to_string(SumSummary(parent, "total-data-files") + static_cast<int64_t>(files.size()));
+  s["total-records"] = std::to_string(SumSummary(parent, "total-records") + records);
+  s["total-files-size"] = std::to_string(SumSummary(parent, "total-files-size") + bytes);
+  s["total-delete-files"] = std::to_string(SumSummary(parent, "total-delete-files"));
+  s["total-position-deletes"] = std::to_string(SumSummary(parent, "total-position-deletes"));
+  s["total-equality-deletes"] = std::to_string(SumSummary(parent, "total-equality-deletes"));
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Table>> Table::Load(Catalog* catalog, const TableIdentifier& id) {
+  auto table = std::unique_ptr<Table>(new Table(catalog, id));
+  TF_RETURN_IF_ERROR(table->Refresh());
+  return table;
+}
+
+Status Table::Refresh() {
+  TF_ASSIGN_OR_RETURN(auto location, catalog_->LoadMetadataLocation(id_));
+  if (!location) return Status::NotFound("table " + id_.ToString() + " does not exist");
+  TF_ASSIGN_OR_RETURN(metadata_, ReadMetadata(*location));
+  metadata_location_ = *location;
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Table>> Table::Create(Catalog* catalog, const TableIdentifier& id,
+                                             const std::string& location,
+                                             const arrow::Schema& schema,
+                                             std::map<std::string, std::string> properties) {
+  TF_ASSIGN_OR_RETURN(nlohmann::json iceberg_schema, IcebergSchemaFromArrow(schema, 0));
+  TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(iceberg_schema));
+  properties.emplace("write.format.default", "parquet");
+  properties.emplace("write.parquet.compression-codec", "zstd");
+  auto table = std::unique_ptr<Table>(new Table(catalog, id));
+  table->metadata_ =
+      NewTableMetadata(location, iceberg_schema, ids.max_id,
+                       nlohmann::json{{"spec-id", 0}, {"fields", nlohmann::json::array()}}, 999,
+                       std::move(properties));
+  TF_ASSIGN_OR_RETURN(std::string root, table->LocalLocation());
+  std::string file = root + "/metadata/" + MetadataFileName(0);
+  TF_RETURN_IF_ERROR(WriteFileAtomic(file, SerializeTableMetadata(table->metadata_)));
+  table->metadata_location_ = ToFileUri(file);
+  TF_RETURN_IF_ERROR(catalog->CreateNamespace(id.ns));
+  Status created = catalog->CreateTable(id, table->metadata_location_);
+  if (!created.ok()) {
+    (void)RemoveFileIfExists(file);
+    return created;
+  }
+  return table;
+}
+
+Result<std::string> Table::LocalLocation() const { return LocalPathFromUri(metadata_.location); }
+
+Result<std::vector<DataFile>> Table::WriteDataFiles(
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+    const ParquetWriteOptions& options) {
+  std::vector<DataFile> files;
+  if (batches.empty()) return files;
+  TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
+  // Java's OutputFileFactory naming: partitionId-taskId-operationId-fileCount.
+  std::string path = root + "/data/00000-0-" + NewUuid() + "-00001.parquet";
+  TF_ASSIGN_OR_RETURN(DataFile file,
+                      WriteParquetDataFile(path, ToFileUri(path), schema, batches, options));
+  files.push_back(std::move(file));
+  return files;
+}
+
+Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::Schema& schema,
+                              const AppendOptions& options) {
+  TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
+  const int64_t snapshot_id = NewSnapshotId();
+  const std::string commit_uuid = NewUuid();
+
+  // The manifest is written once: ADDED entries inherit the snapshot's sequence number, so the
+  // same file serves every attempt.
+  ManifestWriteOptions manifest_options;
+  manifest_options.snapshot_id = snapshot_id;
+  std::vector<ManifestEntry> entries;
+  for (const auto& f : files) entries.push_back({EntryStatus::kAdded, snapshot_id, {}, {}, f});
+  std::string manifest_path = root + "/metadata/" + commit_uuid + "-m0.avro";
+
+  std::optional<ManifestFile> manifest;
+  for (int attempt = 1;; ++attempt) {
+    TableMetadata next = metadata_;
+    // Schema: a proto that gained fields makes a new current schema in this same commit.
+    TF_ASSIGN_OR_RETURN(nlohmann::json iceberg_schema, IcebergSchemaFromArrow(schema, 0));
+    TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(iceberg_schema));
+    SetCurrentSchema(next, iceberg_schema, std::max(ids.max_id, next.last_column_id));
+    const nlohmann::json* current_schema = CurrentSchema(next);
+    if (!manifest) {
+      manifest_options.table_schema_json = current_schema->dump();
+      manifest_options.schema_id = next.current_schema_id;
+      TF_ASSIGN_OR_RETURN(manifest, WriteManifest(manifest_path, ToFileUri(manifest_path),
+                                                  manifest_options, entries));
+    }
+    const Snapshot* parent = CurrentSnapshot(next);
+    const int64_t sequence_number = next.last_sequence_number + 1;
+    std::vector<ManifestFile> manifests;
+    ManifestFile added = *manifest;
+    added.sequence_number = sequence_number;
+    added.min_sequence_number = sequence_number;
+    manifests.push_back(added);
+    if (parent != nullptr) {
+      TF_ASSIGN_OR_RETURN(std::string list_path, LocalPathFromUri(parent->manifest_list));
+      TF_ASSIGN_OR_RETURN(auto existing, ReadManifestList(list_path));
+      manifests.insert(manifests.end(), existing.begin(), existing.end());
+    }
+    std::string list_path = root + "/metadata/snap-" + std::to_string(snapshot_id) + "-" +
+                            std::to_string(attempt) + "-" + commit_uuid + ".avro";
+    TF_RETURN_IF_ERROR(WriteManifestList(
+        list_path, snapshot_id, parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt,
+        sequence_number, manifests));
+
+    const int64_t now = CurrentTimeMs();
+    Snapshot snapshot;
+    snapshot.snapshot_id = snapshot_id;
+    if (parent != nullptr) snapshot.parent_snapshot_id = parent->snapshot_id;
+    snapshot.sequence_number = sequence_number;
+    snapshot.timestamp_ms = now;
+    snapshot.manifest_list = ToFileUri(list_path);
+    snapshot.summary = AppendSummary(parent, files, options.summary);
+    snapshot.schema_id = next.current_schema_id;
+    AddSnapshot(next, snapshot, now);
+    RecordPreviousMetadataFile(next, metadata_location_, metadata_.last_updated_ms);
+    int32_t version = MetadataVersionFromLocation(metadata_location_) + 1;
+    std::string metadata_path = root + "/metadata/" + MetadataFileName(version);
+    TF_RETURN_IF_ERROR(WriteFileAtomic(metadata_path, SerializeTableMetadata(next)));
+
+    Status swapped =
+        catalog_->SwapMetadataLocation(id_, metadata_location_, ToFileUri(metadata_path));
+    if (swapped.ok()) {
+      metadata_ = std::move(next);
+      metadata_location_ = ToFileUri(metadata_path);
+      return snapshot_id;
+    }
+    (void)RemoveFileIfExists(metadata_path);
+    (void)RemoveFileIfExists(list_path);
+    if (swapped.code() != StatusCode::kConflict || attempt >= options.max_attempts) {
+      if (swapped.code() == StatusCode::kConflict) (void)RemoveFileIfExists(manifest_path);
+      return swapped.WithContext("commit to " + id_.ToString() + " after " +
+                                 std::to_string(attempt) + " attempts");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
+    TF_RETURN_IF_ERROR(Refresh());
+  }
+}
+
+Result<std::vector<DataFile>> Table::LiveDataFiles(std::optional<int64_t> snapshot_id) const {
+  const Snapshot* snap =
+      snapshot_id ? FindSnapshot(metadata_, *snapshot_id) : CurrentSnapshot(metadata_);
+  std::vector<DataFile> out;
+  if (snapshot_id && snap == nullptr) {
+    return Status::NotFound("table " + id_.ToString() + " has no snapshot " +
+                            std::to_string(*snapshot_id));
+  }
+  if (snap == nullptr) return out;
+  TF_ASSIGN_OR_RETURN(std::string list_path, LocalPathFromUri(snap->manifest_list));
+  TF_ASSIGN_OR_RETURN(auto manifests, ReadManifestList(list_path));
+  for (const auto& m : manifests) {
+    if (m.content != 0) continue;
+    TF_ASSIGN_OR_RETURN(std::string path, LocalPathFromUri(m.manifest_path));
+    TF_ASSIGN_OR_RETURN(auto entries, ReadManifest(path));
+    for (auto& e : entries) {
+      if (e.status != EntryStatus::kDeleted) out.push_back(std::move(e.data_file));
+    }
+  }
+  return out;
+}
+
+}  // namespace tradeflow::lake

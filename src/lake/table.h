@@ -1,0 +1,84 @@
+// One Iceberg table in a catalog: create, load, write data files and commit them atomically.
+//
+// Commit protocol (spec "Metastore Tables"; reference notes §7):
+//   1. the new data files are written and made durable (WriteDataFiles);
+//   2. one manifest lists them, written once; its entries inherit their sequence number;
+//   3. for each attempt: reload the table, write a manifest list (the new manifest plus every
+//      manifest of the current snapshot) and metadata file version N+1, then compare-and-swap the
+//      catalog pointer from version N. A lost race deletes that attempt's two files and retries.
+// Until the swap succeeds readers see the previous snapshot, whatever happens to the process:
+// the table is never half-written. Files of a crashed attempt are unreferenced, never read.
+//
+// The lake module knows nothing of trades: tables take any Arrow schema whose fields carry
+// PARQUET:field_id.
+#pragma once
+
+#include <arrow/record_batch.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "lake/catalog/catalog.h"
+#include "lake/manifest.h"
+#include "lake/parquet_writer.h"
+#include "lake/table_metadata.h"
+
+namespace tradeflow::lake {
+
+struct AppendOptions {
+  // Extra snapshot summary properties (run id, input files, counts). Keys should be namespaced,
+  // e.g. "tradeflow.run-id".
+  std::map<std::string, std::string> summary;
+  int max_attempts = 5;
+};
+
+class Table {
+ public:
+  // Loads the table; NotFound if the catalog has no such table.
+  static Result<std::unique_ptr<Table>> Load(Catalog* catalog, const TableIdentifier& id);
+
+  // Creates the table at `location` (a file:// URI) with `schema` and no snapshot.
+  // AlreadyExists if the catalog has it.
+  static Result<std::unique_ptr<Table>> Create(Catalog* catalog, const TableIdentifier& id,
+                                               const std::string& location,
+                                               const arrow::Schema& schema,
+                                               std::map<std::string, std::string> properties = {});
+
+  const TableIdentifier& id() const { return id_; }
+  const TableMetadata& metadata() const { return metadata_; }
+  const std::string& metadata_location() const { return metadata_location_; }
+
+  // Re-reads the current metadata from the catalog.
+  Status Refresh();
+
+  // Writes `batches` as Parquet data files under <location>/data/. They are not visible until
+  // committed with Append().
+  Result<std::vector<DataFile>> WriteDataFiles(
+      const std::shared_ptr<arrow::Schema>& schema,
+      const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+      const ParquetWriteOptions& options = {});
+
+  // Commits `files` as one append snapshot. If `schema` adds columns to the current schema, the
+  // new schema becomes current in the same commit. Returns the new snapshot id.
+  Result<int64_t> Append(const std::vector<DataFile>& files, const arrow::Schema& schema,
+                         const AppendOptions& options = {});
+
+  // The data files live in a snapshot (current when snapshot_id is empty).
+  Result<std::vector<DataFile>> LiveDataFiles(std::optional<int64_t> snapshot_id = {}) const;
+
+ private:
+  Table(Catalog* catalog, TableIdentifier id) : catalog_(catalog), id_(std::move(id)) {}
+
+  Result<std::string> LocalLocation() const;
+
+  Catalog* catalog_;
+  TableIdentifier id_;
+  TableMetadata metadata_;
+  std::string metadata_location_;
+};
+
+}  // namespace tradeflow::lake

@@ -1,0 +1,146 @@
+#include "pipeline/inspect.h"
+
+#include <arrow/io/file.h>
+#include <arrow/scalar.h>
+#include <parquet/arrow/reader.h>
+
+#include <ctime>
+#include <filesystem>
+#include <sstream>
+
+#include "common/arrow_status.h"
+#include "lake/catalog/sqlite_catalog.h"
+#include "lake/file_io.h"
+
+namespace tradeflow::pipeline {
+namespace {
+
+void FormatType(const nlohmann::json& type, int indent, std::ostringstream& out);
+
+void FormatFields(const nlohmann::json& fields, int indent, std::ostringstream& out) {
+  for (const auto& f : fields) {
+    out << std::string(indent, ' ') << f.at("id").get<int>() << "  "
+        << f.at("name").get<std::string>() << ": ";
+    FormatType(f.at("type"), indent, out);
+  }
+}
+
+void FormatType(const nlohmann::json& type, int indent, std::ostringstream& out) {
+  if (type.is_string()) {
+    out << type.get<std::string>() << "\n";
+    return;
+  }
+  std::string kind = type.at("type").get<std::string>();
+  if (kind == "struct") {
+    out << "struct\n";
+    FormatFields(type.at("fields"), indent + 4, out);
+  } else if (kind == "list") {
+    out << "list<" << type.at("element-id").get<int>() << " element> of ";
+    FormatType(type.at("element"), indent, out);
+  } else if (kind == "map") {
+    out << "map<" << type.at("key-id").get<int>() << " key, " << type.at("value-id").get<int>()
+        << " value> of ";
+    FormatType(type.at("key"), indent, out);
+  } else {
+    out << kind << "\n";
+  }
+}
+
+std::string IsoTime(int64_t ms) {
+  std::time_t secs = ms / 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation& where) {
+  if (!std::filesystem::exists(where.path)) {
+    return Status::NotFound("no catalog at " + where.path +
+                            ": run a pipeline first (tradeflow run <pipeline.yaml>) or pass "
+                            "--catalog");
+  }
+  return lake::OpenSqliteCatalog(where.path, where.name);
+}
+
+Result<lake::TableIdentifier> ParseTableName(const std::string& name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
+    return Status::Invalid("table name '" + name + "' must be namespace.table");
+  }
+  return lake::TableIdentifier{name.substr(0, dot), name.substr(dot + 1)};
+}
+
+Result<std::shared_ptr<arrow::Table>> ReadRows(const lake::Table& table,
+                                               std::optional<int64_t> snapshot_id, int64_t limit) {
+  TF_ASSIGN_OR_RETURN(auto files, table.LiveDataFiles(snapshot_id));
+  std::vector<std::shared_ptr<arrow::Table>> parts;
+  int64_t rows = 0;
+  for (const auto& f : files) {
+    if (rows >= limit) break;
+    TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(f.file_path));
+    TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
+    TF_ASSIGN_OR_RETURN_ARROW(auto reader,
+                              parquet::arrow::OpenFile(input, arrow::default_memory_pool()));
+    TF_ASSIGN_OR_RETURN_ARROW(std::shared_ptr<arrow::Table> t, reader->ReadTable());
+    rows += t->num_rows();
+    parts.push_back(std::move(t));
+  }
+  if (parts.empty()) return Status::NotFound("table " + table.id().ToString() + " has no rows");
+  TF_ASSIGN_OR_RETURN_ARROW(auto all, arrow::ConcatenateTables(parts));
+  return all->Slice(0, limit);
+}
+
+std::string FormatSchema(const lake::TableMetadata& metadata) {
+  std::ostringstream out;
+  const nlohmann::json* schema = lake::CurrentSchema(metadata);
+  out << "schema-id " << metadata.current_schema_id << ", last-column-id "
+      << metadata.last_column_id << "\n";
+  if (schema != nullptr) FormatFields(schema->at("fields"), 2, out);
+  return out.str();
+}
+
+std::string FormatSnapshots(const lake::TableMetadata& metadata) {
+  std::ostringstream out;
+  if (metadata.snapshots.empty()) out << "(no snapshots)\n";
+  for (const auto& s : metadata.snapshots) {
+    bool current = metadata.current_snapshot_id == s.snapshot_id;
+    out << (current ? "* " : "  ") << s.snapshot_id << "  seq " << s.sequence_number << "  "
+        << IsoTime(s.timestamp_ms);
+    auto get = [&](const char* k) {
+      auto it = s.summary.find(k);
+      return it == s.summary.end() ? std::string("-") : it->second;
+    };
+    out << "  " << get("operation") << "  +" << get("added-records") << " rows (total "
+        << get("total-records") << ")";
+    auto run = s.summary.find("tradeflow.run-id");
+    if (run != s.summary.end()) out << "  run " << run->second;
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string FormatRows(const arrow::Table& rows, const std::vector<std::string>& columns) {
+  std::ostringstream out;
+  std::vector<int> indexes;
+  for (int c = 0; c < rows.num_columns(); ++c) {
+    const std::string& name = rows.schema()->field(c)->name();
+    if (columns.empty() || std::find(columns.begin(), columns.end(), name) != columns.end()) {
+      indexes.push_back(c);
+    }
+  }
+  for (int64_t r = 0; r < rows.num_rows(); ++r) {
+    out << "-- row " << r + 1 << "\n";
+    for (int c : indexes) {
+      auto scalar = rows.column(c)->GetScalar(r);
+      if (!scalar.ok() || !(*scalar)->is_valid) continue;
+      out << "  " << rows.schema()->field(c)->name() << ": " << (*scalar)->ToString() << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace tradeflow::pipeline

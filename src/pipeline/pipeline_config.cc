@@ -1,0 +1,293 @@
+#include "pipeline/pipeline_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace tradeflow::pipeline {
+namespace {
+
+class Parser {
+ public:
+  explicit Parser(std::string file) : file_(std::move(file)) {}
+
+  std::string Where(const YAML::Node& node) const {
+    return file_ + ":" + std::to_string(node.Mark().line + 1);
+  }
+
+  Status Error(const YAML::Node& node, const std::string& msg) const {
+    return Status::Invalid(Where(node) + ": " + msg);
+  }
+
+  // Every key of `node` must be one of `allowed`.
+  Status CheckKeys(const YAML::Node& node, const std::string& what,
+                   std::initializer_list<const char*> allowed) const {
+    if (!node.IsMap()) return Error(node, what + " must be a mapping");
+    std::set<std::string> ok(allowed.begin(), allowed.end());
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      if (!ok.count(key)) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        return Error(kv.first, "unknown key '" + key + "' in " + what + " (allowed: " + list + ")");
+      }
+    }
+    return Status::OK();
+  }
+
+  Result<std::string> Scalar(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) return Error(node, what + " must be a single value");
+    return node.as<std::string>();
+  }
+
+  Result<char> Char(const YAML::Node& node, const std::string& what) const {
+    TF_ASSIGN_OR_RETURN(std::string s, Scalar(node, what));
+    if (s == "\\t" || s == "tab") return '\t';
+    if (s.size() != 1) return Error(node, what + " must be one character");
+    return s[0];
+  }
+
+  Result<bool> Bool(const YAML::Node& node, const std::string& what) const {
+    try {
+      return node.as<bool>();
+    } catch (const YAML::Exception&) {
+      return Error(node, what + " must be true or false");
+    }
+  }
+
+  Status ParseCatalog(const YAML::Node& node, CatalogConfig* out) const {
+    TF_RETURN_IF_ERROR(CheckKeys(node, "catalog", {"type", "uri", "name"}));
+    if (node["type"]) {
+      TF_ASSIGN_OR_RETURN(out->type, Scalar(node["type"], "catalog.type"));
+      if (out->type != "sqlite") {
+        return Error(node["type"], "catalog.type '" + out->type + "' is not supported (sqlite)");
+      }
+    }
+    if (node["uri"]) {
+      TF_ASSIGN_OR_RETURN(out->uri, Scalar(node["uri"], "catalog.uri"));
+    }
+    if (node["name"]) {
+      TF_ASSIGN_OR_RETURN(out->name, Scalar(node["name"], "catalog.name"));
+    }
+    return Status::OK();
+  }
+
+  Status ParseTable(const YAML::Node& node, TableConfig* out) const {
+    TF_RETURN_IF_ERROR(CheckKeys(node, "table", {"namespace", "name"}));
+    if (node["namespace"]) {
+      TF_ASSIGN_OR_RETURN(out->ns, Scalar(node["namespace"], "namespace"));
+    }
+    if (node["name"]) {
+      TF_ASSIGN_OR_RETURN(out->name, Scalar(node["name"], "table.name"));
+    }
+    if (out->ns.find('.') != std::string::npos) {
+      return Error(node["namespace"], "namespace must not contain '.'");
+    }
+    return Status::OK();
+  }
+
+  std::string ResolveSourcePath(const std::string& p) const {
+    std::filesystem::path path(p);
+    if (path.is_absolute()) return p;
+    return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
+  }
+
+  Status ParseSource(const YAML::Node& node, CsvSourceConfig* out) const {
+    TF_RETURN_IF_ERROR(CheckKeys(
+        node, "source", {"type", "path", "paths", "delimiter", "quote", "header", "columns"}));
+    if (!node["type"]) return Error(node, "source needs a type (csv)");
+    TF_ASSIGN_OR_RETURN(std::string type, Scalar(node["type"], "source.type"));
+    if (type != "csv") return Error(node["type"], "source type '" + type + "' is not supported");
+    if (node["path"]) {
+      TF_ASSIGN_OR_RETURN(std::string p, Scalar(node["path"], "source.path"));
+      out->paths.push_back(ResolveSourcePath(p));
+    }
+    if (node["paths"]) {
+      if (!node["paths"].IsSequence()) return Error(node["paths"], "source.paths must be a list");
+      for (const auto& p : node["paths"]) {
+        TF_ASSIGN_OR_RETURN(std::string s, Scalar(p, "source.paths entry"));
+        out->paths.push_back(ResolveSourcePath(s));
+      }
+    }
+    if (out->paths.empty()) return Error(node, "source needs a path or paths");
+    if (node["delimiter"]) {
+      TF_ASSIGN_OR_RETURN(out->delimiter, Char(node["delimiter"], "delimiter"));
+    }
+    if (node["quote"]) {
+      TF_ASSIGN_OR_RETURN(out->quote, Char(node["quote"], "quote"));
+    }
+    if (node["header"]) {
+      TF_ASSIGN_OR_RETURN(out->header, Bool(node["header"], "header"));
+    }
+    if (node["columns"]) {
+      if (!node["columns"].IsSequence()) return Error(node["columns"], "columns must be a list");
+      for (const auto& c : node["columns"]) {
+        TF_ASSIGN_OR_RETURN(std::string s, Scalar(c, "column name"));
+        out->column_names.push_back(s);
+      }
+    }
+    if (!out->header && out->column_names.empty()) {
+      return Error(node, "a source without a header row needs 'columns'");
+    }
+    return Status::OK();
+  }
+
+  Result<transform::ValueSource> ParseValueSource(const YAML::Node& node) const {
+    transform::ValueSource src;
+    if (node.IsScalar()) {
+      src.column = node.as<std::string>();
+      return src;
+    }
+    if (node["column"]) {
+      TF_ASSIGN_OR_RETURN(src.column, Scalar(node["column"], "column"));
+    } else if (node["constant"]) {
+      src.kind = transform::ValueSource::Kind::kConstant;
+      TF_ASSIGN_OR_RETURN(src.constant, Scalar(node["constant"], "constant"));
+    } else if (node["concat"]) {
+      src.kind = transform::ValueSource::Kind::kConcat;
+      if (!node["concat"].IsSequence()) return Error(node["concat"], "concat must be a list");
+      for (const auto& part : node["concat"]) {
+        if (part.IsMap() && part["constant"]) {
+          transform::ValueSource c;
+          c.kind = transform::ValueSource::Kind::kConstant;
+          TF_ASSIGN_OR_RETURN(c.constant, Scalar(part["constant"], "constant"));
+          src.parts.push_back(c);
+        } else {
+          TF_ASSIGN_OR_RETURN(auto p, ParseValueSource(part));
+          src.parts.push_back(std::move(p));
+        }
+      }
+      if (node["separator"]) {
+        TF_ASSIGN_OR_RETURN(src.separator, Scalar(node["separator"], "sep"));
+      }
+    } else {
+      return Error(node, "a field needs one of column, constant or concat");
+    }
+    return src;
+  }
+
+  Result<transform::Condition> ParseCondition(const YAML::Node& node) const {
+    TF_RETURN_IF_ERROR(CheckKeys(node, "when", {"column", "in", "equals"}));
+    transform::Condition c;
+    if (!node["column"]) return Error(node, "when needs a column");
+    TF_ASSIGN_OR_RETURN(c.column, Scalar(node["column"], "when.column"));
+    if (node["equals"]) {
+      TF_ASSIGN_OR_RETURN(std::string v, Scalar(node["equals"], "when.equals"));
+      c.in.push_back(v);
+    }
+    if (node["in"]) {
+      if (!node["in"].IsSequence()) return Error(node["in"], "when.in must be a list");
+      for (const auto& v : node["in"]) {
+        TF_ASSIGN_OR_RETURN(std::string s, Scalar(v, "when.in entry"));
+        c.in.push_back(s);
+      }
+    }
+    return c;
+  }
+
+  Result<transform::FieldMapping> ParseField(const YAML::Node& key, const YAML::Node& node) const {
+    transform::FieldMapping m;
+    m.target = key.as<std::string>();
+    m.where = Where(key);
+    if (node.IsMap()) {
+      TF_RETURN_IF_ERROR(CheckKeys(
+          node, "field '" + m.target + "'",
+          {"column", "constant", "concat", "separator", "format", "time_zone", "enum", "default"}));
+    }
+    TF_ASSIGN_OR_RETURN(m.source, ParseValueSource(node));
+    if (node.IsMap()) {
+      if (node["format"]) {
+        TF_ASSIGN_OR_RETURN(m.format, Scalar(node["format"], "format"));
+      }
+      if (node["time_zone"]) {
+        TF_ASSIGN_OR_RETURN(m.time_zone, Scalar(node["time_zone"], "tz"));
+      }
+      if (node["default"]) {
+        TF_ASSIGN_OR_RETURN(std::string d, Scalar(node["default"], "default"));
+        m.default_value = d;
+      }
+      if (node["when"]) {
+        TF_ASSIGN_OR_RETURN(m.when, ParseCondition(node["when"]));
+      }
+      if (node["enum"]) {
+        if (!node["enum"].IsMap()) return Error(node["enum"], "enum must map source → label");
+        for (const auto& kv : node["enum"]) {
+          m.enum_values[kv.first.as<std::string>()] = kv.second.as<std::string>();
+        }
+      }
+    }
+    return m;
+  }
+
+  Status ParseMapping(const YAML::Node& node, transform::MappingSpec* out) const {
+    TF_RETURN_IF_ERROR(CheckKeys(node, "mapping", {"version", "fields", "keep_unmapped_columns"}));
+    if (!node["version"]) return Error(node, "mapping needs a version (recorded in provenance)");
+    TF_ASSIGN_OR_RETURN(out->version, Scalar(node["version"], "mapping.version"));
+    if (node["keep_unmapped_columns"]) {
+      TF_ASSIGN_OR_RETURN(out->keep_unmapped_columns,
+                          Bool(node["keep_unmapped_columns"], "keep_unmapped_columns"));
+    }
+    if (!node["fields"] || !node["fields"].IsMap()) {
+      return Error(node, "mapping needs fields: a mapping of canonical field → source");
+    }
+    for (const auto& kv : node["fields"]) {
+      TF_ASSIGN_OR_RETURN(auto field, ParseField(kv.first, kv.second));
+      out->fields.push_back(std::move(field));
+    }
+    return Status::OK();
+  }
+
+  Result<PipelineConfig> Parse(const YAML::Node& root) const {
+    PipelineConfig config;
+    config.file = file_;
+    TF_RETURN_IF_ERROR(
+        CheckKeys(root, "the pipeline file",
+                  {"pipeline", "warehouse", "catalog", "table", "source", "mapping"}));
+    if (root["pipeline"]) {
+      TF_ASSIGN_OR_RETURN(config.name, Scalar(root["pipeline"], "pipeline"));
+    }
+    if (root["warehouse"]) {
+      TF_ASSIGN_OR_RETURN(config.warehouse, Scalar(root["warehouse"], "warehouse"));
+    }
+    if (root["catalog"]) TF_RETURN_IF_ERROR(ParseCatalog(root["catalog"], &config.catalog));
+    if (root["table"]) TF_RETURN_IF_ERROR(ParseTable(root["table"], &config.table));
+    if (!root["source"]) return Error(root, "the pipeline needs a source");
+    TF_RETURN_IF_ERROR(ParseSource(root["source"], &config.source));
+    if (!root["mapping"]) return Error(root, "the pipeline needs a mapping");
+    TF_RETURN_IF_ERROR(ParseMapping(root["mapping"], &config.mapping));
+    return config;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return Status::Invalid(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (!root.IsMap()) return Status::Invalid(file + ": expected a YAML mapping at the top");
+  try {
+    return Parser(file).Parse(root);
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound(path + ": no such pipeline file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParsePipelineConfig(text.str(), path);
+}
+
+}  // namespace tradeflow::pipeline
