@@ -193,9 +193,9 @@ class Parser {
     m.target = key.as<std::string>();
     m.where = Where(key);
     if (node.IsMap()) {
-      TF_RETURN_IF_ERROR(CheckKeys(
-          node, "field '" + m.target + "'",
-          {"column", "constant", "concat", "separator", "format", "time_zone", "enum", "default"}));
+      TF_RETURN_IF_ERROR(CheckKeys(node, "field '" + m.target + "'",
+                                   {"column", "constant", "concat", "separator", "format",
+                                    "time_zone", "enum", "default", "when"}));
     }
     TF_ASSIGN_OR_RETURN(m.source, ParseValueSource(node));
     if (node.IsMap()) {
