@@ -1,0 +1,307 @@
+"""The example ETRM export goes in; independent readers (pyiceberg, pyarrow, duckdb, fastavro)
+read the Iceberg table back and see exactly the input trades."""
+
+import csv
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+
+import duckdb
+import fastavro
+import pyarrow.parquet as pq
+
+from conftest import EXAMPLES
+
+ACTION = {"NEW": "NEW", "AMENDED": "CORRECT", "CANCELLED": "CANCEL"}
+INSTRUMENT = {
+    "Future": "FUTURE",
+    "Option": "FUTURE_OPTION",
+    "Swap": "SWAP",
+    "PhysForward": "PHYSICAL_FORWARD",
+}
+
+
+def input_rows():
+    with open(EXAMPLES / "etrm_trades.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def local(uri: str) -> Path:
+    return Path(urlparse(uri).path)
+
+
+def dec(text: str):
+    return Decimal(text) if text else None
+
+
+def day(text: str):
+    return date.fromisoformat(text) if text else None
+
+
+def test_pyiceberg_returns_exactly_the_input_trades(loaded):
+    table = loaded.table()
+    rows = table.scan().to_arrow().to_pylist()
+    expected = input_rows()
+    assert len(rows) == len(expected) == 300
+    by_record = {r["source_record_id"]: r for r in rows}
+    assert len(by_record) == 300
+
+    for src in expected:
+        got = by_record[src["tran_num"]]
+        where = f"tran_num {src['tran_num']}"
+        assert got["trade_uid"] == "ENDUR:" + src["deal_num"], where
+        assert got["source_system"] == "ENDUR"
+        assert got["source_trade_id"] == src["deal_num"]
+        assert got["source_version"] == int(src["version"])
+        assert got["action"] == ACTION[src["tran_status"]]
+        assert got["action_raw"] == src["tran_status"]
+        assert got["trade_status"] == ("CLOSED" if src["tran_status"] == "CANCELLED" else "LIVE")
+        assert got["trade_date"] == day(src["trade_date"])
+        # Timestamps: the exact instant in UTC, with the source's offset kept beside it.
+        exec_time = datetime.fromisoformat(src["exec_time"])
+        assert got["execution_time"] == exec_time.astimezone(timezone.utc), where
+        assert got["execution_utc_offset"] == src["exec_time"][-6:]
+        assert got["direction"] == src["buy_sell"].upper()
+
+        parties = got["parties"]
+        assert parties["book"] == src["book"]
+        assert parties["trader"] == src["trader"]
+        assert parties["counterparty"] == {
+            "id": src["cpty_id"],
+            "name": src["cpty_name"],
+            "lei": src["cpty_lei"],
+        }
+        assert parties["internal_legal_entity"]["lei"] == src["internal_lei"]
+
+        product = got["product"]
+        assert product["instrument_type"] == INSTRUMENT[src["toolset"]]
+        assert product["commodity"] == src["commodity"]
+        assert product["asset_class"] == src["asset_class"].upper()
+        assert product["contract_month"] == src["contract_month"]
+        assert product["exchange"] == (src["exchange"] or None)
+
+        leg = got["legs"][0]
+        qty = leg["quantity"]
+        # Decimals are exact: compare Decimal to Decimal, never floats.
+        assert qty["value"] == dec(src["quantity"]), where
+        assert qty["unit"] == src["quantity_unit"]
+        assert qty["lots"] == dec(src["lots"])
+        assert qty["contract_size"] == dec(src["contract_size"])
+
+        toolset = src["toolset"]
+        if toolset in ("Future", "Swap"):
+            assert leg["fixed"]["price"]["value"] == dec(src["price"]), where
+            assert leg["fixed"]["price"]["currency"] == src["price_currency"]
+            assert leg["physical"] is None and leg["option"] is None
+        if toolset == "PhysForward":
+            phys = leg["physical"]
+            assert phys["price"]["value"] == dec(src["price"])
+            assert phys["delivery"]["start_date"] == day(src["delivery_start"])
+            assert phys["delivery"]["end_date"] == day(src["delivery_end"])
+            assert phys["delivery"]["location"]["code"] == src["delivery_location"]
+            assert phys["delivery"]["incoterm_raw"] == (src["incoterm"] or None)
+            assert leg["fixed"] is None
+        if toolset == "Option":
+            option = leg["option"]
+            assert option["put_call"] == src["put_call"].upper()
+            assert option["strike"]["value"] == dec(src["strike"])
+            assert option["premium"]["value"] == dec(src["premium"])
+            assert option["expiry_date"] == day(src["expiry_date"])
+        if toolset == "Swap":
+            floating = got["legs"][1]["floating"]
+            assert floating["index_id"] == src["float_index"]
+            assert floating["spread"] == dec(src["float_spread"])
+            assert got["legs"][1]["direction"] != leg["direction"]
+        else:
+            assert len(got["legs"]) == 1
+
+        if src["broker_fee"]:
+            assert got["fees"][0]["amount"] == dec(src["broker_fee"])
+        assert (got["regulatory_ids"] or {}).get("uti") == (src["uti"] or None)
+
+        # Unmapped columns are kept, never dropped.
+        attrs = dict(got["source_attributes"] or [])
+        assert attrs.get("comment") == (src["comment"] or None)
+
+        prov = got["provenance"]
+        assert prov["mapping_version"] == "etrm-export-v1"
+        assert prov["raw_payload_uri"].endswith("/etrm_trades.csv")
+        assert len(prov["raw_payload_sha256"]) == 64
+        assert prov["source_location"].startswith("line ")
+
+
+def test_snapshot_summary_reconciles_counts(loaded):
+    snapshot = loaded.table().current_snapshot()
+    summary = snapshot.summary
+    assert summary.operation.value == "append"
+    assert summary["added-records"] == "300"
+    assert summary["total-records"] == "300"
+    assert summary["tradeflow.records-read"] == "300"
+    assert summary["tradeflow.records-accepted"] == "300"
+    assert summary["tradeflow.records-quarantined"] == "0"
+
+
+def iceberg_ids(schema_json) -> dict:
+    """path → field id from an Iceberg schema JSON."""
+    out = {}
+
+    def walk(t, prefix):
+        if not isinstance(t, dict):
+            return
+        if t["type"] == "struct":
+            for f in t["fields"]:
+                p = f"{prefix}.{f['name']}" if prefix else f["name"]
+                out[p] = f["id"]
+                walk(f["type"], p)
+        elif t["type"] == "list":
+            out[prefix + ".element"] = t["element-id"]
+            walk(t["element"], prefix + ".element")
+        elif t["type"] == "map":
+            out[prefix + ".key"] = t["key-id"]
+            out[prefix + ".value"] = t["value-id"]
+            walk(t["value"], prefix + ".value")
+
+    walk(schema_json, "")
+    return out
+
+
+def arrow_ids(schema) -> dict:
+    import pyarrow as pa
+
+    out = {}
+
+    def walk(field, path):
+        md = field.metadata or {}
+        assert b"PARQUET:field_id" in md, f"{path} has no field id"
+        out[path] = int(md[b"PARQUET:field_id"])
+        t = field.type
+        if pa.types.is_struct(t):
+            for i in range(t.num_fields):
+                walk(t.field(i), f"{path}.{t.field(i).name}")
+        elif pa.types.is_map(t):
+            walk(t.key_field, path + ".key")
+            walk(t.item_field, path + ".value")
+        elif pa.types.is_list(t):
+            walk(t.value_field, path + ".element")
+
+    for f in schema:
+        walk(f, f.name)
+    return out
+
+
+def current_metadata(ws) -> dict:
+    location = ws.table().metadata_location
+    return json.loads(local(location).read_text())
+
+
+def test_parquet_files_carry_the_iceberg_field_ids(loaded):
+    metadata = current_metadata(loaded)
+    schema = next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
+    expected_ids = iceberg_ids(schema)
+    tasks = list(loaded.table().scan().plan_files())
+    assert tasks
+    for task in tasks:
+        path = local(task.file.file_path)
+        assert task.file.file_size_in_bytes == path.stat().st_size
+        parquet = pq.ParquetFile(path)
+        assert parquet.metadata.num_rows == task.file.record_count
+        assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
+        assert arrow_ids(parquet.schema_arrow) == expected_ids
+
+        # DuckDB reads the same file and sees the ids too.
+        con = duckdb.connect()
+        count = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+        assert count == task.file.record_count
+        # Every Iceberg column id is on the file's schema (structural groups such as the root,
+        # "list" and "key_value" carry none, as the Parquet spec for nested types has it).
+        ids = con.execute(
+            f"SELECT field_id FROM parquet_schema('{path}') WHERE field_id IS NOT NULL"
+        ).fetchall()
+        assert sorted(i for (i,) in ids) == sorted(expected_ids.values())
+        total = con.execute(
+            f"SELECT sum(l.quantity.value) FROM read_parquet('{path}'), "
+            f"unnest(legs) AS t(l)"
+        ).fetchone()[0]
+        # Only leg 1 carries a quantity; the sum is exact because it never went through a float.
+        assert Decimal(total) == sum(Decimal(r["quantity"]) for r in input_rows())
+
+
+def avro_schema_has_ids(schema, path="") -> list:
+    """Returns the paths in an Avro schema whose fields lack an Iceberg id."""
+    missing = []
+    if isinstance(schema, list):
+        for branch in schema:
+            missing += avro_schema_has_ids(branch, path)
+    elif isinstance(schema, dict):
+        kind = schema.get("type")
+        if kind == "record":
+            for f in schema["fields"]:
+                if "field-id" not in f:
+                    missing.append(f"{path}.{f['name']}")
+                missing += avro_schema_has_ids(f["type"], f"{path}.{f['name']}")
+        elif kind == "array":
+            if schema.get("logicalType") == "map":
+                missing += avro_schema_has_ids(schema["items"], path)
+            else:
+                if "element-id" not in schema:
+                    missing.append(path + "[]")
+                missing += avro_schema_has_ids(schema["items"], path + "[]")
+    return missing
+
+
+def read_avro(path: Path):
+    with open(path, "rb") as f:
+        reader = fastavro.reader(f)
+        meta = {k: v.decode() if isinstance(v, bytes) else v for k, v in reader.metadata.items()}
+        return meta, json.loads(meta["avro.schema"]), list(reader)
+
+
+def test_manifests_are_valid_avro_with_field_ids(loaded):
+    metadata = current_metadata(loaded)
+    snapshot = next(
+        s for s in metadata["snapshots"] if s["snapshot-id"] == metadata["current-snapshot-id"]
+    )
+    meta, schema, manifests = read_avro(local(snapshot["manifest-list"]))
+    assert meta["format-version"] == "2"
+    assert meta["snapshot-id"] == str(snapshot["snapshot-id"])
+    assert meta["sequence-number"] == str(snapshot["sequence-number"])
+    assert avro_schema_has_ids(schema) == []
+    assert manifests
+    for m in manifests:
+        manifest_path = local(m["manifest_path"])
+        assert m["manifest_length"] == manifest_path.stat().st_size
+        assert m["added_snapshot_id"] == snapshot["snapshot-id"]
+        mmeta, mschema, entries = read_avro(manifest_path)
+        for key in ("schema", "schema-id", "partition-spec", "partition-spec-id", "format-version"):
+            assert key in mmeta, key
+        assert mmeta["format-version"] == "2"
+        assert mmeta["content"] == "data"
+        assert json.loads(mmeta["schema"])["fields"]
+        assert json.loads(mmeta["partition-spec"]) == []
+        assert avro_schema_has_ids(mschema) == []
+        assert sum(e["data_file"]["record_count"] for e in entries) == m["added_rows_count"]
+        for e in entries:
+            assert e["status"] == 1
+            data_file = e["data_file"]
+            assert data_file["file_format"] == "PARQUET"
+            assert local(data_file["file_path"]).stat().st_size == data_file["file_size_in_bytes"]
+
+
+def test_cli_lists_tables_schema_snapshots_and_rows(loaded):
+    tables = loaded.run("tables")
+    assert tables.returncode == 0, tables.stderr
+    assert tables.stdout.strip() == "trading.trade_events"
+    schema = loaded.run("schema", "trading.trade_events")
+    assert "1  trade_uid: string" in schema.stdout
+    assert "decimal(38, 6)" in schema.stdout
+    snaps = loaded.run("snapshots")
+    assert snaps.returncode == 0 and "+300 rows" in snaps.stdout
+    show = loaded.run("show", "--limit", "2", "--columns", "trade_uid,source_version")
+    assert show.returncode == 0, show.stderr
+    assert show.stdout.count("-- row") == 2
+    assert "trade_uid: ENDUR:" in show.stdout
+    for cmd in ("run", "tables", "schema", "snapshots", "show"):
+        helped = loaded.run(cmd, "--help")
+        assert helped.returncode == 0 and "Usage" in helped.stdout + helped.stderr

@@ -1,0 +1,151 @@
+"""A second run appends a second snapshot (both readable by snapshot id); bad input fails with
+an error naming file, line and field, and leaves the table exactly as it was."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+
+
+def write_day2(ws, rows: int = 100) -> None:
+    """A second day's export: new deals, same layout."""
+    with open(EXAMPLES / "etrm_trades.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\r\n")
+        writer.writeheader()
+        for i, row in enumerate(reader):
+            if i == rows:
+                break
+            row["deal_num"] = "2" + row["deal_num"]
+            row["tran_num"] = "6" + row["tran_num"]
+            writer.writerow(row)
+    (ws.root / "day2.csv").write_bytes(out.getvalue().encode("utf-8"))
+
+
+def test_second_run_appends_a_second_snapshot_and_both_are_readable(workspace):
+    assert workspace.run_pipeline().returncode == 0
+    first = workspace.table().current_snapshot().snapshot_id
+    write_day2(workspace)
+    pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+
+    table = workspace.table()
+    snapshots = table.metadata.snapshots
+    assert len(snapshots) == 2
+    second = table.current_snapshot()
+    assert second.parent_snapshot_id == first
+    assert second.sequence_number == 2
+    assert second.summary["total-records"] == "400"
+    # Time travel: each snapshot shows exactly what it held.
+    assert table.scan(snapshot_id=first).to_arrow().num_rows == 300
+    assert table.scan(snapshot_id=second.snapshot_id).to_arrow().num_rows == 400
+    ids = table.scan().to_arrow().column("source_trade_id").to_pylist()
+    assert sum(1 for i in ids if i.startswith("2")) == 100
+    assert len(table.metadata.metadata_log) == 2  # versions 0 and 1 precede the current one
+
+
+def table_state(ws):
+    """What a reader would see: the catalog pointer and the files under the table."""
+    if not ws.catalog_path.exists():
+        return None
+    table = ws.table()
+    files = sorted(str(p) for p in (ws.root / "lake").rglob("*") if p.is_file())
+    return table.metadata_location, len(table.metadata.snapshots), files
+
+
+@pytest.fixture
+def committed(workspace):
+    assert workspace.run_pipeline().returncode == 0
+    return workspace
+
+
+def fails_cleanly(ws, pipeline: str, *expected: str) -> str:
+    before = table_state(ws)
+    result = ws.run_pipeline(pipeline)
+    assert result.returncode == 1, result.stdout
+    message = result.stderr.strip()
+    assert message.count("\n") == 0, "one clear line"
+    for text in expected:
+        assert text in message, message
+    assert table_state(ws) == before, "the table must be exactly as it was"
+    return message
+
+
+def test_missing_input_file(committed):
+    pipeline = committed.write_pipeline("p.yaml", {"path: etrm_trades.csv": "path: nowhere.csv"})
+    fails_cleanly(committed, pipeline, "nowhere.csv: no such file")
+
+
+def read_lines(path: Path) -> list:
+    return path.read_bytes().decode("utf-8").split("\r\n")
+
+
+def write_lines(path: Path, lines: list) -> None:
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+
+
+def corrupt(ws, name: str, line: int, column: str, value: str) -> str:
+    lines = read_lines(ws.root / "etrm_trades.csv")
+    header = lines[0].split(",")
+    reader = csv.reader([lines[line - 1]])
+    fields = next(reader)
+    fields[header.index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    lines[line - 1] = out.getvalue()
+    write_lines(ws.root / name, lines)
+    return ws.write_pipeline(name + ".yaml", {"path: etrm_trades.csv": f"path: {name}"})
+
+
+def test_broken_quote(committed):
+    lines = read_lines(committed.root / "etrm_trades.csv")
+    lines[41] = lines[41].replace("TFC TRADING", 'TFC "TRADING')
+    write_lines(committed.root / "broken.csv", lines)
+    pipeline = committed.write_pipeline("b.yaml", {"path: etrm_trades.csv": "path: broken.csv"})
+    fails_cleanly(committed, pipeline, "broken.csv:42:", "quote character inside unquoted field 9")
+
+
+def test_unparsable_date(committed):
+    pipeline = corrupt(committed, "baddate.csv", 17, "trade_date", "2026-02-30")
+    fails_cleanly(
+        committed,
+        pipeline,
+        "baddate.csv:17:",
+        "trade_date (column trade_date)",
+        "'2026-02-30' is not a valid calendar date",
+    )
+
+
+def test_unknown_column_in_mapping(committed):
+    pipeline = committed.write_pipeline(
+        "unknown.yaml", {"parties.trader: trader": "parties.trader: trader_name"}
+    )
+    fails_cleanly(committed, pipeline, "unknown.yaml:", "unknown column 'trader_name'")
+    line = int(fails_cleanly(committed, pipeline).split("unknown.yaml:")[1].split(":")[0])
+    text = (committed.root / pipeline).read_text().splitlines()
+    assert "trader_name" in text[line - 1]
+
+
+def test_unknown_canonical_field_in_mapping(committed):
+    pipeline = committed.write_pipeline("typo.yaml", {"parties.book: book": "parties.bok: book"})
+    fails_cleanly(committed, pipeline, "typo.yaml:", "Parties has no field 'bok'")
+
+
+def test_decimal_that_would_be_rounded(committed):
+    pipeline = corrupt(committed, "precise.csv", 9, "quantity", "10.1234567")
+    fails_cleanly(committed, pipeline, "precise.csv:9:", "legs[0].quantity.value",
+                  "more than the 6 allowed")
+
+
+def test_failure_on_the_first_run_creates_no_table(workspace):
+    pipeline = corrupt(workspace, "bad.csv", 5, "exec_time", "yesterday")
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    assert "bad.csv:5: execution_time (column exec_time): cannot parse 'yesterday'" in result.stderr
+    assert not (workspace.root / "lake" / "trading").exists()
