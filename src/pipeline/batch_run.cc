@@ -10,6 +10,7 @@
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
 #include "sources/csv_reader.h"
+#include "sources/csv_source.h"
 #include "sources/input_file.h"
 #include "transform/mapper.h"
 
@@ -56,25 +57,28 @@ Status MapFile(const PipelineConfig& config, const sources::InputFile& input,
   options.header = config.source.header;
   options.column_names = config.source.column_names;
   TF_ASSIGN_OR_RETURN(auto reader, sources::CsvReader::Open(input.path, options));
-  auto mapper = transform::Mapper::Compile(config.mapping, reader->column_names());
-  if (!mapper.ok()) return mapper.status().WithContext("mapping for " + input.path);
+  sources::CsvSource source(std::move(reader));
+  TF_ASSIGN_OR_RETURN(auto mapper, transform::Mapper::Compile(config.mapping));
+  std::vector<sources::FieldRef> fields;
+  for (const auto& f : mapper->source_fields()) fields.push_back({f.name, f.where});
+  TF_RETURN_IF_ERROR(source.Bind(fields));
 
   transform::RecordContext context;
   context.input_uri = input.uri;
   context.input_sha256 = input.sha256;
   context.run_id = run_id;
   context.ingested_unix_micros = NowMicros();
-  sources::CsvRecord record;
+  sources::SourceRecord record;
   TradeEvent event;
   std::vector<transform::MappingIssue> issues;
   for (;;) {
-    TF_ASSIGN_OR_RETURN(bool more, reader->Next(&record));
+    TF_ASSIGN_OR_RETURN(bool more, source.Next(&record));
     if (!more) break;
     ++summary->records_read;
     event.Clear();
     issues.clear();
     context.location = "line " + std::to_string(record.line);
-    Status st = (*mapper)->Map(record.fields, context, &event, &issues);
+    Status st = mapper->Map(record.values, record.extras, context, &event, &issues);
     if (!st.ok()) return st.WithContext(input.path + ":" + std::to_string(record.line));
     *unmapped_enums += static_cast<int64_t>(issues.size());
     st = builder->Append(event);

@@ -5,20 +5,20 @@
 
 namespace tradeflow::sources {
 
-CsvReader::CsvReader(std::string path, CsvOptions options, std::FILE* file)
-    : path_(std::move(path)), options_(std::move(options)), file_(file) {}
+CsvReader::CsvReader(std::string path, CsvOptions options, std::unique_ptr<InputStream> stream)
+    : path_(std::move(path)), options_(std::move(options)), stream_(std::move(stream)) {}
 
-CsvReader::~CsvReader() {
-  if (file_ != nullptr) std::fclose(file_);
-}
+CsvReader::~CsvReader() = default;
 
 Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, CsvOptions options) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
-    return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  }
-  auto reader = std::unique_ptr<CsvReader>(new CsvReader(path, std::move(options), f));
+  TF_ASSIGN_OR_RETURN(auto stream, OpenFileStream(path));
+  return Open(std::move(stream), path, std::move(options));
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::Open(std::unique_ptr<InputStream> stream,
+                                                   const std::string& name, CsvOptions options) {
+  auto reader =
+      std::unique_ptr<CsvReader>(new CsvReader(name, std::move(options), std::move(stream)));
   TF_RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }
@@ -49,12 +49,21 @@ Status CsvReader::Refill() {
   pos_ = 0;
   size_t old = buffer_.size();
   buffer_.resize(old + options_.chunk_size);
-  size_t n = std::fread(buffer_.data() + old, 1, options_.chunk_size, file_);
-  buffer_.resize(old + n);
-  if (n < options_.chunk_size) {
-    if (std::ferror(file_)) return Status::IOError(path_ + ": read failed");
-    eof_ = true;
+  // Fill the chunk completely unless the stream ends: decompressing streams return short reads.
+  size_t filled = 0;
+  while (filled < options_.chunk_size) {
+    auto n = stream_->Read(buffer_.data() + old + filled, options_.chunk_size - filled);
+    if (!n.ok()) {
+      buffer_.resize(old + filled);
+      return n.status();
+    }
+    if (*n == 0) {
+      eof_ = true;
+      break;
+    }
+    filled += *n;
   }
+  buffer_.resize(old + filled);
   return Status::OK();
 }
 

@@ -16,12 +16,12 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "sources/input_stream.h"
 
 namespace tradeflow::sources {
 
@@ -44,7 +44,11 @@ struct CsvRecord {
 class CsvReader {
  public:
   static Result<std::unique_ptr<CsvReader>> Open(const std::string& path, CsvOptions options);
+  // Reads from `stream`; `name` is used in messages.
+  static Result<std::unique_ptr<CsvReader>> Open(std::unique_ptr<InputStream> stream,
+                                                 const std::string& name, CsvOptions options);
   ~CsvReader();
+  int64_t file_bytes_read() const { return stream_->file_bytes_read(); }
 
   const std::vector<std::string>& column_names() const { return column_names_; }
   const std::string& path() const { return path_; }
@@ -53,7 +57,7 @@ class CsvReader {
   Result<bool> Next(CsvRecord* out);
 
  private:
-  CsvReader(std::string path, CsvOptions options, std::FILE* file);
+  CsvReader(std::string path, CsvOptions options, std::unique_ptr<InputStream> stream);
 
   enum class Parse { kRecord, kNeedMore, kMalformed };
   Parse ParseRecord(bool at_eof, CsvRecord* out, std::string* error);
@@ -62,7 +66,7 @@ class CsvReader {
 
   std::string path_;
   CsvOptions options_;
-  std::FILE* file_;
+  std::unique_ptr<InputStream> stream_;
   bool eof_ = false;
   std::string buffer_;
   size_t pos_ = 0;             // next unread byte in buffer_

@@ -1,5 +1,7 @@
 #include "transform/mapper.h"
 
+#include <google/protobuf/message.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -66,25 +68,35 @@ struct CompiledSource {
   }
 };
 
-Result<CompiledSource> CompileSource(const ValueSource& src,
-                                     const std::vector<std::string>& columns, std::set<int>* used) {
+// The source fields the rules read, each once, in first-use order.
+class FieldRegistry {
+ public:
+  int IndexOf(const std::string& name, const std::string& where) {
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (fields_[i].name == name) return static_cast<int>(i);
+    }
+    fields_.push_back({name, where});
+    return static_cast<int>(fields_.size() - 1);
+  }
+  std::vector<Mapper::SourceField> Release() { return std::move(fields_); }
+
+ private:
+  std::vector<Mapper::SourceField> fields_;
+};
+
+Result<CompiledSource> CompileSource(const ValueSource& src, const std::string& where,
+                                     FieldRegistry* fields) {
   CompiledSource out;
   out.kind = src.kind;
   out.constant = src.constant;
   out.separator = src.separator;
   out.column_name = src.column;
   if (src.kind == ValueSource::Kind::kColumn) {
-    auto it = std::find(columns.begin(), columns.end(), src.column);
-    if (it == columns.end()) {
-      std::string known;
-      for (const auto& c : columns) known += (known.empty() ? "" : ", ") + c;
-      return Status::Invalid("unknown column '" + src.column + "' (the source has: " + known + ")");
-    }
-    out.column = static_cast<int>(it - columns.begin());
-    used->insert(out.column);
+    if (src.column.empty()) return Status::Invalid("empty source field name");
+    out.column = fields->IndexOf(src.column, where);
   }
   for (const auto& part : src.parts) {
-    TF_ASSIGN_OR_RETURN(auto p, CompileSource(part, columns, used));
+    TF_ASSIGN_OR_RETURN(auto p, CompileSource(part, where, fields));
     out.parts.push_back(std::move(p));
   }
   return out;
@@ -110,7 +122,7 @@ struct Mapper::CompiledRule {
   model::DecimalType decimal;
   std::string where;
 
-  Status Apply(const std::string& text, TradeEvent* root, std::vector<MappingIssue>* issues) const {
+  Status Apply(const std::string& text, Message* root, std::vector<MappingIssue>* issues) const {
     Message* parent = path.MutableParent(root);
     const auto* r = parent->GetReflection();
     const FieldDescriptor* f = path.leaf();
@@ -208,16 +220,15 @@ Result<LeafKind> KindOf(const FieldDescriptor* f) {
   }
 }
 
-Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
-                                                          const std::vector<std::string>& columns,
-                                                          std::set<int>* used) {
-  TF_ASSIGN_OR_RETURN(FieldPath path, FieldPath::Resolve(TradeEvent::descriptor(), m.target));
+Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
+    const FieldMapping& m, const google::protobuf::Descriptor* target, FieldRegistry* fields) {
+  TF_ASSIGN_OR_RETURN(FieldPath path, FieldPath::Resolve(target, m.target));
   auto rule = std::make_unique<Mapper::CompiledRule>(std::move(path));
   const FieldDescriptor* leaf = rule->path.leaf();
   auto kind = KindOf(leaf);
   if (!kind.ok()) return kind.status().WithContext("target '" + m.target + "'");
   rule->kind = *kind;
-  TF_ASSIGN_OR_RETURN(rule->source, CompileSource(m.source, columns, used));
+  TF_ASSIGN_OR_RETURN(rule->source, CompileSource(m.source, m.where, fields));
   rule->format = m.format;
   rule->time_zone = m.time_zone;
   rule->default_value = m.default_value;
@@ -225,7 +236,7 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   if (m.when) {
     ValueSource when_source;
     when_source.column = m.when->column;
-    auto compiled = CompileSource(when_source, columns, used);
+    auto compiled = CompileSource(when_source, m.where, fields);
     if (!compiled.ok()) return compiled.status().WithContext("condition of '" + m.target + "'");
     rule->when_column = compiled->column;
     rule->when_in.insert(m.when->in.begin(), m.when->in.end());
@@ -259,9 +270,10 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   }
   if (m.default_value) {
     // A default must itself be a valid value for the field.
-    TradeEvent scratch;
+    std::unique_ptr<Message> scratch(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(target)->New());
     std::vector<MappingIssue> ignored;
-    TF_RETURN_IF_ERROR(rule->Apply(*m.default_value, &scratch, &ignored)
+    TF_RETURN_IF_ERROR(rule->Apply(*m.default_value, scratch.get(), &ignored)
                            .WithContext("target '" + m.target + "': default"));
   }
   return rule;
@@ -272,13 +284,15 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
 Mapper::~Mapper() = default;
 
 Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
-                                                const std::vector<std::string>& column_names) {
+                                                const google::protobuf::Descriptor* target) {
   auto mapper = std::unique_ptr<Mapper>(new Mapper());
   mapper->version_ = spec.version;
-  std::set<int> used;
+  mapper->target_ = target;
+  mapper->keep_unmapped_ = spec.keep_unmapped_columns;
+  FieldRegistry fields;
   std::set<std::string> targets;
   for (const auto& m : spec.fields) {
-    auto rule = CompileRule(m, column_names, &used);
+    auto rule = CompileRule(m, target, &fields);
     if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);
     if (!targets.insert(m.target).second) {
       return Status::Invalid((m.where.empty() ? "mapping" : m.where) + ": target '" + m.target +
@@ -287,23 +301,25 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
     mapper->maps_trade_uid_ |= m.target == "trade_uid";
     mapper->rules_.push_back(std::move(*rule));
   }
-  if (spec.keep_unmapped_columns) {
-    for (int i = 0; i < static_cast<int>(column_names.size()); ++i) {
-      if (!used.count(i)) mapper->unmapped_columns_.emplace_back(i, column_names[i]);
-    }
-  }
+  mapper->source_fields_ = fields.Release();
   return mapper;
 }
 
-Status Mapper::Map(const std::vector<std::string>& fields, const RecordContext& context,
-                   TradeEvent* out, std::vector<MappingIssue>* issues) const {
+Status Mapper::Map(const std::vector<std::string>& values,
+                   const std::vector<std::pair<std::string, std::string>>& extras,
+                   const RecordContext& context, Message* out,
+                   std::vector<MappingIssue>* issues) const {
+  if (values.size() != source_fields_.size()) {
+    return Status::Internal("record has " + std::to_string(values.size()) +
+                            " values, mapping reads " + std::to_string(source_fields_.size()));
+  }
   for (const auto& rule : rules_) {
     if (rule->when_column >= 0) {
-      std::string_view v = TrimBlanks(fields[rule->when_column]);
+      std::string_view v = TrimBlanks(values[rule->when_column]);
       bool holds = rule->when_in.empty() ? !v.empty() : rule->when_in.count(std::string(v)) > 0;
       if (!holds) continue;
     }
-    std::string text = rule->source.Evaluate(fields);
+    std::string text = rule->source.Evaluate(values);
     if (text.empty()) {
       if (!rule->default_value) continue;
       text = *rule->default_value;
@@ -313,6 +329,14 @@ Status Mapper::Map(const std::vector<std::string>& fields, const RecordContext& 
       return st.WithContext(rule->path.text() + " (" + rule->source.Describe() + ")");
     }
   }
+  if (target_ == TradeEvent::descriptor()) {
+    FillTradeEvent(extras, context, static_cast<TradeEvent*>(out));
+  }
+  return Status::OK();
+}
+
+void Mapper::FillTradeEvent(const std::vector<std::pair<std::string, std::string>>& extras,
+                            const RecordContext& context, TradeEvent* out) const {
   if (!maps_trade_uid_ && !out->source_trade_id().empty()) {
     out->set_trade_uid(out->source_system() + ":" + out->source_trade_id());
   }
@@ -327,12 +351,12 @@ Status Mapper::Map(const std::vector<std::string>& fields, const RecordContext& 
     p->mutable_ingested_time()->set_nanos(
         static_cast<int32_t>(context.ingested_unix_micros % 1000000) * 1000);
   }
+  if (!keep_unmapped_) return;
   auto* attrs = out->mutable_source_attributes();
-  for (const auto& [index, name] : unmapped_columns_) {
-    std::string_view v = TrimBlanks(fields[index]);
+  for (const auto& [name, value] : extras) {
+    std::string_view v = TrimBlanks(value);
     if (!v.empty()) (*attrs)[name] = std::string(v);
   }
-  return Status::OK();
 }
 
 }  // namespace tradeflow::transform

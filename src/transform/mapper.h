@@ -1,16 +1,18 @@
 // Applies a MappingSpec to source records, producing canonical TradeEvents.
 //
-// Compile() resolves every target path against the TradeEvent descriptor and every source column
-// against the source's column names once, so configuration mistakes (an unknown column, a target
-// that does not exist, an enum label that is not in the enum) fail before any record is read,
-// naming the rule's line in the pipeline file. Map() is then a tight loop with no lookups by name.
+// Compile() resolves every target path against the target message's descriptor once, so
+// configuration mistakes (a target that does not exist, an enum label that is not in the enum, an
+// invalid default) fail before any record is read, naming the rule's line in the pipeline file.
+// The source fields the rules read are listed by source_fields(), in the order Map() expects
+// their values; the source checks they exist (an unknown CSV column fails there, with the same
+// line). Map() is then a tight loop with no lookups by name.
 //
-// Map() fills, besides the mapped fields:
+// For a TradeEvent target, Map() fills, besides the mapped fields:
 // - `<enum>_raw` beside every mapped enum, with the source's own value;
 // - `<x>_utc_offset` beside a mapped `<x>_time` timestamp, with the offset the source used;
 // - trade_uid ("<source_system>:<source_trade_id>") when no rule maps it;
 // - provenance (mapping version, input file URI and hash, line, run id, ingestion time);
-// - source_attributes with every non-empty column that no rule reads.
+// - source_attributes with the record's extras: every non-empty field that no rule reads.
 #pragma once
 
 #include <memory>
@@ -41,23 +43,40 @@ struct MappingIssue {
 
 class Mapper {
  public:
-  static Result<std::unique_ptr<Mapper>> Compile(const MappingSpec& spec,
-                                                 const std::vector<std::string>& column_names);
+  // `target` defaults to TradeEvent; reference-data messages use the same machinery.
+  static Result<std::unique_ptr<Mapper>> Compile(
+      const MappingSpec& spec,
+      const google::protobuf::Descriptor* target = tradeflow::trade::v1::TradeEvent::descriptor());
   ~Mapper();
 
-  // Maps one record (fields in column order). An error names the target field and the source
-  // column, e.g. "trade_date (column trade_dt): cannot parse '2024-13-01' as a date ...".
-  Status Map(const std::vector<std::string>& fields, const RecordContext& context,
-             tradeflow::trade::v1::TradeEvent* out, std::vector<MappingIssue>* issues) const;
+  // The source fields the rules read, with the rule that first reads each (its `where`).
+  struct SourceField {
+    std::string name;
+    std::string where;
+  };
+  const std::vector<SourceField>& source_fields() const { return source_fields_; }
+
+  // Maps one record: `values` in source_fields() order, `extras` the record's other fields. An
+  // error names the target field and the source field, e.g.
+  // "trade_date (column trade_dt): cannot parse '2024-13-01' as a date ...".
+  Status Map(const std::vector<std::string>& values,
+             const std::vector<std::pair<std::string, std::string>>& extras,
+             const RecordContext& context, google::protobuf::Message* out,
+             std::vector<MappingIssue>* issues) const;
 
   struct CompiledRule;
 
  private:
   Mapper() = default;
 
+  void FillTradeEvent(const std::vector<std::pair<std::string, std::string>>& extras,
+                      const RecordContext& context, tradeflow::trade::v1::TradeEvent* out) const;
+
   std::string version_;
+  const google::protobuf::Descriptor* target_ = nullptr;
   std::vector<std::unique_ptr<CompiledRule>> rules_;
-  std::vector<std::pair<int, std::string>> unmapped_columns_;  // index, name
+  std::vector<SourceField> source_fields_;
+  bool keep_unmapped_ = true;
   bool maps_trade_uid_ = false;
 };
 

@@ -1,0 +1,45 @@
+#include "sources/csv_source.h"
+
+#include <algorithm>
+
+namespace tradeflow::sources {
+
+Status CsvSource::Bind(const std::vector<FieldRef>& fields) {
+  const auto& columns = reader_->column_names();
+  bound_.clear();
+  column_bound_.assign(columns.size(), false);
+  for (const auto& f : fields) {
+    auto it = std::find(columns.begin(), columns.end(), f.name);
+    if (it == columns.end()) {
+      std::string known;
+      for (const auto& c : columns) known += (known.empty() ? "" : ", ") + c;
+      std::string msg =
+          "unknown column '" + f.name + "' in " + reader_->path() + " (it has: " + known + ")";
+      return Status::Invalid(f.where.empty() ? msg : f.where + ": " + msg);
+    }
+    int index = static_cast<int>(it - columns.begin());
+    bound_.push_back(index);
+    column_bound_[index] = true;
+  }
+  return Status::OK();
+}
+
+Result<bool> CsvSource::Next(SourceRecord* out) {
+  out->Clear();
+  auto more = reader_->Next(&record_);
+  out->line = record_.line;
+  out->byte_offset = record_.byte_offset;
+  out->location = "line " + std::to_string(record_.line);
+  out->raw = record_.raw;
+  if (!more.ok() || !*more) return more;
+  for (int index : bound_) out->values.push_back(record_.fields[index]);
+  const auto& columns = reader_->column_names();
+  for (size_t i = 0; i < record_.fields.size(); ++i) {
+    if (!column_bound_[i] && !record_.fields[i].empty()) {
+      out->extras.emplace_back(columns[i], record_.fields[i]);
+    }
+  }
+  return true;
+}
+
+}  // namespace tradeflow::sources

@@ -1,0 +1,27 @@
+// A sequential byte stream over an input file. Sources read through it, so that compression
+// (.gz, .zst) and transcoding (Latin-1 → UTF-8) are layers under every format alike.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace tradeflow::sources {
+
+class InputStream {
+ public:
+  virtual ~InputStream() = default;
+  // Reads up to `n` bytes; 0 means end of stream. A corrupt or truncated input is an error
+  // naming the file and, where known, the offset.
+  virtual Result<size_t> Read(char* buffer, size_t n) = 0;
+  // Bytes consumed from the underlying file so far.
+  virtual int64_t file_bytes_read() const = 0;
+};
+
+// A plain file. NotFound names the path.
+Result<std::unique_ptr<InputStream>> OpenFileStream(const std::string& path);
+
+}  // namespace tradeflow::sources

@@ -1,0 +1,59 @@
+// The interface every record source implements (CSV, JSON Lines, FIXML, later Kafka), so that
+// one mapping and one run loop serve them all.
+//
+// A source is first bound to the fields the mapping reads, by the names the mapping uses (a CSV
+// column name, a JSON path such as "trade.price.value", a FIXML path). Each record then carries
+// those values in that order, plus every other field it has as `extras`, so that nothing from a
+// source is ever dropped.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tradeflow::sources {
+
+// A field the mapping reads, and where the mapping asks for it (for error messages).
+struct FieldRef {
+  std::string name;
+  std::string where;  // "etrm.yaml:31"
+};
+
+struct SourceRecord {
+  std::vector<std::string> values;  // one per bound field; empty when the record lacks it
+  std::vector<std::pair<std::string, std::string>> extras;  // non-empty fields not bound
+  int64_t line = 0;         // 1-based line where the record starts (0 if none)
+  int64_t byte_offset = 0;  // offset of its first byte in the (decompressed) input
+  std::string location;     // human-readable: "line 17", "TrdCaptRpt 3 leg 2"
+  std::string raw;          // the record as read, for quarantine
+
+  void Clear() {
+    values.clear();
+    extras.clear();
+    line = byte_offset = 0;
+    location.clear();
+    raw.clear();
+  }
+};
+
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+
+  // Binds the fields records will carry. Sources with a fixed set of fields (CSV columns) return
+  // Invalid for a name they do not have, prefixed by its `where` and listing what they have.
+  virtual Status Bind(const std::vector<FieldRef>& fields) = 0;
+
+  // Reads the next record; false at the end. A record that cannot be parsed gives Invalid naming
+  // "<input>:<location>" and what is wrong, with out->raw/line/location filled; the source is
+  // then positioned after it, so the caller can quarantine it and go on.
+  virtual Result<bool> Next(SourceRecord* out) = 0;
+
+  // Bytes consumed so far from the underlying file (compressed bytes for .gz/.zst), for progress.
+  virtual int64_t bytes_read() const = 0;
+};
+
+}  // namespace tradeflow::sources
