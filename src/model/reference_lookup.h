@@ -1,0 +1,26 @@
+// Read access to reference data (counterparties, books, products, listed contracts), as the
+// validation rules need it: "does this key exist in that reference table?".
+//
+// The reference data module implements it; validation only depends on this interface, so rules
+// can be tested with a fake. Well-known table names used by the built-in rules:
+//   "counterparties"  key: counterparty id
+//   "books"           key: book name
+//   "products"        key: commodity id
+//   "contracts"       key: "<exchange MIC>:<product code>"
+#pragma once
+
+#include <string_view>
+
+namespace tradeflow::model {
+
+class ReferenceLookup {
+ public:
+  virtual ~ReferenceLookup() = default;
+  // False for an unknown table as well as an unknown key.
+  virtual bool Exists(std::string_view table, std::string_view key) const = 0;
+  // Whether the table is loaded at all (a rule against a table that is not configured is a
+  // configuration error, not a failing record).
+  virtual bool HasTable(std::string_view table) const = 0;
+};
+
+}  // namespace tradeflow::model
