@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "lake/file_io.h"
@@ -37,7 +38,9 @@ std::map<std::string, std::string> AppendSummary(const Snapshot* parent,
   s["added-data-files"] = std::to_string(files.size());
   s["added-records"] = std::to_string(records);
   s["added-files-size"] = std::to_string(bytes);
-  s["changed-partition-count"] = files.empty() ? "0" : "1";
+  std::set<std::vector<PartitionValue>> partitions;
+  for (const auto& f : files) partitions.insert(f.partition);
+  s["changed-partition-count"] = std::to_string(partitions.size());
   s["total-data-files"] =
       std::to_string(SumSummary(parent, "total-data-files") + static_cast<int64_t>(files.size()));
   s["total-records"] = std::to_string(SumSummary(parent, "total-records") + records);
@@ -64,19 +67,46 @@ Status Table::Refresh() {
   return Status::OK();
 }
 
+namespace {
+
+// Iceberg sort order JSON for top-level sort columns.
+Result<nlohmann::json> SortOrderJson(const nlohmann::json& schema, const std::vector<SortKey>& sort,
+                                     int32_t order_id) {
+  nlohmann::json fields = nlohmann::json::array();
+  TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(schema));
+  for (const auto& k : sort) {
+    auto it = ids.by_path.find(k.column);
+    if (it == ids.by_path.end()) {
+      return Status::Invalid("sort column '" + k.column + "' does not exist");
+    }
+    fields.push_back({{"transform", "identity"},
+                      {"source-id", it->second},
+                      {"direction", k.descending ? "desc" : "asc"},
+                      {"null-order", k.descending ? "nulls-last" : "nulls-first"}});
+  }
+  return nlohmann::json{{"order-id", order_id}, {"fields", fields}};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Table>> Table::Create(Catalog* catalog, const TableIdentifier& id,
                                              const std::string& location,
-                                             const arrow::Schema& schema,
+                                             const arrow::Schema& schema, const TableLayout& layout,
                                              std::map<std::string, std::string> properties) {
   TF_ASSIGN_OR_RETURN(nlohmann::json iceberg_schema, IcebergSchemaFromArrow(schema, 0));
   TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(iceberg_schema));
+  TF_ASSIGN_OR_RETURN(PartitionSpec spec, ResolvePartitionSpec(iceberg_schema, layout.partition));
   properties.emplace("write.format.default", "parquet");
   properties.emplace("write.parquet.compression-codec", "zstd");
   auto table = std::unique_ptr<Table>(new Table(catalog, id));
-  table->metadata_ =
-      NewTableMetadata(location, iceberg_schema, ids.max_id,
-                       nlohmann::json{{"spec-id", 0}, {"fields", nlohmann::json::array()}}, 999,
-                       std::move(properties));
+  int32_t last_partition_id = spec.fields.empty() ? 999 : spec.fields.back().field_id;
+  table->metadata_ = NewTableMetadata(location, iceberg_schema, ids.max_id, PartitionSpecJson(spec),
+                                      last_partition_id, std::move(properties));
+  if (!layout.sort.empty()) {
+    TF_ASSIGN_OR_RETURN(auto order, SortOrderJson(iceberg_schema, layout.sort, 1));
+    table->metadata_.sort_orders.push_back(order);
+    table->metadata_.default_sort_order_id = 1;
+  }
   TF_ASSIGN_OR_RETURN(std::string root, table->LocalLocation());
   std::string file = root + "/metadata/" + MetadataFileName(0);
   TF_RETURN_IF_ERROR(WriteFileAtomic(file, SerializeTableMetadata(table->metadata_)));
@@ -92,19 +122,47 @@ Result<std::unique_ptr<Table>> Table::Create(Catalog* catalog, const TableIdenti
 
 Result<std::string> Table::LocalLocation() const { return LocalPathFromUri(metadata_.location); }
 
+Result<PartitionSpec> Table::CurrentPartitionSpec() const {
+  const nlohmann::json* spec = DefaultPartitionSpec(metadata_);
+  const nlohmann::json* schema = CurrentSchema(metadata_);
+  if (spec == nullptr || schema == nullptr) {
+    return Status::Invalid("table " + id_.ToString() + " has no default spec or schema");
+  }
+  return ParsePartitionSpec(*spec, *schema);
+}
+
+Result<std::unique_ptr<DataWriter>> Table::NewDataWriter(std::shared_ptr<arrow::Schema> schema,
+                                                         DataWriterOptions options) const {
+  TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
+  TF_ASSIGN_OR_RETURN(PartitionSpec spec, CurrentPartitionSpec());
+  TF_ASSIGN_OR_RETURN(Partitioner partitioner, Partitioner::Make(spec, *schema));
+  if (options.sort.empty() && metadata_.default_sort_order_id != 0) {
+    const nlohmann::json* current = CurrentSchema(metadata_);
+    TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(*current));
+    for (const auto& order : metadata_.sort_orders) {
+      if (order.value("order-id", -1) != metadata_.default_sort_order_id) continue;
+      for (const auto& f : order.at("fields")) {
+        for (const auto& [path, fid] : ids.by_path) {
+          if (fid == f.at("source-id").get<int32_t>() && path.find('.') == std::string::npos) {
+            options.sort.push_back({path, f.value("direction", "asc") == "desc"});
+          }
+        }
+      }
+      options.sort_order_id = metadata_.default_sort_order_id;
+    }
+  }
+  // Java's OutputFileFactory naming: partitionId-taskId-operationId-fileCount.
+  return std::make_unique<DataWriter>(root + "/data", "00000-0-" + NewUuid(), std::move(schema),
+                                      std::move(partitioner), std::move(options));
+}
+
 Result<std::vector<DataFile>> Table::WriteDataFiles(
     const std::shared_ptr<arrow::Schema>& schema,
     const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
-    const ParquetWriteOptions& options) {
-  std::vector<DataFile> files;
-  if (batches.empty()) return files;
-  TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
-  // Java's OutputFileFactory naming: partitionId-taskId-operationId-fileCount.
-  std::string path = root + "/data/00000-0-" + NewUuid() + "-00001.parquet";
-  TF_ASSIGN_OR_RETURN(DataFile file,
-                      WriteParquetDataFile(path, ToFileUri(path), schema, batches, options));
-  files.push_back(std::move(file));
-  return files;
+    DataWriterOptions options) const {
+  TF_ASSIGN_OR_RETURN(auto writer, NewDataWriter(schema, std::move(options)));
+  for (const auto& b : batches) TF_RETURN_IF_ERROR(writer->Write(b));
+  return writer->Finish();
 }
 
 Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::Schema& schema,
@@ -117,6 +175,7 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
   // same file serves every attempt.
   ManifestWriteOptions manifest_options;
   manifest_options.snapshot_id = snapshot_id;
+  TF_ASSIGN_OR_RETURN(manifest_options.spec, CurrentPartitionSpec());
   std::vector<ManifestEntry> entries;
   for (const auto& f : files) entries.push_back({EntryStatus::kAdded, snapshot_id, {}, {}, f});
   std::string manifest_path = root + "/metadata/" + commit_uuid + "-m0.avro";

@@ -23,11 +23,18 @@
 
 #include "common/status.h"
 #include "lake/catalog/catalog.h"
+#include "lake/data_writer.h"
 #include "lake/manifest.h"
 #include "lake/parquet_writer.h"
 #include "lake/table_metadata.h"
 
 namespace tradeflow::lake {
+
+// How a new table lays out its data: partitions and the order of rows inside files.
+struct TableLayout {
+  std::vector<PartitionRequest> partition;
+  std::vector<SortKey> sort;  // top-level columns; recorded as the table's sort order
+};
 
 struct AppendOptions {
   // Extra snapshot summary properties (run id, input files, counts). Keys should be namespaced,
@@ -41,11 +48,12 @@ class Table {
   // Loads the table; NotFound if the catalog has no such table.
   static Result<std::unique_ptr<Table>> Load(Catalog* catalog, const TableIdentifier& id);
 
-  // Creates the table at `location` (a file:// URI) with `schema` and no snapshot.
+  // Creates the table at `location` (a file:// URI) with `schema`, `layout` and no snapshot.
   // AlreadyExists if the catalog has it.
   static Result<std::unique_ptr<Table>> Create(Catalog* catalog, const TableIdentifier& id,
                                                const std::string& location,
                                                const arrow::Schema& schema,
+                                               const TableLayout& layout = {},
                                                std::map<std::string, std::string> properties = {});
 
   const TableIdentifier& id() const { return id_; }
@@ -55,12 +63,20 @@ class Table {
   // Re-reads the current metadata from the catalog.
   Status Refresh();
 
-  // Writes `batches` as Parquet data files under <location>/data/. They are not visible until
-  // committed with Append().
+  // A writer of data files under <location>/data/ in the table's partition spec and sort order.
+  // The files are not visible until committed with Append(). `options.sort` is filled from the
+  // table's sort order when empty.
+  Result<std::unique_ptr<DataWriter>> NewDataWriter(std::shared_ptr<arrow::Schema> schema,
+                                                    DataWriterOptions options = {}) const;
+
+  // NewDataWriter + Write each batch + Finish.
   Result<std::vector<DataFile>> WriteDataFiles(
       const std::shared_ptr<arrow::Schema>& schema,
       const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
-      const ParquetWriteOptions& options = {});
+      DataWriterOptions options = {}) const;
+
+  // The table's current partition spec, with value types.
+  Result<PartitionSpec> CurrentPartitionSpec() const;
 
   // Commits `files` as one append snapshot. If `schema` adds columns to the current schema, the
   // new schema becomes current in the same commit. Returns the new snapshot id.
