@@ -1,0 +1,525 @@
+#include "validate/builtin_rules.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "model/decimal.h"
+#include "validate/civil_time.h"
+#include "validate/lei.h"
+
+namespace tradeflow::validate {
+namespace {
+
+namespace pb = tradeflow::trade::v1;
+using B = BuiltinId;
+
+constexpr Severity kE = Severity::kError;
+constexpr Severity kW = Severity::kWarning;
+
+// In BuiltinId order (BuiltinRulesTest.InIdOrder checks it).
+constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
+    {B::kRequiredIdentity, "required_identity", kE,
+     "trade_uid, source_system and source_trade_id are set", ""},
+    {B::kPositiveSourceVersion, "positive_source_version", kE, "source_version > 0", ""},
+    {B::kRequiredAction, "required_action", kE, "action is set (NEW, CORRECT, CANCEL)", ""},
+    {B::kRequiredTradeDate, "required_trade_date", kE, "trade_date is set", ""},
+    {B::kRequiredDirection, "required_direction", kE, "direction is set (BUY, SELL)", ""},
+    {B::kRequiredBook, "required_book", kE, "parties.book is set", ""},
+    {B::kRequiredCounterpartyOrExchange, "required_counterparty_or_exchange", kE,
+     "listed (FUTURE, FUTURE_OPTION): product.exchange is set; otherwise (OTC): "
+     "parties.counterparty.id is set",
+     ""},
+    {B::kRequiredCommodity, "required_commodity", kE, "product.commodity is set", ""},
+    {B::kRequiredInstrumentType, "required_instrument_type", kE, "product.instrument_type is set",
+     ""},
+    {B::kRequiredQuantity, "required_quantity", kE,
+     "at least one leg has quantity.value and quantity.unit", ""},
+    {B::kRequiredPrice, "required_price", kE,
+     "at least one leg is priced: fixed or physical price value and currency, option strike and "
+     "premium values, or a floating index_id",
+     ""},
+    {B::kPositiveQuantity, "positive_quantity", kE, "every leg's quantity.value > 0", ""},
+    {B::kPositivePrice, "positive_price", kE,
+     "fixed and physical price values and option strikes > 0, unless the product is in "
+     "negative_price_allowed_for",
+     ""},
+    {B::kPositivePremium, "positive_premium", kE, "option premium.value > 0", ""},
+    {B::kPriceMinorScale, "price_minor_scale", kE,
+     "every price's currency_minor_scale is 1 or 100 when set", ""},
+    {B::kDeliveryDatesOrder, "delivery_dates_order", kE,
+     "physical legs: trade_date <= delivery.start_date <= delivery.end_date", ""},
+    {B::kPricingPeriodOrder, "pricing_period_order", kE,
+     "floating legs: pricing_start <= pricing_end", ""},
+    {B::kOptionExpiryAfterTradeDate, "option_expiry_after_trade_date", kE,
+     "option legs: expiry_date >= trade_date", ""},
+    {B::kExecutionTimeNotFuture, "execution_time_not_future", kE,
+     "execution_time is not after the validation's 'now'", ""},
+    {B::kExecutionDateMatchesTradeDate, "execution_date_matches_trade_date", kW,
+     "the date of execution_time in its own execution_utc_offset equals trade_date", ""},
+    {B::kLotsTimesContractSize, "lots_times_contract_size", kE,
+     "quantity.lots x quantity.contract_size = quantity.value when lots and contract_size are set",
+     ""},
+    {B::kOptionTermsComplete, "option_terms_complete", kE,
+     "option legs have put_call, strike.value and expiry_date", ""},
+    {B::kOptionLegMatchesInstrument, "option_leg_matches_instrument", kE,
+     "FUTURE_OPTION, OPTION_OTC and SWAPTION have an option leg; other instrument types have none",
+     ""},
+    {B::kKnownEnumValues, "known_enum_values", kE,
+     "no value the mapping could not place (an enum value no rule maps; the raw value is kept)",
+     ""},
+    {B::kKnownCounterparty, "known_counterparty", kE,
+     "parties.counterparty.id is in reference table counterparties", "counterparties"},
+    {B::kKnownBook, "known_book", kE, "parties.book is in reference table books", "books"},
+    {B::kKnownProduct, "known_product", kE, "product.commodity is in reference table products",
+     "products"},
+    {B::kKnownListedContract, "known_listed_contract", kE,
+     "FUTURE and FUTURE_OPTION: \"<product.exchange>:<product.product_code>\" is in reference "
+     "table contracts",
+     "contracts"},
+    {B::kLeiFormat, "lei_format", kE,
+     "every LEI present (internal entity, counterparty, broker, clearing broker, ccp) is 20 "
+     "characters [A-Z0-9] ending in two digits",
+     ""},
+    {B::kLeiCheckDigits, "lei_check_digits", kE,
+     "every well-formed LEI has valid ISO 17442 (MOD 97-10) check digits", ""},
+    {B::kUniqueVersion, "unique_version", kE,
+     "(source_system, source_trade_id, source_version) is not already in this run or the table",
+     ""},
+}};
+
+bool IsListed(pb::InstrumentType t) {
+  return t == pb::INSTRUMENT_TYPE_FUTURE || t == pb::INSTRUMENT_TYPE_FUTURE_OPTION;
+}
+
+bool IsOptionInstrument(pb::InstrumentType t) {
+  return t == pb::INSTRUMENT_TYPE_FUTURE_OPTION || t == pb::INSTRUMENT_TYPE_OPTION_OTC ||
+         t == pb::INSTRUMENT_TYPE_SWAPTION;
+}
+
+// yyyymmdd, or 0 when the date is unset: orders like the date and needs no calendar arithmetic.
+int64_t DateKey(bool has, const pb::Date& d) {
+  return has ? int64_t{d.year()} * 10000 + d.month() * 100 + d.day() : 0;
+}
+
+std::string LegPath(int leg, std::string_view rest) {
+  return "legs[" + std::to_string(leg) + "]." + std::string(rest);
+}
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// The decimal's plain text without trailing fraction zeros, for messages.
+std::string Plain(const arrow::Decimal128& value, int32_t scale) {
+  std::string s = value.ToString(scale);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower_b) {
+  if (a.size() != lower_b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != lower_b[i]) return false;
+  }
+  return true;
+}
+
+// Collects failures for the enabled rules.
+class Checker {
+ public:
+  Checker(const BuiltinConfig& config, const pb::TradeEvent& event, std::vector<RuleFailure>* out)
+      : config_(config), ev_(event), out_(out) {}
+
+  bool On(B id) const { return config_.on(id); }
+
+  void Fail(B id, std::string field, std::string message) {
+    out_->push_back({std::string(GetBuiltinRule(id).name), config_.severity[static_cast<int>(id)],
+                     std::move(field), std::move(message)});
+  }
+
+  void Run(const std::vector<std::string>& mapping_issues, int64_t now) {
+    trade_date_ = DateKey(ev_.has_trade_date(), ev_.trade_date());
+    Mandatory();
+    Legs();
+    Options();
+    Execution(now);
+    if (On(B::kKnownEnumValues)) MappingIssues(mapping_issues);
+    References();
+    Leis();
+  }
+
+ private:
+  void Required(B id, bool present, const char* field) {
+    if (!present && On(id)) Fail(id, field, std::string(field) + " is missing");
+  }
+
+  // A required enum: unset, or set to a value the mapping could not place.
+  void RequiredEnum(B id, int value, const std::string& raw, const char* field) {
+    if (value != 0 || !On(id)) return;
+    if (raw.empty()) {
+      Fail(id, field, std::string(field) + " is missing");
+    } else {
+      Fail(id, field,
+           std::string(field) + " has no known value (source value " + Quoted(raw) + ")");
+    }
+  }
+
+  void Mandatory() {
+    Required(B::kRequiredIdentity, !ev_.trade_uid().empty(), "trade_uid");
+    Required(B::kRequiredIdentity, !ev_.source_system().empty(), "source_system");
+    Required(B::kRequiredIdentity, !ev_.source_trade_id().empty(), "source_trade_id");
+    if (ev_.source_version() <= 0 && On(B::kPositiveSourceVersion)) {
+      Fail(B::kPositiveSourceVersion, "source_version",
+           "source_version must be > 0, is " + std::to_string(ev_.source_version()));
+    }
+    RequiredEnum(B::kRequiredAction, ev_.action(), ev_.action_raw(), "action");
+    Required(B::kRequiredTradeDate, trade_date_ != 0, "trade_date");
+    RequiredEnum(B::kRequiredDirection, ev_.direction(), ev_.direction_raw(), "direction");
+    Required(B::kRequiredBook, !ev_.parties().book().empty(), "parties.book");
+    const pb::InstrumentType type = ev_.product().instrument_type();
+    if (IsListed(type)) {
+      Required(B::kRequiredCounterpartyOrExchange, !ev_.product().exchange().empty(),
+               "product.exchange");
+    } else {
+      Required(B::kRequiredCounterpartyOrExchange, !ev_.parties().counterparty().id().empty(),
+               "parties.counterparty.id");
+    }
+    Required(B::kRequiredCommodity, !ev_.product().commodity().empty(), "product.commodity");
+    RequiredEnum(B::kRequiredInstrumentType, type, ev_.product().instrument_type_raw(),
+                 "product.instrument_type");
+
+    if (On(B::kRequiredQuantity)) {
+      bool any = std::any_of(ev_.legs().begin(), ev_.legs().end(), [](const pb::Leg& leg) {
+        return !leg.quantity().value().value().empty() && !leg.quantity().unit().empty();
+      });
+      if (!any) {
+        Fail(B::kRequiredQuantity, "legs",
+             ev_.legs_size() == 0 ? "the trade has no legs"
+                                  : "no leg has a quantity with both value and unit");
+      }
+    }
+    if (On(B::kRequiredPrice)) {
+      auto priced = [](const pb::Price& p) {
+        return !p.value().value().empty() && !p.currency().empty();
+      };
+      bool any = std::any_of(ev_.legs().begin(), ev_.legs().end(), [&](const pb::Leg& leg) {
+        switch (leg.terms_case()) {
+          case pb::Leg::kFixed:
+            return priced(leg.fixed().price());
+          case pb::Leg::kPhysical:
+            return priced(leg.physical().price());
+          case pb::Leg::kOption:
+            return !leg.option().strike().value().value().empty() &&
+                   !leg.option().premium().value().value().empty();
+          case pb::Leg::kFloating:
+            return !leg.floating().index_id().empty();
+          default:
+            return false;
+        }
+      });
+      if (!any) {
+        Fail(B::kRequiredPrice, "legs",
+             "no leg has a price: a fixed or physical price with value and currency, an option "
+             "strike and premium, or a floating index_id");
+      }
+    }
+  }
+
+  bool NegativePriceAllowed() {
+    if (negative_allowed_ < 0) {
+      negative_allowed_ = 0;
+      for (const std::string& name : config_.negative_price_allowed_for) {
+        if (EqualsIgnoreCase(ev_.product().asset_subclass(), name) ||
+            EqualsIgnoreCase(ev_.product().commodity(), name)) {
+          negative_allowed_ = 1;
+        }
+      }
+    }
+    return negative_allowed_ == 1;
+  }
+
+  // Fails `id` unless `d` (at `scale`) is > 0; skipped when `d` is empty.
+  void Positive(B id, const pb::Decimal& d, int32_t scale, int leg, const char* rest,
+                const char* what) {
+    if (d.value().empty()) return;
+    auto value = model::ParseDecimal(d.value(), {38, scale});
+    if (!value.ok()) {
+      Fail(id, LegPath(leg, rest), value.status().message());
+    } else if (*value <= arrow::Decimal128(0)) {
+      Fail(id, LegPath(leg, rest), std::string(what) + " must be > 0, is " + d.value());
+    }
+  }
+
+  void MinorScale(const pb::Price& p, int leg, const char* rest) {
+    int32_t s = p.currency_minor_scale();
+    if (s != 0 && s != 1 && s != 100) {
+      Fail(B::kPriceMinorScale, LegPath(leg, rest),
+           "currency_minor_scale must be 1 (major units) or 100 (cents, pence), is " +
+               std::to_string(s));
+    }
+  }
+
+  void Price(const pb::Price& p, int leg, const char* value_path, const char* scale_path,
+             const char* what) {
+    if (On(B::kPositivePrice) && !NegativePriceAllowed()) {
+      Positive(B::kPositivePrice, p.value(), 10, leg, value_path, what);
+    }
+    if (On(B::kPriceMinorScale)) MinorScale(p, leg, scale_path);
+  }
+
+  void LotsTimesContractSize(const pb::Quantity& q, int leg) {
+    if (q.lots().value().empty() || q.contract_size().value().empty() ||
+        q.value().value().empty()) {
+      return;
+    }
+    auto lots = model::ParseDecimal(q.lots().value(), {38, 6});
+    auto size = model::ParseDecimal(q.contract_size().value(), {38, 6});
+    auto value = model::ParseDecimal(q.value().value(), {38, 6});
+    if (!lots.ok() || !size.ok() || !value.ok()) {
+      const Status& bad =
+          !lots.ok() ? lots.status() : (!size.ok() ? size.status() : value.status());
+      Fail(B::kLotsTimesContractSize, LegPath(leg, "quantity"), bad.message());
+      return;
+    }
+    // Both factors below 10^19 (unscaled) keep the product below 10^38: no 128-bit overflow.
+    if (!lots->FitsInPrecision(19) || !size->FitsInPrecision(19)) {
+      Fail(B::kLotsTimesContractSize, LegPath(leg, "quantity"),
+           "lots " + q.lots().value() + " and contract_size " + q.contract_size().value() +
+               " are too large to check");
+      return;
+    }
+    arrow::Decimal128 product = *lots * *size;                         // scale 12
+    arrow::Decimal128 expected = *value * arrow::Decimal128(1000000);  // scale 6 → 12
+    if (product != expected) {
+      Fail(B::kLotsTimesContractSize, LegPath(leg, "quantity.value"),
+           "lots " + q.lots().value() + " x contract_size " + q.contract_size().value() + " = " +
+               Plain(product, 12) + ", but quantity.value is " + q.value().value());
+    }
+  }
+
+  void Legs() {
+    for (int i = 0; i < ev_.legs_size(); ++i) {
+      const pb::Leg& leg = ev_.legs(i);
+      if (On(B::kPositiveQuantity)) {
+        Positive(B::kPositiveQuantity, leg.quantity().value(), 6, i, "quantity.value", "quantity");
+      }
+      if (On(B::kLotsTimesContractSize)) LotsTimesContractSize(leg.quantity(), i);
+      switch (leg.terms_case()) {
+        case pb::Leg::kFixed:
+          Price(leg.fixed().price(), i, "fixed.price.value", "fixed.price.currency_minor_scale",
+                "price");
+          break;
+        case pb::Leg::kPhysical: {
+          Price(leg.physical().price(), i, "physical.price.value",
+                "physical.price.currency_minor_scale", "price");
+          const pb::Delivery& d = leg.physical().delivery();
+          int64_t start = DateKey(d.has_start_date(), d.start_date());
+          int64_t end = DateKey(d.has_end_date(), d.end_date());
+          if (On(B::kDeliveryDatesOrder)) {
+            if (start != 0 && trade_date_ != 0 && start < trade_date_) {
+              Fail(B::kDeliveryDatesOrder, LegPath(i, "physical.delivery.start_date"),
+                   "delivery starts " + FormatDateKey(start) + ", before trade_date " +
+                       FormatDateKey(trade_date_));
+            }
+            if (start != 0 && end != 0 && end < start) {
+              Fail(B::kDeliveryDatesOrder, LegPath(i, "physical.delivery.end_date"),
+                   "delivery ends " + FormatDateKey(end) + ", before it starts " +
+                       FormatDateKey(start));
+            }
+          }
+          break;
+        }
+        case pb::Leg::kFloating: {
+          const pb::FloatingPriceTerms& f = leg.floating();
+          int64_t start = DateKey(f.has_pricing_start(), f.pricing_start());
+          int64_t end = DateKey(f.has_pricing_end(), f.pricing_end());
+          if (On(B::kPricingPeriodOrder) && start != 0 && end != 0 && end < start) {
+            Fail(B::kPricingPeriodOrder, LegPath(i, "floating.pricing_end"),
+                 "pricing ends " + FormatDateKey(end) + ", before it starts " +
+                     FormatDateKey(start));
+          }
+          break;
+        }
+        case pb::Leg::kOption: {
+          const pb::OptionTerms& o = leg.option();
+          Price(o.strike(), i, "option.strike.value", "option.strike.currency_minor_scale",
+                "strike");
+          if (On(B::kPositivePremium)) {
+            Positive(B::kPositivePremium, o.premium().value(), 10, i, "option.premium.value",
+                     "premium");
+          }
+          if (On(B::kPriceMinorScale)) {
+            MinorScale(o.premium(), i, "option.premium.currency_minor_scale");
+          }
+          int64_t expiry = DateKey(o.has_expiry_date(), o.expiry_date());
+          if (On(B::kOptionExpiryAfterTradeDate) && expiry != 0 && trade_date_ != 0 &&
+              expiry < trade_date_) {
+            Fail(B::kOptionExpiryAfterTradeDate, LegPath(i, "option.expiry_date"),
+                 "option expires " + FormatDateKey(expiry) + ", before trade_date " +
+                     FormatDateKey(trade_date_));
+          }
+          if (On(B::kOptionTermsComplete)) {
+            if (o.put_call() == pb::PUT_CALL_UNSPECIFIED) {
+              Fail(B::kOptionTermsComplete, LegPath(i, "option.put_call"),
+                   o.put_call_raw().empty()
+                       ? "an option leg needs put_call"
+                       : "an option leg needs put_call; " + Quoted(o.put_call_raw()) +
+                             " is not a known value");
+            }
+            if (o.strike().value().value().empty()) {
+              Fail(B::kOptionTermsComplete, LegPath(i, "option.strike.value"),
+                   "an option leg needs a strike");
+            }
+            if (expiry == 0) {
+              Fail(B::kOptionTermsComplete, LegPath(i, "option.expiry_date"),
+                   "an option leg needs an expiry_date");
+            }
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  void Options() {
+    if (!On(B::kOptionLegMatchesInstrument)) return;
+    const pb::InstrumentType type = ev_.product().instrument_type();
+    if (type == pb::INSTRUMENT_TYPE_UNSPECIFIED) return;  // required_instrument_type says so
+    int option_leg = -1;
+    for (int i = 0; i < ev_.legs_size() && option_leg < 0; ++i) {
+      if (ev_.legs(i).has_option()) option_leg = i;
+    }
+    const std::string& name = pb::InstrumentType_Name(type);
+    if (IsOptionInstrument(type) && option_leg < 0) {
+      Fail(B::kOptionLegMatchesInstrument, "legs",
+           "instrument type " + name + " needs an option leg; the trade has none");
+    } else if (!IsOptionInstrument(type) && option_leg >= 0) {
+      Fail(B::kOptionLegMatchesInstrument, LegPath(option_leg, "option"),
+           "instrument type " + name + " is not an option, but leg " + std::to_string(option_leg) +
+               " has option terms");
+    }
+  }
+
+  void Execution(int64_t now) {
+    if (!ev_.has_execution_time()) return;
+    const int64_t seconds = ev_.execution_time().seconds();
+    if (On(B::kExecutionTimeNotFuture) && seconds > now) {
+      Fail(B::kExecutionTimeNotFuture, "execution_time",
+           "execution_time " + FormatUnixSeconds(seconds) + " is " + std::to_string(seconds - now) +
+               " s in the future");
+    }
+    if (On(B::kExecutionDateMatchesTradeDate) && trade_date_ != 0) {
+      std::optional<int64_t> offset = ParseUtcOffset(ev_.execution_utc_offset());
+      if (!offset) {
+        Fail(B::kExecutionDateMatchesTradeDate, "execution_utc_offset",
+             "cannot read UTC offset " + Quoted(ev_.execution_utc_offset()));
+        return;
+      }
+      int64_t local = LocalDateKey(seconds, *offset);
+      if (local != trade_date_) {
+        Fail(B::kExecutionDateMatchesTradeDate, "execution_time",
+             "executed on " + FormatDateKey(local) + " (UTC" +
+                 (ev_.execution_utc_offset().empty() ? std::string() : ev_.execution_utc_offset()) +
+                 "), but trade_date is " + FormatDateKey(trade_date_));
+      }
+    }
+  }
+
+  void MappingIssues(const std::vector<std::string>& issues) {
+    for (const std::string& issue : issues) {
+      size_t colon = issue.find(": ");
+      if (colon == std::string::npos) {
+        Fail(B::kKnownEnumValues, "", issue);
+      } else {
+        Fail(B::kKnownEnumValues, issue.substr(0, colon), issue.substr(colon + 2));
+      }
+    }
+  }
+
+  void Known(B id, std::string_view key, const char* field) {
+    if (key.empty() || !On(id)) return;  // the required_* rules report missing values
+    const BuiltinRule& rule = GetBuiltinRule(id);
+    if (!config_.lookup->Exists(rule.reference_table, key)) {
+      Fail(id, field,
+           Quoted(key) + " is not in reference table " + std::string(rule.reference_table));
+    }
+  }
+
+  void References() {
+    if (config_.lookup == nullptr) return;
+    Known(B::kKnownCounterparty, ev_.parties().counterparty().id(), "parties.counterparty.id");
+    Known(B::kKnownBook, ev_.parties().book(), "parties.book");
+    Known(B::kKnownProduct, ev_.product().commodity(), "product.commodity");
+    if (On(B::kKnownListedContract) && IsListed(ev_.product().instrument_type()) &&
+        !ev_.product().exchange().empty()) {
+      std::string key = ev_.product().exchange() + ":" + ev_.product().product_code();
+      if (!config_.lookup->Exists("contracts", key)) {
+        Fail(B::kKnownListedContract, "product.product_code",
+             "listed contract " + Quoted(key) +
+                 " (exchange:product_code) is not in reference table contracts");
+      }
+    }
+  }
+
+  void Lei(const pb::Party& party, const char* field) {
+    const std::string& lei = party.lei();
+    if (lei.empty()) return;
+    if (!IsLeiFormat(lei)) {
+      if (On(B::kLeiFormat)) {
+        Fail(B::kLeiFormat, field,
+             "LEI " + Quoted(lei) + " is not 20 characters [A-Z0-9] ending in two check digits");
+      }
+    } else if (On(B::kLeiCheckDigits) && !HasValidLeiCheckDigits(lei)) {
+      Fail(B::kLeiCheckDigits, field,
+           "LEI " + Quoted(lei) + " has wrong check digits (ISO 17442 MOD 97-10)");
+    }
+  }
+
+  void Leis() {
+    if (!On(B::kLeiFormat) && !On(B::kLeiCheckDigits)) return;
+    const pb::Parties& p = ev_.parties();
+    Lei(p.internal_legal_entity(), "parties.internal_legal_entity.lei");
+    Lei(p.counterparty(), "parties.counterparty.lei");
+    Lei(p.broker(), "parties.broker.lei");
+    Lei(p.clearing_broker(), "parties.clearing_broker.lei");
+    Lei(p.ccp(), "parties.ccp.lei");
+  }
+
+  const BuiltinConfig& config_;
+  const pb::TradeEvent& ev_;
+  std::vector<RuleFailure>* out_;
+  int64_t trade_date_ = 0;
+  int negative_allowed_ = -1;  // -1: not looked up yet
+};
+
+}  // namespace
+
+std::span<const BuiltinRule> BuiltinRules() { return kRules; }
+
+const BuiltinRule& GetBuiltinRule(BuiltinId id) { return kRules[static_cast<size_t>(id)]; }
+
+const BuiltinRule* FindBuiltinRule(std::string_view name) {
+  for (const BuiltinRule& rule : kRules) {
+    if (rule.name == name) return &rule;
+  }
+  return nullptr;
+}
+
+BuiltinConfig::BuiltinConfig() {
+  for (const BuiltinRule& rule : kRules) {
+    enabled[static_cast<int>(rule.id)] = true;
+    severity[static_cast<int>(rule.id)] = rule.default_severity;
+  }
+}
+
+void CheckBuiltins(const BuiltinConfig& config, const pb::TradeEvent& event,
+                   const std::vector<std::string>& mapping_issues, int64_t now_unix_seconds,
+                   std::vector<RuleFailure>* out) {
+  Checker(config, event, out).Run(mapping_issues, now_unix_seconds);
+}
+
+}  // namespace tradeflow::validate

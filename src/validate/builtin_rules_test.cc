@@ -1,0 +1,429 @@
+// Every built-in rule, passing and failing, through the Validator with the default spec.
+#include "validate/builtin_rules.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "validate/test_util.h"
+#include "validate/validator.h"
+
+namespace tradeflow::validate {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using namespace testing;  // NOLINT: the test helpers
+
+class BuiltinRulesTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Use(ValidationSpec{}); }
+
+  void Use(const ValidationSpec& spec) {
+    auto v = Validator::Make(spec, &lookup_);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    validator_ = std::move(*v);
+  }
+
+  std::vector<RuleFailure> Check(const pb::TradeEvent& e,
+                                 const std::vector<std::string>& issues = {}) {
+    return validator_->Check(e, issues, kNow);
+  }
+
+  // Checks that `e` fails exactly `rule` on `field`, and returns the failure's message.
+  std::string FailsOnly(const pb::TradeEvent& e, const std::string& rule,
+                        const std::string& field) {
+    auto failures = Check(e);
+    EXPECT_THAT(Ids(failures), ElementsAre(rule + " " + field));
+    return failures.empty() ? "" : failures[0].message;
+  }
+
+  FakeLookup lookup_ = FullLookup();
+  std::unique_ptr<Validator> validator_;
+};
+
+TEST(BuiltinRuleListTest, InIdOrderWithUniqueNames) {
+  std::set<std::string_view> names;
+  int i = 0;
+  for (const BuiltinRule& rule : BuiltinRules()) {
+    EXPECT_EQ(static_cast<int>(rule.id), i++) << rule.name;
+    EXPECT_TRUE(names.insert(rule.name).second) << rule.name;
+    EXPECT_EQ(FindBuiltinRule(rule.name), &rule);
+    EXPECT_FALSE(rule.summary.empty());
+  }
+  EXPECT_EQ(i, static_cast<int>(BuiltinId::kCount));
+  EXPECT_EQ(FindBuiltinRule("no_such_rule"), nullptr);
+  EXPECT_EQ(GetBuiltinRule(BuiltinId::kExecutionDateMatchesTradeDate).default_severity,
+            Severity::kWarning);
+}
+
+TEST_F(BuiltinRulesTest, ValidTradesOfEveryShapePass) {
+  for (const pb::TradeEvent& e : {Future(), FutureOption(), Swap(), PhysicalGas()}) {
+    auto failures = Check(e);
+    EXPECT_THAT(Ids(failures), IsEmpty()) << e.ShortDebugString();
+  }
+  EXPECT_THAT(validator_->notes(), IsEmpty());
+}
+
+TEST_F(BuiltinRulesTest, RequiredIdentity) {
+  auto e = Future();
+  e.clear_trade_uid();
+  e.clear_source_trade_id();
+  EXPECT_THAT(Ids(Check(e)),
+              ElementsAre("required_identity trade_uid", "required_identity source_trade_id"));
+  e = Future();
+  e.clear_source_system();
+  EXPECT_EQ(FailsOnly(e, "required_identity", "source_system"), "source_system is missing");
+}
+
+TEST_F(BuiltinRulesTest, PositiveSourceVersion) {
+  auto e = Future();
+  e.set_source_version(0);
+  EXPECT_EQ(FailsOnly(e, "positive_source_version", "source_version"),
+            "source_version must be > 0, is 0");
+}
+
+TEST_F(BuiltinRulesTest, RequiredActionMissingOrUnknown) {
+  auto e = Future();
+  e.clear_action();
+  e.clear_action_raw();
+  EXPECT_EQ(FailsOnly(e, "required_action", "action"), "action is missing");
+  e.set_action_raw("PENDING");
+  EXPECT_EQ(FailsOnly(e, "required_action", "action"),
+            "action has no known value (source value 'PENDING')");
+}
+
+TEST_F(BuiltinRulesTest, RequiredTradeDate) {
+  auto e = Future();
+  e.clear_trade_date();
+  FailsOnly(e, "required_trade_date", "trade_date");
+}
+
+TEST_F(BuiltinRulesTest, RequiredDirection) {
+  auto e = Future();
+  e.clear_direction();
+  FailsOnly(e, "required_direction", "direction");
+}
+
+TEST_F(BuiltinRulesTest, RequiredBook) {
+  auto e = Future();
+  e.mutable_parties()->clear_book();
+  FailsOnly(e, "required_book", "parties.book");  // and not known_book: nothing to look up
+}
+
+TEST_F(BuiltinRulesTest, RequiredCounterpartyForOtcExchangeForListed) {
+  auto listed = Future();
+  listed.mutable_parties()->mutable_counterparty()->clear_id();
+  EXPECT_THAT(Check(listed), IsEmpty());  // a future needs no counterparty...
+  listed.mutable_product()->clear_exchange();
+  FailsOnly(listed, "required_counterparty_or_exchange", "product.exchange");  // ...an exchange
+
+  auto otc = Swap();
+  otc.mutable_parties()->mutable_counterparty()->clear_id();
+  FailsOnly(otc, "required_counterparty_or_exchange", "parties.counterparty.id");
+}
+
+TEST_F(BuiltinRulesTest, RequiredCommodity) {
+  auto e = Future();
+  e.mutable_product()->clear_commodity();
+  FailsOnly(e, "required_commodity", "product.commodity");
+}
+
+TEST_F(BuiltinRulesTest, RequiredInstrumentType) {
+  auto e = Swap();
+  e.mutable_product()->clear_instrument_type();
+  e.mutable_product()->set_instrument_type_raw("Exotic");
+  EXPECT_THAT(FailsOnly(e, "required_instrument_type", "product.instrument_type"),
+              HasSubstr("'Exotic'"));
+}
+
+TEST_F(BuiltinRulesTest, RequiredQuantity) {
+  auto e = Swap();
+  e.mutable_legs(0)->mutable_quantity()->clear_unit();
+  EXPECT_EQ(FailsOnly(e, "required_quantity", "legs"),
+            "no leg has a quantity with both value and unit");
+  e.clear_legs();
+  EXPECT_THAT(Ids(Check(e)), ElementsAre("required_quantity legs", "required_price legs"));
+}
+
+TEST_F(BuiltinRulesTest, RequiredPriceAcceptsAFloatingIndex) {
+  auto e = Swap();
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->clear_value();
+  EXPECT_THAT(Check(e), IsEmpty());  // the floating leg's index prices the trade
+  e.mutable_legs(1)->mutable_floating()->clear_index_id();
+  FailsOnly(e, "required_price", "legs");
+}
+
+TEST_F(BuiltinRulesTest, PositiveQuantity) {
+  auto e = Swap();
+  e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("-5");
+  EXPECT_EQ(FailsOnly(e, "positive_quantity", "legs[0].quantity.value"),
+            "quantity must be > 0, is -5");
+  e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("0");
+  FailsOnly(e, "positive_quantity", "legs[0].quantity.value");
+  e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("1e3");
+  EXPECT_THAT(FailsOnly(e, "positive_quantity", "legs[0].quantity.value"),
+              HasSubstr("not a decimal"));
+  e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("0.000001");
+  EXPECT_THAT(Check(e), IsEmpty());
+}
+
+TEST_F(BuiltinRulesTest, PositivePriceUnlessNegativeAllowed) {
+  auto e = Future();
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->mutable_value()->set_value("-0.01");
+  EXPECT_EQ(FailsOnly(e, "positive_price", "legs[0].fixed.price.value"),
+            "price must be > 0, is -0.01");
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->mutable_value()->set_value("0");
+  FailsOnly(e, "positive_price", "legs[0].fixed.price.value");
+
+  auto gas = PhysicalGas();  // asset_subclass Gas: negative prices happen
+  gas.mutable_legs(0)->mutable_physical()->mutable_price()->mutable_value()->set_value("-3.5");
+  EXPECT_THAT(Check(gas), IsEmpty());
+  auto power = Future();
+  power.mutable_product()->set_asset_subclass("POWER");  // case does not matter
+  power.mutable_legs(0)->mutable_fixed()->mutable_price()->mutable_value()->set_value("-20");
+  EXPECT_THAT(Check(power), IsEmpty());
+
+  ValidationSpec spec;
+  spec.negative_price_allowed_for = {"brent"};  // by commodity, too
+  Use(spec);
+  EXPECT_THAT(Check(e), IsEmpty());
+  FailsOnly(gas, "positive_price", "legs[0].physical.price.value");
+}
+
+TEST_F(BuiltinRulesTest, PositiveStrikeAndPremium) {
+  auto e = FutureOption();
+  e.mutable_legs(0)->mutable_option()->mutable_strike()->mutable_value()->set_value("-1");
+  FailsOnly(e, "positive_price", "legs[0].option.strike.value");
+  e = FutureOption();
+  e.mutable_legs(0)->mutable_option()->mutable_premium()->mutable_value()->set_value("0");
+  EXPECT_EQ(FailsOnly(e, "positive_premium", "legs[0].option.premium.value"),
+            "premium must be > 0, is 0");
+}
+
+TEST_F(BuiltinRulesTest, PriceMinorScale) {
+  auto e = Future();
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(100);
+  EXPECT_THAT(Check(e), IsEmpty());
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(0);
+  EXPECT_THAT(Check(e), IsEmpty());  // not set
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(10);
+  EXPECT_THAT(FailsOnly(e, "price_minor_scale", "legs[0].fixed.price.currency_minor_scale"),
+              HasSubstr("is 10"));
+  e = FutureOption();
+  e.mutable_legs(0)->mutable_option()->mutable_premium()->set_currency_minor_scale(1000);
+  FailsOnly(e, "price_minor_scale", "legs[0].option.premium.currency_minor_scale");
+}
+
+TEST_F(BuiltinRulesTest, DeliveryDatesOrder) {
+  auto e = PhysicalGas();
+  auto* delivery = e.mutable_legs(0)->mutable_physical()->mutable_delivery();
+  SetDate(delivery->mutable_start_date(), 2026, 5, 11);  // on the trade date: fine
+  EXPECT_THAT(Check(e), IsEmpty());
+  SetDate(delivery->mutable_start_date(), 2026, 5, 10);
+  EXPECT_EQ(FailsOnly(e, "delivery_dates_order", "legs[0].physical.delivery.start_date"),
+            "delivery starts 2026-05-10, before trade_date 2026-05-11");
+  SetDate(delivery->mutable_start_date(), 2026, 9, 1);
+  EXPECT_EQ(FailsOnly(e, "delivery_dates_order", "legs[0].physical.delivery.end_date"),
+            "delivery ends 2026-08-31, before it starts 2026-09-01");
+}
+
+TEST_F(BuiltinRulesTest, PricingPeriodOrder) {
+  auto e = Swap();
+  SetDate(e.mutable_legs(1)->mutable_floating()->mutable_pricing_end(), 2026, 7, 31);
+  FailsOnly(e, "pricing_period_order", "legs[1].floating.pricing_end");
+}
+
+TEST_F(BuiltinRulesTest, OptionExpiryAfterTradeDate) {
+  auto e = FutureOption();
+  SetDate(e.mutable_legs(0)->mutable_option()->mutable_expiry_date(), 2026, 5, 11);
+  EXPECT_THAT(Check(e), IsEmpty());
+  SetDate(e.mutable_legs(0)->mutable_option()->mutable_expiry_date(), 2026, 5, 1);
+  EXPECT_EQ(FailsOnly(e, "option_expiry_after_trade_date", "legs[0].option.expiry_date"),
+            "option expires 2026-05-01, before trade_date 2026-05-11");
+}
+
+TEST_F(BuiltinRulesTest, ExecutionTimeNotFuture) {
+  auto e = Future();
+  SetDate(e.mutable_trade_date(), 2026, 6, 1);
+  e.set_execution_utc_offset("Z");
+  e.mutable_execution_time()->set_seconds(kNow);
+  EXPECT_THAT(Check(e), IsEmpty());
+  e.mutable_execution_time()->set_seconds(kNow + 90);
+  EXPECT_EQ(FailsOnly(e, "execution_time_not_future", "execution_time"),
+            "execution_time 2026-06-01T00:01:30Z is 90 s in the future");
+}
+
+TEST_F(BuiltinRulesTest, ExecutionDateMatchesTradeDateInItsOwnOffset) {
+  auto e = Future();
+  e.mutable_execution_time()->set_seconds(1778455800);  // 2026-05-10T23:30:00Z
+  e.set_execution_utc_offset("+02:00");                 // = 2026-05-11 01:30 local
+  EXPECT_THAT(Check(e), IsEmpty());
+  e.set_execution_utc_offset("");  // UTC: the day before
+  auto failures = Check(e);
+  ASSERT_THAT(Ids(failures), ElementsAre("execution_date_matches_trade_date execution_time"));
+  EXPECT_EQ(failures[0].severity, Severity::kWarning);  // flagged, not quarantined
+  EXPECT_FALSE(HasErrors(failures));
+  EXPECT_EQ(failures[0].message, "executed on 2026-05-10 (UTC), but trade_date is 2026-05-11");
+  e.set_execution_utc_offset("-05:00");
+  EXPECT_THAT(Check(e)[0].message, HasSubstr("2026-05-10 (UTC-05:00)"));
+  e.set_execution_utc_offset("+25:00");
+  FailsOnly(e, "execution_date_matches_trade_date", "execution_utc_offset");
+}
+
+TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExact) {
+  auto e = Future();
+  e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("10001");
+  EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value"),
+            "lots 10 x contract_size 1000 = 10000, but quantity.value is 10001");
+  // 3 x 0.1 is 0.30000000000000004 in binary floating point; exactly 0.3 here.
+  auto* q = e.mutable_legs(0)->mutable_quantity();
+  q->mutable_lots()->set_value("3");
+  q->mutable_contract_size()->set_value("0.1");
+  q->mutable_value()->set_value("0.3");
+  EXPECT_THAT(Check(e), IsEmpty());
+  q->mutable_value()->set_value("0.300001");
+  FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value");
+  q->clear_contract_size();  // only checked when both are present
+  EXPECT_THAT(Check(e), IsEmpty());
+}
+
+TEST_F(BuiltinRulesTest, OptionTermsComplete) {
+  auto e = FutureOption();
+  auto* option = e.mutable_legs(0)->mutable_option();
+  option->clear_put_call();
+  option->clear_expiry_date();
+  EXPECT_THAT(Ids(Check(e)), ElementsAre("option_terms_complete legs[0].option.put_call",
+                                         "option_terms_complete legs[0].option.expiry_date"));
+  e = FutureOption();
+  e.mutable_legs(0)->mutable_option()->mutable_strike()->clear_value();
+  EXPECT_THAT(Ids(Check(e)), ElementsAre("required_price legs",
+                                         "option_terms_complete legs[0].option.strike.value"));
+}
+
+TEST_F(BuiltinRulesTest, OptionLegMatchesInstrument) {
+  auto no_option_leg = Future();
+  no_option_leg.mutable_product()->set_instrument_type(pb::INSTRUMENT_TYPE_FUTURE_OPTION);
+  EXPECT_EQ(
+      FailsOnly(no_option_leg, "option_leg_matches_instrument", "legs"),
+      "instrument type INSTRUMENT_TYPE_FUTURE_OPTION needs an option leg; the trade has none");
+  auto swaption = Swap();
+  swaption.mutable_product()->set_instrument_type(pb::INSTRUMENT_TYPE_SWAPTION);
+  FailsOnly(swaption, "option_leg_matches_instrument", "legs");
+
+  auto swap_with_option = Swap();
+  *swap_with_option.mutable_legs(1) = FutureOption().legs(0);
+  FailsOnly(swap_with_option, "option_leg_matches_instrument", "legs[1].option");
+
+  auto otc_option = FutureOption();
+  otc_option.mutable_product()->set_instrument_type(pb::INSTRUMENT_TYPE_OPTION_OTC);
+  EXPECT_THAT(Check(otc_option), IsEmpty());
+}
+
+TEST_F(BuiltinRulesTest, KnownEnumValuesFromMappingIssues) {
+  auto e = Future();
+  auto failures =
+      Check(e, {"legs[0].direction: value 'B' is not a known Side (kept as raw)", "no field here"});
+  ASSERT_THAT(Ids(failures),
+              ElementsAre("known_enum_values legs[0].direction", "known_enum_values "));
+  EXPECT_EQ(failures[0].message, "value 'B' is not a known Side (kept as raw)");
+  EXPECT_EQ(failures[0].severity, Severity::kError);
+  EXPECT_EQ(failures[1].message, "no field here");
+}
+
+TEST_F(BuiltinRulesTest, KnownReferences) {
+  auto e = Swap();
+  e.mutable_parties()->mutable_counterparty()->set_id("CP9");
+  EXPECT_EQ(FailsOnly(e, "known_counterparty", "parties.counterparty.id"),
+            "'CP9' is not in reference table counterparties");
+  e = Future();
+  e.mutable_parties()->set_book("NOPE");
+  FailsOnly(e, "known_book", "parties.book");
+  e = Future();
+  e.mutable_product()->set_commodity("WTI");
+  FailsOnly(e, "known_product", "product.commodity");
+  e = Future();
+  e.mutable_product()->set_product_code("G");
+  EXPECT_EQ(FailsOnly(e, "known_listed_contract", "product.product_code"),
+            "listed contract 'IFEU:G' (exchange:product_code) is not in reference table "
+            "contracts");
+  e = Swap();  // OTC: no listed contract to look up
+  e.mutable_product()->set_exchange("IFEU");
+  e.mutable_product()->set_product_code("G");
+  EXPECT_THAT(Check(e), IsEmpty());
+}
+
+TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
+  FakeLookup books_only;
+  books_only.Add("books", "OIL-LDN");
+  auto v = Validator::Make({}, &books_only);
+  ASSERT_TRUE(v.ok());
+  EXPECT_THAT((*v)->notes(),
+              ElementsAre("validation rule known_counterparty is skipped: reference table "
+                          "'counterparties' is not loaded",
+                          "validation rule known_product is skipped: reference table 'products' "
+                          "is not loaded",
+                          "validation rule known_listed_contract is skipped: reference table "
+                          "'contracts' is not loaded"));
+  auto e = Future();
+  e.mutable_product()->set_commodity("WTI");
+  e.mutable_product()->set_product_code("CL");
+  EXPECT_THAT((*v)->Check(e, {}, kNow), IsEmpty());
+  e.mutable_parties()->set_book("NOPE");
+  EXPECT_THAT(Ids((*v)->Check(e, {}, kNow)), ElementsAre("known_book parties.book"));
+
+  auto none = Validator::Make({}, nullptr);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ((*none)->notes().size(), 4u);
+  EXPECT_THAT((*none)->Check(e, {}, kNow), IsEmpty());
+
+  ValidationSpec off;  // a rule switched off needs no note
+  off.builtin.push_back({"known_counterparty", false, Severity::kError, ""});
+  auto quiet = Validator::Make(off, &books_only);
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_EQ((*quiet)->notes().size(), 2u);
+}
+
+TEST_F(BuiltinRulesTest, LeiFormatAndCheckDigitsOnEveryParty) {
+  auto e = Future();
+  e.mutable_parties()->mutable_broker()->set_lei("5493001KJTIIGC8Y1R12");
+  e.mutable_parties()->mutable_clearing_broker()->set_lei("529900T8BM49AURSDO55");
+  e.mutable_parties()->mutable_ccp()->set_lei("5493001KJTIIGC8Y1R12");
+  EXPECT_THAT(Check(e), IsEmpty());
+
+  e.mutable_parties()->mutable_counterparty()->set_lei("529900T8BM49AURSDO56");
+  EXPECT_EQ(FailsOnly(e, "lei_check_digits", "parties.counterparty.lei"),
+            "LEI '529900T8BM49AURSDO56' has wrong check digits (ISO 17442 MOD 97-10)");
+  e.mutable_parties()->mutable_counterparty()->set_lei("529900T8BM49AURSDO5");
+  EXPECT_THAT(FailsOnly(e, "lei_format", "parties.counterparty.lei"),
+              HasSubstr("not 20 characters"));
+  e = Future();
+  e.mutable_parties()->mutable_internal_legal_entity()->set_lei("5493001kjtiigc8y1r12");
+  FailsOnly(e, "lei_format", "parties.internal_legal_entity.lei");
+  e = Future();
+  e.mutable_parties()->mutable_broker()->set_lei("5493001KJTIIGC8Y1R13");
+  FailsOnly(e, "lei_check_digits", "parties.broker.lei");
+  e = Future();
+  e.mutable_parties()->mutable_clearing_broker()->set_lei("5493001KJTIIGC9Y1R12");
+  FailsOnly(e, "lei_check_digits", "parties.clearing_broker.lei");
+  e = Future();
+  e.mutable_parties()->mutable_ccp()->set_lei("5493001KJTIIGC8Y1R1X");
+  FailsOnly(e, "lei_format", "parties.ccp.lei");
+}
+
+TEST_F(BuiltinRulesTest, AllFailuresNotJustTheFirst) {
+  auto e = Future();
+  e.clear_trade_uid();
+  e.set_source_version(-1);
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->mutable_value()->set_value("-1");
+  e.mutable_parties()->mutable_counterparty()->set_lei("X");
+  EXPECT_THAT(Ids(Check(e)),
+              ElementsAre("required_identity trade_uid", "positive_source_version source_version",
+                          "positive_price legs[0].fixed.price.value",
+                          "lei_format parties.counterparty.lei"));
+}
+
+}  // namespace
+}  // namespace tradeflow::validate

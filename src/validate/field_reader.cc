@@ -1,0 +1,211 @@
+#include "validate/field_reader.h"
+
+#include <charconv>
+
+#include "model/proto_schema.h"
+
+namespace tradeflow::validate {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+std::string_view ValueKindName(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::kString:
+      return "string";
+    case ValueKind::kInteger:
+      return "integer";
+    case ValueKind::kBool:
+      return "boolean";
+    case ValueKind::kEnum:
+      return "enum";
+    case ValueKind::kDecimal:
+      return "decimal";
+    case ValueKind::kDate:
+      return "date";
+    case ValueKind::kTimestamp:
+      return "timestamp";
+    case ValueKind::kMessage:
+      return "message";
+  }
+  return "?";
+}
+
+Result<FieldReader> FieldReader::Resolve(const Descriptor* root, const std::string& path) {
+  FieldReader out;
+  out.path_ = path;
+  const Descriptor* current = root;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string part =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    int index = -1;
+    if (size_t bracket = part.find('['); bracket != std::string::npos) {
+      if (part.back() != ']') return Status::Invalid("'" + path + "': malformed index in " + part);
+      std::string_view digits(part.data() + bracket + 1, part.size() - bracket - 2);
+      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (ec != std::errc() || p != digits.data() + digits.size() || index < 0) {
+        return Status::Invalid("'" + path + "': the index in " + part + " must be a number ≥ 0");
+      }
+      part.resize(bracket);
+    }
+    if (current == nullptr) {
+      return Status::Invalid("'" + path + "': " + out.steps_.back().field->name() +
+                             " has no fields");
+    }
+    const FieldDescriptor* field = current->FindFieldByName(part);
+    if (field == nullptr) {
+      return Status::Invalid("'" + path + "': " + current->name() + " has no field '" + part + "'");
+    }
+    if (field->is_map()) return Status::Invalid("'" + path + "': map fields cannot be checked");
+    if (field->is_repeated() && index < 0) {
+      return Status::Invalid("'" + path + "': " + part + " is a list; write " + part + "[0]");
+    }
+    if (!field->is_repeated() && index >= 0) {
+      return Status::Invalid("'" + path + "': " + part + " is not a list");
+    }
+    out.steps_.push_back({field, index});
+    if (dot == std::string::npos) break;
+    current =
+        field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ? field->message_type() : nullptr;
+    // The value messages are leaves: "price.value.value" would read the Decimal's inner string.
+    if (current != nullptr && (model::IsDecimalMessage(current) || model::IsDateMessage(current) ||
+                               model::IsTimestampMessage(current))) {
+      return Status::Invalid("'" + path + "': " + part + " is a " + current->name() +
+                             " value and has no fields to address");
+    }
+    start = dot + 1;
+  }
+  const FieldDescriptor* leaf = out.leaf();
+  switch (leaf->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      out.kind_ = ValueKind::kString;
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT32:
+      out.kind_ = ValueKind::kInteger;
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      out.kind_ = ValueKind::kBool;
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      out.kind_ = ValueKind::kEnum;
+      break;
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Descriptor* d = leaf->message_type();
+      if (model::IsDecimalMessage(d)) {
+        out.kind_ = ValueKind::kDecimal;
+        out.decimal_type_ = model::DecimalTypeOf(leaf);
+        out.inner_ = {d->FindFieldByName("value")};
+      } else if (model::IsDateMessage(d)) {
+        out.kind_ = ValueKind::kDate;
+        out.inner_ = {d->FindFieldByName("year"), d->FindFieldByName("month"),
+                      d->FindFieldByName("day")};
+      } else if (model::IsTimestampMessage(d)) {
+        out.kind_ = ValueKind::kTimestamp;
+        out.inner_ = {d->FindFieldByName("seconds"), d->FindFieldByName("nanos")};
+      } else {
+        out.kind_ = ValueKind::kMessage;
+      }
+      break;
+    }
+    default:
+      // uint64, float, double: the canonical model has none.
+      return Status::Invalid("'" + path + "': fields of type " + leaf->cpp_type_name() +
+                             " are not supported");
+  }
+  return out;
+}
+
+FieldValue FieldReader::Read(const Message& root) const {
+  FieldValue v;
+  const Message* msg = &root;
+  for (size_t i = 0; i + 1 < steps_.size(); ++i) {
+    const Step& s = steps_[i];
+    const auto* r = msg->GetReflection();
+    if (s.index < 0) {
+      if (!r->HasField(*msg, s.field)) return v;
+      msg = &r->GetMessage(*msg, s.field);
+    } else {
+      if (r->FieldSize(*msg, s.field) <= s.index) return v;
+      msg = &r->GetRepeatedMessage(*msg, s.field, s.index);
+    }
+  }
+  const Step& s = steps_.back();
+  const auto* r = msg->GetReflection();
+  if (s.index >= 0 && r->FieldSize(*msg, s.field) <= s.index) return v;
+  switch (kind_) {
+    case ValueKind::kString: {
+      // Generated messages keep strings inline: no copy, the view points into the record.
+      const std::string& text =
+          s.index < 0 ? r->GetStringReference(*msg, s.field, nullptr)
+                      : r->GetRepeatedStringReference(*msg, s.field, s.index, nullptr);
+      v.text = text;
+      v.present = !text.empty();
+      return v;
+    }
+    case ValueKind::kInteger:
+      switch (s.field->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_INT32:
+          v.number = s.index < 0 ? r->GetInt32(*msg, s.field)
+                                 : r->GetRepeatedInt32(*msg, s.field, s.index);
+          break;
+        case FieldDescriptor::CPPTYPE_UINT32:
+          v.number = s.index < 0 ? r->GetUInt32(*msg, s.field)
+                                 : r->GetRepeatedUInt32(*msg, s.field, s.index);
+          break;
+        default:
+          v.number = s.index < 0 ? r->GetInt64(*msg, s.field)
+                                 : r->GetRepeatedInt64(*msg, s.field, s.index);
+          break;
+      }
+      v.present = true;
+      return v;
+    case ValueKind::kBool:
+      v.number =
+          (s.index < 0 ? r->GetBool(*msg, s.field) : r->GetRepeatedBool(*msg, s.field, s.index))
+              ? 1
+              : 0;
+      v.present = true;
+      return v;
+    case ValueKind::kEnum:
+      v.number = s.index < 0 ? r->GetEnumValue(*msg, s.field)
+                             : r->GetRepeatedEnumValue(*msg, s.field, s.index);
+      v.present = v.number != 0;
+      return v;
+    default:
+      break;
+  }
+  // A message leaf.
+  if (s.index < 0 && !r->HasField(*msg, s.field)) return v;
+  const Message& m =
+      s.index < 0 ? r->GetMessage(*msg, s.field) : r->GetRepeatedMessage(*msg, s.field, s.index);
+  // Read by reflection, not by casting to the generated class, so that dynamic messages work too.
+  const auto* mr = m.GetReflection();
+  switch (kind_) {
+    case ValueKind::kDecimal: {
+      const std::string& text = mr->GetStringReference(m, inner_[0], nullptr);
+      v.text = text;
+      v.present = !text.empty();
+      return v;
+    }
+    case ValueKind::kDate:
+      v.number = int64_t{mr->GetInt32(m, inner_[0])} * 10000 + mr->GetInt32(m, inner_[1]) * 100 +
+                 mr->GetInt32(m, inner_[2]);
+      v.present = v.number != 0;
+      return v;
+    case ValueKind::kTimestamp:
+      v.number = mr->GetInt64(m, inner_[0]);
+      v.nanos = mr->GetInt32(m, inner_[1]);
+      v.present = true;
+      return v;
+    default:
+      v.present = true;
+      return v;
+  }
+}
+
+}  // namespace tradeflow::validate

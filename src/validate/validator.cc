@@ -1,0 +1,85 @@
+#include "validate/validator.h"
+
+#include <cctype>
+#include <set>
+
+namespace tradeflow::validate {
+
+namespace pb = tradeflow::trade::v1;
+
+Result<std::unique_ptr<Validator>> Validator::Make(const ValidationSpec& spec,
+                                                   const model::ReferenceLookup* lookup) {
+  std::unique_ptr<Validator> v(new Validator());
+  for (const BuiltinSetting& setting : spec.builtin) {
+    const BuiltinRule* rule = FindBuiltinRule(setting.id);
+    if (rule == nullptr) {
+      std::string known;
+      for (const BuiltinRule& r : BuiltinRules()) {
+        known += (known.empty() ? "" : ", ") + std::string(r.name);
+      }
+      return Status::Invalid((setting.where.empty() ? "" : setting.where + ": ") +
+                             "unknown built-in rule '" + setting.id + "' (known: " + known + ")");
+    }
+    v->builtin_.enabled[static_cast<int>(rule->id)] = setting.enabled;
+    v->builtin_.severity[static_cast<int>(rule->id)] = setting.severity;
+  }
+  for (const std::string& name : spec.negative_price_allowed_for) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    v->builtin_.negative_price_allowed_for.push_back(std::move(lower));
+  }
+
+  // A reference rule without its table is skipped rather than failing every record: reference
+  // data is optional, and the note tells the user what is not being checked.
+  v->builtin_.lookup = lookup;
+  for (const BuiltinRule& rule : BuiltinRules()) {
+    if (rule.reference_table.empty() || !v->builtin_.on(rule.id)) continue;
+    if (lookup == nullptr || !lookup->HasTable(rule.reference_table)) {
+      v->builtin_.enabled[static_cast<int>(rule.id)] = false;
+      v->notes_.push_back("validation rule " + std::string(rule.name) +
+                          " is skipped: reference table '" + std::string(rule.reference_table) +
+                          "' is not loaded");
+    }
+  }
+
+  std::set<std::string> ids;
+  for (const UserRule& rule : spec.rules) {
+    std::string where = rule.where.empty() ? "" : rule.where + ": ";
+    if (FindBuiltinRule(rule.id) != nullptr) {
+      return Status::Invalid(where + "rule id '" + rule.id +
+                             "' is a built-in rule; configure it under builtin or pick another id");
+    }
+    if (!ids.insert(rule.id).second) {
+      return Status::Invalid(where + "rule id '" + rule.id + "' is used twice");
+    }
+    TF_ASSIGN_OR_RETURN(CompiledUserRule compiled,
+                        CompiledUserRule::Compile(rule, pb::TradeEvent::descriptor(), lookup));
+    v->user_rules_.push_back(std::move(compiled));
+  }
+  return v;
+}
+
+std::vector<RuleFailure> Validator::Check(const pb::TradeEvent& event,
+                                          const std::vector<std::string>& mapping_issues,
+                                          int64_t now_unix_seconds) const {
+  std::vector<RuleFailure> failures;
+  CheckBuiltins(builtin_, event, mapping_issues, now_unix_seconds, &failures);
+  for (const CompiledUserRule& rule : user_rules_) rule.Check(event, &failures);
+  return failures;
+}
+
+bool Validator::CheckDuplicate(const pb::TradeEvent& event, std::string_view where,
+                               DuplicateIndex* index, std::vector<RuleFailure>* failures) const {
+  if (!builtin_.on(BuiltinId::kUniqueVersion)) return false;
+  DuplicateKey key = DuplicateKey::Of(event);
+  std::string first;
+  if (!index->Seen(key, where, &first)) return false;
+  std::string message = key.ToString() + " is a duplicate: ";
+  message += first == DuplicateIndex::kInTable ? "already in the table" : "also at " + first;
+  failures->push_back({std::string(GetBuiltinRule(BuiltinId::kUniqueVersion).name),
+                       builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)],
+                       "source_version", std::move(message)});
+  return true;
+}
+
+}  // namespace tradeflow::validate

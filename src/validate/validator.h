@@ -1,0 +1,65 @@
+// The validator: every data-quality rule a record must pass before it is stored.
+//
+//   auto v = Validator::Make(spec, &reference_data);      // once per run
+//   auto failures = (*v)->Check(event, issues, now);      // per record, thread-safe
+//   (*v)->CheckDuplicate(event, "etrm.csv line 17", &index, &failures);  // per record, in order
+//   if (HasErrors(failures)) → quarantine; else store, with any warnings as flags.
+//
+// Make() does all the work that does not depend on a record: it applies the spec's overrides to
+// the built-in rules (validate/builtin_rules.h), resolves the user rules' field paths against the
+// TradeEvent descriptor, parses their bounds and compiles their patterns. Configuration mistakes
+// fail there, naming the rule. Check() then only reads and compares; on a clean record it
+// allocates nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "model/reference_lookup.h"
+#include "tradeflow/trade/v1/trade_event.pb.h"
+#include "validate/builtin_rules.h"
+#include "validate/duplicate_index.h"
+#include "validate/rule.h"
+#include "validate/user_rules.h"
+#include "validate/validation_spec.h"
+
+namespace tradeflow::validate {
+
+class Validator {
+ public:
+  // `lookup` may be null: the built-in known_* rules are then skipped (see notes()), and a user
+  // `reference` rule is a configuration error. The lookup must outlive the validator.
+  static Result<std::unique_ptr<Validator>> Make(const ValidationSpec& spec,
+                                                 const model::ReferenceLookup* lookup);
+
+  // Every failure of every enabled rule, built-in rules first, then user rules in spec order.
+  // `mapping_issues` are the mapping's issues for this record as "<field>: <message>" (e.g.
+  // "direction: value 'B' is not a known Side (kept as raw)"); each fails known_enum_values.
+  // `now_unix_seconds` is the clock execution_time_not_future compares against.
+  std::vector<RuleFailure> Check(const tradeflow::trade::v1::TradeEvent& event,
+                                 const std::vector<std::string>& mapping_issues,
+                                 int64_t now_unix_seconds) const;
+
+  // The unique_version rule: records the event's key in `index` as seen at `where` (e.g.
+  // "etrm.csv line 17"); when the key was there already, appends a failure naming where it was
+  // first seen and returns true. Does nothing (false) when unique_version is off.
+  bool CheckDuplicate(const tradeflow::trade::v1::TradeEvent& event, std::string_view where,
+                      DuplicateIndex* index, std::vector<RuleFailure>* failures) const;
+
+  // What the run should tell the user once, e.g. that a reference rule is skipped because its
+  // table is not loaded.
+  const std::vector<std::string>& notes() const { return notes_; }
+
+ private:
+  Validator() = default;
+
+  BuiltinConfig builtin_;
+  std::vector<CompiledUserRule> user_rules_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace tradeflow::validate
