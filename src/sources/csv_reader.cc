@@ -11,7 +11,12 @@ CsvReader::CsvReader(std::string path, CsvOptions options, std::unique_ptr<Input
 CsvReader::~CsvReader() = default;
 
 Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, CsvOptions options) {
-  TF_ASSIGN_OR_RETURN(auto stream, OpenFileStream(path));
+  return Open(path, std::move(options), InputOptions{});
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, CsvOptions options,
+                                                   const InputOptions& input) {
+  TF_ASSIGN_OR_RETURN(auto stream, OpenInput(path, input));
   return Open(std::move(stream), path, std::move(options));
 }
 
@@ -91,7 +96,8 @@ Result<bool> CsvReader::Next(CsvRecord* out) {
 // Parses one record starting at pos_. On kRecord and kMalformed, pos_ and line_ move past it; on
 // kNeedMore nothing moves (the record is parsed again once more bytes are in).
 CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string* error) {
-  const char delim = options_.delimiter, quote = options_.quote;
+  const char delim = options_.delimiter, quote = options_.quote, escape = options_.escape;
+  const bool has_escape = escape != '\0' && escape != quote;
   const size_t n = buffer_.size();
   size_t i = pos_;
   int64_t line = line_;
@@ -126,6 +132,18 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
           break;
         }
         char c = buffer_[i];
+        if (has_escape && c == escape) {
+          if (i + 1 >= n) {
+            if (!at_eof) return Parse::kNeedMore;
+            problem = "escape character at the end of the file";
+            ++i;
+            break;
+          }
+          if (buffer_[i + 1] == '\n') ++line;
+          field.push_back(buffer_[i + 1]);
+          i += 2;
+          continue;
+        }
         if (c == quote) {
           if (i + 1 >= n && !at_eof) return Parse::kNeedMore;
           if (i + 1 < n && buffer_[i + 1] == quote) {
@@ -149,14 +167,27 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
       // Unquoted field: up to the delimiter or end of line.
       size_t end = i;
       while (end < n && buffer_[end] != delim && buffer_[end] != '\n' && buffer_[end] != '\r') {
-        if (buffer_[end] == quote && problem.empty()) {
+        char c = buffer_[end];
+        if (has_escape && c == escape) {
+          if (end + 1 >= n) {
+            if (!at_eof) return Parse::kNeedMore;
+            if (problem.empty()) problem = "escape character at the end of the file";
+            ++end;
+            break;
+          }
+          if (buffer_[end + 1] == '\n') ++line;
+          field.push_back(buffer_[end + 1]);
+          end += 2;
+          continue;
+        }
+        if (c == quote && problem.empty()) {
           problem =
               "quote character inside unquoted field " + std::to_string(out->fields.size() + 1);
         }
+        field.push_back(c);
         ++end;
       }
       if (end >= n && !at_eof) return Parse::kNeedMore;
-      field.assign(buffer_, i, end - i);
       i = end;
     }
     if (!problem.empty()) {

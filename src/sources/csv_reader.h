@@ -8,6 +8,12 @@
 // - Reads the file in chunks; memory is bounded by the chunk size and the longest record.
 // - A quoted field may span lines; "" inside quotes is one quote. CRLF and LF both end records.
 //   Blank lines are skipped.
+// - With an `escape` character (e.g. '\\'), escape + any character is that character taken
+//   literally, inside quotes or not: \" is a quote, \, a comma in an unquoted field, \\ a
+//   backslash, and an escaped line break stays in the field. An escape as the last byte of the
+//   file is a malformed record.
+// - Bytes come through an InputStream; Open(path, ...) uses OpenInput, so .gz/.zst files and
+//   Latin-1 text are read alike (see open_input.h).
 // - A malformed record (a quote inside an unquoted field, text after a closing quote, a wrong
 //   number of fields, a quote never closed) makes Next() return an Invalid status naming
 //   "<file>:<line>" and what is wrong; the reader is then positioned after that record, so a
@@ -22,12 +28,14 @@
 
 #include "common/status.h"
 #include "sources/input_stream.h"
+#include "sources/open_input.h"
 
 namespace tradeflow::sources {
 
 struct CsvOptions {
   char delimiter = ',';
   char quote = '"';
+  char escape = '\0';  // none; an escape equal to `quote` is the same as none ("" doubling)
   // With a header row the column names come from the file; otherwise from `column_names`.
   bool header = true;
   std::vector<std::string> column_names;
@@ -43,7 +51,10 @@ struct CsvRecord {
 
 class CsvReader {
  public:
+  // Opens `path` through OpenInput with default InputOptions (compression by extension, UTF-8).
   static Result<std::unique_ptr<CsvReader>> Open(const std::string& path, CsvOptions options);
+  static Result<std::unique_ptr<CsvReader>> Open(const std::string& path, CsvOptions options,
+                                                 const InputOptions& input);
   // Reads from `stream`; `name` is used in messages.
   static Result<std::unique_ptr<CsvReader>> Open(std::unique_ptr<InputStream> stream,
                                                  const std::string& name, CsvOptions options);

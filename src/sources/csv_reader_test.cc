@@ -113,5 +113,49 @@ TEST_F(CsvReaderTest, StripsUtf8ByteOrderMark) {
   EXPECT_EQ((*reader)->column_names()[0], "id");
 }
 
+TEST_F(CsvReaderTest, EscapeCharacterTakesTheNextCharacterLiterally) {
+  std::string text =
+      "id,comment\n"
+      "1,\"say \\\"hi\\\" \\\\ there\"\n"  // 1,"say \"hi\" \\ there"
+      "2,a\\,b\n"                          // 2,a\,b
+      "3,\"multi\\\nline\"\n";             // 3,"multi\<LF>line"
+  for (size_t chunk : {1, 2, 5, 1 << 20}) {
+    CsvOptions options;
+    options.escape = '\\';
+    options.chunk_size = chunk;
+    auto reader = CsvReader::Open(Write(text), options);
+    ASSERT_TRUE(reader.ok());
+    CsvRecord rec;
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields[1], "say \"hi\" \\ there") << "chunk " << chunk;
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"2", "a,b"}));
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields[1], "multi\nline");
+    EXPECT_EQ(rec.line, 4);
+    EXPECT_FALSE(*(*reader)->Next(&rec));
+  }
+}
+
+TEST_F(CsvReaderTest, EscapeAtEndOfFileIsMalformed) {
+  CsvOptions options;
+  options.escape = '\\';
+  auto reader = CsvReader::Open(Write("a,b\n1,x\\"), options);
+  ASSERT_TRUE(reader.ok());
+  CsvRecord rec;
+  auto r = (*reader)->Next(&rec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(":2: escape character at the end of the file"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(*(*reader)->Next(&rec));
+}
+
+TEST_F(CsvReaderTest, WithoutEscapeABackslashIsOrdinary) {
+  auto rows = ReadAll("p\nC:\\dir\\\n");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "C:\\dir\\");
+}
+
 }  // namespace
 }  // namespace tradeflow::sources

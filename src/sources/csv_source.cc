@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sources/utf8.h"
+
 namespace tradeflow::sources {
 
 Status CsvSource::Bind(const std::vector<FieldRef>& fields) {
@@ -32,6 +34,8 @@ Result<bool> CsvSource::Next(SourceRecord* out) {
   out->location = "line " + std::to_string(record_.line);
   out->raw = record_.raw;
   if (!more.ok() || !*more) return more;
+  TF_RETURN_IF_ERROR(
+      CheckRecordUtf8(record_.raw, reader_->path() + ":" + std::to_string(record_.line)));
   for (int index : bound_) out->values.push_back(record_.fields[index]);
   const auto& columns = reader_->column_names();
   for (size_t i = 0; i < record_.fields.size(); ++i) {

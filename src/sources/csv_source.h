@@ -1,4 +1,8 @@
 // CSV files as a RecordSource: bound fields are column names.
+//
+// Every record is checked to be valid UTF-8 (a Latin-1 file read as UTF-8 is the usual cause);
+// one that is not is a malformed record naming the byte, so it is quarantined rather than stored.
+// Transcoded input (encoding: latin-1) is always valid, so the check costs nothing there.
 #pragma once
 
 #include <memory>

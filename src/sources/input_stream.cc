@@ -1,5 +1,6 @@
 #include "sources/input_stream.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -28,7 +29,28 @@ class FileStream : public InputStream {
   int64_t bytes_ = 0;
 };
 
+class StringStream : public InputStream {
+ public:
+  explicit StringStream(std::string data) : data_(std::move(data)) {}
+
+  Result<size_t> Read(char* buffer, size_t n) override {
+    size_t got = std::min(n, data_.size() - pos_);
+    std::memcpy(buffer, data_.data() + pos_, got);
+    pos_ += got;
+    return got;
+  }
+  int64_t file_bytes_read() const override { return static_cast<int64_t>(pos_); }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<InputStream> OpenStringStream(std::string data) {
+  return std::make_unique<StringStream>(std::move(data));
+}
 
 Result<std::unique_ptr<InputStream>> OpenFileStream(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");

@@ -24,4 +24,7 @@ class InputStream {
 // A plain file. NotFound names the path.
 Result<std::unique_ptr<InputStream>> OpenFileStream(const std::string& path);
 
+// Bytes held in memory (tests, and inputs that arrive whole).
+std::unique_ptr<InputStream> OpenStringStream(std::string data);
+
 }  // namespace tradeflow::sources

@@ -49,7 +49,9 @@ class RecordSource {
 
   // Reads the next record; false at the end. A record that cannot be parsed gives Invalid naming
   // "<input>:<location>" and what is wrong, with out->raw/line/location filled; the source is
-  // then positioned after it, so the caller can quarantine it and go on.
+  // then positioned after it, so the caller can quarantine it and go on. Any other error
+  // (IOError: a failed read, a truncated or corrupt .gz/.zst) means the rest of the input is
+  // lost: the caller must stop, not go on.
   virtual Result<bool> Next(SourceRecord* out) = 0;
 
   // Bytes consumed so far from the underlying file (compressed bytes for .gz/.zst), for progress.

@@ -1,0 +1,133 @@
+#include "sources/jsonl_source.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sources/test_util.h"
+
+namespace tradeflow::sources {
+namespace {
+
+using ::testing::HasSubstr;
+using Extras = std::vector<std::pair<std::string, std::string>>;
+
+std::unique_ptr<JsonlSource> FromText(const std::string& text) {
+  return std::make_unique<JsonlSource>(OpenStringStream(text), "t.jsonl");
+}
+
+TEST(JsonlSourceTest, NestedPathsArraysAndExactNumbers) {
+  auto source = FromText(
+      R"({"trade":{"id":"T-1","price":{"value":72.1234567891234567,"ccy":"USD"}},)"
+      R"("legs":[{"qty":1000,"unit":"BBL"},{"qty":-5e3}],"big":123456789012345678901234567890,)"
+      R"("active":true,"note":null,"empty":"","tags":[],"grid":[[1,2],[3]]})"
+      "\n");
+  ASSERT_TRUE(source
+                  ->Bind({{"trade.price.value", ""},
+                          {"legs[0].qty", ""},
+                          {"legs[1].qty", ""},
+                          {"trade.id", ""},
+                          {"missing.path", ""},
+                          {"trade", ""}})
+                  .ok());
+  SourceRecord rec;
+  auto more = source->Next(&rec);
+  ASSERT_TRUE(more.ok()) << more.status().ToString();
+  ASSERT_TRUE(*more);
+  EXPECT_EQ(rec.values,
+            (std::vector<std::string>{"72.1234567891234567", "1000", "-5e3", "T-1", "", ""}));
+  EXPECT_EQ(rec.extras, (Extras{{"trade.price.ccy", "USD"},
+                                {"legs[0].unit", "BBL"},
+                                {"big", "123456789012345678901234567890"},
+                                {"active", "true"},
+                                {"grid[0][0]", "1"},
+                                {"grid[0][1]", "2"},
+                                {"grid[1][0]", "3"}}));
+  EXPECT_EQ(rec.line, 1);
+  EXPECT_EQ(rec.location, "line 1");
+  EXPECT_FALSE(*source->Next(&rec));
+}
+
+TEST(JsonlSourceTest, StringsAreUnescapedAndDuplicatePathsBoundTwice) {
+  auto source = FromText(R"({"a":"caf\u00e9 \"q\"\n","b":"x"})");
+  ASSERT_TRUE(source->Bind({{"a", ""}, {"a", ""}}).ok());
+  SourceRecord rec;
+  ASSERT_TRUE(*source->Next(&rec));
+  EXPECT_EQ(rec.values, (std::vector<std::string>{"caf\xC3\xA9 \"q\"\n", "caf\xC3\xA9 \"q\"\n"}));
+  EXPECT_EQ(rec.extras, (Extras{{"b", "x"}}));
+}
+
+TEST(JsonlSourceTest, BadInputCorpus) {
+  // 9 records: 4 good (one with wrong types), 5 malformed; blank lines are not records.
+  std::string text =
+      "{\"id\":\"T1\",\"qty\":10}\n"
+      "\n"
+      "{\"id\":\"T2\",\"qty\":}\n"                      // invalid JSON
+      "[1,2,3]\r\n"                                     // not an object
+      "{\"id\":\"T3\",\"qty\":\"ten\",\"px\":[1]}\r\n"  // wrong types: passed on as text
+      "{\"id\":\"Soci\xE9t\xE9\"}\n"                    // Latin-1 in UTF-8
+      "\"just a string\"\n"                             // not an object
+      "{\"id\":\"T4\"} trailing\n"                      // text after the object
+      "   \n"
+      "{\"id\":\"T5\",\"qty\":5}\n"
+      "{\"id\":\"T6\",\"qty\":6}";  // no final line break
+  std::string path = testing::WriteTempFile("corpus.jsonl.gz", testing::Gzip(text));
+  auto source = JsonlSource::Open(path, {});
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  ASSERT_TRUE((*source)->Bind({{"id", ""}, {"qty", ""}}).ok());
+  auto d = testing::DrainSource(source->get());
+  ASSERT_TRUE(d.fatal.ok()) << d.fatal.ToString();
+  ASSERT_EQ(d.good.size(), 4u);
+  ASSERT_EQ(d.bad.size(), 5u);
+  EXPECT_EQ(d.good.size() + d.bad.size(), 9u);
+  EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"T1", "10"}));
+  EXPECT_EQ(d.good[1].values, (std::vector<std::string>{"T3", "ten"}));
+  EXPECT_EQ(d.good[1].extras, (Extras{{"px[0]", "1"}}));
+  EXPECT_EQ(d.good[1].line, 5);
+  EXPECT_EQ(d.good[2].line, 10);
+  EXPECT_EQ(d.good[3].values, (std::vector<std::string>{"T6", "6"}));
+  EXPECT_EQ(d.good[3].line, 11);
+
+  EXPECT_THAT(d.errors[0], HasSubstr(path + ":3: invalid JSON at column 18: syntax error"));
+  EXPECT_EQ(d.bad[0].raw, "{\"id\":\"T2\",\"qty\":}");
+  EXPECT_EQ(d.bad[0].location, "line 3");
+  EXPECT_EQ(d.errors[1], path + ":4: not a JSON object (the line is an array)");
+  EXPECT_EQ(d.bad[1].raw, "[1,2,3]");
+  EXPECT_EQ(d.errors[2], path +
+                             ":6: invalid UTF-8 at byte 12 of the record; is the file Latin-1? "
+                             "set encoding: latin-1");
+  EXPECT_EQ(d.errors[3], path + ":7: not a JSON object (the line is a scalar)");
+  EXPECT_THAT(d.errors[4], HasSubstr(path + ":8: invalid JSON at column"));
+  EXPECT_EQ(d.bad[4].line, 8);
+  for (const auto& bad : d.bad) EXPECT_TRUE(bad.values.empty());
+
+  // Read as Latin-1, line 6 is a good record.
+  auto latin = JsonlSource::Open(path, {Encoding::kLatin1, Compression::kAuto});
+  ASSERT_TRUE(latin.ok());
+  ASSERT_TRUE((*latin)->Bind({{"id", ""}}).ok());
+  auto l = testing::DrainSource(latin->get());
+  ASSERT_EQ(l.good.size(), 5u);
+  EXPECT_EQ(l.good[2].values[0], "Soci\xC3\xA9t\xC3\xA9");
+  EXPECT_EQ(l.bad.size(), 4u);
+}
+
+TEST(JsonlSourceTest, TruncatedZstdIsFatal) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "{\"id\":" + std::to_string(i) + "}\n";
+  std::string zs = testing::Zstd(text);
+  std::string path = testing::WriteTempFile("cut.jsonl.zst", zs.substr(0, zs.size() - 3));
+  auto source = JsonlSource::Open(path, {});
+  ASSERT_TRUE(source.ok());
+  ASSERT_TRUE((*source)->Bind({{"id", ""}}).ok());
+  auto d = testing::DrainSource(source->get());
+  EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+  EXPECT_THAT(d.fatal.message(), HasSubstr(path + ": truncated zstd data"));
+  EXPECT_TRUE(d.bad.empty());
+}
+
+TEST(JsonlSourceTest, MissingFileIsNotFound) {
+  auto source = JsonlSource::Open("/nonexistent/x.jsonl", {});
+  EXPECT_EQ(source.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace tradeflow::sources

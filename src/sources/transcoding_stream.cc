@@ -1,0 +1,98 @@
+#include "sources/transcoding_stream.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "sources/utf8.h"
+
+namespace tradeflow::sources {
+namespace {
+
+class BomSkippingStream : public InputStream {
+ public:
+  explicit BomSkippingStream(std::unique_ptr<InputStream> base) : base_(std::move(base)) {}
+
+  Result<size_t> Read(char* buffer, size_t n) override {
+    if (!checked_) {
+      // Read up to three bytes (short reads are allowed) and drop them if they are the BOM.
+      while (head_.size() < 3) {
+        char tmp[3];
+        auto got = base_->Read(tmp, 3 - head_.size());
+        if (!got.ok()) return got.status();
+        if (*got == 0) break;
+        head_.append(tmp, *got);
+      }
+      if (head_ == "\xEF\xBB\xBF") head_.clear();
+      checked_ = true;
+    }
+    if (head_pos_ < head_.size()) {
+      size_t k = std::min(n, head_.size() - head_pos_);
+      std::memcpy(buffer, head_.data() + head_pos_, k);
+      head_pos_ += k;
+      return k;
+    }
+    return base_->Read(buffer, n);
+  }
+  int64_t file_bytes_read() const override { return base_->file_bytes_read(); }
+
+ private:
+  std::unique_ptr<InputStream> base_;
+  bool checked_ = false;
+  std::string head_;
+  size_t head_pos_ = 0;
+};
+
+// Windows-1252 0x80-0x9F; 0 marks the unassigned bytes, which stay C1 controls.
+constexpr char16_t kCp1252High[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+class Latin1Stream : public InputStream {
+ public:
+  Latin1Stream(std::unique_ptr<InputStream> base, bool windows1252)
+      : base_(std::move(base)), windows1252_(windows1252), in_(64 * 1024) {}
+
+  Result<size_t> Read(char* buffer, size_t n) override {
+    if (out_pos_ == out_.size()) {
+      auto got = base_->Read(in_.data(), in_.size());
+      if (!got.ok()) return got.status();
+      out_.clear();
+      out_pos_ = 0;
+      for (size_t i = 0; i < *got; ++i) {
+        auto b = static_cast<unsigned char>(in_[i]);
+        char32_t cp = b;
+        if (windows1252_ && b >= 0x80 && b <= 0x9F && kCp1252High[b - 0x80] != 0) {
+          cp = kCp1252High[b - 0x80];
+        }
+        AppendUtf8(cp, &out_);
+      }
+    }
+    size_t k = std::min(n, out_.size() - out_pos_);
+    std::memcpy(buffer, out_.data() + out_pos_, k);
+    out_pos_ += k;
+    return k;
+  }
+  int64_t file_bytes_read() const override { return base_->file_bytes_read(); }
+
+ private:
+  std::unique_ptr<InputStream> base_;
+  bool windows1252_;
+  std::vector<char> in_;
+  std::string out_;
+  size_t out_pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<InputStream> SkipUtf8Bom(std::unique_ptr<InputStream> utf8) {
+  return std::make_unique<BomSkippingStream>(std::move(utf8));
+}
+
+std::unique_ptr<InputStream> Latin1ToUtf8(std::unique_ptr<InputStream> latin1, bool windows1252) {
+  return std::make_unique<Latin1Stream>(std::move(latin1), windows1252);
+}
+
+}  // namespace tradeflow::sources

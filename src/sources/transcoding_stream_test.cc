@@ -1,0 +1,68 @@
+#include "sources/transcoding_stream.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sources/open_input.h"
+#include "sources/utf8.h"
+
+namespace tradeflow::sources {
+namespace {
+
+std::string ReadAll(std::unique_ptr<InputStream> s, size_t step = 5) {
+  std::string out, buf(step, '\0');
+  for (;;) {
+    auto n = s->Read(buf.data(), step);
+    EXPECT_TRUE(n.ok());
+    if (!n.ok() || *n == 0) return out;
+    out.append(buf.data(), *n);
+  }
+}
+
+TEST(TranscodingStreamTest, Latin1BecomesUtf8) {
+  std::string latin1 =
+      "caf\xE9,M\xFCller,\xA3"
+      "5,\x80";
+  EXPECT_EQ(ReadAll(Latin1ToUtf8(OpenStringStream(latin1), false)),
+            "caf\xC3\xA9,M\xC3\xBCller,\xC2\xA3"
+            "5,\xC2\x80");
+  // Windows-1252: 0x80 is the euro sign, 0x93/0x94 curly quotes; 0x81 is unassigned.
+  EXPECT_EQ(ReadAll(Latin1ToUtf8(OpenStringStream("\x80\x93x\x94\x81"), true), 1),
+            "\xE2\x82\xAC\xE2\x80\x9Cx\xE2\x80\x9D\xC2\x81");
+}
+
+TEST(TranscodingStreamTest, DropsOnlyALeadingBom) {
+  EXPECT_EQ(ReadAll(SkipUtf8Bom(OpenStringStream("\xEF\xBB\xBFid,x\n\xEF\xBB\xBF"))),
+            "id,x\n\xEF\xBB\xBF");
+  EXPECT_EQ(ReadAll(SkipUtf8Bom(OpenStringStream("\xEF\xBB"))), "\xEF\xBB");
+  EXPECT_EQ(ReadAll(SkipUtf8Bom(OpenStringStream("ab"))), "ab");
+  EXPECT_EQ(ReadAll(SkipUtf8Bom(OpenStringStream(""))), "");
+}
+
+TEST(TranscodingStreamTest, EncodingNames) {
+  EXPECT_EQ(*ParseEncoding("UTF-8"), Encoding::kUtf8);
+  EXPECT_EQ(*ParseEncoding("iso-8859-1"), Encoding::kLatin1);
+  EXPECT_EQ(*ParseEncoding("cp1252"), Encoding::kWindows1252);
+  EXPECT_EQ(ParseEncoding("ebcdic").status().message(),
+            "unknown encoding 'ebcdic' (utf-8, latin-1, windows-1252)");
+  EXPECT_EQ(*ParseCompression("gz"), Compression::kGzip);
+  EXPECT_FALSE(ParseCompression("bz2").ok());
+  EXPECT_EQ(CompressionForPath("a/T.JSONL.ZST"), Compression::kZstd);
+  EXPECT_EQ(CompressionForPath("a.csv"), Compression::kNone);
+}
+
+TEST(Utf8Test, FindsTheFirstIllFormedByte) {
+  EXPECT_EQ(FindInvalidUtf8("plain"), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("\xE2\x82\xAC \xF0\x9F\x9B\xA2"), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("caf\xE9"), 3u);            // Latin-1 é
+  EXPECT_EQ(FindInvalidUtf8("ab\xC0\xAF"), 2u);         // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("\xED\xA0\x80"), 0u);       // surrogate
+  EXPECT_EQ(FindInvalidUtf8("x\xF4\x90\x80\x80"), 1u);  // above U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("\xE2\x82"), 0u);           // cut short
+  EXPECT_EQ(CheckRecordUtf8("caf\xE9", "f.csv:3").message(),
+            "f.csv:3: invalid UTF-8 at byte 4 of the record; is the file Latin-1? set "
+            "encoding: latin-1");
+}
+
+}  // namespace
+}  // namespace tradeflow::sources

@@ -1,0 +1,27 @@
+// UTF-8 validation for records read from text inputs.
+//
+// Parquet strings must be UTF-8, so a record whose bytes are not valid UTF-8 (typically a Latin-1
+// file read as UTF-8) must not reach the table. Sources check each record's raw bytes and turn a
+// bad one into a malformed record, which the run loop quarantines, with a hint to fix the config.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tradeflow::sources {
+
+// Offset of the first byte of `s` that is not part of a well-formed UTF-8 sequence (overlong
+// forms, surrogates and code points above U+10FFFF are ill-formed), or npos when all is valid.
+size_t FindInvalidUtf8(std::string_view s);
+
+// OK when `record` is valid UTF-8; otherwise Invalid "<where>: invalid UTF-8 at byte N of the
+// record; is the file Latin-1? set encoding: latin-1", N counting from 1.
+Status CheckRecordUtf8(std::string_view record, const std::string& where);
+
+// Appends the UTF-8 encoding of code point `cp` (< 0x110000) to `out`.
+void AppendUtf8(char32_t cp, std::string* out);
+
+}  // namespace tradeflow::sources
