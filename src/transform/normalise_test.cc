@@ -1,0 +1,334 @@
+#include "transform/normalise.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
+namespace tradeflow::transform {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using tradeflow::trade::v1::TradeEvent;
+
+template <typename T>
+T Parse(const std::string& text) {
+  T out;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &out)) << text;
+  return out;
+}
+
+ReferenceData Reference() {
+  ReferenceTables t;
+  for (const char* p : {
+           R"(commodity: "BRENT" asset_class: ASSET_CLASS_ENERGY asset_subclass: "Oil"
+              asset_detail: "Crude" canonical_unit: "bbl" quote_currency: "USD" quote_unit: "bbl")",
+           R"(commodity: "FUELOIL" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MT")",
+           R"(commodity: "GASOIL" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MT")",
+           R"(commodity: "COPPER" asset_class: ASSET_CLASS_METALS asset_subclass: "Base"
+              asset_detail: "Copper" canonical_unit: "MT" quote_currency: "USD" quote_unit: "MT")",
+           R"(commodity: "NBP" asset_class: ASSET_CLASS_ENERGY canonical_unit: "therm"
+              quote_currency: "GBP" quote_minor_scale: 100 quote_unit: "therm")",
+           R"(commodity: "TTF" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MWh")",
+       }) {
+    t.products.push_back(Parse<ref::Product>(p));
+  }
+  for (const char* c : {
+           R"(exchange: "XLME" product_code: "CA" commodity: "COPPER" contract_size { value: "25" }
+              contract_unit: "MT" price_currency: "USD" price_minor_scale: 1 price_unit: "MT")",
+           R"(exchange: "XCEC" product_code: "HG" commodity: "COPPER"
+              contract_size { value: "25000" } contract_unit: "lb" price_currency: "USD"
+              price_minor_scale: 100 price_unit: "lb")",
+           R"(exchange: "IFEU" product_code: "B" commodity: "BRENT" contract_size { value: "1000" }
+              contract_unit: "bbl" price_currency: "USD" price_minor_scale: 1 price_unit: "bbl")",
+       }) {
+    t.contracts.push_back(Parse<ref::ContractSpec>(c));
+  }
+  // A contractual factor (ICE gasoil: 7.45 bbl per MT) and a direct one for fuel oil.
+  t.unit_conversions.push_back(Parse<ref::UnitConversion>(
+      R"(commodity: "GASOIL" from_unit: "MT" to_unit: "bbl" factor { value: "7.45" })"));
+  t.unit_conversions.push_back(Parse<ref::UnitConversion>(
+      R"(commodity: "FUELOIL" from_unit: "bbl" to_unit: "MT" factor { value: "0.1575" })"));
+  auto data = ReferenceData::Build(t);
+  EXPECT_TRUE(data.ok()) << data.status().ToString();
+  return std::move(*data);
+}
+
+struct Outcome {
+  TradeEvent event;
+  std::vector<std::string> notes;
+};
+
+Outcome NormaliseText(const std::string& text, NormaliseOptions options = {}) {
+  static const ReferenceData kReference = Reference();
+  Outcome out{Parse<TradeEvent>(text), {}};
+  Status st = Normalise(kReference, options, &out.event, &out.notes);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  // Idempotent: a second run changes nothing and has nothing new to say.
+  TradeEvent again = out.event;
+  std::vector<std::string> notes;
+  EXPECT_TRUE(Normalise(kReference, options, &again, &notes).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(again, out.event))
+      << again.DebugString() << "\nvs\n"
+      << out.event.DebugString();
+  for (const auto& n : notes) {
+    EXPECT_NE(std::find(out.notes.begin(), out.notes.end(), n), out.notes.end()) << n;
+  }
+  return out;
+}
+
+TEST(NormaliseTest, ConvertsQuantityToCanonicalUnitExactly) {
+  Outcome o = NormaliseText(R"(product { commodity: "FUELOIL" }
+                     legs { quantity { value { value: "1000" } unit: "bbl"
+                                       total { value: "31000" } } })");
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.value().value(), "157.5");
+  EXPECT_EQ(q.total().value(), "4882.5");
+  EXPECT_EQ(q.unit(), "MT");
+  EXPECT_EQ(q.reported_value().value(), "1000");
+  EXPECT_EQ(q.reported_unit(), "bbl");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, InverseFactorRoundsHalfEvenAndNotes) {
+  Outcome o = NormaliseText(R"(product { commodity: "GASOIL" }
+                     legs { quantity { value { value: "1000" } unit: "bbl" } })");
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.value().value(), "134.228188");  // 1000 / 7.45 = 134.2281879...
+  EXPECT_EQ(q.unit(), "MT");
+  EXPECT_EQ(q.reported_value().value(), "1000");
+  EXPECT_THAT(o.notes, ElementsAre("legs[0].quantity.value: 1000 bbl = 134.228188 MT via bbl → MT "
+                                   "(GASOIL) (factor 20/149): rounded half-even to 6 decimals"));
+}
+
+TEST(NormaliseTest, ChainedExactConversionRoundsOnlyAtTheEnd) {
+  // 50000 lb × 0.00045359237 = 22.6796185 MT: the tie rounds to the even 22.679618.
+  Outcome o = NormaliseText(R"(product { commodity: "COPPER" }
+                     legs { quantity { value { value: "50000" } unit: "lbs" } })");
+  EXPECT_EQ(o.event.legs(0).quantity().value().value(), "22.679618");
+  EXPECT_EQ(o.event.legs(0).quantity().reported_unit(), "lbs");
+  ASSERT_EQ(o.notes.size(), 1u);
+  EXPECT_NE(o.notes[0].find("lb → kg → MT"), std::string::npos) << o.notes[0];
+}
+
+TEST(NormaliseTest, ApproximateFactorIsNotedEvenWhenExact) {
+  Outcome o = NormaliseText(R"(product { commodity: "TTF" }
+                     legs { quantity { value { value: "1000" } unit: "MMBtu" } })");
+  EXPECT_EQ(o.event.legs(0).quantity().value().value(), "293.071");
+  EXPECT_THAT(o.notes, ElementsAre("legs[0].quantity.value: 1000 MMBtu = 293.071 MWh via MMBtu → "
+                                   "MWh (factor 293071/1000000): approximate factor"));
+  NormaliseOptions quiet;
+  quiet.note_approximate_factors = false;
+  EXPECT_THAT(NormaliseText(R"(product { commodity: "TTF" }
+                     legs { quantity { value { value: "1000" } unit: "MMBtu" } })",
+                            quiet)
+                  .notes,
+              IsEmpty());
+}
+
+TEST(NormaliseTest, CanonicalUnitSpellingIsAdoptedWithoutConversion) {
+  Outcome o = NormaliseText(R"(product { commodity: "BRENT" }
+                     legs { quantity { value { value: "5000" } unit: "BBL" } })");
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.value().value(), "5000");
+  EXPECT_EQ(q.unit(), "bbl");
+  EXPECT_EQ(q.reported_unit(), "BBL");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, LotsTimesContractSizeFromTheSpec) {
+  Outcome o = NormaliseText(R"(product { exchange: "XLME" product_code: "CA" }
+                     legs { quantity { lots { value: "3" } } })");
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.contract_size().value(), "25");
+  EXPECT_EQ(q.contract_size_unit(), "MT");
+  EXPECT_EQ(q.value().value(), "75");
+  EXPECT_EQ(q.unit(), "MT");
+  EXPECT_EQ(q.reported_value().value(), "75");
+  // The commodity comes from the spec, and the product's taxonomy with it.
+  EXPECT_EQ(o.event.product().commodity(), "COPPER");
+  EXPECT_EQ(o.event.product().asset_class(), tradeflow::trade::v1::ASSET_CLASS_METALS);
+  EXPECT_EQ(o.event.product().asset_subclass(), "Base");
+  EXPECT_EQ(o.event.product().asset_detail(), "Copper");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, LotsInTheContractUnitThenConvertedToCanonical) {
+  // COMEX copper: 2 × 25000 lb, canonical MT.
+  Outcome o = NormaliseText(R"(product { commodity: "COPPER" exchange: "XCEC" product_code: "HG" }
+                     legs { quantity { lots { value: "2" } } })");
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.value().value(), "22.679618");
+  EXPECT_EQ(q.unit(), "MT");
+  EXPECT_EQ(q.reported_value().value(), "50000");
+  EXPECT_EQ(q.reported_unit(), "lb");
+  EXPECT_EQ(q.contract_size().value(), "25000");
+  EXPECT_EQ(q.contract_size_unit(), "lb");
+}
+
+TEST(NormaliseTest, LotsAndValueThatDisagreeAreLeftAndNoted) {
+  Outcome agree =
+      NormaliseText(R"(product { commodity: "COPPER" exchange: "XLME" product_code: "CA" }
+                         legs { quantity { value { value: "75" } unit: "MT" lots { value: "3" } } })");
+  EXPECT_THAT(agree.notes, IsEmpty());
+
+  Outcome o = NormaliseText(R"(product { commodity: "COPPER" exchange: "XLME" product_code: "CA" }
+                     legs { quantity { value { value: "80" } unit: "MT" lots { value: "3" } } })");
+  EXPECT_EQ(o.event.legs(0).quantity().value().value(), "80");
+  EXPECT_EQ(o.event.legs(0).quantity().lots().value(), "3");
+  EXPECT_THAT(o.notes,
+              ElementsAre("legs[0].quantity.value: 80 MT disagrees with 3 lots × 25 MT = 75 MT"));
+
+  // In different units, compared after conversion: 50 MT vs 2 × 25000 lb = 22.679618 MT.
+  Outcome lb = NormaliseText(R"(product { commodity: "COPPER" exchange: "XCEC" product_code: "HG" }
+                      legs { quantity { value { value: "50" } unit: "MT" lots { value: "2" } } })");
+  EXPECT_THAT(lb.notes, ElementsAre("legs[0].quantity.value: 50 MT disagrees with 2 lots × 25000 "
+                                    "lb = 50000 lb (22.679618 MT)"));
+}
+
+TEST(NormaliseTest, MinorUnitCurrencyCodes) {
+  Outcome o = NormaliseText(R"(product { commodity: "COPPER" }
+                     legs { fixed { price { value { value: "65.25" } currency: "USc"
+                                            per_unit: "lb" } } }
+                     legs { physical { price { value { value: "85.125" } currency: "GBp" } } }
+                     legs { option { strike { value { value: "300" } currency: "USX" }
+                                     premium { value { value: "4.5" } currency: "GBX" }
+                                     premium_amount { value: "45000" } } }
+                     legs { floating { spread { value: "-1.5" } spread_currency: "EUc" } }
+                     fees { amount { value: "250" } currency: "GBp" })");
+  const auto& price = o.event.legs(0).fixed().price();
+  EXPECT_EQ(price.value().value(), "0.6525");
+  EXPECT_EQ(price.currency(), "USD");
+  EXPECT_EQ(price.currency_minor_scale(), 100);
+  EXPECT_EQ(price.per_unit(), "lb");
+  EXPECT_EQ(o.event.legs(1).physical().price().value().value(), "0.85125");
+  EXPECT_EQ(o.event.legs(1).physical().price().currency(), "GBP");
+  const auto& option = o.event.legs(2).option();
+  EXPECT_EQ(option.strike().value().value(), "3");
+  EXPECT_EQ(option.strike().currency(), "USD");
+  EXPECT_EQ(option.premium().value().value(), "0.045");
+  EXPECT_EQ(option.premium().currency_minor_scale(), 100);
+  EXPECT_EQ(option.premium_amount().value(), "450");
+  EXPECT_EQ(o.event.legs(3).floating().spread().value(), "-0.015");
+  EXPECT_EQ(o.event.legs(3).floating().spread_currency(), "EUR");
+  EXPECT_EQ(o.event.fees(0).amount().value(), "2.5");
+  EXPECT_EQ(o.event.fees(0).currency(), "GBP");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, ListedContractQuotedInMinorUnits) {
+  // COMEX HG is quoted in US cents per lb: a price in USD with no scale is taken as cents.
+  Outcome o = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                     legs { fixed { price { value { value: "412.35" } currency: "USD" } } })");
+  const auto& price = o.event.legs(0).fixed().price();
+  EXPECT_EQ(price.value().value(), "4.1235");
+  EXPECT_EQ(price.currency(), "USD");
+  EXPECT_EQ(price.currency_minor_scale(), 100);
+  EXPECT_EQ(price.per_unit(), "lb");  // filled from the spec
+
+  // The same price booked explicitly in major units (scale 1) is left alone.
+  Outcome major = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                         legs { fixed { price { value { value: "4.1235" } currency: "USD"
+                                                currency_minor_scale: 1 } } })");
+  EXPECT_EQ(major.event.legs(0).fixed().price().value().value(), "4.1235");
+  EXPECT_EQ(major.event.legs(0).fixed().price().currency_minor_scale(), 1);
+
+  // A price in another currency than the spec's is not the spec's quote: left alone.
+  Outcome eur = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                       legs { fixed { price { value { value: "380" } currency: "EUR" } } })");
+  EXPECT_EQ(eur.event.legs(0).fixed().price().value().value(), "380");
+  EXPECT_EQ(eur.event.legs(0).fixed().price().currency_minor_scale(), 0);
+}
+
+TEST(NormaliseTest, OtcPriceFollowsTheProductQuoteConvention) {
+  Outcome o = NormaliseText(R"(product { commodity: "NBP" }
+                     legs { quantity { value { value: "1000" } unit: "thm" }
+                            fixed { price { value { value: "85.5" } } } })");
+  const auto& price = o.event.legs(0).fixed().price();
+  EXPECT_EQ(price.value().value(), "0.855");
+  EXPECT_EQ(price.currency(), "GBP");
+  EXPECT_EQ(price.currency_minor_scale(), 100);
+  EXPECT_EQ(price.per_unit(), "therm");
+  EXPECT_EQ(o.event.legs(0).quantity().unit(), "therm");
+}
+
+TEST(NormaliseTest, WhatCannotBeDoneIsNoted) {
+  Outcome unit = NormaliseText(R"(product { commodity: "COPPER" }
+                        legs { quantity { value { value: "10" } unit: "bu" } })");
+  EXPECT_EQ(unit.event.legs(0).quantity().value().value(), "10");
+  EXPECT_EQ(unit.event.legs(0).quantity().unit(), "bu");
+  EXPECT_THAT(unit.notes, ElementsAre("legs[0].quantity.unit: no conversion from 'bu' to 'MT' for "
+                                      "COPPER; left in bu"));
+
+  Outcome contract =
+      NormaliseText(R"(product { commodity: "BRENT" exchange: "XNYM" product_code: "ZZ" }
+                            legs { quantity { lots { value: "2" } } })");
+  EXPECT_THAT(contract.notes,
+              ElementsAre("product.product_code: no contract spec for XNYM:ZZ; contract size "
+                          "and quote convention not applied",
+                          "legs[0].quantity.contract_size: lots given without a contract size "
+                          "and contract XNYM:ZZ has none"));
+
+  Outcome otc_lots = NormaliseText(R"(product { commodity: "BRENT" }
+                            legs { quantity { lots { value: "2" } } })");
+  EXPECT_THAT(otc_lots.notes, ElementsAre("legs[0].quantity.contract_size: lots given without a "
+                                          "contract size and the trade names no listed contract"));
+
+  Outcome product = NormaliseText(R"(product { commodity: "UNOBTAINIUM" }
+                           legs { quantity { value { value: "1" } unit: "MT" } })");
+  EXPECT_THAT(product.notes, ElementsAre("product.commodity: 'UNOBTAINIUM' is not a reference "
+                                         "product; quantities not converted"));
+  EXPECT_EQ(product.event.legs(0).quantity().reported_value().value(), "1");
+
+  Outcome no_unit = NormaliseText(R"(product { commodity: "BRENT" }
+                           legs { quantity { value { value: "1" } } })");
+  EXPECT_THAT(no_unit.notes,
+              ElementsAre("legs[0].quantity.unit: empty; quantity not converted to a canonical "
+                          "unit"));
+
+  Outcome mismatch =
+      NormaliseText(R"(product { commodity: "BRENT" exchange: "XLME" product_code: "CA" })");
+  EXPECT_THAT(mismatch.notes,
+              ElementsAre("product.commodity: 'BRENT' but contract XLME:CA is for 'COPPER'"));
+}
+
+TEST(NormaliseTest, ExistingFieldsAreNotOverwritten) {
+  Outcome o = NormaliseText(R"(product { commodity: "COPPER" asset_class: ASSET_CLASS_ENERGY
+                               asset_subclass: "Mine" }
+                     legs { quantity { value { value: "2" } unit: "kt"
+                                       reported_value { value: "2000" } reported_unit: "MT" } })");
+  EXPECT_EQ(o.event.product().asset_class(), tradeflow::trade::v1::ASSET_CLASS_ENERGY);
+  EXPECT_EQ(o.event.product().asset_subclass(), "Mine");
+  EXPECT_EQ(o.event.product().asset_detail(), "Copper");
+  EXPECT_EQ(o.event.legs(0).quantity().value().value(), "2000");
+  EXPECT_EQ(o.event.legs(0).quantity().reported_value().value(), "2000");
+  EXPECT_EQ(o.event.legs(0).quantity().reported_unit(), "MT");
+}
+
+TEST(NormaliseTest, OptionsSwitchStepsOff) {
+  NormaliseOptions off;
+  off.apply_contract_specs = off.convert_quantities = off.convert_minor_currency =
+      off.fill_product = false;
+  Outcome o = NormaliseText(R"(product { exchange: "XLME" product_code: "CA" }
+                     legs { quantity { lots { value: "3" } }
+                            fixed { price { value { value: "65.25" } currency: "USc" } } })",
+                            off);
+  EXPECT_FALSE(o.event.legs(0).quantity().has_value());
+  EXPECT_EQ(o.event.legs(0).fixed().price().currency(), "USc");
+  EXPECT_EQ(o.event.product().commodity(), "");
+}
+
+TEST(NormaliseTest, WithoutReferenceTablesNothingIsNoted) {
+  ReferenceData empty;
+  TradeEvent e = Parse<TradeEvent>(R"(product { commodity: "X" exchange: "A" product_code: "B" }
+                                      legs { quantity { value { value: "1" } unit: "MT" } })");
+  std::vector<std::string> notes;
+  ASSERT_TRUE(Normalise(empty, {}, &e, &notes).ok());
+  EXPECT_THAT(notes, IsEmpty());
+  EXPECT_EQ(e.legs(0).quantity().reported_value().value(), "1");
+  EXPECT_EQ(e.legs(0).quantity().value().value(), "1");
+}
+
+}  // namespace
+}  // namespace tradeflow::transform

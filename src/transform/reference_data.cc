@@ -1,0 +1,353 @@
+#include "transform/reference_data.h"
+
+#include <cassert>
+#include <cctype>
+#include <cstdio>
+#include <deque>
+
+#include "model/decimal.h"
+#include "transform/reference_data_units.h"
+
+namespace tradeflow::transform {
+namespace {
+
+using tradeflow::trade::v1::Date;
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string ContractKey(std::string_view exchange, std::string_view product_code) {
+  return std::string(exchange) + ":" + std::string(product_code);
+}
+
+int32_t DateKey(const Date& d) { return d.year() * 10000 + d.month() * 100 + d.day(); }
+
+// A decimal reference value must be present and positive; `what` names the field.
+Status CheckPositive(const tradeflow::trade::v1::Decimal& d, const std::string& what) {
+  if (d.value().empty()) return Status::Invalid(what + " is missing");
+  auto ratio = Ratio::FromDecimal(d.value());
+  if (!ratio.ok()) return ratio.status().WithContext(what);
+  return Status::OK();
+}
+
+// A minor-unit scale: 0 or 1 (major units) or a power of ten.
+Status CheckMinorScale(int32_t scale, const std::string& what) {
+  if (scale == 0 || scale == 1 || scale == 10 || scale == 100 || scale == 1000) {
+    return Status::OK();
+  }
+  return Status::Invalid(what + " " + std::to_string(scale) + " is not 1, 10, 100 or 1000");
+}
+
+struct BuiltinEdges {
+  std::map<std::pair<std::string, std::string>, std::pair<Ratio, bool>> edges;  // incl. inverses
+};
+
+// The built-in definitions, both directions, parsed once.
+const BuiltinEdges& Builtins() {
+  static const BuiltinEdges kEdges = [] {
+    BuiltinEdges out;
+    for (const auto& c : BuiltinUnitConversions()) {
+      auto ratio = Ratio::FromDecimal(c.factor);
+      assert(ratio.ok() && "built-in factor does not parse");
+      // Inverses first so that a pair also given in the other direction keeps its own factor.
+      out.edges.emplace(std::make_pair(std::string(c.to_unit), std::string(c.from_unit)),
+                        std::make_pair(ratio->Inverse(), c.approximate));
+    }
+    for (const auto& c : BuiltinUnitConversions()) {
+      auto ratio = Ratio::FromDecimal(c.factor);
+      out.edges[{c.from_unit, c.to_unit}] = {*ratio, c.approximate};
+    }
+    return out;
+  }();
+  return kEdges;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& ReferenceKinds() {
+  static const std::vector<std::string_view> kKinds = {kCounterparties, kBooks,           kProducts,
+                                                       kContracts,      kUnitConversions, kFxRates};
+  return kKinds;
+}
+
+const google::protobuf::Descriptor* ReferenceDescriptor(std::string_view kind) {
+  if (kind == kCounterparties) return ref::Counterparty::descriptor();
+  if (kind == kBooks) return ref::Book::descriptor();
+  if (kind == kProducts) return ref::Product::descriptor();
+  if (kind == kContracts) return ref::ContractSpec::descriptor();
+  if (kind == kUnitConversions) return ref::UnitConversion::descriptor();
+  if (kind == kFxRates) return ref::FxRate::descriptor();
+  return nullptr;
+}
+
+std::vector<const google::protobuf::Message*> ReferenceRows(const ReferenceTables& tables,
+                                                            std::string_view kind) {
+  std::vector<const google::protobuf::Message*> out;
+  auto add = [&out](const auto& rows) {
+    for (const auto& r : rows) out.push_back(&r);
+  };
+  if (kind == kCounterparties) add(tables.counterparties);
+  if (kind == kBooks) add(tables.books);
+  if (kind == kProducts) add(tables.products);
+  if (kind == kContracts) add(tables.contracts);
+  if (kind == kUnitConversions) add(tables.unit_conversions);
+  if (kind == kFxRates) add(tables.fx_rates);
+  return out;
+}
+
+Result<ReferenceData> ReferenceData::Build(const ReferenceTables& tables) {
+  ReferenceData data;
+  for (std::string_view kind : ReferenceKinds()) {
+    for (const auto* row : ReferenceRows(tables, kind)) TF_RETURN_IF_ERROR(data.AddRow(*row));
+  }
+  return data;
+}
+
+Status ReferenceData::AddRow(const google::protobuf::Message& row) {
+  const auto* d = row.GetDescriptor();
+  if (d == ref::Counterparty::descriptor()) {
+    return AddCounterparty(static_cast<const ref::Counterparty&>(row));
+  }
+  if (d == ref::Book::descriptor()) return AddBook(static_cast<const ref::Book&>(row));
+  if (d == ref::Product::descriptor()) return AddProduct(static_cast<const ref::Product&>(row));
+  if (d == ref::ContractSpec::descriptor()) {
+    return AddContract(static_cast<const ref::ContractSpec&>(row));
+  }
+  if (d == ref::UnitConversion::descriptor()) {
+    return AddUnitConversion(static_cast<const ref::UnitConversion&>(row));
+  }
+  if (d == ref::FxRate::descriptor()) return AddFxRate(static_cast<const ref::FxRate&>(row));
+  return Status::Invalid(d->full_name() + " is not a reference data row");
+}
+
+Status ReferenceData::AddCounterparty(const ref::Counterparty& row) {
+  if (row.id().empty()) return Status::Invalid("counterparty without an id");
+  if (!row.lei().empty()) {
+    bool ok = row.lei().size() == 20;
+    for (char c : row.lei()) ok = ok && std::isalnum(static_cast<unsigned char>(c));
+    if (!ok) {
+      return Status::Invalid("counterparty " + Quoted(row.id()) + ": lei " + Quoted(row.lei()) +
+                             " is not 20 letters and digits (ISO 17442)");
+    }
+  }
+  if (!counterparties_.emplace(row.id(), row).second) {
+    return Status::Invalid("duplicate counterparty id " + Quoted(row.id()));
+  }
+  if (!row.lei().empty()) counterparty_by_lei_.emplace(row.lei(), row.id());
+  loaded_.insert(std::string(kCounterparties));
+  return Status::OK();
+}
+
+Status ReferenceData::AddBook(const ref::Book& row) {
+  if (row.book().empty()) return Status::Invalid("book without a name");
+  if (!books_.emplace(row.book(), row).second) {
+    return Status::Invalid("duplicate book " + Quoted(row.book()));
+  }
+  loaded_.insert(std::string(kBooks));
+  return Status::OK();
+}
+
+Status ReferenceData::AddProduct(const ref::Product& row) {
+  if (row.commodity().empty()) return Status::Invalid("product without a commodity");
+  const std::string what = "product " + Quoted(row.commodity());
+  if (row.canonical_unit().empty()) return Status::Invalid(what + ": canonical_unit is missing");
+  TF_RETURN_IF_ERROR(CheckMinorScale(row.quote_minor_scale(), what + ": quote_minor_scale"));
+  if (!products_.emplace(row.commodity(), row).second) {
+    return Status::Invalid("duplicate product commodity " + Quoted(row.commodity()));
+  }
+  loaded_.insert(std::string(kProducts));
+  return Status::OK();
+}
+
+Status ReferenceData::AddContract(const ref::ContractSpec& row) {
+  if (row.exchange().empty() || row.product_code().empty()) {
+    return Status::Invalid("contract spec needs both exchange and product_code");
+  }
+  const std::string key = ContractKey(row.exchange(), row.product_code());
+  const std::string what = "contract " + Quoted(key);
+  if (row.has_contract_size()) {
+    TF_RETURN_IF_ERROR(CheckPositive(row.contract_size(), what + ": contract_size"));
+    if (row.contract_unit().empty()) {
+      return Status::Invalid(what + ": contract_size needs a contract_unit");
+    }
+  }
+  TF_RETURN_IF_ERROR(CheckMinorScale(row.price_minor_scale(), what + ": price_minor_scale"));
+  if (!contracts_.emplace(key, row).second) {
+    return Status::Invalid("duplicate contract " + Quoted(key));
+  }
+  loaded_.insert(std::string(kContracts));
+  return Status::OK();
+}
+
+Status ReferenceData::AddUnitConversion(const ref::UnitConversion& row) {
+  std::string from = CanonicalUnitName(row.from_unit());
+  std::string to = CanonicalUnitName(row.to_unit());
+  if (from.empty() || to.empty()) {
+    return Status::Invalid("unit conversion needs both from_unit and to_unit");
+  }
+  const std::string key =
+      (row.commodity().empty() ? std::string("any commodity") : row.commodity()) + " " + from +
+      " → " + to;
+  if (from == to) return Status::Invalid("unit conversion " + key + " converts a unit to itself");
+  TF_RETURN_IF_ERROR(CheckPositive(row.factor(), "unit conversion " + key + ": factor"));
+  TF_ASSIGN_OR_RETURN(Ratio ratio, Ratio::FromDecimal(row.factor().value()));
+  Edge edge{ratio, row.approximate(), row.commodity().empty() ? "reference" : row.commodity()};
+  if (!conversions_.emplace(ConversionKey{row.commodity(), from, to}, edge).second) {
+    return Status::Invalid("duplicate unit conversion " + key);
+  }
+  loaded_.insert(std::string(kUnitConversions));
+  return Status::OK();
+}
+
+Status ReferenceData::AddFxRate(const ref::FxRate& row) {
+  if (!row.has_date() || row.date().year() == 0) return Status::Invalid("FX rate without a date");
+  if (row.base_currency().empty() || row.quote_currency().empty()) {
+    return Status::Invalid("FX rate needs base_currency and quote_currency");
+  }
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d-%02d-%02d", row.date().year(), row.date().month(),
+                row.date().day());
+  const std::string key =
+      std::string(date) + " " + row.base_currency() + "/" + row.quote_currency();
+  if (row.base_currency() == row.quote_currency()) {
+    return Status::Invalid("FX rate " + key + " converts a currency to itself");
+  }
+  TF_RETURN_IF_ERROR(CheckPositive(row.rate(), "FX rate " + key + ": rate"));
+  TF_ASSIGN_OR_RETURN(Ratio rate, Ratio::FromDecimal(row.rate().value()));
+  FxKey fx{DateKey(row.date()), row.base_currency(), row.quote_currency()};
+  if (!fx_rates_.emplace(fx, rate).second) return Status::Invalid("duplicate FX rate " + key);
+  loaded_.insert(std::string(kFxRates));
+  return Status::OK();
+}
+
+const ref::Counterparty* ReferenceData::FindCounterparty(std::string_view id) const {
+  auto it = counterparties_.find(id);
+  return it == counterparties_.end() ? nullptr : &it->second;
+}
+
+const ref::Counterparty* ReferenceData::FindCounterpartyByLei(std::string_view lei) const {
+  auto it = counterparty_by_lei_.find(lei);
+  return it == counterparty_by_lei_.end() ? nullptr : FindCounterparty(it->second);
+}
+
+const ref::Book* ReferenceData::FindBook(std::string_view book) const {
+  auto it = books_.find(book);
+  return it == books_.end() ? nullptr : &it->second;
+}
+
+const ref::Product* ReferenceData::FindProduct(std::string_view commodity) const {
+  auto it = products_.find(commodity);
+  return it == products_.end() ? nullptr : &it->second;
+}
+
+const ref::ContractSpec* ReferenceData::FindContract(std::string_view exchange,
+                                                     std::string_view product_code) const {
+  auto it = contracts_.find(ContractKey(exchange, product_code));
+  return it == contracts_.end() ? nullptr : &it->second;
+}
+
+std::map<std::string, ReferenceData::Edge> ReferenceData::Neighbours(
+    const std::string& commodity, const std::string& unit) const {
+  std::map<std::string, Edge> out;
+  // Lowest precedence first; each later layer overwrites: built-in, then generic rows, then the
+  // commodity's rows, and within a layer a row's own direction over the inverse of another row.
+  for (const auto& [pair, edge] : Builtins().edges) {
+    if (pair.first == unit) out[pair.second] = Edge{edge.first, edge.second, ""};
+  }
+  auto add_layer = [&](const std::string& c) {
+    for (const auto& [key, edge] : conversions_) {
+      if (std::get<0>(key) == c && std::get<2>(key) == unit) {
+        out[std::get<1>(key)] = Edge{edge.ratio.Inverse(), edge.approximate, edge.label};
+      }
+    }
+    auto it = conversions_.lower_bound(ConversionKey{c, unit, ""});
+    for (; it != conversions_.end(); ++it) {
+      if (std::get<0>(it->first) != c || std::get<1>(it->first) != unit) break;
+      out[std::get<2>(it->first)] = it->second;
+    }
+  };
+  add_layer("");
+  if (!commodity.empty()) add_layer(commodity);
+  return out;
+}
+
+Result<UnitFactor> ReferenceData::FindUnitConversion(std::string_view commodity,
+                                                     std::string_view from_unit,
+                                                     std::string_view to_unit) const {
+  const std::string from = CanonicalUnitName(from_unit);
+  const std::string to = CanonicalUnitName(to_unit);
+  if (from == to) return UnitFactor{Ratio(), false, from};
+  // Breadth-first over units, so the chain with the fewest steps wins; neighbours come in name
+  // order, so equal-length chains resolve the same way every run.
+  struct Visit {
+    std::string parent;
+    Edge edge;
+    int depth = 0;
+  };
+  const std::string c(commodity);
+  std::map<std::string, Visit> seen;
+  seen[from] = Visit{};
+  std::deque<std::string> queue{from};
+  bool found = false;
+  while (!queue.empty() && !found) {
+    std::string unit = queue.front();
+    queue.pop_front();
+    const int depth = seen[unit].depth;
+    if (depth >= kMaxConversionHops) continue;
+    for (auto& [next, edge] : Neighbours(c, unit)) {
+      if (seen.count(next)) continue;
+      seen[next] = Visit{unit, edge, depth + 1};
+      if (next == to) {
+        found = true;
+        break;
+      }
+      queue.push_back(next);
+    }
+  }
+  if (!found) {
+    return Status::NotFound("no conversion from " + Quoted(from) + " to " + Quoted(to) +
+                            (c.empty() ? std::string() : " for " + c));
+  }
+  UnitFactor out;
+  for (std::string u = to; u != from; u = seen[u].parent) {
+    const Visit& v = seen[u];
+    auto product = v.edge.ratio.Times(out.ratio);
+    if (!product.ok()) return product.status().WithContext(from + " → " + to);
+    out.ratio = *product;
+    out.approximate |= v.edge.approximate;
+  }
+  // Render the chain from→to with the origin of each non-built-in step.
+  out.path = from;
+  std::vector<std::string> chain;
+  for (std::string u = to; u != from; u = seen[u].parent) chain.push_back(u);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    out.path += " → " + *it;
+    const std::string& label = seen[*it].edge.label;
+    if (!label.empty()) out.path += " (" + label + ")";
+  }
+  return out;
+}
+
+Result<Ratio> ReferenceData::FindFxRate(const Date& date, std::string_view base,
+                                        std::string_view quote) const {
+  if (base == quote) return Ratio();
+  auto it = fx_rates_.find(FxKey{DateKey(date), std::string(base), std::string(quote)});
+  if (it != fx_rates_.end()) return it->second;
+  it = fx_rates_.find(FxKey{DateKey(date), std::string(quote), std::string(base)});
+  if (it != fx_rates_.end()) return it->second.Inverse();
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", date.year(), date.month(), date.day());
+  return Status::NotFound("no FX rate " + std::string(base) + "/" + std::string(quote) + " on " +
+                          text);
+}
+
+bool ReferenceData::Exists(std::string_view table, std::string_view key) const {
+  if (table == kCounterparties) return counterparties_.count(key) > 0;
+  if (table == kBooks) return books_.count(key) > 0;
+  if (table == kProducts) return products_.count(key) > 0;
+  if (table == kContracts) return contracts_.count(key) > 0;
+  return false;
+}
+
+bool ReferenceData::HasTable(std::string_view table) const { return loaded_.count(table) > 0; }
+
+}  // namespace tradeflow::transform

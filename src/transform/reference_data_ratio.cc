@@ -1,0 +1,146 @@
+#include "transform/reference_data_ratio.h"
+
+#include "model/decimal.h"
+
+namespace tradeflow::transform {
+namespace {
+
+using arrow::Decimal128;
+
+constexpr int32_t kMaxDigits = 38;
+
+// Number of decimal digits of |x| (0 for 0).
+int32_t Digits(const Decimal128& x) {
+  if (x == 0) return 0;
+  for (int32_t d = 1; d <= kMaxDigits; ++d) {
+    if (x.FitsInPrecision(d)) return d;
+  }
+  return kMaxDigits + 1;
+}
+
+Decimal128 Abs(const Decimal128& x) { return Decimal128(arrow::BasicDecimal128::Abs(x)); }
+
+// Truncating division; `b` is never zero here (denominators are positive by construction).
+void DivMod(const Decimal128& a, const Decimal128& b, Decimal128* q, Decimal128* r) {
+  arrow::BasicDecimal128 bq, br;
+  (void)a.arrow::BasicDecimal128::Divide(b, &bq, &br);
+  *q = Decimal128(bq);
+  *r = Decimal128(br);
+}
+
+// a × b, refusing any product that might not fit 38 digits.
+Result<Decimal128> CheckedMultiply(const Decimal128& a, const Decimal128& b) {
+  if (Digits(a) + Digits(b) > kMaxDigits) {
+    return Status::Invalid("result too large for 38 decimal digits");
+  }
+  return Decimal128(a * b);
+}
+
+Decimal128 Gcd(Decimal128 a, Decimal128 b) {
+  a = Abs(a);
+  b = Abs(b);
+  while (b != 0) {
+    Decimal128 q, r;
+    DivMod(a, b, &q, &r);
+    a = b;
+    b = r;
+  }
+  return a;
+}
+
+Decimal128 Quotient(const Decimal128& a, const Decimal128& b) {
+  Decimal128 q, r;
+  DivMod(a, b, &q, &r);
+  return q;
+}
+
+}  // namespace
+
+Result<Ratio> Ratio::FromDecimal(std::string_view text) {
+  TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(text));
+  Decimal128 value;
+  int32_t precision = 0, scale = 0;
+  if (!Decimal128::FromString(canonical, &value, &precision, &scale).ok() || scale > kMaxDigits) {
+    return Status::Invalid("'" + std::string(text) + "' is not a decimal number");
+  }
+  if (value <= 0) return Status::Invalid("factor '" + canonical + "' must be positive");
+  Decimal128 den = Decimal128::GetScaleMultiplier(scale);
+  Decimal128 g = Gcd(value, den);
+  return Ratio(Quotient(value, g), Quotient(den, g));
+}
+
+Result<Ratio> Ratio::FromIntegers(int64_t numerator, int64_t denominator) {
+  if (numerator <= 0 || denominator <= 0) return Status::Invalid("factor must be positive");
+  Decimal128 g = Gcd(Decimal128(numerator), Decimal128(denominator));
+  return Ratio(Quotient(Decimal128(numerator), g), Quotient(Decimal128(denominator), g));
+}
+
+Ratio Ratio::Inverse() const { return Ratio(den_, num_); }
+
+Result<Ratio> Ratio::Times(const Ratio& other) const {
+  // Cross-reduce first so that the terms stay as small as the exact result allows.
+  Decimal128 g1 = Gcd(num_, other.den_);
+  Decimal128 g2 = Gcd(other.num_, den_);
+  auto num = CheckedMultiply(Quotient(num_, g1), Quotient(other.num_, g2));
+  auto den = CheckedMultiply(Quotient(den_, g2), Quotient(other.den_, g1));
+  if (!num.ok() || !den.ok()) {
+    return Status::Invalid("factor " + ToString() + " × " + other.ToString() +
+                           " does not fit 38 decimal digits");
+  }
+  return Ratio(*num, *den);
+}
+
+Result<Ratio::Applied> Ratio::Apply(const Decimal128& value, int32_t scale_in,
+                                    int32_t scale_out) const {
+  // result × 10^scale_out = value × num × 10^(scale_out - scale_in) / den.
+  Decimal128 numerator;
+  Decimal128 denominator = den_;
+  const int32_t shift = scale_out - scale_in;
+  if (shift < -kMaxDigits || shift > kMaxDigits) return Status::Invalid("scale out of range");
+  auto product = CheckedMultiply(value, num_);
+  if (!product.ok()) return product.status();
+  if (shift >= 0) {
+    auto shifted = CheckedMultiply(*product, Decimal128::GetScaleMultiplier(shift));
+    if (!shifted.ok()) return shifted.status();
+    numerator = *shifted;
+  } else {
+    numerator = *product;
+    auto shifted = CheckedMultiply(denominator, Decimal128::GetScaleMultiplier(-shift));
+    if (!shifted.ok()) return shifted.status();
+    denominator = *shifted;
+  }
+  Decimal128 quotient, remainder;
+  DivMod(numerator, denominator, &quotient, &remainder);
+  Applied out{quotient, remainder == 0};
+  if (!out.exact) {
+    // Half-even: away from zero above one half, and at exactly one half only if the quotient is
+    // odd. Compared as |r| against d - |r| so that 2|r| can never overflow.
+    Decimal128 r = Abs(remainder);
+    Decimal128 rest(denominator - r);
+    Decimal128 q2, odd;
+    DivMod(quotient, Decimal128(2), &q2, &odd);
+    bool away = r > rest || (r == rest && odd != 0);
+    if (away) out.value = Decimal128(value.IsNegative() ? quotient - 1 : quotient + 1);
+  }
+  return out;
+}
+
+std::string Ratio::ToString() const {
+  if (den_ == 1) return num_.ToIntegerString();
+  return num_.ToIntegerString() + "/" + den_.ToIntegerString();
+}
+
+Result<std::string> ApplyToDecimalString(const Ratio& ratio, std::string_view text, int32_t scale,
+                                         bool* exact) {
+  TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(text));
+  Decimal128 value;
+  int32_t precision = 0, scale_in = 0;
+  if (!Decimal128::FromString(canonical, &value, &precision, &scale_in).ok()) {
+    return Status::Invalid("'" + std::string(text) + "' is not a decimal number");
+  }
+  TF_ASSIGN_OR_RETURN(Ratio::Applied applied, ratio.Apply(value, scale_in, scale));
+  *exact = applied.exact;
+  return model::CanonicalDecimalString(applied.value.ToString(scale));
+}
+
+}  // namespace tradeflow::transform

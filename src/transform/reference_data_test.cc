@@ -1,0 +1,319 @@
+#include "transform/reference_data.h"
+
+#include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "transform/reference_data_units.h"
+
+namespace tradeflow::transform {
+namespace {
+
+template <typename T>
+T Parse(const std::string& text) {
+  T out;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &out)) << text;
+  return out;
+}
+
+ReferenceTables Tables() {
+  ReferenceTables t;
+  t.counterparties.push_back(Parse<ref::Counterparty>(
+      R"(id: "CP1001" name: "Northsea Energy Trading Ltd" lei: "5493R66UPOXALKMXFU91"
+         country: "GB" active: true)"));
+  t.counterparties.push_back(Parse<ref::Counterparty>(
+      R"(id: "CP1001-OLD" name: "Northsea, old account" lei: "5493R66UPOXALKMXFU91")"));
+  t.books.push_back(Parse<ref::Book>(R"(book: "CRUDE-LDN" portfolio: "ENERGY-EU" active: true)"));
+  t.products.push_back(Parse<ref::Product>(
+      R"(commodity: "BRENT" asset_class: ASSET_CLASS_ENERGY canonical_unit: "bbl")"));
+  t.products.push_back(Parse<ref::Product>(
+      R"(commodity: "COPPER" asset_class: ASSET_CLASS_METALS canonical_unit: "MT")"));
+  t.contracts.push_back(Parse<ref::ContractSpec>(
+      R"(exchange: "IFEU" product_code: "B" commodity: "BRENT"
+         contract_size { value: "1000" } contract_unit: "bbl")"));
+  t.unit_conversions.push_back(
+      Parse<ref::UnitConversion>(R"(from_unit: "bbl" to_unit: "MT" factor { value: "0.14" }
+                                    approximate: true)"));
+  t.unit_conversions.push_back(Parse<ref::UnitConversion>(
+      R"(commodity: "BRENT" from_unit: "bbl" to_unit: "MT" factor { value: "0.1364" }
+         approximate: true)"));
+  t.fx_rates.push_back(Parse<ref::FxRate>(
+      R"(date { year: 2026 month: 5 day: 11 } base_currency: "EUR" quote_currency: "USD"
+         rate { value: "1.25" })"));
+  return t;
+}
+
+ReferenceData Build() {
+  auto data = ReferenceData::Build(Tables());
+  EXPECT_TRUE(data.ok()) << data.status().ToString();
+  return std::move(*data);
+}
+
+TEST(ReferenceDataTest, LooksUpRowsByKey) {
+  ReferenceData data = Build();
+  ASSERT_NE(data.FindCounterparty("CP1001"), nullptr);
+  EXPECT_EQ(data.FindCounterparty("CP1001")->country(), "GB");
+  EXPECT_EQ(data.FindCounterparty("CP9999"), nullptr);
+  // Two ids share one LEI: the first in load order answers.
+  ASSERT_NE(data.FindCounterpartyByLei("5493R66UPOXALKMXFU91"), nullptr);
+  EXPECT_EQ(data.FindCounterpartyByLei("5493R66UPOXALKMXFU91")->id(), "CP1001");
+  EXPECT_EQ(data.FindCounterpartyByLei("00000000000000000000"), nullptr);
+  ASSERT_NE(data.FindBook("CRUDE-LDN"), nullptr);
+  EXPECT_EQ(data.FindBook("CRUDE-LDN")->portfolio(), "ENERGY-EU");
+  ASSERT_NE(data.FindProduct("COPPER"), nullptr);
+  EXPECT_EQ(data.FindProduct("COPPER")->canonical_unit(), "MT");
+  ASSERT_NE(data.FindContract("IFEU", "B"), nullptr);
+  EXPECT_EQ(data.FindContract("IFEU", "B")->contract_size().value(), "1000");
+  EXPECT_EQ(data.FindContract("XNYM", "B"), nullptr);
+}
+
+TEST(ReferenceDataTest, ImplementsReferenceLookup) {
+  ReferenceData data = Build();
+  const model::ReferenceLookup& lookup = data;
+  EXPECT_TRUE(lookup.Exists("counterparties", "CP1001"));
+  EXPECT_FALSE(lookup.Exists("counterparties", "CP1002"));
+  EXPECT_TRUE(lookup.Exists("books", "CRUDE-LDN"));
+  EXPECT_TRUE(lookup.Exists("products", "BRENT"));
+  EXPECT_TRUE(lookup.Exists("contracts", "IFEU:B"));
+  EXPECT_FALSE(lookup.Exists("contracts", "IFEU"));
+  EXPECT_FALSE(lookup.Exists("traders", "x"));
+  EXPECT_TRUE(lookup.HasTable("contracts"));
+  EXPECT_TRUE(lookup.HasTable("fx_rates"));
+  EXPECT_FALSE(lookup.HasTable("traders"));
+
+  ReferenceData empty;
+  EXPECT_FALSE(empty.HasTable("books"));
+  empty.MarkLoaded("books");
+  EXPECT_TRUE(empty.HasTable("books"));
+  EXPECT_FALSE(empty.Exists("books", "CRUDE-LDN"));
+}
+
+TEST(ReferenceDataTest, DuplicateKeysNameTheKey) {
+  struct Case {
+    std::function<void(ReferenceTables*)> add;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {[](ReferenceTables* t) { t->counterparties.push_back(t->counterparties[0]); },
+       "duplicate counterparty id 'CP1001'"},
+      {[](ReferenceTables* t) { t->books.push_back(t->books[0]); }, "duplicate book 'CRUDE-LDN'"},
+      {[](ReferenceTables* t) { t->products.push_back(t->products[1]); },
+       "duplicate product commodity 'COPPER'"},
+      {[](ReferenceTables* t) { t->contracts.push_back(t->contracts[0]); },
+       "duplicate contract 'IFEU:B'"},
+      {[](ReferenceTables* t) {
+         auto c = t->unit_conversions[1];
+         c.set_from_unit("BBL");  // the same unit in another spelling
+         t->unit_conversions.push_back(c);
+       },
+       "duplicate unit conversion BRENT bbl → MT"},
+      {[](ReferenceTables* t) { t->fx_rates.push_back(t->fx_rates[0]); },
+       "duplicate FX rate 2026-05-11 EUR/USD"},
+  };
+  for (const auto& c : cases) {
+    ReferenceTables t = Tables();
+    c.add(&t);
+    auto data = ReferenceData::Build(t);
+    ASSERT_FALSE(data.ok()) << c.message;
+    EXPECT_EQ(data.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(data.status().message(), c.message);
+  }
+}
+
+TEST(ReferenceDataTest, RejectsRowsWithoutKeysOrWithBadValues) {
+  ReferenceData data;
+  EXPECT_EQ(data.AddCounterparty(Parse<ref::Counterparty>(R"(name: "x")")).message(),
+            "counterparty without an id");
+  EXPECT_EQ(data.AddCounterparty(Parse<ref::Counterparty>(R"(id: "C" lei: "SHORT")")).message(),
+            "counterparty 'C': lei 'SHORT' is not 20 letters and digits (ISO 17442)");
+  EXPECT_EQ(data.AddProduct(Parse<ref::Product>(R"(commodity: "X")")).message(),
+            "product 'X': canonical_unit is missing");
+  EXPECT_EQ(data.AddProduct(Parse<ref::Product>(
+                                R"(commodity: "X" canonical_unit: "MT" quote_minor_scale: 7)"))
+                .message(),
+            "product 'X': quote_minor_scale 7 is not 1, 10, 100 or 1000");
+  EXPECT_EQ(data.AddContract(Parse<ref::ContractSpec>(R"(exchange: "XNYM")")).message(),
+            "contract spec needs both exchange and product_code");
+  EXPECT_EQ(data.AddContract(Parse<ref::ContractSpec>(
+                                 R"(exchange: "XNYM" product_code: "CL"
+                                    contract_size { value: "0" } contract_unit: "bbl")"))
+                .message(),
+            "contract 'XNYM:CL': contract_size: factor '0' must be positive");
+  EXPECT_EQ(data.AddUnitConversion(Parse<ref::UnitConversion>(
+                                       R"(from_unit: "bbl" to_unit: "BBL" factor { value: "1" })"))
+                .message(),
+            "unit conversion any commodity bbl → bbl converts a unit to itself");
+  EXPECT_EQ(data.AddUnitConversion(Parse<ref::UnitConversion>(R"(from_unit: "bbl" to_unit: "MT")"))
+                .message(),
+            "unit conversion any commodity bbl → MT: factor is missing");
+  EXPECT_EQ(
+      data.AddFxRate(Parse<ref::FxRate>(R"(base_currency: "EUR" quote_currency: "USD")")).message(),
+      "FX rate without a date");
+  EXPECT_FALSE(data.HasTable("products"));  // nothing was added
+}
+
+TEST(ReferenceDataTest, BuiltInConversionsAreExactFractions) {
+  ReferenceData data;
+  struct Case {
+    const char* from;
+    const char* to;
+    const char* ratio;
+    bool approximate;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"bbl", "gal", "42", false},
+           {"gal", "bbl", "1/42", false},
+           {"MT", "kg", "1000", false},
+           {"lb", "MT", "45359237/100000000000", false},  // via kg
+           {"therm", "MMBtu", "1/10", false},
+           {"MMBtu", "therm", "10", false},
+           {"MWh", "kWh", "1000", false},
+           {"GWh", "MWh", "1000", false},
+           {"ozt", "g", "1555173840/50000000", false},
+           {"bbl", "m3", "1589872949280/10000000000000", false},
+           {"MMBtu", "MWh", "293071/1000000", true},
+           {"MWh", "MMBtu", "1000000/293071", true},
+           {"therm", "MWh", "293071/10000000", true},  // ICE NBP: 1 therm = 29.3071 kWh
+           {"BBL", "Gallons", "42", false},            // spellings are canonicalised
+       }) {
+    auto f = data.FindUnitConversion("", c.from, c.to);
+    ASSERT_TRUE(f.ok()) << c.from << " → " << c.to << ": " << f.status().ToString();
+    // Compare as values: the fraction is reduced, so render the expected one reduced too.
+    auto expected = Ratio::FromDecimal("1");
+    std::string want = c.ratio;
+    if (auto slash = want.find('/'); slash != std::string::npos) {
+      auto n = Ratio::FromDecimal(want.substr(0, slash));
+      auto d = Ratio::FromDecimal(want.substr(slash + 1));
+      expected = n->Times(d->Inverse());
+    } else {
+      expected = Ratio::FromDecimal(want);
+    }
+    EXPECT_EQ(f->ratio.ToString(), expected->ToString()) << c.from << " → " << c.to;
+    EXPECT_EQ(f->approximate, c.approximate) << c.from << " → " << c.to;
+  }
+  auto same = data.FindUnitConversion("", "mt", "MT");
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->ratio.IsOne());
+}
+
+TEST(ReferenceDataTest, CommodityRowsWinOverGenericRowsAndBuiltIns) {
+  ReferenceData data = Build();
+  auto brent = data.FindUnitConversion("BRENT", "bbl", "MT");
+  ASSERT_TRUE(brent.ok());
+  EXPECT_EQ(brent->ratio.ToString(), "341/2500");  // 0.1364
+  EXPECT_TRUE(brent->approximate);
+  EXPECT_EQ(brent->path, "bbl → MT (BRENT)");
+  auto generic = data.FindUnitConversion("WTI", "bbl", "MT");
+  ASSERT_TRUE(generic.ok());
+  EXPECT_EQ(generic->ratio.ToString(), "7/50");  // 0.14
+  EXPECT_EQ(generic->path, "bbl → MT (reference)");
+  // The inverse of a row, and a chain through a built-in step.
+  auto inverse = data.FindUnitConversion("BRENT", "MT", "bbl");
+  ASSERT_TRUE(inverse.ok());
+  EXPECT_EQ(inverse->ratio.ToString(), "2500/341");
+  auto chain = data.FindUnitConversion("BRENT", "gal", "MT");
+  ASSERT_TRUE(chain.ok());
+  EXPECT_EQ(chain->ratio.ToString(), "341/105000");  // ÷ 42 × 0.1364
+  EXPECT_EQ(chain->path, "gal → bbl → MT (BRENT)");
+
+  // A reference row overrides a built-in definition for its pair.
+  ReferenceData custom;
+  ASSERT_TRUE(custom
+                  .AddUnitConversion(Parse<ref::UnitConversion>(
+                      R"(from_unit: "MMBtu" to_unit: "MWh" factor { value: "0.29307107" })"))
+                  .ok());
+  auto mwh = custom.FindUnitConversion("", "MMBtu", "MWh");
+  ASSERT_TRUE(mwh.ok());
+  EXPECT_EQ(mwh->ratio.ToString(), "29307107/100000000");
+  EXPECT_FALSE(mwh->approximate);
+}
+
+TEST(ReferenceDataTest, UnknownUnitPairIsNotFound) {
+  ReferenceData data = Build();
+  auto f = data.FindUnitConversion("COPPER", "bu", "MT");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(f.status().message(), "no conversion from 'bu' to 'MT' for COPPER");
+  // Mass and energy are not linked without a row that says how.
+  EXPECT_FALSE(data.FindUnitConversion("", "MWh", "MT").ok());
+}
+
+TEST(ReferenceDataTest, FxRatesWithInverse) {
+  ReferenceData data = Build();
+  tradeflow::trade::v1::Date d;
+  d.set_year(2026);
+  d.set_month(5);
+  d.set_day(11);
+  auto eurusd = data.FindFxRate(d, "EUR", "USD");
+  ASSERT_TRUE(eurusd.ok());
+  EXPECT_EQ(eurusd->ToString(), "5/4");
+  auto usdeur = data.FindFxRate(d, "USD", "EUR");
+  ASSERT_TRUE(usdeur.ok());
+  bool exact = false;
+  auto eur = ApplyToDecimalString(*usdeur, "100", 2, &exact);
+  ASSERT_TRUE(eur.ok());
+  EXPECT_EQ(*eur, "80");
+  EXPECT_TRUE(exact);
+  d.set_day(12);
+  auto missing = data.FindFxRate(d, "EUR", "USD");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "no FX rate EUR/USD on 2026-05-12");
+}
+
+TEST(RatioTest, RoundsHalfEvenOnlyWhenTheExactResultNeedsIt) {
+  auto one = Ratio::FromDecimal("1");
+  ASSERT_TRUE(one.ok());
+  struct Case {
+    const char* value;
+    int32_t scale;
+    const char* want;
+    bool exact;
+  };
+  for (const Case& c : std::vector<Case>{{"2.5", 0, "2", false},
+                                         {"3.5", 0, "4", false},
+                                         {"-2.5", 0, "-2", false},
+                                         {"-3.5", 0, "-4", false},
+                                         {"2.51", 0, "3", false},
+                                         {"22.6796185", 6, "22.679618", false},
+                                         {"22.6796175", 6, "22.679618", false},
+                                         {"1.25", 6, "1.25", true}}) {
+    bool exact = true;
+    auto got = ApplyToDecimalString(*one, c.value, c.scale, &exact);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, c.want) << c.value;
+    EXPECT_EQ(exact, c.exact) << c.value;
+  }
+  auto third = Ratio::FromIntegers(1, 3);
+  bool exact = true;
+  EXPECT_EQ(*ApplyToDecimalString(*third, "1", 6, &exact), "0.333333");
+  EXPECT_FALSE(exact);
+  EXPECT_FALSE(Ratio::FromDecimal("0").ok());
+  EXPECT_FALSE(Ratio::FromDecimal("-1").ok());
+  EXPECT_FALSE(Ratio::FromDecimal("1e3").ok());
+}
+
+TEST(RatioTest, RefusesResultsBeyond38Digits) {
+  auto big = Ratio::FromDecimal("10000000000000000000");  // 1e19
+  ASSERT_TRUE(big.ok());
+  bool exact = true;
+  auto r = ApplyToDecimalString(*big, "100000000000000000000", 6, &exact);  // 1e20 × 1e19
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(big->Times(*big).ok());  // 1e38 needs 39 digits
+}
+
+TEST(ReferenceDataTest, KindsAndRowsForWritingTables) {
+  ReferenceTables t = Tables();
+  ASSERT_EQ(ReferenceKinds().size(), 6u);
+  for (std::string_view kind : ReferenceKinds()) {
+    ASSERT_NE(ReferenceDescriptor(kind), nullptr) << kind;
+    for (const auto* row : ReferenceRows(t, kind)) {
+      EXPECT_EQ(row->GetDescriptor(), ReferenceDescriptor(kind));
+    }
+  }
+  EXPECT_EQ(ReferenceRows(t, "counterparties").size(), 2u);
+  EXPECT_EQ(ReferenceDescriptor("traders"), nullptr);
+}
+
+}  // namespace
+}  // namespace tradeflow::transform
