@@ -1,0 +1,414 @@
+#include "sources/fixml_source.h"
+
+#include <expat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sources/utf8.h"
+
+namespace tradeflow::sources {
+namespace {
+
+// Outside a report only this much of the input is kept, for the raw text of an XML error.
+constexpr int64_t kKeepOutsideReports = 1024;
+
+struct Field {
+  std::string path;
+  std::string value;
+};
+
+// Elements told apart by a key attribute rather than by position.
+const char* KeyAttribute(const std::string& element) {
+  static const std::unordered_map<std::string, const char*> kKeys = {
+      {"Pty", "R"},        {"Sub", "Typ"},      {"TrdRegTS", "Typ"},
+      {"MiscFees", "Typ"}, {"RegTrdID", "Typ"}, {"Stip", "Typ"}};
+  auto it = kKeys.find(element);
+  return it == kKeys.end() ? nullptr : it->second;
+}
+
+std::string LocalName(const char* name) {
+  const char* colon = std::strrchr(name, ':');
+  return colon != nullptr ? colon + 1 : name;
+}
+
+bool IsNamespaceDeclaration(const char* attr) {
+  return std::strcmp(attr, "xmlns") == 0 || std::strncmp(attr, "xmlns:", 6) == 0;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+struct FixmlSource::Impl {
+  // One open element inside a report.
+  struct Frame {
+    std::string path;        // of the element: "TrdCaptRpt", "Instrmt", "RptSide/Pty[R=17]"
+    std::string child_base;  // what its children's paths start with ("" for report and leg)
+    std::unordered_map<std::string, int> child_counts;
+    int leg;  // index into legs, -1 at report level
+    std::string text;
+  };
+  // A field from outside the reports (FIXML@v, Batch@..., Hdr@SID), kept while its scope is open.
+  struct ContextField {
+    int depth;
+    bool header;  // from a batch-level Hdr: lives until the Hdr's parent closes
+    Field field;
+  };
+  struct Pending {
+    SourceRecord record;
+    Status error;
+  };
+
+  Impl(std::unique_ptr<InputStream> s, std::string n, bool force_utf8, size_t chunk_size)
+      : stream(std::move(s)),
+        name(std::move(n)),
+        force_utf8(force_utf8),
+        chunk(std::max<size_t>(chunk_size, 1)) {
+    parser = XML_ParserCreate(force_utf8 ? "UTF-8" : nullptr);
+    if (parser != nullptr) {
+      XML_SetUserData(parser, this);
+      XML_SetElementHandler(parser, &Impl::OnStart, &Impl::OnEnd);
+      XML_SetCharacterDataHandler(parser, &Impl::OnText);
+    }
+  }
+  ~Impl() {
+    if (parser != nullptr) XML_ParserFree(parser);
+  }
+
+  static void OnStart(void* self, const XML_Char* name, const XML_Char** atts) {
+    static_cast<Impl*>(self)->Start(name, atts);
+  }
+  static void OnEnd(void* self, const XML_Char*) { static_cast<Impl*>(self)->End(); }
+  static void OnText(void* self, const XML_Char* s, int len) {
+    auto* impl = static_cast<Impl*>(self);
+    if (impl->in_report) impl->frames.back().text.append(s, static_cast<size_t>(len));
+  }
+
+  void Start(const char* raw_name, const char** atts) {
+    ++depth;
+    std::string local = LocalName(raw_name);
+    if (!in_report) {
+      if (local == "TrdCaptRpt") {
+        BeginReport(atts);
+      } else {
+        StartContext(local, atts);
+      }
+      return;
+    }
+    Frame& parent = frames.back();
+    Frame f;
+    if (local == "TrdLeg" && frames.size() == 1) {
+      legs.emplace_back();
+      f.path = "TrdLeg";
+      f.leg = static_cast<int>(legs.size()) - 1;
+    } else {
+      std::string step = local;
+      if (const char* key = KeyAttribute(local)) {
+        for (const char** a = atts; *a != nullptr; a += 2) {
+          if (std::strcmp(a[0], key) == 0) {
+            step += "[" + std::string(key) + "=" + a[1] + "]";
+            break;
+          }
+        }
+      }
+      int n = ++parent.child_counts[step];
+      if (n > 1) step += "[" + std::to_string(n) + "]";
+      f.path = parent.child_base + step;
+      f.child_base = f.path + "/";
+      f.leg = parent.leg;
+    }
+    AddAttributes(f, atts);
+    frames.push_back(std::move(f));
+  }
+
+  void End() {
+    if (!in_report) {
+      EndContext();
+      --depth;
+      return;
+    }
+    Frame& f = frames.back();
+    std::string text = Trim(f.text);
+    if (!text.empty()) FieldsOf(f.leg).push_back({f.path, std::move(text)});
+    if (depth == report_depth) {
+      EndReport();
+      in_report = false;
+    }
+    frames.pop_back();
+    --depth;
+  }
+
+  std::vector<Field>& FieldsOf(int leg) { return leg < 0 ? report_fields : legs[leg]; }
+
+  void AddAttributes(const Frame& f, const char** atts) {
+    for (const char** a = atts; *a != nullptr; a += 2) {
+      if (IsNamespaceDeclaration(a[0])) continue;
+      FieldsOf(f.leg).push_back({f.path + "@" + a[0], a[1]});
+    }
+  }
+
+  void StartContext(const std::string& local, const char** atts) {
+    bool in_header = header_depth > 0;
+    if (!in_header && local == "Hdr") {
+      header_depth = depth;
+      in_header = true;
+    }
+    context_paths.resize(depth);
+    std::string path = depth > header_depth && in_header && depth > 1
+                           ? context_paths[depth - 2] + "/" + local
+                           : local;
+    context_paths[depth - 1] = path;
+    for (const char** a = atts; *a != nullptr; a += 2) {
+      if (IsNamespaceDeclaration(a[0])) continue;
+      std::string p = path + "@" + a[0];
+      context.erase(std::remove_if(context.begin(), context.end(),
+                                   [&](const ContextField& c) { return c.field.path == p; }),
+                    context.end());
+      context.push_back({in_header ? header_depth : depth, in_header, {p, a[1]}});
+    }
+  }
+
+  void EndContext() {
+    if (header_depth > 0) {  // inside a Hdr, which lives on after it closes
+      if (depth == header_depth) header_depth = 0;
+      return;
+    }
+    const int d = depth;
+    context.erase(std::remove_if(context.begin(), context.end(),
+                                 [d](const ContextField& c) {
+                                   return c.depth > d || (c.depth == d && !c.header);
+                                 }),
+                  context.end());
+  }
+
+  void BeginReport(const char** atts) {
+    in_report = true;
+    report_depth = depth;
+    ++report_number;
+    report_start = XML_GetCurrentByteIndex(parser);
+    report_line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
+    report_fields.clear();
+    legs.clear();
+    frames.clear();
+    frames.push_back(Frame{"TrdCaptRpt", "", {}, -1, {}});
+    AddAttributes(frames.back(), atts);
+  }
+
+  const std::string* Find(const std::string& path) const {
+    for (const auto& f : report_fields) {
+      if (f.path == path) return &f.value;
+    }
+    return nullptr;
+  }
+
+  std::string Slice(int64_t from, int64_t to) const {
+    from = std::max(from, window_offset);
+    to = std::min(to, window_offset + static_cast<int64_t>(window.size()));
+    if (to <= from) return "";
+    return window.substr(static_cast<size_t>(from - window_offset), static_cast<size_t>(to - from));
+  }
+
+  void EndReport() {
+    int64_t end = XML_GetCurrentByteIndex(parser) + XML_GetCurrentByteCount(parser);
+    std::string raw = Slice(report_start, end);
+    std::string package_id;
+    if (const std::string* p = Find("TrdCaptRpt@PackageID")) {
+      package_id = *p;
+    } else if (const std::string* t = Find("TrdCaptRpt@TrdID")) {
+      package_id = *t;
+    }
+    const size_t records = std::max<size_t>(1, legs.size());
+    for (size_t k = 0; k < records; ++k) {
+      Pending p;
+      SourceRecord& rec = p.record;
+      rec.values.assign(bound_count, "");
+      rec.line = report_line;
+      rec.byte_offset = report_start;
+      rec.location = "TrdCaptRpt " + std::to_string(report_number);
+      if (!legs.empty()) rec.location += " leg " + std::to_string(k + 1);
+      rec.raw = raw;
+      std::unordered_set<std::string> own;
+      for (const auto& f : report_fields) own.insert(f.path);
+      if (!legs.empty()) {
+        for (const auto& f : legs[k]) own.insert(f.path);
+      }
+      for (const auto& c : context) {
+        if (!own.count(c.field.path)) Emit(c.field.path, c.field.value, &rec);
+      }
+      for (const auto& f : report_fields) Emit(f.path, f.value, &rec);
+      if (!legs.empty()) {
+        for (const auto& f : legs[k]) Emit(f.path, f.value, &rec);
+      }
+      SetBound("package_id", package_id, &rec);
+      std::string leg_index = legs.empty() ? "" : std::to_string(k + 1);
+      if (!SetBound("leg_index", leg_index, &rec) && !leg_index.empty()) {
+        rec.extras.emplace_back("leg_index", leg_index);
+      }
+      queue.push_back(std::move(p));
+    }
+  }
+
+  bool SetBound(const std::string& path, const std::string& value, SourceRecord* rec) const {
+    auto it = bound.find(path);
+    if (it == bound.end()) return false;
+    for (size_t i : it->second) rec->values[i] = value;
+    return true;
+  }
+
+  void Emit(const std::string& path, const std::string& value, SourceRecord* rec) const {
+    if (!SetBound(path, value, rec) && !value.empty()) rec->extras.emplace_back(path, value);
+  }
+
+  // Reads one chunk and parses it.
+  Status Feed() {
+    if (parser == nullptr) {
+      finished = true;
+      return Status::Internal("XML_ParserCreate failed");
+    }
+    auto got = stream->Read(chunk.data(), chunk.size());
+    if (!got.ok()) {
+      finished = true;
+      return got.status();
+    }
+    const bool last = *got == 0;
+    window.append(chunk.data(), *got);
+    if (XML_Parse(parser, chunk.data(), static_cast<int>(*got), last) == XML_STATUS_ERROR) {
+      QueueXmlError();
+      finished = true;
+      return Status::OK();
+    }
+    if (last) {
+      finished = true;
+      return Status::OK();
+    }
+    // Keep only what a report still being parsed (or an error report) may need.
+    int64_t end = window_offset + static_cast<int64_t>(window.size());
+    int64_t keep_from = in_report ? report_start : end - kKeepOutsideReports;
+    if (keep_from > window_offset) {
+      window.erase(0, static_cast<size_t>(keep_from - window_offset));
+      window_offset = keep_from;
+    }
+    return Status::OK();
+  }
+
+  void QueueXmlError() {
+    XML_Error code = XML_GetErrorCode(parser);
+    const int64_t line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
+    const int64_t column = static_cast<int64_t>(XML_GetCurrentColumnNumber(parser)) + 1;
+    const int64_t at = XML_GetCurrentByteIndex(parser);
+    const int64_t window_end = window_offset + static_cast<int64_t>(window.size());
+    // raw: the report up to the end of the error's line (or that line alone outside a report).
+    int64_t line_end = window_end;
+    if (at >= window_offset && at < window_end) {
+      size_t nl = window.find('\n', static_cast<size_t>(at - window_offset));
+      if (nl != std::string::npos) line_end = window_offset + static_cast<int64_t>(nl);
+    }
+    int64_t from = report_start;
+    if (!in_report) {
+      from = window_offset;
+      if (at > window_offset && at <= window_end) {
+        size_t nl = window.rfind('\n', static_cast<size_t>(at - window_offset - 1));
+        if (nl != std::string::npos) from = window_offset + static_cast<int64_t>(nl) + 1;
+      }
+    }
+    Pending p;
+    p.record.raw = Slice(from, line_end);
+    p.record.line = in_report ? report_line : line;
+    p.record.byte_offset = from;
+    p.record.location =
+        in_report ? "TrdCaptRpt " + std::to_string(report_number) : "line " + std::to_string(line);
+    std::string msg =
+        name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": malformed XML";
+    if (in_report) msg += " in TrdCaptRpt " + std::to_string(report_number);
+    msg += ": ";
+    msg += XML_ErrorString(code);
+    if (code == XML_ERROR_INVALID_TOKEN && !force_utf8 &&
+        FindInvalidUtf8(p.record.raw) != std::string::npos) {
+      msg += " (invalid UTF-8; is the file Latin-1? set encoding: latin-1)";
+    }
+    msg += "; an XML document cannot be read past such an error, so the rest of the file is not";
+    msg += " read";
+    p.error = Status::Invalid(msg);
+    queue.push_back(std::move(p));
+  }
+
+  std::unique_ptr<InputStream> stream;
+  std::string name;
+  bool force_utf8;
+  std::vector<char> chunk;
+  XML_Parser parser = nullptr;
+  std::string window;  // input bytes from window_offset on
+  int64_t window_offset = 0;
+  bool finished = false;
+  std::deque<Pending> queue;
+
+  size_t bound_count = 0;
+  std::unordered_map<std::string, std::vector<size_t>> bound;
+
+  int depth = 0;  // of the element being parsed; the root is 1
+  int header_depth = 0;
+  std::vector<std::string> context_paths;
+  std::vector<ContextField> context;
+
+  bool in_report = false;
+  int report_depth = 0;
+  int64_t report_number = 0;
+  int64_t report_start = 0;
+  int64_t report_line = 0;
+  std::vector<Frame> frames;
+  std::vector<Field> report_fields;
+  std::vector<std::vector<Field>> legs;
+};
+
+Result<std::unique_ptr<FixmlSource>> FixmlSource::Open(const std::string& path,
+                                                       const InputOptions& input) {
+  TF_ASSIGN_OR_RETURN(auto stream, OpenInput(path, input));
+  return std::make_unique<FixmlSource>(std::move(stream), path, input.encoding != Encoding::kUtf8);
+}
+
+FixmlSource::FixmlSource(std::unique_ptr<InputStream> stream, std::string name, bool force_utf8,
+                         size_t chunk_size)
+    : impl_(std::make_unique<Impl>(std::move(stream), std::move(name), force_utf8, chunk_size)) {}
+
+FixmlSource::~FixmlSource() = default;
+
+int64_t FixmlSource::bytes_read() const { return impl_->stream->file_bytes_read(); }
+
+Status FixmlSource::Bind(const std::vector<FieldRef>& fields) {
+  impl_->bound.clear();
+  impl_->bound_count = fields.size();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].name.empty()) {
+      std::string msg = "an empty FIXML path cannot be read from " + impl_->name;
+      return Status::Invalid(fields[i].where.empty() ? msg : fields[i].where + ": " + msg);
+    }
+    impl_->bound[fields[i].name].push_back(i);
+  }
+  return Status::OK();
+}
+
+Result<bool> FixmlSource::Next(SourceRecord* out) {
+  out->Clear();
+  for (;;) {
+    if (!impl_->queue.empty()) {
+      Impl::Pending p = std::move(impl_->queue.front());
+      impl_->queue.pop_front();
+      *out = std::move(p.record);
+      if (!p.error.ok()) return p.error;
+      return true;
+    }
+    if (impl_->finished) return false;
+    TF_RETURN_IF_ERROR(impl_->Feed());
+  }
+}
+
+}  // namespace tradeflow::sources

@@ -1,0 +1,261 @@
+#include "sources/fixml_source.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "sources/test_util.h"
+
+namespace tradeflow::sources {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+std::string Sample() {
+  std::ifstream in(std::string(TF_SOURCE_DIR) + "/tests/data/sources/cme_trade_capture.fixml");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::map<std::string, std::string> ExtrasOf(const SourceRecord& r) {
+  return {r.extras.begin(), r.extras.end()};
+}
+
+const std::vector<FieldRef> kFields = {{"TrdCaptRpt@TrdID", ""},
+                                       {"TrdCaptRpt@LastQty", ""},
+                                       {"TrdCaptRpt@TrdDt", ""},
+                                       {"Instrmt@Sym", ""},
+                                       {"Instrmt@MMY", ""},
+                                       {"Instrmt@Exch", ""},
+                                       {"RptSide@Side", ""},
+                                       {"RptSide/Pty[R=17]@ID", ""},
+                                       {"RptSide/Pty[R=24]@ID", ""},
+                                       {"RptSide/TrdRegTS[Typ=1]@TS", ""},
+                                       {"Hdr@SID", ""},
+                                       {"package_id", ""},
+                                       {"leg_index", ""},
+                                       {"TrdLeg@Qty", ""},
+                                       {"Leg@Sym", ""}};
+
+void CheckSample(RecordSource* source) {
+  ASSERT_TRUE(source->Bind(kFields).ok());
+  auto d = testing::DrainSource(source);
+  ASSERT_TRUE(d.fatal.ok()) << d.fatal.ToString();
+  ASSERT_TRUE(d.errors.empty()) << d.errors[0];
+  ASSERT_EQ(d.good.size(), 4u);
+
+  const SourceRecord& ng = d.good[0];
+  EXPECT_EQ(ng.values, (std::vector<std::string>{
+                           "77001", "4", "2014-11-13", "NGZ4", "201412", "NYMEX", "2", "SHELLTRD",
+                           "BOOK-NG-1", "2014-11-13T10:05:59-06:00", "CME", "77001", "", "", ""}));
+  EXPECT_EQ(ng.location, "TrdCaptRpt 1");
+  EXPECT_EQ(ng.line, 5);
+  EXPECT_THAT(ng.raw, StartsWith("<TrdCaptRpt RptID=\"1401\""));
+  EXPECT_THAT(ng.raw, ::testing::EndsWith("</TrdCaptRpt>"));
+  auto extras = ExtrasOf(ng);
+  EXPECT_EQ(extras["FIXML@v"], "5.0 SP2");
+  EXPECT_EQ(extras["Hdr@Snt"], "2014-11-13T10:06:01-06:00");
+  EXPECT_EQ(extras["TrdCaptRpt@RptTyp"], "101");  // exchange-specific code, as it is
+  EXPECT_EQ(extras["RptSide/Pty[R=24]/Sub[Typ=26]@ID"], "26");
+  EXPECT_EQ(extras["RptSide/TrdRegTS[Typ=7]@TS"], "2014-11-13T10:06:00-06:00");
+  EXPECT_EQ(extras["RptSide/Pty[R=21]@ID"], "CME");
+  EXPECT_EQ(extras.count("FIXML@xmlns"), 0u);
+  EXPECT_EQ(extras.count("TrdCaptRpt@TrdID"), 0u);  // bound, so not an extra
+  EXPECT_EQ(extras.count("leg_index"), 0u);
+  EXPECT_EQ(extras.count("TrdCaptRptAck@RptID"), 0u);
+
+  // The multi-leg report: one record per leg, report fields repeated, tied by package_id.
+  for (int k = 0; k < 2; ++k) {
+    const SourceRecord& leg = d.good[1 + k];
+    EXPECT_EQ(leg.location, "TrdCaptRpt 2 leg " + std::to_string(k + 1));
+    EXPECT_EQ(leg.values[0], "77002");
+    EXPECT_EQ(leg.values[3], "NG-LO");
+    EXPECT_EQ(leg.values[8], "BOOK-SPREAD");
+    EXPECT_EQ(leg.values[10], "CME");  // the batch header
+    EXPECT_EQ(leg.values[11], "PKG-9");
+    EXPECT_EQ(leg.values[12], std::to_string(k + 1));
+    EXPECT_EQ(leg.line, 20);
+  }
+  EXPECT_EQ(d.good[1].values[13], "10");
+  EXPECT_EQ(d.good[1].values[14], "NGF5");
+  EXPECT_EQ(d.good[2].values[13], "5");
+  EXPECT_EQ(d.good[2].values[14], "LOF5 P4000");
+  EXPECT_EQ(ExtrasOf(d.good[1]).count("Leg@Strk"), 0u);  // the other leg's fields stay there
+  EXPECT_EQ(ExtrasOf(d.good[2])["Leg@Strk"], "40.0");
+  EXPECT_EQ(ExtrasOf(d.good[2])["TrdLeg@RefID"], "L2");
+
+  // Two sides, the report's own header, entities and text content.
+  const SourceRecord& ice = d.good[3];
+  EXPECT_EQ(ice.values[10], "ICE");
+  EXPECT_EQ(ice.values[6], "1");
+  EXPECT_EQ(ice.values[8], "BOOK&OIL");
+  EXPECT_EQ(ice.values[11], "88003");
+  auto ice_extras = ExtrasOf(ice);
+  EXPECT_EQ(ice_extras["RptSide[2]@Side"], "2");
+  EXPECT_EQ(ice_extras["RptSide[2]/Pty[R=24]@ID"], "CPTY-A");
+  EXPECT_EQ(ice_extras["RptSide/Pty[R=12]@ID"], "TRADER1");
+  EXPECT_EQ(ice_extras["Txt"], "voice trade <confirmed>");
+  EXPECT_EQ(ice_extras.count("Hdr@SSub"), 1u);  // batch header fields the report lacks
+  EXPECT_EQ(ice.location, "TrdCaptRpt 3");
+}
+
+TEST(FixmlSourceTest, CmeSampleInAnyChunking) {
+  for (size_t chunk : {1, 7, 100, 64 * 1024}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(Sample()), "cme.fixml", false, chunk);
+    CheckSample(&source);
+  }
+}
+
+TEST(FixmlSourceTest, GzippedAndZstdSampleFiles) {
+  for (const auto& [name, data] :
+       {std::pair{std::string("cme.fixml.gz"), testing::Gzip(Sample())},
+        std::pair{std::string("cme.fixml.zst"), testing::Zstd(Sample())}}) {
+    SCOPED_TRACE(name);
+    auto source = FixmlSource::Open(testing::WriteTempFile(name, data), {});
+    ASSERT_TRUE(source.ok());
+    CheckSample(source->get());
+    EXPECT_EQ((*source)->bytes_read(), static_cast<int64_t>(data.size()));
+  }
+}
+
+TEST(FixmlSourceTest, RootReportEmptyElementAndUnknownElements) {
+  FixmlSource one(OpenStringStream("<TrdCaptRpt TrdID=\"1\" LastQty=\"5\"/>"), "a.xml");
+  ASSERT_TRUE(one.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&one);
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values[0], "1");
+  EXPECT_EQ(d.good[0].raw, "<TrdCaptRpt TrdID=\"1\" LastQty=\"5\"/>");
+  EXPECT_EQ(d.good[0].location, "TrdCaptRpt 1");
+
+  FixmlSource unknown(OpenStringStream("<fixml:FIXML xmlns:fixml=\"urn:x\"><fixml:TrdCaptRpt "
+                                       "TrdID=\"2\"><Vendor X=\"y\"><Note>hi</Note></Vendor>"
+                                       "</fixml:TrdCaptRpt></fixml:FIXML>"),
+                      "b.xml");
+  ASSERT_TRUE(unknown.Bind({}).ok());
+  auto u = testing::DrainSource(&unknown);
+  ASSERT_EQ(u.good.size(), 1u);
+  auto extras = ExtrasOf(u.good[0]);
+  EXPECT_EQ(extras["TrdCaptRpt@TrdID"], "2");
+  EXPECT_EQ(extras["Vendor@X"], "y");
+  EXPECT_EQ(extras["Vendor/Note"], "hi");
+  EXPECT_EQ(extras.count("FIXML@xmlns:fixml"), 0u);
+}
+
+TEST(FixmlSourceTest, MalformedXmlEndsTheSourceAfterOneError) {
+  std::string doc =
+      "<FIXML><Batch>\n"
+      "<TrdCaptRpt TrdID=\"1\"><Instrmt Sym=\"A\"/></TrdCaptRpt>\n"
+      "<TrdCaptRpt TrdID=\"2\">\n"
+      "  <Instrmt Sym=\"B\"></Instrmnt>\n"
+      "</TrdCaptRpt>\n"
+      "<TrdCaptRpt TrdID=\"3\"/>\n"
+      "</Batch></FIXML>\n";
+  FixmlSource source(OpenStringStream(doc), "bad.fixml");
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_TRUE(d.fatal.ok());
+  ASSERT_EQ(d.good.size(), 1u);
+  ASSERT_EQ(d.bad.size(), 1u);
+  EXPECT_EQ(d.good[0].values[0], "1");
+  EXPECT_EQ(d.errors[0],
+            "bad.fixml:4:22: malformed XML in TrdCaptRpt 2: mismatched tag; an XML document "
+            "cannot be read past such an error, so the rest of the file is not read");
+  EXPECT_EQ(d.bad[0].location, "TrdCaptRpt 2");
+  EXPECT_EQ(d.bad[0].line, 3);
+  EXPECT_EQ(d.bad[0].raw, "<TrdCaptRpt TrdID=\"2\">\n  <Instrmt Sym=\"B\"></Instrmnt>");
+  SourceRecord rec;
+  EXPECT_FALSE(*source.Next(&rec));
+}
+
+TEST(FixmlSourceTest, TruncatedDocumentIsOneMalformedRecord) {
+  std::string doc = Sample();
+  std::string cut = doc.substr(0, doc.find("<TrdLeg Qty=\"5\""));
+  FixmlSource source(OpenStringStream(cut), "cut.fixml", false, 128);
+  ASSERT_TRUE(source.Bind({}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 1u);  // the multi-leg report is lost as a whole, not half of it
+  ASSERT_EQ(d.bad.size(), 1u);
+  EXPECT_THAT(d.errors[0], HasSubstr("cut.fixml:"));
+  EXPECT_THAT(d.errors[0], HasSubstr("malformed XML in TrdCaptRpt 2: "));
+  EXPECT_EQ(d.bad[0].line, 20);
+  EXPECT_THAT(d.bad[0].raw, StartsWith("<TrdCaptRpt RptID=\"1402\""));
+}
+
+TEST(FixmlSourceTest, TruncatedGzipIsFatal) {
+  std::string gz = testing::Gzip(Sample());
+  auto source =
+      FixmlSource::Open(testing::WriteTempFile("cut.fixml.gz", gz.substr(0, gz.size() - 20)), {});
+  ASSERT_TRUE(source.ok());
+  ASSERT_TRUE((*source)->Bind({}).ok());
+  auto d = testing::DrainSource(source->get());
+  EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+  EXPECT_THAT(d.fatal.message(), HasSubstr("truncated gzip data"));
+}
+
+TEST(FixmlSourceTest, EncodingsLatin1BytesInUtf8AndDeclaredOrConfiguredLatin1) {
+  std::string body =
+      "<TrdCaptRpt TrdID=\"1\"><RptSide><Pty ID=\"Soci\xE9t\xE9\" R=\"17\"/>"
+      "</RptSide></TrdCaptRpt>";
+  {
+    FixmlSource source(OpenStringStream(body), "l.fixml");
+    ASSERT_TRUE(source.Bind({}).ok());
+    auto d = testing::DrainSource(&source);
+    EXPECT_TRUE(d.good.empty());
+    ASSERT_EQ(d.bad.size(), 1u);
+    EXPECT_THAT(d.errors[0], HasSubstr("not well-formed (invalid token) (invalid UTF-8; is the "
+                                       "file Latin-1? set encoding: latin-1)"));
+  }
+  const std::string want = "Soci\xC3\xA9t\xC3\xA9";
+  {
+    std::string path = testing::WriteTempFile("l1.fixml", body);
+    auto source = FixmlSource::Open(path, {Encoding::kLatin1, Compression::kAuto});
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE((*source)->Bind({{"RptSide/Pty[R=17]@ID", ""}}).ok());
+    auto d = testing::DrainSource(source->get());
+    ASSERT_EQ(d.good.size(), 1u);
+    EXPECT_EQ(d.good[0].values[0], want);
+  }
+  {
+    FixmlSource source(OpenStringStream("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + body),
+                       "d.fixml");
+    ASSERT_TRUE(source.Bind({{"RptSide/Pty[R=17]@ID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_EQ(d.good.size(), 1u);
+    EXPECT_EQ(d.good[0].values[0], want);
+  }
+}
+
+TEST(FixmlSourceTest, GarbageBeforeAnyReportIsAnErrorOnItsLine) {
+  FixmlSource source(OpenStringStream("<FIXML>\n<<oops\n</FIXML>"), "g.fixml");
+  ASSERT_TRUE(source.Bind({}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.bad.size(), 1u);
+  EXPECT_EQ(d.bad[0].location, "line 2");
+  EXPECT_EQ(d.bad[0].raw, "<<oops");
+  EXPECT_THAT(d.errors[0], StartsWith("g.fixml:2:2: malformed XML: not well-formed"));
+}
+
+TEST(FixmlSourceTest, ManyReportsStreamThrough) {
+  std::string doc = "<FIXML><Batch><Hdr SID=\"CME\"/>\n";
+  for (int i = 1; i <= 5000; ++i) {
+    doc += "<TrdCaptRpt TrdID=\"" + std::to_string(i) +
+           "\" LastQty=\"1\"><Instrmt Sym=\"NGZ4\"/></TrdCaptRpt>\n";
+  }
+  doc += "</Batch></FIXML>\n";
+  FixmlSource source(OpenStringStream(doc), "many.fixml", false, 4096);
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}, {"Hdr@SID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 5000u);
+  EXPECT_EQ(d.good.back().values, (std::vector<std::string>{"5000", "CME"}));
+  EXPECT_EQ(d.good.back().location, "TrdCaptRpt 5000");
+  EXPECT_EQ(d.good.back().line, 5001);
+}
+
+}  // namespace
+}  // namespace tradeflow::sources
