@@ -1,0 +1,83 @@
+#include "validate/duplicate_index.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "validate/test_util.h"
+#include "validate/validator.h"
+
+namespace tradeflow::validate {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using namespace testing;  // NOLINT: the test helpers
+
+TEST(DuplicateIndexTest, RemembersTheFirstPlace) {
+  DuplicateIndex index;
+  std::string first;
+  DuplicateKey a{"ENDUR", "100001", 1};
+  EXPECT_FALSE(index.Seen(a, "etrm.csv line 2", &first));
+  EXPECT_FALSE(index.Seen({"ENDUR", "100001", 2}, "etrm.csv line 3", &first));  // new version
+  EXPECT_FALSE(index.Seen({"ICE", "100001", 1}, "ice.csv line 2", &first));     // other source
+  EXPECT_TRUE(index.Seen(a, "etrm.csv line 17", &first));
+  EXPECT_EQ(first, "etrm.csv line 2");
+  EXPECT_TRUE(index.Seen(a, "etrm.csv line 30", &first));
+  EXPECT_EQ(first, "etrm.csv line 2");  // still the first
+  EXPECT_EQ(index.size(), 3u);
+}
+
+TEST(DuplicateIndexTest, KeysFromTheTable) {
+  DuplicateIndex index;
+  index.AddExisting({"ENDUR", "100001", 1});
+  std::string first;
+  EXPECT_TRUE(index.Seen({"ENDUR", "100001", 1}, "etrm.csv line 2", &first));
+  EXPECT_EQ(first, DuplicateIndex::kInTable);
+  EXPECT_FALSE(index.Seen({"ENDUR", "100001", 2}, "etrm.csv line 3", nullptr));
+}
+
+TEST(DuplicateIndexTest, ValidatorReportsWhereTheFirstWas) {
+  auto v = Validator::Make({}, nullptr);
+  ASSERT_TRUE(v.ok());
+  DuplicateIndex index;
+  index.AddExisting(DuplicateKey::Of(Swap()));  // ENDUR 100001 v1 is stored already
+
+  std::vector<RuleFailure> failures;
+  EXPECT_TRUE((*v)->CheckDuplicate(Future(), "etrm.csv line 2", &index, &failures));
+  ASSERT_THAT(Ids(failures), ElementsAre("unique_version source_version"));
+  EXPECT_EQ(failures[0].message, "(ENDUR, 100001, version 1) is a duplicate: already in the table");
+  EXPECT_EQ(failures[0].severity, Severity::kError);
+
+  failures.clear();
+  auto v2 = Future();
+  v2.set_source_version(2);
+  EXPECT_FALSE((*v)->CheckDuplicate(v2, "etrm.csv line 3", &index, &failures));
+  EXPECT_TRUE((*v)->CheckDuplicate(v2, "etrm.csv line 17", &index, &failures));
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].message,
+            "(ENDUR, 100001, version 2) is a duplicate: also at etrm.csv line 3");
+}
+
+TEST(DuplicateIndexTest, RuleCanBeSwitchedOffOrDowngraded) {
+  DuplicateIndex index;
+  index.AddExisting(DuplicateKey::Of(Future()));
+  std::vector<RuleFailure> failures;
+
+  ValidationSpec off;
+  off.builtin.push_back({"unique_version", false, Severity::kError, ""});
+  auto v = Validator::Make(off, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE((*v)->CheckDuplicate(Future(), "x line 1", &index, &failures));
+  EXPECT_THAT(failures, IsEmpty());
+
+  ValidationSpec warn;
+  warn.builtin.push_back({"unique_version", true, Severity::kWarning, ""});
+  v = Validator::Make(warn, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE((*v)->CheckDuplicate(Future(), "x line 1", &index, &failures));
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].severity, Severity::kWarning);
+}
+
+}  // namespace
+}  // namespace tradeflow::validate
