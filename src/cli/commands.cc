@@ -1,10 +1,13 @@
 #include "cli/commands.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 
+#include "observe/progress.h"
 #include "pipeline/batch_run.h"
 #include "pipeline/inspect.h"
 #include "pipeline/pipeline_config.h"
@@ -15,30 +18,6 @@ namespace {
 int Fail(const Status& st) {
   std::cerr << "tradeflow: error: " << st.message() << "\n";
   return 1;
-}
-
-void PrintRunSummary(const pipeline::RunSummary& s) {
-  fmt::print("run {} finished in {:.2f}s\n", s.run_id, s.seconds);
-  for (const auto& f : s.files) {
-    fmt::print("  {}  read {}  accepted {}  (sha256 {})\n", f.path, f.records_read,
-               f.records_accepted, f.sha256.substr(0, 12));
-  }
-  fmt::print("  total: read {} = accepted {} + quarantined 0\n", s.records_read,
-             s.records_accepted);
-  if (s.unmapped_enum_values > 0) {
-    fmt::print("  note: {} enum values had no canonical mapping; kept in the *_raw columns\n",
-               s.unmapped_enum_values);
-  }
-  fmt::print("committed snapshot {} to {}\n", s.snapshot_id, s.table);
-  fmt::print("  metadata: {}\n", s.metadata_location);
-  fmt::print("  catalog:  {} (SQLite, catalog name '{}')\n", s.catalog_path, s.catalog_name);
-  fmt::print(
-      "read it with pyiceberg:\n"
-      "  from pyiceberg.catalog.sql import SqlCatalog\n"
-      "  catalog = SqlCatalog(\"{}\", uri=\"sqlite:///{}\", warehouse=\"{}\")\n"
-      "  catalog.load_table(\"{}\").scan().to_pandas()\n"
-      "or here: tradeflow show {}\n",
-      s.catalog_name, s.catalog_path, s.warehouse, s.table, s.table);
 }
 
 struct CatalogOptions {
@@ -95,9 +74,13 @@ int Main(int argc, char** argv) {
   if (run->parsed()) {
     auto config = pipeline::LoadPipelineConfig(pipeline_file);
     if (!config.ok()) return Fail(config.status());
-    auto summary = pipeline::RunPipeline(*config);
-    if (!summary.ok()) return Fail(summary.status().WithContext("run failed, table unchanged"));
-    PrintRunSummary(*summary);
+    observe::Progress progress(stderr, isatty(fileno(stderr)) != 0);
+    pipeline::RunOptions options;
+    options.progress = &progress;
+    auto summary = pipeline::RunPipeline(*config, options);
+    progress.Finish();
+    if (!summary.ok()) return Fail(summary.status().WithContext("run failed"));
+    fmt::print("{}", pipeline::FormatRunSummary(*summary));
     return 0;
   }
   if (tables->parsed()) {

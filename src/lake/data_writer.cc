@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "common/arrow_status.h"
+#include "common/crash_points.h"
 #include "lake/file_io.h"
 
 namespace tradeflow::lake {
@@ -84,6 +85,7 @@ Status DataWriter::Flush(Buffer* buffer) {
   file.partition = buffer->values;
   file.sort_order_id = options_.sort_order_id;
   files_.push_back(std::move(file));
+  CrashPoint("data-file-written");
   buffered_bytes_ -= buffer->bytes;
   buffer->batches.clear();
   buffer->bytes = 0;

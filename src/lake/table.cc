@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "common/crash_points.h"
 #include "lake/file_io.h"
 #include "lake/iceberg_schema.h"
 
@@ -89,10 +90,10 @@ Result<nlohmann::json> SortOrderJson(const nlohmann::json& schema, const std::ve
 
 }  // namespace
 
-Result<std::unique_ptr<Table>> Table::Create(Catalog* catalog, const TableIdentifier& id,
-                                             const std::string& location,
-                                             const arrow::Schema& schema, const TableLayout& layout,
-                                             std::map<std::string, std::string> properties) {
+Result<std::unique_ptr<Table>> Table::Stage(Catalog* catalog, const TableIdentifier& id,
+                                            const std::string& location,
+                                            const arrow::Schema& schema, const TableLayout& layout,
+                                            std::map<std::string, std::string> properties) {
   TF_ASSIGN_OR_RETURN(nlohmann::json iceberg_schema, IcebergSchemaFromArrow(schema, 0));
   TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(iceberg_schema));
   TF_ASSIGN_OR_RETURN(PartitionSpec spec, ResolvePartitionSpec(iceberg_schema, layout.partition));
@@ -107,17 +108,33 @@ Result<std::unique_ptr<Table>> Table::Create(Catalog* catalog, const TableIdenti
     table->metadata_.sort_orders.push_back(order);
     table->metadata_.default_sort_order_id = 1;
   }
-  TF_ASSIGN_OR_RETURN(std::string root, table->LocalLocation());
+  table->staged_ = true;
+  return table;
+}
+
+Result<std::unique_ptr<Table>> Table::Create(Catalog* catalog, const TableIdentifier& id,
+                                             const std::string& location,
+                                             const arrow::Schema& schema, const TableLayout& layout,
+                                             std::map<std::string, std::string> properties) {
+  TF_ASSIGN_OR_RETURN(auto table,
+                      Stage(catalog, id, location, schema, layout, std::move(properties)));
+  TF_RETURN_IF_ERROR(table->Register());
+  return table;
+}
+
+Status Table::Register() {
+  TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
   std::string file = root + "/metadata/" + MetadataFileName(0);
-  TF_RETURN_IF_ERROR(WriteFileAtomic(file, SerializeTableMetadata(table->metadata_)));
-  table->metadata_location_ = ToFileUri(file);
-  TF_RETURN_IF_ERROR(catalog->CreateNamespace(id.ns));
-  Status created = catalog->CreateTable(id, table->metadata_location_);
+  TF_RETURN_IF_ERROR(WriteFileAtomic(file, SerializeTableMetadata(metadata_)));
+  TF_RETURN_IF_ERROR(catalog_->CreateNamespace(id_.ns));
+  Status created = catalog_->CreateTable(id_, ToFileUri(file));
   if (!created.ok()) {
     (void)RemoveFileIfExists(file);
     return created;
   }
-  return table;
+  metadata_location_ = ToFileUri(file);
+  staged_ = false;
+  return Status::OK();
 }
 
 Result<std::string> Table::LocalLocation() const { return LocalPathFromUri(metadata_.location); }
@@ -167,6 +184,22 @@ Result<std::vector<DataFile>> Table::WriteDataFiles(
 
 Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::Schema& schema,
                               const AppendOptions& options) {
+  if (staged_) {
+    Status registered = Register();
+    if (registered.code() == StatusCode::kAlreadyExists) {
+      // Another writer created it meanwhile: append to theirs if the layout matches ours.
+      const nlohmann::json our_spec = *DefaultPartitionSpec(metadata_);
+      TF_RETURN_IF_ERROR(Refresh());
+      staged_ = false;
+      if (*DefaultPartitionSpec(metadata_) != our_spec) {
+        return Status::Conflict("table " + id_.ToString() +
+                                " was created by another writer with a different partition spec; "
+                                "re-run to write in its layout");
+      }
+    } else if (!registered.ok()) {
+      return registered;
+    }
+  }
   TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
   const int64_t snapshot_id = NewSnapshotId();
   const std::string commit_uuid = NewUuid();
@@ -193,6 +226,7 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
       manifest_options.schema_id = next.current_schema_id;
       TF_ASSIGN_OR_RETURN(manifest, WriteManifest(manifest_path, ToFileUri(manifest_path),
                                                   manifest_options, entries));
+      CrashPoint("manifest-written");
     }
     const Snapshot* parent = CurrentSnapshot(next);
     const int64_t sequence_number = next.last_sequence_number + 1;
@@ -226,10 +260,12 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     int32_t version = MetadataVersionFromLocation(metadata_location_) + 1;
     std::string metadata_path = root + "/metadata/" + MetadataFileName(version);
     TF_RETURN_IF_ERROR(WriteFileAtomic(metadata_path, SerializeTableMetadata(next)));
+    CrashPoint("metadata-written");
 
     Status swapped =
         catalog_->SwapMetadataLocation(id_, metadata_location_, ToFileUri(metadata_path));
     if (swapped.ok()) {
+      CrashPoint("catalog-swapped");
       metadata_ = std::move(next);
       metadata_location_ = ToFileUri(metadata_path);
       return snapshot_id;

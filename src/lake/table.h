@@ -56,6 +56,18 @@ class Table {
                                                const TableLayout& layout = {},
                                                std::map<std::string, std::string> properties = {});
 
+  // Like Create, but nothing is written and the catalog is not touched until the first Append,
+  // which creates the table in the same go. A run that fails before committing thus leaves no
+  // trace, not even an empty table.
+  static Result<std::unique_ptr<Table>> Stage(Catalog* catalog, const TableIdentifier& id,
+                                              const std::string& location,
+                                              const arrow::Schema& schema,
+                                              const TableLayout& layout = {},
+                                              std::map<std::string, std::string> properties = {});
+
+  // True until a staged table is created in the catalog.
+  bool staged() const { return staged_; }
+
   const TableIdentifier& id() const { return id_; }
   const TableMetadata& metadata() const { return metadata_; }
   const std::string& metadata_location() const { return metadata_location_; }
@@ -90,11 +102,14 @@ class Table {
   Table(Catalog* catalog, TableIdentifier id) : catalog_(catalog), id_(std::move(id)) {}
 
   Result<std::string> LocalLocation() const;
+  // Writes metadata version 0 and registers the table in the catalog.
+  Status Register();
 
   Catalog* catalog_;
   TableIdentifier id_;
   TableMetadata metadata_;
   std::string metadata_location_;
+  bool staged_ = false;
 };
 
 }  // namespace tradeflow::lake

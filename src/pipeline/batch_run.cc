@@ -1,25 +1,34 @@
 #include "pipeline/batch_run.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <chrono>
 #include <filesystem>
+#include <set>
+#include <sstream>
+#include <unordered_map>
 
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
 #include "lake/iceberg_schema.h"
+#include "lake/orphan_files.h"
 #include "lake/table.h"
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
+#include "pipeline/ingest_state.h"
 #include "sources/csv_reader.h"
 #include "sources/csv_source.h"
 #include "sources/input_file.h"
+#include "tradeflow/quarantine/v1/quarantine.pb.h"
 #include "transform/mapper.h"
 
 namespace tradeflow::pipeline {
 namespace {
 
+using tradeflow::quarantine::v1::QuarantineRecord;
 using tradeflow::trade::v1::TradeEvent;
 
-constexpr int64_t kBatchRows = 64 * 1024;
+constexpr int64_t kBatchRows = 16 * 1024;
 
 std::string Absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
@@ -31,7 +40,7 @@ int64_t NowMicros() {
       .count();
 }
 
-// The ids the table already gave its columns, so a schema derived from a newer proto keeps them.
+// The ids a table already gave its columns, so a schema derived from a newer proto keeps them.
 Result<model::FieldIds> ExistingFieldIds(const lake::Table* table) {
   model::FieldIds ids;
   if (table == nullptr) return ids;
@@ -43,126 +52,422 @@ Result<model::FieldIds> ExistingFieldIds(const lake::Table* table) {
   return ids;
 }
 
-struct MappedInput {
-  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+// Rows of one proto type on their way into one table: builder → batches → data files.
+class TableSink {
+ public:
+  static Result<std::unique_ptr<TableSink>> Open(lake::Catalog* catalog,
+                                                 const lake::TableIdentifier& id,
+                                                 const std::string& location,
+                                                 const google::protobuf::Descriptor* descriptor,
+                                                 const lake::TableLayout& layout,
+                                                 int64_t target_file_bytes) {
+    auto sink = std::unique_ptr<TableSink>(new TableSink());
+    sink->descriptor_ = descriptor;
+    auto loaded = lake::Table::Load(catalog, id);
+    if (loaded.ok()) {
+      sink->table_ = std::move(*loaded);
+    } else if (loaded.status().code() != StatusCode::kNotFound) {
+      return loaded.status();
+    }
+    TF_ASSIGN_OR_RETURN(model::FieldIds ids, ExistingFieldIds(sink->table_.get()));
+    TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
+    sink->schema_ = derived.schema;
+    if (!sink->table_) {
+      // Created by the first commit, so a run that fails creates nothing.
+      TF_ASSIGN_OR_RETURN(sink->table_,
+                          lake::Table::Stage(catalog, id, location, *sink->schema_, layout));
+    }
+    TF_ASSIGN_OR_RETURN(sink->builder_, model::ProtoBatchBuilder::Make(descriptor, sink->schema_));
+    lake::DataWriterOptions options;
+    options.target_file_bytes = target_file_bytes;
+    TF_ASSIGN_OR_RETURN(sink->writer_, sink->table_->NewDataWriter(sink->schema_, options));
+    return sink;
+  }
+
+  lake::Table& table() { return *table_; }
+  const arrow::Schema& schema() const { return *schema_; }
+  int64_t rows() const { return rows_; }
+
+  Status Add(const google::protobuf::Message& message) {
+    TF_RETURN_IF_ERROR(builder_->Append(message));
+    ++rows_;
+    if (builder_->num_rows() >= kBatchRows) return FlushBatch();
+    return Status::OK();
+  }
+
+  Result<std::vector<lake::DataFile>> Finish() {
+    TF_RETURN_IF_ERROR(FlushBatch());
+    return writer_->Finish();
+  }
+
+ private:
+  Status FlushBatch() {
+    if (builder_->num_rows() == 0) return Status::OK();
+    TF_ASSIGN_OR_RETURN(auto batch, builder_->Finish());
+    return writer_->Write(batch);
+  }
+
+  const google::protobuf::Descriptor* descriptor_ = nullptr;
+  std::unique_ptr<lake::Table> table_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::unique_ptr<model::ProtoBatchBuilder> builder_;
+  std::unique_ptr<lake::DataWriter> writer_;
+  int64_t rows_ = 0;
 };
 
-// Reads and maps one file into `builder`, flushing full batches into `out`.
-Status MapFile(const PipelineConfig& config, const sources::InputFile& input,
-               const std::string& run_id, model::ProtoBatchBuilder* builder, MappedInput* out,
-               FileSummary* summary, int64_t* unmapped_enums) {
-  sources::CsvOptions options;
-  options.delimiter = config.source.delimiter;
-  options.quote = config.source.quote;
-  options.header = config.source.header;
-  options.column_names = config.source.column_names;
-  TF_ASSIGN_OR_RETURN(auto reader, sources::CsvReader::Open(input.path, options));
-  sources::CsvSource source(std::move(reader));
-  TF_ASSIGN_OR_RETURN(auto mapper, transform::Mapper::Compile(config.mapping));
-  std::vector<sources::FieldRef> fields;
-  for (const auto& f : mapper->source_fields()) fields.push_back({f.name, f.where});
-  TF_RETURN_IF_ERROR(source.Bind(fields));
+class BatchRun {
+ public:
+  BatchRun(const PipelineConfig& config, const RunOptions& options)
+      : config_(config), options_(options) {}
 
-  transform::RecordContext context;
-  context.input_uri = input.uri;
-  context.input_sha256 = input.sha256;
-  context.run_id = run_id;
-  context.ingested_unix_micros = NowMicros();
-  sources::SourceRecord record;
-  TradeEvent event;
-  std::vector<transform::MappingIssue> issues;
-  for (;;) {
-    TF_ASSIGN_OR_RETURN(bool more, source.Next(&record));
-    if (!more) break;
-    ++summary->records_read;
-    event.Clear();
-    issues.clear();
-    context.location = "line " + std::to_string(record.line);
-    Status st = mapper->Map(record.values, record.extras, context, &event, &issues);
-    if (!st.ok()) return st.WithContext(input.path + ":" + std::to_string(record.line));
-    *unmapped_enums += static_cast<int64_t>(issues.size());
-    st = builder->Append(event);
-    if (!st.ok()) return st.WithContext(input.path + ":" + std::to_string(record.line));
-    ++summary->records_accepted;
-    if (builder->num_rows() >= kBatchRows) {
-      TF_ASSIGN_OR_RETURN(auto batch, builder->Finish());
-      out->batches.push_back(std::move(batch));
+  Result<RunSummary> Run() {
+    const auto started = std::chrono::steady_clock::now();
+    TF_RETURN_IF_ERROR(Prepare());
+    TF_RETURN_IF_ERROR(Plan());
+    int index = 0;
+    for (auto& [input, file] : todo_) {
+      ++index;
+      TF_RETURN_IF_ERROR(ProcessFile(input, index, static_cast<int>(todo_.size()), file));
     }
+    TF_RETURN_IF_ERROR(Commit());
+    for (auto& f : summary_.files) {
+      summary_.records_read += f.records_read;
+      summary_.records_accepted += f.records_accepted;
+      summary_.records_quarantined += f.records_quarantined;
+    }
+    summary_.metadata_location = events_->table().metadata_location();
+    summary_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return std::move(summary_);
   }
-  return Status::OK();
-}
+
+ private:
+  Status Prepare() {
+    summary_.run_id = lake::NewUuid();
+    const std::string& ns = config_.table.ns;
+    summary_.table = ns + "." + config_.table.name;
+    summary_.quarantine_table = ns + "." + config_.quarantine_table;
+    summary_.catalog_path = Absolute(config_.catalog.uri);
+    summary_.catalog_name = config_.catalog.name;
+    summary_.warehouse = lake::ToFileUri(Absolute(config_.warehouse));
+
+    // Every input must exist before anything else happens.
+    std::set<std::string> seen;
+    for (const auto& path : config_.source.paths) {
+      auto input = sources::DescribeInputFile(path);
+      if (!input.ok()) return input.status().WithContext("source file");
+      if (!seen.insert(input->sha256).second) continue;  // the same bytes twice
+      inputs_.push_back(std::move(*input));
+    }
+    TF_ASSIGN_OR_RETURN(mapper_, transform::Mapper::Compile(config_.mapping));
+
+    TF_ASSIGN_OR_RETURN(catalog_,
+                        lake::OpenSqliteCatalog(summary_.catalog_path, config_.catalog.name));
+    const std::string root = Absolute(config_.warehouse) + "/" + ns + "/";
+    const int64_t target = config_.table.target_file_mb << 20;
+    TF_ASSIGN_OR_RETURN(
+        events_,
+        TableSink::Open(catalog_.get(), {ns, config_.table.name},
+                        lake::ToFileUri(root + config_.table.name), TradeEvent::descriptor(),
+                        {config_.table.partition, config_.table.sort}, target));
+    lake::TableLayout quarantine_layout;
+    quarantine_layout.sort = {{"input_sha256", false}, {"line", false}};
+    TF_ASSIGN_OR_RETURN(quarantine_,
+                        TableSink::Open(catalog_.get(), {ns, config_.quarantine_table},
+                                        lake::ToFileUri(root + config_.quarantine_table),
+                                        QuarantineRecord::descriptor(), quarantine_layout, target));
+    for (TableSink* sink : {events_.get(), quarantine_.get()}) {
+      auto removed = lake::RemoveOrphanFiles(sink->table(),
+                                             std::chrono::seconds(config_.orphan_min_age_seconds));
+      if (!removed.ok())
+        return removed.status().WithContext("cleaning " + sink->table().id().ToString());
+      summary_.orphan_files_removed += static_cast<int64_t>(removed->size());
+    }
+    return Status::OK();
+  }
+
+  // Decides which inputs to read; loads the keys needed to reject duplicate versions.
+  Status Plan() {
+    auto in_events = IngestedInputs(events_->table().metadata());
+    quarantine_has_ = IngestedInputs(quarantine_->table().metadata());
+    for (const auto& input : inputs_) {
+      FileSummary file;
+      file.path = input.path;
+      file.sha256 = input.sha256;
+      if (auto it = in_events.find(input.sha256); it != in_events.end()) {
+        file.skipped = "already ingested in snapshot " + std::to_string(it->second.snapshot_id);
+        summary_.files.push_back(std::move(file));
+        continue;
+      }
+      summary_.files.push_back(std::move(file));
+      todo_.emplace_back(&input, summary_.files.size() - 1);
+    }
+    if (!todo_.empty()) {
+      TF_ASSIGN_OR_RETURN(existing_keys_, ExistingTradeKeys(events_->table()));
+    }
+    return Status::OK();
+  }
+
+  Result<std::unique_ptr<sources::RecordSource>> OpenSource(const sources::InputFile& input) {
+    sources::CsvOptions options;
+    options.delimiter = config_.source.delimiter;
+    options.quote = config_.source.quote;
+    options.header = config_.source.header;
+    options.column_names = config_.source.column_names;
+    TF_ASSIGN_OR_RETURN(auto reader, sources::CsvReader::Open(input.path, options));
+    auto source = std::make_unique<sources::CsvSource>(std::move(reader));
+    std::vector<sources::FieldRef> fields;
+    for (const auto& f : mapper_->source_fields()) fields.push_back({f.name, f.where});
+    TF_RETURN_IF_ERROR(source->Bind(fields));
+    return std::unique_ptr<sources::RecordSource>(std::move(source));
+  }
+
+  Status ProcessFile(const sources::InputFile* input, int index, int total, size_t file_index) {
+    const auto started = std::chrono::steady_clock::now();
+    if (options_.progress) options_.progress->StartFile(input->path, index, total);
+    TF_ASSIGN_OR_RETURN(auto source, OpenSource(*input));
+    transform::RecordContext context;
+    context.input_uri = input->uri;
+    context.input_sha256 = input->sha256;
+    context.run_id = summary_.run_id;
+    context.ingested_unix_micros = NowMicros();
+    sources::SourceRecord record;
+    TradeEvent event;
+    std::vector<transform::MappingIssue> issues;
+    for (;;) {
+      auto more = source->Next(&record);
+      FileSummary& file = summary_.files[file_index];
+      if (more.ok() && !*more) break;
+      ++file.records_read;
+      context.location = record.location;
+      if (!more.ok()) {
+        TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_PARSE,
+                                  {{"parse_error", "", more.status().message()}}, nullptr, &file));
+        continue;
+      }
+      event.Clear();
+      issues.clear();
+      Status mapped = mapper_->Map(record.values, record.extras, context, &event, &issues);
+      if (!mapped.ok()) {
+        TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_MAP,
+                                  {{"mapping_error", "", mapped.message()}}, &event, &file));
+        continue;
+      }
+      std::vector<Failure> failures = Validate(event, issues, record);
+      if (!failures.empty()) {
+        TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_VALIDATE,
+                                  failures, &event, &file));
+        continue;
+      }
+      keys_this_run_.emplace(
+          TradeKey(event.source_system(), event.source_trade_id(), event.source_version()),
+          input->path + " " + record.location);
+      TF_RETURN_IF_ERROR(events_->Add(event).WithContext(input->path + ":" + record.location));
+      ++file.records_accepted;
+      if (options_.progress && (file.records_read & 4095) == 0) {
+        options_.progress->Update(file.records_read, source->bytes_read());
+      }
+    }
+    FileSummary& file = summary_.files[file_index];
+    file.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (options_.progress) {
+      options_.progress->Update(file.records_read, source->bytes_read());
+      std::ostringstream line;
+      line << input->path << ": read " << file.records_read << " = accepted "
+           << file.records_accepted << " + quarantined " << file.records_quarantined;
+      options_.progress->Line(line.str());
+    }
+    return Status::OK();
+  }
+
+  struct Failure {
+    std::string rule;
+    std::string field;
+    std::string message;
+  };
+
+  // The checks that need no configuration: unknown enum values and duplicate versions.
+  std::vector<Failure> Validate(const TradeEvent& event,
+                                const std::vector<transform::MappingIssue>& issues,
+                                const sources::SourceRecord& record) {
+    (void)record;
+    std::vector<Failure> failures;
+    for (const auto& issue : issues)
+      failures.push_back({"unknown_enum_value", issue.target, issue.message});
+    std::string key =
+        TradeKey(event.source_system(), event.source_trade_id(), event.source_version());
+    if (existing_keys_.count(key)) {
+      failures.push_back({"duplicate_trade_version", "source_version",
+                          "trade " + event.source_trade_id() + " version " +
+                              std::to_string(event.source_version()) + " is already in the table"});
+    } else if (auto it = keys_this_run_.find(key); it != keys_this_run_.end()) {
+      failures.push_back({"duplicate_trade_version", "source_version",
+                          "trade " + event.source_trade_id() + " version " +
+                              std::to_string(event.source_version()) + " also at " + it->second});
+    }
+    return failures;
+  }
+
+  Status Reject(const sources::InputFile& input, const sources::SourceRecord& record,
+                tradeflow::quarantine::v1::Stage stage, const std::vector<Failure>& failures,
+                const TradeEvent* partial, FileSummary* file) {
+    if (config_.on_bad_record == BadRecordPolicy::kFail) {
+      const Failure& f = failures.front();
+      std::string where = input.path + ":" + std::to_string(record.line);
+      // Parse errors already name the file and line.
+      if (stage == tradeflow::quarantine::v1::STAGE_PARSE) return Status::Invalid(f.message);
+      return Status::Invalid(where + ": " + (f.field.empty() ? "" : f.field + ": ") + f.message);
+    }
+    QuarantineRecord q;
+    q.set_run_id(summary_.run_id);
+    q.set_pipeline(config_.name);
+    q.set_stage(stage);
+    q.set_input_uri(input.uri);
+    q.set_input_sha256(input.sha256);
+    q.set_source_location(record.location);
+    q.set_line(record.line);
+    q.set_byte_offset(record.byte_offset);
+    q.set_raw_record(record.raw);
+    for (const auto& f : failures) {
+      auto* rf = q.add_failures();
+      rf->set_rule(f.rule);
+      rf->set_severity("ERROR");
+      rf->set_field(f.field);
+      rf->set_message(f.message);
+      ++file->quarantined_by_rule[f.rule];
+    }
+    if (partial != nullptr) {
+      q.set_source_system(partial->source_system());
+      q.set_source_trade_id(partial->source_trade_id());
+      q.set_source_version(partial->source_version());
+      google::protobuf::util::JsonPrintOptions json;
+      json.preserve_proto_field_names = true;
+      (void)google::protobuf::util::MessageToJsonString(*partial, q.mutable_mapped_record_json(),
+                                                        json);
+    }
+    int64_t now = NowMicros();
+    q.mutable_quarantined_time()->set_seconds(now / 1000000);
+    q.mutable_quarantined_time()->set_nanos(static_cast<int32_t>(now % 1000000) * 1000);
+    ++file->records_quarantined;
+    // A run killed between the two commits already put this file's rejects in quarantine.
+    if (quarantine_has_.count(input.sha256)) return Status::OK();
+    return quarantine_->Add(q);
+  }
+
+  std::map<std::string, std::string> Summary(bool for_quarantine) const {
+    std::map<std::string, std::string> s;
+    s["tradeflow.run-id"] = summary_.run_id;
+    s["tradeflow.pipeline"] = config_.name;
+    s["tradeflow.mapping-version"] = config_.mapping.version;
+    std::string hashes;
+    int64_t read = 0, accepted = 0, quarantined = 0;
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& [input, index] : todo_) {
+      const FileSummary& f = summary_.files[index];
+      if (for_quarantine && quarantine_has_.count(f.sha256)) continue;
+      hashes += (hashes.empty() ? "" : ",") + f.sha256;
+      read += f.records_read;
+      accepted += f.records_accepted;
+      quarantined += f.records_quarantined;
+      files.push_back({{"path", input->absolute_path},
+                       {"sha256", f.sha256},
+                       {"read", f.records_read},
+                       {"accepted", f.records_accepted},
+                       {"quarantined", f.records_quarantined}});
+    }
+    s[kInputHashesKey] = hashes;
+    s["tradeflow.records-read"] = std::to_string(read);
+    s["tradeflow.records-accepted"] = std::to_string(accepted);
+    s["tradeflow.records-quarantined"] = std::to_string(quarantined);
+    s["tradeflow.inputs"] = files.dump();
+    return s;
+  }
+
+  // Quarantine first, then the trade table: the trade table's snapshot is what marks an input
+  // as done, so it must come last.
+  Status Commit() {
+    if (todo_.empty()) return Status::OK();
+    TF_ASSIGN_OR_RETURN(auto quarantined, quarantine_->Finish());
+    if (!quarantined.empty()) {
+      lake::AppendOptions options;
+      options.summary = Summary(true);
+      if (!options.summary[kInputHashesKey].empty()) {
+        TF_ASSIGN_OR_RETURN(
+            summary_.quarantine_snapshot_id,
+            quarantine_->table().Append(quarantined, quarantine_->schema(), options));
+        if (options_.progress) options_.progress->Line("committed quarantine snapshot");
+      }
+    }
+    TF_ASSIGN_OR_RETURN(auto files, events_->Finish());
+    lake::AppendOptions options;
+    options.summary = Summary(false);
+    TF_ASSIGN_OR_RETURN(summary_.snapshot_id,
+                        events_->table().Append(files, events_->schema(), options));
+    return Status::OK();
+  }
+
+  const PipelineConfig& config_;
+  RunOptions options_;
+  RunSummary summary_;
+  std::vector<sources::InputFile> inputs_;
+  std::vector<std::pair<const sources::InputFile*, size_t>> todo_;  // input, index in files
+  std::unique_ptr<transform::Mapper> mapper_;
+  std::unique_ptr<lake::Catalog> catalog_;
+  std::unique_ptr<TableSink> events_, quarantine_;
+  std::map<std::string, IngestedInput> quarantine_has_;
+  std::unordered_set<std::string> existing_keys_;
+  std::unordered_map<std::string, std::string> keys_this_run_;
+};
 
 }  // namespace
 
-Result<RunSummary> RunPipeline(const PipelineConfig& config) {
-  const auto started = std::chrono::steady_clock::now();
-  RunSummary summary;
-  summary.run_id = lake::NewUuid();
-  summary.table = config.table.ns + "." + config.table.name;
-  summary.catalog_path = Absolute(config.catalog.uri);
-  summary.catalog_name = config.catalog.name;
-  summary.warehouse = lake::ToFileUri(Absolute(config.warehouse));
+Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options) {
+  BatchRun run(config, options);
+  return run.Run();
+}
 
-  // Every input must exist before anything else happens.
-  std::vector<sources::InputFile> inputs;
-  for (const auto& path : config.source.paths) {
-    auto input = sources::DescribeInputFile(path);
-    if (!input.ok()) return input.status().WithContext("source file");
-    inputs.push_back(std::move(*input));
+std::string FormatRunSummary(const RunSummary& s) {
+  std::ostringstream out;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", s.seconds);
+  out << "run " << s.run_id << " finished in " << buf << "s\n";
+  for (const auto& f : s.files) {
+    out << "  " << f.path << " (sha256 " << f.sha256.substr(0, 12) << ")\n";
+    if (f.skipped) {
+      out << "      skipped: " << *f.skipped << "\n";
+      continue;
+    }
+    std::snprintf(buf, sizeof buf, "%.2f", f.seconds);
+    out << "      read " << f.records_read << " = accepted " << f.records_accepted
+        << " + quarantined " << f.records_quarantined << "  (" << buf << "s)\n";
+    for (const auto& [rule, n] : f.quarantined_by_rule) {
+      out << "      quarantined by " << rule << ": " << n << "\n";
+    }
   }
-
-  TF_ASSIGN_OR_RETURN(auto catalog,
-                      lake::OpenSqliteCatalog(summary.catalog_path, config.catalog.name));
-  const lake::TableIdentifier id{config.table.ns, config.table.name};
-  std::unique_ptr<lake::Table> table;
-  auto loaded = lake::Table::Load(catalog.get(), id);
-  if (loaded.ok()) {
-    table = std::move(*loaded);
-  } else if (loaded.status().code() != StatusCode::kNotFound) {
-    return loaded.status();
+  out << "  total: read " << s.records_read << " = accepted " << s.records_accepted
+      << " + quarantined " << s.records_quarantined << "\n";
+  if (s.orphan_files_removed > 0) {
+    out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
   }
-
-  TF_ASSIGN_OR_RETURN(model::FieldIds ids, ExistingFieldIds(table.get()));
-  TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(TradeEvent::descriptor(), ids));
-  TF_ASSIGN_OR_RETURN(auto builder,
-                      model::ProtoBatchBuilder::Make(TradeEvent::descriptor(), derived.schema));
-
-  MappedInput mapped;
-  for (const auto& input : inputs) {
-    FileSummary file{input.path, input.sha256};
-    TF_RETURN_IF_ERROR(MapFile(config, input, summary.run_id, builder.get(), &mapped, &file,
-                               &summary.unmapped_enum_values));
-    summary.records_read += file.records_read;
-    summary.records_accepted += file.records_accepted;
-    summary.files.push_back(std::move(file));
+  if (!s.snapshot_id) {
+    out << "nothing new: every input was already ingested; no snapshot committed\n";
+  } else {
+    out << "committed snapshot " << *s.snapshot_id << " to " << s.table << "\n";
   }
-  if (builder->num_rows() > 0) {
-    TF_ASSIGN_OR_RETURN(auto batch, builder->Finish());
-    mapped.batches.push_back(std::move(batch));
+  if (s.quarantine_snapshot_id) {
+    out << "committed snapshot " << *s.quarantine_snapshot_id << " to " << s.quarantine_table
+        << "\n";
   }
-
-  if (!table) {
-    std::string location = lake::ToFileUri(Absolute(config.warehouse) + "/" + config.table.ns +
-                                           "/" + config.table.name);
-    TF_ASSIGN_OR_RETURN(table, lake::Table::Create(catalog.get(), id, location, *derived.schema));
-  }
-  TF_ASSIGN_OR_RETURN(auto files, table->WriteDataFiles(derived.schema, mapped.batches));
-
-  lake::AppendOptions append;
-  append.summary["tradeflow.run-id"] = summary.run_id;
-  append.summary["tradeflow.pipeline"] = config.name;
-  append.summary["tradeflow.mapping-version"] = config.mapping.version;
-  std::string hashes;
-  for (const auto& f : summary.files) hashes += (hashes.empty() ? "" : ",") + f.sha256;
-  append.summary["tradeflow.input-sha256"] = hashes;
-  append.summary["tradeflow.records-read"] = std::to_string(summary.records_read);
-  append.summary["tradeflow.records-accepted"] = std::to_string(summary.records_accepted);
-  append.summary["tradeflow.records-quarantined"] = "0";
-  TF_ASSIGN_OR_RETURN(summary.snapshot_id, table->Append(files, *derived.schema, append));
-  summary.metadata_location = table->metadata_location();
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return summary;
+  out << "  metadata: " << s.metadata_location << "\n";
+  out << "  catalog:  " << s.catalog_path << " (SQLite, catalog name '" << s.catalog_name << "')\n";
+  out << "read it with pyiceberg:\n"
+      << "  from pyiceberg.catalog.sql import SqlCatalog\n"
+      << "  catalog = SqlCatalog(\"" << s.catalog_name << "\", uri=\"sqlite:///" << s.catalog_path
+      << "\", warehouse=\"" << s.warehouse << "\")\n"
+      << "  catalog.load_table(\"" << s.table << "\").scan().to_pandas()\n"
+      << "or here: tradeflow show " << s.table << "\n";
+  return out.str();
 }
 
 }  // namespace tradeflow::pipeline

@@ -75,8 +75,59 @@ class Parser {
     return Status::OK();
   }
 
+  Status ParsePartition(const YAML::Node& node, TableConfig* out) const {
+    if (!node.IsSequence()) return Error(node, "partition_by must be a list");
+    out->partition.clear();
+    for (const auto& item : node) {
+      lake::PartitionRequest r;
+      r.transform = "identity";
+      if (item.IsScalar()) {
+        r.column = item.as<std::string>();
+      } else {
+        TF_RETURN_IF_ERROR(CheckKeys(item, "partition_by entry", {"column", "transform", "name"}));
+        if (!item["column"]) return Error(item, "partition_by entry needs a column");
+        TF_ASSIGN_OR_RETURN(r.column, Scalar(item["column"], "column"));
+        if (item["transform"]) {
+          TF_ASSIGN_OR_RETURN(r.transform, Scalar(item["transform"], "transform"));
+        }
+        if (item["name"]) {
+          TF_ASSIGN_OR_RETURN(r.name, Scalar(item["name"], "name"));
+        }
+      }
+      out->partition.push_back(std::move(r));
+    }
+    return Status::OK();
+  }
+
+  Status ParseSort(const YAML::Node& node, TableConfig* out) const {
+    if (!node.IsSequence()) return Error(node, "sort_by must be a list of columns");
+    out->sort.clear();
+    for (const auto& item : node) {
+      TF_ASSIGN_OR_RETURN(std::string column, Scalar(item, "sort_by entry"));
+      bool descending = false;
+      if (column.size() > 5 && column.ends_with(" desc")) {
+        column.resize(column.size() - 5);
+        descending = true;
+      }
+      out->sort.push_back({column, descending});
+    }
+    return Status::OK();
+  }
+
   Status ParseTable(const YAML::Node& node, TableConfig* out) const {
-    TF_RETURN_IF_ERROR(CheckKeys(node, "table", {"namespace", "name"}));
+    TF_RETURN_IF_ERROR(CheckKeys(
+        node, "table", {"namespace", "name", "partition_by", "sort_by", "target_file_mb"}));
+    if (node["partition_by"]) TF_RETURN_IF_ERROR(ParsePartition(node["partition_by"], out));
+    if (node["sort_by"]) TF_RETURN_IF_ERROR(ParseSort(node["sort_by"], out));
+    if (node["target_file_mb"]) {
+      try {
+        out->target_file_mb = node["target_file_mb"].as<int64_t>();
+      } catch (const YAML::Exception&) {
+        return Error(node["target_file_mb"], "target_file_mb must be a whole number");
+      }
+      if (out->target_file_mb < 1)
+        return Error(node["target_file_mb"], "target_file_mb must be >= 1");
+    }
     if (node["namespace"]) {
       TF_ASSIGN_OR_RETURN(out->ns, Scalar(node["namespace"], "namespace"));
     }
@@ -243,9 +294,37 @@ class Parser {
   Result<PipelineConfig> Parse(const YAML::Node& root) const {
     PipelineConfig config;
     config.file = file_;
-    TF_RETURN_IF_ERROR(
-        CheckKeys(root, "the pipeline file",
-                  {"pipeline", "warehouse", "catalog", "table", "source", "mapping"}));
+    TF_RETURN_IF_ERROR(CheckKeys(root, "the pipeline file",
+                                 {"pipeline", "warehouse", "catalog", "table", "quarantine",
+                                  "on_bad_record", "cleanup", "source", "mapping"}));
+    if (root["quarantine"]) {
+      const YAML::Node& q = root["quarantine"];
+      TF_RETURN_IF_ERROR(CheckKeys(q, "quarantine", {"name"}));
+      if (q["name"]) {
+        TF_ASSIGN_OR_RETURN(config.quarantine_table, Scalar(q["name"], "quarantine.name"));
+      }
+    }
+    if (root["on_bad_record"]) {
+      TF_ASSIGN_OR_RETURN(std::string policy, Scalar(root["on_bad_record"], "on_bad_record"));
+      if (policy == "quarantine") {
+        config.on_bad_record = BadRecordPolicy::kQuarantine;
+      } else if (policy == "fail") {
+        config.on_bad_record = BadRecordPolicy::kFail;
+      } else {
+        return Error(root["on_bad_record"], "on_bad_record must be quarantine or fail");
+      }
+    }
+    if (root["cleanup"]) {
+      const YAML::Node& c = root["cleanup"];
+      TF_RETURN_IF_ERROR(CheckKeys(c, "cleanup", {"orphan_min_age_seconds"}));
+      if (c["orphan_min_age_seconds"]) {
+        try {
+          config.orphan_min_age_seconds = c["orphan_min_age_seconds"].as<int64_t>();
+        } catch (const YAML::Exception&) {
+          return Error(c["orphan_min_age_seconds"], "must be a whole number of seconds");
+        }
+      }
+    }
     if (root["pipeline"]) {
       TF_ASSIGN_OR_RETURN(config.name, Scalar(root["pipeline"], "pipeline"));
     }

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "lake/data_writer.h"
+#include "lake/partitioning.h"
 #include "transform/mapping_spec.h"
 
 namespace tradeflow::pipeline {
@@ -22,6 +24,19 @@ struct CatalogConfig {
 struct TableConfig {
   std::string ns = "trading";
   std::string name = "trade_events";
+  // Layout of a table this pipeline creates (an existing table keeps its own). The default suits
+  // the firm's queries: by trade month and asset class, rows ordered by trade date and trade id.
+  std::vector<lake::PartitionRequest> partition = {{"trade_date", "month", ""},
+                                                   {"product.asset_class", "identity", ""}};
+  std::vector<lake::SortKey> sort = {
+      {"trade_date", false}, {"source_trade_id", false}, {"source_version", false}};
+  int64_t target_file_mb = 256;  // Arrow in-memory size at which a data file is rolled
+};
+
+// What happens to a record that cannot be parsed, mapped or validated.
+enum class BadRecordPolicy {
+  kQuarantine,  // write it to the quarantine table and go on (default)
+  kFail,        // stop the run with its error; nothing is committed
 };
 
 struct CsvSourceConfig {
@@ -38,6 +53,9 @@ struct PipelineConfig {
   std::string warehouse = "lake";  // relative to the working directory
   CatalogConfig catalog;
   TableConfig table;
+  std::string quarantine_table = "quarantine";  // in the same namespace as `table`
+  BadRecordPolicy on_bad_record = BadRecordPolicy::kQuarantine;
+  int64_t orphan_min_age_seconds = 900;  // unreferenced files older than this are removed
   CsvSourceConfig source;
   transform::MappingSpec mapping;
 };

@@ -50,6 +50,9 @@ def test_second_run_appends_a_second_snapshot_and_both_are_readable(workspace):
     assert len(table.metadata.metadata_log) == 2  # versions 0 and 1 precede the current one
 
 
+FAIL_FAST = {"pipeline: etrm-daily": "pipeline: etrm-daily\non_bad_record: fail"}
+
+
 def table_state(ws):
     """What a reader would see: the catalog pointer and the files under the table."""
     if not ws.catalog_path.exists():
@@ -61,7 +64,11 @@ def table_state(ws):
 
 @pytest.fixture
 def committed(workspace):
-    assert workspace.run_pipeline().returncode == 0
+    """A table holding another day's trades, so that the broken copies of the example export
+    below are new trades, not duplicates."""
+    write_day2(workspace)
+    pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    assert workspace.run_pipeline(pipeline).returncode == 0
     return workspace
 
 
@@ -69,8 +76,9 @@ def fails_cleanly(ws, pipeline: str, *expected: str) -> str:
     before = table_state(ws)
     result = ws.run_pipeline(pipeline)
     assert result.returncode == 1, result.stdout
-    message = result.stderr.strip()
-    assert message.count("\n") == 0, "one clear line"
+    errors = [l for l in result.stderr.splitlines() if l.startswith("tradeflow: error:")]
+    assert len(errors) == 1, "one clear line: " + result.stderr
+    message = errors[0]
     for text in expected:
         assert text in message, message
     assert table_state(ws) == before, "the table must be exactly as it was"
@@ -78,7 +86,9 @@ def fails_cleanly(ws, pipeline: str, *expected: str) -> str:
 
 
 def test_missing_input_file(committed):
-    pipeline = committed.write_pipeline("p.yaml", {"path: etrm_trades.csv": "path: nowhere.csv"})
+    pipeline = committed.write_pipeline(
+        "p.yaml", {"path: etrm_trades.csv": "path: nowhere.csv", **FAIL_FAST}
+    )
     fails_cleanly(committed, pipeline, "nowhere.csv: no such file")
 
 
@@ -100,14 +110,16 @@ def corrupt(ws, name: str, line: int, column: str, value: str) -> str:
     csv.writer(out, lineterminator="").writerow(fields)
     lines[line - 1] = out.getvalue()
     write_lines(ws.root / name, lines)
-    return ws.write_pipeline(name + ".yaml", {"path: etrm_trades.csv": f"path: {name}"})
+    return ws.write_pipeline(name + ".yaml", {"path: etrm_trades.csv": f"path: {name}", **FAIL_FAST})
 
 
 def test_broken_quote(committed):
     lines = read_lines(committed.root / "etrm_trades.csv")
     lines[41] = lines[41].replace("TFC TRADING", 'TFC "TRADING')
     write_lines(committed.root / "broken.csv", lines)
-    pipeline = committed.write_pipeline("b.yaml", {"path: etrm_trades.csv": "path: broken.csv"})
+    pipeline = committed.write_pipeline(
+        "b.yaml", {"path: etrm_trades.csv": "path: broken.csv", **FAIL_FAST}
+    )
     fails_cleanly(committed, pipeline, "broken.csv:42:", "quote character inside unquoted field 9")
 
 
@@ -149,3 +161,5 @@ def test_failure_on_the_first_run_creates_no_table(workspace):
     assert result.returncode == 1
     assert "bad.csv:5: execution_time (column exec_time): cannot parse 'yesterday'" in result.stderr
     assert not (workspace.root / "lake" / "trading").exists()
+    if workspace.catalog_path.exists():
+        assert workspace.catalog().list_namespaces() == []

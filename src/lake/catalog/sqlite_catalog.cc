@@ -4,6 +4,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/crash_points.h"
 #include "lake/catalog/sqlite_db.h"
 
 namespace tradeflow::lake {
@@ -166,7 +167,10 @@ class SqliteCatalog final : public Catalog {
         stmt.Bind({new_location, expected_location, name_, id.ns, id.name, expected_location}));
     TF_ASSIGN_OR_RETURN(bool row, stmt.Step());
     (void)row;  // an UPDATE returns no rows
-    if (db_->Changes() == 1) return txn.Commit();
+    if (db_->Changes() == 1) {
+      CrashPoint("catalog-commit");  // inside the transaction: SQLite must roll it back
+      return txn.Commit();
+    }
     // Lost the race (or the table is gone). Say what the row holds now; we still hold the write
     // lock, so this read sees exactly the state the UPDATE compared against.
     TF_ASSIGN_OR_RETURN(std::string now, DescribeCurrentRow(id));

@@ -1,0 +1,16 @@
+// Named points where a test can make the process die as abruptly as a power cut.
+//
+// The crash-safety tests run tradeflow with TRADEFLOW_CRASH_AT=<point> and check that the tables
+// are exactly at their last good snapshot afterwards and that the next run completes the work.
+// SIGKILL cannot be caught, so nothing gets a chance to clean up: the real thing. When the
+// variable is unset (production) a crash point costs one cached comparison.
+#pragma once
+
+#include <string_view>
+
+namespace tradeflow {
+
+// Kills the process with SIGKILL if TRADEFLOW_CRASH_AT names `point`.
+void CrashPoint(std::string_view point);
+
+}  // namespace tradeflow

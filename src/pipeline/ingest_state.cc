@@ -1,0 +1,68 @@
+#include "pipeline/ingest_state.h"
+
+#include <arrow/array.h>
+#include <arrow/io/file.h>
+#include <arrow/table.h>
+#include <parquet/arrow/reader.h>
+
+#include "common/arrow_status.h"
+#include "lake/file_io.h"
+
+namespace tradeflow::pipeline {
+
+std::string TradeKey(std::string_view source_system, std::string_view trade_id, int64_t version) {
+  std::string key(source_system);
+  key.push_back('\x1f');
+  key.append(trade_id);
+  key.push_back('\x1f');
+  key.append(std::to_string(version));
+  return key;
+}
+
+std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata) {
+  std::map<std::string, IngestedInput> out;
+  for (const auto& s : metadata.snapshots) {
+    auto it = s.summary.find(kInputHashesKey);
+    if (it == s.summary.end()) continue;
+    const std::string& list = it->second;
+    size_t start = 0;
+    while (start < list.size()) {
+      size_t comma = list.find(',', start);
+      std::string hash = list.substr(start, comma == std::string::npos ? comma : comma - start);
+      if (!hash.empty()) out.emplace(hash, IngestedInput{s.snapshot_id, s.timestamp_ms});
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+Result<std::unordered_set<std::string>> ExistingTradeKeys(const lake::Table& table) {
+  std::unordered_set<std::string> keys;
+  TF_ASSIGN_OR_RETURN(auto files, table.LiveDataFiles());
+  for (const auto& f : files) {
+    TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(f.file_path));
+    TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
+    TF_ASSIGN_OR_RETURN_ARROW(auto reader,
+                              parquet::arrow::OpenFile(input, arrow::default_memory_pool()));
+    std::shared_ptr<arrow::Schema> schema;
+    TF_RETURN_IF_ARROW_ERROR(reader->GetSchema(&schema));
+    std::vector<int> columns;
+    for (const char* name : {"source_system", "source_trade_id", "source_version"}) {
+      int i = schema->GetFieldIndex(name);
+      if (i < 0) return Status::Invalid(path + ": no column " + name);
+      columns.push_back(i);
+    }
+    TF_ASSIGN_OR_RETURN_ARROW(auto t, reader->ReadTable(columns));
+    TF_ASSIGN_OR_RETURN_ARROW(auto batch, t->CombineChunksToBatch());
+    auto sys = std::static_pointer_cast<arrow::StringArray>(batch->column(0));
+    auto id = std::static_pointer_cast<arrow::StringArray>(batch->column(1));
+    auto ver = std::static_pointer_cast<arrow::Int64Array>(batch->column(2));
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      keys.insert(TradeKey(sys->GetView(r), id->GetView(r), ver->IsNull(r) ? 0 : ver->Value(r)));
+    }
+  }
+  return keys;
+}
+
+}  // namespace tradeflow::pipeline

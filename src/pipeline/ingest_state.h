@@ -1,0 +1,35 @@
+// What a table already holds, so that a run ingests every input exactly once.
+//
+// Each commit records the SHA-256 of the input files it absorbed in its snapshot summary
+// (tradeflow.input-sha256). The commit is atomic, so "the file's hash is in a snapshot of the
+// table" is the same as "the file's records are in the table": a run that was killed before its
+// commit left no hash behind and its inputs are simply read again.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_set>
+
+#include "common/status.h"
+#include "lake/table.h"
+
+namespace tradeflow::pipeline {
+
+inline constexpr char kInputHashesKey[] = "tradeflow.input-sha256";
+
+struct IngestedInput {
+  int64_t snapshot_id = 0;
+  int64_t timestamp_ms = 0;
+};
+
+// sha256 → the snapshot that absorbed it.
+std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata);
+
+// (source_system, source_trade_id, source_version) of every row live in the table, as
+// TradeKey() strings. Reads only those three columns.
+Result<std::unordered_set<std::string>> ExistingTradeKeys(const lake::Table& table);
+
+std::string TradeKey(std::string_view source_system, std::string_view trade_id, int64_t version);
+
+}  // namespace tradeflow::pipeline
