@@ -315,9 +315,10 @@ Status Normaliser::Run(TradeEvent* event) {
             NormalisePrice(path + ".option.premium", option->mutable_premium(), &by_code));
         // The premium amount is in the premium's currency: pence if the premium was in pence.
         if (by_code && option->has_premium_amount()) {
-          TF_RETURN_IF_ERROR(DivideMinor(path + ".option.premium_amount",
-                                         option->mutable_premium_amount(),
-                                         option->premium().currency_minor_scale(), PriceScale()));
+          TF_RETURN_IF_ERROR(DivideMinor(
+              path + ".option.premium_amount", option->mutable_premium_amount(),
+              option->premium().currency_minor_scale(),
+              ScaleOf(tradeflow::trade::v1::OptionTerms::descriptor(), "premium_amount")));
         }
       }
     }
@@ -326,8 +327,9 @@ Status Normaliser::Run(TradeEvent* event) {
       std::string iso;
       int32_t scale = 0;
       if (MinorCurrency(floating->spread_currency(), &iso, &scale)) {
-        TF_RETURN_IF_ERROR(DivideMinor(path + ".floating.spread", floating->mutable_spread(), scale,
-                                       PriceScale()));
+        TF_RETURN_IF_ERROR(
+            DivideMinor(path + ".floating.spread", floating->mutable_spread(), scale,
+                        ScaleOf(tradeflow::trade::v1::FloatingPriceTerms::descriptor(), "spread")));
         floating->set_spread_currency(iso);
       }
     }
@@ -339,7 +341,8 @@ Status Normaliser::Run(TradeEvent* event) {
       int32_t scale = 0;
       if (MinorCurrency(fee->currency(), &iso, &scale)) {
         TF_RETURN_IF_ERROR(DivideMinor("fees[" + std::to_string(i) + "].amount",
-                                       fee->mutable_amount(), scale, PriceScale()));
+                                       fee->mutable_amount(), scale,
+                                       ScaleOf(tradeflow::trade::v1::Fee::descriptor(), "amount")));
         fee->set_currency(iso);
       }
     }

@@ -6,8 +6,8 @@
 //   one is Invalid naming the table and the key; a row without its key fields, or with a
 //   non-positive factor, contract size or FX rate, is Invalid too. The loader prefixes these with
 //   the file and line (src/pipeline/reference_loader.h).
-// - Lookups return nullptr / NotFound for unknown keys; they never throw and never allocate
-//   for the indexes' own keys. Lookups are const and safe to call from several threads.
+// - Lookups return nullptr / NotFound for unknown keys. They are const and safe to call from
+//   several threads once loading is done.
 // - Unit conversions (FindUnitConversion): for the trade's commodity, a row for that commodity
 //   wins over a generic row (empty commodity), which wins over a built-in definition
 //   (reference_data_units.h); a row given for A → B wins over the inverse of a row for B → A.
