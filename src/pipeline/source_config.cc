@@ -1,0 +1,169 @@
+#include "pipeline/source_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iterator>
+
+#include "sources/csv_source.h"
+#include "sources/fixml_source.h"
+#include "sources/input_set.h"
+#include "sources/jsonl_source.h"
+
+namespace tradeflow::pipeline {
+namespace {
+
+constexpr const char* kKeys[] = {"type",      "path",  "paths",  "encoding", "compression",
+                                 "delimiter", "quote", "escape", "header",   "columns"};
+constexpr const char* kCsvOnly[] = {"delimiter", "quote", "escape", "header", "columns"};
+
+class SourceParser {
+ public:
+  explicit SourceParser(std::string file) : file_(std::move(file)) {}
+
+  std::string Where(const YAML::Node& node) const {
+    return file_ + ":" + std::to_string(node.Mark().line + 1);
+  }
+  Status Error(const YAML::Node& node, const std::string& msg) const {
+    return Status::Invalid(Where(node) + ": " + msg);
+  }
+
+  Result<std::string> Scalar(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) return Error(node, what + " must be a single value");
+    return node.as<std::string>();
+  }
+
+  Result<char> Char(const YAML::Node& node, const std::string& what) const {
+    TF_ASSIGN_OR_RETURN(std::string s, Scalar(node, what));
+    if (s == "\\t" || s == "tab") return '\t';
+    if (s.size() != 1) return Error(node, what + " must be one character");
+    return s[0];
+  }
+
+  std::string Resolve(const std::string& p) const {
+    std::filesystem::path path(p);
+    if (path.is_absolute()) return p;
+    return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
+  }
+
+  Result<SourceConfig> Parse(const YAML::Node& node) const {
+    SourceConfig out;
+    out.where = Where(node);
+    if (!node.IsMap()) return Error(node, "source must be a mapping");
+    std::string allowed;
+    for (const char* k : kKeys) allowed += (allowed.empty() ? "" : ", ") + std::string(k);
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
+        return Error(kv.first, "unknown key '" + key + "' in source (allowed: " + allowed + ")");
+      }
+    }
+    if (!node["type"]) return Error(node, "source needs a type (csv, jsonl or fixml)");
+    TF_ASSIGN_OR_RETURN(out.type, Scalar(node["type"], "source.type"));
+    if (out.type != "csv" && out.type != "jsonl" && out.type != "fixml") {
+      return Error(node["type"],
+                   "source type '" + out.type + "' is not supported (csv, jsonl, fixml)");
+    }
+    if (out.type != "csv") {
+      for (const char* k : kCsvOnly) {
+        if (node[k]) return Error(node[k], std::string("'") + k + "' applies only to csv sources");
+      }
+    }
+    if (node["path"]) {
+      TF_ASSIGN_OR_RETURN(std::string p, Scalar(node["path"], "source.path"));
+      out.paths.push_back(Resolve(p));
+    }
+    if (node["paths"]) {
+      if (!node["paths"].IsSequence()) return Error(node["paths"], "source.paths must be a list");
+      for (const auto& p : node["paths"]) {
+        TF_ASSIGN_OR_RETURN(std::string s, Scalar(p, "source.paths entry"));
+        out.paths.push_back(Resolve(s));
+      }
+    }
+    if (out.paths.empty()) return Error(node, "source needs a path or paths");
+    if (node["encoding"]) {
+      TF_ASSIGN_OR_RETURN(std::string e, Scalar(node["encoding"], "encoding"));
+      auto encoding = sources::ParseEncoding(e);
+      if (!encoding.ok()) return Error(node["encoding"], encoding.status().message());
+      out.input.encoding = *encoding;
+    }
+    if (node["compression"]) {
+      TF_ASSIGN_OR_RETURN(std::string c, Scalar(node["compression"], "compression"));
+      auto compression = sources::ParseCompression(c);
+      if (!compression.ok()) return Error(node["compression"], compression.status().message());
+      out.input.compression = *compression;
+    }
+    if (node["delimiter"]) {
+      TF_ASSIGN_OR_RETURN(out.csv.delimiter, Char(node["delimiter"], "delimiter"));
+    }
+    if (node["quote"]) {
+      TF_ASSIGN_OR_RETURN(out.csv.quote, Char(node["quote"], "quote"));
+    }
+    if (node["escape"]) {
+      TF_ASSIGN_OR_RETURN(out.csv.escape, Char(node["escape"], "escape"));
+    }
+    if (node["header"]) {
+      try {
+        out.csv.header = node["header"].as<bool>();
+      } catch (const YAML::Exception&) {
+        return Error(node["header"], "header must be true or false");
+      }
+    }
+    if (node["columns"]) {
+      if (!node["columns"].IsSequence()) return Error(node["columns"], "columns must be a list");
+      for (const auto& c : node["columns"]) {
+        TF_ASSIGN_OR_RETURN(std::string s, Scalar(c, "column name"));
+        out.csv.column_names.push_back(s);
+      }
+    }
+    if (out.type == "csv" && !out.csv.header && out.csv.column_names.empty()) {
+      return Error(node, "a source without a header row needs 'columns'");
+    }
+    if (out.csv.delimiter == out.csv.quote ||
+        (out.csv.escape != '\0' && out.csv.escape == out.csv.delimiter)) {
+      return Error(node, "delimiter, quote and escape must be different characters");
+    }
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Result<SourceConfig> ParseSourceConfig(const YAML::Node& node, const std::string& pipeline_file) {
+  try {
+    return SourceParser(pipeline_file).Parse(node);
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid(pipeline_file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Result<std::vector<std::string>> ResolveSourceFiles(const SourceConfig& config) {
+  auto files = sources::ExpandInputs(config.paths);
+  if (!files.ok()) return files.status().WithContext(config.where + ": source");
+  return files;
+}
+
+Result<std::unique_ptr<sources::RecordSource>> OpenSource(const SourceConfig& config,
+                                                          const std::string& path) {
+  if (config.type == "csv") {
+    TF_ASSIGN_OR_RETURN(auto reader, sources::CsvReader::Open(path, config.csv, config.input));
+    return std::unique_ptr<sources::RecordSource>(
+        std::make_unique<sources::CsvSource>(std::move(reader)));
+  }
+  if (config.type == "jsonl") {
+    TF_ASSIGN_OR_RETURN(auto source, sources::JsonlSource::Open(path, config.input));
+    return std::unique_ptr<sources::RecordSource>(std::move(source));
+  }
+  if (config.type == "fixml") {
+    TF_ASSIGN_OR_RETURN(auto source, sources::FixmlSource::Open(path, config.input));
+    return std::unique_ptr<sources::RecordSource>(std::move(source));
+  }
+  return Status::Invalid(config.where + ": source type '" + config.type +
+                         "' is not supported (csv, jsonl, fixml)");
+}
+
+}  // namespace tradeflow::pipeline
