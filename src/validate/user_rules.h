@@ -7,6 +7,7 @@
 #include <google/protobuf/message.h>
 
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
