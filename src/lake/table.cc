@@ -52,6 +52,51 @@ std::map<std::string, std::string> AppendSummary(const Snapshot* parent,
   return s;
 }
 
+struct ReplacedFiles {
+  int64_t files = 0;
+  int64_t records = 0;
+};
+
+// For an overwrite: rewrites each live manifest with its live entries marked DELETED (with their
+// sequence numbers made explicit, as the spec requires for non-ADDED entries).
+Status MarkAllDeleted(const std::vector<ManifestFile>& existing, int64_t snapshot_id,
+                      int64_t sequence_number, const std::string& path_prefix,
+                      std::vector<ManifestFile>* manifests, std::vector<std::string>* written,
+                      ReplacedFiles* replaced) {
+  int n = 0;
+  for (const auto& m : existing) {
+    TF_ASSIGN_OR_RETURN(std::string path, LocalPathFromUri(m.manifest_path));
+    TF_ASSIGN_OR_RETURN(Manifest manifest, ReadManifestFile(path));
+    std::vector<ManifestEntry> deleted;
+    for (auto& e : manifest.entries) {
+      if (e.status == EntryStatus::kDeleted) continue;
+      ManifestEntry d;
+      d.status = EntryStatus::kDeleted;
+      d.snapshot_id = snapshot_id;
+      d.sequence_number = e.sequence_number.value_or(m.sequence_number);
+      d.file_sequence_number = e.file_sequence_number.value_or(m.sequence_number);
+      d.data_file = std::move(e.data_file);
+      replaced->files += 1;
+      replaced->records += d.data_file.record_count;
+      deleted.push_back(std::move(d));
+    }
+    if (deleted.empty()) continue;
+    ManifestWriteOptions options;
+    options.table_schema_json = manifest.table_schema_json;
+    options.schema_id = manifest.schema_id.value_or(0);
+    options.spec = manifest.spec;
+    options.snapshot_id = snapshot_id;
+    options.sequence_number = sequence_number;
+    std::string out = path_prefix + "-d" + std::to_string(n++) + ".avro";
+    TF_ASSIGN_OR_RETURN(ManifestFile written_manifest,
+                        WriteManifest(out, ToFileUri(out), options, deleted));
+    written_manifest.sequence_number = sequence_number;
+    written->push_back(out);
+    manifests->push_back(std::move(written_manifest));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Table>> Table::Load(Catalog* catalog, const TableIdentifier& id) {
@@ -235,10 +280,18 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     added.sequence_number = sequence_number;
     added.min_sequence_number = sequence_number;
     manifests.push_back(added);
+    std::vector<std::string> deleted_manifests;  // this attempt's, removed if it loses
+    ReplacedFiles replaced;
     if (parent != nullptr) {
       TF_ASSIGN_OR_RETURN(std::string list_path, LocalPathFromUri(parent->manifest_list));
       TF_ASSIGN_OR_RETURN(auto existing, ReadManifestList(list_path));
-      manifests.insert(manifests.end(), existing.begin(), existing.end());
+      if (!options.replace_all) {
+        manifests.insert(manifests.end(), existing.begin(), existing.end());
+      } else {
+        std::string prefix = root + "/metadata/" + commit_uuid + "-a" + std::to_string(attempt);
+        TF_RETURN_IF_ERROR(MarkAllDeleted(existing, snapshot_id, sequence_number, prefix,
+                                          &manifests, &deleted_manifests, &replaced));
+      }
     }
     std::string list_path = root + "/metadata/snap-" + std::to_string(snapshot_id) + "-" +
                             std::to_string(attempt) + "-" + commit_uuid + ".avro";
@@ -253,7 +306,13 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     snapshot.sequence_number = sequence_number;
     snapshot.timestamp_ms = now;
     snapshot.manifest_list = ToFileUri(list_path);
-    snapshot.summary = AppendSummary(parent, files, options.summary);
+    snapshot.summary =
+        AppendSummary(options.replace_all ? nullptr : parent, files, options.summary);
+    if (options.replace_all) {
+      snapshot.summary["operation"] = "overwrite";
+      snapshot.summary["deleted-data-files"] = std::to_string(replaced.files);
+      snapshot.summary["deleted-records"] = std::to_string(replaced.records);
+    }
     snapshot.schema_id = next.current_schema_id;
     AddSnapshot(next, snapshot, now);
     RecordPreviousMetadataFile(next, metadata_location_, metadata_.last_updated_ms);
@@ -272,6 +331,7 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     }
     (void)RemoveFileIfExists(metadata_path);
     (void)RemoveFileIfExists(list_path);
+    for (const auto& m : deleted_manifests) (void)RemoveFileIfExists(m);
     if (swapped.code() != StatusCode::kConflict || attempt >= options.max_attempts) {
       if (swapped.code() == StatusCode::kConflict) (void)RemoveFileIfExists(manifest_path);
       return swapped.WithContext("commit to " + id_.ToString() + " after " +

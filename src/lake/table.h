@@ -41,6 +41,9 @@ struct AppendOptions {
   // e.g. "tradeflow.run-id".
   std::map<std::string, std::string> summary;
   int max_attempts = 5;
+  // The new files replace every live file (operation "overwrite"): for tables that hold a
+  // current state, such as reference data. The replaced files are listed as DELETED.
+  bool replace_all = false;
 };
 
 class Table {

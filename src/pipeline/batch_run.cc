@@ -16,11 +16,14 @@
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
 #include "pipeline/ingest_state.h"
-#include "sources/csv_reader.h"
-#include "sources/csv_source.h"
+#include "pipeline/reference_loader.h"
+#include "pipeline/source_config.h"
 #include "sources/input_file.h"
 #include "tradeflow/quarantine/v1/quarantine.pb.h"
 #include "transform/mapper.h"
+#include "transform/normalise.h"
+#include "transform/reference_data.h"
+#include "validate/validator.h"
 
 namespace tradeflow::pipeline {
 namespace {
@@ -153,13 +156,21 @@ class BatchRun {
 
     // Every input must exist before anything else happens.
     std::set<std::string> seen;
-    for (const auto& path : config_.source.paths) {
+    TF_ASSIGN_OR_RETURN(auto paths, ResolveSourceFiles(config_.source));
+    for (const auto& path : paths) {
       auto input = sources::DescribeInputFile(path);
       if (!input.ok()) return input.status().WithContext("source file");
       if (!seen.insert(input->sha256).second) continue;  // the same bytes twice
       inputs_.push_back(std::move(*input));
     }
     TF_ASSIGN_OR_RETURN(mapper_, transform::Mapper::Compile(config_.mapping));
+    if (!config_.reference.tables.empty()) {
+      TF_ASSIGN_OR_RETURN(reference_, LoadReferenceData(config_.reference));
+    }
+    TF_ASSIGN_OR_RETURN(
+        validator_,
+        validate::Validator::Make(config_.validation, reference_ ? &reference_->data : nullptr));
+    for (const auto& note : validator_->notes()) Note(note);
 
     TF_ASSIGN_OR_RETURN(catalog_,
                         lake::OpenSqliteCatalog(summary_.catalog_path, config_.catalog.name));
@@ -208,24 +219,22 @@ class BatchRun {
     return Status::OK();
   }
 
-  Result<std::unique_ptr<sources::RecordSource>> OpenSource(const sources::InputFile& input) {
-    sources::CsvOptions options;
-    options.delimiter = config_.source.delimiter;
-    options.quote = config_.source.quote;
-    options.header = config_.source.header;
-    options.column_names = config_.source.column_names;
-    TF_ASSIGN_OR_RETURN(auto reader, sources::CsvReader::Open(input.path, options));
-    auto source = std::make_unique<sources::CsvSource>(std::move(reader));
+  Result<std::unique_ptr<sources::RecordSource>> OpenInputSource(const sources::InputFile& input) {
+    TF_ASSIGN_OR_RETURN(auto source, OpenSource(config_.source, input.path));
     std::vector<sources::FieldRef> fields;
     for (const auto& f : mapper_->source_fields()) fields.push_back({f.name, f.where});
     TF_RETURN_IF_ERROR(source->Bind(fields));
-    return std::unique_ptr<sources::RecordSource>(std::move(source));
+    return source;
+  }
+
+  void Note(const std::string& text) {
+    if (options_.progress) options_.progress->Line("note: " + text);
   }
 
   Status ProcessFile(const sources::InputFile* input, int index, int total, size_t file_index) {
     const auto started = std::chrono::steady_clock::now();
     if (options_.progress) options_.progress->StartFile(input->path, index, total);
-    TF_ASSIGN_OR_RETURN(auto source, OpenSource(*input));
+    TF_ASSIGN_OR_RETURN(auto source, OpenInputSource(*input));
     transform::RecordContext context;
     context.input_uri = input->uri;
     context.input_sha256 = input->sha256;
@@ -253,15 +262,13 @@ class BatchRun {
                                   {{"mapping_error", "", mapped.message()}}, &event, &file));
         continue;
       }
-      std::vector<Failure> failures = Validate(event, issues, record);
+      std::vector<Failure> failures = Validate(&event, issues, *input, record);
       if (!failures.empty()) {
         TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_VALIDATE,
                                   failures, &event, &file));
         continue;
       }
-      keys_this_run_.emplace(
-          TradeKey(event.source_system(), event.source_trade_id(), event.source_version()),
-          input->path + " " + record.location);
+      if (event.quality_warnings_size() > 0) ++file.records_with_warnings;
       TF_RETURN_IF_ERROR(events_->Add(event).WithContext(input->path + ":" + record.location));
       ++file.records_accepted;
       if (options_.progress && (file.records_read & 4095) == 0) {
@@ -287,26 +294,56 @@ class BatchRun {
     std::string message;
   };
 
-  // The checks that need no configuration: unknown enum values and duplicate versions.
-  std::vector<Failure> Validate(const TradeEvent& event,
+  // Normalisation, then every validation rule. Returns the errors (the record goes to
+  // quarantine); warnings and normalisation notes are attached to the event as flags.
+  std::vector<Failure> Validate(TradeEvent* event,
                                 const std::vector<transform::MappingIssue>& issues,
+                                const sources::InputFile& input,
                                 const sources::SourceRecord& record) {
-    (void)record;
-    std::vector<Failure> failures;
-    for (const auto& issue : issues)
-      failures.push_back({"unknown_enum_value", issue.target, issue.message});
-    std::string key =
-        TradeKey(event.source_system(), event.source_trade_id(), event.source_version());
-    if (existing_keys_.count(key)) {
-      failures.push_back({"duplicate_trade_version", "source_version",
-                          "trade " + event.source_trade_id() + " version " +
-                              std::to_string(event.source_version()) + " is already in the table"});
-    } else if (auto it = keys_this_run_.find(key); it != keys_this_run_.end()) {
-      failures.push_back({"duplicate_trade_version", "source_version",
-                          "trade " + event.source_trade_id() + " version " +
-                              std::to_string(event.source_version()) + " also at " + it->second});
+    std::vector<std::string> notes;
+    if (reference_ && config_.normalise_enabled) {
+      Status st = transform::Normalise(reference_->data, config_.normalise, event, &notes);
+      if (!st.ok()) return {{"normalisation", "", st.message()}};
     }
-    return failures;
+    mapping_issues_.clear();
+    for (const auto& issue : issues) mapping_issues_.push_back(issue.target + ": " + issue.message);
+    std::vector<validate::RuleFailure> results =
+        validator_->Check(*event, mapping_issues_, NowMicros() / 1000000);
+    if (!validate::HasErrors(results)) {
+      std::string key = DuplicateKeyOf(*event);
+      if (existing_keys_.count(key)) {
+        results.push_back({"unique_version", validate::Severity::kError, "source_version",
+                           "trade " + event->source_trade_id() + " version " +
+                               std::to_string(event->source_version()) +
+                               " is already in the table"});
+      } else {
+        validator_->CheckDuplicate(*event, input.path + " " + record.location, &duplicates_,
+                                   &results);
+      }
+    }
+    std::vector<Failure> errors;
+    for (const auto& r : results) {
+      if (r.severity == validate::Severity::kError) {
+        errors.push_back({r.rule, r.field, r.message});
+      } else {
+        auto* w = event->add_quality_warnings();
+        w->set_rule(r.rule);
+        w->set_field(r.field);
+        w->set_message(r.message);
+      }
+    }
+    for (const auto& n : notes) {
+      auto* w = event->add_quality_warnings();
+      w->set_rule("normalisation");
+      size_t colon = n.find(": ");
+      w->set_field(colon == std::string::npos ? "" : n.substr(0, colon));
+      w->set_message(colon == std::string::npos ? n : n.substr(colon + 2));
+    }
+    return errors;
+  }
+
+  static std::string DuplicateKeyOf(const TradeEvent& e) {
+    return TradeKey(e.source_system(), e.source_trade_id(), e.source_version());
   }
 
   Status Reject(const sources::InputFile& input, const sources::SourceRecord& record,
@@ -386,7 +423,67 @@ class BatchRun {
 
   // Quarantine first, then the trade table: the trade table's snapshot is what marks an input
   // as done, so it must come last.
+  // Each reference kind is a current-state table ref_<kind>: replaced whenever its files change.
+  Status CommitReferenceTables() {
+    if (!reference_) return Status::OK();
+    const std::string& ns = config_.table.ns;
+    const std::string root = Absolute(config_.warehouse) + "/" + ns + "/";
+    for (std::string_view kind_view : transform::ReferenceKinds()) {
+      std::string kind(kind_view);
+      std::string hashes;
+      for (const auto& t : config_.reference.tables) {
+        if (t.kind != kind) continue;
+        TF_ASSIGN_OR_RETURN(auto file, sources::DescribeInputFile(t.path));
+        hashes += (hashes.empty() ? "" : ",") + file.sha256;
+      }
+      if (hashes.empty()) continue;
+      std::string name = "ref_" + kind;
+      TF_ASSIGN_OR_RETURN(auto sink,
+                          TableSink::Open(catalog_.get(), {ns, name}, lake::ToFileUri(root + name),
+                                          transform::ReferenceDescriptor(kind), {},
+                                          config_.table.target_file_mb << 20));
+      const lake::Snapshot* current = lake::CurrentSnapshot(sink->table().metadata());
+      if (current != nullptr && current->summary.count(kInputHashesKey) &&
+          current->summary.at(kInputHashesKey) == hashes) {
+        continue;  // unchanged since the last run
+      }
+      int64_t rows = 0;
+      TF_RETURN_IF_ERROR(ForEachReferenceRow(kind, [&](const google::protobuf::Message& row) {
+        ++rows;
+        return sink->Add(row);
+      }));
+      TF_ASSIGN_OR_RETURN(auto files, sink->Finish());
+      lake::AppendOptions options;
+      options.replace_all = true;
+      options.summary["tradeflow.run-id"] = summary_.run_id;
+      options.summary[kInputHashesKey] = hashes;
+      TF_RETURN_IF_ERROR(sink->table().Append(files, sink->schema(), options).status());
+      if (options_.progress) {
+        options_.progress->Line("reference table " + ns + "." + name + ": " + std::to_string(rows) +
+                                " rows");
+      }
+    }
+    return Status::OK();
+  }
+
+  template <typename Fn>
+  Status ForEachReferenceRow(const std::string& kind, Fn fn) {
+    const auto& t = reference_->tables;
+    auto each = [&](const auto& rows) -> Status {
+      for (const auto& row : rows) TF_RETURN_IF_ERROR(fn(row));
+      return Status::OK();
+    };
+    if (kind == "counterparties") return each(t.counterparties);
+    if (kind == "books") return each(t.books);
+    if (kind == "products") return each(t.products);
+    if (kind == "contracts") return each(t.contracts);
+    if (kind == "unit_conversions") return each(t.unit_conversions);
+    if (kind == "fx_rates") return each(t.fx_rates);
+    return Status::Internal("unknown reference kind " + kind);
+  }
+
   Status Commit() {
+    TF_RETURN_IF_ERROR(CommitReferenceTables());
     if (todo_.empty()) return Status::OK();
     TF_ASSIGN_OR_RETURN(auto quarantined, quarantine_->Finish());
     if (!quarantined.empty()) {
@@ -416,8 +513,11 @@ class BatchRun {
   std::unique_ptr<lake::Catalog> catalog_;
   std::unique_ptr<TableSink> events_, quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
-  std::unordered_set<std::string> existing_keys_;
-  std::unordered_map<std::string, std::string> keys_this_run_;
+  std::optional<LoadedReference> reference_;
+  std::unique_ptr<validate::Validator> validator_;
+  std::vector<std::string> mapping_issues_;
+  std::unordered_set<std::string> existing_keys_;  // already in the table
+  validate::DuplicateIndex duplicates_;            // seen in this run
 };
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "pipeline/validation_config.h"
+
 namespace tradeflow::pipeline {
 namespace {
 
@@ -140,52 +142,6 @@ class Parser {
     return Status::OK();
   }
 
-  std::string ResolveSourcePath(const std::string& p) const {
-    std::filesystem::path path(p);
-    if (path.is_absolute()) return p;
-    return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
-  }
-
-  Status ParseSource(const YAML::Node& node, CsvSourceConfig* out) const {
-    TF_RETURN_IF_ERROR(CheckKeys(
-        node, "source", {"type", "path", "paths", "delimiter", "quote", "header", "columns"}));
-    if (!node["type"]) return Error(node, "source needs a type (csv)");
-    TF_ASSIGN_OR_RETURN(std::string type, Scalar(node["type"], "source.type"));
-    if (type != "csv") return Error(node["type"], "source type '" + type + "' is not supported");
-    if (node["path"]) {
-      TF_ASSIGN_OR_RETURN(std::string p, Scalar(node["path"], "source.path"));
-      out->paths.push_back(ResolveSourcePath(p));
-    }
-    if (node["paths"]) {
-      if (!node["paths"].IsSequence()) return Error(node["paths"], "source.paths must be a list");
-      for (const auto& p : node["paths"]) {
-        TF_ASSIGN_OR_RETURN(std::string s, Scalar(p, "source.paths entry"));
-        out->paths.push_back(ResolveSourcePath(s));
-      }
-    }
-    if (out->paths.empty()) return Error(node, "source needs a path or paths");
-    if (node["delimiter"]) {
-      TF_ASSIGN_OR_RETURN(out->delimiter, Char(node["delimiter"], "delimiter"));
-    }
-    if (node["quote"]) {
-      TF_ASSIGN_OR_RETURN(out->quote, Char(node["quote"], "quote"));
-    }
-    if (node["header"]) {
-      TF_ASSIGN_OR_RETURN(out->header, Bool(node["header"], "header"));
-    }
-    if (node["columns"]) {
-      if (!node["columns"].IsSequence()) return Error(node["columns"], "columns must be a list");
-      for (const auto& c : node["columns"]) {
-        TF_ASSIGN_OR_RETURN(std::string s, Scalar(c, "column name"));
-        out->column_names.push_back(s);
-      }
-    }
-    if (!out->header && out->column_names.empty()) {
-      return Error(node, "a source without a header row needs 'columns'");
-    }
-    return Status::OK();
-  }
-
   Result<transform::ValueSource> ParseValueSource(const YAML::Node& node) const {
     transform::ValueSource src;
     if (node.IsScalar()) {
@@ -294,9 +250,10 @@ class Parser {
   Result<PipelineConfig> Parse(const YAML::Node& root) const {
     PipelineConfig config;
     config.file = file_;
-    TF_RETURN_IF_ERROR(CheckKeys(root, "the pipeline file",
-                                 {"pipeline", "warehouse", "catalog", "table", "quarantine",
-                                  "on_bad_record", "cleanup", "source", "mapping"}));
+    TF_RETURN_IF_ERROR(
+        CheckKeys(root, "the pipeline file",
+                  {"pipeline", "warehouse", "catalog", "table", "quarantine", "on_bad_record",
+                   "cleanup", "source", "mapping", "reference", "normalise", "validation"}));
     if (root["quarantine"]) {
       const YAML::Node& q = root["quarantine"];
       TF_RETURN_IF_ERROR(CheckKeys(q, "quarantine", {"name"}));
@@ -334,7 +291,16 @@ class Parser {
     if (root["catalog"]) TF_RETURN_IF_ERROR(ParseCatalog(root["catalog"], &config.catalog));
     if (root["table"]) TF_RETURN_IF_ERROR(ParseTable(root["table"], &config.table));
     if (!root["source"]) return Error(root, "the pipeline needs a source");
-    TF_RETURN_IF_ERROR(ParseSource(root["source"], &config.source));
+    TF_ASSIGN_OR_RETURN(config.source, ParseSourceConfig(root["source"], file_));
+    if (root["reference"]) {
+      TF_ASSIGN_OR_RETURN(config.reference, ParseReferenceConfig(root["reference"], file_));
+    }
+    if (root["normalise"]) {
+      TF_ASSIGN_OR_RETURN(config.normalise_enabled, Bool(root["normalise"], "normalise"));
+    }
+    if (root["validation"]) {
+      TF_ASSIGN_OR_RETURN(config.validation, ParseValidationConfig(root["validation"], file_));
+    }
     if (!root["mapping"]) return Error(root, "the pipeline needs a mapping");
     TF_RETURN_IF_ERROR(ParseMapping(root["mapping"], &config.mapping));
     return config;

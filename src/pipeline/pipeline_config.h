@@ -11,7 +11,11 @@
 #include "common/status.h"
 #include "lake/data_writer.h"
 #include "lake/partitioning.h"
+#include "pipeline/reference_loader.h"
+#include "pipeline/source_config.h"
 #include "transform/mapping_spec.h"
+#include "transform/normalise.h"
+#include "validate/validation_spec.h"
 
 namespace tradeflow::pipeline {
 
@@ -39,14 +43,6 @@ enum class BadRecordPolicy {
   kFail,        // stop the run with its error; nothing is committed
 };
 
-struct CsvSourceConfig {
-  std::vector<std::string> paths;  // resolved against the pipeline file's folder
-  char delimiter = ',';
-  char quote = '"';
-  bool header = true;
-  std::vector<std::string> column_names;
-};
-
 struct PipelineConfig {
   std::string file;  // the pipeline file itself
   std::string name;
@@ -56,8 +52,12 @@ struct PipelineConfig {
   std::string quarantine_table = "quarantine";  // in the same namespace as `table`
   BadRecordPolicy on_bad_record = BadRecordPolicy::kQuarantine;
   int64_t orphan_min_age_seconds = 900;  // unreferenced files older than this are removed
-  CsvSourceConfig source;
+  SourceConfig source;
   transform::MappingSpec mapping;
+  ReferenceConfig reference;              // empty: no reference data
+  transform::NormaliseOptions normalise;  // applied when reference data is loaded
+  bool normalise_enabled = true;
+  validate::ValidationSpec validation;  // built-in rules on by default
 };
 
 Result<PipelineConfig> LoadPipelineConfig(const std::string& path);

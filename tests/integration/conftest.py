@@ -28,6 +28,7 @@ class Workspace:
         self.binary = binary
         shutil.copy(EXAMPLES / "etrm_pipeline.yaml", root / "etrm_pipeline.yaml")
         shutil.copy(EXAMPLES / "etrm_trades.csv", root / "etrm_trades.csv")
+        shutil.copytree(EXAMPLES / "ref", root / "ref")
 
     @property
     def catalog_path(self) -> Path:
