@@ -19,6 +19,7 @@
 #include "pipeline/reference_loader.h"
 #include "pipeline/source_config.h"
 #include "sources/input_file.h"
+#include "sources/utf8.h"
 #include "tradeflow/quarantine/v1/quarantine.pb.h"
 #include "transform/mapper.h"
 #include "transform/normalise.h"
@@ -117,6 +118,30 @@ class TableSink {
   std::unique_ptr<lake::DataWriter> writer_;
   int64_t rows_ = 0;
 };
+
+// String columns must hold UTF-8: a record rejected for bad bytes keeps them escaped as \xNN in
+// raw_record and exactly in raw_bytes.
+void SetRawRecord(const std::string& raw, QuarantineRecord* q) {
+  constexpr size_t kValid = std::string_view::npos;
+  if (sources::FindInvalidUtf8(raw) == kValid) {
+    q->set_raw_record(raw);
+    return;
+  }
+  std::string text;
+  size_t start = 0;
+  for (;;) {
+    size_t bad = sources::FindInvalidUtf8(std::string_view(raw).substr(start));
+    if (bad == kValid) break;
+    text.append(raw, start, bad);
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(raw[start + bad]));
+    text += hex;
+    start += bad + 1;
+  }
+  text.append(raw, start, std::string::npos);
+  q->set_raw_record(text);
+  q->set_raw_bytes(raw);
+}
 
 class BatchRun {
  public:
@@ -365,7 +390,7 @@ class BatchRun {
     q.set_source_location(record.location);
     q.set_line(record.line);
     q.set_byte_offset(record.byte_offset);
-    q.set_raw_record(record.raw);
+    SetRawRecord(record.raw, &q);
     for (const auto& f : failures) {
       auto* rf = q.add_failures();
       rf->set_rule(f.rule);

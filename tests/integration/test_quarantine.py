@@ -1,0 +1,174 @@
+"""Bad records go to the quarantine table with their reasons, never dropped: for every input
+file and run, records read = accepted + quarantined, in the run summary and in the snapshots."""
+
+import csv
+import gzip
+import io
+import json
+
+import pytest
+
+from conftest import EXAMPLES
+
+
+def example_rows():
+    with open(EXAMPLES / "etrm_trades.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, list(reader)
+
+
+def write_csv(path, fieldnames, rows, encoding="utf-8"):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    data = out.getvalue().encode(encoding)
+    if str(path).endswith(".gz"):
+        data = gzip.compress(data)
+    path.write_bytes(data)
+
+
+# Each bad row: (what to change, the rule that must catch it).
+BAD = [
+    ({"trade_date": "2026-02-30"}, "mapping_error"),
+    ({"quantity": "12x"}, "mapping_error"),
+    ({"buy_sell": "Hold"}, "known_enum_values"),
+    ({"cpty_id": "CP9999"}, "known_counterparty"),
+    ({"book": "NOBOOK-XX"}, "known_book"),
+    ({"cpty_lei": "5493ZH9FHPJQ0M9UPC39"}, "lei_check_digits"),
+    ({"lots": "7", "quantity": "1234"}, "lots_times_contract_size"),
+]
+
+
+@pytest.fixture
+def bad_batch(workspace):
+    fieldnames, rows = example_rows()
+    rows = rows[:60]
+    # Pick futures rows so every change above is meaningful.
+    futures = [i for i, r in enumerate(rows) if r["toolset"] == "Future"]
+    expected = {}
+    for (change, rule), i in zip(BAD, futures):
+        rows[i].update(change)
+        expected[i + 2] = rule  # line number: header is line 1
+    dup = dict(rows[0])  # same trade version twice
+    rows.append(dup)
+    expected[len(rows) + 1] = "unique_version"
+    write_csv(workspace.root / "bad.csv", fieldnames, rows)
+    # A line with a broken quote, which no CSV reader can parse.
+    text = (workspace.root / "bad.csv").read_bytes().decode()
+    lines = text.split("\r\n")
+    lines.insert(5, lines[4].replace("TFC TRADING", 'TFC "TRADING'))
+    (workspace.root / "bad.csv").write_bytes("\r\n".join(lines).encode())
+    # Inserting shifts later lines by one; the broken line itself is line 6.
+    shifted = {(l + 1 if l >= 6 else l): r for l, r in expected.items()}
+    shifted[6] = "parse_error"
+    pipeline = workspace.write_pipeline("bad.yaml", {"path: etrm_trades.csv": "path: bad.csv"})
+    return workspace, pipeline, shifted, len(rows) + 1
+
+
+def test_every_bad_record_is_quarantined_with_its_reason(bad_batch):
+    ws, pipeline, expected, total = bad_batch
+    result = ws.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    bad = len(expected)
+    assert f"read {total} = accepted {total - bad} + quarantined {bad}" in result.stdout
+
+    catalog = ws.catalog()
+    quarantine = catalog.load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert len(quarantine) == bad
+    by_line = {q["line"]: q for q in quarantine}
+    assert set(by_line) == set(expected)
+    for line, rule in expected.items():
+        q = by_line[line]
+        rules = [f["rule"] for f in q["failures"]]
+        assert rule in rules, (line, rules, q["failures"])
+        assert all(f["message"] for f in q["failures"])
+        assert q["raw_record"], line
+        assert q["source_location"] == f"line {line}"
+        assert q["input_uri"].endswith("/bad.csv")
+        assert len(q["input_sha256"]) == 64
+    assert by_line[6]["stage"] == "PARSE"
+    assert 'TFC "TRADING' in by_line[6]["raw_record"]
+
+    events = catalog.load_table("trading.trade_events")
+    assert events.scan().to_arrow().num_rows == total - bad
+    summary = events.current_snapshot().summary
+    assert summary["tradeflow.records-read"] == str(total)
+    assert summary["tradeflow.records-accepted"] == str(total - bad)
+    assert summary["tradeflow.records-quarantined"] == str(bad)
+    inputs = json.loads(summary["tradeflow.inputs"])
+    assert inputs[0]["read"] == inputs[0]["accepted"] + inputs[0]["quarantined"]
+    qsummary = catalog.load_table("trading.quarantine").current_snapshot().summary
+    assert qsummary["tradeflow.run-id"] == summary["tradeflow.run-id"]
+
+
+def test_warnings_are_stored_and_flagged(workspace):
+    fieldnames, rows = example_rows()
+    rows = rows[:20]
+    rows[3]["book"] = "CRUDE-LDN"  # keep known
+    write_csv(workspace.root / "w.csv", fieldnames, rows)
+    pipeline = workspace.write_pipeline(
+        "w.yaml",
+        {
+            "path: etrm_trades.csv": "path: w.csv",
+            'pattern: "[A-Z]+-[A-Z]{2,3}"': 'pattern: "NEVER"',
+        },
+    )
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    rows_out = workspace.table().scan().to_arrow().to_pylist()
+    assert len(rows_out) == 20  # warnings do not quarantine
+    flagged = [r for r in rows_out if any(w["rule"] == "book_naming" for w in r["quality_warnings"])]
+    assert len(flagged) == 20
+
+
+def test_compressed_and_latin1_inputs(workspace):
+    fieldnames, rows = example_rows()
+    rows = rows[:30]
+    rows[2]["comment"] = "Zürich desk, prix café"
+    write_csv(workspace.root / "latin.csv.gz", fieldnames, rows, encoding="latin-1")
+    pipeline = workspace.write_pipeline(
+        "latin.yaml",
+        {"path: etrm_trades.csv": "path: latin.csv.gz", "encoding: utf-8": "encoding: latin-1"},
+    )
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    got = workspace.table().scan().to_arrow().to_pylist()
+    assert len(got) == 30
+    comments = [dict(r["source_attributes"]).get("comment") for r in got]
+    assert "Zürich desk, prix café" in comments
+
+    # The same Latin-1 bytes declared as UTF-8: that record is quarantined, the others land.
+    write_csv(workspace.root / "wrong.csv", fieldnames, [dict(r, deal_num="9" + r["deal_num"])
+                                                        for r in rows], encoding="latin-1")
+    wrong = workspace.write_pipeline("wrong.yaml", {"path: etrm_trades.csv": "path: wrong.csv"})
+    result = workspace.run_pipeline(wrong)
+    assert result.returncode == 0, result.stderr
+    assert "read 30 = accepted 29 + quarantined 1" in result.stdout
+    q = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert "invalid UTF-8" in q[0]["failures"][0]["message"]
+
+
+def test_reference_tables_are_readable(workspace):
+    assert workspace.run_pipeline().returncode == 0
+    catalog = workspace.catalog()
+    names = {t[1] for t in catalog.list_tables("trading")}
+    for kind in ("counterparties", "books", "products", "contracts", "unit_conversions",
+                 "fx_rates"):
+        assert f"ref_{kind}" in names
+    with open(EXAMPLES / "ref" / "counterparties.csv", newline="") as f:
+        expected = {r["id"]: r["lei"] or None for r in csv.DictReader(f)}  # empty → null
+    got = catalog.load_table("trading.ref_counterparties").scan().to_arrow().to_pylist()
+    assert {r["id"]: r["lei"] for r in got} == expected
+    contracts = catalog.load_table("trading.ref_contracts").scan().to_arrow().to_pylist()
+    assert any(c["product_code"] == "B" and str(c["contract_size"]) .startswith("1000")
+               for c in contracts)
+
+    # A changed reference file replaces the table's content (one live version).
+    path = workspace.root / "ref" / "books.csv"
+    path.write_text(path.read_text() + "AGRI-LDN,AGRI,529900TFCOMMOD000132,Agri,true\n")
+    assert workspace.run_pipeline().returncode == 0
+    books = workspace.catalog().load_table("trading.ref_books")
+    assert books.scan().to_arrow().num_rows == 6
+    assert books.current_snapshot().summary.operation.value == "overwrite"
