@@ -1,0 +1,218 @@
+"""The benchmark's DuckDB peer: the same mapping and validation as the tradeflow benchmark
+pipeline, in SQL, written with COPY ... TO parquet.
+
+read_csv (every column as text, so that parsing is the mapping's job), typed values with
+TRY_CAST (a value that does not parse is a mapping error, as in tradeflow), enum maps as CASE,
+every built-in rule this mapping can trip as a list of failed rule ids, reference data from
+examples/ref, unique_version by row_number() among the otherwise valid rows. DuckDB uses all
+cores (its default).
+
+    duckdb_peer.py INPUT.csv OUTDIR
+prints one JSON line: {"engine": "duckdb", "rows": ..., "accepted": ..., "quarantined": ...}
+"""
+import json
+import os
+import sys
+import time
+
+import duckdb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common as c  # noqa: E402
+
+
+def case_map(col, mapping, labels=None):
+    whens = " ".join(f"WHEN {col} = '{k}' THEN '{v}'" for k, v in mapping.items())
+    if labels:
+        lab = ", ".join(f"'{x}'" for x in sorted(labels))
+        whens += f" WHEN upper({col}) IN ({lab}) THEN upper({col})"
+    return f"CASE {whens} END"
+
+
+def unknown(col, label_expr):
+    return f"({col} <> '' AND {label_expr} IS NULL)"
+
+
+def sql_list(values):
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
+
+
+def main(path, outdir):
+    t0 = time.perf_counter()
+    os.makedirs(outdir, exist_ok=True)
+    con = duckdb.connect()
+    ref = c.reference()
+    for name, keys in ref.items():
+        con.execute(f"CREATE TABLE ref_{name} AS SELECT unnest([{sql_list(keys)}]) AS k")
+    # ISO 7064 MOD 97-10 over the digits of an LEI (letters as 10..35), in three pieces so
+    # that no piece exceeds HUGEINT.
+    con.execute("""
+      CREATE MACRO lei_digits(s) AS array_to_string(list_transform(string_split(s, ''),
+          lambda ch: CASE WHEN ch BETWEEN '0' AND '9' THEN ch ELSE CAST(ascii(ch) - 55 AS VARCHAR) END), '');
+      CREATE MACRO mod97_3(d) AS CAST(
+          CAST(CAST(CAST(substr(d, 1, 18) AS HUGEINT) % 97 AS VARCHAR) || substr(d, 19, 18) AS HUGEINT) % 97
+          AS VARCHAR) || substr(d, 37);
+      CREATE MACRO lei_ok(s) AS CAST(CASE WHEN length(mod97_3(lei_digits(s))) > 0
+          THEN CAST(mod97_3(lei_digits(s)) AS HUGEINT) % 97 END AS INTEGER) = 1;
+    """)
+    action = case_map("tran_status", c.ACTION, c.LABELS["action"])
+    side = case_map("buy_sell", c.SIDE, c.LABELS["direction"])
+    asset = case_map("asset_class", c.ASSET_CLASS, c.LABELS["asset_class"])
+    instr = case_map("toolset", c.INSTRUMENT, c.LABELS["instrument_type"])
+    settle = case_map("settlement", c.SETTLEMENT, c.LABELS["settlement"])
+    freq = case_map("quantity_frequency", c.FREQUENCY, c.LABELS["frequency"])
+    putcall = case_map("put_call", c.PUT_CALL, c.LABELS["put_call"])
+    neg_ok = sql_list(c.NEGATIVE_PRICE_ALLOWED_FOR)
+    dec6 = "DECIMAL(38,6)"
+    dec10 = "DECIMAL(38,10)"
+    src = path.replace("'", "''")
+
+    def d(col, t):  # typed, or NULL when empty
+        return f"TRY_CAST(NULLIF({col}, '') AS {t})"
+
+    def bad(col, t):  # non-empty and not parseable: a mapping error
+        return f"({col} <> '' AND TRY_CAST({col} AS {t}) IS NULL)"
+
+    con.execute(f"""
+    CREATE TEMP TABLE mapped AS
+    WITH src AS (
+      SELECT coalesce(COLUMNS(*), ''), row_number() OVER () + 1 AS source_line
+      FROM read_csv('{src}', header = true, all_varchar = true, quote = '"', escape = '"')
+    ), typed AS (
+      SELECT *,
+        {action} AS action_l, {side} AS side_l, {asset} AS asset_l, {instr} AS instr_l,
+        {settle} AS settle_l, {freq} AS freq_l,
+        CASE WHEN toolset = 'Option' THEN {putcall} END AS putcall_l,
+        {d('version', 'BIGINT')} AS v,
+        {d('trade_date', 'DATE')} AS td,
+        {d('exec_time', 'TIMESTAMPTZ')} AS et,
+        {d('quantity', dec6)} AS q, {d('lots', dec6)} AS lt, {d('contract_size', dec6)} AS cs,
+        {d('price', dec10)} AS px, {d('strike', dec10)} AS sk, {d('premium', dec10)} AS pm,
+        {d('float_spread', dec10)} AS spread, {d('broker_fee', dec10)} AS fee,
+        {d('delivery_start', 'DATE')} AS ds, {d('delivery_end', 'DATE')} AS de,
+        {d('expiry_date', 'DATE')} AS ex,
+        toolset IN ('Future', 'Option') AS listed,
+        toolset IN ('Future', 'Swap', 'PhysForward') AS priced,
+        (lower(commodity_group) IN ({neg_ok}) OR lower(commodity) IN ({neg_ok})) AS neg_ok
+      FROM src
+    ), checked AS (
+      SELECT *, list_filter([
+        CASE WHEN {bad('version', 'BIGINT')} OR {bad('trade_date', 'DATE')}
+           OR {bad('exec_time', 'TIMESTAMPTZ')} OR {bad('quantity', dec6)}
+           OR {bad('lots', dec6)} OR {bad('contract_size', dec6)} OR {bad('price', dec10)}
+           OR {bad('strike', dec10)} OR {bad('premium', dec10)} OR {bad('float_spread', dec10)}
+           OR {bad('broker_fee', dec10)} OR {bad('delivery_start', 'DATE')}
+           OR {bad('delivery_end', 'DATE')} OR {bad('expiry_date', 'DATE')}
+           THEN 'mapping_error' END,
+        CASE WHEN deal_num = '' THEN 'required_identity' END,
+        CASE WHEN coalesce(v, 0) <= 0 THEN 'positive_source_version' END,
+        CASE WHEN action_l IS NULL THEN 'required_action' END,
+        CASE WHEN td IS NULL THEN 'required_trade_date' END,
+        CASE WHEN side_l IS NULL THEN 'required_direction' END,
+        CASE WHEN book = '' THEN 'required_book' END,
+        CASE WHEN (listed AND exchange = '') OR (NOT listed AND cpty_id = '')
+             THEN 'required_counterparty_or_exchange' END,
+        CASE WHEN commodity = '' THEN 'required_commodity' END,
+        CASE WHEN instr_l IS NULL THEN 'required_instrument_type' END,
+        CASE WHEN q IS NULL OR quantity_unit = '' THEN 'required_quantity' END,
+        CASE WHEN NOT ((priced AND px IS NOT NULL AND price_currency <> '')
+                       OR (toolset = 'Option' AND sk IS NOT NULL AND pm IS NOT NULL)
+                       OR (toolset = 'Swap' AND float_index <> '')) THEN 'required_price' END,
+        CASE WHEN q <= 0 THEN 'positive_quantity' END,
+        CASE WHEN NOT neg_ok AND ((priced AND px <= 0) OR (toolset = 'Option' AND sk <= 0))
+             THEN 'positive_price' END,
+        CASE WHEN toolset = 'Option' AND pm <= 0 THEN 'positive_premium' END,
+        CASE WHEN toolset = 'PhysForward' AND (td > ds OR ds > de) THEN 'delivery_dates_order' END,
+        CASE WHEN toolset = 'Swap' AND ds > de THEN 'pricing_period_order' END,
+        CASE WHEN toolset = 'Option' AND ex < td THEN 'option_expiry_after_trade_date' END,
+        CASE WHEN et > now() THEN 'execution_time_not_future' END,
+        CASE WHEN lt * cs <> q THEN 'lots_times_contract_size' END,
+        CASE WHEN toolset = 'Option' AND (putcall_l IS NULL OR sk IS NULL OR ex IS NULL)
+             THEN 'option_terms_complete' END,
+        CASE WHEN {unknown('tran_status', 'action_l')} OR {unknown('buy_sell', 'side_l')}
+               OR {unknown('asset_class', 'asset_l')} OR {unknown('toolset', 'instr_l')}
+               OR {unknown('settlement', 'settle_l')} OR {unknown('quantity_frequency', 'freq_l')}
+               OR (toolset = 'Option' AND {unknown('put_call', 'putcall_l')})
+             THEN 'known_enum_values' END,
+        CASE WHEN cpty_id <> '' AND cpty_id NOT IN (SELECT k FROM ref_counterparties)
+             THEN 'known_counterparty' END,
+        CASE WHEN book <> '' AND book NOT IN (SELECT k FROM ref_books) THEN 'known_book' END,
+        CASE WHEN commodity <> '' AND commodity NOT IN (SELECT k FROM ref_products)
+             THEN 'known_product' END,
+        CASE WHEN listed AND exchange || ':' || product_code NOT IN (SELECT k FROM ref_contracts)
+             THEN 'known_listed_contract' END,
+        CASE WHEN (internal_lei <> '' AND NOT regexp_full_match(internal_lei, '[A-Z0-9]{{18}}[0-9]{{2}}'))
+               OR (cpty_lei <> '' AND NOT regexp_full_match(cpty_lei, '[A-Z0-9]{{18}}[0-9]{{2}}'))
+             THEN 'lei_format' END,
+        CASE WHEN (regexp_full_match(internal_lei, '[A-Z0-9]{{18}}[0-9]{{2}}') AND NOT lei_ok(internal_lei))
+               OR (regexp_full_match(cpty_lei, '[A-Z0-9]{{18}}[0-9]{{2}}') AND NOT lei_ok(cpty_lei))
+             THEN 'lei_check_digits' END
+      ], lambda x: x IS NOT NULL) AS failures
+      FROM typed
+    )
+    SELECT *,
+      CASE WHEN len(failures) = 0 AND row_number() OVER (
+             PARTITION BY deal_num, v, len(failures) = 0 ORDER BY source_line) > 1
+           THEN list_append(failures, 'unique_version') ELSE failures END AS all_failures
+    FROM checked
+    """)
+    a_path = os.path.join(outdir, "trade_events.parquet")
+    q_path = os.path.join(outdir, "quarantine.parquet")
+    con.execute(f"""
+    COPY (
+      SELECT '{c.SOURCE_SYSTEM}' AS source_system, deal_num AS source_trade_id,
+        '{c.SOURCE_SYSTEM}:' || deal_num AS trade_uid, 'deal_tracking_num' AS source_trade_id_scheme,
+        v AS source_version, tran_num AS source_record_id, action_l AS action,
+        {case_map('tran_status', c.EVENT_TYPE)} AS event_type,
+        {case_map('tran_status', c.TRADE_STATUS)} AS trade_status,
+        CASE WHEN tran_status = 'CANCELLED' THEN 'CANCELLED' END AS closed_reason,
+        td AS trade_date, et AS execution_time,
+        regexp_extract(exec_time, '([+-]\\d{{2}}:\\d{{2}}|Z)$', 1) AS execution_utc_offset,
+        internal_lentity AS internal_legal_entity_name, internal_lei AS internal_legal_entity_lei,
+        internal_bunit AS internal_business_unit, book, portfolio, strategy, trader,
+        cpty_id AS counterparty_id, cpty_name AS counterparty_name, cpty_lei AS counterparty_lei,
+        broker AS broker_name, exchange AS execution_venue, side_l AS direction,
+        asset_l AS asset_class, commodity_group AS asset_subclass, commodity,
+        instr_l AS instrument_type, settle_l AS settlement_type, exchange, product_code,
+        contract_month,
+        side_l AS leg1_direction, q AS leg1_quantity, quantity_unit AS leg1_quantity_unit,
+        freq_l AS leg1_frequency, lt AS leg1_lots, cs AS leg1_contract_size,
+        CASE WHEN lots <> '' THEN quantity_unit ELSE '' END AS leg1_contract_size_unit,
+        CASE WHEN toolset IN ('Future', 'Swap') THEN 'fixed'
+             WHEN toolset = 'PhysForward' THEN 'physical' ELSE '' END AS leg1_price_kind,
+        CASE WHEN priced THEN px END AS leg1_price,
+        CASE WHEN priced THEN price_currency ELSE '' END AS leg1_price_currency,
+        CASE WHEN priced THEN price_unit ELSE '' END AS leg1_price_per_unit,
+        ds AS leg1_delivery_start, de AS leg1_delivery_end,
+        CASE WHEN toolset = 'PhysForward' THEN delivery_location ELSE '' END AS leg1_delivery_location,
+        CASE WHEN toolset = 'PhysForward' THEN incoterm ELSE '' END AS leg1_incoterm,
+        putcall_l AS leg1_put_call,
+        CASE WHEN toolset = 'Option' THEN 'AMERICAN' END AS leg1_exercise_style,
+        CASE WHEN toolset = 'Option' THEN sk END AS leg1_strike, ex AS leg1_expiry_date,
+        CASE WHEN toolset = 'Option' THEN pm END AS leg1_premium,
+        CASE WHEN toolset = 'Swap' THEN {case_map('buy_sell', c.SIDE_LEG2)} END AS leg2_direction,
+        float_index AS leg2_index_id, spread AS leg2_spread,
+        fee AS fee_amount, fee_currency,
+        CASE WHEN broker_fee <> '' THEN 'BROKERAGE' END AS fee_type,
+        uti, comment AS source_attributes_comment, source_line
+      FROM mapped WHERE len(all_failures) = 0
+    ) TO '{a_path}' (FORMAT parquet, COMPRESSION zstd)
+    """)
+    con.execute(f"""
+    COPY (SELECT * EXCLUDE (action_l, side_l, asset_l, instr_l, settle_l, freq_l, putcall_l, v,
+                            td, et, q, lt, cs, px, sk, pm, spread, fee, ds, de, ex, listed,
+                            priced, neg_ok, failures),
+          FROM mapped WHERE len(all_failures) > 0)
+    TO '{q_path}' (FORMAT parquet, COMPRESSION zstd)
+    """)
+    rows, accepted = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE len(all_failures) = 0) FROM mapped").fetchone()
+    by_rule = dict(con.execute(
+        "SELECT r, count(*) FROM (SELECT unnest(all_failures) AS r FROM mapped) GROUP BY r"
+    ).fetchall())
+    c.report("duckdb", rows, accepted, rows - accepted, by_rule, [a_path, q_path])
+    print(f"duckdb: {time.perf_counter() - t0:.2f}s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

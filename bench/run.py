@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""tradeflow's CSV -> validated trade_events benchmark, side by side with three peers.
+
+In one run, on the same inputs and machine: generates synthetic ETRM exports of each size
+(tradeflow-generate, CSV, with a share of faulty rows), then runs every contender on every size:
+
+  tradeflow   `tradeflow run` of bench/pipelines/bench_csv.yaml (mapping, normalisation,
+              built-in validation with examples/ref, Iceberg trade_events + quarantine tables)
+  pandas      bench/peers/pandas_peer.py   (same mapping and rules, Parquet via pyarrow)
+  duckdb      bench/peers/duckdb_peer.py   (same mapping and rules in SQL, COPY TO parquet)
+  pyarrow     bench/peers/pyarrow_peer.py  (plain CSV -> Parquet, no mapping: an upper bound)
+
+Each contender is one child process; wall time is measured around it and CPU seconds
+(user + sys) and peak RSS come from os.wait4's rusage of that child. The input is read once
+before each run so that every contender starts from the page cache. Writes bench/out/results.md
+(and results.json): a table, the ratios tradeflow / peer, memory at the largest size / memory at
+the smallest, and whether the accepted / quarantined counts of the contenders that implement
+the same rules agree.
+
+    .venv/bin/python bench/run.py                          # builds with scripts/build.sh
+    .venv/bin/python bench/run.py --tradeflow /tmp/build-bench/bin/tradeflow --sizes 200000,2000000
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+PEERS = os.path.join(BENCH, "peers")
+CONTENDERS = ["tradeflow", "pandas", "duckdb", "pyarrow"]
+SAME_RULES = ["tradeflow", "pandas", "duckdb"]
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+
+
+def ensure_python_deps(python):
+    try:
+        subprocess.run([python, "-c", "import pandas, pyarrow, duckdb"], check=True,
+                       capture_output=True)
+    except subprocess.CalledProcessError:
+        print("installing bench/requirements.txt into the project venv", flush=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "-r",
+                        os.path.join(BENCH, "requirements.txt")], check=True)
+
+
+def machine():
+    info = {"nproc": os.cpu_count(), "platform": platform.platform()}
+    try:
+        for line in sh(["lscpu"]).splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("Model name", "Thread(s) per core", "CPU MHz", "L3 cache"):
+                info[key.strip()] = value.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                info["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    return info
+
+
+def warm(path):
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
+def measure(cmd, cwd=None, log=None):
+    """Runs cmd as one child; returns (stdout, stderr, wall s, cpu s, peak RSS MiB)."""
+    start = time.perf_counter()
+    out_f = open(log + ".out", "w+") if log else subprocess.PIPE
+    err_f = open(log + ".err", "w+") if log else subprocess.PIPE
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=out_f, stderr=err_f, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out_f.seek(0)
+    err_f.seek(0)
+    stdout, stderr = out_f.read(), err_f.read()
+    out_f.close()
+    err_f.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    return stdout, stderr, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def tradeflow_pipeline(template, csv_path, workdir):
+    text = open(template).read()
+    text = re.sub(r"(?m)^  path: .*$", f"  path: {csv_path}", text, count=1)
+    text = text.replace("../../examples/", os.path.join(REPO, "examples") + "/")
+    path = os.path.join(workdir, "pipeline.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run_one(name, csv_path, size, args, outdir):
+    work = os.path.join(outdir, "work", f"{name}_{size}")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    log = os.path.join(work, "log")
+    if name == "tradeflow":
+        pipeline = tradeflow_pipeline(os.path.join(BENCH, "pipelines", "bench_csv.yaml"),
+                                      csv_path, work)
+        stdout, _, wall, cpu, rss = measure([args.tradeflow, "run", pipeline], cwd=work, log=log)
+        m = re.search(r"total: read (\d+) = accepted (\d+) \+ quarantined (\d+)", stdout)
+        if not m:
+            raise RuntimeError("no summary in tradeflow's output:\n" + stdout[-2000:])
+        rows, accepted, quarantined = map(int, m.groups())
+        by_rule = {r: int(k) for r, k in re.findall(r"quarantined by (\S+): (\d+)", stdout)}
+        inner = re.search(r"\((\d+\.\d+)s\)", stdout)
+        extra = {"file_seconds": float(inner.group(1)) if inner else None}
+    else:
+        script = os.path.join(PEERS, f"{name}_peer.py")
+        stdout, _, wall, cpu, rss = measure([args.python, script, csv_path, work], log=log)
+        res = json.loads(stdout.strip().splitlines()[-1])
+        rows, accepted, quarantined, by_rule = (res["rows"], res["accepted"],
+                                                res["quarantined"], res["by_rule"])
+        extra = {}
+    mb = os.path.getsize(csv_path) / 1e6
+    return {"engine": name, "size": size, "input_mb": round(mb, 1), "rows": rows,
+            "accepted": accepted, "quarantined": quarantined, "wall_s": round(wall, 3),
+            "cpu_s": round(cpu, 3), "peak_rss_mib": round(rss, 1),
+            "trades_per_s": round(rows / wall), "mb_per_s": round(mb / wall, 2),
+            "by_rule": by_rule, **extra}
+
+
+def fmt_ratio(x):
+    return f"{x:.2f}×"
+
+
+def report(results, sizes, args, info, command, outdir):
+    by = {(r["engine"], r["size"]): r for r in results}
+    lines = ["# tradeflow CSV → validated trade_events: benchmark results", ""]
+    lines += [f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+              f"- machine: {info.get('Model name', '?')}, nproc {info['nproc']}, "
+              f"{info.get('memory_gib', '?')} GiB RAM, {info['platform']}",
+              f"- command: `{command}`",
+              f"- input: tradeflow-generate --seed {args.seed} --error-rate {args.error_rate} "
+              f"(CSV, 48 columns), sizes {', '.join(f'{s:,}' for s in sizes)} rows", ""]
+    lines += ["| contender | rows | input MB | wall s | CPU s | peak RSS MiB | trades/s | MB/s "
+              "| accepted | quarantined |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size in sizes:
+        for name in args.contenders:
+            r = by.get((name, size))
+            if r:
+                lines.append(f"| {name} | {r['rows']:,} | {r['input_mb']} | {r['wall_s']:.2f} | "
+                             f"{r['cpu_s']:.2f} | {r['peak_rss_mib']:.0f} | "
+                             f"{r['trades_per_s']:,} | {r['mb_per_s']:.1f} | "
+                             f"{r['accepted']:,} | {r['quarantined']:,} |")
+    lines += ["", "## Ratios (tradeflow ÷ peer; throughput is trades/s, CPU is CPU-seconds per "
+              "trade: > 1× means tradeflow is better)", "",
+              "| size | ÷ pandas (5× target) | ÷ duckdb (> 1× target) | ÷ pyarrow (≥ 0.5× target) "
+              "| CPU ÷ pandas | CPU ÷ duckdb | CPU ÷ pyarrow |", "|---|---:|---:|---:|---:|---:|---:|"]
+    verdicts = {}
+    for size in sizes:
+        t = by.get(("tradeflow", size))
+        if not t:
+            continue
+        cells, cpu_cells = [], []
+        for peer in ("pandas", "duckdb", "pyarrow"):
+            p = by.get((peer, size))
+            if not p:
+                cells.append("–")
+                cpu_cells.append("–")
+                continue
+            ratio = t["trades_per_s"] / p["trades_per_s"]
+            cells.append(fmt_ratio(ratio))
+            cpu_cells.append(fmt_ratio(p["cpu_s"] / t["cpu_s"]))
+            verdicts.setdefault(peer, []).append((size, ratio))
+        lines.append(f"| {size:,} | " + " | ".join(cells + cpu_cells) + " |")
+    lo, hi = min(sizes), max(sizes)
+    lines += ["", f"## Memory: peak RSS at {hi:,} rows ÷ at {lo:,} rows "
+              f"(input {hi / lo:.0f}×; target for tradeflow: < 1.5×)", "",
+              "| contender | peak RSS small MiB | peak RSS large MiB | ratio |", "|---|---:|---:|---:|"]
+    mem_ratio = None
+    for name in args.contenders:
+        a, b = by.get((name, lo)), by.get((name, hi))
+        if a and b and lo != hi:
+            ratio = b["peak_rss_mib"] / a["peak_rss_mib"]
+            if name == "tradeflow":
+                mem_ratio = ratio
+            lines.append(f"| {name} | {a['peak_rss_mib']:.0f} | {b['peak_rss_mib']:.0f} | "
+                         f"{fmt_ratio(ratio)} |")
+    lines += ["", "## Agreement", ""]
+    agree = True
+    for size in sizes:
+        counts = {n: (by[(n, size)]["accepted"], by[(n, size)]["quarantined"])
+                  for n in SAME_RULES if (n, size) in by}
+        same = len(set(counts.values())) <= 1
+        agree &= same
+        lines.append(f"- {size:,} rows: accepted/quarantined "
+                     + ", ".join(f"{n} {a:,}/{q:,}" for n, (a, q) in counts.items())
+                     + (" — all agree" if same else " — **DISAGREE**"))
+    lines += ["", "## Targets", ""]
+    targets = {"pandas": (5.0, "at least 5× pandas"), "duckdb": (1.0, "faster than DuckDB"),
+               "pyarrow": (0.5, "at least half of plain pyarrow conversion")}
+    for peer, (goal, text) in targets.items():
+        if peer in verdicts:
+            worst = min(r for _, r in verdicts[peer])
+            state = "met" if worst >= goal else "NOT met"
+            lines.append(f"- {text}: {state} (worst size {fmt_ratio(worst)}, target "
+                         f"{fmt_ratio(goal)}; " + ", ".join(f"{s:,}: {fmt_ratio(r)}"
+                                                            for s, r in verdicts[peer]) + ")")
+    if mem_ratio is not None:
+        lines.append(f"- memory not growing with input ({hi / lo:.0f}× input under 1.5× peak RSS): "
+                     f"{'met' if mem_ratio < 1.5 else 'NOT met'} ({fmt_ratio(mem_ratio)})")
+    lines.append(f"- contenders with the same rules agree on accepted/quarantined: "
+                 f"{'yes' if agree else 'NO'}")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(outdir, "results.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump({"machine": info, "command": command, "results": results}, f, indent=1)
+    return text, agree
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="200000,2000000",
+                    help="comma-separated row counts (default 200000,2000000)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--error-rate", type=float, default=0.01,
+                    help="share of faulty trade versions in the input (default 0.01)")
+    ap.add_argument("--tradeflow", help="tradeflow binary (default: build with scripts/build.sh "
+                    "and use build/bin/tradeflow)")
+    ap.add_argument("--generator", help="tradeflow-generate binary (default: beside tradeflow)")
+    ap.add_argument("--python", default=os.path.join(REPO, ".venv", "bin", "python"))
+    ap.add_argument("--contenders", default=",".join(CONTENDERS))
+    ap.add_argument("--out", default=os.path.join(BENCH, "out"))
+    args = ap.parse_args()
+    args.contenders = [c for c in args.contenders.split(",") if c]
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    command = "bench/run.py " + " ".join(sys.argv[1:])
+    outdir = os.path.abspath(args.out)
+    os.makedirs(outdir, exist_ok=True)
+
+    if not args.tradeflow:
+        print("building with scripts/build.sh", flush=True)
+        subprocess.run([os.path.join(REPO, "scripts", "build.sh")], check=True, cwd=REPO)
+        args.tradeflow = os.path.join(REPO, "build", "bin", "tradeflow")
+    args.tradeflow = os.path.abspath(args.tradeflow)
+    if not args.generator:
+        args.generator = os.path.join(os.path.dirname(args.tradeflow), "tradeflow-generate")
+    ensure_python_deps(args.python)
+    info = machine()
+
+    data = os.path.join(outdir, "data")
+    os.makedirs(data, exist_ok=True)
+    inputs = {}
+    for size in sizes:
+        path = os.path.join(data, f"trades_{size}_seed{args.seed}_err{args.error_rate}.csv")
+        if not os.path.exists(path):
+            print(f"generating {size:,} rows -> {path}", flush=True)
+            subprocess.run([args.generator, "--rows", str(size), "--seed", str(args.seed),
+                            "--error-rate", str(args.error_rate), "-o", path + ".tmp"],
+                           check=True)
+            os.replace(path + ".tmp", path)
+        inputs[size] = path
+
+    results = []
+    for size in sizes:
+        for name in args.contenders:
+            warm(inputs[size])
+            print(f"{name:>9} {size:>10,} rows ... ", end="", flush=True)
+            r = run_one(name, inputs[size], size, args, outdir)
+            print(f"{r['wall_s']:7.2f}s wall {r['cpu_s']:7.2f}s cpu {r['peak_rss_mib']:7.0f} MiB "
+                  f"{r['trades_per_s']:>9,} trades/s  accepted {r['accepted']:,} "
+                  f"quarantined {r['quarantined']:,}", flush=True)
+            results.append(r)
+            shutil.rmtree(os.path.join(outdir, "work", f"{name}_{size}", "warehouse"),
+                          ignore_errors=True)
+    text, agree = report(results, sizes, args, info, command, outdir)
+    print()
+    print(text)
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
