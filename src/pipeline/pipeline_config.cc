@@ -241,6 +241,15 @@ class Parser {
       return Error(node, "mapping needs fields: a mapping of canonical field → source");
     }
     for (const auto& kv : node["fields"]) {
+      if (kv.second.IsSequence()) {
+        // Several rules for one target: the later ones need a `when` (see MappingSpec).
+        for (const auto& rule : kv.second) {
+          TF_ASSIGN_OR_RETURN(auto field, ParseField(kv.first, rule));
+          field.where = Where(rule);
+          out->fields.push_back(std::move(field));
+        }
+        continue;
+      }
       TF_ASSIGN_OR_RETURN(auto field, ParseField(kv.first, kv.second));
       out->fields.push_back(std::move(field));
     }

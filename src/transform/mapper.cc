@@ -294,7 +294,9 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
   for (const auto& m : spec.fields) {
     auto rule = CompileRule(m, target, &fields);
     if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);
-    if (!targets.insert(m.target).second) {
+    // A target may be mapped again only by a conditional rule, which then wins where its
+    // condition holds (rules apply in order).
+    if (!targets.insert(m.target).second && !m.when) {
       return Status::Invalid((m.where.empty() ? "mapping" : m.where) + ": target '" + m.target +
                              "' is mapped twice");
     }

@@ -49,6 +49,8 @@ struct FieldMapping {
   std::string where;
 };
 
+// Rules apply in order. A target may appear again in a later rule with a `when` condition; that
+// rule overrides the earlier ones for the records where its condition holds.
 struct MappingSpec {
   std::string version;  // recorded in every record's provenance.mapping_version
   std::vector<FieldMapping> fields;

@@ -29,6 +29,9 @@ class Workspace:
         shutil.copy(EXAMPLES / "etrm_pipeline.yaml", root / "etrm_pipeline.yaml")
         shutil.copy(EXAMPLES / "etrm_trades.csv", root / "etrm_trades.csv")
         shutil.copytree(EXAMPLES / "ref", root / "ref")
+        for name in ("jsonl_pipeline.yaml", "etrm_trades.jsonl", "fixml_pipeline.yaml",
+                     "exchange_trades.fixml"):
+            shutil.copy(EXAMPLES / name, root / name)
 
     @property
     def catalog_path(self) -> Path:
@@ -42,8 +45,8 @@ class Workspace:
     def run_pipeline(self, pipeline: str = "etrm_pipeline.yaml") -> subprocess.CompletedProcess:
         return self.run("run", pipeline)
 
-    def write_pipeline(self, name: str, replacements: dict) -> str:
-        text = (self.root / "etrm_pipeline.yaml").read_text()
+    def write_pipeline(self, name: str, replacements: dict, base: str = "etrm_pipeline.yaml") -> str:
+        text = (self.root / base).read_text()
         for old, new in replacements.items():
             assert old in text, old
             text = text.replace(old, new)
