@@ -264,9 +264,7 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
     std::string stem = leaf->name();
     if (stem.size() > 5 && stem.ends_with("_time")) stem.resize(stem.size() - 5);
     rule->offset_sibling = parent->FindFieldByName(stem + "_utc_offset");
-    TF_RETURN_IF_ERROR(ParseUtcOffset(m.time_zone.empty() ? "UTC" : m.time_zone)
-                           .status()
-                           .WithContext("target '" + m.target + "'"));
+    TF_RETURN_IF_ERROR(ValidateTimeZone(m.time_zone).WithContext("target '" + m.target + "'"));
   }
   if (m.default_value) {
     // A default must itself be a valid value for the field.
