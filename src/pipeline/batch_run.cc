@@ -188,10 +188,12 @@ class BatchRun {
       if (!seen.insert(input->sha256).second) continue;  // the same bytes twice
       inputs_.push_back(std::move(*input));
     }
-    TF_ASSIGN_OR_RETURN(mapper_, transform::Mapper::Compile(config_.mapping));
     if (!config_.reference.tables.empty()) {
       TF_ASSIGN_OR_RETURN(reference_, LoadReferenceData(config_.reference));
     }
+    TF_ASSIGN_OR_RETURN(mapper_,
+                        transform::Mapper::Compile(config_.mapping, TradeEvent::descriptor(),
+                                                   reference_ ? &reference_->data : nullptr));
     TF_ASSIGN_OR_RETURN(
         validator_,
         validate::Validator::Make(config_.validation, reference_ ? &reference_->data : nullptr));

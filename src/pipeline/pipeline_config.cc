@@ -153,6 +153,24 @@ class Parser {
     } else if (node["constant"]) {
       src.kind = transform::ValueSource::Kind::kConstant;
       TF_ASSIGN_OR_RETURN(src.constant, Scalar(node["constant"], "constant"));
+    } else if (node["lookup"]) {
+      const YAML::Node& l = node["lookup"];
+      TF_RETURN_IF_ERROR(CheckKeys(l, "lookup", {"table", "key", "field"}));
+      if (!l["table"] || !l["key"] || !l["field"]) {
+        return Error(l, "lookup needs table, key and field");
+      }
+      src.kind = transform::ValueSource::Kind::kLookup;
+      TF_ASSIGN_OR_RETURN(src.lookup_table, Scalar(l["table"], "lookup.table"));
+      TF_ASSIGN_OR_RETURN(src.lookup_field, Scalar(l["field"], "lookup.field"));
+      if (l["key"].IsSequence()) {
+        for (const auto& k : l["key"]) {
+          TF_ASSIGN_OR_RETURN(auto part, ParseValueSource(k));
+          src.parts.push_back(std::move(part));
+        }
+      } else {
+        TF_ASSIGN_OR_RETURN(auto part, ParseValueSource(l["key"]));
+        src.parts.push_back(std::move(part));
+      }
     } else if (node["concat"]) {
       src.kind = transform::ValueSource::Kind::kConcat;
       if (!node["concat"].IsSequence()) return Error(node["concat"], "concat must be a list");
@@ -171,7 +189,7 @@ class Parser {
         TF_ASSIGN_OR_RETURN(src.separator, Scalar(node["separator"], "sep"));
       }
     } else {
-      return Error(node, "a field needs one of column, constant or concat");
+      return Error(node, "a field needs one of column, constant, concat or lookup");
     }
     return src;
   }
@@ -201,7 +219,7 @@ class Parser {
     m.where = Where(key);
     if (node.IsMap()) {
       TF_RETURN_IF_ERROR(CheckKeys(node, "field '" + m.target + "'",
-                                   {"column", "constant", "concat", "separator", "format",
+                                   {"column", "constant", "concat", "lookup", "separator", "format",
                                     "time_zone", "enum", "default", "when"}));
     }
     TF_ASSIGN_OR_RETURN(m.source, ParseValueSource(node));
@@ -230,7 +248,24 @@ class Parser {
   }
 
   Status ParseMapping(const YAML::Node& node, transform::MappingSpec* out) const {
-    TF_RETURN_IF_ERROR(CheckKeys(node, "mapping", {"version", "fields", "keep_unmapped_columns"}));
+    TF_RETURN_IF_ERROR(
+        CheckKeys(node, "mapping", {"version", "fields", "keep_unmapped_columns", "numbers"}));
+    if (node["numbers"]) {
+      const YAML::Node& n = node["numbers"];
+      TF_RETURN_IF_ERROR(
+          CheckKeys(n, "mapping.numbers", {"decimal_separator", "thousands_separator"}));
+      if (n["decimal_separator"]) {
+        TF_ASSIGN_OR_RETURN(out->numbers.decimal_separator,
+                            Char(n["decimal_separator"], "decimal_separator"));
+      }
+      if (n["thousands_separator"]) {
+        TF_ASSIGN_OR_RETURN(out->numbers.thousands_separator,
+                            Char(n["thousands_separator"], "thousands_separator"));
+      }
+      if (out->numbers.decimal_separator == out->numbers.thousands_separator) {
+        return Error(n, "decimal and thousands separators must differ");
+      }
+    }
     if (!node["version"]) return Error(node, "mapping needs a version (recorded in provenance)");
     TF_ASSIGN_OR_RETURN(out->version, Scalar(node["version"], "mapping.version"));
     if (node["keep_unmapped_columns"]) {

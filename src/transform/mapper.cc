@@ -9,6 +9,7 @@
 #include "model/decimal.h"
 #include "model/proto_schema.h"
 #include "transform/field_path.h"
+#include "transform/reference_data.h"
 #include "transform/value_parsers.h"
 
 namespace tradeflow::transform {
@@ -29,8 +30,45 @@ std::string Upper(std::string_view s) {
 }
 
 // A value source with its columns resolved to indexes.
+// The text of a reference-row field, as a source value: scalars as written, enums by label,
+// decimals by value, dates as YYYY-MM-DD.
+std::string FieldText(const Message& row, const FieldDescriptor* f) {
+  const auto* r = row.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetString(row, f);
+    case FieldDescriptor::CPPTYPE_INT32:
+      return std::to_string(r->GetInt32(row, f));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return std::to_string(r->GetInt64(row, f));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r->GetBool(row, f) ? "true" : "false";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetEnumValue(row, f) == 0 ? "" : model::EnumValueLabel(r->GetEnum(row, f));
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      if (!r->HasField(row, f)) return "";
+      const Message& m = r->GetMessage(row, f);
+      const auto* d = m.GetDescriptor();
+      if (model::IsDecimalMessage(d)) return m.GetReflection()->GetString(m, d->field(0));
+      if (model::IsDateMessage(d)) {
+        char buf[16];
+        const auto* mr = m.GetReflection();
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", mr->GetInt32(m, d->field(0)) % 10000,
+                      mr->GetInt32(m, d->field(1)) % 100, mr->GetInt32(m, d->field(2)) % 100);
+        return buf;
+      }
+      return "";
+    }
+    default:
+      return "";
+  }
+}
+
 struct CompiledSource {
   ValueSource::Kind kind;
+  const ReferenceData* reference = nullptr;  // kLookup
+  std::string table;
+  const FieldDescriptor* row_field = nullptr;
   int column = -1;
   std::string column_name;
   std::string constant;
@@ -45,8 +83,19 @@ struct CompiledSource {
         return "constant";
       case ValueSource::Kind::kConcat:
         return "concatenation";
+      case ValueSource::Kind::kLookup:
+        return "lookup in " + table;
     }
     return "";
+  }
+
+  const Message* FindRow(const std::vector<std::string>& fields) const {
+    std::string key = parts[0].Evaluate(fields);
+    if (table == "counterparties") return reference->FindCounterparty(key);
+    if (table == "books") return reference->FindBook(key);
+    if (table == "products") return reference->FindProduct(key);
+    if (table == "contracts") return reference->FindContract(key, parts[1].Evaluate(fields));
+    return nullptr;
   }
 
   std::string Evaluate(const std::vector<std::string>& fields) const {
@@ -62,6 +111,10 @@ struct CompiledSource {
           out += parts[i].Evaluate(fields);
         }
         return out;
+      }
+      case ValueSource::Kind::kLookup: {
+        const Message* row = FindRow(fields);
+        return row == nullptr ? "" : FieldText(*row, row_field);
       }
     }
     return "";
@@ -85,8 +138,31 @@ class FieldRegistry {
 };
 
 Result<CompiledSource> CompileSource(const ValueSource& src, const std::string& where,
-                                     FieldRegistry* fields) {
+                                     const ReferenceData* reference, FieldRegistry* fields) {
   CompiledSource out;
+  if (src.kind == ValueSource::Kind::kLookup) {
+    if (reference == nullptr) {
+      return Status::Invalid("a lookup needs reference data: add a reference: section");
+    }
+    const google::protobuf::Descriptor* row = ReferenceDescriptor(src.lookup_table);
+    size_t keys = src.lookup_table == "contracts" ? 2 : 1;
+    if (row == nullptr || src.lookup_table == "unit_conversions" ||
+        src.lookup_table == "fx_rates") {
+      return Status::Invalid("lookup table '" + src.lookup_table +
+                             "' must be counterparties, books, products or contracts");
+    }
+    if (src.parts.size() != keys) {
+      return Status::Invalid("lookup in " + src.lookup_table + " takes " + std::to_string(keys) +
+                             " key(s)");
+    }
+    out.row_field = row->FindFieldByName(src.lookup_field);
+    if (out.row_field == nullptr) {
+      return Status::Invalid("reference table " + src.lookup_table + " has no field '" +
+                             src.lookup_field + "'");
+    }
+    out.reference = reference;
+    out.table = src.lookup_table;
+  }
   out.kind = src.kind;
   out.constant = src.constant;
   out.separator = src.separator;
@@ -96,7 +172,7 @@ Result<CompiledSource> CompileSource(const ValueSource& src, const std::string& 
     out.column = fields->IndexOf(src.column, where);
   }
   for (const auto& part : src.parts) {
-    TF_ASSIGN_OR_RETURN(auto p, CompileSource(part, where, fields));
+    TF_ASSIGN_OR_RETURN(auto p, CompileSource(part, where, reference, fields));
     out.parts.push_back(std::move(p));
   }
   return out;
@@ -120,6 +196,7 @@ struct Mapper::CompiledRule {
   const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
   const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
   model::DecimalType decimal;
+  NumberFormat numbers;
   std::string where;
 
   Status Apply(const std::string& text, Message* root, std::vector<MappingIssue>* issues) const {
@@ -132,7 +209,7 @@ struct Mapper::CompiledRule {
         return Status::OK();
       case LeafKind::kInt32:
       case LeafKind::kInt64: {
-        TF_ASSIGN_OR_RETURN(int64_t v, ParseInteger(text));
+        TF_ASSIGN_OR_RETURN(int64_t v, ParseInteger(numbers.Normalise(text)));
         if (kind == LeafKind::kInt64) {
           r->SetInt64(parent, f, v);
         } else {
@@ -165,8 +242,9 @@ struct Mapper::CompiledRule {
         return Status::OK();
       }
       case LeafKind::kDecimal: {
-        TF_RETURN_IF_ERROR(model::ParseDecimal(text, decimal));
-        TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(text));
+        std::string number = numbers.Normalise(text);
+        TF_RETURN_IF_ERROR(model::ParseDecimal(number, decimal));
+        TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(number));
         Message* d = r->MutableMessage(parent, f);
         d->GetReflection()->SetString(d, d->GetDescriptor()->field(0), canonical);
         return Status::OK();
@@ -221,22 +299,24 @@ Result<LeafKind> KindOf(const FieldDescriptor* f) {
 }
 
 Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
-    const FieldMapping& m, const google::protobuf::Descriptor* target, FieldRegistry* fields) {
+    const FieldMapping& m, const NumberFormat& numbers, const google::protobuf::Descriptor* target,
+    const ReferenceData* reference, FieldRegistry* fields) {
   TF_ASSIGN_OR_RETURN(FieldPath path, FieldPath::Resolve(target, m.target));
   auto rule = std::make_unique<Mapper::CompiledRule>(std::move(path));
   const FieldDescriptor* leaf = rule->path.leaf();
   auto kind = KindOf(leaf);
   if (!kind.ok()) return kind.status().WithContext("target '" + m.target + "'");
   rule->kind = *kind;
-  TF_ASSIGN_OR_RETURN(rule->source, CompileSource(m.source, m.where, fields));
+  TF_ASSIGN_OR_RETURN(rule->source, CompileSource(m.source, m.where, reference, fields));
   rule->format = m.format;
   rule->time_zone = m.time_zone;
   rule->default_value = m.default_value;
+  rule->numbers = numbers;
   rule->where = m.where;
   if (m.when) {
     ValueSource when_source;
     when_source.column = m.when->column;
-    auto compiled = CompileSource(when_source, m.where, fields);
+    auto compiled = CompileSource(when_source, m.where, nullptr, fields);
     if (!compiled.ok()) return compiled.status().WithContext("condition of '" + m.target + "'");
     rule->when_column = compiled->column;
     rule->when_in.insert(m.when->in.begin(), m.when->in.end());
@@ -264,9 +344,7 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
     std::string stem = leaf->name();
     if (stem.size() > 5 && stem.ends_with("_time")) stem.resize(stem.size() - 5);
     rule->offset_sibling = parent->FindFieldByName(stem + "_utc_offset");
-    TF_RETURN_IF_ERROR(ParseUtcOffset(m.time_zone.empty() ? "UTC" : m.time_zone)
-                           .status()
-                           .WithContext("target '" + m.target + "'"));
+    TF_RETURN_IF_ERROR(ValidateTimeZone(m.time_zone).WithContext("target '" + m.target + "'"));
   }
   if (m.default_value) {
     // A default must itself be a valid value for the field.
@@ -284,7 +362,8 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
 Mapper::~Mapper() = default;
 
 Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
-                                                const google::protobuf::Descriptor* target) {
+                                                const google::protobuf::Descriptor* target,
+                                                const ReferenceData* reference) {
   auto mapper = std::unique_ptr<Mapper>(new Mapper());
   mapper->version_ = spec.version;
   mapper->target_ = target;
@@ -292,7 +371,7 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
   FieldRegistry fields;
   std::set<std::string> targets;
   for (const auto& m : spec.fields) {
-    auto rule = CompileRule(m, target, &fields);
+    auto rule = CompileRule(m, spec.numbers, target, reference, &fields);
     if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);
     // A target may be mapped again only by a conditional rule, which then wins where its
     // condition holds (rules apply in order).

@@ -25,6 +25,8 @@
 
 namespace tradeflow::transform {
 
+class ReferenceData;
+
 // Where a record came from; plain data filled by the caller.
 struct RecordContext {
   std::string input_uri;
@@ -44,9 +46,11 @@ struct MappingIssue {
 class Mapper {
  public:
   // `target` defaults to TradeEvent; reference-data messages use the same machinery.
+  // `reference` serves `lookup` sources; it must outlive the mapper (may be null without lookups).
   static Result<std::unique_ptr<Mapper>> Compile(
       const MappingSpec& spec,
-      const google::protobuf::Descriptor* target = tradeflow::trade::v1::TradeEvent::descriptor());
+      const google::protobuf::Descriptor* target = tradeflow::trade::v1::TradeEvent::descriptor(),
+      const ReferenceData* reference = nullptr);
   ~Mapper();
 
   // The source fields the rules read, with the rule that first reads each (its `where`).

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "transform/reference_data.h"
+
 namespace tradeflow::transform {
 namespace {
 
@@ -134,6 +136,55 @@ TEST(MapperTest, ConditionsSelectRules) {
   EXPECT_TRUE(t.legs(0).has_fixed());
   // The condition's column is read by a rule, so it is not copied to source_attributes.
   EXPECT_EQ(t.source_attributes().count("desk"), 0u);
+}
+
+TEST(MapperTest, DecimalCommaAndThousandsSeparators) {
+  MappingSpec spec = Spec();
+  spec.numbers.decimal_separator = ',';
+  spec.numbers.thousands_separator = '.';
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok());
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(MapRow(**mapper,
+                     {"1", "1.002", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "12.500,25",
+                      "72,10", "B", ""},
+                     {}, &t, &issues)
+                  .ok());
+  EXPECT_EQ(t.source_version(), 1002);
+  EXPECT_EQ(t.legs(0).quantity().value().value(), "12500.25");
+  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "72.1");
+}
+
+TEST(MapperTest, LookupsReadReferenceRows) {
+  ReferenceData reference;
+  tradeflow::reference::v1::Book book;
+  book.set_book("B");
+  book.set_portfolio("ENERGY-EU");
+  ASSERT_TRUE(reference.AddBook(book).ok());
+  MappingSpec spec = Spec();
+  ValueSource lookup;
+  lookup.kind = ValueSource::Kind::kLookup;
+  lookup.lookup_table = "books";
+  lookup.lookup_field = "portfolio";
+  lookup.parts.push_back(Column("book"));
+  spec.fields.push_back(Rule("parties.portfolio", lookup));
+  auto mapper = Mapper::Compile(spec, TradeEvent::descriptor(), &reference);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  std::vector<std::string> row = {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1",
+                                  "1", "B", ""};
+  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
+  EXPECT_EQ(t.parties().portfolio(), "ENERGY-EU");
+  row[7] = "UNKNOWN";  // no row: the field stays unset (validation reports the unknown book)
+  t.Clear();
+  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
+  EXPECT_EQ(t.parties().portfolio(), "");
+
+  EXPECT_FALSE(Mapper::Compile(spec).ok()) << "a lookup without reference data";
+  spec.fields.back().source.lookup_field = "nope";
+  EXPECT_FALSE(Mapper::Compile(spec, TradeEvent::descriptor(), &reference).ok());
 }
 
 TEST(MapperTest, UnknownEnumValueIsKeptRawAndReported) {

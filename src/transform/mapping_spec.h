@@ -14,12 +14,16 @@ namespace tradeflow::transform {
 
 // Where a value comes from.
 struct ValueSource {
-  enum class Kind { kColumn, kConstant, kConcat };
+  enum class Kind { kColumn, kConstant, kConcat, kLookup };
   Kind kind = Kind::kColumn;
   std::string column;              // kColumn: source column name
   std::string constant;            // kConstant: the value itself
-  std::vector<ValueSource> parts;  // kConcat: columns and constants, joined by separator
+  std::vector<ValueSource> parts;  // kConcat: parts joined by separator; kLookup: the key(s)
   std::string separator;
+  // kLookup: a field of a reference-data row, found by key: counterparties, books and products
+  // by one key, contracts by two (exchange, product code). No such row: an empty value.
+  std::string lookup_table;
+  std::string lookup_field;
 };
 
 // A condition on a source column: the rule applies only to records that satisfy it.
@@ -49,11 +53,30 @@ struct FieldMapping {
   std::string where;
 };
 
+// How numbers are written in a source, e.g. "1.234,5" in a German export: the thousands separator
+// is removed, then the decimal separator becomes '.'. Applies to decimal and integer targets.
+struct NumberFormat {
+  char decimal_separator = '.';
+  char thousands_separator = '\0';  // none
+
+  std::string Normalise(const std::string& text) const {
+    if (decimal_separator == '.' && thousands_separator == '\0') return text;
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+      if (c == thousands_separator) continue;
+      out.push_back(c == decimal_separator ? '.' : c);
+    }
+    return out;
+  }
+};
+
 // Rules apply in order. A target may appear again in a later rule with a `when` condition; that
 // rule overrides the earlier ones for the records where its condition holds.
 struct MappingSpec {
   std::string version;  // recorded in every record's provenance.mapping_version
   std::vector<FieldMapping> fields;
+  NumberFormat numbers;
   // Source columns no rule reads go to TradeEvent.source_attributes (nothing is dropped).
   bool keep_unmapped_columns = true;
 };

@@ -1,5 +1,7 @@
 #include "transform/value_parsers.h"
 
+#include <date/tz.h>
+
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -77,15 +79,16 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
   }
   std::string_view rest = s.substr(i);
   int32_t offset = 0;
+  const int64_t local = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
   if (rest.empty()) {
-    TF_ASSIGN_OR_RETURN(offset, ParseUtcOffset(time_zone.empty() ? "UTC" : time_zone));
+    TF_ASSIGN_OR_RETURN(offset, OffsetOfLocalTime(time_zone, local));
   } else {
     auto parsed = ParseUtcOffset(rest);
     if (!parsed.ok()) return bad();
     offset = *parsed;
   }
   UtcTimestamp out;
-  out.seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  out.seconds = local - offset;
   out.nanos = nanos;
   out.utc_offset = FormatUtcOffset(offset);
   return out;
@@ -147,17 +150,48 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
   if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
     return Status::Invalid(Quoted(raw) + " is not a valid date and time");
   }
+  const int64_t local = DaysFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+                        tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
   int32_t offset = 0;
   if (format.find("%z") != std::string::npos) {
     offset = static_cast<int32_t>(tm.tm_gmtoff);
   } else {
-    TF_ASSIGN_OR_RETURN(offset, ParseUtcOffset(time_zone.empty() ? "UTC" : time_zone));
+    TF_ASSIGN_OR_RETURN(offset, OffsetOfLocalTime(time_zone, local));
   }
   UtcTimestamp out;
-  out.seconds = DaysFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
-                tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - offset;
+  out.seconds = local - offset;
   out.utc_offset = FormatUtcOffset(offset);
   return out;
+}
+
+Status ValidateTimeZone(const std::string& time_zone) {
+  if (time_zone.empty() || ParseUtcOffset(time_zone).ok()) return Status::OK();
+  try {
+    (void)date::locate_zone(time_zone);
+  } catch (const std::exception&) {
+    return Status::Invalid("unknown time zone '" + time_zone +
+                           "': use an IANA name such as Europe/London, UTC or a fixed offset "
+                           "like +01:00");
+  }
+  return Status::OK();
+}
+
+Result<int32_t> OffsetOfLocalTime(const std::string& time_zone, int64_t local_seconds) {
+  if (time_zone.empty()) return 0;
+  if (auto fixed = ParseUtcOffset(time_zone); fixed.ok()) return *fixed;
+  TF_RETURN_IF_ERROR(ValidateTimeZone(time_zone));
+  const date::time_zone* zone = date::locate_zone(time_zone);
+  date::local_seconds local{std::chrono::seconds(local_seconds)};
+  date::local_info info = zone->get_info(local);
+  switch (info.result) {
+    case date::local_info::unique:
+    case date::local_info::ambiguous:  // the repeated hour when clocks go back: the earlier one
+      return static_cast<int32_t>(info.first.offset.count());
+    case date::local_info::nonexistent:
+    default:
+      return Status::Invalid(date::format("%F %T", local) + " does not exist in " + time_zone +
+                             " (the clocks go forward then)");
+  }
 }
 
 Result<int32_t> ParseUtcOffset(std::string_view raw) {

@@ -31,9 +31,18 @@ Result<CivilDate> ParseDate(std::string_view text, const std::string& format);
 
 // `format` empty or "iso8601": YYYY-MM-DD[T ]HH:MM[:SS[.fffffffff]][Z|±HH[:MM]]. Otherwise a
 // strptime format (glibc: %z accepts Z, ±HH, ±HHMM, ±HH:MM). Without an offset in the text,
-// `time_zone` applies: "UTC" (also when empty) or a fixed "±HH:MM".
+// `time_zone` applies: "UTC" (also when empty), a fixed "±HH:MM", or an IANA zone name
+// ("Europe/London", with the offset in force at that local time; see OffsetOfLocalTime).
 Result<UtcTimestamp> ParseTimestamp(std::string_view text, const std::string& format,
                                     const std::string& time_zone);
+
+// OK for "", UTC, a fixed offset or a known IANA zone name (the system's tz database).
+Status ValidateTimeZone(const std::string& time_zone);
+
+// The UTC offset in force in `time_zone` at a local wall-clock time (seconds since 1970-01-01
+// 00:00 local). In the repeated hour when clocks go back, the earlier instant (summer time) is
+// taken; a local time that does not exist (clocks go forward) is an error.
+Result<int32_t> OffsetOfLocalTime(const std::string& time_zone, int64_t local_seconds);
 
 // "+05:30" → 19800 seconds. Accepts Z, UTC, ±HH, ±HHMM, ±HH:MM.
 Result<int32_t> ParseUtcOffset(std::string_view text);

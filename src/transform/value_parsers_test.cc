@@ -38,7 +38,26 @@ TEST(ValueParsersTest, Iso8601Timestamps) {
   EXPECT_EQ(ParseTimestamp("2026-03-14T10:00:00Z", "", "")->utc_offset, "+00:00");
   EXPECT_FALSE(ParseTimestamp("2026-03-14T25:00:00Z", "", "").ok());
   EXPECT_FALSE(ParseTimestamp("14/03/2026", "", "").ok());
-  EXPECT_FALSE(ParseTimestamp("2026-03-14T10:00:00", "", "Europe/Paris").ok());
+  EXPECT_FALSE(ParseTimestamp("2026-03-14T10:00:00", "", "Mars/Olympus").ok());
+}
+
+TEST(ValueParsersTest, NamedTimeZonesFollowDaylightSaving) {
+  // Winter and summer in London: +00:00 then +01:00.
+  auto winter = ParseTimestamp("2026-01-15 09:00:00", "", "Europe/London");
+  ASSERT_TRUE(winter.ok()) << winter.status().ToString();
+  EXPECT_EQ(winter->utc_offset, "+00:00");
+  auto summer = ParseTimestamp("2026-07-15 09:00:00", "", "Europe/London");
+  EXPECT_EQ(summer->utc_offset, "+01:00");
+  EXPECT_EQ(summer->seconds - winter->seconds, (181 * 86400) - 3600);
+  // 2026-03-29 01:30 does not exist in London; 2026-10-25 01:30 happens twice (earlier wins).
+  auto gap = ParseTimestamp("2026-03-29 01:30:00", "", "Europe/London");
+  ASSERT_FALSE(gap.ok());
+  EXPECT_NE(gap.status().message().find("does not exist in Europe/London"), std::string::npos);
+  EXPECT_EQ(ParseTimestamp("2026-10-25 01:30:00", "", "Europe/London")->utc_offset, "+01:00");
+  EXPECT_EQ(ParseTimestamp("14/07/2026 09:00", "%d/%m/%Y %H:%M", "America/New_York")->utc_offset,
+            "-04:00");
+  EXPECT_TRUE(ValidateTimeZone("Asia/Singapore").ok());
+  EXPECT_FALSE(ValidateTimeZone("Europe/Londres").ok());
 }
 
 TEST(ValueParsersTest, StrptimeTimestamps) {
