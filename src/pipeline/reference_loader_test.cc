@@ -164,7 +164,8 @@ TEST(ReferenceLoaderTest, ExampleTradesNormaliseCleanlyAgainstExampleReference) 
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   auto pipeline = LoadPipelineConfig(kExamples + "/etrm_pipeline.yaml");
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
-  auto mapper = transform::Mapper::Compile(pipeline->mapping);
+  auto mapper = transform::Mapper::Compile(
+      pipeline->mapping, tradeflow::trade::v1::TradeEvent::descriptor(), &loaded->data);
   ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
   auto reader = sources::CsvReader::Open(pipeline->source.paths[0], {});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
