@@ -3,8 +3,8 @@ pipeline, in SQL, written with COPY ... TO parquet.
 
 read_csv (every column as text, so that parsing is the mapping's job), typed values with
 TRY_CAST (a value that does not parse is a mapping error, as in tradeflow), enum maps as CASE,
-every built-in rule this mapping can trip as a list of failed rule ids, reference data from
-examples/ref, unique_version by row_number() among the otherwise valid rows. DuckDB uses all
+every built-in rule this mapping can trip as a list of failed rule ids (LEI check digits once
+per distinct LEI), reference data from examples/ref, unique_version by row_number() among the otherwise valid rows. DuckDB uses all
 cores (its default).
 
     duckdb_peer.py INPUT.csv OUTDIR
@@ -75,11 +75,15 @@ def main(path, outdir):
 
     con.execute(f"""
     CREATE TEMP TABLE mapped AS
-    WITH src AS (
+    WITH src AS MATERIALIZED (
       SELECT coalesce(COLUMNS(*), ''), row_number() OVER () + 1 AS source_line
       FROM read_csv('{src}', header = true, all_varchar = true, quote = '"', escape = '"')
+    ), leis AS (  -- the check digits once per distinct LEI, not once per row
+      SELECT lei, regexp_full_match(lei, '[A-Z0-9]{{18}}[0-9]{{2}}') AS wf,
+             regexp_full_match(lei, '[A-Z0-9]{{18}}[0-9]{{2}}') AND lei_ok(lei) AS ok
+      FROM (SELECT internal_lei AS lei FROM src UNION SELECT cpty_lei FROM src)
     ), typed AS (
-      SELECT *,
+      SELECT src.*, li.wf AS ilei_wf, li.ok AS ilei_ok, lc.wf AS clei_wf, lc.ok AS clei_ok,
         {action} AS action_l, {side} AS side_l, {asset} AS asset_l, {instr} AS instr_l,
         {settle} AS settle_l, {freq} AS freq_l,
         CASE WHEN toolset = 'Option' THEN {putcall} END AS putcall_l,
@@ -94,7 +98,8 @@ def main(path, outdir):
         toolset IN ('Future', 'Option') AS listed,
         toolset IN ('Future', 'Swap', 'PhysForward') AS priced,
         (lower(commodity_group) IN ({neg_ok}) OR lower(commodity) IN ({neg_ok})) AS neg_ok
-      FROM src
+      FROM src LEFT JOIN leis li ON li.lei = src.internal_lei
+               LEFT JOIN leis lc ON lc.lei = src.cpty_lei
     ), checked AS (
       SELECT *, list_filter([
         CASE WHEN {bad('version', 'BIGINT')} OR {bad('trade_date', 'DATE')}
@@ -141,11 +146,9 @@ def main(path, outdir):
              THEN 'known_product' END,
         CASE WHEN listed AND exchange || ':' || product_code NOT IN (SELECT k FROM ref_contracts)
              THEN 'known_listed_contract' END,
-        CASE WHEN (internal_lei <> '' AND NOT regexp_full_match(internal_lei, '[A-Z0-9]{{18}}[0-9]{{2}}'))
-               OR (cpty_lei <> '' AND NOT regexp_full_match(cpty_lei, '[A-Z0-9]{{18}}[0-9]{{2}}'))
+        CASE WHEN (internal_lei <> '' AND NOT ilei_wf) OR (cpty_lei <> '' AND NOT clei_wf)
              THEN 'lei_format' END,
-        CASE WHEN (regexp_full_match(internal_lei, '[A-Z0-9]{{18}}[0-9]{{2}}') AND NOT lei_ok(internal_lei))
-               OR (regexp_full_match(cpty_lei, '[A-Z0-9]{{18}}[0-9]{{2}}') AND NOT lei_ok(cpty_lei))
+        CASE WHEN (ilei_wf AND NOT ilei_ok) OR (clei_wf AND NOT clei_ok)
              THEN 'lei_check_digits' END
       ], lambda x: x IS NOT NULL) AS failures
       FROM typed
@@ -201,7 +204,7 @@ def main(path, outdir):
     con.execute(f"""
     COPY (SELECT * EXCLUDE (action_l, side_l, asset_l, instr_l, settle_l, freq_l, putcall_l, v,
                             td, et, q, lt, cs, px, sk, pm, spread, fee, ds, de, ex, listed,
-                            priced, neg_ok, failures),
+                            priced, neg_ok, ilei_wf, ilei_ok, clei_wf, clei_ok, failures),
           FROM mapped WHERE len(all_failures) > 0)
     TO '{q_path}' (FORMAT parquet, COMPRESSION zstd)
     """)
