@@ -1,5 +1,6 @@
 #include "pipeline/inspect.h"
 
+#include <arrow/array.h>
 #include <arrow/io/file.h>
 #include <arrow/scalar.h>
 #include <parquet/arrow/reader.h>
@@ -53,6 +54,59 @@ std::string IsoTime(int64_t ms) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+// A value as compact JSON-like text: nested nulls left out, decimals exact, dates and timestamps
+// in ISO form, so a trade fits on a few lines.
+std::string Render(const arrow::Scalar& scalar) {
+  if (!scalar.is_valid) return "null";
+  switch (scalar.type->id()) {
+    case arrow::Type::STRUCT: {
+      const auto& st = static_cast<const arrow::StructScalar&>(scalar);
+      std::string out = "{";
+      for (int i = 0; i < st.type->num_fields(); ++i) {
+        if (!st.value[i]->is_valid) continue;
+        if (out.size() > 1) out += ", ";
+        out += st.type->field(i)->name() + ": " + Render(*st.value[i]);
+      }
+      return out + "}";
+    }
+    case arrow::Type::LIST: {
+      const auto& list = static_cast<const arrow::ListScalar&>(scalar);
+      std::string out = "[";
+      for (int64_t i = 0; i < list.value->length(); ++i) {
+        if (i > 0) out += ", ";
+        out += Render(*list.value->GetScalar(i).ValueOrDie());
+      }
+      return out + "]";
+    }
+    case arrow::Type::MAP: {
+      const auto& map = static_cast<const arrow::MapScalar&>(scalar);
+      const auto& entries = static_cast<const arrow::StructArray&>(*map.value);
+      std::string out = "{";
+      for (int64_t i = 0; i < entries.length(); ++i) {
+        if (i > 0) out += ", ";
+        out += Render(*entries.field(0)->GetScalar(i).ValueOrDie()) + ": " +
+               Render(*entries.field(1)->GetScalar(i).ValueOrDie());
+      }
+      return out + "}";
+    }
+    case arrow::Type::STRING:
+      return "\"" + static_cast<const arrow::StringScalar&>(scalar).ToString() + "\"";
+    case arrow::Type::TIMESTAMP: {
+      int64_t micros = static_cast<const arrow::TimestampScalar&>(scalar).value;
+      std::time_t secs = static_cast<std::time_t>(micros / 1000000);
+      std::tm tm{};
+      gmtime_r(&secs, &tm);
+      char buf[48];
+      std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+      char frac[16];
+      std::snprintf(frac, sizeof frac, ".%06lldZ", static_cast<long long>(micros % 1000000));
+      return std::string(buf) + frac;
+    }
+    default:
+      return scalar.ToString();
+  }
 }
 
 }  // namespace
@@ -137,7 +191,7 @@ std::string FormatRows(const arrow::Table& rows, const std::vector<std::string>&
     for (int c : indexes) {
       auto scalar = rows.column(c)->GetScalar(r);
       if (!scalar.ok() || !(*scalar)->is_valid) continue;
-      out << "  " << rows.schema()->field(c)->name() << ": " << (*scalar)->ToString() << "\n";
+      out << "  " << rows.schema()->field(c)->name() << ": " << Render(**scalar) << "\n";
     }
   }
   return out.str();

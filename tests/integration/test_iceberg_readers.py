@@ -312,7 +312,7 @@ def test_cli_lists_tables_schema_snapshots_and_rows(loaded):
     show = loaded.run("show", "--limit", "2", "--columns", "trade_uid,source_version")
     assert show.returncode == 0, show.stderr
     assert show.stdout.count("-- row") == 2
-    assert "trade_uid: ENDUR:" in show.stdout
+    assert 'trade_uid: "ENDUR:' in show.stdout
     for cmd in ("run", "tables", "schema", "snapshots", "show"):
         helped = loaded.run(cmd, "--help")
         assert helped.returncode == 0 and "Usage" in helped.stdout + helped.stderr

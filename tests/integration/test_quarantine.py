@@ -172,3 +172,19 @@ def test_reference_tables_are_readable(workspace):
     books = workspace.catalog().load_table("trading.ref_books")
     assert books.scan().to_arrow().num_rows == 6
     assert books.current_snapshot().summary.operation.value == "overwrite"
+
+
+def test_truncated_gzip_stops_the_run_with_its_location(workspace):
+    """A compressed file cut short loses the rest of its records: that is a clear error for the
+    whole file (naming it and the offset), not a quarantine row, and nothing is committed."""
+    fieldnames, rows = example_rows()
+    write_csv(workspace.root / "cut.csv.gz", fieldnames, rows)
+    data = (workspace.root / "cut.csv.gz").read_bytes()
+    (workspace.root / "cut.csv.gz").write_bytes(data[: len(data) // 2])
+    pipeline = workspace.write_pipeline("cut.yaml", {"path: etrm_trades.csv": "path: cut.csv.gz"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    errors = [l for l in result.stderr.splitlines() if l.startswith("tradeflow: error:")]
+    assert len(errors) == 1 and "cut.csv.gz" in errors[0], result.stderr
+    assert "offset" in errors[0] or "truncated" in errors[0], errors[0]
+    assert not (workspace.root / "lake" / "trading" / "trade_events").exists()
