@@ -8,57 +8,16 @@
 #include <sstream>
 
 #include "pipeline/validation_config.h"
+#include "pipeline/yaml_reader.h"
 
 namespace tradeflow::pipeline {
 namespace {
 
-class Parser {
+class Parser : public YamlReader {
  public:
-  explicit Parser(std::string file) : file_(std::move(file)) {}
-
-  std::string Where(const YAML::Node& node) const {
-    return file_ + ":" + std::to_string(node.Mark().line + 1);
-  }
-
-  Status Error(const YAML::Node& node, const std::string& msg) const {
-    return Status::Invalid(Where(node) + ": " + msg);
-  }
+  explicit Parser(std::string file) : YamlReader(std::move(file)) {}
 
   // Every key of `node` must be one of `allowed`.
-  Status CheckKeys(const YAML::Node& node, const std::string& what,
-                   std::initializer_list<const char*> allowed) const {
-    if (!node.IsMap()) return Error(node, what + " must be a mapping");
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& kv : node) {
-      std::string key = kv.first.as<std::string>();
-      if (!ok.count(key)) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Error(kv.first, "unknown key '" + key + "' in " + what + " (allowed: " + list + ")");
-      }
-    }
-    return Status::OK();
-  }
-
-  Result<std::string> Scalar(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) return Error(node, what + " must be a single value");
-    return node.as<std::string>();
-  }
-
-  Result<char> Char(const YAML::Node& node, const std::string& what) const {
-    TF_ASSIGN_OR_RETURN(std::string s, Scalar(node, what));
-    if (s == "\\t" || s == "tab") return '\t';
-    if (s.size() != 1) return Error(node, what + " must be one character");
-    return s[0];
-  }
-
-  Result<bool> Bool(const YAML::Node& node, const std::string& what) const {
-    try {
-      return node.as<bool>();
-    } catch (const YAML::Exception&) {
-      return Error(node, what + " must be true or false");
-    }
-  }
 
   Status ParseCatalog(const YAML::Node& node, CatalogConfig* out) const {
     TF_RETURN_IF_ERROR(CheckKeys(node, "catalog", {"type", "uri", "name"}));
@@ -127,8 +86,9 @@ class Parser {
       } catch (const YAML::Exception&) {
         return Error(node["target_file_mb"], "target_file_mb must be a whole number");
       }
-      if (out->target_file_mb < 1)
+      if (out->target_file_mb < 1) {
         return Error(node["target_file_mb"], "target_file_mb must be >= 1");
+      }
     }
     if (node["namespace"]) {
       TF_ASSIGN_OR_RETURN(out->ns, Scalar(node["namespace"], "namespace"));
@@ -293,7 +253,7 @@ class Parser {
 
   Result<PipelineConfig> Parse(const YAML::Node& root) const {
     PipelineConfig config;
-    config.file = file_;
+    config.file = file();
     TF_RETURN_IF_ERROR(
         CheckKeys(root, "the pipeline file",
                   {"pipeline", "warehouse", "catalog", "table", "quarantine", "on_bad_record",
@@ -335,15 +295,15 @@ class Parser {
     if (root["catalog"]) TF_RETURN_IF_ERROR(ParseCatalog(root["catalog"], &config.catalog));
     if (root["table"]) TF_RETURN_IF_ERROR(ParseTable(root["table"], &config.table));
     if (!root["source"]) return Error(root, "the pipeline needs a source");
-    TF_ASSIGN_OR_RETURN(config.source, ParseSourceConfig(root["source"], file_));
+    TF_ASSIGN_OR_RETURN(config.source, ParseSourceConfig(root["source"], file()));
     if (root["reference"]) {
-      TF_ASSIGN_OR_RETURN(config.reference, ParseReferenceConfig(root["reference"], file_));
+      TF_ASSIGN_OR_RETURN(config.reference, ParseReferenceConfig(root["reference"], file()));
     }
     if (root["normalise"]) {
       TF_ASSIGN_OR_RETURN(config.normalise_enabled, Bool(root["normalise"], "normalise"));
     }
     if (root["validation"]) {
-      TF_ASSIGN_OR_RETURN(config.validation, ParseValidationConfig(root["validation"], file_));
+      TF_ASSIGN_OR_RETURN(config.validation, ParseValidationConfig(root["validation"], file()));
     }
     if (!root["mapping"]) return Error(root, "the pipeline needs a mapping");
     TF_RETURN_IF_ERROR(ParseMapping(root["mapping"], &config.mapping));
@@ -351,7 +311,6 @@ class Parser {
   }
 
  private:
-  std::string file_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 
+#include "pipeline/yaml_reader.h"
 #include "sources/csv_reader.h"
 #include "sources/csv_source.h"
 #include "transform/mapper.h"
@@ -22,43 +23,9 @@ using google::protobuf::Message;
 
 // ---- The `reference:` section ---------------------------------------------------------------
 
-class ConfigParser {
+class ConfigParser : public YamlReader {
  public:
-  explicit ConfigParser(std::string file) : file_(std::move(file)) {}
-
-  std::string Where(const YAML::Node& node) const {
-    return file_ + ":" + std::to_string(node.Mark().line + 1);
-  }
-  Status Error(const YAML::Node& node, const std::string& msg) const {
-    return Status::Invalid(Where(node) + ": " + msg);
-  }
-
-  Status CheckKeys(const YAML::Node& node, const std::string& what,
-                   std::initializer_list<const char*> allowed) const {
-    if (!node.IsMap()) return Error(node, what + " must be a mapping");
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& kv : node) {
-      std::string key = kv.first.as<std::string>();
-      if (!ok.count(key)) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Error(kv.first, "unknown key '" + key + "' in " + what + " (allowed: " + list + ")");
-      }
-    }
-    return Status::OK();
-  }
-
-  Result<std::string> Scalar(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) return Error(node, what + " must be a single value");
-    return node.as<std::string>();
-  }
-
-  Result<char> Char(const YAML::Node& node, const std::string& what) const {
-    TF_ASSIGN_OR_RETURN(std::string s, Scalar(node, what));
-    if (s == "\\t" || s == "tab") return '\t';
-    if (s.size() != 1) return Error(node, what + " must be one character");
-    return s[0];
-  }
+  explicit ConfigParser(std::string file) : YamlReader(std::move(file)) {}
 
   Result<std::vector<std::string>> List(const YAML::Node& node, const std::string& what) const {
     if (!node.IsSequence()) return Error(node, what + " must be a list");
@@ -73,7 +40,7 @@ class ConfigParser {
   std::string Resolve(const std::string& p) const {
     std::filesystem::path path(p);
     if (path.is_absolute()) return p;
-    return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
+    return (std::filesystem::path(file()).parent_path() / path).lexically_normal().string();
   }
 
   // One rule of `fields`: a column name, or {column | constant, default, format, enum}.
@@ -180,7 +147,6 @@ class ConfigParser {
   }
 
  private:
-  std::string file_;
 };
 
 // ---- Loading --------------------------------------------------------------------------------

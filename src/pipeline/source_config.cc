@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iterator>
 
+#include "pipeline/yaml_reader.h"
 #include "sources/csv_source.h"
 #include "sources/fixml_source.h"
 #include "sources/input_set.h"
@@ -18,33 +19,14 @@ constexpr const char* kKeys[] = {"type",      "path",  "paths",  "encoding", "co
                                  "delimiter", "quote", "escape", "header",   "columns"};
 constexpr const char* kCsvOnly[] = {"delimiter", "quote", "escape", "header", "columns"};
 
-class SourceParser {
+class SourceParser : public YamlReader {
  public:
-  explicit SourceParser(std::string file) : file_(std::move(file)) {}
-
-  std::string Where(const YAML::Node& node) const {
-    return file_ + ":" + std::to_string(node.Mark().line + 1);
-  }
-  Status Error(const YAML::Node& node, const std::string& msg) const {
-    return Status::Invalid(Where(node) + ": " + msg);
-  }
-
-  Result<std::string> Scalar(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) return Error(node, what + " must be a single value");
-    return node.as<std::string>();
-  }
-
-  Result<char> Char(const YAML::Node& node, const std::string& what) const {
-    TF_ASSIGN_OR_RETURN(std::string s, Scalar(node, what));
-    if (s == "\\t" || s == "tab") return '\t';
-    if (s.size() != 1) return Error(node, what + " must be one character");
-    return s[0];
-  }
+  explicit SourceParser(std::string file) : YamlReader(std::move(file)) {}
 
   std::string Resolve(const std::string& p) const {
     std::filesystem::path path(p);
     if (path.is_absolute()) return p;
-    return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
+    return (std::filesystem::path(file()).parent_path() / path).lexically_normal().string();
   }
 
   Result<SourceConfig> Parse(const YAML::Node& node) const {
@@ -128,7 +110,6 @@ class SourceParser {
   }
 
  private:
-  std::string file_;
 };
 
 }  // namespace

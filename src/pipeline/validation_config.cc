@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "pipeline/yaml_reader.h"
 #include "validate/builtin_rules.h"
 
 namespace tradeflow::pipeline {
@@ -13,9 +14,9 @@ using validate::UserRule;
 // The check keys of a rule; exactly one per rule.
 constexpr const char* kChecks[] = {"not_null", "range", "set", "pattern", "reference", "compare"};
 
-class ValidationParser {
+class ValidationParser : public YamlReader {
  public:
-  explicit ValidationParser(std::string file) : file_(std::move(file)) {}
+  explicit ValidationParser(std::string file) : YamlReader(std::move(file)) {}
 
   Result<validate::ValidationSpec> Parse(const YAML::Node& node) const {
     validate::ValidationSpec spec;
@@ -42,34 +43,6 @@ class ValidationParser {
   }
 
  private:
-  std::string Where(const YAML::Node& node) const {
-    return file_ + ":" + std::to_string(node.Mark().line + 1);
-  }
-
-  Status Error(const YAML::Node& node, const std::string& msg) const {
-    return Status::Invalid(Where(node) + ": " + msg);
-  }
-
-  Status CheckKeys(const YAML::Node& node, const std::string& what,
-                   std::initializer_list<const char*> allowed) const {
-    if (!node.IsMap()) return Error(node, what + " must be a mapping");
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& kv : node) {
-      std::string key = kv.first.as<std::string>();
-      if (!ok.count(key)) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Error(kv.first, "unknown key '" + key + "' in " + what + " (allowed: " + list + ")");
-      }
-    }
-    return Status::OK();
-  }
-
-  Result<std::string> Scalar(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) return Error(node, what + " must be a single value");
-    return node.as<std::string>();
-  }
-
   Result<std::vector<std::string>> StringList(const YAML::Node& node,
                                               const std::string& what) const {
     if (!node.IsSequence()) return Error(node, what + " must be a list");
@@ -237,8 +210,6 @@ class ValidationParser {
     }
     return rule;
   }
-
-  std::string file_;
 };
 
 }  // namespace

@@ -1,0 +1,68 @@
+#include "pipeline/yaml_reader.h"
+
+#include <filesystem>
+#include <set>
+
+namespace tradeflow::pipeline {
+
+std::string YamlReader::Where(const YAML::Node& node) const {
+  return file_ + ":" + std::to_string(node.Mark().line + 1);
+}
+
+Status YamlReader::Error(const YAML::Node& node, const std::string& message) const {
+  return Status::Invalid(Where(node) + ": " + message);
+}
+
+Status YamlReader::CheckKeys(const YAML::Node& node, const std::string& what,
+                             std::initializer_list<const char*> allowed) const {
+  if (!node.IsMap()) return Error(node, what + " must be a mapping");
+  std::set<std::string> ok(allowed.begin(), allowed.end());
+  for (const auto& kv : node) {
+    std::string key = kv.first.as<std::string>();
+    if (!ok.count(key)) {
+      std::string list;
+      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return Error(kv.first, "unknown key '" + key + "' in " + what + " (allowed: " + list + ")");
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::string> YamlReader::Scalar(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsScalar()) return Error(node, what + " must be a single value");
+  return node.as<std::string>();
+}
+
+Result<char> YamlReader::Char(const YAML::Node& node, const std::string& what) const {
+  TF_ASSIGN_OR_RETURN(std::string s, Scalar(node, what));
+  if (s == "\\t" || s == "tab") return '\t';
+  if (s.size() != 1) return Error(node, what + " must be one character");
+  return s[0];
+}
+
+Result<bool> YamlReader::Bool(const YAML::Node& node, const std::string& what) const {
+  try {
+    return node.as<bool>();
+  } catch (const YAML::Exception&) {
+    return Error(node, what + " must be true or false");
+  }
+}
+
+Result<std::vector<std::string>> YamlReader::StringList(const YAML::Node& node,
+                                                        const std::string& what) const {
+  if (!node.IsSequence()) return Error(node, what + " must be a list");
+  std::vector<std::string> out;
+  for (const auto& item : node) {
+    TF_ASSIGN_OR_RETURN(std::string s, Scalar(item, what + " entry"));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string YamlReader::ResolvePath(const std::string& p) const {
+  std::filesystem::path path(p);
+  if (path.is_absolute()) return p;
+  return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
+}
+
+}  // namespace tradeflow::pipeline

@@ -1,0 +1,46 @@
+// Reading the pipeline file's YAML strictly and with locations: the shared base of the section
+// parsers (pipeline, source, reference, validation).
+//
+// Every error names "<file>:<line>", unknown keys are errors that list the allowed ones (a typo
+// never silently falls back to a default), and values are checked for their shape.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tradeflow::pipeline {
+
+class YamlReader {
+ public:
+  explicit YamlReader(std::string file) : file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+
+  // "<file>:<line>" of a node.
+  std::string Where(const YAML::Node& node) const;
+  Status Error(const YAML::Node& node, const std::string& message) const;
+
+  // `node` must be a mapping whose keys are all in `allowed`.
+  Status CheckKeys(const YAML::Node& node, const std::string& what,
+                   std::initializer_list<const char*> allowed) const;
+
+  Result<std::string> Scalar(const YAML::Node& node, const std::string& what) const;
+  // One character; "tab" or "\t" is a tab.
+  Result<char> Char(const YAML::Node& node, const std::string& what) const;
+  Result<bool> Bool(const YAML::Node& node, const std::string& what) const;
+  Result<std::vector<std::string>> StringList(const YAML::Node& node,
+                                              const std::string& what) const;
+
+  // A path written in the file, relative to the file's folder unless absolute.
+  std::string ResolvePath(const std::string& path) const;
+
+ private:
+  std::string file_;
+};
+
+}  // namespace tradeflow::pipeline
