@@ -1,6 +1,7 @@
 #include "sources/csv_reader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,11 @@ namespace {
 class CsvReaderTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& content) {
-    auto dir = std::filesystem::temp_directory_path() / "tf_csv_reader_test";
+    // One folder per test and process: ctest runs tests of this binary in parallel.
+    auto dir = std::filesystem::temp_directory_path() /
+               ("tf_csv_reader_test_" +
+                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+                std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::string path = (dir / (std::to_string(counter_++) + ".csv")).string();
     std::ofstream(path, std::ios::binary) << content;
