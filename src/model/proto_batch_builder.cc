@@ -56,6 +56,12 @@ class ProtoBatchBuilder::Node {
     auto node = std::unique_ptr<Node>(new Node());
     node->field_ = field;
     node->builder_ = builder;
+    // Reflection objects looked up once: GetReflection() per field and row showed up at the top
+    // of profiles. Null for non-generated (dynamic) types, which then ask each message.
+    node->parent_reflection_ = ReflectionOf(field->containing_type());
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      node->message_reflection_ = ReflectionOf(field->message_type());
+    }
     if (!element && field->is_map()) {
       node->kind_ = Kind::kMap;
       auto* map = static_cast<arrow::MapBuilder*>(builder);
@@ -132,7 +138,7 @@ class ProtoBatchBuilder::Node {
   // Appends the value of field_ in `parent` (element `index` when the field is repeated and this
   // node is the list's element, -1 otherwise).
   Status Append(const Message& parent, int index) {
-    const Reflection* r = parent.GetReflection();
+    const Reflection* r = parent_reflection_ ? parent_reflection_ : parent.GetReflection();
     const FieldDescriptor* f = field_;
     const bool rep = index >= 0;
     switch (kind_) {
@@ -202,8 +208,8 @@ class ProtoBatchBuilder::Node {
   static Status AsArrow(const arrow::Status& st) { return FromArrow(st); }
 
   Status AppendMessage(const Message& m) {
-    const Descriptor* d = m.GetDescriptor();
-    const Reflection* r = m.GetReflection();
+    const Descriptor* d = field_->message_type();
+    const Reflection* r = message_reflection_ ? message_reflection_ : m.GetReflection();
     switch (kind_) {
       case Kind::kDecimal: {
         const std::string& text = r->GetStringReference(m, d->field(0), nullptr);
@@ -238,7 +244,7 @@ class ProtoBatchBuilder::Node {
 
   // Map entries come out of reflection in hash order; sort by key so files are reproducible.
   Status AppendMap(const Message& parent) {
-    const Reflection* r = parent.GetReflection();
+    const Reflection* r = parent_reflection_ ? parent_reflection_ : parent.GetReflection();
     int n = r->FieldSize(parent, field_);
     std::vector<const Message*> entries;
     entries.reserve(n);
@@ -268,8 +274,16 @@ class ProtoBatchBuilder::Node {
     return key.Append(entry, -1);
   }
 
+  static const Reflection* ReflectionOf(const Descriptor* d) {
+    const Message* prototype =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(d);
+    return prototype == nullptr ? nullptr : prototype->GetReflection();
+  }
+
   Kind kind_ = Kind::kString;
   const FieldDescriptor* field_ = nullptr;
+  const Reflection* parent_reflection_ = nullptr;
+  const Reflection* message_reflection_ = nullptr;
   arrow::ArrayBuilder* builder_ = nullptr;
   DecimalType decimal_;
   std::vector<std::unique_ptr<Node>> children_;

@@ -84,6 +84,8 @@ class TableSink {
     TF_ASSIGN_OR_RETURN(sink->builder_, model::ProtoBatchBuilder::Make(descriptor, sink->schema_));
     lake::DataWriterOptions options;
     options.target_file_bytes = target_file_bytes;
+    // Bounded memory whatever the input size: past this, the largest partition is written out.
+    options.max_buffered_bytes = 2 * target_file_bytes;
     TF_ASSIGN_OR_RETURN(sink->writer_, sink->table_->NewDataWriter(sink->schema_, options));
     return sink;
   }
@@ -241,7 +243,7 @@ class BatchRun {
       todo_.emplace_back(&input, summary_.files.size() - 1);
     }
     if (!todo_.empty()) {
-      TF_ASSIGN_OR_RETURN(existing_keys_, ExistingTradeKeys(events_->table()));
+      TF_RETURN_IF_ERROR(LoadExistingTradeKeys(events_->table(), &duplicates_));
     }
     return Status::OK();
   }
@@ -337,16 +339,12 @@ class BatchRun {
     std::vector<validate::RuleFailure> results =
         validator_->Check(*event, mapping_issues_, NowMicros() / 1000000);
     if (!validate::HasErrors(results)) {
-      std::string key = DuplicateKeyOf(*event);
-      if (existing_keys_.count(key)) {
-        results.push_back({"unique_version", validate::Severity::kError, "source_version",
-                           "trade " + event->source_trade_id() + " version " +
-                               std::to_string(event->source_version()) +
-                               " is already in the table"});
-      } else {
-        validator_->CheckDuplicate(*event, input.path + " " + record.location, &duplicates_,
-                                   &results);
-      }
+      // A short `where` keeps the run's key index small (it holds one per record).
+      std::string where =
+          todo_.size() == 1
+              ? record.location
+              : std::filesystem::path(input.path).filename().string() + " " + record.location;
+      validator_->CheckDuplicate(*event, where, &duplicates_, &results);
     }
     std::vector<Failure> errors;
     for (const auto& r : results) {
@@ -367,10 +365,6 @@ class BatchRun {
       w->set_message(colon == std::string::npos ? n : n.substr(colon + 2));
     }
     return errors;
-  }
-
-  static std::string DuplicateKeyOf(const TradeEvent& e) {
-    return TradeKey(e.source_system(), e.source_trade_id(), e.source_version());
   }
 
   Status Reject(const sources::InputFile& input, const sources::SourceRecord& record,
@@ -543,8 +537,7 @@ class BatchRun {
   std::optional<LoadedReference> reference_;
   std::unique_ptr<validate::Validator> validator_;
   std::vector<std::string> mapping_issues_;
-  std::unordered_set<std::string> existing_keys_;  // already in the table
-  validate::DuplicateIndex duplicates_;            // seen in this run
+  validate::DuplicateIndex duplicates_;  // keys in the table and seen in this run
 };
 
 }  // namespace

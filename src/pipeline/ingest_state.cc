@@ -10,15 +10,6 @@
 
 namespace tradeflow::pipeline {
 
-std::string TradeKey(std::string_view source_system, std::string_view trade_id, int64_t version) {
-  std::string key(source_system);
-  key.push_back('\x1f');
-  key.append(trade_id);
-  key.push_back('\x1f');
-  key.append(std::to_string(version));
-  return key;
-}
-
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata) {
   std::map<std::string, IngestedInput> out;
   for (const auto& s : metadata.snapshots) {
@@ -37,8 +28,7 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
   return out;
 }
 
-Result<std::unordered_set<std::string>> ExistingTradeKeys(const lake::Table& table) {
-  std::unordered_set<std::string> keys;
+Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index) {
   TF_ASSIGN_OR_RETURN(auto files, table.LiveDataFiles());
   for (const auto& f : files) {
     TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(f.file_path));
@@ -59,10 +49,11 @@ Result<std::unordered_set<std::string>> ExistingTradeKeys(const lake::Table& tab
     auto id = std::static_pointer_cast<arrow::StringArray>(batch->column(1));
     auto ver = std::static_pointer_cast<arrow::Int64Array>(batch->column(2));
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
-      keys.insert(TradeKey(sys->GetView(r), id->GetView(r), ver->IsNull(r) ? 0 : ver->Value(r)));
+      index->AddExisting({std::string(sys->GetView(r)), std::string(id->GetView(r)),
+                          ver->IsNull(r) ? 0 : ver->Value(r)});
     }
   }
-  return keys;
+  return Status::OK();
 }
 
 }  // namespace tradeflow::pipeline

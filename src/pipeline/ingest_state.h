@@ -9,10 +9,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_set>
 
 #include "common/status.h"
 #include "lake/table.h"
+#include "validate/duplicate_index.h"
 
 namespace tradeflow::pipeline {
 
@@ -26,10 +26,8 @@ struct IngestedInput {
 // sha256 → the snapshot that absorbed it.
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata);
 
-// (source_system, source_trade_id, source_version) of every row live in the table, as
-// TradeKey() strings. Reads only those three columns.
-Result<std::unordered_set<std::string>> ExistingTradeKeys(const lake::Table& table);
-
-std::string TradeKey(std::string_view source_system, std::string_view trade_id, int64_t version);
+// Adds (source_system, source_trade_id, source_version) of every row live in the table to
+// `index`. Reads only those three columns.
+Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index);
 
 }  // namespace tradeflow::pipeline

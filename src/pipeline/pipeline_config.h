@@ -34,7 +34,9 @@ struct TableConfig {
                                                    {"product.asset_class", "identity", ""}};
   std::vector<lake::SortKey> sort = {
       {"trade_date", false}, {"source_trade_id", false}, {"source_version", false}};
-  int64_t target_file_mb = 256;  // Arrow in-memory size at which a data file is rolled
+  // Arrow in-memory size at which a data file is rolled (the Parquet file is several times
+  // smaller); a run buffers at most twice this.
+  int64_t target_file_mb = 128;
 };
 
 // What happens to a record that cannot be parsed, mapped or validated.

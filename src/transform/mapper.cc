@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <unordered_map>
 
 #include "model/decimal.h"
 #include "model/proto_schema.h"
@@ -188,8 +189,10 @@ struct Mapper::CompiledRule {
   CompiledSource source{};
   std::string format;
   std::string time_zone;
-  std::map<std::string, const EnumValueDescriptor*> enum_values;  // raw → value
-  std::map<std::string, const EnumValueDescriptor*> enum_labels;  // upper label → value
+  std::unordered_map<std::string, const EnumValueDescriptor*> enum_values;  // raw → value
+  std::unordered_map<std::string, const EnumValueDescriptor*> enum_labels;  // upper label → value
+  const FieldDescriptor* ts_seconds = nullptr;  // google.protobuf.Timestamp fields
+  const FieldDescriptor* ts_nanos = nullptr;
   std::optional<std::string> default_value;
   int when_column = -1;           // the rule applies only if this column's value...
   std::set<std::string> when_in;  // ...is one of these (or non-empty when this is empty)
@@ -262,8 +265,8 @@ struct Mapper::CompiledRule {
         TF_ASSIGN_OR_RETURN(UtcTimestamp ts, ParseTimestamp(text, format, time_zone));
         Message* m = r->MutableMessage(parent, f);
         const auto* mr = m->GetReflection();
-        mr->SetInt64(m, m->GetDescriptor()->FindFieldByName("seconds"), ts.seconds);
-        mr->SetInt32(m, m->GetDescriptor()->FindFieldByName("nanos"), ts.nanos);
+        mr->SetInt64(m, ts_seconds, ts.seconds);
+        mr->SetInt32(m, ts_nanos, ts.nanos);
         if (offset_sibling != nullptr) r->SetString(parent, offset_sibling, ts.utc_offset);
         return Status::OK();
       }
@@ -331,7 +334,9 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
       auto it = rule->enum_labels.find(Upper(label));
       if (it == rule->enum_labels.end()) {
         std::string known;
-        for (const auto& [l, v] : rule->enum_labels) known += (known.empty() ? "" : ", ") + l;
+        for (int i = 1; i < e->value_count(); ++i) {
+          known += (known.empty() ? "" : ", ") + model::EnumValueLabel(e->value(i));
+        }
         return Status::Invalid("target '" + m.target + "': '" + label + "' is not a " + e->name() +
                                " (one of: " + known + ")");
       }
@@ -341,6 +346,8 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
   }
   if (rule->kind == LeafKind::kDecimal) rule->decimal = model::DecimalTypeOf(leaf);
   if (rule->kind == LeafKind::kTimestamp) {
+    rule->ts_seconds = leaf->message_type()->FindFieldByName("seconds");
+    rule->ts_nanos = leaf->message_type()->FindFieldByName("nanos");
     std::string stem = leaf->name();
     if (stem.size() > 5 && stem.ends_with("_time")) stem.resize(stem.size() - 5);
     rule->offset_sibling = parent->FindFieldByName(stem + "_utc_offset");

@@ -13,19 +13,28 @@ std::string DuplicateKey::ToString() const {
          std::to_string(source_version) + ")";
 }
 
-size_t DuplicateIndex::Hash::operator()(const DuplicateKey& k) const {
-  size_t h = std::hash<std::string>()(k.source_system);
-  h = h * 31 + std::hash<std::string>()(k.source_trade_id);
-  return h * 31 + std::hash<int64_t>()(k.source_version);
+DuplicateIndex::Fingerprint DuplicateIndex::FingerprintOf(const DuplicateKey& k) {
+  // The key as one unambiguous string (the separator cannot occur in ids), hashed twice with
+  // different salts for 128 independent-enough bits.
+  std::string text;
+  text.reserve(k.source_system.size() + k.source_trade_id.size() + 24);
+  text.append(k.source_system).push_back('\x1f');
+  text.append(k.source_trade_id).push_back('\x1f');
+  text.append(std::to_string(k.source_version));
+  std::hash<std::string_view> hash;
+  uint64_t high = hash(text);
+  text.insert(0, "tradeflow#");
+  uint64_t low = hash(text);
+  return {high, low};
 }
 
 void DuplicateIndex::AddExisting(DuplicateKey key) {
-  keys_.insert_or_assign(std::move(key), Entry{true, {}});
+  keys_.insert_or_assign(FingerprintOf(key), Entry{true, {}});
 }
 
 bool DuplicateIndex::Seen(const DuplicateKey& key, std::string_view where,
                           std::string* first_where) {
-  auto [it, inserted] = keys_.try_emplace(key, Entry{false, std::string(where)});
+  auto [it, inserted] = keys_.try_emplace(FingerprintOf(key), Entry{false, std::string(where)});
   if (inserted) return false;
   if (first_where != nullptr) {
     *first_where = it->second.in_table ? std::string(kInTable) : it->second.where;

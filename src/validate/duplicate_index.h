@@ -5,6 +5,11 @@
 // The pipeline fills it with the keys already in the table before the run, then asks Seen() for
 // every record in input order; Validator::CheckDuplicate() turns a repeat into a RuleFailure.
 // Not thread-safe: one index per run, used from the thread that orders the records.
+//
+// Memory: a run may see millions of keys, so keys are kept as a 128-bit hash of
+// (system, trade id, version) rather than as strings: about 60 bytes a key with a short `where`.
+// Two different keys sharing a hash would make the second look like a duplicate; at 128 bits
+// that is about 1 in 10^20 for ten million keys, and it would show in quarantine, not vanish.
 #pragma once
 
 #include <cstdint>
@@ -43,14 +48,19 @@ class DuplicateIndex {
   size_t size() const { return keys_.size(); }
 
  private:
-  struct Hash {
-    size_t operator()(const DuplicateKey& k) const;
+  struct Fingerprint {
+    uint64_t high = 0, low = 0;
+    bool operator==(const Fingerprint&) const = default;
   };
+  struct FingerprintHash {
+    size_t operator()(const Fingerprint& f) const { return static_cast<size_t>(f.low); }
+  };
+  static Fingerprint FingerprintOf(const DuplicateKey& key);
   struct Entry {
     bool in_table = false;
     std::string where;
   };
-  std::unordered_map<DuplicateKey, Entry, Hash> keys_;
+  std::unordered_map<Fingerprint, Entry, FingerprintHash> keys_;
 };
 
 }  // namespace tradeflow::validate
