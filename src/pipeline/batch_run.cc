@@ -15,6 +15,7 @@
 #include "lake/table.h"
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
+#include "pipeline/async_writer.h"
 #include "pipeline/ingest_state.h"
 #include "pipeline/reference_loader.h"
 #include "pipeline/source_config.h"
@@ -216,6 +217,8 @@ class BatchRun {
                         TableSink::Open(catalog_.get(), {ns, config_.quarantine_table},
                                         lake::ToFileUri(root + config_.quarantine_table),
                                         QuarantineRecord::descriptor(), quarantine_layout, target));
+    async_ = std::make_unique<AsyncWriter>(
+        [sink = events_.get()](const TradeEvent& event) { return sink->Add(event); });
     for (TableSink* sink : {events_.get(), quarantine_.get()}) {
       auto removed = lake::RemoveOrphanFiles(sink->table(),
                                              std::chrono::seconds(config_.orphan_min_age_seconds));
@@ -270,7 +273,6 @@ class BatchRun {
     context.run_id = summary_.run_id;
     context.ingested_unix_micros = NowMicros();
     sources::SourceRecord record;
-    TradeEvent event;
     std::vector<transform::MappingIssue> issues;
     for (;;) {
       auto more = source->Next(&record);
@@ -283,7 +285,7 @@ class BatchRun {
                                   {{"parse_error", "", more.status().message()}}, nullptr, &file));
         continue;
       }
-      event.Clear();
+      TradeEvent& event = *async_->Slot();
       issues.clear();
       Status mapped = mapper_->Map(record.values, record.extras, context, &event, &issues);
       if (!mapped.ok()) {
@@ -298,7 +300,7 @@ class BatchRun {
         continue;
       }
       if (event.quality_warnings_size() > 0) ++file.records_with_warnings;
-      TF_RETURN_IF_ERROR(events_->Add(event).WithContext(input->path + ":" + record.location));
+      TF_RETURN_IF_ERROR(async_->Push());
       ++file.records_accepted;
       if (options_.progress && (file.records_read & 4095) == 0) {
         options_.progress->Update(file.records_read, source->bytes_read());
@@ -517,6 +519,7 @@ class BatchRun {
         if (options_.progress) options_.progress->Line("committed quarantine snapshot");
       }
     }
+    TF_RETURN_IF_ERROR(async_->Finish());
     TF_ASSIGN_OR_RETURN(auto files, events_->Finish());
     lake::AppendOptions options;
     options.summary = Summary(false);
@@ -533,6 +536,7 @@ class BatchRun {
   std::unique_ptr<transform::Mapper> mapper_;
   std::unique_ptr<lake::Catalog> catalog_;
   std::unique_ptr<TableSink> events_, quarantine_;
+  std::unique_ptr<AsyncWriter> async_;  // feeds events_ on a second thread
   std::map<std::string, IngestedInput> quarantine_has_;
   std::optional<LoadedReference> reference_;
   std::unique_ptr<validate::Validator> validator_;
