@@ -36,7 +36,7 @@ struct TableConfig {
       {"trade_date", false}, {"source_trade_id", false}, {"source_version", false}};
   // Arrow in-memory size at which a data file is rolled (the Parquet file is several times
   // smaller); a run buffers at most twice this.
-  int64_t target_file_mb = 128;
+  int64_t target_file_mb = 64;
 };
 
 // What happens to a record that cannot be parsed, mapped or validated.
