@@ -10,7 +10,12 @@
 
 namespace tradeflow {
 
-// Kills the process with SIGKILL if TRADEFLOW_CRASH_AT names `point`.
+// Kills the process with SIGKILL if TRADEFLOW_CRASH_AT names `point`. The points:
+//   data-file-written            after each Parquet data file is durable
+//   manifest-written             after a commit's manifest, before its manifest list
+//   metadata-written             after the new metadata file, before the catalog swap
+//   catalog-commit               inside the catalog transaction, before it commits
+//   catalog-swapped[:<table>]    right after a (given table's) commit
 void CrashPoint(std::string_view point);
 
 }  // namespace tradeflow

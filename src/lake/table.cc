@@ -325,6 +325,7 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
         catalog_->SwapMetadataLocation(id_, metadata_location_, ToFileUri(metadata_path));
     if (swapped.ok()) {
       CrashPoint("catalog-swapped");
+      CrashPoint("catalog-swapped:" + id_.name);  // after the commit of one given table
       metadata_ = std::move(next);
       metadata_location_ = ToFileUri(metadata_path);
       return snapshot_id;

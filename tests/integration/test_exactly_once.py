@@ -111,3 +111,35 @@ def test_sigkill_leaves_the_last_good_snapshot_and_the_next_run_recovers(workspa
     assert len(set(zip(ids, table.scan().to_arrow().column("source_trade_id").to_pylist()))) == len(ids)
     assert files_under(workspace, "trade_events") == referenced_files(table)
     assert workspace.run_pipeline(pipeline).stdout.count("skipped: already ingested") == 1
+
+
+def test_kill_between_the_quarantine_and_the_trade_commit(workspace):
+    """The quarantine snapshot lands, the trade snapshot does not: the next run commits the
+    trades and does not quarantine the same records twice."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    lines[3] = lines[3].replace(",CP10", ",XX10", 1)  # an unknown counterparty
+    (workspace.root / "mixed.csv").write_bytes("\r\n".join(lines).encode())
+    pipeline = workspace.write_pipeline(
+        "mixed.yaml",
+        {
+            "path: etrm_trades.csv": "path: mixed.csv",
+            "pipeline: etrm-daily": "pipeline: etrm-daily\ncleanup: {orphan_min_age_seconds: 0}",
+        },
+    )
+    killed = subprocess.run(
+        [str(workspace.binary), "run", pipeline],
+        cwd=workspace.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRADEFLOW_CRASH_AT": "catalog-swapped:quarantine"},
+    )
+    assert killed.returncode == -signal.SIGKILL
+    catalog = workspace.catalog()
+    assert len(catalog.load_table("trading.quarantine").scan().to_arrow()) == 1
+    assert ("trading", "trade_events") not in catalog.list_tables("trading")
+
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 300 = accepted 299 + quarantined 1" in result.stdout
+    assert len(workspace.catalog().load_table("trading.quarantine").scan().to_arrow()) == 1
+    assert workspace.table().scan().to_arrow().num_rows == 299
