@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "model/field_path.h"
 #include "model/proto_schema.h"
 
 namespace tradeflow::validate {
@@ -35,49 +36,8 @@ std::string_view ValueKindName(ValueKind kind) {
 Result<FieldReader> FieldReader::Resolve(const Descriptor* root, const std::string& path) {
   FieldReader out;
   out.path_ = path;
-  const Descriptor* current = root;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    std::string part =
-        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    int index = -1;
-    if (size_t bracket = part.find('['); bracket != std::string::npos) {
-      if (part.back() != ']') return Status::Invalid("'" + path + "': malformed index in " + part);
-      std::string_view digits(part.data() + bracket + 1, part.size() - bracket - 2);
-      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-      if (ec != std::errc() || p != digits.data() + digits.size() || index < 0) {
-        return Status::Invalid("'" + path + "': the index in " + part + " must be a number ≥ 0");
-      }
-      part.resize(bracket);
-    }
-    if (current == nullptr) {
-      return Status::Invalid("'" + path + "': " + out.steps_.back().field->name() +
-                             " has no fields");
-    }
-    const FieldDescriptor* field = current->FindFieldByName(part);
-    if (field == nullptr) {
-      return Status::Invalid("'" + path + "': " + current->name() + " has no field '" + part + "'");
-    }
-    if (field->is_map()) return Status::Invalid("'" + path + "': map fields cannot be checked");
-    if (field->is_repeated() && index < 0) {
-      return Status::Invalid("'" + path + "': " + part + " is a list; write " + part + "[0]");
-    }
-    if (!field->is_repeated() && index >= 0) {
-      return Status::Invalid("'" + path + "': " + part + " is not a list");
-    }
-    out.steps_.push_back({field, index});
-    if (dot == std::string::npos) break;
-    current =
-        field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ? field->message_type() : nullptr;
-    // The value messages are leaves: "price.value.value" would read the Decimal's inner string.
-    if (current != nullptr && (model::IsDecimalMessage(current) || model::IsDateMessage(current) ||
-                               model::IsTimestampMessage(current))) {
-      return Status::Invalid("'" + path + "': " + part + " is a " + current->name() +
-                             " value and has no fields to address");
-    }
-    start = dot + 1;
-  }
+  TF_ASSIGN_OR_RETURN(auto steps, model::ResolveFieldPath(root, path));
+  for (const auto& step : steps) out.steps_.push_back({step.field, step.index});
   const FieldDescriptor* leaf = out.leaf();
   switch (leaf->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
