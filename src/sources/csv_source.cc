@@ -27,22 +27,33 @@ Status CsvSource::Bind(const std::vector<FieldRef>& fields) {
 }
 
 Result<bool> CsvSource::Next(SourceRecord* out) {
-  out->Clear();
+  // Not out->Clear(): values and extras are assigned in place below, so their strings keep their
+  // buffers from one record to the next (per-field allocations were a visible cost).
   auto more = reader_->Next(&record_);
   out->line = record_.line;
   out->byte_offset = record_.byte_offset;
   out->location = "line " + std::to_string(record_.line);
   out->raw = record_.raw;
-  if (!more.ok() || !*more) return more;
+  if (!more.ok() || !*more) {
+    out->values.clear();
+    out->extras.clear();
+    return more;
+  }
   TF_RETURN_IF_ERROR(
       CheckRecordUtf8(record_.raw, reader_->path() + ":" + std::to_string(record_.line)));
-  for (int index : bound_) out->values.push_back(record_.fields[index]);
+  out->values.resize(bound_.size());
+  for (size_t b = 0; b < bound_.size(); ++b) out->values[b].assign(record_.fields[bound_[b]]);
   const auto& columns = reader_->column_names();
+  size_t extras = 0;
   for (size_t i = 0; i < record_.fields.size(); ++i) {
     if (!column_bound_[i] && !record_.fields[i].empty()) {
-      out->extras.emplace_back(columns[i], record_.fields[i]);
+      if (extras == out->extras.size()) out->extras.emplace_back();
+      out->extras[extras].first.assign(columns[i]);
+      out->extras[extras].second.assign(record_.fields[i]);
+      ++extras;
     }
   }
+  out->extras.resize(extras);
   return true;
 }
 
