@@ -281,6 +281,9 @@ class BatchRun {
       ++file.records_read;
       context.location = record.location;
       if (!more.ok()) {
+        // Invalid: this record is malformed and the source has moved past it. Anything else
+        // (a truncated or corrupt .gz, a read error) loses the rest of the file: stop the run.
+        if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
         TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_PARSE,
                                   {{"parse_error", "", more.status().message()}}, nullptr, &file));
         continue;

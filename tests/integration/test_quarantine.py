@@ -178,7 +178,10 @@ def test_truncated_gzip_stops_the_run_with_its_location(workspace):
     """A compressed file cut short loses the rest of its records: that is a clear error for the
     whole file (naming it and the offset), not a quarantine row, and nothing is committed."""
     fieldnames, rows = example_rows()
-    write_csv(workspace.root / "cut.csv.gz", fieldnames, rows)
+    # Large enough that the cut falls after the first chunk the reader decompresses, so the
+    # error comes in the middle of the records, not while reading the header.
+    many = [dict(r, deal_num=f"{k}{r['deal_num']}") for k in range(1, 41) for r in rows]
+    write_csv(workspace.root / "cut.csv.gz", fieldnames, many)
     data = (workspace.root / "cut.csv.gz").read_bytes()
     (workspace.root / "cut.csv.gz").write_bytes(data[: len(data) // 2])
     pipeline = workspace.write_pipeline("cut.yaml", {"path: etrm_trades.csv": "path: cut.csv.gz"})
