@@ -43,19 +43,9 @@ constexpr FieldRef kSortOrderId{140, "sort_order_id"};
 constexpr FieldRef kReferencedDataFile{143, "referenced_data_file"};
 
 OJson PartitionAvroType(PartitionValueType type) {
-  switch (type) {
-    case PartitionValueType::kBoolean:
-      return "boolean";
-    case PartitionValueType::kInt:
-      return "int";
-    case PartitionValueType::kLong:
-      return "long";
-    case PartitionValueType::kDate:
-      return OJson{{"type", "int"}, {"logicalType", "date"}};
-    case PartitionValueType::kString:
-      return "string";
-  }
-  return "int";
+  // Dates are ints with a logical type in Avro; the other types keep their Iceberg names.
+  if (type == PartitionValueType::kDate) return OJson{{"type", "int"}, {"logicalType", "date"}};
+  return std::string(PartitionValueTypeName(type));
 }
 
 Status ValidateSpec(const PartitionSpec& spec) {

@@ -34,6 +34,29 @@ def files_under(ws, table_name) -> set:
     return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
+def pipeline_without_orphan_delay(ws, name: str, input_file: str) -> str:
+    """A pipeline over `input_file` that removes orphaned files at once (no age threshold)."""
+    return ws.write_pipeline(
+        name,
+        {
+            "path: etrm_trades.csv": f"path: {input_file}",
+            "pipeline: etrm-daily": "pipeline: etrm-daily\ncleanup: {orphan_min_age_seconds: 0}",
+        },
+    )
+
+
+def run_killed_at(ws, pipeline: str, point: str) -> None:
+    """Runs `pipeline` with TRADEFLOW_CRASH_AT=point and checks it died of SIGKILL there."""
+    killed = subprocess.run(
+        [str(ws.binary), "run", pipeline],
+        cwd=ws.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRADEFLOW_CRASH_AT": point},
+    )
+    assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
+
+
 def test_rerun_adds_nothing_and_says_so(workspace):
     assert workspace.run_pipeline().returncode == 0
     before = workspace.table().metadata_location
@@ -78,21 +101,8 @@ def test_sigkill_leaves_the_last_good_snapshot_and_the_next_run_recovers(workspa
     lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
     day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]  # new deal numbers
     (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    pipeline = workspace.write_pipeline(
-        "day2.yaml",
-        {
-            "path: etrm_trades.csv": "path: day2.csv",
-            "pipeline: etrm-daily": "pipeline: etrm-daily\ncleanup: {orphan_min_age_seconds: 0}",
-        },
-    )
-    killed = subprocess.run(
-        [str(workspace.binary), "run", pipeline],
-        cwd=workspace.root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TRADEFLOW_CRASH_AT": point},
-    )
-    assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
+    pipeline = pipeline_without_orphan_delay(workspace, "day2.yaml", "day2.csv")
+    run_killed_at(workspace, pipeline, point)
 
     # Readers see exactly the last good snapshot.
     table = workspace.table()
@@ -119,21 +129,8 @@ def test_kill_between_the_quarantine_and_the_trade_commit(workspace):
     lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
     lines[3] = lines[3].replace(",CP10", ",XX10", 1)  # an unknown counterparty
     (workspace.root / "mixed.csv").write_bytes("\r\n".join(lines).encode())
-    pipeline = workspace.write_pipeline(
-        "mixed.yaml",
-        {
-            "path: etrm_trades.csv": "path: mixed.csv",
-            "pipeline: etrm-daily": "pipeline: etrm-daily\ncleanup: {orphan_min_age_seconds: 0}",
-        },
-    )
-    killed = subprocess.run(
-        [str(workspace.binary), "run", pipeline],
-        cwd=workspace.root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TRADEFLOW_CRASH_AT": "catalog-swapped:quarantine"},
-    )
-    assert killed.returncode == -signal.SIGKILL
+    pipeline = pipeline_without_orphan_delay(workspace, "mixed.yaml", "mixed.csv")
+    run_killed_at(workspace, pipeline, "catalog-swapped:quarantine")
     catalog = workspace.catalog()
     assert len(catalog.load_table("trading.quarantine").scan().to_arrow()) == 1
     assert ("trading", "trade_events") not in catalog.list_tables("trading")
