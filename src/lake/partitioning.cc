@@ -109,33 +109,54 @@ std::pair<int, unsigned> YearMonth(int64_t days) {
   return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month())};
 }
 
-// The transformed value of row `i` of `leaf` (nullopt for null), given the ancestors' validity.
-PartitionValue Transform(const PartitionField& field, const arrow::Array& leaf, int64_t i) {
-  if (leaf.IsNull(i)) return std::nullopt;
+// The source value of row `i` of `leaf`, as TransformValue takes it.
+PartitionSource SourceValue(const arrow::Array& leaf, int64_t i) {
+  if (leaf.IsNull(i)) return std::monostate{};
+  switch (leaf.type_id()) {
+    case arrow::Type::STRING:
+      return static_cast<const arrow::StringArray&>(leaf).GetView(i);
+    case arrow::Type::INT32:
+      return static_cast<const arrow::Int32Array&>(leaf).Value(i);
+    case arrow::Type::INT64:
+      return static_cast<const arrow::Int64Array&>(leaf).Value(i);
+    case arrow::Type::DATE32:
+      return static_cast<const arrow::Date32Array&>(leaf).Value(i);
+    case arrow::Type::TIMESTAMP:
+      return static_cast<const arrow::TimestampArray&>(leaf).Value(i);
+    case arrow::Type::BOOL:
+      return static_cast<const arrow::BooleanArray&>(leaf).Value(i);
+    default:
+      return std::monostate{};
+  }
+}
+
+}  // namespace
+
+PartitionValue TransformValue(const PartitionField& field, const PartitionSource& source) {
+  if (std::holds_alternative<std::monostate>(source)) return std::nullopt;
   const std::string& t = field.transform;
   if (t == "identity") {
-    switch (leaf.type_id()) {
-      case arrow::Type::STRING:
-        return std::string(static_cast<const arrow::StringArray&>(leaf).GetView(i));
-      case arrow::Type::INT32:
-        return static_cast<const arrow::Int32Array&>(leaf).Value(i);
-      case arrow::Type::INT64:
-        return static_cast<const arrow::Int64Array&>(leaf).Value(i);
-      case arrow::Type::DATE32:
-        return static_cast<const arrow::Date32Array&>(leaf).Value(i);
-      case arrow::Type::BOOL:
-        return static_cast<const arrow::BooleanArray&>(leaf).Value(i);
-      default:
-        return std::nullopt;
-    }
+    return std::visit(
+        [](const auto& v) -> PartitionValue {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return std::nullopt;
+          } else if constexpr (std::is_same_v<T, std::string_view>) {
+            return std::string(v);
+          } else {
+            return v;
+          }
+        },
+        source);
   }
   int64_t days = 0, hours = 0;
-  if (leaf.type_id() == arrow::Type::DATE32) {
-    days = static_cast<const arrow::Date32Array&>(leaf).Value(i);
+  if (const int32_t* d = std::get_if<int32_t>(&source)) {
+    days = *d;
+  } else if (const int64_t* micros = std::get_if<int64_t>(&source)) {
+    days = FloorDiv(*micros, 86400LL * 1000000);
+    hours = FloorDiv(*micros, 3600LL * 1000000);
   } else {
-    int64_t micros = static_cast<const arrow::TimestampArray&>(leaf).Value(i);
-    days = FloorDiv(micros, 86400LL * 1000000);
-    hours = FloorDiv(micros, 3600LL * 1000000);
+    return std::nullopt;  // refused when the spec was resolved
   }
   auto [year, month] = YearMonth(days);
   if (t == "year") return static_cast<int32_t>(year - 1970);
@@ -143,6 +164,8 @@ PartitionValue Transform(const PartitionField& field, const arrow::Array& leaf, 
   if (t == "day") return static_cast<int32_t>(days);
   return static_cast<int32_t>(hours);  // hour
 }
+
+namespace {
 
 std::string HumanValue(const PartitionField& field, const PartitionValue& value) {
   if (!value) return "null";
@@ -287,7 +310,8 @@ Result<std::vector<Partitioner::Part>> Partitioner::Split(
     for (size_t f = 0; f < spec_.fields.size(); ++f) {
       bool null_parent = false;
       for (size_t k = 0; k + 1 < chains[f].size(); ++k) null_parent |= chains[f][k]->IsNull(row);
-      key[f] = null_parent ? std::nullopt : Transform(spec_.fields[f], *chains[f].back(), row);
+      key[f] = null_parent ? std::nullopt
+                           : TransformValue(spec_.fields[f], SourceValue(*chains[f].back(), row));
     }
     groups[key].push_back(row);
   }

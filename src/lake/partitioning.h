@@ -14,6 +14,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/status.h"
@@ -40,6 +42,15 @@ Result<PartitionSpec> ParsePartitionSpec(const nlohmann::json& spec_json,
 
 // The folder of a partition under data/, Java style: "trade_date_month=2026-04/asset_class=ENERGY".
 std::string PartitionPath(const PartitionSpec& spec, const std::vector<PartitionValue>& values);
+
+// The value a transform reads, as the source column holds it: a string, an int or a date (days
+// since 1970-01-01) as int32_t, a long or a timestamp (microseconds since the epoch, UTC) as
+// int64_t, a boolean; monostate for null.
+using PartitionSource = std::variant<std::monostate, std::string_view, int32_t, int64_t, bool>;
+
+// Applies `field`'s transform to one value; a null source gives a null partition value. Lets a
+// writer that holds rows in another form than Arrow partition them exactly like Partitioner.
+PartitionValue TransformValue(const PartitionField& field, const PartitionSource& source);
 
 // Registers Arrow's compute kernels (sort, take) once per process; safe to call often.
 Status EnsureArrowCompute();

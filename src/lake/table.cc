@@ -193,29 +193,47 @@ Result<PartitionSpec> Table::CurrentPartitionSpec() const {
   return ParsePartitionSpec(*spec, *schema);
 }
 
+Result<std::vector<SortKey>> Table::DefaultSortKeys() const {
+  std::vector<SortKey> keys;
+  if (metadata_.default_sort_order_id == 0) return keys;
+  const nlohmann::json* current = CurrentSchema(metadata_);
+  TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(*current));
+  for (const auto& order : metadata_.sort_orders) {
+    if (order.value("order-id", -1) != metadata_.default_sort_order_id) continue;
+    for (const auto& f : order.at("fields")) {
+      for (const auto& [path, fid] : ids.by_path) {
+        if (fid == f.at("source-id").get<int32_t>() && path.find('.') == std::string::npos) {
+          keys.push_back({path, f.value("direction", "asc") == "desc"});
+        }
+      }
+    }
+  }
+  return keys;
+}
+
 Result<std::unique_ptr<DataWriter>> Table::NewDataWriter(std::shared_ptr<arrow::Schema> schema,
                                                          DataWriterOptions options) const {
   TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
   TF_ASSIGN_OR_RETURN(PartitionSpec spec, CurrentPartitionSpec());
   TF_ASSIGN_OR_RETURN(Partitioner partitioner, Partitioner::Make(spec, *schema));
   if (options.sort.empty() && metadata_.default_sort_order_id != 0) {
-    const nlohmann::json* current = CurrentSchema(metadata_);
-    TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(*current));
-    for (const auto& order : metadata_.sort_orders) {
-      if (order.value("order-id", -1) != metadata_.default_sort_order_id) continue;
-      for (const auto& f : order.at("fields")) {
-        for (const auto& [path, fid] : ids.by_path) {
-          if (fid == f.at("source-id").get<int32_t>() && path.find('.') == std::string::npos) {
-            options.sort.push_back({path, f.value("direction", "asc") == "desc"});
-          }
-        }
-      }
-      options.sort_order_id = metadata_.default_sort_order_id;
-    }
+    TF_ASSIGN_OR_RETURN(options.sort, DefaultSortKeys());
+    options.sort_order_id = metadata_.default_sort_order_id;
   }
   // Java's OutputFileFactory naming: partitionId-taskId-operationId-fileCount.
   return std::make_unique<DataWriter>(root + "/data", "00000-0-" + NewUuid(), std::move(schema),
                                       std::move(partitioner), std::move(options));
+}
+
+Result<std::unique_ptr<RowWriter>> Table::NewRowWriter(std::shared_ptr<arrow::Schema> schema,
+                                                       RowEncoderFactory encoder,
+                                                       RowWriterOptions options,
+                                                       ThreadPool* pool) const {
+  TF_ASSIGN_OR_RETURN(std::string root, LocalLocation());
+  TF_ASSIGN_OR_RETURN(PartitionSpec spec, CurrentPartitionSpec());
+  if (metadata_.default_sort_order_id != 0) options.sort_order_id = metadata_.default_sort_order_id;
+  return std::make_unique<RowWriter>(root + "/data", "00000-0-" + NewUuid(), std::move(schema),
+                                     std::move(spec), std::move(encoder), std::move(options), pool);
 }
 
 Result<std::vector<DataFile>> Table::WriteDataFiles(

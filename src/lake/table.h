@@ -26,6 +26,7 @@
 #include "lake/data_writer.h"
 #include "lake/manifest.h"
 #include "lake/parquet_writer.h"
+#include "lake/row_writer.h"
 #include "lake/table_metadata.h"
 
 namespace tradeflow::lake {
@@ -83,6 +84,17 @@ class Table {
   // table's sort order when empty.
   Result<std::unique_ptr<DataWriter>> NewDataWriter(std::shared_ptr<arrow::Schema> schema,
                                                     DataWriterOptions options = {}) const;
+
+  // A writer of rows the caller encodes, sorts and partitions itself (see row_writer.h): the
+  // caller computes each row's partition tuple with CurrentPartitionSpec() and its sort key from
+  // DefaultSortKeys(). Files are marked with the table's default sort order.
+  Result<std::unique_ptr<RowWriter>> NewRowWriter(std::shared_ptr<arrow::Schema> schema,
+                                                  RowEncoderFactory encoder,
+                                                  RowWriterOptions options = {},
+                                                  ThreadPool* pool = nullptr) const;
+
+  // The columns of the table's default sort order (top-level columns only); empty if unsorted.
+  Result<std::vector<SortKey>> DefaultSortKeys() const;
 
   // NewDataWriter + Write each batch + Finish.
   Result<std::vector<DataFile>> WriteDataFiles(

@@ -3,11 +3,14 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <sstream>
 #include <unordered_map>
 
+#include "common/thread_pool.h"
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
 #include "lake/iceberg_schema.h"
@@ -15,9 +18,10 @@
 #include "lake/table.h"
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
-#include "pipeline/async_writer.h"
 #include "pipeline/ingest_state.h"
+#include "pipeline/record_processor.h"
 #include "pipeline/reference_loader.h"
+#include "pipeline/row_keys.h"
 #include "pipeline/source_config.h"
 #include "sources/input_file.h"
 #include "sources/utf8.h"
@@ -34,6 +38,9 @@ using tradeflow::quarantine::v1::QuarantineRecord;
 using tradeflow::trade::v1::TradeEvent;
 
 constexpr int64_t kBatchRows = 16 * 1024;
+// Records per chunk handed to a worker: large enough that handing over costs nothing, small
+// enough that a chunk's records stay in cache.
+constexpr size_t kChunkRecords = 1024;
 
 std::string Absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
@@ -57,6 +64,97 @@ Result<model::FieldIds> ExistingFieldIds(const lake::Table* table) {
   return ids;
 }
 
+// A table to write into, loaded or (when it does not exist yet) staged for creation by the first
+// commit, so a run that fails creates nothing; with the Arrow schema its rows are written in.
+struct OpenedTable {
+  std::unique_ptr<lake::Table> table;
+  std::shared_ptr<arrow::Schema> schema;
+};
+
+Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifier& id,
+                              const std::string& location,
+                              const google::protobuf::Descriptor* descriptor,
+                              const lake::TableLayout& layout) {
+  OpenedTable out;
+  auto loaded = lake::Table::Load(catalog, id);
+  if (loaded.ok()) {
+    out.table = std::move(*loaded);
+  } else if (loaded.status().code() != StatusCode::kNotFound) {
+    return loaded.status();
+  }
+  TF_ASSIGN_OR_RETURN(model::FieldIds ids, ExistingFieldIds(out.table.get()));
+  TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
+  out.schema = derived.schema;
+  if (!out.table) {
+    TF_ASSIGN_OR_RETURN(out.table, lake::Table::Stage(catalog, id, location, *out.schema, layout));
+  }
+  return out;
+}
+
+// Converts serialized TradeEvents back into Arrow rows when their data file is written.
+class EventRowEncoder : public lake::RowEncoder {
+ public:
+  static Result<std::unique_ptr<lake::RowEncoder>> Make(std::shared_ptr<arrow::Schema> schema) {
+    auto encoder = std::make_unique<EventRowEncoder>();
+    TF_ASSIGN_OR_RETURN(encoder->builder_, model::ProtoBatchBuilder::Make(TradeEvent::descriptor(),
+                                                                          std::move(schema)));
+    return std::unique_ptr<lake::RowEncoder>(std::move(encoder));
+  }
+  Status Append(std::string_view row) override {
+    if (!event_.ParseFromArray(row.data(), static_cast<int>(row.size()))) {
+      return Status::Internal("a buffered trade event does not parse");
+    }
+    return builder_->Append(event_);
+  }
+  Result<std::shared_ptr<arrow::RecordBatch>> Finish() override { return builder_->Finish(); }
+
+ private:
+  TradeEvent event_;
+  std::unique_ptr<model::ProtoBatchBuilder> builder_;
+};
+
+// Accepted trade events on their way into the trade table: serialized rows with their partition
+// and sort key → sorted, rolled data files written on the pool.
+class EventSink {
+ public:
+  static Result<std::unique_ptr<EventSink>> Open(lake::Catalog* catalog,
+                                                 const lake::TableIdentifier& id,
+                                                 const std::string& location,
+                                                 const lake::TableLayout& layout,
+                                                 int64_t target_file_bytes, ThreadPool* pool) {
+    auto sink = std::unique_ptr<EventSink>(new EventSink());
+    TF_ASSIGN_OR_RETURN(sink->opened_,
+                        OpenTable(catalog, id, location, TradeEvent::descriptor(), layout));
+    lake::Table& table = *sink->opened_.table;
+    TF_ASSIGN_OR_RETURN(lake::PartitionSpec spec, table.CurrentPartitionSpec());
+    TF_ASSIGN_OR_RETURN(auto sort, table.DefaultSortKeys());
+    TF_ASSIGN_OR_RETURN(sink->keys_,
+                        RowKeys::Make(TradeEvent::descriptor(), *sink->opened_.schema, spec, sort));
+    lake::RowWriterOptions options;
+    options.target_file_bytes = target_file_bytes;
+    // Bounded memory whatever the input size: past this, the largest partition is written out.
+    options.max_buffered_bytes = 2 * target_file_bytes;
+    options.max_files_in_flight = pool->size();
+    auto schema = sink->opened_.schema;
+    TF_ASSIGN_OR_RETURN(
+        sink->writer_,
+        table.NewRowWriter(
+            schema, [schema] { return EventRowEncoder::Make(schema); }, options, pool));
+    return sink;
+  }
+
+  lake::Table& table() { return *opened_.table; }
+  const arrow::Schema& schema() const { return *opened_.schema; }
+  const RowKeys& keys() const { return *keys_; }
+  lake::RowWriter& writer() { return *writer_; }
+
+ private:
+  EventSink() = default;
+  OpenedTable opened_;
+  std::optional<RowKeys> keys_;
+  std::unique_ptr<lake::RowWriter> writer_;
+};
+
 // Rows of one proto type on their way into one table: builder → batches → data files.
 class TableSink {
  public:
@@ -67,21 +165,9 @@ class TableSink {
                                                  const lake::TableLayout& layout,
                                                  int64_t target_file_bytes) {
     auto sink = std::unique_ptr<TableSink>(new TableSink());
-    sink->descriptor_ = descriptor;
-    auto loaded = lake::Table::Load(catalog, id);
-    if (loaded.ok()) {
-      sink->table_ = std::move(*loaded);
-    } else if (loaded.status().code() != StatusCode::kNotFound) {
-      return loaded.status();
-    }
-    TF_ASSIGN_OR_RETURN(model::FieldIds ids, ExistingFieldIds(sink->table_.get()));
-    TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
-    sink->schema_ = derived.schema;
-    if (!sink->table_) {
-      // Created by the first commit, so a run that fails creates nothing.
-      TF_ASSIGN_OR_RETURN(sink->table_,
-                          lake::Table::Stage(catalog, id, location, *sink->schema_, layout));
-    }
+    TF_ASSIGN_OR_RETURN(OpenedTable opened, OpenTable(catalog, id, location, descriptor, layout));
+    sink->table_ = std::move(opened.table);
+    sink->schema_ = std::move(opened.schema);
     TF_ASSIGN_OR_RETURN(sink->builder_, model::ProtoBatchBuilder::Make(descriptor, sink->schema_));
     lake::DataWriterOptions options;
     options.target_file_bytes = target_file_bytes;
@@ -114,7 +200,6 @@ class TableSink {
     return writer_->Write(batch);
   }
 
-  const google::protobuf::Descriptor* descriptor_ = nullptr;
   std::unique_ptr<lake::Table> table_;
   std::shared_ptr<arrow::Schema> schema_;
   std::unique_ptr<model::ProtoBatchBuilder> builder_;
@@ -207,23 +292,28 @@ class BatchRun {
     const std::string root = Absolute(config_.warehouse) + "/" + ns + "/";
     const int64_t target = config_.table.target_file_mb << 20;
     TF_ASSIGN_OR_RETURN(
-        events_,
-        TableSink::Open(catalog_.get(), {ns, config_.table.name},
-                        lake::ToFileUri(root + config_.table.name), TradeEvent::descriptor(),
-                        {config_.table.partition, config_.table.sort}, target));
+        events_, EventSink::Open(catalog_.get(), {ns, config_.table.name},
+                                 lake::ToFileUri(root + config_.table.name),
+                                 {config_.table.partition, config_.table.sort}, target, &pool_));
     lake::TableLayout quarantine_layout;
     quarantine_layout.sort = {{"input_sha256", false}, {"line", false}};
     TF_ASSIGN_OR_RETURN(quarantine_,
                         TableSink::Open(catalog_.get(), {ns, config_.quarantine_table},
                                         lake::ToFileUri(root + config_.quarantine_table),
                                         QuarantineRecord::descriptor(), quarantine_layout, target));
-    async_ = std::make_unique<AsyncWriter>(
-        [sink = events_.get()](const TradeEvent& event) { return sink->Add(event); });
-    for (TableSink* sink : {events_.get(), quarantine_.get()}) {
-      auto removed = lake::RemoveOrphanFiles(sink->table(),
-                                             std::chrono::seconds(config_.orphan_min_age_seconds));
-      if (!removed.ok())
-        return removed.status().WithContext("cleaning " + sink->table().id().ToString());
+    RecordProcessorOptions processing;
+    processing.mapper = mapper_.get();
+    processing.validator = validator_.get();
+    if (reference_ && config_.normalise_enabled) processing.reference = &reference_->data;
+    processing.normalise = config_.normalise;
+    processing.row_keys = &events_->keys();
+    processing.context.run_id = summary_.run_id;
+    processing.context.ingested_unix_micros = NowMicros();
+    processor_.emplace(std::move(processing));
+    for (lake::Table* table : {&events_->table(), &quarantine_->table()}) {
+      auto removed =
+          lake::RemoveOrphanFiles(*table, std::chrono::seconds(config_.orphan_min_age_seconds));
+      if (!removed.ok()) return removed.status().WithContext("cleaning " + table->id().ToString());
       summary_.orphan_files_removed += static_cast<int64_t>(removed->size());
     }
     return Status::OK();
@@ -263,52 +353,23 @@ class BatchRun {
     if (options_.progress) options_.progress->Line("note: " + text);
   }
 
+  // Reads the file in chunks that the pool maps and validates while the next chunk is read;
+  // finished chunks are taken back strictly in input order (Absorb), so counts, the duplicate
+  // check, quarantine rows and the rows' order in the writer are those of a sequential run.
   Status ProcessFile(const sources::InputFile* input, int index, int total, size_t file_index) {
     const auto started = std::chrono::steady_clock::now();
     if (options_.progress) options_.progress->StartFile(input->path, index, total);
     TF_ASSIGN_OR_RETURN(auto source, OpenInputSource(*input));
-    transform::RecordContext context;
-    context.input_uri = input->uri;
-    context.input_sha256 = input->sha256;
-    context.run_id = summary_.run_id;
-    context.ingested_unix_micros = NowMicros();
-    sources::SourceRecord record;
-    std::vector<transform::MappingIssue> issues;
-    for (;;) {
-      auto more = source->Next(&record);
-      FileSummary& file = summary_.files[file_index];
-      if (more.ok() && !*more) break;
-      ++file.records_read;
-      context.location = record.location;
-      if (!more.ok()) {
-        // Invalid: this record is malformed and the source has moved past it. Anything else
-        // (a truncated or corrupt .gz, a read error) loses the rest of the file: stop the run.
-        if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
-        TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_PARSE,
-                                  {{"parse_error", "", more.status().message()}}, nullptr, &file));
-        continue;
-      }
-      TradeEvent& event = *async_->Slot();
-      issues.clear();
-      Status mapped = mapper_->Map(record.values, record.extras, context, &event, &issues);
-      if (!mapped.ok()) {
-        TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_MAP,
-                                  {{"mapping_error", "", mapped.message()}}, &event, &file));
-        continue;
-      }
-      std::vector<Failure> failures = Validate(&event, issues, *input, record);
-      if (!failures.empty()) {
-        TF_RETURN_IF_ERROR(Reject(*input, record, tradeflow::quarantine::v1::STAGE_VALIDATE,
-                                  failures, &event, &file));
-        continue;
-      }
-      if (event.quality_warnings_size() > 0) ++file.records_with_warnings;
-      TF_RETURN_IF_ERROR(async_->Push());
-      ++file.records_accepted;
-      if (options_.progress && (file.records_read & 4095) == 0) {
-        options_.progress->Update(file.records_read, source->bytes_read());
-      }
+    std::deque<std::future<std::unique_ptr<RecordChunk>>> in_flight;
+    Status status = ReadChunks(*source, input, file_index, &in_flight);
+    // Every chunk handed out is taken back, even after an error: the tasks use this run.
+    while (!in_flight.empty()) {
+      std::unique_ptr<RecordChunk> chunk = in_flight.front().get();
+      in_flight.pop_front();
+      if (status.ok()) status = Absorb(*chunk, *source);
+      spare_chunks_.push_back(std::move(chunk));
     }
+    TF_RETURN_IF_ERROR(status);
     FileSummary& file = summary_.files[file_index];
     file.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -322,77 +383,133 @@ class BatchRun {
     return Status::OK();
   }
 
-  struct Failure {
-    std::string rule;
-    std::string field;
-    std::string message;
-  };
-
-  // Normalisation, then every validation rule. Returns the errors (the record goes to
-  // quarantine); warnings and normalisation notes are attached to the event as flags.
-  std::vector<Failure> Validate(TradeEvent* event,
-                                const std::vector<transform::MappingIssue>& issues,
-                                const sources::InputFile& input,
-                                const sources::SourceRecord& record) {
-    std::vector<std::string> notes;
-    if (reference_ && config_.normalise_enabled) {
-      Status st = transform::Normalise(reference_->data, config_.normalise, event, &notes);
-      if (!st.ok()) return {{"normalisation", "", st.message()}};
-    }
-    mapping_issues_.clear();
-    for (const auto& issue : issues) mapping_issues_.push_back(issue.target + ": " + issue.message);
-    std::vector<validate::RuleFailure> results =
-        validator_->Check(*event, mapping_issues_, NowMicros() / 1000000);
-    if (!validate::HasErrors(results)) {
-      // A short `where` keeps the run's key index small (it holds one per record).
-      std::string where =
-          todo_.size() == 1
-              ? record.location
-              : std::filesystem::path(input.path).filename().string() + " " + record.location;
-      validator_->CheckDuplicate(*event, where, &duplicates_, &results);
-    }
-    std::vector<Failure> errors;
-    for (const auto& r : results) {
-      if (r.severity == validate::Severity::kError) {
-        errors.push_back({r.rule, r.field, r.message});
-      } else {
-        auto* w = event->add_quality_warnings();
-        w->set_rule(r.rule);
-        w->set_field(r.field);
-        w->set_message(r.message);
+  Status ReadChunks(sources::RecordSource& source, const sources::InputFile* input,
+                    size_t file_index,
+                    std::deque<std::future<std::unique_ptr<RecordChunk>>>* in_flight) {
+    const size_t max_in_flight = 2 * static_cast<size_t>(pool_.size()) + 1;
+    for (bool more = true; more;) {
+      std::unique_ptr<RecordChunk> chunk = SpareChunk();
+      chunk->input = input;
+      chunk->file_index = file_index;
+      TF_ASSIGN_OR_RETURN(more, FillChunk(source, chunk.get()));
+      if (chunk->size > 0) {
+        in_flight->push_back(pool_.Submit([this, c = std::move(chunk)]() mutable {
+          processor_->Process(c.get());
+          return std::move(c);
+        }));
+      }
+      while (in_flight->size() >= max_in_flight) {
+        std::unique_ptr<RecordChunk> done = in_flight->front().get();
+        in_flight->pop_front();
+        Status absorbed = Absorb(*done, source);
+        spare_chunks_.push_back(std::move(done));
+        TF_RETURN_IF_ERROR(absorbed);
       }
     }
-    for (const auto& n : notes) {
-      auto* w = event->add_quality_warnings();
-      w->set_rule("normalisation");
-      size_t colon = n.find(": ");
-      w->set_field(colon == std::string::npos ? "" : n.substr(0, colon));
-      w->set_message(colon == std::string::npos ? n : n.substr(colon + 2));
+    return Status::OK();
+  }
+
+  std::unique_ptr<RecordChunk> SpareChunk() {
+    if (spare_chunks_.empty()) {
+      auto chunk = std::make_unique<RecordChunk>();
+      chunk->records.resize(kChunkRecords);
+      chunk->outcomes.resize(kChunkRecords);
+      return chunk;
     }
-    return errors;
+    std::unique_ptr<RecordChunk> chunk = std::move(spare_chunks_.back());
+    spare_chunks_.pop_back();
+    return chunk;
+  }
+
+  // Reads up to kChunkRecords records; false at the end of the file. A record the source cannot
+  // parse is kept with its outcome (STAGE_PARSE) filled in. Any other read error (a truncated or
+  // corrupt .gz, an I/O error) loses the rest of the file, so it stops the run.
+  Result<bool> FillChunk(sources::RecordSource& source, RecordChunk* chunk) {
+    chunk->size = 0;
+    while (chunk->size < kChunkRecords) {
+      RecordOutcome& outcome = chunk->outcomes[chunk->size];
+      auto more = source.Next(&chunk->records[chunk->size]);
+      if (more.ok() && !*more) return false;
+      outcome.stage = tradeflow::quarantine::v1::STAGE_UNSPECIFIED;
+      if (!more.ok()) {
+        if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
+        RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_PARSE,
+                                      {{"parse_error", "", more.status().message()}}, nullptr,
+                                      &outcome);
+      }
+      ++chunk->size;
+    }
+    return true;
+  }
+
+  // The in-order part of the work for one processed chunk.
+  Status Absorb(RecordChunk& chunk, const sources::RecordSource& source) {
+    FileSummary& file = summary_.files[chunk.file_index];
+    for (size_t i = 0; i < chunk.size; ++i) {
+      ++file.records_read;
+      RecordOutcome& out = chunk.outcomes[i];
+      if (out.accepted) CheckDuplicate(chunk, i, &out);
+      if (!out.accepted) {
+        TF_RETURN_IF_ERROR(Reject(*chunk.input, chunk.records[i], out, &file));
+        continue;
+      }
+      if (out.has_warnings) ++file.records_with_warnings;
+      TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
+      ++file.records_accepted;
+      if (options_.progress && (file.records_read & 4095) == 0) {
+        options_.progress->Update(file.records_read, source.bytes_read());
+      }
+    }
+    return Status::OK();
+  }
+
+  // The unique_version rule needs input order, so it runs here rather than on the workers. A
+  // repeat is rare: the record is then mapped again on this thread to reject it (or flag it).
+  void CheckDuplicate(const RecordChunk& chunk, size_t i, RecordOutcome* out) {
+    const sources::SourceRecord& record = chunk.records[i];
+    // A short `where` keeps the run's key index small (it holds one per record).
+    std::string where =
+        todo_.size() == 1
+            ? record.location
+            : std::filesystem::path(chunk.input->path).filename().string() + " " + record.location;
+    std::vector<validate::RuleFailure> results;
+    if (!validator_->CheckDuplicate(out->key, where, &duplicates_, &results)) return;
+    TradeEvent event;
+    *out = processor_->Rebuild(chunk, i, &event);
+    const validate::RuleFailure& r = results.front();
+    if (r.severity == validate::Severity::kError) {
+      RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
+                                    {{r.rule, r.field, r.message}}, &event, out);
+      return;
+    }
+    auto* w = event.add_quality_warnings();
+    w->set_rule(r.rule);
+    w->set_field(r.field);
+    w->set_message(r.message);
+    out->has_warnings = true;
+    RecordProcessor::SerializeRow(event, &out->row);
   }
 
   Status Reject(const sources::InputFile& input, const sources::SourceRecord& record,
-                tradeflow::quarantine::v1::Stage stage, const std::vector<Failure>& failures,
-                const TradeEvent* partial, FileSummary* file) {
+                const RecordOutcome& out, FileSummary* file) {
     if (config_.on_bad_record == BadRecordPolicy::kFail) {
-      const Failure& f = failures.front();
+      const RecordFailure& f = out.failures.front();
       std::string where = input.path + ":" + std::to_string(record.line);
       // Parse errors already name the file and line.
-      if (stage == tradeflow::quarantine::v1::STAGE_PARSE) return Status::Invalid(f.message);
+      if (out.stage == tradeflow::quarantine::v1::STAGE_PARSE) return Status::Invalid(f.message);
       return Status::Invalid(where + ": " + (f.field.empty() ? "" : f.field + ": ") + f.message);
     }
     QuarantineRecord q;
     q.set_run_id(summary_.run_id);
     q.set_pipeline(config_.name);
-    q.set_stage(stage);
+    q.set_stage(out.stage);
     q.set_input_uri(input.uri);
     q.set_input_sha256(input.sha256);
     q.set_source_location(record.location);
     q.set_line(record.line);
     q.set_byte_offset(record.byte_offset);
     SetRawRecord(record.raw, &q);
-    for (const auto& f : failures) {
+    for (const auto& f : out.failures) {
       auto* rf = q.add_failures();
       rf->set_rule(f.rule);
       rf->set_severity("ERROR");
@@ -400,14 +517,11 @@ class BatchRun {
       rf->set_message(f.message);
       ++file->quarantined_by_rule[f.rule];
     }
-    if (partial != nullptr) {
-      q.set_source_system(partial->source_system());
-      q.set_source_trade_id(partial->source_trade_id());
-      q.set_source_version(partial->source_version());
-      google::protobuf::util::JsonPrintOptions json;
-      json.preserve_proto_field_names = true;
-      (void)google::protobuf::util::MessageToJsonString(*partial, q.mutable_mapped_record_json(),
-                                                        json);
+    if (out.mapped) {
+      q.set_source_system(out.key.source_system);
+      q.set_source_trade_id(out.key.source_trade_id);
+      q.set_source_version(out.key.source_version);
+      q.set_mapped_record_json(out.mapped_json);
     }
     int64_t now = NowMicros();
     q.mutable_quarantined_time()->set_seconds(now / 1000000);
@@ -522,8 +636,7 @@ class BatchRun {
         if (options_.progress) options_.progress->Line("committed quarantine snapshot");
       }
     }
-    TF_RETURN_IF_ERROR(async_->Finish());
-    TF_ASSIGN_OR_RETURN(auto files, events_->Finish());
+    TF_ASSIGN_OR_RETURN(auto files, events_->writer().Finish());
     lake::AppendOptions options;
     options.summary = Summary(false);
     TF_ASSIGN_OR_RETURN(summary_.snapshot_id,
@@ -538,13 +651,16 @@ class BatchRun {
   std::vector<std::pair<const sources::InputFile*, size_t>> todo_;  // input, index in files
   std::unique_ptr<transform::Mapper> mapper_;
   std::unique_ptr<lake::Catalog> catalog_;
-  std::unique_ptr<TableSink> events_, quarantine_;
-  std::unique_ptr<AsyncWriter> async_;  // feeds events_ on a second thread
+  std::unique_ptr<EventSink> events_;
+  std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
   std::optional<LoadedReference> reference_;
   std::unique_ptr<validate::Validator> validator_;
-  std::vector<std::string> mapping_issues_;
+  std::optional<RecordProcessor> processor_;
+  std::vector<std::unique_ptr<RecordChunk>> spare_chunks_;
   validate::DuplicateIndex duplicates_;  // keys in the table and seen in this run
+  // Last, so it is destroyed first: its threads finish before anything their tasks use goes.
+  ThreadPool pool_;
 };
 
 }  // namespace

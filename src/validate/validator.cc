@@ -71,7 +71,12 @@ std::vector<RuleFailure> Validator::Check(const pb::TradeEvent& event,
 bool Validator::CheckDuplicate(const pb::TradeEvent& event, std::string_view where,
                                DuplicateIndex* index, std::vector<RuleFailure>* failures) const {
   if (!builtin_.on(BuiltinId::kUniqueVersion)) return false;
-  DuplicateKey key = DuplicateKey::Of(event);
+  return CheckDuplicate(DuplicateKey::Of(event), where, index, failures);
+}
+
+bool Validator::CheckDuplicate(const DuplicateKey& key, std::string_view where,
+                               DuplicateIndex* index, std::vector<RuleFailure>* failures) const {
+  if (!builtin_.on(BuiltinId::kUniqueVersion)) return false;
   std::string first;
   if (!index->Seen(key, where, &first)) return false;
   std::string message = key.ToString() + " is a duplicate: ";

@@ -49,6 +49,9 @@ class Validator {
   // first seen and returns true. Does nothing (false) when unique_version is off.
   bool CheckDuplicate(const tradeflow::trade::v1::TradeEvent& event, std::string_view where,
                       DuplicateIndex* index, std::vector<RuleFailure>* failures) const;
+  // The same for a key taken from the event earlier (DuplicateKey::Of), e.g. on another thread.
+  bool CheckDuplicate(const DuplicateKey& key, std::string_view where, DuplicateIndex* index,
+                      std::vector<RuleFailure>* failures) const;
 
   // What the run should tell the user once, e.g. that a reference rule is skipped because its
   // table is not loaded.

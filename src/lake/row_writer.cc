@@ -1,0 +1,146 @@
+#include "lake/row_writer.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/crash_points.h"
+#include "lake/file_io.h"
+
+namespace tradeflow::lake {
+
+// One partition's rows: keys and rows back to back in one string, so a million rows are two
+// allocations rather than two million.
+struct RowWriter::Buffer {
+  struct Entry {
+    size_t offset;  // of the key; the row follows it
+    uint32_t key_size;
+    uint32_t row_size;
+  };
+  std::vector<PartitionValue> values;
+  std::string bytes;
+  std::vector<Entry> entries;
+
+  std::string_view Key(const Entry& e) const { return {bytes.data() + e.offset, e.key_size}; }
+  std::string_view Row(const Entry& e) const {
+    return {bytes.data() + e.offset + e.key_size, e.row_size};
+  }
+};
+
+RowWriter::RowWriter(std::string data_dir, std::string prefix,
+                     std::shared_ptr<arrow::Schema> schema, PartitionSpec spec,
+                     RowEncoderFactory encoder, RowWriterOptions options, ThreadPool* pool)
+    : data_dir_(std::move(data_dir)),
+      prefix_(std::move(prefix)),
+      schema_(std::move(schema)),
+      spec_(std::move(spec)),
+      encoder_(std::move(encoder)),
+      options_(std::move(options)),
+      pool_(pool) {}
+
+RowWriter::~RowWriter() {
+  for (auto& f : in_flight_) f.wait();
+}
+
+Status RowWriter::Add(const std::vector<PartitionValue>& partition, std::string_view sort_key,
+                      std::string_view row) {
+  auto& slot = buffers_[partition];
+  if (!slot) {
+    slot = std::make_unique<Buffer>();
+    slot->values = partition;
+  }
+  Buffer& buffer = *slot;
+  buffer.entries.push_back({buffer.bytes.size(), static_cast<uint32_t>(sort_key.size()),
+                            static_cast<uint32_t>(row.size())});
+  buffer.bytes.append(sort_key);
+  buffer.bytes.append(row);
+  buffered_bytes_ += static_cast<int64_t>(sort_key.size() + row.size());
+  if (static_cast<int64_t>(buffer.bytes.size()) >= options_.target_file_bytes) {
+    TF_RETURN_IF_ERROR(Flush(&buffer));
+  }
+  while (buffered_bytes_ > options_.max_buffered_bytes) {
+    Buffer* largest = nullptr;
+    for (auto& [values, b] : buffers_) {
+      if (largest == nullptr || b->bytes.size() > largest->bytes.size()) largest = b.get();
+    }
+    if (largest == nullptr || largest->entries.empty()) break;
+    TF_RETURN_IF_ERROR(Flush(largest));
+  }
+  return Status::OK();
+}
+
+// Converts a buffer's rows in key order (stable: equal keys keep their arrival order) into Arrow
+// batches and writes them as one Parquet file. Runs on the pool: touches only `rows` and
+// members that do not change after construction.
+Result<DataFile> RowWriter::WriteFile(const std::string& path, const Buffer& rows) const {
+  std::vector<uint32_t> order(rows.entries.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&rows](uint32_t a, uint32_t b) {
+    return rows.Key(rows.entries[a]) < rows.Key(rows.entries[b]);
+  });
+  TF_ASSIGN_OR_RETURN(auto encoder, encoder_());
+  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+  int64_t in_batch = 0;
+  for (uint32_t i : order) {
+    TF_RETURN_IF_ERROR(encoder->Append(rows.Row(rows.entries[i])));
+    if (++in_batch == options_.rows_per_batch || i == order.back()) {
+      TF_ASSIGN_OR_RETURN(auto batch, encoder->Finish());
+      batches.push_back(std::move(batch));
+      in_batch = 0;
+    }
+  }
+  TF_ASSIGN_OR_RETURN(DataFile file, WriteParquetDataFile(path, ToFileUri(path), schema_, batches,
+                                                          options_.parquet));
+  file.partition = rows.values;
+  file.sort_order_id = options_.sort_order_id;
+  CrashPoint("data-file-written");
+  return file;
+}
+
+Status RowWriter::Flush(Buffer* buffer) {
+  if (buffer->entries.empty()) return Status::OK();
+  while (static_cast<int>(in_flight_.size()) >= options_.max_files_in_flight) {
+    TF_RETURN_IF_ERROR(WaitForOldest());
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "-%05d.parquet", ++file_count_);
+  std::string folder = data_dir_;
+  if (!spec_.fields.empty()) folder += "/" + PartitionPath(spec_, buffer->values);
+  std::string path = folder + "/" + prefix_ + name;
+
+  // The task owns the rows; the buffer starts over empty.
+  auto rows = std::make_shared<Buffer>();
+  rows->values = buffer->values;
+  rows->bytes.swap(buffer->bytes);
+  rows->entries.swap(buffer->entries);
+  buffered_bytes_ -= static_cast<int64_t>(rows->bytes.size());
+  auto task = [this, path, rows]() { return WriteFile(path, *rows); };
+  if (pool_ == nullptr) {
+    TF_ASSIGN_OR_RETURN(DataFile file, task());
+    files_.push_back(std::move(file));
+    return Status::OK();
+  }
+  in_flight_.push_back(pool_->Submit(std::move(task)));
+  return Status::OK();
+}
+
+Status RowWriter::WaitForOldest() {
+  Result<DataFile> file = in_flight_.front().get();
+  in_flight_.pop_front();
+  if (!file.ok()) return file.status();
+  files_.push_back(std::move(*file));
+  return Status::OK();
+}
+
+Result<std::vector<DataFile>> RowWriter::Finish() {
+  for (auto& [values, buffer] : buffers_) TF_RETURN_IF_ERROR(Flush(buffer.get()));
+  buffers_.clear();
+  Status first_error;
+  while (!in_flight_.empty()) {
+    Status st = WaitForOldest();
+    if (first_error.ok() && !st.ok()) first_error = st;
+  }
+  if (!first_error.ok()) return first_error;
+  return files_;
+}
+
+}  // namespace tradeflow::lake

@@ -1,0 +1,94 @@
+// Writes rows that the caller holds in an encoded form (serialized protos, say) as Iceberg data
+// files: buffered per partition, sorted by a byte-comparable key (lake/sort_key.h), converted to
+// Arrow by a RowEncoder only when their file is written, and rolled at a target size.
+//
+// Why not DataWriter (which takes Arrow batches)? Sorting a partition's Arrow rows means an
+// Arrow Take over every column of a wide nested schema, and splitting batches by partition means
+// another; together they cost more than building the rows. Here a row is encoded once when it
+// arrives and converted to Arrow once, already in file order, and the sort compares one string per
+// row. Encoded rows are also several times smaller than Arrow builders, so more rows fit in the
+// same memory.
+//
+// Files are converted and written on `pool` (when given), up to `max_files_in_flight` at a time,
+// while the caller goes on adding rows. Memory is bounded: rows waiting in buffers never exceed
+// `max_buffered_bytes` (the largest partition is written early), plus the files in flight.
+//
+// Files are named <data>/<partition path>/<prefix>-<n>.parquet, durable (fsynced) once written,
+// and invisible to readers until a commit lists them. Not thread-safe: one caller adds rows.
+#pragma once
+
+#include <arrow/record_batch.h>
+
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/thread_pool.h"
+#include "lake/manifest.h"
+#include "lake/parquet_writer.h"
+#include "lake/partitioning.h"
+
+namespace tradeflow::lake {
+
+// Turns encoded rows into Arrow batches of the writer's schema. One per file being written, so
+// an implementation need not be thread-safe.
+class RowEncoder {
+ public:
+  virtual ~RowEncoder() = default;
+  virtual Status Append(std::string_view row) = 0;
+  // The rows appended since the last Finish().
+  virtual Result<std::shared_ptr<arrow::RecordBatch>> Finish() = 0;
+};
+using RowEncoderFactory = std::function<Result<std::unique_ptr<RowEncoder>>()>;
+
+struct RowWriterOptions {
+  int64_t target_file_bytes = 64LL << 20;  // encoded bytes (rows + keys) per file
+  int64_t max_buffered_bytes = 128LL << 20;
+  int64_t rows_per_batch = 64 * 1024;  // Arrow batch size while converting a file
+  int max_files_in_flight = 2;
+  std::optional<int32_t> sort_order_id;  // the table's sort order that the keys implement
+  ParquetWriteOptions parquet;
+};
+
+class RowWriter {
+ public:
+  // `data_dir`: local folder of the table's data; `prefix`: unique per writer (a UUID).
+  RowWriter(std::string data_dir, std::string prefix, std::shared_ptr<arrow::Schema> schema,
+            PartitionSpec spec, RowEncoderFactory encoder, RowWriterOptions options,
+            ThreadPool* pool = nullptr);
+  ~RowWriter();  // waits for files in flight
+
+  // `partition`: one value per spec field; `sort_key`: from lake/sort_key.h.
+  Status Add(const std::vector<PartitionValue>& partition, std::string_view sort_key,
+             std::string_view row);
+
+  // Writes what is buffered, waits for every file, and returns them in the order started.
+  Result<std::vector<DataFile>> Finish();
+
+ private:
+  struct Buffer;
+  Status Flush(Buffer* buffer);
+  Result<DataFile> WriteFile(const std::string& path, const Buffer& rows) const;
+  Status WaitForOldest();
+
+  std::string data_dir_;
+  std::string prefix_;
+  std::shared_ptr<arrow::Schema> schema_;
+  PartitionSpec spec_;
+  RowEncoderFactory encoder_;
+  RowWriterOptions options_;
+  ThreadPool* pool_;
+  std::map<std::vector<PartitionValue>, std::unique_ptr<Buffer>> buffers_;
+  int64_t buffered_bytes_ = 0;
+  int file_count_ = 0;
+  std::deque<std::future<Result<DataFile>>> in_flight_;
+  std::vector<DataFile> files_;
+};
+
+}  // namespace tradeflow::lake

@@ -1,0 +1,142 @@
+#include "pipeline/record_processor.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <chrono>
+
+namespace tradeflow::pipeline {
+namespace {
+
+using tradeflow::quarantine::v1::STAGE_MAP;
+using tradeflow::quarantine::v1::STAGE_PARSE;
+using tradeflow::quarantine::v1::STAGE_VALIDATE;
+using tradeflow::trade::v1::TradeEvent;
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void ResetOutcome(RecordOutcome* out) {
+  out->accepted = false;
+  out->stage = tradeflow::quarantine::v1::STAGE_UNSPECIFIED;
+  out->failures.clear();
+  out->mapped = false;
+  out->mapped_json.clear();
+  out->has_warnings = false;
+  out->sort_key.clear();
+  out->row.clear();
+}
+
+}  // namespace
+
+void RecordProcessor::MarkRejected(tradeflow::quarantine::v1::Stage stage,
+                                   std::vector<RecordFailure> failures, const TradeEvent* mapped,
+                                   RecordOutcome* out) {
+  out->accepted = false;
+  out->stage = stage;
+  out->failures = std::move(failures);
+  if (mapped == nullptr) return;
+  out->mapped = true;
+  out->key = validate::DuplicateKey::Of(*mapped);
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+  out->mapped_json.clear();
+  (void)google::protobuf::util::MessageToJsonString(*mapped, &out->mapped_json, json);
+}
+
+void RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row) {
+  row->clear();
+  (void)event.ByteSizeLong();  // caches the sizes SerializeWithCachedSizes relies on
+  google::protobuf::io::StringOutputStream stream(row);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);  // map entries by key: files are reproducible
+  event.SerializeWithCachedSizes(&coded);
+}
+
+void RecordProcessor::Process(RecordChunk* chunk) const {
+  TradeEvent event;
+  for (size_t i = 0; i < chunk->size; ++i) {
+    RecordOutcome& out = chunk->outcomes[i];
+    if (out.stage == STAGE_PARSE) continue;
+    ProcessOne(*chunk, i, &event, &out);
+  }
+}
+
+void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index, TradeEvent* event,
+                                 RecordOutcome* out) const {
+  ResetOutcome(out);
+  const sources::SourceRecord& record = chunk.records[index];
+  transform::RecordContext context = options_.context;
+  context.input_uri = chunk.input->uri;
+  context.input_sha256 = chunk.input->sha256;
+  context.location = record.location;
+  std::vector<transform::MappingIssue> issues;
+  event->Clear();
+  Status mapped = options_.mapper->Map(record.values, record.extras, context, event, &issues);
+  if (!mapped.ok()) {
+    MarkRejected(STAGE_MAP, {{"mapping_error", "", mapped.message()}}, event, out);
+    return;
+  }
+  std::vector<RecordFailure> errors = Validate(event, issues);
+  if (!errors.empty()) {
+    MarkRejected(STAGE_VALIDATE, std::move(errors), event, out);
+    return;
+  }
+  out->accepted = true;
+  out->mapped = true;
+  out->key = validate::DuplicateKey::Of(*event);
+  out->has_warnings = event->quality_warnings_size() > 0;
+  Status keyed = options_.row_keys->Compute(*event, &out->partition, &out->sort_key);
+  if (!keyed.ok()) {
+    MarkRejected(STAGE_VALIDATE, {{"table_layout", "", keyed.message()}}, event, out);
+    return;
+  }
+  SerializeRow(*event, &out->row);
+}
+
+RecordOutcome RecordProcessor::Rebuild(const RecordChunk& chunk, size_t index,
+                                       TradeEvent* event) const {
+  RecordOutcome out;
+  ProcessOne(chunk, index, event, &out);
+  return out;
+}
+
+// Normalisation, then every validation rule except the duplicate check. Returns the errors (the
+// record goes to quarantine); warnings and normalisation notes are attached to the event.
+std::vector<RecordFailure> RecordProcessor::Validate(
+    TradeEvent* event, const std::vector<transform::MappingIssue>& issues) const {
+  std::vector<std::string> notes;
+  if (options_.reference != nullptr) {
+    Status st = transform::Normalise(*options_.reference, options_.normalise, event, &notes);
+    if (!st.ok()) return {{"normalisation", "", st.message()}};
+  }
+  std::vector<std::string> mapping_issues;
+  for (const auto& issue : issues) mapping_issues.push_back(issue.target + ": " + issue.message);
+  std::vector<validate::RuleFailure> results =
+      options_.validator->Check(*event, mapping_issues, NowSeconds());
+  std::vector<RecordFailure> errors;
+  for (const auto& r : results) {
+    if (r.severity == validate::Severity::kError) {
+      errors.push_back({r.rule, r.field, r.message});
+    } else {
+      auto* w = event->add_quality_warnings();
+      w->set_rule(r.rule);
+      w->set_field(r.field);
+      w->set_message(r.message);
+    }
+  }
+  for (const auto& n : notes) {
+    auto* w = event->add_quality_warnings();
+    w->set_rule("normalisation");
+    size_t colon = n.find(": ");
+    w->set_field(colon == std::string::npos ? "" : n.substr(0, colon));
+    w->set_message(colon == std::string::npos ? n : n.substr(colon + 2));
+  }
+  return errors;
+}
+
+}  // namespace tradeflow::pipeline

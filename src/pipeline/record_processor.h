@@ -1,0 +1,102 @@
+// The per-record work of a batch run, for a chunk of records at a time: map → normalise →
+// validate → (when accepted) serialize and compute the record's partition and sort key.
+//
+// Process() is const and thread-safe, so the run hands chunks to a thread pool and keeps the
+// order-dependent work for itself: counting, the duplicate-version check (which needs input
+// order), quarantine rows and adding accepted rows to the table writer, chunk by chunk in input
+// order. The outcome of a record is therefore the same whatever thread ran it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "lake/partitioning.h"
+#include "pipeline/row_keys.h"
+#include "sources/input_file.h"
+#include "sources/record_source.h"
+#include "tradeflow/quarantine/v1/quarantine.pb.h"
+#include "tradeflow/trade/v1/trade_event.pb.h"
+#include "transform/mapper.h"
+#include "transform/normalise.h"
+#include "transform/reference_data.h"
+#include "validate/duplicate_index.h"
+#include "validate/validator.h"
+
+namespace tradeflow::pipeline {
+
+struct RecordFailure {
+  std::string rule;
+  std::string field;
+  std::string message;
+};
+
+// What became of one record.
+struct RecordOutcome {
+  bool accepted = false;
+  // Rejected: the stage, every failed rule, and (when it got as far as mapping) the mapped record.
+  tradeflow::quarantine::v1::Stage stage = tradeflow::quarantine::v1::STAGE_UNSPECIFIED;
+  std::vector<RecordFailure> failures;
+  bool mapped = false;
+  std::string mapped_json;
+  // Mapped records: the trade version key (for the in-order duplicate check and quarantine).
+  validate::DuplicateKey key;
+  // Accepted: the serialized TradeEvent and where it goes in the table.
+  bool has_warnings = false;
+  std::vector<lake::PartitionValue> partition;
+  std::string sort_key;
+  std::string row;
+};
+
+// Records read from one input file, in order, and what became of them. Reused between chunks so
+// that strings keep their capacity.
+struct RecordChunk {
+  const sources::InputFile* input = nullptr;
+  size_t file_index = 0;
+  size_t size = 0;  // records[0, size) are this chunk's
+  std::vector<sources::SourceRecord> records;
+  std::vector<RecordOutcome> outcomes;
+};
+
+struct RecordProcessorOptions {
+  const transform::Mapper* mapper = nullptr;
+  const validate::Validator* validator = nullptr;
+  const transform::ReferenceData* reference = nullptr;  // null: no normalisation
+  transform::NormaliseOptions normalise;
+  const RowKeys* row_keys = nullptr;
+  transform::RecordContext context;  // per run; location is set per record
+};
+
+class RecordProcessor {
+ public:
+  explicit RecordProcessor(RecordProcessorOptions options) : options_(std::move(options)) {}
+
+  // Fills chunk->outcomes for every record whose outcome is not set yet (a record the source
+  // could not parse comes with its outcome already filled in by the reader).
+  void Process(RecordChunk* chunk) const;
+
+  // Maps, normalises and validates one record into `event` again, with the run's warnings and
+  // notes attached: for the rare record whose fate changes after Process() (a duplicate version).
+  RecordOutcome Rebuild(const RecordChunk& chunk, size_t index,
+                        tradeflow::trade::v1::TradeEvent* event) const;
+
+  // Serializes an accepted event into `row` (deterministically: map entries by key).
+  static void SerializeRow(const tradeflow::trade::v1::TradeEvent& event, std::string* row);
+
+  // Marks `out` rejected at `stage`; with the mapped event (may be null) as JSON for quarantine.
+  static void MarkRejected(tradeflow::quarantine::v1::Stage stage,
+                           std::vector<RecordFailure> failures,
+                           const tradeflow::trade::v1::TradeEvent* mapped, RecordOutcome* out);
+
+ private:
+  void ProcessOne(const RecordChunk& chunk, size_t index, tradeflow::trade::v1::TradeEvent* event,
+                  RecordOutcome* out) const;
+  std::vector<RecordFailure> Validate(tradeflow::trade::v1::TradeEvent* event,
+                                      const std::vector<transform::MappingIssue>& issues) const;
+
+  RecordProcessorOptions options_;
+};
+
+}  // namespace tradeflow::pipeline
