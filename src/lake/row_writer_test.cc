@@ -1,0 +1,176 @@
+#include "lake/row_writer.h"
+
+#include <arrow/api.h>
+#include <arrow/io/file.h>
+#include <gtest/gtest.h>
+#include <parquet/arrow/reader.h>
+
+#include <charconv>
+#include <filesystem>
+
+#include "lake/iceberg_schema.h"
+#include "lake/sort_key.h"
+
+namespace tradeflow::lake {
+namespace {
+
+std::shared_ptr<arrow::Schema> Schema() {
+  return arrow::schema({arrow::field("id", arrow::int64(), true,
+                                     arrow::key_value_metadata({"PARQUET:field_id"}, {"1"})),
+                        arrow::field("desk", arrow::utf8(), true,
+                                     arrow::key_value_metadata({"PARQUET:field_id"}, {"2"}))});
+}
+
+PartitionSpec Spec() {
+  auto spec =
+      ResolvePartitionSpec(*IcebergSchemaFromArrow(*Schema(), 0), {{"desk", "identity", ""}});
+  EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+  return *spec;
+}
+
+// Rows are "<id>,<desk>" text; the encoder parses them into the two columns.
+class TextEncoder : public RowEncoder {
+ public:
+  Status Append(std::string_view row) override {
+    if (row == "poison") return Status::Internal("cannot encode row 'poison'");
+    size_t comma = row.find(',');
+    int64_t id = 0;
+    std::from_chars(row.data(), row.data() + comma, id);
+    if (!ids_.Append(id).ok() || !desks_.Append(row.substr(comma + 1)).ok()) {
+      return Status::Internal("append failed");
+    }
+    return Status::OK();
+  }
+  Result<std::shared_ptr<arrow::RecordBatch>> Finish() override {
+    auto ids = ids_.Finish().ValueOrDie();
+    auto desks = desks_.Finish().ValueOrDie();
+    return arrow::RecordBatch::Make(Schema(), ids->length(), {ids, desks});
+  }
+
+ private:
+  arrow::Int64Builder ids_;
+  arrow::StringBuilder desks_;
+};
+
+RowEncoderFactory Encoder() {
+  return []() -> Result<std::unique_ptr<RowEncoder>> {
+    return std::unique_ptr<RowEncoder>(std::make_unique<TextEncoder>());
+  };
+}
+
+std::string Key(int64_t id) {
+  std::string key;
+  AppendIntSortKey(id, false, &key);
+  return key;
+}
+
+Status Add(RowWriter* writer, int64_t id, const std::string& desk) {
+  return writer->Add({desk}, Key(id), std::to_string(id) + "," + desk);
+}
+
+std::vector<int64_t> IdsIn(const DataFile& file) {
+  std::string path = file.file_path.substr(std::string("file://").size());
+  auto reader =
+      parquet::arrow::OpenFile(*arrow::io::ReadableFile::Open(path), arrow::default_memory_pool());
+  auto table = (*reader)->ReadTable();
+  EXPECT_TRUE(table.ok());
+  std::vector<int64_t> ids;
+  for (const auto& chunk : (*table)->column(0)->chunks()) {
+    auto a = std::static_pointer_cast<arrow::Int64Array>(chunk);
+    for (int64_t i = 0; i < a->length(); ++i) ids.push_back(a->Value(i));
+  }
+  return ids;
+}
+
+class RowWriterTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("tf_row_writer_test_" + std::to_string(::getpid()) + (GetParam() ? "_pool" : ""));
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  ThreadPool* pool() { return GetParam() ? &pool_ : nullptr; }
+
+  std::filesystem::path dir_;
+  ThreadPool pool_{2};
+};
+
+TEST_P(RowWriterTest, OneSortedFilePerPartition) {
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), {}, pool());
+  for (int64_t id : {5, 1, 4, 2, 3}) ASSERT_TRUE(Add(&writer, id, id % 2 ? "oil" : "gas").ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 2u);
+  for (const auto& f : *files) {
+    ASSERT_EQ(f.partition.size(), 1u);
+    std::string desk = std::get<std::string>(*f.partition[0]);
+    EXPECT_NE(f.file_path.find("/desk=" + desk + "/w-"), std::string::npos) << f.file_path;
+    std::vector<int64_t> expected =
+        desk == "gas" ? std::vector<int64_t>{2, 4} : std::vector<int64_t>{1, 3, 5};
+    EXPECT_EQ(IdsIn(f), expected);
+    EXPECT_EQ(f.record_count, desk == "gas" ? 2 : 3);
+  }
+}
+
+TEST_P(RowWriterTest, EqualKeysKeepTheirArrivalOrder) {
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), {}, pool());
+  // Same key for all: the row text (id) tells them apart.
+  for (int64_t id : {9, 7, 8}) {
+    ASSERT_TRUE(writer.Add({std::string("oil")}, Key(0), std::to_string(id) + ",oil").ok());
+  }
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(IdsIn((*files)[0]), (std::vector<int64_t>{9, 7, 8}));
+}
+
+TEST_P(RowWriterTest, RollsAFileAtTheTargetSizeAndSplitsItsBatches) {
+  RowWriterOptions options;
+  options.target_file_bytes = 100;  // a few rows per file
+  options.rows_per_batch = 2;
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  int64_t rows = 0;
+  for (int64_t id = 50; id > 0; --id, ++rows) ASSERT_TRUE(Add(&writer, id, "oil").ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok());
+  EXPECT_GT(files->size(), 5u);
+  int64_t total = 0;
+  for (size_t i = 0; i < files->size(); ++i) {
+    const DataFile& f = (*files)[i];
+    total += f.record_count;
+    auto ids = IdsIn(f);
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+    char name[32];
+    std::snprintf(name, sizeof name, "w-%05zu.parquet", i + 1);  // in the order started
+    EXPECT_NE(f.file_path.find(name), std::string::npos) << f.file_path;
+  }
+  EXPECT_EQ(total, rows);
+}
+
+TEST_P(RowWriterTest, BoundsTheBufferedBytesByWritingTheLargestPartition) {
+  RowWriterOptions options;
+  options.target_file_bytes = 1 << 20;
+  options.max_buffered_bytes = 200;
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  for (int64_t id = 0; id < 40; ++id) ASSERT_TRUE(Add(&writer, id, id < 30 ? "oil" : "gas").ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok());
+  EXPECT_GT(files->size(), 2u);  // oil was written early, more than once
+  int64_t total = 0;
+  for (const auto& f : *files) total += f.record_count;
+  EXPECT_EQ(total, 40);
+}
+
+TEST_P(RowWriterTest, AnEncoderErrorFailsFinish) {
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), {}, pool());
+  ASSERT_TRUE(Add(&writer, 1, "oil").ok());
+  ASSERT_TRUE(writer.Add({std::string("oil")}, Key(2), "poison").ok());
+  auto files = writer.Finish();
+  ASSERT_FALSE(files.ok());
+  EXPECT_NE(files.status().message().find("poison"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(InlineAndOnAPool, RowWriterTest, ::testing::Bool());
+
+}  // namespace
+}  // namespace tradeflow::lake
