@@ -1,6 +1,5 @@
 #include "pipeline/batch_run.h"
 
-#include <google/protobuf/util/json_util.h>
 
 #include <chrono>
 #include <deque>

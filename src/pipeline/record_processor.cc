@@ -2,9 +2,10 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <chrono>
+
+#include "model/proto_json.h"
 
 namespace tradeflow::pipeline {
 namespace {
@@ -42,10 +43,9 @@ void RecordProcessor::MarkRejected(tradeflow::quarantine::v1::Stage stage,
   if (mapped == nullptr) return;
   out->mapped = true;
   out->key = validate::DuplicateKey::Of(*mapped);
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = true;
   out->mapped_json.clear();
-  (void)google::protobuf::util::MessageToJsonString(*mapped, &out->mapped_json, json);
+  Status st = model::AppendProtoJson(*mapped, &out->mapped_json);
+  if (!st.ok()) out->mapped_json = "{\"error\":\"" + st.message() + "\"}";
 }
 
 void RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row) {
