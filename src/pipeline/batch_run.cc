@@ -1,6 +1,5 @@
 #include "pipeline/batch_run.h"
 
-
 #include <chrono>
 #include <deque>
 #include <filesystem>
