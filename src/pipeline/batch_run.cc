@@ -16,6 +16,7 @@
 #include "lake/table.h"
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
+#include "model/wire_batch_builder.h"
 #include "pipeline/ingest_state.h"
 #include "pipeline/record_processor.h"
 #include "pipeline/reference_loader.h"
@@ -89,26 +90,29 @@ Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifie
   return out;
 }
 
-// Converts serialized TradeEvents back into Arrow rows when their data file is written.
+// Converts serialized TradeEvents into Arrow rows when their data file is written: straight
+// from the wire bytes (model/wire_batch_builder.h), without parsing them back into messages.
 class EventRowEncoder : public lake::RowEncoder {
  public:
-  static Result<std::unique_ptr<lake::RowEncoder>> Make(std::shared_ptr<arrow::Schema> schema) {
+  static Result<std::unique_ptr<lake::RowEncoder>> Make(std::shared_ptr<arrow::Schema> schema,
+                                                        int64_t batch_rows) {
     auto encoder = std::make_unique<EventRowEncoder>();
-    TF_ASSIGN_OR_RETURN(encoder->builder_, model::ProtoBatchBuilder::Make(TradeEvent::descriptor(),
-                                                                          std::move(schema)));
+    TF_ASSIGN_OR_RETURN(encoder->builder_,
+                        model::WireBatchBuilder::Make(TradeEvent::descriptor(), std::move(schema)));
+    encoder->batch_rows_ = batch_rows;
+    TF_RETURN_IF_ERROR(encoder->builder_->Reserve(batch_rows));
     return std::unique_ptr<lake::RowEncoder>(std::move(encoder));
   }
-  Status Append(std::string_view row) override {
-    if (!event_.ParseFromArray(row.data(), static_cast<int>(row.size()))) {
-      return Status::Internal("a buffered trade event does not parse");
-    }
-    return builder_->Append(event_);
+  Status Append(std::string_view row) override { return builder_->Append(row); }
+  Result<std::shared_ptr<arrow::RecordBatch>> Finish() override {
+    TF_ASSIGN_OR_RETURN(auto batch, builder_->Finish());
+    TF_RETURN_IF_ERROR(builder_->Reserve(batch_rows_));
+    return batch;
   }
-  Result<std::shared_ptr<arrow::RecordBatch>> Finish() override { return builder_->Finish(); }
 
  private:
-  TradeEvent event_;
-  std::unique_ptr<model::ProtoBatchBuilder> builder_;
+  std::unique_ptr<model::WireBatchBuilder> builder_;
+  int64_t batch_rows_ = 0;
 };
 
 // Accepted trade events on their way into the trade table: serialized rows with their partition
@@ -133,11 +137,11 @@ class EventSink {
     // Bounded memory whatever the input size: past this, the largest partition is written out.
     options.max_buffered_bytes = 2 * target_file_bytes;
     options.max_files_in_flight = pool->size();
+    // Arrow builders grow by copying: batches of this size convert fastest.
+    options.rows_per_batch = kBatchRows;
     auto schema = sink->opened_.schema;
-    TF_ASSIGN_OR_RETURN(
-        sink->writer_,
-        table.NewRowWriter(
-            schema, [schema] { return EventRowEncoder::Make(schema); }, options, pool));
+    auto encoder = [schema] { return EventRowEncoder::Make(schema, kBatchRows); };
+    TF_ASSIGN_OR_RETURN(sink->writer_, table.NewRowWriter(schema, encoder, options, pool));
     return sink;
   }
 
