@@ -86,64 +86,36 @@ class LeafFolder {
     return false;
   }
 
-  template <typename T, typename Encode>
-  static void MinMax(T v, std::optional<T>* lo, std::optional<T>* hi, Accumulator* acc,
-                     Encode encode) {
-    if (!*lo || v < **lo) {
-      *lo = v;
-      acc->lower = encode(v);
-    }
-    if (!*hi || v > **hi) {
-      *hi = v;
-      acc->upper = encode(v);
-    }
+  template <typename T>
+  static void MinMax(T v, std::optional<T>* lo, std::optional<T>* hi) {
+    if (!*lo || v < **lo) *lo = v;
+    if (!*hi || v > **hi) *hi = v;
   }
 
+  // Only the typed minimum and maximum are kept while folding; Finish() encodes them once.
   void FoldValue(const arrow::Array& leaf, int64_t i, Accumulator* acc) {
     switch (leaf.type_id()) {
       case arrow::Type::INT32:
-      case arrow::Type::DATE32: {
-        int32_t v = leaf.type_id() == arrow::Type::INT32
-                        ? static_cast<const arrow::Int32Array&>(leaf).Value(i)
-                        : static_cast<const arrow::Date32Array&>(leaf).Value(i);
-        MinMax(v, &i32_lo_, &i32_hi_, acc, LittleEndian<int32_t>);
-        return;
-      }
+        return MinMax(static_cast<const arrow::Int32Array&>(leaf).Value(i), &i32_lo_, &i32_hi_);
+      case arrow::Type::DATE32:
+        return MinMax(static_cast<const arrow::Date32Array&>(leaf).Value(i), &i32_lo_, &i32_hi_);
       case arrow::Type::INT64:
-      case arrow::Type::TIMESTAMP: {
-        int64_t v = leaf.type_id() == arrow::Type::INT64
-                        ? static_cast<const arrow::Int64Array&>(leaf).Value(i)
-                        : static_cast<const arrow::TimestampArray&>(leaf).Value(i);
-        MinMax(v, &i64_lo_, &i64_hi_, acc, LittleEndian<int64_t>);
-        return;
-      }
+        return MinMax(static_cast<const arrow::Int64Array&>(leaf).Value(i), &i64_lo_, &i64_hi_);
+      case arrow::Type::TIMESTAMP:
+        return MinMax(static_cast<const arrow::TimestampArray&>(leaf).Value(i), &i64_lo_, &i64_hi_);
       case arrow::Type::BOOL: {
         uint8_t v = static_cast<const arrow::BooleanArray&>(leaf).Value(i) ? 1 : 0;
-        MinMax(v, &u8_lo_, &u8_hi_, acc, [](uint8_t b) { return std::string(1, char(b)); });
-        return;
+        return MinMax(v, &u8_lo_, &u8_hi_);
       }
-      case arrow::Type::DECIMAL128: {
-        arrow::Decimal128 v(static_cast<const arrow::Decimal128Array&>(leaf).GetValue(i));
-        MinMax(v, &dec_lo_, &dec_hi_, acc, DecimalBytes);
-        return;
-      }
+      case arrow::Type::DECIMAL128:
+        return MinMax(
+            arrow::Decimal128(static_cast<const arrow::Decimal128Array&>(leaf).GetValue(i)),
+            &dec_lo_, &dec_hi_);
       case arrow::Type::STRING: {
-        std::string_view v = static_cast<const arrow::StringArray&>(leaf).GetView(i);
         // Iceberg orders strings by unsigned bytes, as std::string_view compares.
-        if (!str_lo_ || v < *str_lo_) str_lo_ = std::string(v);
-        if (!str_hi_ || v > *str_hi_) str_hi_ = std::string(v);
-        size_t cps = 0;
-        size_t prefix = Utf8PrefixBytes(*str_lo_, max_chars_, &cps);
-        acc->lower = str_lo_->substr(0, prefix);
-        Utf8PrefixBytes(*str_hi_, max_chars_, &cps);
-        if (cps > max_chars_) {
-          acc->upper.reset();
-          upper_too_long_ = true;
-        } else if (!upper_too_long_) {
-          acc->upper = *str_hi_;
-        }
-        // Once the max is too long to keep, no upper bound for this column in this file.
-        if (upper_too_long_) acc->upper.reset();
+        std::string_view v = static_cast<const arrow::StringArray&>(leaf).GetView(i);
+        if (!str_lo_ || v < *str_lo_) str_lo_.emplace(v);
+        if (!str_hi_ || v > *str_hi_) str_hi_.emplace(v);
         return;
       }
       default:
@@ -152,6 +124,27 @@ class LeafFolder {
     }
   }
 
+ public:
+  // The bounds in Iceberg's binary form. A string lower bound is truncated to max_chars code
+  // points (still a lower bound); an upper bound longer than that is dropped.
+  void Finish(Accumulator* acc) const {
+    auto set = [acc](std::string lower, std::string upper) {
+      acc->lower = std::move(lower);
+      acc->upper = std::move(upper);
+    };
+    if (i32_lo_) set(LittleEndian(*i32_lo_), LittleEndian(*i32_hi_));
+    if (i64_lo_) set(LittleEndian(*i64_lo_), LittleEndian(*i64_hi_));
+    if (u8_lo_) set(std::string(1, char(*u8_lo_)), std::string(1, char(*u8_hi_)));
+    if (dec_lo_) set(DecimalBytes(*dec_lo_), DecimalBytes(*dec_hi_));
+    if (str_lo_) {
+      size_t code_points = 0;
+      acc->lower = str_lo_->substr(0, Utf8PrefixBytes(*str_lo_, max_chars_, &code_points));
+      Utf8PrefixBytes(*str_hi_, max_chars_, &code_points);
+      if (code_points <= max_chars_) acc->upper = *str_hi_;
+    }
+  }
+
+ private:
   const std::vector<const arrow::Array*>& ancestors_;
   size_t max_chars_;
   std::optional<int32_t> i32_lo_, i32_hi_;
@@ -159,7 +152,6 @@ class LeafFolder {
   std::optional<uint8_t> u8_lo_, u8_hi_;
   std::optional<arrow::Decimal128> dec_lo_, dec_hi_;
   std::optional<std::string> str_lo_, str_hi_;
-  bool upper_too_long_ = false;
 };
 
 struct Walker {
@@ -198,6 +190,7 @@ ColumnMetrics ComputeColumnMetrics(const std::vector<std::shared_ptr<arrow::Reco
     }
   }
   ColumnMetrics out;
+  for (auto& [id, folder] : walker.folders) folder->Finish(&walker.accs[id]);
   for (const auto& [id, acc] : walker.accs) {
     out.value_counts[id] = acc.values;
     out.null_value_counts[id] = acc.nulls;

@@ -91,6 +91,17 @@ TEST(ColumnMetricsTest, NoUpperBoundWhenTheLargestStringIsTooLong) {
   EXPECT_EQ(m.upper_bounds.count(1), 0u);
 }
 
+TEST(ColumnMetricsTest, ALongStringBelowTheMaximumDoesNotDropTheUpperBound) {
+  auto schema = arrow::schema({F("s", arrow::utf8(), 1)});
+  arrow::StringBuilder b;
+  ASSERT_TRUE(b.AppendValues({"abc", "mmmmmmmmmmmmmmmmmmmm", "z"}).ok());
+  auto batch = arrow::RecordBatch::Make(schema, 3, {b.Finish().ValueOrDie()});
+  ColumnMetrics m = ComputeColumnMetrics({batch, batch});
+  EXPECT_EQ(m.value_counts.at(1), 6);
+  EXPECT_EQ(m.lower_bounds.at(1), "abc");
+  EXPECT_EQ(m.upper_bounds.at(1), "z");
+}
+
 TEST(ParquetWriterTest, WritesFieldIdsAndDescribesTheFile) {
   auto dir = std::filesystem::temp_directory_path() / "tf_parquet_writer_test";
   std::filesystem::remove_all(dir);
