@@ -154,7 +154,9 @@ class LeafFolder {
   std::optional<std::string> str_lo_, str_hi_;
 };
 
-struct Walker {
+}  // namespace
+
+struct ColumnMetricsBuilder::Walker {
   size_t max_chars;
   std::map<int32_t, Accumulator> accs;
   std::map<int32_t, std::unique_ptr<LeafFolder>> folders;
@@ -179,25 +181,34 @@ struct Walker {
   }
 };
 
-}  // namespace
+ColumnMetricsBuilder::ColumnMetricsBuilder(size_t max_string_bound_chars)
+    : walker_(new Walker{max_string_bound_chars, {}, {}, {}}) {}
 
-ColumnMetrics ComputeColumnMetrics(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
-                                   size_t max_string_bound_chars) {
-  Walker walker{max_string_bound_chars, {}, {}, {}};
-  for (const auto& batch : batches) {
-    for (int c = 0; c < batch->num_columns(); ++c) {
-      walker.Walk(*batch->schema()->field(c), *batch->column(c));
-    }
+ColumnMetricsBuilder::~ColumnMetricsBuilder() = default;
+
+void ColumnMetricsBuilder::Add(const arrow::RecordBatch& batch) {
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    walker_->Walk(*batch.schema()->field(c), *batch.column(c));
   }
+}
+
+ColumnMetrics ColumnMetricsBuilder::Finish() {
   ColumnMetrics out;
-  for (auto& [id, folder] : walker.folders) folder->Finish(&walker.accs[id]);
-  for (const auto& [id, acc] : walker.accs) {
+  for (auto& [id, folder] : walker_->folders) folder->Finish(&walker_->accs[id]);
+  for (const auto& [id, acc] : walker_->accs) {
     out.value_counts[id] = acc.values;
     out.null_value_counts[id] = acc.nulls;
     if (acc.bounds_ok && acc.lower) out.lower_bounds[id] = *acc.lower;
     if (acc.bounds_ok && acc.upper) out.upper_bounds[id] = *acc.upper;
   }
   return out;
+}
+
+ColumnMetrics ComputeColumnMetrics(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+                                   size_t max_string_bound_chars) {
+  ColumnMetricsBuilder builder(max_string_bound_chars);
+  for (const auto& batch : batches) builder.Add(*batch);
+  return builder.Finish();
 }
 
 }  // namespace tradeflow::lake

@@ -22,6 +22,19 @@ struct ColumnMetrics {
   std::map<int32_t, std::string> upper_bounds;
 };
 
+// Folds the batches of one file as they are written, so they need not all be kept in memory.
+class ColumnMetricsBuilder {
+ public:
+  explicit ColumnMetricsBuilder(size_t max_string_bound_chars = 16);
+  ~ColumnMetricsBuilder();
+  void Add(const arrow::RecordBatch& batch);
+  ColumnMetrics Finish();
+
+ private:
+  struct Walker;
+  std::unique_ptr<Walker> walker_;
+};
+
 ColumnMetrics ComputeColumnMetrics(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
                                    size_t max_string_bound_chars = 16);
 

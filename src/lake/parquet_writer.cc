@@ -43,49 +43,71 @@ void FillFromFooter(const parquet::FileMetaData& meta, DataFile* out) {
 
 }  // namespace
 
+ParquetFileWriter::ParquetFileWriter() = default;
+ParquetFileWriter::~ParquetFileWriter() = default;
+
+Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
+    const std::string& local_path, const std::string& uri,
+    const std::shared_ptr<arrow::Schema>& schema, const ParquetWriteOptions& options) {
+  auto w = std::unique_ptr<ParquetFileWriter>(new ParquetFileWriter());
+  w->local_path_ = local_path;
+  w->file_.file_path = uri;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(local_path).parent_path(), ec);
+  if (ec) return Status::IOError(local_path + ": cannot create folder: " + ec.message());
+  auto opened = FromArrow(arrow::io::FileOutputStream::Open(local_path));
+  if (!opened.ok()) return w->Context(opened.status());
+  w->out_ = *opened;
+  auto arrow_props = parquet::ArrowWriterProperties::Builder().build();
+  auto writer = FromArrow(parquet::arrow::FileWriter::Open(
+      *schema, arrow::default_memory_pool(), w->out_, WriterProperties(options), arrow_props));
+  if (!writer.ok()) return w->Context(writer.status());
+  w->writer_ = std::move(*writer);
+  return w;
+}
+
+Status ParquetFileWriter::Context(const Status& st) const {
+  return st.WithContext("writing " + local_path_);
+}
+
+Status ParquetFileWriter::Write(const arrow::RecordBatch& batch) {
+  Status st = FromArrow(writer_->WriteRecordBatch(batch));
+  if (!st.ok()) return Context(st);
+  metrics_.Add(batch);
+  file_.record_count += batch.num_rows();
+  return Status::OK();
+}
+
+Result<DataFile> ParquetFileWriter::Close() {
+  Status st = FromArrow(writer_->Close());
+  if (st.ok()) st = FromArrow(out_->Close());
+  if (!st.ok()) return Context(st);
+  // FileOutputStream::Close does not fsync; the commit must only ever reference durable files.
+  {
+    int fd = ::open(local_path_.c_str(), O_RDONLY);
+    if (fd < 0 || ::fsync(fd) != 0) return Status::IOError(local_path_ + ": fsync failed");
+    ::close(fd);
+  }
+  std::error_code ec;
+  file_.file_size_in_bytes = static_cast<int64_t>(std::filesystem::file_size(local_path_, ec));
+  if (ec) return Status::IOError(local_path_ + ": " + ec.message());
+  FillFromFooter(*writer_->metadata(), &file_);
+  ColumnMetrics metrics = metrics_.Finish();
+  file_.value_counts = std::move(metrics.value_counts);
+  file_.null_value_counts = std::move(metrics.null_value_counts);
+  file_.lower_bounds = std::move(metrics.lower_bounds);
+  file_.upper_bounds = std::move(metrics.upper_bounds);
+  return std::move(file_);
+}
+
 Result<DataFile> WriteParquetDataFile(
     const std::string& local_path, const std::string& uri,
     const std::shared_ptr<arrow::Schema>& schema,
     const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
     const ParquetWriteOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(local_path).parent_path(), ec);
-  if (ec) return Status::IOError(local_path + ": cannot create folder: " + ec.message());
-  auto context = [&](const Status& st) { return st.WithContext("writing " + local_path); };
-
-  auto opened = FromArrow(arrow::io::FileOutputStream::Open(local_path));
-  if (!opened.ok()) return context(opened.status());
-  std::shared_ptr<arrow::io::FileOutputStream> out = *opened;
-  auto arrow_props = parquet::ArrowWriterProperties::Builder().build();
-  auto writer = FromArrow(parquet::arrow::FileWriter::Open(
-      *schema, arrow::default_memory_pool(), out, WriterProperties(options), arrow_props));
-  if (!writer.ok()) return context(writer.status());
-  DataFile file;
-  for (const auto& batch : batches) {
-    Status st = FromArrow((*writer)->WriteRecordBatch(*batch));
-    if (!st.ok()) return context(st);
-    file.record_count += batch->num_rows();
-  }
-  Status st = FromArrow((*writer)->Close());
-  if (st.ok()) st = FromArrow(out->Close());
-  if (!st.ok()) return context(st);
-  // FileOutputStream::Close does not fsync; the commit must only ever reference durable files.
-  {
-    int fd = ::open(local_path.c_str(), O_RDONLY);
-    if (fd < 0 || ::fsync(fd) != 0) return Status::IOError(local_path + ": fsync failed");
-    ::close(fd);
-  }
-
-  file.file_path = uri;
-  file.file_size_in_bytes = static_cast<int64_t>(std::filesystem::file_size(local_path, ec));
-  if (ec) return Status::IOError(local_path + ": " + ec.message());
-  FillFromFooter(*(*writer)->metadata(), &file);
-  ColumnMetrics metrics = ComputeColumnMetrics(batches);
-  file.value_counts = std::move(metrics.value_counts);
-  file.null_value_counts = std::move(metrics.null_value_counts);
-  file.lower_bounds = std::move(metrics.lower_bounds);
-  file.upper_bounds = std::move(metrics.upper_bounds);
-  return file;
+  TF_ASSIGN_OR_RETURN(auto writer, ParquetFileWriter::Open(local_path, uri, schema, options));
+  for (const auto& batch : batches) TF_RETURN_IF_ERROR(writer->Write(*batch));
+  return writer->Close();
 }
 
 }  // namespace tradeflow::lake

@@ -8,13 +8,16 @@
 // which stays a valid lower bound; a longer upper bound is dropped).
 #pragma once
 
+#include <arrow/io/file.h>
 #include <arrow/record_batch.h>
+#include <parquet/arrow/writer.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "lake/column_metrics.h"
 #include "lake/manifest.h"
 
 namespace tradeflow::lake {
@@ -24,6 +27,31 @@ struct ParquetWriteOptions {
   int compression_level = 3;  // zstd
 };
 
+// Writes one data file batch by batch, so that a file's rows never need to be in memory as Arrow
+// all at once: each batch is encoded into the row group being built and its metrics folded in.
+class ParquetFileWriter {
+ public:
+  static Result<std::unique_ptr<ParquetFileWriter>> Open(
+      const std::string& local_path, const std::string& uri,
+      const std::shared_ptr<arrow::Schema>& schema, const ParquetWriteOptions& options = {});
+  ~ParquetFileWriter();
+
+  Status Write(const arrow::RecordBatch& batch);
+  // Finishes the file, fsyncs it and describes it. Call once.
+  Result<DataFile> Close();
+
+ private:
+  ParquetFileWriter();
+  Status Context(const Status& st) const;
+
+  std::string local_path_;
+  std::shared_ptr<arrow::io::FileOutputStream> out_;
+  std::unique_ptr<parquet::arrow::FileWriter> writer_;
+  ColumnMetricsBuilder metrics_;
+  DataFile file_;
+};
+
+// Open + Write each batch + Close.
 Result<DataFile> WriteParquetDataFile(
     const std::string& local_path, const std::string& uri,
     const std::shared_ptr<arrow::Schema>& schema,

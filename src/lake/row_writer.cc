@@ -78,18 +78,19 @@ Result<DataFile> RowWriter::WriteFile(const std::string& path, const Buffer& row
     return rows.Key(rows.entries[a]) < rows.Key(rows.entries[b]);
   });
   TF_ASSIGN_OR_RETURN(auto encoder, encoder_());
-  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+  TF_ASSIGN_OR_RETURN(auto writer,
+                      ParquetFileWriter::Open(path, ToFileUri(path), schema_, options_.parquet));
+  // Batch by batch: a file's rows are never all in memory as Arrow at once.
   int64_t in_batch = 0;
-  for (uint32_t i : order) {
-    TF_RETURN_IF_ERROR(encoder->Append(rows.Row(rows.entries[i])));
-    if (++in_batch == options_.rows_per_batch || i == order.back()) {
+  for (size_t k = 0; k < order.size(); ++k) {
+    TF_RETURN_IF_ERROR(encoder->Append(rows.Row(rows.entries[order[k]])));
+    if (++in_batch == options_.rows_per_batch || k + 1 == order.size()) {
       TF_ASSIGN_OR_RETURN(auto batch, encoder->Finish());
-      batches.push_back(std::move(batch));
+      TF_RETURN_IF_ERROR(writer->Write(*batch));
       in_batch = 0;
     }
   }
-  TF_ASSIGN_OR_RETURN(DataFile file, WriteParquetDataFile(path, ToFileUri(path), schema_, batches,
-                                                          options_.parquet));
+  TF_ASSIGN_OR_RETURN(DataFile file, writer->Close());
   file.partition = rows.values;
   file.sort_order_id = options_.sort_order_id;
   CrashPoint("data-file-written");
