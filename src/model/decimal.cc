@@ -5,28 +5,88 @@
 namespace tradeflow::model {
 namespace {
 
+constexpr int32_t kMaxDigits = 38;  // of a 128-bit decimal
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// A plain decimal as written: "-012.50" is negative, "012", point, "50".
+struct PlainDecimal {
+  bool negative = false;
+  bool point = false;
+  std::string_view int_digits;
+  std::string_view frac_digits;
+};
+
 // Accepts exactly: [+-]? digits* ( '.' digits* )? with at least one digit. Arrow's parser also
 // takes exponents, which no trade file should contain in a money field.
-bool IsPlainDecimal(std::string_view s) {
-  size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  bool digits = false, dot = false;
-  for (; i < s.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(s[i]))) {
-      digits = true;
-    } else if (s[i] == '.' && !dot) {
-      dot = true;
-    } else {
-      return false;
-    }
+bool SplitPlainDecimal(std::string_view s, PlainDecimal* out) {
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+    out->negative = s.front() == '-';
+    s.remove_prefix(1);
   }
+  size_t i = 0;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  out->int_digits = s.substr(0, i);
+  if (i < s.size() && s[i] == '.') {
+    out->point = true;
+    size_t start = ++i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    out->frac_digits = s.substr(start, i - start);
+  }
+  return i == s.size() && out->int_digits.size() + out->frac_digits.size() > 0;
+}
+
+bool IsPlainDecimal(std::string_view s) {
+  PlainDecimal ignored;
+  return SplitPlainDecimal(s, &ignored);
+}
+
+std::string_view WithoutLeadingZeros(std::string_view digits) {
+  while (!digits.empty() && digits.front() == '0') digits.remove_prefix(1);
   return digits;
+}
+
+std::string_view WithoutTrailingZeros(std::string_view digits) {
+  while (!digits.empty() && digits.back() == '0') digits.remove_suffix(1);
+  return digits;
+}
+
+std::string CanonicalForm(const PlainDecimal& d) {
+  std::string_view int_part = WithoutLeadingZeros(d.int_digits);
+  std::string_view frac_part = WithoutTrailingZeros(d.frac_digits);
+  if (int_part.empty()) int_part = "0";
+  // Built front to back (no insert at the front, which GCC 12 at -O3 wrongly flags as an
+  // overlapping memcpy under -Werror=restrict).
+  const bool zero = int_part == "0" && frac_part.empty();
+  std::string out;
+  out.reserve(int_part.size() + frac_part.size() + 2);
+  if (d.negative && !zero) out.push_back('-');
+  out.append(int_part);
+  if (!frac_part.empty()) {
+    out.push_back('.');
+    out.append(frac_part);
+  }
+  return out;
+}
+
+// True when ParseDecimal certainly accepts `d` at `type`, decided from the digits alone: the
+// digits beyond the scale are zeros (no rounding) and the integer digits plus the scale fit the
+// precision. Only for the usual shapes (digits on both sides of a point, at most 38 in all) and
+// the types Arrow supports; false leaves the decision, and the error message, to ParseDecimal.
+bool SurelyFits(const PlainDecimal& d, DecimalType type) {
+  if (type.scale < 0 || type.scale > type.precision || type.precision > kMaxDigits) return false;
+  if (d.int_digits.empty() || (d.point && d.frac_digits.empty())) return false;
+  if (d.int_digits.size() + d.frac_digits.size() > static_cast<size_t>(kMaxDigits)) return false;
+  const size_t int_digits = WithoutLeadingZeros(d.int_digits).size();
+  const size_t frac_digits = WithoutTrailingZeros(d.frac_digits).size();
+  return frac_digits <= static_cast<size_t>(type.scale) &&
+         int_digits + type.scale <= static_cast<size_t>(type.precision);
 }
 
 }  // namespace
@@ -66,30 +126,18 @@ Result<arrow::Decimal128> ParseDecimal(std::string_view raw, DecimalType type) {
 }
 
 Result<std::string> CanonicalDecimalString(std::string_view raw) {
-  std::string_view text = Trim(raw);
-  if (!IsPlainDecimal(text)) {
+  PlainDecimal d;
+  if (!SplitPlainDecimal(Trim(raw), &d)) {
     return Status::Invalid("'" + std::string(raw) + "' is not a decimal number");
   }
-  bool negative = text.front() == '-';
-  if (text.front() == '-' || text.front() == '+') text.remove_prefix(1);
-  size_t dot = text.find('.');
-  std::string_view int_part = text.substr(0, dot);
-  std::string_view frac_part = dot == std::string_view::npos ? "" : text.substr(dot + 1);
-  while (int_part.size() > 1 && int_part.front() == '0') int_part.remove_prefix(1);
-  while (!frac_part.empty() && frac_part.back() == '0') frac_part.remove_suffix(1);
-  if (int_part.empty()) int_part = "0";
-  // Built front to back (no insert at the front, which GCC 12 at -O3 wrongly flags as an
-  // overlapping memcpy under -Werror=restrict).
-  const bool zero = int_part == "0" && frac_part.empty();
-  std::string out;
-  out.reserve(int_part.size() + frac_part.size() + 2);
-  if (negative && !zero) out.push_back('-');
-  out.append(int_part);
-  if (!frac_part.empty()) {
-    out.push_back('.');
-    out.append(frac_part);
-  }
-  return out;
+  return CanonicalForm(d);
+}
+
+Result<std::string> CanonicalDecimal(std::string_view raw, DecimalType type) {
+  PlainDecimal d;
+  if (SplitPlainDecimal(Trim(raw), &d) && SurelyFits(d, type)) return CanonicalForm(d);
+  TF_RETURN_IF_ERROR(ParseDecimal(raw, type).status());
+  return CanonicalDecimalString(raw);
 }
 
 }  // namespace tradeflow::model

@@ -30,4 +30,9 @@ Result<arrow::Decimal128> ParseDecimal(std::string_view text, DecimalType type);
 // Used for the string inside the proto Decimal message, so equal values compare equal.
 Result<std::string> CanonicalDecimalString(std::string_view text);
 
+// Both at once: the canonical form of `text` if ParseDecimal accepts it at `type`, else
+// ParseDecimal's error. Usual values are checked and rendered in one pass over the text, without
+// building the 128-bit value.
+Result<std::string> CanonicalDecimal(std::string_view text, DecimalType type);
+
 }  // namespace tradeflow::model

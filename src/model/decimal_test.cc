@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace tradeflow::model {
 namespace {
 
@@ -44,6 +47,65 @@ TEST(DecimalTest, CanonicalString) {
   EXPECT_EQ(*CanonicalDecimalString("+3."), "3");
   EXPECT_EQ(*CanonicalDecimalString(".5"), "0.5");
   EXPECT_FALSE(CanonicalDecimalString("x").ok());
+}
+
+// CanonicalDecimal decides most values without Arrow; it must agree with ParseDecimal followed by
+// CanonicalDecimalString on every text and type, errors included.
+TEST(DecimalTest, CanonicalDecimalAgreesWithParseThenCanonical) {
+  const std::string digits38(38, '9');
+  const std::vector<std::string> signs = {"", "-", "+"};
+  const std::vector<std::string> ints = {"",
+                                         "0",
+                                         "00",
+                                         "7",
+                                         "012",
+                                         "100",
+                                         "123456789",
+                                         "99999999999999999999",
+                                         "10000000000000000000000000000",
+                                         digits38.substr(0, 30),
+                                         digits38};
+  const std::vector<std::string> fracs = {"",
+                                          ".",
+                                          ".0",
+                                          ".5",
+                                          ".50",
+                                          ".0001",
+                                          ".125",
+                                          ".1234567890",
+                                          ".12345678901234567890",
+                                          ".000000000000"};
+  const std::vector<DecimalType> types = {{38, 10}, {10, 2},  {5, 0},  {6, 2},  {38, 20}, {18, 6},
+                                          {3, 3},   {38, 38}, {38, 0}, {40, 2}, {5, 7},   {4, -1}};
+  int checked = 0;
+  for (const auto& sign : signs) {
+    for (const auto& i : ints) {
+      for (const auto& f : fracs) {
+        for (const char* pad : {"", " "}) {
+          const std::string text = pad + sign + i + f + pad;
+          for (const auto& type : types) {
+            auto parsed = ParseDecimal(text, type);
+            auto expected = parsed.ok() ? CanonicalDecimalString(text) : parsed.status();
+            auto actual = CanonicalDecimal(text, type);
+            std::string at = "'" + text + "' at (" + std::to_string(type.precision) + "," +
+                             std::to_string(type.scale) + ")";
+            ASSERT_EQ(actual.ok(), expected.ok()) << at;
+            if (actual.ok()) {
+              EXPECT_EQ(*actual, *expected) << at;
+            } else {
+              EXPECT_EQ(actual.status().message(), expected.status().message()) << at;
+            }
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+  for (const char* bad : {"", "abc", "1e3", "1.2.3", "--1", "1,5", "."}) {
+    EXPECT_EQ(CanonicalDecimal(bad, {38, 10}).status().message(),
+              ParseDecimal(bad, {38, 10}).status().message());
+  }
 }
 
 }  // namespace

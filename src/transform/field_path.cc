@@ -5,8 +5,6 @@
 namespace tradeflow::transform {
 
 using google::protobuf::Descriptor;
-using google::protobuf::FieldDescriptor;
-using google::protobuf::Message;
 
 Result<FieldPath> FieldPath::Resolve(const Descriptor* root, const std::string& path) {
   FieldPath out;
@@ -21,21 +19,6 @@ Result<FieldPath> FieldPath::Resolve(const Descriptor* root, const std::string& 
     return Status::Invalid("'" + path + "': a list element cannot be a target; map its fields");
   }
   return out;
-}
-
-Message* FieldPath::MutableParent(Message* root) const {
-  Message* msg = root;
-  for (size_t i = 0; i + 1 < steps_.size(); ++i) {
-    const Step& s = steps_[i];
-    const auto* r = msg->GetReflection();
-    if (s.index < 0) {
-      msg = r->MutableMessage(msg, s.field);
-    } else {
-      while (r->FieldSize(*msg, s.field) <= s.index) r->AddMessage(msg, s.field);
-      msg = r->MutableRepeatedMessage(msg, s.field, s.index);
-    }
-  }
-  return msg;
 }
 
 }  // namespace tradeflow::transform

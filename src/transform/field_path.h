@@ -1,10 +1,9 @@
 // Addresses one field of a proto message by a dotted path with optional list indexes
-// ("legs[0].fixed.price.value"), resolved once against the descriptor and then used to set values
-// by reflection, creating intermediate messages and list elements as needed.
+// ("legs[0].fixed.price.value"), resolved once against the descriptor. TargetTree turns the
+// paths of a mapping into the messages that hold their leaves.
 #pragma once
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
 
 #include <string>
 #include <vector>
@@ -15,6 +14,11 @@ namespace tradeflow::transform {
 
 class FieldPath {
  public:
+  struct Step {
+    const google::protobuf::FieldDescriptor* field;
+    int index;  // list index, -1 for singular fields
+  };
+
   // Invalid with the reason when a name does not exist, an index is on a non-list field, or a
   // list is used without an index.
   static Result<FieldPath> Resolve(const google::protobuf::Descriptor* root,
@@ -22,15 +26,10 @@ class FieldPath {
 
   const std::string& text() const { return text_; }
   const google::protobuf::FieldDescriptor* leaf() const { return steps_.back().field; }
-
-  // The message that holds the leaf field inside `root`, created on the way if missing.
-  google::protobuf::Message* MutableParent(google::protobuf::Message* root) const;
+  // From the root's field to the leaf.
+  const std::vector<Step>& steps() const { return steps_; }
 
  private:
-  struct Step {
-    const google::protobuf::FieldDescriptor* field;
-    int index;  // list index, -1 for singular fields
-  };
   std::string text_;
   std::vector<Step> steps_;
 };

@@ -3,7 +3,7 @@
 #include <google/protobuf/message.h>
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 #include <set>
 #include <unordered_map>
 
@@ -11,6 +11,7 @@
 #include "model/proto_schema.h"
 #include "transform/field_path.h"
 #include "transform/reference_data.h"
+#include "transform/target_tree.h"
 #include "transform/value_parsers.h"
 
 namespace tradeflow::transform {
@@ -18,19 +19,21 @@ namespace tradeflow::transform {
 using google::protobuf::EnumValueDescriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
+using google::protobuf::Reflection;
 using tradeflow::trade::v1::TradeEvent;
 
 namespace {
 
 enum class LeafKind { kString, kInt32, kInt64, kBool, kEnum, kDecimal, kDate, kTimestamp };
 
+char AsciiUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
 std::string Upper(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto& c : out) c = AsciiUpper(c);
   return out;
 }
 
-// A value source with its columns resolved to indexes.
 // The text of a reference-row field, as a source value: scalars as written, enums by label,
 // decimals by value, dates as YYYY-MM-DD.
 std::string FieldText(const Message& row, const FieldDescriptor* f) {
@@ -65,6 +68,7 @@ std::string FieldText(const Message& row, const FieldDescriptor* f) {
   }
 }
 
+// A value source with its columns resolved to indexes.
 struct CompiledSource {
   ValueSource::Kind kind;
   const ReferenceData* reference = nullptr;  // kLookup
@@ -91,34 +95,43 @@ struct CompiledSource {
   }
 
   const Message* FindRow(const std::vector<std::string>& fields) const {
-    std::string key = parts[0].Evaluate(fields);
+    std::string scratch;
+    std::string_view key = parts[0].Evaluate(fields, &scratch);
     if (table == "counterparties") return reference->FindCounterparty(key);
     if (table == "books") return reference->FindBook(key);
     if (table == "products") return reference->FindProduct(key);
-    if (table == "contracts") return reference->FindContract(key, parts[1].Evaluate(fields));
+    if (table == "contracts") {
+      std::string scratch2;
+      return reference->FindContract(key, parts[1].Evaluate(fields, &scratch2));
+    }
     return nullptr;
   }
 
-  std::string Evaluate(const std::vector<std::string>& fields) const {
+  // The value's text. Columns and constants are returned as views of the record or of the
+  // rule, with no copy; values that have to be built (concatenations, lookups) are built in
+  // `*scratch` and the view is of it.
+  std::string_view Evaluate(const std::vector<std::string>& fields, std::string* scratch) const {
     switch (kind) {
       case ValueSource::Kind::kColumn:
-        return std::string(TrimBlanks(fields[column]));
+        return TrimBlanks(fields[column]);
       case ValueSource::Kind::kConstant:
         return constant;
       case ValueSource::Kind::kConcat: {
-        std::string out;
+        std::string out, part;
         for (size_t i = 0; i < parts.size(); ++i) {
           if (i > 0) out += separator;
-          out += parts[i].Evaluate(fields);
+          out += parts[i].Evaluate(fields, &part);
         }
-        return out;
+        *scratch = std::move(out);
+        return *scratch;
       }
       case ValueSource::Kind::kLookup: {
         const Message* row = FindRow(fields);
-        return row == nullptr ? "" : FieldText(*row, row_field);
+        *scratch = row == nullptr ? "" : FieldText(*row, row_field);
+        return *scratch;
       }
     }
-    return "";
+    return {};
   }
 };
 
@@ -179,99 +192,197 @@ Result<CompiledSource> CompileSource(const ValueSource& src, const std::string& 
   return out;
 }
 
+// Source text → enum value, without allocating: the rule's own values first (exact match), then
+// the enum's labels, ignoring ASCII case. A rule lists a handful of values, scanned in order; an
+// enum may have many labels, hashed.
+class EnumLookup {
+ public:
+  // Labels are upper case. One that is not could never equal an upper-cased text, so it is left
+  // out, which lets lookups ignore case on both sides.
+  void AddLabel(const std::string& label, const EnumValueDescriptor* value) {
+    if (label == Upper(label)) labels_.insert_or_assign(label, value);
+  }
+  const EnumValueDescriptor* FindLabel(std::string_view label) const {
+    auto it = labels_.find(label);
+    return it == labels_.end() ? nullptr : it->second;
+  }
+  // Each `raw` once (they come from a map).
+  void AddValue(const std::string& raw, const EnumValueDescriptor* value) {
+    values_.emplace_back(raw, value);
+  }
+
+  const EnumValueDescriptor* Find(std::string_view text) const {
+    for (const auto& [raw, value] : values_) {
+      if (raw == text) return value;
+    }
+    return FindLabel(text);
+  }
+
+ private:
+  struct CaseInsensitiveHash {  // FNV-1a over the upper-cased bytes
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      uint64_t h = 14695981039346656037ull;
+      for (char c : s) h = (h ^ static_cast<unsigned char>(AsciiUpper(c))) * 1099511628211ull;
+      return static_cast<size_t>(h);
+    }
+  };
+  struct CaseInsensitiveEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const {
+      return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                        [](char x, char y) { return AsciiUpper(x) == AsciiUpper(y); });
+    }
+  };
+
+  std::vector<std::pair<std::string, const EnumValueDescriptor*>> values_;
+  std::unordered_map<std::string, const EnumValueDescriptor*, CaseInsensitiveHash,
+                     CaseInsensitiveEqual>
+      labels_;
+};
+
+// `text` with the source's separators made plain: a view of `text` itself when they already
+// are, else of `*buffer`.
+std::string_view PlainNumber(const NumberFormat& numbers, std::string_view text,
+                             std::string* buffer) {
+  if (numbers.decimal_separator == '.' && numbers.thousands_separator == '\0') return text;
+  *buffer = numbers.Normalise(std::string(text));
+  return *buffer;
+}
+
 }  // namespace
 
+// One target field and how to fill it, with everything Map needs resolved: the parent message's
+// node in the target tree and its Reflection, and for value messages (Decimal, Date, Timestamp)
+// their own Reflection and fields. Immutable once compiled.
 struct Mapper::CompiledRule {
   explicit CompiledRule(FieldPath p) : path(std::move(p)) {}
 
   FieldPath path;
+  const FieldDescriptor* leaf = nullptr;
+  int parent = TargetTree::kRoot;  // the node of the message that holds the leaf
+  const Reflection* parent_reflection = nullptr;
   LeafKind kind = LeafKind::kString;
   CompiledSource source{};
   std::string format;
   std::string time_zone;
-  std::unordered_map<std::string, const EnumValueDescriptor*> enum_values;  // raw → value
-  std::unordered_map<std::string, const EnumValueDescriptor*> enum_labels;  // upper label → value
-  const FieldDescriptor* ts_seconds = nullptr;  // google.protobuf.Timestamp fields
-  const FieldDescriptor* ts_nanos = nullptr;
+  EnumLookup enums;
+  const Reflection* value_reflection = nullptr;
+  std::array<const FieldDescriptor*, 3> value_fields{};  // Decimal: value; Date: y, m, d;
+                                                         // Timestamp: seconds, nanos
   std::optional<std::string> default_value;
-  int when_column = -1;           // the rule applies only if this column's value...
-  std::set<std::string> when_in;  // ...is one of these (or non-empty when this is empty)
-  const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
+  int when_column = -1;                          // the rule applies only if this column's value...
+  std::vector<std::string> when_in;              // ...is one of these (or non-empty when empty)
+  const FieldDescriptor* raw_sibling = nullptr;  // <enum>_raw
   const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
   model::DecimalType decimal;
   NumberFormat numbers;
   std::string where;
 
-  Status Apply(const std::string& text, Message* root, std::vector<MappingIssue>* issues) const {
-    Message* parent = path.MutableParent(root);
-    const auto* r = parent->GetReflection();
-    const FieldDescriptor* f = path.leaf();
+  bool Applies(const std::vector<std::string>& values) const {
+    if (when_column < 0) return true;
+    std::string_view v = TrimBlanks(values[when_column]);
+    // A list of one or two values: a scan beats a tree or a hash.
+    return when_in.empty() ? !v.empty()
+                           : std::find(when_in.begin(), when_in.end(), v) != when_in.end();
+  }
+
+  // Sets the leaf from `text`. The parent message is created before the text is parsed, so a
+  // record rejected for its text still holds the (empty) parent, as it always has.
+  Status Apply(std::string_view text, TargetTree::Cursor* cursor,
+               std::vector<MappingIssue>* issues) const {
+    Message* msg = cursor->Get(parent);
     switch (kind) {
       case LeafKind::kString:
-        r->SetString(parent, f, text);
+        cursor->BeforeSet(parent, leaf);
+        parent_reflection->SetString(msg, leaf, std::string(text));
         return Status::OK();
       case LeafKind::kInt32:
-      case LeafKind::kInt64: {
-        TF_ASSIGN_OR_RETURN(int64_t v, ParseInteger(numbers.Normalise(text)));
-        if (kind == LeafKind::kInt64) {
-          r->SetInt64(parent, f, v);
-        } else {
-          if (v < INT32_MIN || v > INT32_MAX) {
-            return Status::Invalid("'" + text + "' is out of range for a 32-bit integer");
-          }
-          r->SetInt32(parent, f, static_cast<int32_t>(v));
-        }
-        return Status::OK();
-      }
+      case LeafKind::kInt64:
+        return SetInteger(text, msg, cursor);
       case LeafKind::kBool: {
         TF_ASSIGN_OR_RETURN(bool v, ParseBool(text));
-        r->SetBool(parent, f, v);
+        cursor->BeforeSet(parent, leaf);
+        parent_reflection->SetBool(msg, leaf, v);
         return Status::OK();
       }
-      case LeafKind::kEnum: {
-        if (raw_sibling != nullptr) r->SetString(parent, raw_sibling, text);
-        const EnumValueDescriptor* value = nullptr;
-        if (auto it = enum_values.find(text); it != enum_values.end()) {
-          value = it->second;
-        } else if (auto it2 = enum_labels.find(Upper(text)); it2 != enum_labels.end()) {
-          value = it2->second;
-        }
-        if (value == nullptr) {
-          issues->push_back({path.text(), "value '" + text + "' is not a known " +
-                                              f->enum_type()->name() + " (kept as raw)"});
-          return Status::OK();
-        }
-        r->SetEnum(parent, f, value);
+      case LeafKind::kEnum:
+        SetEnum(text, msg, cursor, issues);
         return Status::OK();
-      }
-      case LeafKind::kDecimal: {
-        std::string number = numbers.Normalise(text);
-        TF_RETURN_IF_ERROR(model::ParseDecimal(number, decimal));
-        TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(number));
-        Message* d = r->MutableMessage(parent, f);
-        d->GetReflection()->SetString(d, d->GetDescriptor()->field(0), canonical);
-        return Status::OK();
-      }
-      case LeafKind::kDate: {
-        TF_ASSIGN_OR_RETURN(CivilDate date, ParseDate(text, format));
-        Message* d = r->MutableMessage(parent, f);
-        const auto* dr = d->GetReflection();
-        dr->SetInt32(d, d->GetDescriptor()->field(0), date.year);
-        dr->SetInt32(d, d->GetDescriptor()->field(1), date.month);
-        dr->SetInt32(d, d->GetDescriptor()->field(2), date.day);
-        return Status::OK();
-      }
-      case LeafKind::kTimestamp: {
-        TF_ASSIGN_OR_RETURN(UtcTimestamp ts, ParseTimestamp(text, format, time_zone));
-        Message* m = r->MutableMessage(parent, f);
-        const auto* mr = m->GetReflection();
-        mr->SetInt64(m, ts_seconds, ts.seconds);
-        mr->SetInt32(m, ts_nanos, ts.nanos);
-        if (offset_sibling != nullptr) r->SetString(parent, offset_sibling, ts.utc_offset);
-        return Status::OK();
-      }
+      case LeafKind::kDecimal:
+        return SetDecimal(text, msg, cursor);
+      case LeafKind::kDate:
+        return SetDate(text, msg, cursor);
+      case LeafKind::kTimestamp:
+        return SetTimestamp(text, msg, cursor);
     }
     return Status::Internal("unhandled field kind");
+  }
+
+  Status SetInteger(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
+    std::string buffer;
+    TF_ASSIGN_OR_RETURN(int64_t v, ParseInteger(PlainNumber(numbers, text, &buffer)));
+    if (kind == LeafKind::kInt32 && (v < INT32_MIN || v > INT32_MAX)) {
+      return Status::Invalid("'" + std::string(text) + "' is out of range for a 32-bit integer");
+    }
+    cursor->BeforeSet(parent, leaf);
+    if (kind == LeafKind::kInt64) {
+      parent_reflection->SetInt64(msg, leaf, v);
+    } else {
+      parent_reflection->SetInt32(msg, leaf, static_cast<int32_t>(v));
+    }
+    return Status::OK();
+  }
+
+  // The source's own text goes to <enum>_raw; a value no rule or label maps is reported.
+  void SetEnum(std::string_view text, Message* msg, TargetTree::Cursor* cursor,
+               std::vector<MappingIssue>* issues) const {
+    if (raw_sibling != nullptr) {
+      cursor->BeforeSet(parent, raw_sibling);
+      parent_reflection->SetString(msg, raw_sibling, std::string(text));
+    }
+    const EnumValueDescriptor* value = enums.Find(text);
+    if (value == nullptr) {
+      issues->push_back({path.text(), "value '" + std::string(text) + "' is not a known " +
+                                          leaf->enum_type()->name() + " (kept as raw)"});
+      return;
+    }
+    cursor->BeforeSet(parent, leaf);
+    parent_reflection->SetEnum(msg, leaf, value);
+  }
+
+  Status SetDecimal(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
+    std::string buffer;
+    TF_ASSIGN_OR_RETURN(std::string canonical,
+                        model::CanonicalDecimal(PlainNumber(numbers, text, &buffer), decimal));
+    cursor->BeforeSet(parent, leaf);
+    Message* d = parent_reflection->MutableMessage(msg, leaf);
+    value_reflection->SetString(d, value_fields[0], std::move(canonical));
+    return Status::OK();
+  }
+
+  Status SetDate(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
+    TF_ASSIGN_OR_RETURN(CivilDate date, ParseDate(text, format));
+    cursor->BeforeSet(parent, leaf);
+    Message* d = parent_reflection->MutableMessage(msg, leaf);
+    value_reflection->SetInt32(d, value_fields[0], date.year);
+    value_reflection->SetInt32(d, value_fields[1], date.month);
+    value_reflection->SetInt32(d, value_fields[2], date.day);
+    return Status::OK();
+  }
+
+  // The offset the source used goes to <x>_utc_offset.
+  Status SetTimestamp(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
+    TF_ASSIGN_OR_RETURN(UtcTimestamp ts, ParseTimestamp(text, format, time_zone));
+    cursor->BeforeSet(parent, leaf);
+    Message* t = parent_reflection->MutableMessage(msg, leaf);
+    value_reflection->SetInt64(t, value_fields[0], ts.seconds);
+    value_reflection->SetInt32(t, value_fields[1], ts.nanos);
+    if (offset_sibling != nullptr) {
+      cursor->BeforeSet(parent, offset_sibling);
+      parent_reflection->SetString(msg, offset_sibling, std::move(ts.utc_offset));
+    }
+    return Status::OK();
   }
 };
 
@@ -301,15 +412,53 @@ Result<LeafKind> KindOf(const FieldDescriptor* f) {
   }
 }
 
-Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
-    const FieldMapping& m, const NumberFormat& numbers, const google::protobuf::Descriptor* target,
-    const ReferenceData* reference, FieldRegistry* fields) {
-  TF_ASSIGN_OR_RETURN(FieldPath path, FieldPath::Resolve(target, m.target));
+// The enum's labels, and the rule's own source values, each of which must name a label.
+Status CompileEnum(const FieldMapping& m, Mapper::CompiledRule* rule) {
+  const auto* e = rule->leaf->enum_type();
+  for (int i = 1; i < e->value_count(); ++i) {
+    rule->enums.AddLabel(model::EnumValueLabel(e->value(i)), e->value(i));
+  }
+  for (const auto& [raw, label] : m.enum_values) {
+    const EnumValueDescriptor* value = rule->enums.FindLabel(label);
+    if (value == nullptr) {
+      std::string known;
+      for (int i = 1; i < e->value_count(); ++i) {
+        known += (known.empty() ? "" : ", ") + model::EnumValueLabel(e->value(i));
+      }
+      return Status::Invalid("target '" + m.target + "': '" + label + "' is not a " + e->name() +
+                             " (one of: " + known + ")");
+    }
+    rule->enums.AddValue(raw, value);
+  }
+  rule->raw_sibling = rule->leaf->containing_type()->FindFieldByName(rule->leaf->name() + "_raw");
+  return Status::OK();
+}
+
+// The Reflection and fields of a Decimal, Date or Timestamp leaf.
+void CompileValueMessage(Mapper::CompiledRule* rule) {
+  const auto* type = rule->leaf->message_type();
+  rule->value_reflection =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->GetReflection();
+  if (rule->kind == LeafKind::kTimestamp) {
+    rule->value_fields = {type->FindFieldByName("seconds"), type->FindFieldByName("nanos")};
+    return;
+  }
+  for (int i = 0; i < type->field_count() && i < 3; ++i) rule->value_fields[i] = type->field(i);
+}
+
+Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
+                                                          const NumberFormat& numbers,
+                                                          const ReferenceData* reference,
+                                                          TargetTree* targets,
+                                                          FieldRegistry* fields) {
+  TF_ASSIGN_OR_RETURN(FieldPath path, FieldPath::Resolve(targets->root(), m.target));
   auto rule = std::make_unique<Mapper::CompiledRule>(std::move(path));
-  const FieldDescriptor* leaf = rule->path.leaf();
-  auto kind = KindOf(leaf);
+  rule->leaf = rule->path.leaf();
+  auto kind = KindOf(rule->leaf);
   if (!kind.ok()) return kind.status().WithContext("target '" + m.target + "'");
   rule->kind = *kind;
+  rule->parent = targets->AddParentOf(rule->path);
+  rule->parent_reflection = targets->reflection(rule->parent);
   TF_ASSIGN_OR_RETURN(rule->source, CompileSource(m.source, m.where, reference, fields));
   rule->format = m.format;
   rule->time_zone = m.time_zone;
@@ -322,43 +471,28 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(
     auto compiled = CompileSource(when_source, m.where, nullptr, fields);
     if (!compiled.ok()) return compiled.status().WithContext("condition of '" + m.target + "'");
     rule->when_column = compiled->column;
-    rule->when_in.insert(m.when->in.begin(), m.when->in.end());
+    rule->when_in = m.when->in;
   }
-  const auto* parent = leaf->containing_type();
-  if (rule->kind == LeafKind::kEnum) {
-    const auto* e = leaf->enum_type();
-    for (int i = 1; i < e->value_count(); ++i) {
-      rule->enum_labels[model::EnumValueLabel(e->value(i))] = e->value(i);
-    }
-    for (const auto& [raw, label] : m.enum_values) {
-      auto it = rule->enum_labels.find(Upper(label));
-      if (it == rule->enum_labels.end()) {
-        std::string known;
-        for (int i = 1; i < e->value_count(); ++i) {
-          known += (known.empty() ? "" : ", ") + model::EnumValueLabel(e->value(i));
-        }
-        return Status::Invalid("target '" + m.target + "': '" + label + "' is not a " + e->name() +
-                               " (one of: " + known + ")");
-      }
-      rule->enum_values[raw] = it->second;
-    }
-    rule->raw_sibling = parent->FindFieldByName(leaf->name() + "_raw");
+  if (rule->kind == LeafKind::kEnum) TF_RETURN_IF_ERROR(CompileEnum(m, rule.get()));
+  if (rule->kind == LeafKind::kDecimal) rule->decimal = model::DecimalTypeOf(rule->leaf);
+  if (rule->kind == LeafKind::kDecimal || rule->kind == LeafKind::kDate ||
+      rule->kind == LeafKind::kTimestamp) {
+    CompileValueMessage(rule.get());
   }
-  if (rule->kind == LeafKind::kDecimal) rule->decimal = model::DecimalTypeOf(leaf);
   if (rule->kind == LeafKind::kTimestamp) {
-    rule->ts_seconds = leaf->message_type()->FindFieldByName("seconds");
-    rule->ts_nanos = leaf->message_type()->FindFieldByName("nanos");
-    std::string stem = leaf->name();
+    std::string stem = rule->leaf->name();
     if (stem.size() > 5 && stem.ends_with("_time")) stem.resize(stem.size() - 5);
-    rule->offset_sibling = parent->FindFieldByName(stem + "_utc_offset");
+    rule->offset_sibling = rule->leaf->containing_type()->FindFieldByName(stem + "_utc_offset");
     TF_RETURN_IF_ERROR(ValidateTimeZone(m.time_zone).WithContext("target '" + m.target + "'"));
   }
   if (m.default_value) {
     // A default must itself be a valid value for the field.
-    std::unique_ptr<Message> scratch(
-        google::protobuf::MessageFactory::generated_factory()->GetPrototype(target)->New());
+    std::unique_ptr<Message> scratch(google::protobuf::MessageFactory::generated_factory()
+                                         ->GetPrototype(targets->root())
+                                         ->New());
+    TargetTree::Cursor cursor(*targets, scratch.get());
     std::vector<MappingIssue> ignored;
-    TF_RETURN_IF_ERROR(rule->Apply(*m.default_value, scratch.get(), &ignored)
+    TF_RETURN_IF_ERROR(rule->Apply(*m.default_value, &cursor, &ignored)
                            .WithContext("target '" + m.target + "': default"));
   }
   return rule;
@@ -374,11 +508,13 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
   auto mapper = std::unique_ptr<Mapper>(new Mapper());
   mapper->version_ = spec.version;
   mapper->target_ = target;
+  mapper->targets_ = std::make_unique<TargetTree>(target);
+  mapper->is_trade_event_ = target == TradeEvent::descriptor();
   mapper->keep_unmapped_ = spec.keep_unmapped_columns;
   FieldRegistry fields;
   std::set<std::string> targets;
   for (const auto& m : spec.fields) {
-    auto rule = CompileRule(m, spec.numbers, target, reference, &fields);
+    auto rule = CompileRule(m, spec.numbers, reference, mapper->targets_.get(), &fields);
     if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);
     // A target may be mapped again only by a conditional rule, which then wins where its
     // condition holds (rules apply in order).
@@ -401,32 +537,35 @@ Status Mapper::Map(const std::vector<std::string>& values,
     return Status::Internal("record has " + std::to_string(values.size()) +
                             " values, mapping reads " + std::to_string(source_fields_.size()));
   }
+  // The compiled Reflection pointers are those of the generated classes.
+  if (out->GetReflection() != targets_->reflection(TargetTree::kRoot)) {
+    return Status::Internal("Map needs a generated " + target_->full_name() + " message");
+  }
+  TargetTree::Cursor cursor(*targets_, out);
+  std::string scratch;
   for (const auto& rule : rules_) {
-    if (rule->when_column >= 0) {
-      std::string_view v = TrimBlanks(values[rule->when_column]);
-      bool holds = rule->when_in.empty() ? !v.empty() : rule->when_in.count(std::string(v)) > 0;
-      if (!holds) continue;
-    }
-    std::string text = rule->source.Evaluate(values);
+    if (!rule->Applies(values)) continue;
+    std::string_view text = rule->source.Evaluate(values, &scratch);
     if (text.empty()) {
       if (!rule->default_value) continue;
       text = *rule->default_value;
     }
-    Status st = rule->Apply(text, out, issues);
+    Status st = rule->Apply(text, &cursor, issues);
     if (!st.ok()) {
       return st.WithContext(rule->path.text() + " (" + rule->source.Describe() + ")");
     }
   }
-  if (target_ == TradeEvent::descriptor()) {
-    FillTradeEvent(extras, context, static_cast<TradeEvent*>(out));
-  }
+  if (is_trade_event_) FillTradeEvent(extras, context, static_cast<TradeEvent*>(out));
   return Status::OK();
 }
 
 void Mapper::FillTradeEvent(const std::vector<std::pair<std::string, std::string>>& extras,
                             const RecordContext& context, TradeEvent* out) const {
   if (!maps_trade_uid_ && !out->source_trade_id().empty()) {
-    out->set_trade_uid(out->source_system() + ":" + out->source_trade_id());
+    std::string* uid = out->mutable_trade_uid();
+    uid->assign(out->source_system());
+    uid->push_back(':');
+    uid->append(out->source_trade_id());
   }
   auto* p = out->mutable_provenance();
   p->set_mapping_version(version_);
@@ -443,7 +582,7 @@ void Mapper::FillTradeEvent(const std::vector<std::pair<std::string, std::string
   auto* attrs = out->mutable_source_attributes();
   for (const auto& [name, value] : extras) {
     std::string_view v = TrimBlanks(value);
-    if (!v.empty()) (*attrs)[name] = std::string(v);
+    if (!v.empty()) (*attrs)[name].assign(v);
   }
 }
 

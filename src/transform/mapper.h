@@ -5,7 +5,12 @@
 // invalid default) fail before any record is read, naming the rule's line in the pipeline file.
 // The source fields the rules read are listed by source_fields(), in the order Map() expects
 // their values; the source checks they exist (an unknown CSV column fails there, with the same
-// line). Map() is then a tight loop with no lookups by name.
+// line). Map() is then a tight loop with no lookups by name: the messages on the way to each
+// target and their Reflection are resolved once (see TargetTree), enum values are found without
+// allocating, decimals are checked and made canonical in one pass.
+//
+// A compiled Mapper is immutable: Map is const and thread-safe, so several threads may map
+// records with the same Mapper at once, each with its own output message, values and issues.
 //
 // For a TradeEvent target, Map() fills, besides the mapped fields:
 // - `<enum>_raw` beside every mapped enum, with the source's own value;
@@ -26,6 +31,7 @@
 namespace tradeflow::transform {
 
 class ReferenceData;
+class TargetTree;
 
 // Where a record came from; plain data filled by the caller.
 struct RecordContext {
@@ -60,9 +66,11 @@ class Mapper {
   };
   const std::vector<SourceField>& source_fields() const { return source_fields_; }
 
-  // Maps one record: `values` in source_fields() order, `extras` the record's other fields. An
-  // error names the target field and the source field, e.g.
+  // Maps one record: `values` in source_fields() order, `extras` the record's other fields,
+  // `out` a message of the target type from the generated factory (a TradeEvent, say; not a
+  // DynamicMessage). An error names the target field and the source field, e.g.
   // "trade_date (column trade_dt): cannot parse '2024-13-01' as a date ...".
+  // Thread-safe: it changes nothing but `out` and `issues`.
   Status Map(const std::vector<std::string>& values,
              const std::vector<std::pair<std::string, std::string>>& extras,
              const RecordContext& context, google::protobuf::Message* out,
@@ -78,6 +86,8 @@ class Mapper {
 
   std::string version_;
   const google::protobuf::Descriptor* target_ = nullptr;
+  bool is_trade_event_ = false;
+  std::unique_ptr<TargetTree> targets_;  // the messages that hold the rules' leaves
   std::vector<std::unique_ptr<CompiledRule>> rules_;
   std::vector<SourceField> source_fields_;
   bool keep_unmapped_ = true;

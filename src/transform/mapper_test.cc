@@ -1,8 +1,10 @@
 #include "transform/mapper.h"
 
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "transform/reference_data.h"
 
@@ -241,6 +243,117 @@ TEST(MapperTest, ConfigurationErrorsNameTheRule) {
   auto m4 = Mapper::Compile(spec);
   ASSERT_FALSE(m4.ok());
   EXPECT_NE(m4.status().message().find("legs is a list; write legs[0]"), std::string::npos);
+}
+
+// Targets in a oneof (Leg.terms): setting a member deletes the one set before, with every message
+// under it. The mapper remembers the messages it created for a record; it must follow the switch
+// rather than write into a deleted message (the debug build's AddressSanitizer would see that).
+TEST(MapperTest, OneofSwitchesAreFollowed) {
+  MappingSpec spec = Spec();
+  FieldMapping physical = Rule("legs[0].physical.price.value", Column("px"));
+  physical.when = Condition{"desk", {"Phys"}};
+  spec.fields.push_back(physical);
+  FieldMapping back = Rule("legs[0].fixed.price.currency", Constant("USD"));
+  back.when = Condition{"desk", {"Phys"}};
+  spec.fields.push_back(back);
+  spec.fields.push_back(Rule("legs[0].quantity.unit", Constant("MWh")));
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  std::vector<std::string> row = {"1", "1",   "NEW", "01/01/2026", "2026-01-01T00:00:00Z",
+                                  "3", "5.5", "B",   "Phys"};
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
+  // fixed, then physical (fixed deleted), then fixed again (physical deleted): a new fixed with
+  // only what the last rule wrote.
+  EXPECT_FALSE(t.legs(0).has_physical());
+  ASSERT_TRUE(t.legs(0).has_fixed());
+  EXPECT_FALSE(t.legs(0).fixed().price().has_value());
+  EXPECT_EQ(t.legs(0).fixed().price().currency(), "USD");
+  EXPECT_EQ(t.legs(0).quantity().value().value(), "3");
+  EXPECT_EQ(t.legs(0).quantity().unit(), "MWh");
+
+  row[8] = "Crude";
+  t.Clear();
+  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
+  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "5.5");
+  EXPECT_EQ(t.legs(0).fixed().price().currency(), "");
+}
+
+// What one record maps to: the error, the issues and the message.
+struct Mapped {
+  std::string error;
+  std::vector<std::string> issues;
+  TradeEvent event;
+};
+
+Mapped MapOne(const Mapper& mapper, const std::vector<std::string>& row) {
+  Mapped out;
+  std::vector<MappingIssue> issues;
+  RecordContext ctx{"file:///x.csv", "abc", "line " + row[0], "run-1", 1700000000000000};
+  Status st = MapRow(mapper, row, ctx, &out.event, &issues);
+  out.error = st.ok() ? "" : st.message();
+  for (const auto& issue : issues) out.issues.push_back(issue.target + ": " + issue.message);
+  return out;
+}
+
+// Several threads map with one Mapper at once; each record maps as it does alone.
+TEST(MapperTest, MapIsThreadSafe) {
+  MappingSpec spec = Spec();
+  FieldMapping status = Rule("trade_status", Column("status"));
+  status.enum_values = {{"NEW", "LIVE"}, {"AMENDED", "LIVE"}, {"CANCELLED", "CLOSED"}};
+  spec.fields.push_back(status);
+  FieldMapping physical = Rule("legs[0].physical.price.value", Column("px"));
+  physical.when = Condition{"desk", {"Phys"}};
+  spec.fields.push_back(physical);
+  FieldMapping strike = Rule("legs[0].option.strike.value", Column("px"));
+  strike.when = Condition{"desk", {"Options"}};
+  spec.fields.push_back(strike);
+  spec.fields.push_back(Rule("legs[1].quantity.value", Column("qty")));
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+
+  const std::vector<std::string> statuses = {"NEW", "AMENDED", "CANCELLED", "new", "PENDING"};
+  const std::vector<std::string> desks = {"Crude", "Phys", "Options", "", "Gas"};
+  const std::vector<std::string> numbers = {"1000.50", "72.10", "0.000", "-3", "1,5", "12.5e3"};
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 200; ++i) {
+    rows.push_back({std::to_string(1000 + i), std::to_string(i % 4), statuses[i % statuses.size()],
+                    i % 37 == 0 ? "31/02/2026" : "14/03/2026",
+                    "2026-03-14T10:00:00." + std::to_string(i) + "+01:00",
+                    numbers[i % numbers.size()], numbers[(i / 2) % numbers.size()],
+                    i % 3 == 0 ? "" : "B" + std::to_string(i), desks[i % desks.size()]});
+  }
+  std::vector<Mapped> expected;
+  for (const auto& row : rows) expected.push_back(MapOne(**mapper, row));
+
+  constexpr int kThreads = 4;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        for (size_t k = 0; k < rows.size(); ++k) {
+          const size_t i = (k * (t + 1) + round) % rows.size();  // a different order per thread
+          Mapped got = MapOne(**mapper, rows[i]);
+          if (got.error != expected[i].error || got.issues != expected[i].issues ||
+              !google::protobuf::util::MessageDifferencer::Equals(got.event, expected[i].event)) {
+            ++mismatches[t];
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+  int errors = 0, with_issues = 0;
+  for (const auto& m : expected) {
+    errors += !m.error.empty();
+    with_issues += !m.issues.empty();
+  }
+  EXPECT_GT(errors, 0);  // the rows exercise the error and issue paths too
+  EXPECT_GT(with_issues, 0);
+  EXPECT_LT(errors, static_cast<int>(rows.size()));
 }
 
 }  // namespace

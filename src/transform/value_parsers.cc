@@ -13,6 +13,11 @@ namespace {
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// std::isspace and std::isdigit in the "C" locale (tradeflow never sets another), inline: they
+// run on every field of every record.
+bool IsBlank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
 bool ValidCivil(int32_t y, int32_t m, int32_t d) {
   return m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
          std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{unsigned(m)},
@@ -34,7 +39,7 @@ bool Digits(std::string_view s, size_t* i, size_t n, int32_t* out) {
   int32_t v = 0;
   for (size_t k = 0; k < n; ++k) {
     char c = s[*i + k];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (!IsDigit(c)) return false;
     v = v * 10 + (c - '0');
   }
   *i += n;
@@ -66,7 +71,7 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
   if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
     ++i;
     size_t digits = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+    while (i < s.size() && IsDigit(s[i])) {
       if (digits < 9) nanos = nanos * 10 + (s[i] - '0');
       ++digits;
       ++i;
@@ -94,11 +99,30 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
   return out;
 }
 
+const std::string kIsoDate = "%Y-%m-%d";
+
+// strptime is slow (locale-aware, and it needs a NUL-terminated copy); the usual date format and
+// text take this shortcut. It accepts only what strptime("%Y-%m-%d") reads the same way: exactly
+// YYYY-MM-DD with a month 1-12 and a day 1-31. Anything else goes to strptime, which also words
+// the errors.
+bool ParseIsoDate(std::string_view s, const std::string& format, CivilDate* out) {
+  if (!format.empty() && format != kIsoDate) return false;
+  size_t i = 0;
+  int32_t y, m, d;
+  if (s.size() != 10 || !Digits(s, &i, 4, &y) || s[i++] != '-' || !Digits(s, &i, 2, &m) ||
+      s[i++] != '-' || !Digits(s, &i, 2, &d)) {
+    return false;
+  }
+  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
+  *out = {y, m, d};
+  return true;
+}
+
 }  // namespace
 
 std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -122,14 +146,19 @@ Result<bool> ParseBool(std::string_view raw) {
 }
 
 Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
-  std::string text(TrimBlanks(raw));
-  const std::string& fmt = format.empty() ? std::string("%Y-%m-%d") : format;
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), fmt.c_str(), &tm);
-  if (end == nullptr || *end != '\0') {
-    return Status::Invalid("cannot parse " + Quoted(raw) + " as a date with format '" + fmt + "'");
+  std::string_view trimmed = TrimBlanks(raw);
+  CivilDate d;
+  if (!ParseIsoDate(trimmed, format, &d)) {
+    std::string text(trimmed);
+    const std::string& fmt = format.empty() ? kIsoDate : format;
+    std::tm tm{};
+    const char* end = strptime(text.c_str(), fmt.c_str(), &tm);
+    if (end == nullptr || *end != '\0') {
+      return Status::Invalid("cannot parse " + Quoted(raw) + " as a date with format '" + fmt +
+                             "'");
+    }
+    d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
   }
-  CivilDate d{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
   if (!ValidCivil(d.year, d.month, d.day)) {
     return Status::Invalid(Quoted(raw) + " is not a valid calendar date");
   }
@@ -213,11 +242,18 @@ Result<int32_t> ParseUtcOffset(std::string_view raw) {
 }
 
 std::string FormatUtcOffset(int32_t seconds) {
-  char sign = seconds < 0 ? '-' : '+';
-  int32_t a = seconds < 0 ? -seconds : seconds;
+  // "%c%02d:%02d" by hand: snprintf costs more than the rest of a timestamp's parsing.
+  const int32_t a = seconds < 0 ? -seconds : seconds;
+  const int32_t hours = a / 3600, minutes = (a / 60) % 60;
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, a / 3600, (a / 60) % 60);
-  return buf;
+  char* p = buf;
+  *p++ = seconds < 0 ? '-' : '+';
+  if (hours < 10) *p++ = '0';
+  p = std::to_chars(p, buf + sizeof buf, hours).ptr;
+  *p++ = ':';
+  *p++ = static_cast<char>('0' + minutes / 10);
+  *p++ = static_cast<char>('0' + minutes % 10);
+  return std::string(buf, p);
 }
 
 }  // namespace tradeflow::transform

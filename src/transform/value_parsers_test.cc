@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace tradeflow::transform {
 namespace {
 
@@ -23,6 +25,28 @@ TEST(ValueParsersTest, Dates) {
   EXPECT_FALSE(ParseDate("2026-02-29", "").ok());
   EXPECT_TRUE(ParseDate("2028-02-29", "").ok());
   EXPECT_FALSE(ParseDate("2026-03-14x", "").ok());
+}
+
+// The default format takes a shortcut past strptime; it must read every text as strptime does.
+// "%Y-%m-%d%n" means the same to strptime (%n: optional blanks) but does not take the shortcut.
+TEST(ValueParsersTest, DefaultDateFormatReadsLikeStrptime) {
+  for (const char* text : {"2026-03-14",  " 2026-03-14 ", "0999-01-01", "0000-01-01", "2026-1-05",
+                           "2026-01-5",   "2026-13-01",   "2026-00-10", "2026-02-30", "2026-04-31",
+                           "2026-12-31",  "2026-05-00",   "2026-05-40", "2026-05-32", "12345-01-01",
+                           "2026-03-14x", "+026-03-14",   "2026/03/14", "2026-03-1a", "",
+                           "2024-02-29"}) {
+    for (const std::string& format : {std::string(), std::string("%Y-%m-%d")}) {
+      auto fast = ParseDate(text, format);
+      auto slow = ParseDate(text, "%Y-%m-%d%n");
+      ASSERT_EQ(fast.ok(), slow.ok()) << text;
+      if (!fast.ok()) continue;
+      EXPECT_EQ(fast->year, slow->year) << text;
+      EXPECT_EQ(fast->month, slow->month) << text;
+      EXPECT_EQ(fast->day, slow->day) << text;
+    }
+  }
+  EXPECT_EQ(ParseDate("2026-13-01", "").status().message(),
+            "cannot parse '2026-13-01' as a date with format '%Y-%m-%d'");
 }
 
 TEST(ValueParsersTest, Iso8601Timestamps) {
@@ -72,6 +96,11 @@ TEST(ValueParsersTest, Offsets) {
   EXPECT_EQ(*ParseUtcOffset("-0800"), -28800);
   EXPECT_EQ(*ParseUtcOffset("Z"), 0);
   EXPECT_EQ(FormatUtcOffset(-28800), "-08:00");
+  EXPECT_EQ(FormatUtcOffset(0), "+00:00");
+  EXPECT_EQ(FormatUtcOffset(19800), "+05:30");
+  EXPECT_EQ(FormatUtcOffset(-(9 * 3600 + 30 * 60 + 59)), "-09:30");
+  EXPECT_EQ(FormatUtcOffset(14 * 3600), "+14:00");
+  EXPECT_EQ(FormatUtcOffset(123 * 3600), "+123:00");
   EXPECT_FALSE(ParseUtcOffset("CET").ok());
 }
 
