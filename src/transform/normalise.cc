@@ -1,15 +1,25 @@
 #include "transform/normalise.h"
 
+#include <date/tz.h>
+
+#include <cstdio>
+#include <optional>
+
 #include "model/decimal.h"
 #include "model/proto_schema.h"
 #include "transform/reference_data_units.h"
+#include "transform/value_parsers.h"
 
 namespace tradeflow::transform {
 namespace {
 
+using tradeflow::trade::v1::Date;
 using tradeflow::trade::v1::Decimal;
+using tradeflow::trade::v1::Delivery;
+using tradeflow::trade::v1::Leg;
 using tradeflow::trade::v1::Price;
 using tradeflow::trade::v1::Quantity;
+using tradeflow::trade::v1::QuantityFrequency;
 using tradeflow::trade::v1::TradeEvent;
 
 int32_t ScaleOf(const google::protobuf::Descriptor* message, const char* field) {
@@ -30,6 +40,203 @@ bool SameUnit(std::string_view a, std::string_view b) {
   return CanonicalUnitName(a) == CanonicalUnitName(b);
 }
 
+// ---- Per-period totals (step 3) ----------------------------------------------------------------
+
+// Where a leg's delivery or pricing period is written: a physical delivery (which also has the
+// time zone and load type) or a floating leg's pricing dates. A date not set is null.
+struct PeriodSource {
+  std::string path;  // "legs[1].floating", for notes
+  const Date* start = nullptr;
+  const Date* end = nullptr;
+  std::string start_name, end_name;
+  const Delivery* delivery = nullptr;
+};
+
+// An inclusive range of local dates.
+struct Period {
+  date::sys_days first, last;
+};
+
+std::string FormatDate(const Date& d) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", d.year(), d.month(), d.day());
+  return text;
+}
+
+// The leg's own period, if it sets either of its dates.
+std::optional<PeriodSource> PeriodOfLeg(const Leg& leg, int index) {
+  const std::string path = "legs[" + std::to_string(index) + "]";
+  if (leg.has_physical()) {
+    const Delivery& d = leg.physical().delivery();
+    if (!d.has_start_date() && !d.has_end_date()) return std::nullopt;
+    return PeriodSource{path + ".physical.delivery",
+                        d.has_start_date() ? &d.start_date() : nullptr,
+                        d.has_end_date() ? &d.end_date() : nullptr,
+                        "start_date",
+                        "end_date",
+                        &d};
+  }
+  if (leg.has_floating()) {
+    const auto& f = leg.floating();
+    if (!f.has_pricing_start() && !f.has_pricing_end()) return std::nullopt;
+    return PeriodSource{path + ".floating",
+                        f.has_pricing_start() ? &f.pricing_start() : nullptr,
+                        f.has_pricing_end() ? &f.pricing_end() : nullptr,
+                        "pricing_start",
+                        "pricing_end",
+                        nullptr};
+  }
+  return std::nullopt;
+}
+
+// The leg's own period, else the first leg's that has one: a swap books its quantity on the fixed
+// leg 0 and its pricing dates on the floating leg 1, and the legs of one trade share the period.
+std::optional<PeriodSource> FindPeriod(const TradeEvent& event, int leg_index) {
+  if (auto own = PeriodOfLeg(event.legs(leg_index), leg_index)) return own;
+  for (int i = 0; i < event.legs_size(); ++i) {
+    if (auto other = PeriodOfLeg(event.legs(i), i)) return other;
+  }
+  return std::nullopt;
+}
+
+Result<date::sys_days> DaysOf(const Date* d, const std::string& field) {
+  if (d == nullptr) return Status::Invalid(field + " is not set");
+  auto invalid = [&] {
+    return Status::Invalid(field + " " + FormatDate(*d) + " is not a valid date");
+  };
+  if (d->year() < 1 || d->year() > 9999) return invalid();  // date::year would truncate it
+  const date::year_month_day ymd{date::year{d->year()},
+                                 date::month{static_cast<unsigned>(d->month())},
+                                 date::day{static_cast<unsigned>(d->day())}};
+  if (!ymd.ok()) return invalid();
+  return date::sys_days{ymd};
+}
+
+Result<Period> ResolvePeriod(const PeriodSource& s) {
+  TF_ASSIGN_OR_RETURN(date::sys_days first, DaysOf(s.start, s.path + "." + s.start_name));
+  TF_ASSIGN_OR_RETURN(date::sys_days last, DaysOf(s.end, s.path + "." + s.end_name));
+  if (last < first) {
+    return Status::Invalid(s.path + "." + s.end_name + " " + FormatDate(*s.end) + " is before " +
+                           s.start_name + " " + FormatDate(*s.start));
+  }
+  return Period{first, last};
+}
+
+int64_t DaysIn(const Period& p) { return (p.last - p.first).count() + 1; }
+
+// Calendar months when the period runs from a 1st to a month's last day; 0 otherwise.
+int64_t WholeMonthsIn(const Period& p) {
+  const date::year_month_day first{p.first}, last{p.last};
+  const date::year_month_day_last month_end = last.year() / last.month() / date::last;
+  if (first.day() != date::day{1} || last.day() != month_end.day()) return 0;
+  const date::year_month from = first.year() / first.month(), to = last.year() / last.month();
+  return (to - from).count() + 1;
+}
+
+// The instant a local day begins: its midnight, or the end of the gap when the clocks jump over
+// midnight (America/Santiago). When midnight happens twice (clocks back at 01:00), the first.
+date::sys_seconds StartOfDay(const date::time_zone& zone, date::sys_days day) {
+  const date::local_seconds midnight{day.time_since_epoch()};
+  const date::local_info info = zone.get_info(midnight);
+  if (info.result == date::local_info::nonexistent) return info.first.end;
+  return date::sys_seconds{midnight.time_since_epoch()} - info.first.offset;
+}
+
+// Hours from the first day's start to the start of the day after the last, in the delivery's
+// time zone: a day is 23 or 25 hours when the clocks change. A fraction (a 30-minute DST shift)
+// stays exact in the ratio.
+Result<Ratio> HoursIn(const Period& p, const std::string& time_zone) {
+  int64_t seconds = DaysIn(p) * 86400;  // a fixed offset (UTC, +01:00) has no DST
+  if (!ParseUtcOffset(time_zone).ok()) {
+    const date::time_zone* zone = nullptr;
+    try {
+      zone = date::locate_zone(time_zone);
+    } catch (const std::exception&) {
+      return Status::Invalid("unknown time zone '" + time_zone + "'");
+    }
+    seconds = (StartOfDay(*zone, p.last + date::days{1}) - StartOfDay(*zone, p.first)).count();
+  }
+  return Ratio::FromIntegers(seconds, 3600);
+}
+
+// Only base load is every hour of the period; peak and off-peak hours depend on the market's
+// definition and holidays, which reference data does not have.
+Result<Ratio> BaseLoadHours(const Period& p, const PeriodSource& s) {
+  const std::string load = s.delivery != nullptr ? s.delivery->load_type() : "";
+  if (!load.empty() && load != "BASE") {
+    return Status::Invalid("PER_HOUR is only counted for BASE load; load type " + load +
+                           " needs the market's calendar of its hours");
+  }
+  const std::string zone = s.delivery != nullptr ? s.delivery->time_zone() : "";
+  if (zone.empty()) {
+    return Status::Invalid(
+        "PER_HOUR needs a time zone to count hours (23 or 25 on the days the "
+        "clocks change) and " +
+        s.path + " has none");
+  }
+  return HoursIn(p, zone);
+}
+
+// "QUANTITY_FREQUENCY_PER_DAY" → "PER_DAY", as the mapping's enum values spell it.
+std::string FrequencyName(QuantityFrequency f) {
+  const std::string& name = tradeflow::trade::v1::QuantityFrequency_Name(f);
+  constexpr size_t kPrefix = sizeof("QUANTITY_FREQUENCY_") - 1;
+  return name.size() > kPrefix ? name.substr(kPrefix) : std::to_string(static_cast<int>(f));
+}
+
+// OK for the frequencies counted over a period; otherwise why not.
+Status Countable(QuantityFrequency f) {
+  using enum QuantityFrequency;
+  switch (f) {
+    case QUANTITY_FREQUENCY_PER_DAY:
+    case QUANTITY_FREQUENCY_PER_MONTH:
+    case QUANTITY_FREQUENCY_PER_HOUR:
+      return Status::OK();
+    case QUANTITY_FREQUENCY_PER_BUSINESS_DAY:
+      return Status::Invalid(
+          "PER_BUSINESS_DAY needs a holiday calendar, which reference data "
+          "does not have");
+    case QUANTITY_FREQUENCY_PER_CALC_PERIOD:
+      return Status::Invalid(
+          "PER_CALC_PERIOD needs the calculation periods, which the trade "
+          "does not give");
+    case QUANTITY_FREQUENCY_PER_SETTLEMENT_PERIOD:
+      return Status::Invalid(
+          "PER_SETTLEMENT_PERIOD needs the market's settlement period "
+          "length, which reference data does not have");
+    default:
+      return Status::Invalid("frequency " + FrequencyName(f) + " is not counted");
+  }
+}
+
+// How many days, whole months or base-load hours the period holds.
+Result<Ratio> CountIn(const Period& p, const PeriodSource& s, QuantityFrequency f) {
+  if (f == tradeflow::trade::v1::QUANTITY_FREQUENCY_PER_HOUR) return BaseLoadHours(p, s);
+  if (f == tradeflow::trade::v1::QUANTITY_FREQUENCY_PER_DAY) {
+    return Ratio::FromIntegers(DaysIn(p), 1);
+  }
+  const int64_t months = WholeMonthsIn(p);
+  if (months == 0) {
+    return Status::Invalid("PER_MONTH is only counted over whole calendar months; " + s.path +
+                           " runs " + FormatDate(*s.start) + " to " + FormatDate(*s.end));
+  }
+  return Ratio::FromIntegers(months, 1);
+}
+
+// How many times its value a quantity of `frequency` on leg `leg_index` totals over the trade's
+// period; an error says why it cannot be counted.
+Result<Ratio> PeriodsIn(const TradeEvent& event, int leg_index, QuantityFrequency frequency) {
+  if (frequency == tradeflow::trade::v1::QUANTITY_FREQUENCY_TERM) return Ratio();
+  TF_RETURN_IF_ERROR(Countable(frequency));
+  const std::optional<PeriodSource> source = FindPeriod(event, leg_index);
+  if (!source) {
+    return Status::Invalid(FrequencyName(frequency) +
+                           " needs a delivery or pricing period; no leg has one");
+  }
+  TF_ASSIGN_OR_RETURN(Period period, ResolvePeriod(*source));
+  return CountIn(period, *source, frequency);
+}
+
 class Normaliser {
  public:
   Normaliser(const ReferenceData& ref, const NormaliseOptions& options,
@@ -46,6 +253,7 @@ class Normaliser {
   void ResolveProduct(TradeEvent* event);
   Status Listed(const std::string& path, Quantity* q);
   Status ConvertQuantity(const std::string& path, Quantity* q);
+  Status ComputeTotal(const TradeEvent& event, int leg_index, const std::string& path, Quantity* q);
   Status NormalisePrice(const std::string& path, Price* price, bool* divided_by_code);
   // *value (a Decimal of `scale`) ÷ `divisor`; notes rounding under `field`.
   Status DivideMinor(const std::string& field, Decimal* value, int32_t divisor, int32_t scale);
@@ -226,6 +434,30 @@ Status Normaliser::ConvertQuantity(const std::string& path, Quantity* q) {
   return Status::OK();
 }
 
+Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const std::string& path,
+                                Quantity* q) {
+  // A total the source gave (or an earlier run computed) is kept, which makes this idempotent.
+  if (q->has_total() || !q->has_value()) return Status::OK();
+  // Without a frequency the value may be per anything: nothing to count, and validation can
+  // require a frequency if a source must give one.
+  if (q->frequency() == tradeflow::trade::v1::QUANTITY_FREQUENCY_UNSPECIFIED) return Status::OK();
+  Result<Ratio> periods = PeriodsIn(event, leg_index, q->frequency());
+  if (!periods.ok()) {
+    Note(path + ".total", "not computed: " + periods.status().message());
+    return Status::OK();
+  }
+  bool exact = true;
+  auto total = ApplyToDecimalString(*periods, q->value().value(), QuantityScale(), &exact);
+  if (!total.ok()) return total.status().WithContext(path + ".value");
+  if (!exact) {
+    Note(path + ".total", q->value().value() + " × " + periods->ToString() +
+                              " rounded half-even to " + std::to_string(QuantityScale()) +
+                              " decimals: " + *total);
+  }
+  q->mutable_total()->set_value(*total);
+  return Status::OK();
+}
+
 Status Normaliser::DivideMinor(const std::string& field, Decimal* value, int32_t divisor,
                                int32_t scale) {
   if (value->value().empty()) return Status::OK();
@@ -292,6 +524,10 @@ Status Normaliser::Run(TradeEvent* event) {
       }
       if (options_.convert_quantities) {
         TF_RETURN_IF_ERROR(ConvertQuantity(path + ".quantity", leg->mutable_quantity()));
+      }
+      // After the conversion, so that the total is in the same (canonical) unit as the value.
+      if (options_.compute_totals) {
+        TF_RETURN_IF_ERROR(ComputeTotal(*event, i, path + ".quantity", leg->mutable_quantity()));
       }
     }
     if (!options_.convert_minor_currency) continue;

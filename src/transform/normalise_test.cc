@@ -31,6 +31,7 @@ ReferenceData Reference() {
            R"(commodity: "NBP" asset_class: ASSET_CLASS_ENERGY canonical_unit: "therm"
               quote_currency: "GBP" quote_minor_scale: 100 quote_unit: "therm")",
            R"(commodity: "TTF" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MWh")",
+           R"(commodity: "UKPOWER" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MWh")",
        }) {
     t.products.push_back(Parse<ref::Product>(p));
   }
@@ -328,6 +329,244 @@ TEST(NormaliseTest, WithoutReferenceTablesNothingIsNoted) {
   EXPECT_THAT(notes, IsEmpty());
   EXPECT_EQ(e.legs(0).quantity().reported_value().value(), "1");
   EXPECT_EQ(e.legs(0).quantity().value().value(), "1");
+}
+
+// ---- Per-period totals
+// ---------------------------------------------------------------------------
+
+// `field` { year month day } from "YYYY-MM-DD".
+std::string DateText(const std::string& field, const std::string& iso) {
+  return field + " { year: " + std::to_string(std::stoi(iso.substr(0, 4))) +
+         " month: " + std::to_string(std::stoi(iso.substr(5, 2))) +
+         " day: " + std::to_string(std::stoi(iso.substr(8, 2))) + " }";
+}
+
+// A physical trade in `commodity`, one leg: `quantity` (inside Quantity), delivered from `start`
+// to `end` inclusive, with more Delivery fields in `delivery` (time_zone, load_type).
+std::string PhysicalTrade(const std::string& commodity, const std::string& quantity,
+                          const std::string& start, const std::string& end,
+                          const std::string& delivery = "") {
+  return "product { commodity: \"" + commodity + "\" } legs { quantity { " + quantity +
+         " } physical { delivery { " + DateText("start_date", start) + " " +
+         DateText("end_date", end) + " " + delivery + " } } }";
+}
+
+// `value` MWh of UK power per hour, base load in Europe/London, from `start` to `end`.
+std::string HourlyPower(const std::string& start, const std::string& end,
+                        const std::string& delivery = R"(time_zone: "Europe/London")") {
+  return PhysicalTrade(
+      "UKPOWER", R"(value { value: "10" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_HOUR)",
+      start, end, delivery);
+}
+
+constexpr char kPerDay[] =
+    R"(value { value: "310" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_DAY)";
+
+std::string TotalOf(const Outcome& o, int leg = 0) {
+  const auto& q = o.event.legs(leg).quantity();
+  return q.has_total() ? q.total().value() : "<unset>";
+}
+
+TEST(NormaliseTest, PerDayTotalOverTheDeliveryMonth) {
+  Outcome o = NormaliseText(PhysicalTrade("TTF", kPerDay, "2026-08-01", "2026-08-31"));
+  EXPECT_EQ(TotalOf(o), "9610");  // 310 × 31 days
+  EXPECT_EQ(o.event.legs(0).quantity().value().value(), "310");
+  EXPECT_EQ(o.event.legs(0).quantity().unit(), "MWh");
+  EXPECT_THAT(o.notes, IsEmpty());
+  // Dates across a year end, and one day.
+  EXPECT_EQ(TotalOf(NormaliseText(PhysicalTrade("TTF", kPerDay, "2026-12-30", "2027-01-02"))),
+            "1240");
+  EXPECT_EQ(TotalOf(NormaliseText(PhysicalTrade("TTF", kPerDay, "2026-08-05", "2026-08-05"))),
+            "310");
+}
+
+TEST(NormaliseTest, PerHourBaseLoadCountsTheHoursOfDstDays) {
+  // Clocks go back on 2026-10-25 in London (25 hours) and forward on 2026-03-29 (23 hours).
+  EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-25", "2026-10-25"))), "250");
+  EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-03-29", "2026-03-29"))), "230");
+  Outcome week = NormaliseText(HourlyPower("2026-06-01", "2026-06-07"));
+  EXPECT_EQ(TotalOf(week), "1680");  // 7 × 24
+  EXPECT_THAT(week.notes, IsEmpty());
+  // The whole of October 2026: 31 × 24 + 1.
+  EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-01", "2026-10-31"))), "7450");
+  EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-25", "2026-10-25",
+                                              R"(time_zone: "Europe/London" load_type: "BASE")"))),
+            "250");
+  // A fixed offset has no clock changes.
+  EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-25", "2026-10-25", R"(time_zone: "UTC")"))),
+            "240");
+}
+
+TEST(NormaliseTest, PerHourWhereMidnightIsSkippedOrTheShiftIsHalfAnHour) {
+  // Chile moves its clocks forward at midnight: 2026-09-06 starts at 01:00 and has 23 hours.
+  EXPECT_EQ(TotalOf(NormaliseText(
+                HourlyPower("2026-09-05", "2026-09-06", R"(time_zone: "America/Santiago")"))),
+            "470");
+  // Lord Howe Island goes back half an hour on 2026-04-05: 24.5 hours, and a value with six
+  // decimals needs a seventh, rounded half-even and noted.
+  Outcome o = NormaliseText(PhysicalTrade(
+      "UKPOWER",
+      R"(value { value: "1.000001" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_HOUR)",
+      "2026-04-05", "2026-04-05", R"(time_zone: "Australia/Lord_Howe")"));
+  EXPECT_EQ(TotalOf(o), "24.500024");  // 24.5000245
+  EXPECT_THAT(o.notes, ElementsAre("legs[0].quantity.total: 1.000001 × 49/2 rounded half-even to 6 "
+                                   "decimals: 24.500024"));
+}
+
+TEST(NormaliseTest, PerMonthOnlyOverWholeMonths) {
+  const std::string per_month =
+      R"(value { value: "100" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_MONTH)";
+  Outcome quarter = NormaliseText(PhysicalTrade("TTF", per_month, "2026-07-01", "2026-09-30"));
+  EXPECT_EQ(TotalOf(quarter), "300");
+  EXPECT_THAT(quarter.notes, IsEmpty());
+  EXPECT_EQ(TotalOf(NormaliseText(PhysicalTrade("TTF", per_month, "2028-02-01", "2028-02-29"))),
+            "100");
+  EXPECT_EQ(TotalOf(NormaliseText(PhysicalTrade("TTF", per_month, "2026-11-01", "2027-02-28"))),
+            "400");
+
+  Outcome partial = NormaliseText(PhysicalTrade("TTF", per_month, "2026-07-05", "2026-09-30"));
+  EXPECT_EQ(TotalOf(partial), "<unset>");
+  EXPECT_THAT(partial.notes,
+              ElementsAre("legs[0].quantity.total: not computed: PER_MONTH is only counted over "
+                          "whole calendar months; legs[0].physical.delivery runs 2026-07-05 to "
+                          "2026-09-30"));
+  EXPECT_EQ(TotalOf(NormaliseText(PhysicalTrade("TTF", per_month, "2026-07-01", "2026-09-29"))),
+            "<unset>");
+}
+
+TEST(NormaliseTest, TermTotalIsTheValueWithOrWithoutAPeriod) {
+  Outcome future = NormaliseText(R"(product { exchange: "IFEU" product_code: "B" }
+                     legs { quantity { lots { value: "3" } frequency: QUANTITY_FREQUENCY_TERM } })");
+  EXPECT_EQ(future.event.legs(0).quantity().value().value(), "3000");
+  EXPECT_EQ(TotalOf(future), "3000");
+  EXPECT_THAT(future.notes, IsEmpty());
+  Outcome physical = NormaliseText(PhysicalTrade(
+      "TTF", R"(value { value: "5000.50" } unit: "MWh" frequency: QUANTITY_FREQUENCY_TERM)",
+      "2026-08-01", "2026-08-31"));
+  EXPECT_EQ(TotalOf(physical), "5000.5");
+}
+
+TEST(NormaliseTest, WhatCannotBeTotalledIsNoted) {
+  auto notes_of = [](const std::string& text) {
+    Outcome o = NormaliseText(text);
+    EXPECT_EQ(TotalOf(o), "<unset>") << text;
+    return o.notes;
+  };
+  EXPECT_THAT(notes_of(HourlyPower("2026-08-01", "2026-08-31",
+                                   R"(time_zone: "Europe/London" load_type: "PEAK")")),
+              ElementsAre("legs[0].quantity.total: not computed: PER_HOUR is only counted for "
+                          "BASE load; load type PEAK needs the market's calendar of its hours"));
+  EXPECT_THAT(notes_of(HourlyPower("2026-08-01", "2026-08-31", "")),
+              ElementsAre("legs[0].quantity.total: not computed: PER_HOUR needs a time zone to "
+                          "count hours (23 or 25 on the days the clocks change) and "
+                          "legs[0].physical.delivery has none"));
+  EXPECT_THAT(notes_of(HourlyPower("2026-08-01", "2026-08-31", R"(time_zone: "Europe/Nowhere")")),
+              ElementsAre("legs[0].quantity.total: not computed: unknown time zone "
+                          "'Europe/Nowhere'"));
+  EXPECT_THAT(notes_of(PhysicalTrade("TTF", kPerDay, "2026-08-31", "2026-08-01")),
+              ElementsAre("legs[0].quantity.total: not computed: "
+                          "legs[0].physical.delivery.end_date 2026-08-01 is before start_date "
+                          "2026-08-31"));
+  EXPECT_THAT(notes_of(PhysicalTrade("TTF", kPerDay, "2026-02-01", "2026-02-30")),
+              ElementsAre("legs[0].quantity.total: not computed: "
+                          "legs[0].physical.delivery.end_date 2026-02-30 is not a valid date"));
+  EXPECT_THAT(notes_of(R"(product { commodity: "TTF" } legs { quantity { )" + std::string(kPerDay) +
+                       " } }"),
+              ElementsAre("legs[0].quantity.total: not computed: PER_DAY needs a delivery or "
+                          "pricing period; no leg has one"));
+  EXPECT_THAT(notes_of(R"(product { commodity: "TTF" }
+                          legs { quantity { value { value: "1" } unit: "MWh"
+                                            frequency: QUANTITY_FREQUENCY_PER_DAY } }
+                          legs { floating { pricing_start { year: 2026 month: 8 day: 1 } } })"),
+              ElementsAre("legs[0].quantity.total: not computed: legs[1].floating.pricing_end is "
+                          "not set"));
+  EXPECT_THAT(
+      notes_of(PhysicalTrade(
+          "TTF",
+          R"(value { value: "1" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_BUSINESS_DAY)",
+          "2026-08-01", "2026-08-31")),
+      ElementsAre("legs[0].quantity.total: not computed: PER_BUSINESS_DAY needs a holiday "
+                  "calendar, which reference data does not have"));
+  EXPECT_THAT(
+      notes_of(PhysicalTrade(
+          "TTF",
+          R"(value { value: "1" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_CALC_PERIOD)",
+          "2026-08-01", "2026-08-31")),
+      ElementsAre("legs[0].quantity.total: not computed: PER_CALC_PERIOD needs the calculation "
+                  "periods, which the trade does not give"));
+  EXPECT_THAT(
+      notes_of(PhysicalTrade(
+          "UKPOWER",
+          R"(value { value: "1" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_SETTLEMENT_PERIOD)",
+          "2026-08-01", "2026-08-31", R"(time_zone: "Europe/London")")),
+      ElementsAre("legs[0].quantity.total: not computed: PER_SETTLEMENT_PERIOD needs the "
+                  "market's settlement period length, which reference data does not "
+                  "have"));
+  // No frequency: the value may be per anything; nothing to count and nothing to say.
+  EXPECT_THAT(notes_of(PhysicalTrade("TTF", R"(value { value: "1" } unit: "MWh")", "2026-08-01",
+                                     "2026-08-31")),
+              IsEmpty());
+}
+
+TEST(NormaliseTest, AGivenTotalIsKept) {
+  Outcome o = NormaliseText(
+      PhysicalTrade("TTF",
+                    R"(value { value: "310" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_DAY
+         total { value: "9000" })",
+                    "2026-08-01", "2026-08-31"));
+  EXPECT_EQ(TotalOf(o), "9000");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, TotalsAreIdempotent) {
+  // NormaliseText runs twice and compares; here the second run is checked explicitly as well.
+  static const ReferenceData kReference = Reference();
+  for (const std::string& text : {PhysicalTrade("TTF", kPerDay, "2026-08-01", "2026-08-31"),
+                                  HourlyPower("2026-08-01", "2026-08-31",
+                                              R"(time_zone: "Europe/London" load_type: "PEAK")")}) {
+    TradeEvent event = Parse<TradeEvent>(text);
+    std::vector<std::string> first, second;
+    ASSERT_TRUE(Normalise(kReference, {}, &event, &first).ok());
+    TradeEvent once = event;
+    ASSERT_TRUE(Normalise(kReference, {}, &event, &second).ok());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(event, once)) << text;
+    EXPECT_EQ(second, first) << text;  // the same notes again, nothing new
+  }
+}
+
+TEST(NormaliseTest, SwapTotalOverTheFloatingLegPricingPeriod) {
+  Outcome o = NormaliseText(R"(product { commodity: "TTF" instrument_type: INSTRUMENT_TYPE_SWAP }
+      legs { quantity { value { value: "310" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_DAY }
+             fixed { price { value { value: "34.5" } currency: "EUR" } } }
+      legs { floating { index_id: "TTF_DA" pricing_start { year: 2026 month: 8 day: 1 }
+                        pricing_end { year: 2026 month: 8 day: 31 } } })");
+  EXPECT_EQ(TotalOf(o), "9610");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, TotalAfterUnitConversionIsInTheCanonicalUnit) {
+  Outcome o = NormaliseText(PhysicalTrade(
+      "TTF", R"(value { value: "310000" } unit: "kWh" frequency: QUANTITY_FREQUENCY_PER_DAY)",
+      "2026-08-01", "2026-08-31"));
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.value().value(), "310");
+  EXPECT_EQ(q.unit(), "MWh");
+  EXPECT_EQ(q.total().value(), "9610");
+  EXPECT_EQ(q.reported_value().value(), "310000");
+  EXPECT_EQ(q.reported_unit(), "kWh");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, ComputeTotalsCanBeSwitchedOff) {
+  NormaliseOptions off;
+  off.compute_totals = false;
+  Outcome o = NormaliseText(
+      HourlyPower("2026-08-01", "2026-08-31", R"(time_zone: "Europe/London" load_type: "PEAK")"),
+      off);
+  EXPECT_EQ(TotalOf(o), "<unset>");
+  EXPECT_THAT(o.notes, IsEmpty());
+  EXPECT_EQ(TotalOf(NormaliseText(PhysicalTrade("TTF", kPerDay, "2026-08-01", "2026-08-31"), off)),
+            "<unset>");
 }
 
 }  // namespace
