@@ -161,6 +161,18 @@ TEST_P(RowWriterTest, BoundsTheBufferedBytesByWritingTheLargestPartition) {
   EXPECT_EQ(total, 40);
 }
 
+TEST_P(RowWriterTest, RowsLargerThanABufferBlockSurvive) {
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), {}, pool());
+  const std::string big(3 << 20, 'x');  // larger than the 1 MiB blocks rows are kept in
+  ASSERT_TRUE(writer.Add({std::string("oil")}, Key(2), "2," + big).ok());
+  ASSERT_TRUE(writer.Add({std::string("oil")}, Key(1), "1,small").ok());
+  ASSERT_TRUE(writer.Add({std::string("oil")}, Key(3), "3," + big).ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ(IdsIn((*files)[0]), (std::vector<int64_t>{1, 2, 3}));
+}
+
 TEST_P(RowWriterTest, AnEncoderErrorFailsFinish) {
   RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), {}, pool());
   ASSERT_TRUE(Add(&writer, 1, "oil").ok());

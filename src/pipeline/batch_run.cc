@@ -40,6 +40,10 @@ constexpr int64_t kBatchRows = 16 * 1024;
 // Records per chunk handed to a worker: large enough that handing over costs nothing, small
 // enough that a chunk's records stay in cache.
 constexpr size_t kChunkRecords = 1024;
+// Rejects are few, but each carries its raw text and mapped JSON: smaller batches and files
+// keep them from holding much memory, whatever the reject rate.
+constexpr int64_t kQuarantineFileBytes = 16LL << 20;
+constexpr int64_t kQuarantineBatchRows = 1024;
 
 std::string Absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
@@ -135,7 +139,7 @@ class EventSink {
     lake::RowWriterOptions options;
     options.target_file_bytes = target_file_bytes;
     // Bounded memory whatever the input size: past this, the largest partition is written out.
-    options.max_buffered_bytes = 2 * target_file_bytes;
+    options.max_buffered_bytes = target_file_bytes;
     options.max_files_in_flight = pool->size();
     // Arrow builders grow by copying: batches of this size convert fastest.
     options.rows_per_batch = kBatchRows;
@@ -160,12 +164,10 @@ class EventSink {
 // Rows of one proto type on their way into one table: builder → batches → data files.
 class TableSink {
  public:
-  static Result<std::unique_ptr<TableSink>> Open(lake::Catalog* catalog,
-                                                 const lake::TableIdentifier& id,
-                                                 const std::string& location,
-                                                 const google::protobuf::Descriptor* descriptor,
-                                                 const lake::TableLayout& layout,
-                                                 int64_t target_file_bytes) {
+  static Result<std::unique_ptr<TableSink>> Open(
+      lake::Catalog* catalog, const lake::TableIdentifier& id, const std::string& location,
+      const google::protobuf::Descriptor* descriptor, const lake::TableLayout& layout,
+      int64_t target_file_bytes, int64_t batch_rows = kBatchRows) {
     auto sink = std::unique_ptr<TableSink>(new TableSink());
     TF_ASSIGN_OR_RETURN(OpenedTable opened, OpenTable(catalog, id, location, descriptor, layout));
     sink->table_ = std::move(opened.table);
@@ -174,8 +176,9 @@ class TableSink {
     lake::DataWriterOptions options;
     options.target_file_bytes = target_file_bytes;
     // Bounded memory whatever the input size: past this, the largest partition is written out.
-    options.max_buffered_bytes = 2 * target_file_bytes;
+    options.max_buffered_bytes = target_file_bytes;
     TF_ASSIGN_OR_RETURN(sink->writer_, sink->table_->NewDataWriter(sink->schema_, options));
+    sink->batch_rows_ = batch_rows;
     return sink;
   }
 
@@ -186,7 +189,7 @@ class TableSink {
   Status Add(const google::protobuf::Message& message) {
     TF_RETURN_IF_ERROR(builder_->Append(message));
     ++rows_;
-    if (builder_->num_rows() >= kBatchRows) return FlushBatch();
+    if (builder_->num_rows() >= batch_rows_) return FlushBatch();
     return Status::OK();
   }
 
@@ -206,6 +209,7 @@ class TableSink {
   std::shared_ptr<arrow::Schema> schema_;
   std::unique_ptr<model::ProtoBatchBuilder> builder_;
   std::unique_ptr<lake::DataWriter> writer_;
+  int64_t batch_rows_ = kBatchRows;
   int64_t rows_ = 0;
 };
 
@@ -299,10 +303,12 @@ class BatchRun {
                                  {config_.table.partition, config_.table.sort}, target, &pool_));
     lake::TableLayout quarantine_layout;
     quarantine_layout.sort = {{"input_sha256", false}, {"line", false}};
-    TF_ASSIGN_OR_RETURN(quarantine_,
-                        TableSink::Open(catalog_.get(), {ns, config_.quarantine_table},
-                                        lake::ToFileUri(root + config_.quarantine_table),
-                                        QuarantineRecord::descriptor(), quarantine_layout, target));
+    TF_ASSIGN_OR_RETURN(
+        quarantine_,
+        TableSink::Open(catalog_.get(), {ns, config_.quarantine_table},
+                        lake::ToFileUri(root + config_.quarantine_table),
+                        QuarantineRecord::descriptor(), quarantine_layout,
+                        std::min<int64_t>(target, kQuarantineFileBytes), kQuarantineBatchRows));
     RecordProcessorOptions processing;
     processing.mapper = mapper_.get();
     processing.validator = validator_.get();

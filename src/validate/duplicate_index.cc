@@ -13,31 +13,106 @@ std::string DuplicateKey::ToString() const {
          std::to_string(source_version) + ")";
 }
 
-DuplicateIndex::Fingerprint DuplicateIndex::FingerprintOf(const DuplicateKey& k) {
+DuplicateIndex::Slot DuplicateIndex::FingerprintOf(const DuplicateKey& k) {
   // The key as one unambiguous string (the separator cannot occur in ids), hashed twice with
-  // different salts for 128 independent-enough bits.
+  // different salts for 96 independent-enough bits.
   std::string text;
-  text.reserve(k.source_system.size() + k.source_trade_id.size() + 24);
+  text.reserve(k.source_system.size() + k.source_trade_id.size() + 34);
   text.append(k.source_system).push_back('\x1f');
   text.append(k.source_trade_id).push_back('\x1f');
   text.append(std::to_string(k.source_version));
   std::hash<std::string_view> hash;
-  uint64_t high = hash(text);
+  Slot slot;
+  slot.high = hash(text);
   text.insert(0, "tradeflow#");
-  uint64_t low = hash(text);
-  return {high, low};
+  slot.low = static_cast<uint32_t>(hash(text));
+  return slot;
+}
+
+DuplicateIndex::Slot* DuplicateIndex::Find(const Slot& fp) {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = fp.high & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.where == kEmpty || (s.high == fp.high && s.low == fp.low)) return &s;
+  }
+}
+
+void DuplicateIndex::Grow() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{0, 0, kEmpty});
+  for (const Slot& s : old) {
+    if (s.where != kEmpty) *Find(s) = s;
+  }
+}
+
+bool DuplicateIndex::Insert(const Slot& fp, uint32_t where, uint32_t* found_where) {
+  // Linear probing stays short below 3/4 full.
+  if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+  Slot* slot = Find(fp);
+  if (slot->where != kEmpty) {
+    *found_where = slot->where;
+    return true;
+  }
+  *slot = fp;
+  slot->where = where;
+  ++size_;
+  return false;
 }
 
 void DuplicateIndex::AddExisting(DuplicateKey key) {
-  keys_.insert_or_assign(FingerprintOf(key), Entry{true, {}});
+  uint32_t found = 0;
+  Slot fp = FingerprintOf(key);
+  if (Insert(fp, kInTableWhere, &found)) Find(fp)->where = kInTableWhere;
 }
+
+namespace {
+
+// "line 1234" (how most sources name a record) as its number, so it needs no text at all.
+bool LineNumberOf(std::string_view where, uint32_t* line) {
+  constexpr std::string_view kPrefix = "line ";
+  if (!where.starts_with(kPrefix) || where.size() == kPrefix.size() || where.size() > 14) {
+    return false;
+  }
+  uint64_t n = 0;
+  for (char c : where.substr(kPrefix.size())) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (n >= 0x7FFFFFF0 || (n == 0 && where.size() > kPrefix.size() + 1)) return false;
+  *line = static_cast<uint32_t>(n);
+  return true;
+}
+
+}  // namespace
 
 bool DuplicateIndex::Seen(const DuplicateKey& key, std::string_view where,
                           std::string* first_where) {
-  auto [it, inserted] = keys_.try_emplace(FingerprintOf(key), Entry{false, std::string(where)});
-  if (inserted) return false;
+  uint32_t at = kNoWhere;
+  uint32_t line = 0;
+  bool as_text = false;
+  if (LineNumberOf(where, &line)) {
+    at = kLineBit | line;
+  } else if (!where.empty() && wheres_.size() < kLineBit) {
+    // Up to two gigabytes of other `where` texts; past that, keys are kept without a place.
+    at = static_cast<uint32_t>(wheres_.size());
+    as_text = true;
+  }
+  uint32_t found = 0;
+  if (!Insert(FingerprintOf(key), at, &found)) {
+    if (as_text) wheres_.append(where).push_back('\0');
+    return false;
+  }
   if (first_where != nullptr) {
-    *first_where = it->second.in_table ? std::string(kInTable) : it->second.where;
+    if (found == kInTableWhere) {
+      *first_where = std::string(kInTable);
+    } else if (found == kNoWhere) {
+      *first_where = "an earlier record";
+    } else if (found & kLineBit) {
+      *first_where = "line " + std::to_string(found & ~kLineBit);
+    } else {
+      *first_where = wheres_.data() + found;
+    }
   }
   return true;
 }

@@ -36,6 +36,28 @@ TEST(DuplicateIndexTest, KeysFromTheTable) {
   EXPECT_FALSE(index.Seen({"ENDUR", "100001", 2}, "etrm.csv line 3", nullptr));
 }
 
+TEST(DuplicateIndexTest, ThousandsOfKeysKeepTheirPlacesAcrossGrowth) {
+  DuplicateIndex index;
+  for (int i = 0; i < 50000; ++i) {
+    ASSERT_FALSE(
+        index.Seen({"ENDUR", std::to_string(i), i % 3}, "line " + std::to_string(i + 2), nullptr));
+  }
+  for (int i = 0; i < 10000; ++i) index.AddExisting({"ICE", std::to_string(i), 1});
+  EXPECT_EQ(index.size(), 60000u);
+  std::string first;
+  for (int i = 0; i < 50000; i += 997) {
+    ASSERT_TRUE(index.Seen({"ENDUR", std::to_string(i), i % 3}, "line 0", &first));
+    EXPECT_EQ(first, "line " + std::to_string(i + 2));
+    EXPECT_FALSE(index.Seen({"ENDUR", std::to_string(i), i % 3 + 7}, "line 1", nullptr));
+  }
+  ASSERT_TRUE(index.Seen({"ICE", "9999", 1}, "line 5", &first));
+  EXPECT_EQ(first, DuplicateIndex::kInTable);
+  // A key first seen in the run and then found in the table is reported as in the table.
+  index.AddExisting({"ENDUR", "3", 0});
+  ASSERT_TRUE(index.Seen({"ENDUR", "3", 0}, "line 9", &first));
+  EXPECT_EQ(first, DuplicateIndex::kInTable);
+}
+
 TEST(DuplicateIndexTest, ValidatorReportsWhereTheFirstWas) {
   auto v = Validator::Make({}, nullptr);
   ASSERT_TRUE(v.ok());
