@@ -75,6 +75,37 @@ class Parser : public YamlReader {
     return Status::OK();
   }
 
+  // `normalise: true|false`, or a mapping that switches single steps (transform/normalise.h).
+  Status ParseNormalise(const YAML::Node& node, PipelineConfig* out) const {
+    if (node.IsScalar()) {
+      TF_ASSIGN_OR_RETURN(out->normalise_enabled, Bool(node, "normalise"));
+      return Status::OK();
+    }
+    struct Step {
+      const char* key;
+      bool transform::NormaliseOptions::*flag;
+    };
+    static constexpr Step kSteps[] = {
+        {"contract_specs", &transform::NormaliseOptions::apply_contract_specs},
+        {"units", &transform::NormaliseOptions::convert_quantities},
+        {"totals", &transform::NormaliseOptions::compute_totals},
+        {"minor_currency", &transform::NormaliseOptions::convert_minor_currency},
+        {"fill_product", &transform::NormaliseOptions::fill_product},
+        {"note_approximate_factors", &transform::NormaliseOptions::note_approximate_factors}};
+    TF_RETURN_IF_ERROR(CheckKeys(node, "normalise",
+                                 {"enabled", "contract_specs", "units", "totals", "minor_currency",
+                                  "fill_product", "note_approximate_factors"}));
+    if (node["enabled"]) {
+      TF_ASSIGN_OR_RETURN(out->normalise_enabled, Bool(node["enabled"], "normalise.enabled"));
+    }
+    for (const auto& step : kSteps) {
+      if (!node[step.key]) continue;
+      TF_ASSIGN_OR_RETURN(out->normalise.*step.flag,
+                          Bool(node[step.key], std::string("normalise.") + step.key));
+    }
+    return Status::OK();
+  }
+
   Status ParseTable(const YAML::Node& node, TableConfig* out) const {
     TF_RETURN_IF_ERROR(CheckKeys(
         node, "table", {"namespace", "name", "partition_by", "sort_by", "target_file_mb"}));
@@ -299,9 +330,7 @@ class Parser : public YamlReader {
     if (root["reference"]) {
       TF_ASSIGN_OR_RETURN(config.reference, ParseReferenceConfig(root["reference"], file()));
     }
-    if (root["normalise"]) {
-      TF_ASSIGN_OR_RETURN(config.normalise_enabled, Bool(root["normalise"], "normalise"));
-    }
+    if (root["normalise"]) TF_RETURN_IF_ERROR(ParseNormalise(root["normalise"], &config));
     if (root["validation"]) {
       TF_ASSIGN_OR_RETURN(config.validation, ParseValidationConfig(root["validation"], file()));
     }
