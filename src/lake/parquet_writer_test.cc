@@ -123,6 +123,12 @@ TEST(ParquetWriterTest, WritesFieldIdsAndDescribesTheFile) {
     ids.push_back(schema->Column(c)->schema_node()->field_id());
   }
   EXPECT_EQ(ids, (std::vector<int>{1, 2, 3, 4, 5, 7, 9}));
+
+  // Row-group statistics for columns outside lists (readers prune on them), none inside lists.
+  auto group = reader->metadata()->RowGroup(0);
+  EXPECT_TRUE(group->ColumnChunk(0)->is_stats_set());   // id
+  EXPECT_TRUE(group->ColumnChunk(5)->is_stats_set());   // party.lei
+  EXPECT_FALSE(group->ColumnChunk(6)->is_stats_set());  // tags.list.element
 }
 
 TEST(IcebergSchemaTest, ConvertsArrowSchemaAndBack) {
