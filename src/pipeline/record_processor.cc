@@ -1,6 +1,5 @@
 #include "pipeline/record_processor.h"
 
-#include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
@@ -59,21 +58,11 @@ void RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row) {
 }
 
 void RecordProcessor::Process(RecordChunk* chunk) const {
-  // Each record's event lives on an arena that starts over every few records, in a block that
-  // stays in cache: building ~20 sub-messages and their strings per record with malloc, and
-  // freeing them again, was a tenth of the run.
-  constexpr size_t kRecordsPerArena = 32;
-  std::vector<char> block(256 << 10);
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.initial_block = block.data();
-  arena_options.initial_block_size = block.size();
-  google::protobuf::Arena arena(arena_options);
+  TradeEvent event;
   for (size_t i = 0; i < chunk->size; ++i) {
     RecordOutcome& out = chunk->outcomes[i];
     if (out.stage == STAGE_PARSE) continue;
-    if (i % kRecordsPerArena == 0) arena.Reset();
-    TradeEvent* event = google::protobuf::Arena::CreateMessage<TradeEvent>(&arena);
-    ProcessOne(*chunk, i, event, &out);
+    ProcessOne(*chunk, i, &event, &out);
   }
 }
 
