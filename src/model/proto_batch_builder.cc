@@ -5,9 +5,9 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "common/arrow_status.h"
+#include "model/civil_date.h"
 #include "model/decimal.h"
 #include "model/proto_schema.h"
 
@@ -18,17 +18,7 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-namespace {
-
-int32_t DaysSinceEpoch(int32_t y, int32_t m, int32_t d, bool* valid) {
-  std::chrono::year_month_day ymd{std::chrono::year{y},
-                                  std::chrono::month{static_cast<unsigned>(m)},
-                                  std::chrono::day{static_cast<unsigned>(d)}};
-  *valid = ymd.ok();
-  return static_cast<int32_t>(std::chrono::sys_days{ymd}.time_since_epoch().count());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 // One column (or nested child) of the output: knows its proto field, its Arrow builder and how
 // to convert a value.
@@ -222,9 +212,10 @@ class ProtoBatchBuilder::Node {
         int32_t y = r->GetInt32(m, d->field(0)), mo = r->GetInt32(m, d->field(1)),
                 day = r->GetInt32(m, d->field(2));
         if (y == 0 && mo == 0 && day == 0) return AppendNull();
-        bool valid = false;
-        int32_t days = DaysSinceEpoch(y, mo, day, &valid);
-        if (!valid) return Status::Invalid(field_->name() + ": not a valid date");
+        int32_t days = 0;
+        if (!DaysSinceEpoch(y, mo, day, &days)) {
+          return Status::Invalid(field_->name() + ": not a valid date");
+        }
         return AsArrow(static_cast<arrow::Date32Builder*>(builder_)->Append(days));
       }
       case Kind::kTimestamp: {

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <string>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "common/arrow_status.h"
+#include "model/civil_date.h"
 #include "model/decimal.h"
 #include "model/proto_schema.h"
 
@@ -173,15 +173,6 @@ uint32_t ZigZagEncode32(int32_t n) {
 }
 uint64_t ZigZagEncode64(int64_t n) {
   return (static_cast<uint64_t>(n) << 1) ^ static_cast<uint64_t>(n >> 63);
-}
-
-// As ProtoBatchBuilder: the same conversion gives the same answer for out-of-range parts.
-int32_t DaysSinceEpoch(int32_t y, int32_t m, int32_t d, bool* valid) {
-  std::chrono::year_month_day ymd{std::chrono::year{y},
-                                  std::chrono::month{static_cast<unsigned>(m)},
-                                  std::chrono::day{static_cast<unsigned>(d)}};
-  *valid = ymd.ok();
-  return static_cast<int32_t>(std::chrono::sys_days{ymd}.time_since_epoch().count());
 }
 
 // The stored labels of one enum type by number (EnumValueLabel of the value FindValueByNumber
@@ -888,9 +879,10 @@ bool WireBatchBuilder::Decoder::AppendDate(const Node& node, std::string_view by
     parts[i] = static_cast<int32_t>(raw);
   }
   if (parts[0] == 0 && parts[1] == 0 && parts[2] == 0) return Check(node.builder->AppendNull());
-  bool valid = false;
-  int32_t days = DaysSinceEpoch(parts[0], parts[1], parts[2], &valid);
-  if (!valid) return Malformed(node.path, "not a valid date");
+  int32_t days = 0;
+  if (!DaysSinceEpoch(parts[0], parts[1], parts[2], &days)) {
+    return Malformed(node.path, "not a valid date");
+  }
   return Check(static_cast<arrow::Date32Builder*>(node.builder)->Append(days));
 }
 

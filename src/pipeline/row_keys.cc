@@ -2,9 +2,8 @@
 
 #include <google/protobuf/timestamp.pb.h>
 
-#include <chrono>
-
 #include "lake/sort_key.h"
+#include "model/civil_date.h"
 #include "model/proto_schema.h"
 
 namespace tradeflow::pipeline {
@@ -29,13 +28,6 @@ bool FindPath(const arrow::FieldVector& fields, int32_t id, std::string prefix, 
     }
   }
   return false;
-}
-
-int32_t DaysSinceEpoch(int32_t y, int32_t m, int32_t d) {
-  std::chrono::year_month_day ymd{std::chrono::year{y},
-                                  std::chrono::month{static_cast<unsigned>(m)},
-                                  std::chrono::day{static_cast<unsigned>(d)}};
-  return static_cast<int32_t>(std::chrono::sys_days{ymd}.time_since_epoch().count());
 }
 
 }  // namespace
@@ -164,7 +156,11 @@ Result<lake::PartitionSource> RowKeys::Read(const Column& column, const Message&
     int32_t y = vr->GetInt32(value, d->field(0)), m = vr->GetInt32(value, d->field(1)),
             day = vr->GetInt32(value, d->field(2));
     if (y == 0 && m == 0 && day == 0) return lake::PartitionSource(std::monostate{});
-    return lake::PartitionSource(DaysSinceEpoch(y, m, day));
+    int32_t days = 0;
+    if (!model::DaysSinceEpoch(y, m, day, &days)) {
+      return Status::Invalid("column '" + column.path + "': not a valid date");
+    }
+    return lake::PartitionSource(days);
   }
   return Status::Internal("column '" + column.path + "' cannot be read as a key");
 }
