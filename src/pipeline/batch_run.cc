@@ -11,17 +11,13 @@
 #include "common/thread_pool.h"
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
-#include "lake/iceberg_schema.h"
 #include "lake/orphan_files.h"
 #include "lake/table.h"
-#include "model/proto_batch_builder.h"
-#include "model/proto_schema.h"
-#include "model/wire_batch_builder.h"
 #include "pipeline/ingest_state.h"
 #include "pipeline/record_processor.h"
 #include "pipeline/reference_loader.h"
-#include "pipeline/row_keys.h"
 #include "pipeline/source_config.h"
+#include "pipeline/table_sinks.h"
 #include "sources/input_file.h"
 #include "sources/utf8.h"
 #include "tradeflow/quarantine/v1/quarantine.pb.h"
@@ -36,7 +32,6 @@ namespace {
 using tradeflow::quarantine::v1::QuarantineRecord;
 using tradeflow::trade::v1::TradeEvent;
 
-constexpr int64_t kBatchRows = 16 * 1024;
 // Records per chunk handed to a worker: large enough that handing over costs nothing, small
 // enough that a chunk's records stay in cache.
 constexpr size_t kChunkRecords = 1024;
@@ -54,164 +49,6 @@ int64_t NowMicros() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// The ids a table already gave its columns, so a schema derived from a newer proto keeps them.
-Result<model::FieldIds> ExistingFieldIds(const lake::Table* table) {
-  model::FieldIds ids;
-  if (table == nullptr) return ids;
-  const nlohmann::json* schema = lake::CurrentSchema(table->metadata());
-  if (schema == nullptr) return Status::Invalid("table has no current schema");
-  TF_ASSIGN_OR_RETURN(auto found, lake::FieldIdsOfIcebergSchema(*schema));
-  ids.by_path = std::move(found.by_path);
-  ids.last_column_id = std::max(found.max_id, table->metadata().last_column_id);
-  return ids;
-}
-
-// A table to write into, loaded or (when it does not exist yet) staged for creation by the first
-// commit, so a run that fails creates nothing; with the Arrow schema its rows are written in.
-struct OpenedTable {
-  std::unique_ptr<lake::Table> table;
-  std::shared_ptr<arrow::Schema> schema;
-};
-
-Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifier& id,
-                              const std::string& location,
-                              const google::protobuf::Descriptor* descriptor,
-                              const lake::TableLayout& layout) {
-  OpenedTable out;
-  auto loaded = lake::Table::Load(catalog, id);
-  if (loaded.ok()) {
-    out.table = std::move(*loaded);
-  } else if (loaded.status().code() != StatusCode::kNotFound) {
-    return loaded.status();
-  }
-  TF_ASSIGN_OR_RETURN(model::FieldIds ids, ExistingFieldIds(out.table.get()));
-  TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
-  out.schema = derived.schema;
-  if (!out.table) {
-    TF_ASSIGN_OR_RETURN(out.table, lake::Table::Stage(catalog, id, location, *out.schema, layout));
-  }
-  return out;
-}
-
-// Converts serialized TradeEvents into Arrow rows when their data file is written: straight
-// from the wire bytes (model/wire_batch_builder.h), without parsing them back into messages.
-class EventRowEncoder : public lake::RowEncoder {
- public:
-  static Result<std::unique_ptr<lake::RowEncoder>> Make(std::shared_ptr<arrow::Schema> schema,
-                                                        int64_t batch_rows) {
-    auto encoder = std::make_unique<EventRowEncoder>();
-    TF_ASSIGN_OR_RETURN(encoder->builder_,
-                        model::WireBatchBuilder::Make(TradeEvent::descriptor(), std::move(schema)));
-    encoder->batch_rows_ = batch_rows;
-    TF_RETURN_IF_ERROR(encoder->builder_->Reserve(batch_rows));
-    return std::unique_ptr<lake::RowEncoder>(std::move(encoder));
-  }
-  Status Append(std::string_view row) override { return builder_->Append(row); }
-  Result<std::shared_ptr<arrow::RecordBatch>> Finish() override {
-    TF_ASSIGN_OR_RETURN(auto batch, builder_->Finish());
-    TF_RETURN_IF_ERROR(builder_->Reserve(batch_rows_));
-    return batch;
-  }
-
- private:
-  std::unique_ptr<model::WireBatchBuilder> builder_;
-  int64_t batch_rows_ = 0;
-};
-
-// Accepted trade events on their way into the trade table: serialized rows with their partition
-// and sort key → sorted, rolled data files written on the pool.
-class EventSink {
- public:
-  static Result<std::unique_ptr<EventSink>> Open(lake::Catalog* catalog,
-                                                 const lake::TableIdentifier& id,
-                                                 const std::string& location,
-                                                 const lake::TableLayout& layout,
-                                                 int64_t target_file_bytes, ThreadPool* pool) {
-    auto sink = std::unique_ptr<EventSink>(new EventSink());
-    TF_ASSIGN_OR_RETURN(sink->opened_,
-                        OpenTable(catalog, id, location, TradeEvent::descriptor(), layout));
-    lake::Table& table = *sink->opened_.table;
-    TF_ASSIGN_OR_RETURN(lake::PartitionSpec spec, table.CurrentPartitionSpec());
-    TF_ASSIGN_OR_RETURN(auto sort, table.DefaultSortKeys());
-    TF_ASSIGN_OR_RETURN(sink->keys_,
-                        RowKeys::Make(TradeEvent::descriptor(), *sink->opened_.schema, spec, sort));
-    lake::RowWriterOptions options;
-    options.target_file_bytes = target_file_bytes;
-    // Bounded memory whatever the input size: past this, the largest partition is written out.
-    options.max_buffered_bytes = target_file_bytes;
-    options.max_files_in_flight = pool->size();
-    // Arrow builders grow by copying: batches of this size convert fastest.
-    options.rows_per_batch = kBatchRows;
-    auto schema = sink->opened_.schema;
-    auto encoder = [schema] { return EventRowEncoder::Make(schema, kBatchRows); };
-    TF_ASSIGN_OR_RETURN(sink->writer_, table.NewRowWriter(schema, encoder, options, pool));
-    return sink;
-  }
-
-  lake::Table& table() { return *opened_.table; }
-  const arrow::Schema& schema() const { return *opened_.schema; }
-  const RowKeys& keys() const { return *keys_; }
-  lake::RowWriter& writer() { return *writer_; }
-
- private:
-  EventSink() = default;
-  OpenedTable opened_;
-  std::optional<RowKeys> keys_;
-  std::unique_ptr<lake::RowWriter> writer_;
-};
-
-// Rows of one proto type on their way into one table: builder → batches → data files.
-class TableSink {
- public:
-  static Result<std::unique_ptr<TableSink>> Open(
-      lake::Catalog* catalog, const lake::TableIdentifier& id, const std::string& location,
-      const google::protobuf::Descriptor* descriptor, const lake::TableLayout& layout,
-      int64_t target_file_bytes, int64_t batch_rows = kBatchRows) {
-    auto sink = std::unique_ptr<TableSink>(new TableSink());
-    TF_ASSIGN_OR_RETURN(OpenedTable opened, OpenTable(catalog, id, location, descriptor, layout));
-    sink->table_ = std::move(opened.table);
-    sink->schema_ = std::move(opened.schema);
-    TF_ASSIGN_OR_RETURN(sink->builder_, model::ProtoBatchBuilder::Make(descriptor, sink->schema_));
-    lake::DataWriterOptions options;
-    options.target_file_bytes = target_file_bytes;
-    // Bounded memory whatever the input size: past this, the largest partition is written out.
-    options.max_buffered_bytes = target_file_bytes;
-    TF_ASSIGN_OR_RETURN(sink->writer_, sink->table_->NewDataWriter(sink->schema_, options));
-    sink->batch_rows_ = batch_rows;
-    return sink;
-  }
-
-  lake::Table& table() { return *table_; }
-  const arrow::Schema& schema() const { return *schema_; }
-  int64_t rows() const { return rows_; }
-
-  Status Add(const google::protobuf::Message& message) {
-    TF_RETURN_IF_ERROR(builder_->Append(message));
-    ++rows_;
-    if (builder_->num_rows() >= batch_rows_) return FlushBatch();
-    return Status::OK();
-  }
-
-  Result<std::vector<lake::DataFile>> Finish() {
-    TF_RETURN_IF_ERROR(FlushBatch());
-    return writer_->Finish();
-  }
-
- private:
-  Status FlushBatch() {
-    if (builder_->num_rows() == 0) return Status::OK();
-    TF_ASSIGN_OR_RETURN(auto batch, builder_->Finish());
-    return writer_->Write(batch);
-  }
-
-  std::unique_ptr<lake::Table> table_;
-  std::shared_ptr<arrow::Schema> schema_;
-  std::unique_ptr<model::ProtoBatchBuilder> builder_;
-  std::unique_ptr<lake::DataWriter> writer_;
-  int64_t batch_rows_ = kBatchRows;
-  int64_t rows_ = 0;
-};
 
 // String columns must hold UTF-8: a record rejected for bad bytes keeps them escaped as \xNN in
 // raw_record and exactly in raw_bytes.
