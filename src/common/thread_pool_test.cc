@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 
@@ -28,7 +29,9 @@ TEST(ThreadPoolTest, RunsQueuedTasksBeforeItIsDestroyed) {
 
 TEST(ThreadPoolTest, DefaultsToOneThreadPerCore) {
   ThreadPool pool;
-  EXPECT_GE(pool.size(), 1);
+  EXPECT_EQ(pool.size(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  ThreadPool three(3);
+  EXPECT_EQ(three.size(), 3);
 }
 
 TEST(ThreadPoolTest, MoveOnlyResultsPassThrough) {

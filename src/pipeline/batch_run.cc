@@ -312,11 +312,15 @@ class BatchRun {
   // repeat is rare: the record is then mapped again on this thread to reject it (or flag it).
   void CheckDuplicate(const RecordChunk& chunk, size_t i, RecordOutcome* out) {
     const sources::SourceRecord& record = chunk.records[i];
-    // A short `where` keeps the run's key index small (it holds one per record).
-    std::string where =
-        todo_.size() == 1
-            ? record.location
-            : std::filesystem::path(chunk.input->path).filename().string() + " " + record.location;
+    // A short `where` keeps the run's key index small (it holds one per record): "line 17", or
+    // with several inputs "etrm.csv line 17".
+    std::string_view where = record.location;
+    std::string with_file;
+    if (todo_.size() > 1) {
+      const std::string& path = chunk.input->path;
+      with_file = path.substr(path.rfind('/') + 1) + " " + record.location;
+      where = with_file;
+    }
     std::vector<validate::RuleFailure> results;
     if (!validator_->CheckDuplicate(out->key, where, &duplicates_, &results)) return;
     TradeEvent event;

@@ -59,24 +59,31 @@ void RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row) {
 
 void RecordProcessor::Process(RecordChunk* chunk) const {
   TradeEvent event;
+  transform::RecordContext context = ChunkContext(*chunk);
   for (size_t i = 0; i < chunk->size; ++i) {
     RecordOutcome& out = chunk->outcomes[i];
     if (out.stage == STAGE_PARSE) continue;
-    ProcessOne(*chunk, i, &event, &out);
+    ProcessOne(*chunk, i, &context, &event, &out);
   }
 }
 
-void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index, TradeEvent* event,
-                                 RecordOutcome* out) const {
-  ResetOutcome(out);
-  const sources::SourceRecord& record = chunk.records[index];
+// The run's context with the chunk's input file; ProcessOne sets each record's location.
+transform::RecordContext RecordProcessor::ChunkContext(const RecordChunk& chunk) const {
   transform::RecordContext context = options_.context;
   context.input_uri = chunk.input->uri;
   context.input_sha256 = chunk.input->sha256;
-  context.location = record.location;
+  return context;
+}
+
+void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index,
+                                 transform::RecordContext* context, TradeEvent* event,
+                                 RecordOutcome* out) const {
+  ResetOutcome(out);
+  const sources::SourceRecord& record = chunk.records[index];
+  context->location = record.location;
   std::vector<transform::MappingIssue> issues;
   event->Clear();
-  Status mapped = options_.mapper->Map(record.values, record.extras, context, event, &issues);
+  Status mapped = options_.mapper->Map(record.values, record.extras, *context, event, &issues);
   if (!mapped.ok()) {
     MarkRejected(STAGE_MAP, {{"mapping_error", "", mapped.message()}}, event, out);
     return;
@@ -101,7 +108,8 @@ void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index, TradeEv
 RecordOutcome RecordProcessor::Rebuild(const RecordChunk& chunk, size_t index,
                                        TradeEvent* event) const {
   RecordOutcome out;
-  ProcessOne(chunk, index, event, &out);
+  transform::RecordContext context = ChunkContext(chunk);
+  ProcessOne(chunk, index, &context, event, &out);
   return out;
 }
 

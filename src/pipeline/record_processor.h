@@ -91,8 +91,9 @@ class RecordProcessor {
                            const tradeflow::trade::v1::TradeEvent* mapped, RecordOutcome* out);
 
  private:
-  void ProcessOne(const RecordChunk& chunk, size_t index, tradeflow::trade::v1::TradeEvent* event,
-                  RecordOutcome* out) const;
+  transform::RecordContext ChunkContext(const RecordChunk& chunk) const;
+  void ProcessOne(const RecordChunk& chunk, size_t index, transform::RecordContext* context,
+                  tradeflow::trade::v1::TradeEvent* event, RecordOutcome* out) const;
   std::vector<RecordFailure> Validate(tradeflow::trade::v1::TradeEvent* event,
                                       const std::vector<transform::MappingIssue>& issues) const;
 
