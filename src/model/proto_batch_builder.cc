@@ -24,22 +24,7 @@ namespace {}  // namespace
 // to convert a value.
 class ProtoBatchBuilder::Node {
  public:
-  enum class Kind {
-    kString,
-    kBinary,
-    kEnum,
-    kInt32,
-    kInt64,
-    kBool,
-    kFloat,
-    kDouble,
-    kDecimal,
-    kDate,
-    kTimestamp,
-    kStruct,
-    kList,
-    kMap
-  };
+  using Kind = ColumnKind;
 
   static Result<std::unique_ptr<Node>> Make(const FieldDescriptor* field,
                                             arrow::ArrayBuilder* builder, bool element) {
@@ -52,68 +37,32 @@ class ProtoBatchBuilder::Node {
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       node->message_reflection_ = ReflectionOf(field->message_type());
     }
-    if (!element && field->is_map()) {
-      node->kind_ = Kind::kMap;
-      auto* map = static_cast<arrow::MapBuilder*>(builder);
-      const Descriptor* entry = field->message_type();
-      TF_ASSIGN_OR_RETURN(auto key, Make(entry->map_key(), map->key_builder(), false));
-      TF_ASSIGN_OR_RETURN(auto value, Make(entry->map_value(), map->item_builder(), false));
-      node->children_.push_back(std::move(key));
-      node->children_.push_back(std::move(value));
-      return node;
-    }
-    if (!element && field->is_repeated()) {
-      node->kind_ = Kind::kList;
-      auto* list = static_cast<arrow::ListBuilder*>(builder);
-      TF_ASSIGN_OR_RETURN(auto child, Make(field, list->value_builder(), /*element=*/true));
-      node->children_.push_back(std::move(child));
-      return node;
-    }
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        node->kind_ = field->type() == FieldDescriptor::TYPE_BYTES ? Kind::kBinary : Kind::kString;
+    TF_ASSIGN_OR_RETURN(node->kind_, ColumnKindOf(field, element));
+    switch (node->kind_) {
+      case Kind::kMap: {
+        auto* map = static_cast<arrow::MapBuilder*>(builder);
+        const Descriptor* entry = field->message_type();
+        TF_ASSIGN_OR_RETURN(auto key, Make(entry->map_key(), map->key_builder(), false));
+        TF_ASSIGN_OR_RETURN(auto value, Make(entry->map_value(), map->item_builder(), false));
+        node->children_.push_back(std::move(key));
+        node->children_.push_back(std::move(value));
         return node;
-      case FieldDescriptor::CPPTYPE_ENUM:
-        node->kind_ = Kind::kEnum;
+      }
+      case Kind::kList: {
+        auto* list = static_cast<arrow::ListBuilder*>(builder);
+        TF_ASSIGN_OR_RETURN(auto child, Make(field, list->value_builder(), /*element=*/true));
+        node->children_.push_back(std::move(child));
         return node;
-      case FieldDescriptor::CPPTYPE_INT32:
-        node->kind_ = Kind::kInt32;
+      }
+      case Kind::kDecimal:
+        node->decimal_ = DecimalTypeOf(field);
         return node;
-      case FieldDescriptor::CPPTYPE_INT64:
-        node->kind_ = Kind::kInt64;
-        return node;
-      case FieldDescriptor::CPPTYPE_UINT32:
-        node->kind_ = Kind::kInt64;
-        return node;
-      case FieldDescriptor::CPPTYPE_BOOL:
-        node->kind_ = Kind::kBool;
-        return node;
-      case FieldDescriptor::CPPTYPE_FLOAT:
-        node->kind_ = Kind::kFloat;
-        return node;
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        node->kind_ = Kind::kDouble;
-        return node;
-      case FieldDescriptor::CPPTYPE_UINT64:
-        return Status::Invalid("uint64 field " + field->full_name() + " has no Iceberg type");
-      case FieldDescriptor::CPPTYPE_MESSAGE:
+      case Kind::kStruct:
         break;
+      default:
+        return node;
     }
     const Descriptor* m = field->message_type();
-    if (IsDecimalMessage(m)) {
-      node->kind_ = Kind::kDecimal;
-      node->decimal_ = DecimalTypeOf(field);
-      return node;
-    }
-    if (IsDateMessage(m)) {
-      node->kind_ = Kind::kDate;
-      return node;
-    }
-    if (IsTimestampMessage(m)) {
-      node->kind_ = Kind::kTimestamp;
-      return node;
-    }
-    node->kind_ = Kind::kStruct;
     auto* st = static_cast<arrow::StructBuilder*>(builder);
     if (st->num_fields() != m->field_count()) {
       return Status::Internal("schema does not match message " + m->full_name());

@@ -95,34 +95,39 @@ class Deriver {
 
   Result<std::shared_ptr<arrow::DataType>> SingularType(const FieldDescriptor* f,
                                                         const std::string& path) {
-    switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        return f->type() == FieldDescriptor::TYPE_BYTES ? arrow::binary() : arrow::utf8();
-      case FieldDescriptor::CPPTYPE_ENUM:
+    auto kind = ColumnKindOf(f, /*element=*/true);
+    if (!kind.ok())
+      return Status::Invalid("field " + path + ": uint64 has no Iceberg type; use int64");
+    switch (*kind) {
+      case ColumnKind::kString:
+      case ColumnKind::kEnum:
         return arrow::utf8();
-      case FieldDescriptor::CPPTYPE_INT32:
+      case ColumnKind::kBinary:
+        return arrow::binary();
+      case ColumnKind::kInt32:
         return arrow::int32();
-      case FieldDescriptor::CPPTYPE_INT64:
-      case FieldDescriptor::CPPTYPE_UINT32:
+      case ColumnKind::kInt64:
         return arrow::int64();
-      case FieldDescriptor::CPPTYPE_BOOL:
+      case ColumnKind::kBool:
         return arrow::boolean();
-      case FieldDescriptor::CPPTYPE_FLOAT:
+      case ColumnKind::kFloat:
         return arrow::float32();
-      case FieldDescriptor::CPPTYPE_DOUBLE:
+      case ColumnKind::kDouble:
         return arrow::float64();
-      case FieldDescriptor::CPPTYPE_UINT64:
-        return Status::Invalid("field " + path + ": uint64 has no Iceberg type; use int64");
-      case FieldDescriptor::CPPTYPE_MESSAGE:
+      case ColumnKind::kDecimal: {
+        DecimalType t = DecimalTypeOf(f);
+        return arrow::decimal128(t.precision, t.scale);
+      }
+      case ColumnKind::kDate:
+        return arrow::date32();
+      case ColumnKind::kTimestamp:
+        return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
+      case ColumnKind::kStruct:
+      case ColumnKind::kList:
+      case ColumnKind::kMap:
         break;
     }
     const Descriptor* m = f->message_type();
-    if (IsDecimalMessage(m)) {
-      DecimalType t = DecimalTypeOf(f);
-      return arrow::decimal128(t.precision, t.scale);
-    }
-    if (IsDateMessage(m)) return arrow::date32();
-    if (IsTimestampMessage(m)) return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
     TF_ASSIGN_OR_RETURN(auto children, StructFields(m, path));
     return arrow::struct_(std::move(children));
   }
@@ -140,6 +145,39 @@ bool IsDecimalMessage(const Descriptor* d) {
 bool IsDateMessage(const Descriptor* d) { return d->full_name() == "tradeflow.trade.v1.Date"; }
 bool IsTimestampMessage(const Descriptor* d) {
   return d->full_name() == "google.protobuf.Timestamp";
+}
+
+Result<ColumnKind> ColumnKindOf(const FieldDescriptor* field, bool element) {
+  if (!element && field->is_map()) return ColumnKind::kMap;
+  if (!element && field->is_repeated()) return ColumnKind::kList;
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return field->type() == FieldDescriptor::TYPE_BYTES ? ColumnKind::kBinary
+                                                          : ColumnKind::kString;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return ColumnKind::kEnum;
+    case FieldDescriptor::CPPTYPE_INT32:
+      return ColumnKind::kInt32;
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return ColumnKind::kInt64;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return ColumnKind::kBool;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return ColumnKind::kFloat;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return ColumnKind::kDouble;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return Status::Invalid("field " + field->full_name() + ": " + field->type_name() +
+                             " has no Iceberg type");
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      break;
+  }
+  const Descriptor* m = field->message_type();
+  if (IsDecimalMessage(m)) return ColumnKind::kDecimal;
+  if (IsDateMessage(m)) return ColumnKind::kDate;
+  if (IsTimestampMessage(m)) return ColumnKind::kTimestamp;
+  return ColumnKind::kStruct;
 }
 
 DecimalType DecimalTypeOf(const FieldDescriptor* f) {

@@ -53,6 +53,27 @@ bool IsDecimalMessage(const google::protobuf::Descriptor* d);
 bool IsDateMessage(const google::protobuf::Descriptor* d);
 bool IsTimestampMessage(const google::protobuf::Descriptor* d);
 
+// What kind of column a field (or, with `element`, one element of a repeated field) becomes: the
+// one classification the Arrow builders share, so they cannot disagree on a field.
+enum class ColumnKind {
+  kString,
+  kBinary,
+  kEnum,
+  kInt32,
+  kInt64,  // int64 and uint32
+  kBool,
+  kFloat,
+  kDouble,
+  kDecimal,
+  kDate,
+  kTimestamp,
+  kStruct,
+  kList,
+  kMap
+};
+// Invalid for a type with no Iceberg type (uint64, fixed64).
+Result<ColumnKind> ColumnKindOf(const google::protobuf::FieldDescriptor* field, bool element);
+
 // "ACTION_NEW" of enum Action → "NEW"; the stored form of an enum value.
 std::string EnumValueLabel(const google::protobuf::EnumValueDescriptor* value);
 

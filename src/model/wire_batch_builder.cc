@@ -229,22 +229,7 @@ class WireBatchBuilder::Decoder {
   Status Reserve(int64_t rows) { return ReserveLayout(root_, rows); }
 
  private:
-  enum class Kind {
-    kString,
-    kBinary,
-    kEnum,
-    kInt32,
-    kInt64,
-    kBool,
-    kFloat,
-    kDouble,
-    kDecimal,
-    kDate,
-    kTimestamp,
-    kStruct,
-    kList,
-    kMap
-  };
+  using Kind = ColumnKind;
 
   struct Node;
 
@@ -439,14 +424,12 @@ Result<std::unique_ptr<WireBatchBuilder::Decoder::Node>> WireBatchBuilder::Decod
   node->element = element;
   node->path = path;
   node->builder = builder;
-  if (!element && field->is_map()) {
-    node->kind = Kind::kMap;
-  } else if (!element && field->is_repeated()) {
-    node->kind = Kind::kList;
-  } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-    TF_RETURN_IF_ERROR(MakeMessage(field, node.get()));
-  } else {
-    TF_RETURN_IF_ERROR(MakeScalar(field, node.get()));
+  TF_ASSIGN_OR_RETURN(node->kind, ColumnKindOf(field, element));
+  // Maps and lists get nodes for their elements (MakeChildren); values need their wire details.
+  if (node->kind != Kind::kMap && node->kind != Kind::kList) {
+    TF_RETURN_IF_ERROR(field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE
+                           ? MakeMessage(field, node.get())
+                           : MakeScalar(field, node.get()));
   }
   // Append() casts builders to the class the kind implies: check them once here.
   if (builder->type()->id() != ArrowTypeOf(node->kind)) {
@@ -492,12 +475,10 @@ Status WireBatchBuilder::Decoder::MakeScalar(const FieldDescriptor* field, Node*
   switch (field->type()) {
     case FieldDescriptor::TYPE_STRING:
     case FieldDescriptor::TYPE_BYTES:
-      node->kind = field->type() == FieldDescriptor::TYPE_BYTES ? Kind::kBinary : Kind::kString;
       node->wire_type = kLengthDelimited;
       node->default_string = field->default_value_string();
       return Status::OK();
     case FieldDescriptor::TYPE_ENUM:
-      node->kind = Kind::kEnum;
       node->wire_type = kVarint;
       node->labels = LabelsFor(field->enum_type());
       node->closed_enum = field->file()->syntax() != FileDescriptor::SYNTAX_PROTO3 ||
@@ -506,49 +487,40 @@ Status WireBatchBuilder::Decoder::MakeScalar(const FieldDescriptor* field, Node*
           static_cast<uint64_t>(static_cast<int64_t>(field->default_value_enum()->number()));
       return Status::OK();
     case FieldDescriptor::TYPE_INT32:
-      node->kind = Kind::kInt32;
       node->wire_type = kVarint;
       node->default_raw = static_cast<uint64_t>(static_cast<int64_t>(field->default_value_int32()));
       return Status::OK();
     case FieldDescriptor::TYPE_SINT32:
-      node->kind = Kind::kInt32;
       node->wire_type = kVarint;
       node->default_raw = ZigZagEncode32(field->default_value_int32());
       return Status::OK();
     case FieldDescriptor::TYPE_SFIXED32:
-      node->kind = Kind::kInt32;
       node->wire_type = kFixed32;
       node->default_raw = static_cast<uint32_t>(field->default_value_int32());
       return Status::OK();
     case FieldDescriptor::TYPE_UINT32:
     case FieldDescriptor::TYPE_FIXED32:
-      node->kind = Kind::kInt64;
       node->wire_type = field->type() == FieldDescriptor::TYPE_UINT32 ? kVarint : kFixed32;
       node->default_raw = field->default_value_uint32();
       return Status::OK();
     case FieldDescriptor::TYPE_INT64:
     case FieldDescriptor::TYPE_SFIXED64:
-      node->kind = Kind::kInt64;
       node->wire_type = field->type() == FieldDescriptor::TYPE_INT64 ? kVarint : kFixed64;
       node->default_raw = static_cast<uint64_t>(field->default_value_int64());
       return Status::OK();
     case FieldDescriptor::TYPE_SINT64:
-      node->kind = Kind::kInt64;
       node->wire_type = kVarint;
       node->default_raw = ZigZagEncode64(field->default_value_int64());
       return Status::OK();
     case FieldDescriptor::TYPE_BOOL:
-      node->kind = Kind::kBool;
       node->wire_type = kVarint;
       node->default_raw = field->default_value_bool() ? 1 : 0;
       return Status::OK();
     case FieldDescriptor::TYPE_FLOAT:
-      node->kind = Kind::kFloat;
       node->wire_type = kFixed32;
       node->default_raw = std::bit_cast<uint32_t>(field->default_value_float());
       return Status::OK();
     case FieldDescriptor::TYPE_DOUBLE:
-      node->kind = Kind::kDouble;
       node->wire_type = kFixed64;
       node->default_raw = std::bit_cast<uint64_t>(field->default_value_double());
       return Status::OK();
@@ -569,20 +541,16 @@ Status WireBatchBuilder::Decoder::MakeMessage(const FieldDescriptor* field, Node
     return Status::OK();
   };
   if (IsDecimalMessage(m)) {
-    node->kind = Kind::kDecimal;
     node->decimal = DecimalTypeOf(field);
     return part(0, FieldDescriptor::TYPE_STRING);
   }
   if (IsDateMessage(m)) {
-    node->kind = Kind::kDate;
     for (int i = 0; i < 3; ++i) TF_RETURN_IF_ERROR(part(i, FieldDescriptor::TYPE_INT32));
     return Status::OK();
   }
   if (IsTimestampMessage(m)) {  // seconds = 1, nanos = 2, fixed by the well-known type
-    node->kind = Kind::kTimestamp;
     return Status::OK();
   }
-  node->kind = Kind::kStruct;
   return Status::OK();
 }
 
