@@ -1,5 +1,6 @@
 #include "sources/csv_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -114,16 +115,20 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
     return Parse::kNeedMore;
   }
   const size_t start = i;
-  out->fields.clear();
   out->line = line;
   out->byte_offset = buffer_offset_ + static_cast<int64_t>(start);
-  std::string field;
+  // Fields are assigned into the strings the record already holds, so their buffers are reused
+  // from one record to the next; text is copied a run at a time, not a character at a time.
+  size_t count = 0;
   std::string problem;
   for (;;) {
+    if (count == out->fields.size()) out->fields.emplace_back();
+    std::string& field = out->fields[count];
     field.clear();
     if (i < n && buffer_[i] == quote) {
       // Quoted field.
       ++i;
+      size_t run = i;  // start of the text not yet copied
       for (;;) {
         if (i >= n) {
           if (!at_eof) return Parse::kNeedMore;
@@ -140,32 +145,34 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
             break;
           }
           if (buffer_[i + 1] == '\n') ++line;
-          field.push_back(buffer_[i + 1]);
+          field.append(buffer_, run, i - run).push_back(buffer_[i + 1]);
           i += 2;
+          run = i;
           continue;
         }
         if (c == quote) {
           if (i + 1 >= n && !at_eof) return Parse::kNeedMore;
           if (i + 1 < n && buffer_[i + 1] == quote) {
-            field.push_back(quote);
+            field.append(buffer_, run, i + 1 - run);  // up to and with one quote
             i += 2;
+            run = i;
             continue;
           }
+          field.append(buffer_, run, i - run);
           ++i;
           break;
         }
         if (c == '\n') ++line;
-        field.push_back(c);
         ++i;
       }
       if (problem.empty() && i < n && buffer_[i] != delim && buffer_[i] != '\n' &&
           buffer_[i] != '\r') {
-        problem = "unexpected text after the closing quote of field " +
-                  std::to_string(out->fields.size() + 1);
+        problem = "unexpected text after the closing quote of field " + std::to_string(count + 1);
       }
     } else {
       // Unquoted field: up to the delimiter or end of line.
       size_t end = i;
+      size_t run = i;
       while (end < n && buffer_[end] != delim && buffer_[end] != '\n' && buffer_[end] != '\r') {
         char c = buffer_[end];
         if (has_escape && c == escape) {
@@ -176,18 +183,18 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
             break;
           }
           if (buffer_[end + 1] == '\n') ++line;
-          field.push_back(buffer_[end + 1]);
+          field.append(buffer_, run, end - run).push_back(buffer_[end + 1]);
           end += 2;
+          run = end;
           continue;
         }
         if (c == quote && problem.empty()) {
-          problem =
-              "quote character inside unquoted field " + std::to_string(out->fields.size() + 1);
+          problem = "quote character inside unquoted field " + std::to_string(count + 1);
         }
-        field.push_back(c);
         ++end;
       }
       if (end >= n && !at_eof) return Parse::kNeedMore;
+      if (run < end) field.append(buffer_, run, std::min(end, n) - run);
       i = end;
     }
     if (!problem.empty()) {
@@ -195,13 +202,14 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
       while (i < n && buffer_[i] != '\n') ++i;
       if (i >= n && !at_eof) return Parse::kNeedMore;
       if (i < n) ++i;
+      out->fields.resize(count);
       out->raw.assign(buffer_, start, i - start);
       pos_ = i;
       line_ = line + 1;
       *error = problem;
       return Parse::kMalformed;
     }
-    out->fields.push_back(field);
+    ++count;
     if (i < n && buffer_[i] == delim) {
       ++i;
       if (i >= n && !at_eof) return Parse::kNeedMore;
@@ -219,6 +227,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
     } else if (end < n) {
       ++line;  // a bare CR ends the line too
     }
+    out->fields.resize(count);
     out->raw.assign(buffer_, start, end - start);
     pos_ = i;
     line_ = line;

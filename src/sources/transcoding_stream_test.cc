@@ -59,6 +59,15 @@ TEST(Utf8Test, FindsTheFirstIllFormedByte) {
   EXPECT_EQ(FindInvalidUtf8("\xED\xA0\x80"), 0u);       // surrogate
   EXPECT_EQ(FindInvalidUtf8("x\xF4\x90\x80\x80"), 1u);  // above U+10FFFF
   EXPECT_EQ(FindInvalidUtf8("\xE2\x82"), 0u);           // cut short
+  // Long ASCII runs are skipped a word at a time: the byte found must still be exact.
+  const std::string ascii(21, 'a');
+  for (size_t at = 0; at < ascii.size(); ++at) {
+    std::string s = ascii;
+    s.insert(at, "\xE2\x82\xAC");  // a valid euro sign...
+    EXPECT_EQ(FindInvalidUtf8(s), std::string_view::npos) << at;
+    s[at + 2] = 'x';  // ...cut short
+    EXPECT_EQ(FindInvalidUtf8(s), at) << at;
+  }
   EXPECT_EQ(CheckRecordUtf8("caf\xE9", "f.csv:3").message(),
             "f.csv:3: invalid UTF-8 at byte 4 of the record; is the file Latin-1? set "
             "encoding: latin-1");

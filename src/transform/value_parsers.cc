@@ -13,9 +13,8 @@ namespace {
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-// std::isspace and std::isdigit in the "C" locale (tradeflow never sets another), inline: they
-// run on every field of every record.
-bool IsBlank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+// std::isdigit in the "C" locale (tradeflow never sets another), inline: it runs on every
+// field of every record.
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool ValidCivil(int32_t y, int32_t m, int32_t d) {
@@ -119,12 +118,6 @@ bool ParseIsoDate(std::string_view s, const std::string& format, CivilDate* out)
 }
 
 }  // namespace
-
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 Result<int64_t> ParseInteger(std::string_view raw) {
   std::string_view s = TrimBlanks(raw);
