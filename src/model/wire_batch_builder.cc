@@ -227,6 +227,13 @@ class WireBatchBuilder::Decoder {
     return std::move(error_);
   }
   Status Reserve(int64_t rows) { return ReserveLayout(root_, rows); }
+  // Appends the nulls still counted (see AppendAbsent); call before the builders are finished.
+  Status FlushNulls() {
+    for (auto& field : root_.fields) {
+      if (!FlushTree(*field)) return std::move(error_);
+    }
+    return Status::OK();
+  }
 
  private:
   using Kind = ColumnKind;
@@ -277,6 +284,8 @@ class WireBatchBuilder::Decoder {
     // A string-keyed map being decoded: the previous key, to check the order.
     bool has_previous_key = false;
     std::string_view previous_key;
+
+    int64_t pending_nulls = 0;  // kStruct: absent values not appended yet (see AppendAbsent)
   };
 
   Decoder() = default;
@@ -301,6 +310,8 @@ class WireBatchBuilder::Decoder {
   bool ReadValue(Node& node, WireReader& reader, uint32_t wire_type);
   bool ReadMapEntry(Node& map, std::string_view entry);
   bool AppendAbsent(Node& node);
+  bool FlushStruct(Node& node);
+  bool FlushTree(Node& node);
   bool AppendScalar(const Node& node, uint64_t raw);
   bool AppendEnum(const Node& node, int32_t number);
   bool AppendString(const Node& node, std::string_view value);
@@ -719,16 +730,22 @@ bool WireBatchBuilder::Decoder::ReadMapEntry(Node& map, std::string_view entry) 
   return AppendAbsent(value);  // a Decimal or Date is null whether absent or empty
 }
 
+// An absent struct is counted, not appended. StructBuilder::AppendNull appends an empty value to
+// every field below it, one virtual call each, and absent structs hold most of a row's columns
+// (a swap leg has no physical, option or fixed terms). The count goes in as one AppendNulls when
+// the struct next has a value, or when the batch is finished.
 bool WireBatchBuilder::Decoder::AppendAbsent(Node& node) {
   switch (node.kind) {
     case Kind::kList:
       return Check(static_cast<arrow::ListBuilder*>(node.builder)->Append());
     case Kind::kMap:
       return Check(static_cast<arrow::MapBuilder*>(node.builder)->Append());
+    case Kind::kStruct:
+      ++node.pending_nulls;
+      return true;
     case Kind::kDecimal:
     case Kind::kDate:
     case Kind::kTimestamp:
-    case Kind::kStruct:
       return Check(node.builder->AppendNull());
     case Kind::kString:
     case Kind::kBinary:
@@ -736,6 +753,35 @@ bool WireBatchBuilder::Decoder::AppendAbsent(Node& node) {
     default:
       return AppendScalar(node, node.default_raw);
   }
+}
+
+// Appends a struct's counted nulls. Its struct fields flush theirs first: they were counted in
+// earlier rows (a field is only ever decoded while its struct has a value, which flushes the
+// struct), and AppendNulls appends to them too.
+bool WireBatchBuilder::Decoder::FlushStruct(Node& node) {
+  for (auto& field : node.layout->fields) {
+    if (field->kind == Kind::kStruct && !FlushStruct(*field)) return false;
+  }
+  if (node.pending_nulls == 0) return true;
+  const int64_t nulls = node.pending_nulls;
+  node.pending_nulls = 0;
+  return Check(node.builder->AppendNulls(nulls));
+}
+
+// Every counted null at and below `node`, deepest first, for the end of a batch.
+bool WireBatchBuilder::Decoder::FlushTree(Node& node) {
+  if (node.layout != nullptr) {
+    for (auto& field : node.layout->fields) {
+      if (!FlushTree(*field)) return false;
+    }
+  }
+  for (auto& child : node.children) {
+    if (!FlushTree(*child)) return false;
+  }
+  if (node.pending_nulls == 0) return true;
+  const int64_t nulls = node.pending_nulls;
+  node.pending_nulls = 0;
+  return Check(node.builder->AppendNulls(nulls));
 }
 
 bool WireBatchBuilder::Decoder::AppendScalar(const Node& node, uint64_t raw) {
@@ -797,6 +843,7 @@ bool WireBatchBuilder::Decoder::AppendMessage(Node& node, std::string_view bytes
     case Kind::kTimestamp:
       return AppendTimestamp(node, bytes);
     case Kind::kStruct:
+      if (node.pending_nulls != 0 && !FlushStruct(node)) return false;
       if (!Check(static_cast<arrow::StructBuilder*>(node.builder)->Append())) return false;
       return ParseMessage(*node.layout, bytes);
     default:
@@ -913,6 +960,7 @@ Status WireBatchBuilder::Append(std::string_view serialized) {
 Status WireBatchBuilder::Reserve(int64_t rows) { return decoder_->Reserve(rows); }
 
 Result<std::shared_ptr<arrow::RecordBatch>> WireBatchBuilder::Finish() {
+  TF_RETURN_IF_ERROR(decoder_->FlushNulls());
   TF_ASSIGN_OR_RETURN_ARROW(auto batch, batch_builder_->Flush());
   num_rows_ = 0;
   return batch;

@@ -589,6 +589,38 @@ TEST(WireBatchBuilderTest, FinishStartsANewBatch) {
   }
 }
 
+// Absent structs are counted and appended in bulk (AppendNulls) when the struct next has a value
+// or the batch ends: runs of absent and present structs, nested, ending at every batch boundary.
+TEST(WireBatchBuilderTest, RunsOfAbsentStructsAcrossBatchesMatchProtoBatchBuilder) {
+  Filler filler(7);
+  std::vector<TradeEvent> trades(120);
+  for (size_t i = 0; i < trades.size(); ++i) {
+    // Runs of 1 to 7 rows alike: empty, only parties, or random (nested structs come and go).
+    const size_t run = (i / 7) % 3;
+    if (run == 1)
+      trades[i].mutable_parties()->mutable_counterparty()->set_name("C" + std::to_string(i));
+    if (run == 2) filler.Fill(&trades[i], 0);
+  }
+  for (int batch_rows : {1, 3, 8, 120}) {
+    SCOPED_TRACE("batch of " + std::to_string(batch_rows));
+    auto builder =
+        WireBatchBuilder::Make(TradeEvent::descriptor(), SchemaOf(TradeEvent::descriptor()));
+    ASSERT_TRUE(builder.ok());
+    for (size_t start = 0; start < trades.size(); start += batch_rows) {
+      std::vector<const Message*> rows;
+      for (size_t i = start; i < std::min(trades.size(), start + batch_rows); ++i) {
+        rows.push_back(&trades[i]);
+        ASSERT_TRUE((*builder)->Append(Serialize(trades[i])).ok());
+      }
+      auto got = (*builder)->Finish();
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      auto want = ProtoBatch(TradeEvent::descriptor(), rows);
+      ASSERT_TRUE(want.ok());
+      ExpectSameBatch(**want, **got);
+    }
+  }
+}
+
 // ---- Targeted cases ---------------------------------------------------------------------------
 
 TEST(WireBatchBuilderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
