@@ -67,19 +67,35 @@ class LeafFolder {
   LeafFolder(const std::vector<const arrow::Array*>& ancestors, size_t max_chars)
       : ancestors_(ancestors), max_chars_(max_chars) {}
 
+  // The type is dispatched once per array, not per value; strings are compared as views into
+  // the batch and copied once at its end (this runs on every value of every file).
   void Fold(const arrow::Array& leaf, Accumulator* acc) {
-    for (int64_t i = 0; i < leaf.length(); ++i) {
-      ++acc->values;
-      if (AncestorNull(i) || leaf.IsNull(i)) {
-        ++acc->nulls;
-        continue;
-      }
-      FoldValue(leaf, i, acc);
+    switch (leaf.type_id()) {
+      case arrow::Type::INT32:
+        return FoldNumbers(static_cast<const arrow::Int32Array&>(leaf), acc, &i32_lo_, &i32_hi_);
+      case arrow::Type::DATE32:
+        return FoldNumbers(static_cast<const arrow::Date32Array&>(leaf), acc, &i32_lo_, &i32_hi_);
+      case arrow::Type::INT64:
+        return FoldNumbers(static_cast<const arrow::Int64Array&>(leaf), acc, &i64_lo_, &i64_hi_);
+      case arrow::Type::TIMESTAMP:
+        return FoldNumbers(static_cast<const arrow::TimestampArray&>(leaf), acc, &i64_lo_,
+                           &i64_hi_);
+      case arrow::Type::BOOL:
+        return FoldNumbers(static_cast<const arrow::BooleanArray&>(leaf), acc, &bool_lo_,
+                           &bool_hi_);
+      case arrow::Type::DECIMAL128:
+        return FoldDecimals(static_cast<const arrow::Decimal128Array&>(leaf), acc);
+      case arrow::Type::STRING:
+        return FoldStrings(static_cast<const arrow::StringArray&>(leaf), acc);
+      default:
+        acc->bounds_ok = false;  // binary, floats: no bounds
+        return FoldNulls(leaf, acc);
     }
   }
 
  private:
-  bool AncestorNull(int64_t i) const {
+  bool Null(const arrow::Array& leaf, int64_t i) const {
+    if (leaf.IsNull(i)) return true;
     for (const auto* a : ancestors_) {
       if (a->IsNull(i)) return true;
     }
@@ -92,36 +108,48 @@ class LeafFolder {
     if (!*hi || v > **hi) *hi = v;
   }
 
-  // Only the typed minimum and maximum are kept while folding; Finish() encodes them once.
-  void FoldValue(const arrow::Array& leaf, int64_t i, Accumulator* acc) {
-    switch (leaf.type_id()) {
-      case arrow::Type::INT32:
-        return MinMax(static_cast<const arrow::Int32Array&>(leaf).Value(i), &i32_lo_, &i32_hi_);
-      case arrow::Type::DATE32:
-        return MinMax(static_cast<const arrow::Date32Array&>(leaf).Value(i), &i32_lo_, &i32_hi_);
-      case arrow::Type::INT64:
-        return MinMax(static_cast<const arrow::Int64Array&>(leaf).Value(i), &i64_lo_, &i64_hi_);
-      case arrow::Type::TIMESTAMP:
-        return MinMax(static_cast<const arrow::TimestampArray&>(leaf).Value(i), &i64_lo_, &i64_hi_);
-      case arrow::Type::BOOL: {
-        uint8_t v = static_cast<const arrow::BooleanArray&>(leaf).Value(i) ? 1 : 0;
-        return MinMax(v, &u8_lo_, &u8_hi_);
+  void FoldNulls(const arrow::Array& leaf, Accumulator* acc) const {
+    acc->values += leaf.length();
+    for (int64_t i = 0; i < leaf.length(); ++i) acc->nulls += Null(leaf, i);
+  }
+
+  template <typename ArrayT, typename T>
+  void FoldNumbers(const ArrayT& leaf, Accumulator* acc, std::optional<T>* lo,
+                   std::optional<T>* hi) const {
+    acc->values += leaf.length();
+    for (int64_t i = 0; i < leaf.length(); ++i) {
+      if (Null(leaf, i)) {
+        ++acc->nulls;
+      } else {
+        MinMax(static_cast<T>(leaf.Value(i)), lo, hi);
       }
-      case arrow::Type::DECIMAL128:
-        return MinMax(
-            arrow::Decimal128(static_cast<const arrow::Decimal128Array&>(leaf).GetValue(i)),
-            &dec_lo_, &dec_hi_);
-      case arrow::Type::STRING: {
-        // Iceberg orders strings by unsigned bytes, as std::string_view compares.
-        std::string_view v = static_cast<const arrow::StringArray&>(leaf).GetView(i);
-        if (!str_lo_ || v < *str_lo_) str_lo_.emplace(v);
-        if (!str_hi_ || v > *str_hi_) str_hi_.emplace(v);
-        return;
-      }
-      default:
-        acc->bounds_ok = false;  // binary, floats: no bounds
-        return;
     }
+  }
+
+  void FoldDecimals(const arrow::Decimal128Array& leaf, Accumulator* acc) {
+    acc->values += leaf.length();
+    for (int64_t i = 0; i < leaf.length(); ++i) {
+      if (Null(leaf, i)) {
+        ++acc->nulls;
+      } else {
+        MinMax(arrow::Decimal128(leaf.GetValue(i)), &dec_lo_, &dec_hi_);
+      }
+    }
+  }
+
+  // Iceberg orders strings by unsigned bytes, as std::string_view compares.
+  void FoldStrings(const arrow::StringArray& leaf, Accumulator* acc) {
+    acc->values += leaf.length();
+    std::optional<std::string_view> lo, hi;
+    for (int64_t i = 0; i < leaf.length(); ++i) {
+      if (Null(leaf, i)) {
+        ++acc->nulls;
+      } else {
+        MinMax(leaf.GetView(i), &lo, &hi);
+      }
+    }
+    if (lo && (!str_lo_ || *lo < *str_lo_)) str_lo_.emplace(*lo);
+    if (hi && (!str_hi_ || *hi > *str_hi_)) str_hi_.emplace(*hi);
   }
 
  public:
@@ -134,7 +162,7 @@ class LeafFolder {
     };
     if (i32_lo_) set(LittleEndian(*i32_lo_), LittleEndian(*i32_hi_));
     if (i64_lo_) set(LittleEndian(*i64_lo_), LittleEndian(*i64_hi_));
-    if (u8_lo_) set(std::string(1, char(*u8_lo_)), std::string(1, char(*u8_hi_)));
+    if (bool_lo_) set(std::string(1, char(*bool_lo_)), std::string(1, char(*bool_hi_)));
     if (dec_lo_) set(DecimalBytes(*dec_lo_), DecimalBytes(*dec_hi_));
     if (str_lo_) {
       size_t code_points = 0;
@@ -149,7 +177,7 @@ class LeafFolder {
   size_t max_chars_;
   std::optional<int32_t> i32_lo_, i32_hi_;
   std::optional<int64_t> i64_lo_, i64_hi_;
-  std::optional<uint8_t> u8_lo_, u8_hi_;
+  std::optional<bool> bool_lo_, bool_hi_;
   std::optional<arrow::Decimal128> dec_lo_, dec_hi_;
   std::optional<std::string> str_lo_, str_hi_;
 };

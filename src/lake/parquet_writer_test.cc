@@ -102,6 +102,31 @@ TEST(ColumnMetricsTest, ALongStringBelowTheMaximumDoesNotDropTheUpperBound) {
   EXPECT_EQ(m.upper_bounds.at(1), "z");
 }
 
+TEST(ColumnMetricsTest, BoundsAreFoldedAcrossBatches) {
+  auto schema = arrow::schema(
+      {F("s", arrow::utf8(), 1), F("b", arrow::boolean(), 2), F("n", arrow::int32(), 3)});
+  auto make = [&](std::vector<std::string> s, std::vector<bool> b, std::vector<int32_t> n) {
+    arrow::StringBuilder sb;
+    arrow::BooleanBuilder bb;
+    arrow::Int32Builder nb;
+    EXPECT_TRUE(sb.AppendValues(s).ok());
+    EXPECT_TRUE(bb.AppendValues(b).ok());
+    EXPECT_TRUE(nb.AppendValues(n).ok());
+    return arrow::RecordBatch::Make(
+        schema, static_cast<int64_t>(s.size()),
+        {sb.Finish().ValueOrDie(), bb.Finish().ValueOrDie(), nb.Finish().ValueOrDie()});
+  };
+  ColumnMetrics m = ComputeColumnMetrics(
+      {make({"m", "x"}, {true, true}, {5, 9}), make({"b", "n"}, {true, true}, {-2, 7})});
+  EXPECT_EQ(m.lower_bounds.at(1), "b");  // from the second batch
+  EXPECT_EQ(m.upper_bounds.at(1), "x");  // from the first
+  EXPECT_EQ(m.lower_bounds.at(2), std::string(1, '\x01'));
+  EXPECT_EQ(m.upper_bounds.at(2), std::string(1, '\x01'));
+  EXPECT_EQ(m.lower_bounds.at(3), LE32(-2));
+  EXPECT_EQ(m.upper_bounds.at(3), LE32(9));
+  EXPECT_EQ(m.value_counts.at(2), 4);
+}
+
 TEST(ParquetWriterTest, WritesFieldIdsAndDescribesTheFile) {
   auto dir = std::filesystem::temp_directory_path() / "tf_parquet_writer_test";
   std::filesystem::remove_all(dir);
