@@ -108,5 +108,48 @@ TEST(DecimalTest, CanonicalDecimalAgreesWithParseThenCanonical) {
   }
 }
 
+// ParseDecimal reads values that fit 18 digits itself; the value must be the one Arrow's parser
+// gives, rescaled to the type, for every shape of text.
+TEST(DecimalTest, FastPathAgreesWithArrowsParser) {
+  const std::vector<std::string> texts = {"0",
+                                          "-0",
+                                          "+0.000",
+                                          "7",
+                                          "-7.5",
+                                          "012.50",
+                                          "65.25",
+                                          "1.500",
+                                          "-0.1",
+                                          ".5",
+                                          "3.",
+                                          "999999999999",
+                                          "-123456.78",
+                                          "1234567.89",
+                                          "0.0000001",
+                                          "12345678.90",
+                                          "-99999999.999",
+                                          "100000000"};
+  const std::vector<DecimalType> types = {{38, 10}, {18, 6}, {10, 2}, {12, 4}, {18, 0}, {9, 9}};
+  for (const auto& text : texts) {
+    for (const auto& type : types) {
+      std::string at = "'" + text + "' at (" + std::to_string(type.precision) + "," +
+                       std::to_string(type.scale) + ")";
+      arrow::Decimal128 value;
+      int32_t precision = 0, scale = 0;
+      std::string arrow_text = text.front() == '+' ? text.substr(1) : text;
+      if (arrow_text.back() == '.') arrow_text.pop_back();
+      if (arrow_text.front() == '.') arrow_text = "0" + arrow_text;
+      ASSERT_TRUE(arrow::Decimal128::FromString(arrow_text, &value, &precision, &scale).ok()) << at;
+      auto rescaled = value.Rescale(scale, type.scale);
+      bool fits = rescaled.ok() && rescaled->FitsInPrecision(type.precision);
+      auto parsed = ParseDecimal(text, type);
+      ASSERT_EQ(parsed.ok(), fits) << at;
+      if (fits) {
+        EXPECT_EQ(*parsed, *rescaled) << at;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tradeflow::model
