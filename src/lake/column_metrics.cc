@@ -94,12 +94,27 @@ class LeafFolder {
   }
 
  private:
-  bool Null(const arrow::Array& leaf, int64_t i) const {
-    if (leaf.IsNull(i)) return true;
-    for (const auto* a : ancestors_) {
-      if (a->IsNull(i)) return true;
+  // Calls value(i) for each row whose value is present (neither it nor an enclosing struct is
+  // null) and counts the others; rows without any null anywhere skip the checks.
+  template <typename ValueFn>
+  void ForEachValue(const arrow::Array& leaf, Accumulator* acc, ValueFn&& value) const {
+    const int64_t n = leaf.length();
+    acc->values += n;
+    bool nulls = leaf.null_count() != 0;
+    for (const auto* a : ancestors_) nulls |= a->null_count() != 0;
+    if (!nulls) {
+      for (int64_t i = 0; i < n; ++i) value(i);
+      return;
     }
-    return false;
+    for (int64_t i = 0; i < n; ++i) {
+      bool null = leaf.IsNull(i);
+      for (const auto* a : ancestors_) null |= a->IsNull(i);
+      if (null) {
+        ++acc->nulls;
+      } else {
+        value(i);
+      }
+    }
   }
 
   template <typename T>
@@ -109,45 +124,25 @@ class LeafFolder {
   }
 
   void FoldNulls(const arrow::Array& leaf, Accumulator* acc) const {
-    acc->values += leaf.length();
-    for (int64_t i = 0; i < leaf.length(); ++i) acc->nulls += Null(leaf, i);
+    ForEachValue(leaf, acc, [](int64_t) {});
   }
 
   template <typename ArrayT, typename T>
   void FoldNumbers(const ArrayT& leaf, Accumulator* acc, std::optional<T>* lo,
                    std::optional<T>* hi) const {
-    acc->values += leaf.length();
-    for (int64_t i = 0; i < leaf.length(); ++i) {
-      if (Null(leaf, i)) {
-        ++acc->nulls;
-      } else {
-        MinMax(static_cast<T>(leaf.Value(i)), lo, hi);
-      }
-    }
+    ForEachValue(leaf, acc, [&](int64_t i) { MinMax(static_cast<T>(leaf.Value(i)), lo, hi); });
   }
 
   void FoldDecimals(const arrow::Decimal128Array& leaf, Accumulator* acc) {
-    acc->values += leaf.length();
-    for (int64_t i = 0; i < leaf.length(); ++i) {
-      if (Null(leaf, i)) {
-        ++acc->nulls;
-      } else {
-        MinMax(arrow::Decimal128(leaf.GetValue(i)), &dec_lo_, &dec_hi_);
-      }
-    }
+    ForEachValue(leaf, acc, [&](int64_t i) {
+      MinMax(arrow::Decimal128(leaf.GetValue(i)), &dec_lo_, &dec_hi_);
+    });
   }
 
   // Iceberg orders strings by unsigned bytes, as std::string_view compares.
   void FoldStrings(const arrow::StringArray& leaf, Accumulator* acc) {
-    acc->values += leaf.length();
     std::optional<std::string_view> lo, hi;
-    for (int64_t i = 0; i < leaf.length(); ++i) {
-      if (Null(leaf, i)) {
-        ++acc->nulls;
-      } else {
-        MinMax(leaf.GetView(i), &lo, &hi);
-      }
-    }
+    ForEachValue(leaf, acc, [&](int64_t i) { MinMax(leaf.GetView(i), &lo, &hi); });
     if (lo && (!str_lo_ || *lo < *str_lo_)) str_lo_.emplace(*lo);
     if (hi && (!str_hi_ || *hi > *str_hi_)) str_hi_.emplace(*hi);
   }
