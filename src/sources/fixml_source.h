@@ -23,7 +23,8 @@
 // (Hdr@SID, Hdr/Sndr@ID in FIXML 4.4 style) are repeated in every report; the report's own
 // element of the same path wins.
 // Synthetic fields:
-//   package_id   the report's PackageID attribute, else its TrdID
+//   package_id   the report's PackageID attribute, else its TrdID (PackageID is tag 2489,
+//                added in FIX.5.0SP2 EP192; its FIXML name is the same, on TrdCaptRpt itself)
 //   leg_index    1-based leg number in a report with <TrdLeg> elements; "" without legs
 //
 // Records: one per report; a report with TrdLeg elements gives one record per leg, carrying the
