@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -128,11 +129,17 @@ class ReferenceData : public model::ReferenceLookup {
   std::map<std::string, Edge> Neighbours(const std::string& commodity,
                                          const std::string& unit) const;
 
+  // Looked up for every record (known counterparty, book, product), by string_view: hashed,
+  // as a firm's reference data runs to thousands of counterparties.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   template <typename Row>
-  using Index = std::map<std::string, Row, std::less<>>;
+  using Index = std::unordered_map<std::string, Row, StringHash, std::equal_to<>>;
 
   Index<ref::Counterparty> counterparties_;
-  std::map<std::string, std::string, std::less<>> counterparty_by_lei_;  // lei → id
+  Index<std::string> counterparty_by_lei_;  // lei → id
   Index<ref::Book> books_;
   Index<ref::Product> products_;
   Index<ref::ContractSpec> contracts_;  // "<exchange>:<product_code>"

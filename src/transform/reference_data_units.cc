@@ -1,7 +1,7 @@
 #include "transform/reference_data_units.h"
 
 #include <cctype>
-#include <map>
+#include <unordered_map>
 
 namespace tradeflow::transform {
 
@@ -35,7 +35,7 @@ const std::vector<BuiltinConversion>& BuiltinUnitConversions() {
 }
 
 std::string CanonicalUnitName(std::string_view unit) {
-  static const std::map<std::string, std::string> kAliases = {
+  static const std::unordered_map<std::string, std::string> kAliases = {
       {"bbl", "bbl"}, {"bbls", "bbl"},    {"barrel", "bbl"},   {"barrels", "bbl"},
       {"gal", "gal"}, {"usgal", "gal"},   {"gallon", "gal"},   {"gallons", "gal"},
       {"l", "L"},     {"litre", "L"},     {"liter", "L"},      {"m3", "m3"},

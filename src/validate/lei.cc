@@ -1,5 +1,7 @@
 #include "validate/lei.h"
 
+#include <cstdint>
+
 namespace tradeflow::validate {
 namespace {
 
@@ -17,18 +19,21 @@ bool IsLeiFormat(std::string_view lei) {
 }
 
 bool HasValidLeiCheckDigits(std::string_view lei) {
-  // Reduce digit by digit: a letter contributes two digits (A = 10 ... Z = 35).
-  unsigned remainder = 0;
+  // ISO 7064 MOD 97-10 over the digits, a letter contributing two (A = 10 ... Z = 35). The number
+  // is reduced only when 15 digits have built up, not at every digit: it runs on every record.
+  constexpr uint64_t kReduceAt = 10'000'000'000'000'000ULL;  // 10^16: × 100 stays below 2^64
+  uint64_t value = 0;
   for (char c : lei) {
     if (IsDigit(c)) {
-      remainder = (remainder * 10 + static_cast<unsigned>(c - '0')) % 97;
+      value = value * 10 + static_cast<uint64_t>(c - '0');
     } else if (IsUpper(c)) {
-      remainder = (remainder * 100 + static_cast<unsigned>(c - 'A' + 10)) % 97;
+      value = value * 100 + static_cast<uint64_t>(c - 'A' + 10);
     } else {
       return false;
     }
+    if (value >= kReduceAt) value %= 97;
   }
-  return remainder == 1;
+  return value % 97 == 1;
 }
 
 }  // namespace tradeflow::validate

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace tradeflow::validate {
@@ -24,6 +25,30 @@ TEST(LeiTest, AnySingleCharacterChangeBreaksTheCheckDigits) {
       if (!IsLeiFormat(changed)) continue;      // a letter in the check digits
       EXPECT_FALSE(HasValidLeiCheckDigits(changed)) << changed;
     }
+  }
+}
+
+// The check reduces its number only now and then; it must agree with reducing at every digit,
+// on letters-heavy codes too (each letter adds two digits), and with computed check digits.
+TEST(LeiTest, AgreesWithDigitByDigitReduction) {
+  auto digit_by_digit = [](const std::string& s) {
+    unsigned r = 0;
+    for (char c : s) {
+      r = c <= '9' ? (r * 10 + static_cast<unsigned>(c - '0')) % 97
+                   : (r * 100 + static_cast<unsigned>(c - 'A' + 10)) % 97;
+    }
+    return r;
+  };
+  std::mt19937 rng(11);
+  const std::string alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZZZZZZZZZ";
+  for (int n = 0; n < 2000; ++n) {
+    std::string base;
+    for (int i = 0; i < 18; ++i) base += alphabet[rng() % alphabet.size()];
+    const unsigned check = 98 - digit_by_digit(base + "00");
+    std::string lei = base + (check < 10 ? "0" : "") + std::to_string(check);
+    ASSERT_TRUE(HasValidLeiCheckDigits(lei)) << lei;
+    lei[19] = lei[19] == '9' ? '0' : static_cast<char>(lei[19] + 1);
+    EXPECT_EQ(HasValidLeiCheckDigits(lei), digit_by_digit(lei) == 1) << lei;
   }
 }
 
