@@ -114,9 +114,9 @@ Result<DataFile> RowWriter::WriteFile(const std::string& path, const Buffer& row
   return file;
 }
 
-Status RowWriter::Flush(Buffer* buffer) {
+Status RowWriter::Flush(Buffer* buffer, bool wait_for_room) {
   if (buffer->entries.empty()) return Status::OK();
-  while (static_cast<int>(in_flight_.size()) >= options_.max_files_in_flight) {
+  while (wait_for_room && static_cast<int>(in_flight_.size()) >= options_.max_files_in_flight) {
     TF_RETURN_IF_ERROR(WaitForOldest());
   }
   char name[32];
@@ -153,7 +153,14 @@ Status RowWriter::WaitForOldest() {
 }
 
 Result<std::vector<DataFile>> RowWriter::Finish() {
-  for (auto& [values, buffer] : buffers_) TF_RETURN_IF_ERROR(Flush(buffer.get()));
+  // The rows are all in memory already and no more will come: every file goes to the pool at
+  // once, largest first, so that the cores finish together (a core that finishes a file starts
+  // the next, and the last to start are the shortest).
+  std::vector<Buffer*> rest;
+  for (auto& [values, buffer] : buffers_) rest.push_back(buffer.get());
+  std::stable_sort(rest.begin(), rest.end(),
+                   [](const Buffer* a, const Buffer* b) { return a->bytes > b->bytes; });
+  for (Buffer* buffer : rest) TF_RETURN_IF_ERROR(Flush(buffer, /*wait_for_room=*/false));
   buffers_.clear();
   Status first_error;
   while (!in_flight_.empty()) {

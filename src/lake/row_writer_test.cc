@@ -113,6 +113,24 @@ TEST_P(RowWriterTest, OneSortedFilePerPartition) {
   }
 }
 
+// At Finish every partition left goes to the pool at once, the largest first (so the cores end
+// together), even beyond max_files_in_flight: no more rows will come to bound.
+TEST_P(RowWriterTest, FinishStartsTheLargestPartitionsFirst) {
+  RowWriterOptions options;
+  options.max_files_in_flight = 1;
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  const std::vector<std::pair<std::string, int>> desks = {{"gas", 2}, {"oil", 5}, {"power", 3}};
+  int64_t id = 0;
+  for (const auto& [desk, rows] : desks) {
+    for (int i = 0; i < rows; ++i) ASSERT_TRUE(Add(&writer, ++id, desk).ok());
+  }
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  std::vector<int64_t> counts;
+  for (const auto& f : *files) counts.push_back(f.record_count);
+  EXPECT_EQ(counts, (std::vector<int64_t>{5, 3, 2}));
+}
+
 TEST_P(RowWriterTest, EqualKeysKeepTheirArrivalOrder) {
   RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), {}, pool());
   // Same key for all: the row text (id) tells them apart.
