@@ -1,6 +1,7 @@
 #include "lake/row_writer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -114,11 +115,9 @@ Result<DataFile> RowWriter::WriteFile(const std::string& path, const Buffer& row
   return file;
 }
 
-Status RowWriter::Flush(Buffer* buffer, bool wait_for_room) {
+Status RowWriter::Flush(Buffer* buffer) {
   if (buffer->entries.empty()) return Status::OK();
-  while (wait_for_room && static_cast<int>(in_flight_.size()) >= options_.max_files_in_flight) {
-    TF_RETURN_IF_ERROR(WaitForOldest());
-  }
+  TF_RETURN_IF_ERROR(WaitForRoom());
   char name[32];
   std::snprintf(name, sizeof name, "-%05d.parquet", ++file_count_);
   std::string folder = data_dir_;
@@ -144,7 +143,30 @@ Status RowWriter::Flush(Buffer* buffer, bool wait_for_room) {
   return Status::OK();
 }
 
-Status RowWriter::WaitForOldest() {
+// Waits until fewer than max_files_in_flight files are being written: for whichever finishes
+// first, not the oldest, so that no core idles behind a longer file. Finished files are taken
+// in the order they were started.
+Status RowWriter::WaitForRoom() {
+  using namespace std::chrono_literals;
+  auto done = [](std::future<Result<DataFile>>& f) {
+    return f.wait_for(0s) == std::future_status::ready;
+  };
+  for (;;) {
+    while (!in_flight_.empty() && done(in_flight_.front())) TF_RETURN_IF_ERROR(TakeOldest());
+    int writing = 0;
+    std::future<Result<DataFile>>* some = nullptr;
+    for (auto& f : in_flight_) {
+      if (!done(f)) {
+        ++writing;
+        if (some == nullptr) some = &f;
+      }
+    }
+    if (writing < options_.max_files_in_flight) return Status::OK();
+    some->wait_for(1ms);  // a file task takes tens of milliseconds at least
+  }
+}
+
+Status RowWriter::TakeOldest() {
   Result<DataFile> file = in_flight_.front().get();
   in_flight_.pop_front();
   if (!file.ok()) return file.status();
@@ -153,18 +175,16 @@ Status RowWriter::WaitForOldest() {
 }
 
 Result<std::vector<DataFile>> RowWriter::Finish() {
-  // The rows are all in memory already and no more will come: every file goes to the pool at
-  // once, largest first, so that the cores finish together (a core that finishes a file starts
-  // the next, and the last to start are the shortest).
+  // Largest first, so that the cores finish together: the last files to start are the shortest.
   std::vector<Buffer*> rest;
   for (auto& [values, buffer] : buffers_) rest.push_back(buffer.get());
   std::stable_sort(rest.begin(), rest.end(),
                    [](const Buffer* a, const Buffer* b) { return a->bytes > b->bytes; });
-  for (Buffer* buffer : rest) TF_RETURN_IF_ERROR(Flush(buffer, /*wait_for_room=*/false));
+  for (Buffer* buffer : rest) TF_RETURN_IF_ERROR(Flush(buffer));
   buffers_.clear();
   Status first_error;
   while (!in_flight_.empty()) {
-    Status st = WaitForOldest();
+    Status st = TakeOldest();
     if (first_error.ok() && !st.ok()) first_error = st;
   }
   if (!first_error.ok()) return first_error;

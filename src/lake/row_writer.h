@@ -68,17 +68,17 @@ class RowWriter {
   Status Add(const std::vector<PartitionValue>& partition, std::string_view sort_key,
              std::string_view row);
 
-  // Writes what is buffered (all of it at once, the largest partitions first), waits for every
-  // file, and returns them in the order started.
+  // Writes what is buffered (the largest partitions first), waits for every file, and returns
+  // them in the order started.
   Result<std::vector<DataFile>> Finish();
 
  private:
   struct Buffer;
-  // Hands the buffer's rows to a file task; first waits until fewer than max_files_in_flight
-  // are in flight, when `wait_for_room`.
-  Status Flush(Buffer* buffer, bool wait_for_room = true);
+  // Hands the buffer's rows to a file task, once fewer than max_files_in_flight are in flight.
+  Status Flush(Buffer* buffer);
   Result<DataFile> WriteFile(const std::string& path, const Buffer& rows) const;
-  Status WaitForOldest();
+  Status WaitForRoom();
+  Status TakeOldest();
 
   std::string data_dir_;
   std::string prefix_;

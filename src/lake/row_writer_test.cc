@@ -113,8 +113,7 @@ TEST_P(RowWriterTest, OneSortedFilePerPartition) {
   }
 }
 
-// At Finish every partition left goes to the pool at once, the largest first (so the cores end
-// together), even beyond max_files_in_flight: no more rows will come to bound.
+// At Finish the partitions left go to the pool largest first, so that the cores end together.
 TEST_P(RowWriterTest, FinishStartsTheLargestPartitionsFirst) {
   RowWriterOptions options;
   options.max_files_in_flight = 1;

@@ -757,7 +757,8 @@ bool WireBatchBuilder::Decoder::AppendAbsent(Node& node) {
 
 // Appends a struct's counted nulls. Its struct fields flush theirs first: they were counted in
 // earlier rows (a field is only ever decoded while its struct has a value, which flushes the
-// struct), and AppendNulls appends to them too.
+// struct), and the struct's AppendNulls appends an empty, valid value to each of them for these
+// later rows.
 bool WireBatchBuilder::Decoder::FlushStruct(Node& node) {
   for (auto& field : node.layout->fields) {
     if (field->kind == Kind::kStruct && !FlushStruct(*field)) return false;

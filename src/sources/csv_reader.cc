@@ -1,6 +1,5 @@
 #include "sources/csv_reader.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -194,7 +193,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
         ++end;
       }
       if (end >= n && !at_eof) return Parse::kNeedMore;
-      if (run < end) field.append(buffer_, run, std::min(end, n) - run);
+      if (run < end) field.append(buffer_, run, end - run);  // end <= n
       i = end;
     }
     if (!problem.empty()) {

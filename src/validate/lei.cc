@@ -20,7 +20,7 @@ bool IsLeiFormat(std::string_view lei) {
 
 bool HasValidLeiCheckDigits(std::string_view lei) {
   // ISO 7064 MOD 97-10 over the digits, a letter contributing two (A = 10 ... Z = 35). The number
-  // is reduced only when 15 digits have built up, not at every digit: it runs on every record.
+  // is reduced once it reaches 10^16, not at every digit: it runs on every record.
   constexpr uint64_t kReduceAt = 10'000'000'000'000'000ULL;  // 10^16: × 100 stays below 2^64
   uint64_t value = 0;
   for (char c : lei) {
