@@ -10,15 +10,12 @@
 
 #include "lake/column_metrics.h"
 #include "lake/iceberg_schema.h"
+#include "lake/test_util.h"
 
 namespace tradeflow::lake {
 namespace {
 
-std::shared_ptr<arrow::Field> F(const std::string& name, std::shared_ptr<arrow::DataType> t,
-                                int id) {
-  return arrow::field(name, t, true,
-                      arrow::key_value_metadata({"PARQUET:field_id"}, {std::to_string(id)}));
-}
+using testing::F;
 
 std::shared_ptr<arrow::Schema> TestSchema() {
   return arrow::schema({F("id", arrow::int64(), 1), F("name", arrow::utf8(), 2),

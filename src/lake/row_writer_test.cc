@@ -10,15 +10,13 @@
 
 #include "lake/iceberg_schema.h"
 #include "lake/sort_key.h"
+#include "lake/test_util.h"
 
 namespace tradeflow::lake {
 namespace {
 
 std::shared_ptr<arrow::Schema> Schema() {
-  return arrow::schema({arrow::field("id", arrow::int64(), true,
-                                     arrow::key_value_metadata({"PARQUET:field_id"}, {"1"})),
-                        arrow::field("desk", arrow::utf8(), true,
-                                     arrow::key_value_metadata({"PARQUET:field_id"}, {"2"}))});
+  return arrow::schema({testing::F("id", arrow::int64(), 1), testing::F("desk", arrow::utf8(), 2)});
 }
 
 PartitionSpec Spec() {

@@ -8,15 +8,12 @@
 
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
+#include "lake/test_util.h"
 
 namespace tradeflow::lake {
 namespace {
 
-std::shared_ptr<arrow::Field> F(const std::string& name, std::shared_ptr<arrow::DataType> t,
-                                int id) {
-  return arrow::field(name, t, true,
-                      arrow::key_value_metadata({"PARQUET:field_id"}, {std::to_string(id)}));
-}
+using testing::F;
 
 std::shared_ptr<arrow::Schema> SchemaV1() {
   return arrow::schema({F("id", arrow::int64(), 1), F("name", arrow::utf8(), 2)});

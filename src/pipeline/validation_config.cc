@@ -43,17 +43,6 @@ class ValidationParser : public YamlReader {
   }
 
  private:
-  Result<std::vector<std::string>> StringList(const YAML::Node& node,
-                                              const std::string& what) const {
-    if (!node.IsSequence()) return Error(node, what + " must be a list");
-    std::vector<std::string> out;
-    for (const auto& item : node) {
-      TF_ASSIGN_OR_RETURN(std::string s, Scalar(item, what + " entry"));
-      out.push_back(std::move(s));
-    }
-    return out;
-  }
-
   Result<Severity> ParseSeverity(const YAML::Node& node) const {
     TF_ASSIGN_OR_RETURN(std::string s, Scalar(node, "severity"));
     if (s == "error") return Severity::kError;
