@@ -149,8 +149,12 @@ class BatchRun {
     RecordProcessorOptions processing;
     processing.mapper = mapper_.get();
     processing.validator = validator_.get();
-    if (reference_ && config_.normalise_enabled) processing.reference = &reference_->data;
-    processing.normalise = config_.normalise;
+    if (config_.normalise_enabled) {
+      // Without reference data, the steps that need none still run (totals, minor units).
+      processing.reference = reference_ ? &reference_->data : &no_reference_;
+      processing.normalise =
+          reference_ ? config_.normalise : transform::WithoutReferenceData(config_.normalise);
+    }
     processing.row_keys = &events_->keys();
     processing.context.run_id = summary_.run_id;
     processing.context.ingested_unix_micros = NowMicros();
@@ -504,6 +508,7 @@ class BatchRun {
   std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
   std::optional<LoadedReference> reference_;
+  transform::ReferenceData no_reference_;  // normalises a run without reference data
   std::unique_ptr<validate::Validator> validator_;
   std::optional<RecordProcessor> processor_;
   std::vector<std::unique_ptr<RecordChunk>> spare_chunks_;

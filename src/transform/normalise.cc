@@ -611,4 +611,11 @@ Status Normalise(const ReferenceData& reference, const NormaliseOptions& options
   return Normaliser(reference, options, notes).Run(event);
 }
 
+NormaliseOptions WithoutReferenceData(NormaliseOptions options) {
+  options.apply_contract_specs = false;
+  options.convert_quantities = false;
+  options.fill_product = false;
+  return options;
+}
+
 }  // namespace tradeflow::transform

@@ -67,6 +67,11 @@ struct NormaliseOptions {
 Status Normalise(const ReferenceData& reference, const NormaliseOptions& options,
                  tradeflow::trade::v1::TradeEvent* event, std::vector<std::string>* notes);
 
+// `options` with only the steps that need no reference data left on: per-period totals (3) and
+// prices in a minor-unit currency code such as USc or GBp (4). A pipeline without reference data
+// normalises with these, against an empty ReferenceData.
+NormaliseOptions WithoutReferenceData(NormaliseOptions options);
+
 // The ISO 4217 currency and scale of a minor-unit code ("GBp" → GBP, 100); false for any other
 // code. Case matters: "GBp" is pence, "GBP" pounds.
 bool MinorCurrency(std::string_view code, std::string* iso, int32_t* scale);

@@ -380,6 +380,30 @@ TEST(NormaliseTest, PerDayTotalOverTheDeliveryMonth) {
             "310");
 }
 
+// A pipeline without reference data runs the steps that need none: totals and minor-unit codes.
+// Lots without a contract size or a quantity without a unit are not noted: nothing could act
+// on them without a contract spec or a product.
+TEST(NormaliseTest, WithoutReferenceDataTotalsAndMinorUnitsStillApply) {
+  ReferenceData empty;
+  TradeEvent e = Parse<TradeEvent>(PhysicalTrade("TTF", kPerDay, "2026-08-01", "2026-08-28"));
+  auto* leg = e.add_legs();
+  leg->mutable_quantity()->mutable_lots()->set_value("3");
+  leg->mutable_fixed()->mutable_price()->mutable_value()->set_value("251.5");
+  leg->mutable_fixed()->mutable_price()->set_currency("USc");
+  std::vector<std::string> notes;
+  ASSERT_TRUE(Normalise(empty, WithoutReferenceData({}), &e, &notes).ok());
+  EXPECT_THAT(notes, IsEmpty());
+  EXPECT_EQ(e.legs(0).quantity().total().value(), "8680");  // 310 × 28 days
+  EXPECT_FALSE(e.legs(0).quantity().has_reported_value());  // no unit step
+  EXPECT_EQ(e.legs(1).fixed().price().value().value(), "2.515");
+  EXPECT_EQ(e.legs(1).fixed().price().currency(), "USD");
+  EXPECT_EQ(e.legs(1).fixed().price().currency_minor_scale(), 100);
+  const NormaliseOptions off = WithoutReferenceData({});
+  EXPECT_FALSE(off.apply_contract_specs || off.convert_quantities || off.fill_product);
+  EXPECT_TRUE(off.compute_totals && off.convert_minor_currency);
+  EXPECT_FALSE(WithoutReferenceData({.compute_totals = false}).compute_totals);
+}
+
 TEST(NormaliseTest, PerHourBaseLoadCountsTheHoursOfDstDays) {
   // Clocks go back on 2026-10-25 in London (25 hours) and forward on 2026-03-29 (23 hours).
   EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-25", "2026-10-25"))), "250");

@@ -163,3 +163,35 @@ def test_failure_on_the_first_run_creates_no_table(workspace):
     assert not (workspace.root / "lake" / "trading").exists()
     if workspace.catalog_path.exists():
         assert workspace.catalog().list_namespaces() == []
+
+
+REFERENCE_BLOCK = """reference:
+  counterparties: {path: ref/counterparties.csv}
+  books: {path: ref/books.csv}
+  products: {path: ref/products.csv}
+  contracts: {path: ref/contracts.csv}
+  unit_conversions: {path: ref/units.csv}
+  fx_rates: {path: ref/fx.csv}
+"""
+
+
+def test_without_reference_data_totals_are_still_computed(workspace):
+    """A pipeline without a reference: section still runs the normalisation steps that need no
+    reference data (per-period totals); the others neither convert nor note anything."""
+    from decimal import Decimal
+
+    name = workspace.write_pipeline("no_reference.yaml", {
+        REFERENCE_BLOCK: "",
+        "parties.portfolio: {lookup: {table: books, key: book, field: portfolio}}":
+            "parties.portfolio: portfolio",
+    })
+    result = workspace.run_pipeline(name)
+    assert result.returncode == 0, result.stderr
+    rows = workspace.table().scan(row_filter="source_trade_id == '100001'").to_arrow().to_pylist()
+    assert len(rows) == 1
+    quantity = rows[0]["legs"][0]["quantity"]
+    # 310 MWh a day, delivered 2026-08-01 to 2026-08-28: 28 days.
+    assert quantity["frequency"] == "PER_DAY"
+    assert quantity["total"] == Decimal("8680.000000")
+    assert quantity["reported_value"] is None, "no unit conversion without reference data"
+    assert [w for w in rows[0]["quality_warnings"] if w["rule"] == "normalisation"] == []
