@@ -310,6 +310,7 @@ class WireBatchBuilder::Decoder {
   bool ReadValue(Node& node, WireReader& reader, uint32_t wire_type);
   bool ReadMapEntry(Node& map, std::string_view entry);
   bool AppendAbsent(Node& node);
+  bool AppendCountedNulls(Node& node);
   bool FlushStruct(Node& node);
   bool FlushTree(Node& node);
   bool AppendScalar(const Node& node, uint64_t raw);
@@ -755,6 +756,11 @@ bool WireBatchBuilder::Decoder::AppendAbsent(Node& node) {
   }
 }
 
+bool WireBatchBuilder::Decoder::AppendCountedNulls(Node& node) {
+  if (node.pending_nulls == 0) return true;
+  return Check(node.builder->AppendNulls(std::exchange(node.pending_nulls, 0)));
+}
+
 // Appends a struct's counted nulls. Its struct fields flush theirs first: they were counted in
 // earlier rows (a field is only ever decoded while its struct has a value, which flushes the
 // struct), and the struct's AppendNulls appends an empty, valid value to each of them for these
@@ -763,10 +769,7 @@ bool WireBatchBuilder::Decoder::FlushStruct(Node& node) {
   for (auto& field : node.layout->fields) {
     if (field->kind == Kind::kStruct && !FlushStruct(*field)) return false;
   }
-  if (node.pending_nulls == 0) return true;
-  const int64_t nulls = node.pending_nulls;
-  node.pending_nulls = 0;
-  return Check(node.builder->AppendNulls(nulls));
+  return AppendCountedNulls(node);
 }
 
 // Every counted null at and below `node`, deepest first, for the end of a batch.
@@ -779,10 +782,7 @@ bool WireBatchBuilder::Decoder::FlushTree(Node& node) {
   for (auto& child : node.children) {
     if (!FlushTree(*child)) return false;
   }
-  if (node.pending_nulls == 0) return true;
-  const int64_t nulls = node.pending_nulls;
-  node.pending_nulls = 0;
-  return Check(node.builder->AppendNulls(nulls));
+  return AppendCountedNulls(node);
 }
 
 bool WireBatchBuilder::Decoder::AppendScalar(const Node& node, uint64_t raw) {
