@@ -161,7 +161,7 @@ Status RowWriter::WaitForRoom() {
         if (some == nullptr) some = &f;
       }
     }
-    if (writing < options_.max_files_in_flight) return Status::OK();
+    if (writing < std::max(1, options_.max_files_in_flight)) return Status::OK();
     some->wait_for(1ms);  // a file task takes tens of milliseconds at least
   }
 }
