@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <parquet/arrow/reader.h>
 
+#include <atomic>
 #include <charconv>
 #include <filesystem>
+#include <future>
 
 #include "lake/iceberg_schema.h"
 #include "lake/sort_key.h"
@@ -198,6 +200,56 @@ TEST_P(RowWriterTest, AnEncoderErrorFailsFinish) {
 }
 
 INSTANTIATE_TEST_SUITE_P(InlineAndOnAPool, RowWriterTest, ::testing::Bool());
+
+// With max_files_in_flight files being written, the writer waits for whichever finishes first:
+// a slow first file must not hold up a third while the second is already done.
+TEST(RowWriterOnAPoolTest, WaitsForTheFirstFileToFinishNotTheOldest) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("tf_row_writer_wait_test_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto files_started = std::make_shared<std::atomic<int>>(0);
+  // The first file's encoder blocks until released; the others encode at once.
+  class SlowFirst : public TextEncoder {
+   public:
+    explicit SlowFirst(std::shared_future<void> wait) : wait_(std::move(wait)) {}
+    Status Append(std::string_view row) override {
+      if (wait_.valid()) wait_.wait();
+      return TextEncoder::Append(row);
+    }
+
+   private:
+    std::shared_future<void> wait_;
+  };
+  RowEncoderFactory encoder = [files_started, released]() -> Result<std::unique_ptr<RowEncoder>> {
+    const bool first = files_started->fetch_add(1) == 0;
+    return std::unique_ptr<RowEncoder>(
+        std::make_unique<SlowFirst>(first ? released : std::shared_future<void>()));
+  };
+  ThreadPool pool(3);
+  RowWriterOptions options;
+  options.target_file_bytes = 10;  // every row after the first starts a file
+  options.max_files_in_flight = 2;
+  RowWriter writer(dir.string(), "w", Schema(), Spec(), encoder, options, &pool);
+  // Rows 1, 2 and 3 each go to a file when the next arrives; the third file needs room.
+  auto adding = std::async(std::launch::async, [&writer] {
+    for (int64_t id = 1; id <= 4; ++id) {
+      Status st = Add(&writer, id, "oil");
+      if (!st.ok()) return st;
+    }
+    return Status::OK();
+  });
+  const bool finished_while_first_blocked =
+      adding.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  EXPECT_TRUE(finished_while_first_blocked);
+  EXPECT_TRUE(adding.get().ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_EQ(files->size(), 4u);
+  std::filesystem::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace tradeflow::lake
