@@ -311,7 +311,6 @@ class WireBatchBuilder::Decoder {
   bool ReadMapEntry(Node& map, std::string_view entry);
   bool AppendAbsent(Node& node);
   bool AppendCountedNulls(Node& node);
-  bool FlushStruct(Node& node);
   bool FlushTree(Node& node);
   bool AppendScalar(const Node& node, uint64_t raw);
   bool AppendEnum(const Node& node, int32_t number);
@@ -761,18 +760,11 @@ bool WireBatchBuilder::Decoder::AppendCountedNulls(Node& node) {
   return Check(node.builder->AppendNulls(std::exchange(node.pending_nulls, 0)));
 }
 
-// Appends a struct's counted nulls. Its struct fields flush theirs first: they were counted in
-// earlier rows (a field is only ever decoded while its struct has a value, which flushes the
-// struct), and the struct's AppendNulls appends an empty, valid value to each of them for these
-// later rows.
-bool WireBatchBuilder::Decoder::FlushStruct(Node& node) {
-  for (auto& field : node.layout->fields) {
-    if (field->kind == Kind::kStruct && !FlushStruct(*field)) return false;
-  }
-  return AppendCountedNulls(node);
-}
-
-// Every counted null at and below `node`, deepest first, for the end of a batch.
+// Appends every counted null at and below `node`, deepest first: before a struct with counted
+// nulls takes its next value, and at the end of a batch. The fields' nulls go first because they
+// were counted in earlier rows (a field is only decoded while its struct has a value, which
+// flushes the struct), and the struct's AppendNulls appends an empty, valid value to each of its
+// fields for its own, later rows.
 bool WireBatchBuilder::Decoder::FlushTree(Node& node) {
   if (node.layout != nullptr) {
     for (auto& field : node.layout->fields) {
@@ -844,7 +836,7 @@ bool WireBatchBuilder::Decoder::AppendMessage(Node& node, std::string_view bytes
     case Kind::kTimestamp:
       return AppendTimestamp(node, bytes);
     case Kind::kStruct:
-      if (node.pending_nulls != 0 && !FlushStruct(node)) return false;
+      if (node.pending_nulls != 0 && !FlushTree(node)) return false;
       if (!Check(static_cast<arrow::StructBuilder*>(node.builder)->Append())) return false;
       return ParseMessage(*node.layout, bytes);
     default:
