@@ -9,6 +9,13 @@ In one run, on the same inputs and machine: generates synthetic ETRM exports of 
   pandas      bench/peers/pandas_peer.py   (same mapping and rules, Parquet via pyarrow)
   duckdb      bench/peers/duckdb_peer.py   (same mapping and rules in SQL, COPY TO parquet)
   pyarrow     bench/peers/pyarrow_peer.py  (plain CSV -> Parquet, no mapping: an upper bound)
+  pandas_flat, duckdb_flat   (optional: the same peers writing flat columns instead)
+
+pandas and duckdb write their accepted rows in trade_events' own nested schema (151 leaf
+columns: bench/peers/canonical.py), which the runner takes from a small tradeflow run first and
+passes with --schema; it then checks that each of their files has the same leaf columns and
+types as tradeflow's. The _flat variants write the mapped values as 60-odd flat columns, which
+is less work than writing the table's schema; they are kept to show how much.
 
 Each contender is one child process; wall time is measured around it and CPU seconds
 (user + sys) and peak RSS come from os.wait4's rusage of that child. The input is read once
@@ -36,7 +43,8 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 PEERS = os.path.join(BENCH, "peers")
 CONTENDERS = ["tradeflow", "pandas", "duckdb", "pyarrow"]
-SAME_RULES = ["tradeflow", "pandas", "duckdb"]
+SAME_RULES = ["tradeflow", "pandas", "duckdb", "pandas_flat", "duckdb_flat"]
+CANONICAL_PEERS = ["pandas", "duckdb"]
 
 
 def sh(cmd, **kw):
@@ -121,18 +129,54 @@ def run_one(name, csv_path, size, args, outdir):
         inner = re.search(r"\((\d+\.\d+)s\)", stdout)
         extra = {"file_seconds": float(inner.group(1)) if inner else None}
     else:
-        script = os.path.join(PEERS, f"{name}_peer.py")
-        stdout, _, wall, cpu, rss = measure([args.python, script, csv_path, work], log=log)
+        script = os.path.join(PEERS, f"{name.removesuffix('_flat')}_peer.py")
+        cmd = [args.python, script, csv_path, work]
+        if name in CANONICAL_PEERS:
+            cmd += ["--schema", args.schema_path]
+        stdout, _, wall, cpu, rss = measure(cmd, log=log)
         res = json.loads(stdout.strip().splitlines()[-1])
         rows, accepted, quarantined, by_rule = (res["rows"], res["accepted"],
                                                 res["quarantined"], res["by_rule"])
         extra = {}
+        if name in CANONICAL_PEERS:
+            extra["same_layout"] = same_layout(res["outputs"][0], args.schema)
     mb = os.path.getsize(csv_path) / 1e6
     return {"engine": name, "size": size, "input_mb": round(mb, 1), "rows": rows,
             "accepted": accepted, "quarantined": quarantined, "wall_s": round(wall, 3),
             "cpu_s": round(cpu, 3), "peak_rss_mib": round(rss, 1),
             "trades_per_s": round(rows / wall), "mb_per_s": round(mb / wall, 2),
             "by_rule": by_rule, **extra}
+
+
+def trade_events_schema(args, outdir):
+    """trade_events' Arrow schema, from tradeflow's own files after a run over 1,000 rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    work = os.path.join(outdir, "work", "schema")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    csv_path = os.path.join(work, "trades.csv")
+    subprocess.run([args.generator, "--rows", "1000", "--seed", str(args.seed), "-o", csv_path],
+                   check=True, capture_output=True)
+    pipeline = tradeflow_pipeline(os.path.join(BENCH, "pipelines", "bench_csv.yaml"),
+                                  csv_path, work)
+    sh([args.tradeflow, "run", pipeline], cwd=work)
+    data = os.path.join(work, "warehouse", "trading", "trade_events", "data")
+    files = [os.path.join(d, f) for d, _, fs in os.walk(data) for f in fs
+             if f.endswith(".parquet")]
+    schema = pq.read_schema(files[0]).remove_metadata()
+    path = os.path.join(outdir, "work", "trade_events.arrows")
+    with open(path, "wb") as f:
+        f.write(schema.serialize().to_pybytes())
+    return schema, path
+
+
+def same_layout(parquet_path, schema):
+    """Whether a peer's file has exactly trade_events' leaf columns, with the same types."""
+    import pyarrow.parquet as pq
+    sys.path.insert(0, PEERS)
+    import canonical
+    return canonical.leaf_types(pq.read_schema(parquet_path)) == canonical.leaf_types(schema)
 
 
 def fmt_ratio(x):
@@ -171,13 +215,20 @@ def report(results, sizes, args, info, command, outdir):
               "trade: > 1× means tradeflow is better)", "",
               "| size | ÷ pandas (5× target) | ÷ duckdb (> 1× target) | ÷ pyarrow (≥ 0.5× target) "
               "| CPU ÷ pandas | CPU ÷ duckdb | CPU ÷ pyarrow |", "|---|---:|---:|---:|---:|---:|---:|"]
+    peers = ["pandas", "duckdb", "pyarrow"]
+    flat = [p for p in ("pandas_flat", "duckdb_flat") if p in args.contenders]
+    if flat:  # the flat variants as extra columns, for reference
+        lines[-2] = lines[-2].replace(" | CPU ÷ pandas", "".join(f" | ÷ {p}" for p in flat)
+                                      + " | CPU ÷ pandas")
+        lines[-1] += "---:|" * len(flat)
+        peers += flat
     verdicts = {}
     for size in sizes:
         t = by.get(("tradeflow", size))
         if not t:
             continue
         cells, cpu_cells = [], []
-        for peer in ("pandas", "duckdb", "pyarrow"):
+        for peer in peers:
             p = by.get((peer, size))
             if not p:
                 cells.append("–")
@@ -185,7 +236,8 @@ def report(results, sizes, args, info, command, outdir):
                 continue
             ratio = t["trades_per_s"] / p["trades_per_s"]
             cells.append(fmt_ratio(ratio))
-            cpu_cells.append(fmt_ratio(p["cpu_s"] / t["cpu_s"]))
+            if peer not in flat:
+                cpu_cells.append(fmt_ratio(p["cpu_s"] / t["cpu_s"]))
             verdicts.setdefault(peer, []).append((size, ratio))
         lines.append(f"| {size:,} | " + " | ".join(cells + cpu_cells) + " |")
     lo, hi = min(sizes), max(sizes)
@@ -226,6 +278,12 @@ def report(results, sizes, args, info, command, outdir):
                      f"{'met' if mem_ratio < 1.5 else 'NOT met'} ({fmt_ratio(mem_ratio)})")
     lines.append(f"- contenders with the same rules agree on accepted/quarantined: "
                  f"{'yes' if agree else 'NO'}")
+    layouts = [r.get("same_layout") for r in results if r["engine"] in CANONICAL_PEERS]
+    if layouts:
+        same = all(layouts)
+        agree &= same
+        lines.append("- pandas and duckdb wrote trade_events' own layout (every leaf column, same "
+                     f"types as tradeflow's files): {'yes' if same else 'NO'}")
     text = "\n".join(lines) + "\n"
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write(text)
@@ -265,6 +323,8 @@ def main():
     if not args.generator:
         args.generator = os.path.join(os.path.dirname(args.tradeflow), "tradeflow-generate")
     ensure_python_deps(args.python)
+    if any(name in CANONICAL_PEERS for name in args.contenders):
+        args.schema, args.schema_path = trade_events_schema(args, outdir)
     info = machine()
 
     data = os.path.join(outdir, "data")
@@ -300,6 +360,7 @@ def main():
             median = dict(by_wall[len(by_wall) // 2])
             median["walls"] = [r["wall_s"] for r in runs[name]]
             median["cpus"] = [r["cpu_s"] for r in runs[name]]
+            median["same_layout"] = all(r.get("same_layout", True) for r in runs[name])
             if len({(r["accepted"], r["quarantined"]) for r in runs[name]}) > 1:
                 raise RuntimeError(f"{name} counted differently from one run to the next")
             results.append(median)

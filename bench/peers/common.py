@@ -71,6 +71,12 @@ def reference():
     }
 
 
+def product_details():
+    """commodity -> asset_detail, the enrichment tradeflow's normalisation copies in."""
+    with open(os.path.join(REF, "products.csv"), newline="") as f:
+        return {row["commodity"]: row["asset_detail"] for row in csv.DictReader(f)}
+
+
 def lei_check_ok(lei):
     """ISO 17442 / ISO 7064 MOD 97-10: letters as 10..35, the whole number is 1 mod 97."""
     r = 0
@@ -84,3 +90,34 @@ def report(engine, rows, accepted, quarantined, by_rule, out_files):
     print(json.dumps({"engine": engine, "rows": rows, "accepted": accepted,
                       "quarantined": quarantined, "by_rule": by_rule, "outputs": out_files}))
     sys.stdout.flush()
+
+
+def peer_args(doc):
+    """The command line every mapping peer takes: INPUT OUTDIR [--schema FILE]."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("input")
+    ap.add_argument("outdir")
+    ap.add_argument("--schema", help="Arrow IPC schema of trade_events: write that nested layout")
+    args = ap.parse_args()
+    if args.schema:
+        import pyarrow as pa
+        with open(args.schema, "rb") as f:
+            args.schema = pa.ipc.read_schema(pa.py_buffer(f.read()))
+    return args
+
+
+def provenance(path):
+    """The per-run provenance values tradeflow stores with every trade (constant per file)."""
+    import datetime
+    import hashlib
+    import uuid
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            sha.update(chunk)
+    return {"mapping_version": "etrm-export-v1",
+            "raw_payload_uri": "file://" + os.path.abspath(path),
+            "raw_payload_sha256": sha.hexdigest(),
+            "ingested_time": datetime.datetime.now(datetime.timezone.utc),
+            "run_id": str(uuid.uuid4())}

@@ -7,7 +7,11 @@ every built-in rule this mapping can trip as a list of failed rule ids (LEI chec
 per distinct LEI), reference data from examples/ref, unique_version by row_number() among the otherwise valid rows. DuckDB uses all
 cores (its default).
 
-    duckdb_peer.py INPUT.csv OUTDIR
+    duckdb_peer.py INPUT.csv OUTDIR [--schema trade_events.arrows]
+
+With --schema (an Arrow IPC schema, from bench/run.py), the accepted rows are written in the
+table's canonical nested layout, built in SQL (bench/peers/canonical.py); without it, as flat
+columns.
 prints one JSON line: {"engine": "duckdb", "rows": ..., "accepted": ..., "quarantined": ...}
 """
 import json
@@ -18,6 +22,7 @@ import time
 import duckdb
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import canonical  # noqa: E402
 import common as c  # noqa: E402
 
 
@@ -37,7 +42,16 @@ def sql_list(values):
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
 
 
-def main(path, outdir):
+def price_columns(kind, when):
+    """SQL: leg 1's price columns for one kind of terms (fixed or physical), set when `when`."""
+    return (f"CASE WHEN {when} THEN px END AS leg1_{kind}_price, "
+            f"CASE WHEN {when} THEN price_currency ELSE '' END AS leg1_{kind}_price_currency, "
+            f"CASE WHEN {when} THEN price_unit ELSE '' END AS leg1_{kind}_price_per_unit, "
+            f"CASE WHEN {when} THEN 'FIXED' END AS leg1_{kind}_price_type, "
+            f"CASE WHEN {when} THEN CAST(1 AS INTEGER) END AS leg1_{kind}_price_minor_scale")
+
+
+def main(path, outdir, schema=None):
     t0 = time.perf_counter()
     os.makedirs(outdir, exist_ok=True)
     con = duckdb.connect()
@@ -161,11 +175,15 @@ def main(path, outdir):
     """)
     a_path = os.path.join(outdir, "trade_events.parquet")
     q_path = os.path.join(outdir, "quarantine.parquet")
+    prov = c.provenance(path)
     con.execute(f"""
-    COPY (
+    CREATE TEMP VIEW accepted AS
       SELECT '{c.SOURCE_SYSTEM}' AS source_system, deal_num AS source_trade_id,
         '{c.SOURCE_SYSTEM}:' || deal_num AS trade_uid, 'deal_tracking_num' AS source_trade_id_scheme,
         v AS source_version, tran_num AS source_record_id, action_l AS action,
+        tran_status AS status_raw, buy_sell AS side_raw, asset_class AS asset_class_raw,
+        toolset AS toolset_raw, settlement AS settlement_raw,
+        {case_map("commodity", c.product_details())} AS asset_detail,
         {case_map('tran_status', c.EVENT_TYPE)} AS event_type,
         {case_map('tran_status', c.TRADE_STATUS)} AS trade_status,
         CASE WHEN tran_status = 'CANCELLED' THEN 'CANCELLED' END AS closed_reason,
@@ -178,29 +196,52 @@ def main(path, outdir):
         asset_l AS asset_class, commodity_group AS asset_subclass, commodity,
         instr_l AS instrument_type, settle_l AS settlement_type, exchange, product_code,
         contract_month,
+        CAST(1 AS INTEGER) AS leg1_number,
         side_l AS leg1_direction, q AS leg1_quantity, quantity_unit AS leg1_quantity_unit,
-        freq_l AS leg1_frequency, lt AS leg1_lots, cs AS leg1_contract_size,
+        freq_l AS leg1_frequency, quantity_frequency AS leg1_frequency_raw,
+        lt AS leg1_lots, cs AS leg1_contract_size,
         CASE WHEN lots <> '' THEN quantity_unit ELSE '' END AS leg1_contract_size_unit,
-        CASE WHEN toolset IN ('Future', 'Swap') THEN 'fixed'
-             WHEN toolset = 'PhysForward' THEN 'physical' ELSE '' END AS leg1_price_kind,
-        CASE WHEN priced THEN px END AS leg1_price,
-        CASE WHEN priced THEN price_currency ELSE '' END AS leg1_price_currency,
-        CASE WHEN priced THEN price_unit ELSE '' END AS leg1_price_per_unit,
-        ds AS leg1_delivery_start, de AS leg1_delivery_end,
+        {price_columns("fixed", "toolset IN ('Future', 'Swap')")},
+        {price_columns("phys", "toolset = 'PhysForward'")},
+        CASE WHEN toolset = 'PhysForward' THEN ds END AS leg1_delivery_start,
+        CASE WHEN toolset = 'PhysForward' THEN de END AS leg1_delivery_end,
         CASE WHEN toolset = 'PhysForward' THEN delivery_location ELSE '' END AS leg1_delivery_location,
         CASE WHEN toolset = 'PhysForward' THEN incoterm ELSE '' END AS leg1_incoterm,
         putcall_l AS leg1_put_call,
+        CASE WHEN toolset = 'Option' THEN put_call ELSE '' END AS leg1_put_call_raw,
         CASE WHEN toolset = 'Option' THEN 'AMERICAN' END AS leg1_exercise_style,
+        CASE WHEN toolset = 'Option' THEN price_currency ELSE '' END AS leg1_option_currency,
+        CASE WHEN toolset = 'Option' THEN price_unit ELSE '' END AS leg1_option_per_unit,
+        CASE WHEN toolset = 'Option' THEN 'PREMIUM' END AS leg1_premium_type,
+        CASE WHEN toolset = 'Option' THEN CAST(0 AS INTEGER) END AS leg1_option_minor_scale,
+        CASE WHEN toolset = 'Option' THEN false END AS leg1_automatic_exercise,
         CASE WHEN toolset = 'Option' THEN sk END AS leg1_strike, ex AS leg1_expiry_date,
         CASE WHEN toolset = 'Option' THEN pm END AS leg1_premium,
+        CASE WHEN toolset = 'Swap' THEN CAST(2 AS INTEGER) END AS leg2_number,
         CASE WHEN toolset = 'Swap' THEN {case_map('buy_sell', c.SIDE_LEG2)} END AS leg2_direction,
+        CASE WHEN toolset = 'Swap' THEN buy_sell ELSE '' END AS leg2_direction_raw,
         float_index AS leg2_index_id, spread AS leg2_spread,
+        CASE WHEN toolset = 'Swap' THEN price_currency ELSE '' END AS leg2_spread_currency,
+        CASE WHEN toolset = 'Swap' THEN ds END AS leg2_pricing_start,
+        CASE WHEN toolset = 'Swap' THEN de END AS leg2_pricing_end,
         fee AS fee_amount, fee_currency,
         CASE WHEN broker_fee <> '' THEN 'BROKERAGE' END AS fee_type,
-        uti, comment AS source_attributes_comment, source_line
+        CASE WHEN broker_fee <> '' THEN 'FLAT' END AS fee_basis,
+        uti, comment AS source_attributes_comment, source_line,
+        '{prov["mapping_version"]}' AS mapping_version,
+        '{prov["raw_payload_uri"].replace("'", "''")}' AS raw_payload_uri,
+        '{prov["raw_payload_sha256"]}' AS raw_payload_sha256,
+        'line ' || source_line AS source_location,
+        TIMESTAMPTZ '{prov["ingested_time"].isoformat()}' AS ingested_time,
+        '{prov["run_id"]}' AS run_id
       FROM mapped WHERE len(all_failures) = 0
-    ) TO '{a_path}' (FORMAT parquet, COMPRESSION zstd)
     """)
+    if schema is None:
+        accepted = "SELECT * FROM accepted"
+    else:
+        types = {row[0]: row[1] for row in con.execute("DESCRIBE accepted").fetchall()}
+        accepted = f"SELECT {canonical.nest_sql(schema, types)} FROM accepted"
+    con.execute(f"COPY ({accepted}) TO '{a_path}' (FORMAT parquet, COMPRESSION zstd)")
     con.execute(f"""
     COPY (SELECT * EXCLUDE (action_l, side_l, asset_l, instr_l, settle_l, freq_l, putcall_l, v,
                             td, et, q, lt, cs, px, sk, pm, spread, fee, ds, de, ex, listed,
@@ -218,4 +259,5 @@ def main(path, outdir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    args = c.peer_args(__doc__)
+    main(args.input, args.outdir, args.schema)

@@ -7,7 +7,10 @@ built-in rule this mapping can trip, reference data from examples/ref), splits a
 quarantined rows and writes both as Parquet with pyarrow. Vectorised throughout: no Python loop
 per row except the LEI check digits, which are computed once per distinct LEI.
 
-    pandas_peer.py INPUT.csv OUTDIR
+    pandas_peer.py INPUT.csv OUTDIR [--schema trade_events.arrows]
+
+With --schema (an Arrow IPC schema, from bench/run.py), the accepted rows are written in the
+table's canonical nested layout (bench/peers/canonical.py); without it, as flat columns.
 prints one JSON line: {"engine": "pandas", "rows": ..., "accepted": ..., "quarantined": ...}
 """
 import os
@@ -20,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import canonical  # noqa: E402
 import common as c  # noqa: E402
 
 QTY = pa.decimal128(38, 6)
@@ -53,7 +57,7 @@ def date(col, failures):
     return parsed
 
 
-def main(path, outdir):
+def main(path, outdir, schema=None):
     t0 = time.perf_counter()
     df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     n = len(df)
@@ -70,6 +74,7 @@ def main(path, outdir):
     out["source_version"] = version.fillna(0).astype("int64")
     out["source_record_id"] = df["tran_num"]
     status = df["tran_status"]
+    out["status_raw"] = status
     out["action"], unk_action = enum(status, c.ACTION, c.LABELS["action"])
     out["event_type"] = status.map(c.EVENT_TYPE)
     out["trade_status"] = status.map(c.TRADE_STATUS)
@@ -95,9 +100,14 @@ def main(path, outdir):
         out[target] = df[col]
     toolset = df["toolset"]
     out["direction"], unk_side = enum(df["buy_sell"], c.SIDE, c.LABELS["direction"])
+    out["side_raw"] = df["buy_sell"]
     out["asset_class"], unk_ac = enum(df["asset_class"], c.ASSET_CLASS, c.LABELS["asset_class"])
+    out["asset_class_raw"] = df["asset_class"]
     out["instrument_type"], unk_it = enum(toolset, c.INSTRUMENT, c.LABELS["instrument_type"])
+    out["toolset_raw"] = toolset
     out["settlement_type"], unk_st = enum(df["settlement"], c.SETTLEMENT, c.LABELS["settlement"])
+    out["settlement_raw"] = df["settlement"]
+    out["asset_detail"] = df["commodity"].map(c.product_details())
     is_future = toolset == "Future"
     is_option = toolset == "Option"
     is_swap = toolset == "Swap"
@@ -105,6 +115,7 @@ def main(path, outdir):
     fixed = is_future | is_swap
 
     # leg 1
+    out["leg1_number"] = np.int32(1)
     out["leg1_direction"] = out["direction"]
     qty = decimal(df["quantity"], DEC6, QTY, failures, "quantity")
     lots = decimal(df["lots"], DEC6, QTY, failures, "lots")
@@ -113,37 +124,58 @@ def main(path, outdir):
     out["leg1_quantity_unit"] = df["quantity_unit"]
     out["leg1_frequency"], unk_fq = enum(df["quantity_frequency"], c.FREQUENCY,
                                          c.LABELS["frequency"])
+    out["leg1_frequency_raw"] = df["quantity_frequency"]
     out["leg1_lots"] = lots
     out["leg1_contract_size"] = csize
     out["leg1_contract_size_unit"] = df["quantity_unit"].where(df["lots"] != "", "")
     price = decimal(df["price"], DEC10, PRICE, failures, "price")
     priced = fixed | is_phys
-    out["leg1_price_kind"] = np.select([fixed, is_phys], ["fixed", "physical"], "")
-    out["leg1_price"] = price.where(priced)
-    out["leg1_price_currency"] = df["price_currency"].where(priced, "")
-    out["leg1_price_per_unit"] = df["price_unit"].where(priced, "")
-    out["leg1_delivery_start"] = date(df["delivery_start"], failures)
-    out["leg1_delivery_end"] = date(df["delivery_end"], failures)
+    for kind, when in (("fixed", fixed), ("phys", is_phys)):
+        out[f"leg1_{kind}_price"] = price.where(when)
+        out[f"leg1_{kind}_price_minor_scale"] = pd.Series(np.int32(1), index=df.index).where(when)
+        out[f"leg1_{kind}_price_currency"] = df["price_currency"].where(when, "")
+        out[f"leg1_{kind}_price_per_unit"] = df["price_unit"].where(when, "")
+        out[f"leg1_{kind}_price_type"] = np.where(when, "FIXED", None)
+    delivery_start = date(df["delivery_start"], failures)
+    delivery_end = date(df["delivery_end"], failures)
+    out["leg1_delivery_start"] = delivery_start.where(is_phys)
+    out["leg1_delivery_end"] = delivery_end.where(is_phys)
     out["leg1_delivery_location"] = df["delivery_location"].where(is_phys, "")
     out["leg1_incoterm"] = df["incoterm"].where(is_phys, "")
     put_call, unk_pc = enum(df["put_call"].where(is_option, ""), c.PUT_CALL, c.LABELS["put_call"])
     out["leg1_put_call"] = put_call
+    out["leg1_put_call_raw"] = df["put_call"].where(is_option, "")
     out["leg1_exercise_style"] = np.where(is_option, "AMERICAN", None)
+    out["leg1_option_currency"] = df["price_currency"].where(is_option, "")
+    out["leg1_option_per_unit"] = df["price_unit"].where(is_option, "")
+    out["leg1_premium_type"] = np.where(is_option, "PREMIUM", None)
+    out["leg1_option_minor_scale"] = pd.Series(np.int32(0), index=df.index).where(is_option)
+    out["leg1_automatic_exercise"] = pd.Series(False, index=df.index,
+                                               dtype="boolean").where(is_option)
     strike = decimal(df["strike"], DEC10, PRICE, failures, "strike")
     premium = decimal(df["premium"], DEC10, PRICE, failures, "premium")
     out["leg1_strike"] = strike.where(is_option)
     out["leg1_expiry_date"] = date(df["expiry_date"], failures)
     out["leg1_premium"] = premium.where(is_option)
     # leg 2 (swaps): the floating leg
+    out["leg2_number"] = pd.Series(np.int32(2), index=df.index).where(is_swap)
     out["leg2_direction"] = df["buy_sell"].map(c.SIDE_LEG2).where(is_swap)
+    out["leg2_direction_raw"] = df["buy_sell"].where(is_swap, "")
     out["leg2_index_id"] = df["float_index"]
     out["leg2_spread"] = decimal(df["float_spread"], DEC10, PRICE, failures, "float_spread")
+    out["leg2_spread_currency"] = df["price_currency"].where(is_swap, "")
+    out["leg2_pricing_start"] = delivery_start.where(is_swap)
+    out["leg2_pricing_end"] = delivery_end.where(is_swap)
     # fees
     out["fee_amount"] = decimal(df["broker_fee"], DEC10, PRICE, failures, "broker_fee")
     out["fee_currency"] = df["fee_currency"]
     out["fee_type"] = np.where(df["broker_fee"] != "", "BROKERAGE", None)
+    out["fee_basis"] = np.where(df["broker_fee"] != "", "FLAT", None)
     out["source_attributes_comment"] = df["comment"]
     out["source_line"] = np.arange(2, n + 2)
+    for col, value in c.provenance(path).items():
+        out[col] = value
+    out["source_location"] = "line " + out["source_line"].astype(str)
 
     # ---- validation ----------------------------------------------------------------------
     ref = c.reference()
@@ -173,7 +205,7 @@ def main(path, outdir):
         (is_option & (strike <= zero_p).fillna(False))
     f.append(("positive_price", bad_price & ~exempt))
     f.append(("positive_premium", is_option & (premium <= zero_p).fillna(False)))
-    td, ds, de = out["trade_date"], out["leg1_delivery_start"], out["leg1_delivery_end"]
+    td, ds, de = out["trade_date"], delivery_start, delivery_end
     f.append(("delivery_dates_order", is_phys & ((td > ds) | (ds > de)).fillna(False)))
     f.append(("pricing_period_order", is_swap & (ds > de).fillna(False)))
     f.append(("option_expiry_after_trade_date",
@@ -235,9 +267,12 @@ def main(path, outdir):
     table = pa.Table.from_pandas(accepted, preserve_index=False)
     table = table.set_column(table.schema.get_field_index("trade_date"), "trade_date",
                              table.column("trade_date").cast(pa.date32()))
-    for col in ("leg1_delivery_start", "leg1_delivery_end", "leg1_expiry_date"):
+    for col in ("leg1_delivery_start", "leg1_delivery_end", "leg1_expiry_date",
+                "leg2_pricing_start", "leg2_pricing_end"):
         table = table.set_column(table.schema.get_field_index(col), col,
                                  table.column(col).cast(pa.date32()))
+    if schema is not None:
+        table = canonical.nest_arrow(table, schema)
     pq.write_table(table, a_path, compression="zstd")
     pq.write_table(pa.Table.from_pandas(quarantined, preserve_index=False), q_path,
                    compression="zstd")
@@ -246,4 +281,5 @@ def main(path, outdir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    args = c.peer_args(__doc__)
+    main(args.input, args.outdir, args.schema)
