@@ -3,6 +3,7 @@
 #include <arrow/array.h>
 #include <arrow/util/decimal.h>
 #include <arrow/util/key_value_metadata.h>
+#include <parquet/statistics.h>
 
 #include <cstring>
 #include <optional>
@@ -223,6 +224,130 @@ ColumnMetrics ColumnMetricsBuilder::Finish() {
     out.null_value_counts[id] = acc.nulls;
     if (acc.bounds_ok && acc.lower) out.lower_bounds[id] = *acc.lower;
     if (acc.bounds_ok && acc.upper) out.upper_bounds[id] = *acc.upper;
+  }
+  return out;
+}
+
+namespace {
+
+// Typed min and max of one column over its row groups' statistics, in Iceberg's binary form.
+class FooterBounds {
+ public:
+  FooterBounds(const parquet::ColumnDescriptor& column, size_t max_chars)
+      : column_(column), max_chars_(max_chars) {}
+
+  void Add(const parquet::Statistics* stats) {
+    if (stats == nullptr || !stats->HasMinMax()) {
+      // A row group with values but no min/max leaves the file's bounds unknown.
+      if (stats == nullptr || stats->num_values() > 0) ok_ = false;
+      return;
+    }
+    switch (column_.physical_type()) {
+      case parquet::Type::BOOLEAN:
+        return Fold<parquet::BooleanType>(stats, &bool_lo_, &bool_hi_);
+      case parquet::Type::INT32:
+        return Fold<parquet::Int32Type>(stats, &i32_lo_, &i32_hi_);
+      case parquet::Type::INT64:
+        return Fold<parquet::Int64Type>(stats, &i64_lo_, &i64_hi_);
+      case parquet::Type::BYTE_ARRAY: {
+        if (!IsString()) break;
+        auto typed = static_cast<const parquet::ByteArrayStatistics*>(stats);
+        return MinMax(std::string(parquet::ByteArrayToString(typed->min())),
+                      std::string(parquet::ByteArrayToString(typed->max())), &str_lo_, &str_hi_);
+      }
+      case parquet::Type::FIXED_LEN_BYTE_ARRAY: {
+        if (!IsDecimal()) break;
+        auto typed = static_cast<const parquet::FLBAStatistics*>(stats);
+        return MinMax(Decimal(typed->min()), Decimal(typed->max()), &dec_lo_, &dec_hi_);
+      }
+      default:
+        break;
+    }
+    ok_ = false;  // floats and binary get no bounds
+  }
+
+  void Finish(int32_t id, ColumnMetrics* out) const {
+    if (!ok_) return;
+    auto set = [&](std::string lower, std::string upper) {
+      out->lower_bounds[id] = std::move(lower);
+      out->upper_bounds[id] = std::move(upper);
+    };
+    if (bool_lo_) set(std::string(1, char(*bool_lo_)), std::string(1, char(*bool_hi_)));
+    if (i32_lo_) set(LittleEndian(*i32_lo_), LittleEndian(*i32_hi_));
+    if (i64_lo_) set(LittleEndian(*i64_lo_), LittleEndian(*i64_hi_));
+    if (dec_lo_) set(DecimalBytes(*dec_lo_), DecimalBytes(*dec_hi_));
+    if (str_lo_) {  // as LeafFolder::Finish: truncated lower bound, upper kept only if short
+      size_t code_points = 0;
+      out->lower_bounds[id] =
+          str_lo_->substr(0, Utf8PrefixBytes(*str_lo_, max_chars_, &code_points));
+      Utf8PrefixBytes(*str_hi_, max_chars_, &code_points);
+      if (code_points <= max_chars_) out->upper_bounds[id] = *str_hi_;
+    }
+  }
+
+ private:
+  bool IsString() const {
+    const auto& logical = column_.logical_type();
+    return logical != nullptr && logical->is_string();
+  }
+  bool IsDecimal() const {
+    const auto& logical = column_.logical_type();
+    return logical != nullptr && logical->is_decimal();
+  }
+  // Parquet stores a decimal as a big-endian two's complement of type_length bytes.
+  arrow::Decimal128 Decimal(const parquet::FixedLenByteArray& v) const {
+    auto value = arrow::Decimal128::FromBigEndian(v.ptr, column_.type_length());
+    return value.ok() ? *value : arrow::Decimal128();
+  }
+  template <typename T>
+  static void MinMax(T lo, T hi, std::optional<T>* min, std::optional<T>* max) {
+    if (!*min || lo < **min) *min = std::move(lo);
+    if (!*max || hi > **max) *max = std::move(hi);
+  }
+  template <typename ParquetType, typename T>
+  static void Fold(const parquet::Statistics* stats, std::optional<T>* min, std::optional<T>* max) {
+    auto typed = static_cast<const parquet::TypedStatistics<ParquetType>*>(stats);
+    MinMax(static_cast<T>(typed->min()), static_cast<T>(typed->max()), min, max);
+  }
+
+  const parquet::ColumnDescriptor& column_;
+  size_t max_chars_;
+  bool ok_ = true;
+  std::optional<bool> bool_lo_, bool_hi_;
+  std::optional<int32_t> i32_lo_, i32_hi_;
+  std::optional<int64_t> i64_lo_, i64_hi_;
+  std::optional<arrow::Decimal128> dec_lo_, dec_hi_;
+  std::optional<std::string> str_lo_, str_hi_;
+};
+
+}  // namespace
+
+ColumnMetrics MetricsFromFooter(const parquet::FileMetaData& footer,
+                                size_t max_string_bound_chars) {
+  ColumnMetrics out;
+  const parquet::SchemaDescriptor* schema = footer.schema();
+  for (int c = 0; c < schema->num_columns(); ++c) {
+    const parquet::ColumnDescriptor& column = *schema->Column(c);
+    int32_t id = column.schema_node()->field_id();
+    if (id < 0 || column.max_repetition_level() > 0) continue;
+    int64_t values = 0, nulls = 0;
+    bool nulls_known = true;
+    FooterBounds bounds(column, max_string_bound_chars);
+    for (int rg = 0; rg < footer.num_row_groups(); ++rg) {
+      auto chunk = footer.RowGroup(rg)->ColumnChunk(c);
+      values += chunk->num_values();
+      std::shared_ptr<parquet::Statistics> stats =
+          chunk->is_stats_set() ? chunk->statistics() : nullptr;
+      if (stats != nullptr && stats->HasNullCount()) {
+        nulls += stats->null_count();
+      } else {
+        nulls_known = false;
+      }
+      bounds.Add(stats.get());
+    }
+    out.value_counts[id] = values;
+    if (nulls_known) out.null_value_counts[id] = nulls;
+    bounds.Finish(id, &out);
   }
   return out;
 }

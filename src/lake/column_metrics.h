@@ -7,6 +7,7 @@
 #pragma once
 
 #include <arrow/record_batch.h>
+#include <parquet/metadata.h>
 
 #include <map>
 #include <memory>
@@ -37,5 +38,14 @@ class ColumnMetricsBuilder {
 
 ColumnMetrics ComputeColumnMetrics(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
                                    size_t max_string_bound_chars = 16);
+
+// The same metrics read from a written Parquet file's footer: value counts from the column
+// chunks, null counts and bounds from their statistics (merged over row groups), for the leaf
+// columns with a field id that are not inside a list or map. What Java Iceberg and pyiceberg do;
+// for files whose rows never exist as Arrow arrays (lake/row_writer.h). A column whose
+// statistics are missing in some row group (Parquet drops min/max above 4 KiB) gets no bounds,
+// or no null count.
+ColumnMetrics MetricsFromFooter(const parquet::FileMetaData& footer,
+                                size_t max_string_bound_chars = 16);
 
 }  // namespace tradeflow::lake

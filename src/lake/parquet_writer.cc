@@ -1,10 +1,14 @@
 #include "lake/parquet_writer.h"
 
 #include <arrow/io/file.h>
+#include <arrow/ipc/writer.h>
 #include <arrow/table.h>
+#include <arrow/util/base64.h>
+#include <arrow/util/key_value_metadata.h>
 #include <fcntl.h>
 #include <parquet/arrow/schema.h>
 #include <parquet/arrow/writer.h>
+#include <parquet/exception.h>
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
 #include <unistd.h>
@@ -38,6 +42,45 @@ Result<std::shared_ptr<parquet::WriterProperties>> WriterProperties(const arrow:
   return builder.build();
 }
 
+Result<std::shared_ptr<parquet::SchemaDescriptor>> ParquetSchema(const arrow::Schema& schema) {
+  std::shared_ptr<parquet::SchemaDescriptor> out;
+  TF_RETURN_IF_ARROW_ERROR(
+      parquet::arrow::ToParquetSchema(&schema, *parquet::WriterProperties::Builder().build(),
+                                      *parquet::ArrowWriterProperties::Builder().build(), &out));
+  return out;
+}
+
+// What Arrow's own writer stores, so that Arrow readers get the Arrow schema back exactly.
+Result<std::shared_ptr<const arrow::KeyValueMetadata>> ArrowSchemaMetadata(
+    const arrow::Schema& schema) {
+  TF_ASSIGN_OR_RETURN_ARROW(auto serialized, arrow::ipc::SerializeSchema(schema));
+  std::shared_ptr<const arrow::KeyValueMetadata> out = arrow::key_value_metadata(
+      std::vector<std::string>{"ARROW:schema"},
+      std::vector<std::string>{arrow::util::base64_encode(serialized->ToString())});
+  return out;
+}
+
+Result<std::shared_ptr<arrow::io::FileOutputStream>> CreateFile(const std::string& local_path) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(local_path).parent_path(), ec);
+  if (ec) return Status::IOError(local_path + ": cannot create folder: " + ec.message());
+  return FromArrow(arrow::io::FileOutputStream::Open(local_path));
+}
+
+// FileOutputStream::Close does not fsync; the commit must only ever reference durable files.
+Result<int64_t> SyncAndSize(const std::string& local_path) {
+  int fd = ::open(local_path.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    return Status::IOError(local_path + ": fsync failed");
+  }
+  ::close(fd);
+  std::error_code ec;
+  auto size = static_cast<int64_t>(std::filesystem::file_size(local_path, ec));
+  if (ec) return Status::IOError(local_path + ": " + ec.message());
+  return size;
+}
+
 // Iceberg wants the split offsets ascending: the start of each row group.
 void FillFromFooter(const parquet::FileMetaData& meta, DataFile* out) {
   const auto* schema = meta.schema();
@@ -64,10 +107,7 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   auto w = std::unique_ptr<ParquetFileWriter>(new ParquetFileWriter());
   w->local_path_ = local_path;
   w->file_.file_path = uri;
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(local_path).parent_path(), ec);
-  if (ec) return Status::IOError(local_path + ": cannot create folder: " + ec.message());
-  auto opened = FromArrow(arrow::io::FileOutputStream::Open(local_path));
+  auto opened = CreateFile(local_path);
   if (!opened.ok()) return w->Context(opened.status());
   w->out_ = *opened;
   auto arrow_props = parquet::ArrowWriterProperties::Builder().build();
@@ -96,17 +136,82 @@ Result<DataFile> ParquetFileWriter::Close() {
   Status st = FromArrow(writer_->Close());
   if (st.ok()) st = FromArrow(out_->Close());
   if (!st.ok()) return Context(st);
-  // FileOutputStream::Close does not fsync; the commit must only ever reference durable files.
-  {
-    int fd = ::open(local_path_.c_str(), O_RDONLY);
-    if (fd < 0 || ::fsync(fd) != 0) return Status::IOError(local_path_ + ": fsync failed");
-    ::close(fd);
-  }
-  std::error_code ec;
-  file_.file_size_in_bytes = static_cast<int64_t>(std::filesystem::file_size(local_path_, ec));
-  if (ec) return Status::IOError(local_path_ + ": " + ec.message());
+  TF_ASSIGN_OR_RETURN(file_.file_size_in_bytes, SyncAndSize(local_path_));
   FillFromFooter(*writer_->metadata(), &file_);
   ColumnMetrics metrics = metrics_.Finish();
+  file_.value_counts = std::move(metrics.value_counts);
+  file_.null_value_counts = std::move(metrics.null_value_counts);
+  file_.lower_bounds = std::move(metrics.lower_bounds);
+  file_.upper_bounds = std::move(metrics.upper_bounds);
+  return std::move(file_);
+}
+
+ParquetColumnFileWriter::~ParquetColumnFileWriter() = default;
+
+Result<std::unique_ptr<ParquetColumnFileWriter>> ParquetColumnFileWriter::Open(
+    const std::string& local_path, const std::string& uri,
+    const std::shared_ptr<arrow::Schema>& schema, const ParquetWriteOptions& options) {
+  auto w = std::unique_ptr<ParquetColumnFileWriter>(new ParquetColumnFileWriter());
+  w->local_path_ = local_path;
+  w->options_ = options;
+  w->file_.file_path = uri;
+  auto parquet_schema = ParquetSchema(*schema);
+  if (!parquet_schema.ok()) return w->Context(parquet_schema.status());
+  w->schema_ = *parquet_schema;
+  auto properties = WriterProperties(*schema, options);
+  if (!properties.ok()) return w->Context(properties.status());
+  auto metadata = ArrowSchemaMetadata(*schema);
+  if (!metadata.ok()) return w->Context(metadata.status());
+  auto opened = CreateFile(local_path);
+  if (!opened.ok()) return w->Context(opened.status());
+  w->out_ = *opened;
+  auto root = std::static_pointer_cast<parquet::schema::GroupNode>(w->schema_->schema_root());
+  try {
+    w->writer_ = parquet::ParquetFileWriter::Open(w->out_, root, *properties, *metadata);
+  } catch (const parquet::ParquetException& e) {
+    return w->Context(Status::IOError(e.what()));
+  }
+  return w;
+}
+
+Status ParquetColumnFileWriter::Context(const Status& st) const {
+  return st.WithContext("writing " + local_path_);
+}
+
+Status ParquetColumnFileWriter::Write(int64_t rows, const ColumnWriteFn& write_column) {
+  if (rows == 0) return Status::OK();
+  try {
+    if (group_ == nullptr ||
+        (rows_in_group_ > 0 && rows_in_group_ + rows > options_.row_group_rows)) {
+      if (group_ != nullptr) group_->Close();
+      group_ = writer_->AppendBufferedRowGroup();
+      rows_in_group_ = 0;
+    }
+    for (int c = 0; c < schema_->num_columns(); ++c) {
+      Status st = write_column(c, group_->column(c));
+      if (!st.ok()) return Context(st);
+    }
+  } catch (const parquet::ParquetException& e) {
+    return Context(Status::IOError(e.what()));
+  }
+  rows_in_group_ += rows;
+  file_.record_count += rows;
+  return Status::OK();
+}
+
+Result<DataFile> ParquetColumnFileWriter::Close() {
+  try {
+    if (group_ != nullptr) group_->Close();
+    writer_->Close();
+  } catch (const parquet::ParquetException& e) {
+    return Context(Status::IOError(e.what()));
+  }
+  Status st = FromArrow(out_->Close());
+  if (!st.ok()) return Context(st);
+  TF_ASSIGN_OR_RETURN(file_.file_size_in_bytes, SyncAndSize(local_path_));
+  const parquet::FileMetaData& footer = *writer_->metadata();
+  FillFromFooter(footer, &file_);
+  ColumnMetrics metrics = MetricsFromFooter(footer);
   file_.value_counts = std::move(metrics.value_counts);
   file_.null_value_counts = std::move(metrics.null_value_counts);
   file_.lower_bounds = std::move(metrics.lower_bounds);

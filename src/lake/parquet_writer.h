@@ -11,7 +11,10 @@
 #include <arrow/io/file.h>
 #include <arrow/record_batch.h>
 #include <parquet/arrow/writer.h>
+#include <parquet/column_writer.h>
+#include <parquet/file_writer.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +51,43 @@ class ParquetFileWriter {
   std::shared_ptr<arrow::io::FileOutputStream> out_;
   std::unique_ptr<parquet::arrow::FileWriter> writer_;
   ColumnMetricsBuilder metrics_;
+  DataFile file_;
+};
+
+// Writes one data file from rows given column by column: for writers whose rows never exist as
+// Arrow arrays (lake/row_writer.h shreds them into Parquet leaf columns). The file is the one
+// ParquetFileWriter writes for the same rows: the same Parquet schema (from the Arrow schema, with
+// field ids) and properties, and the Arrow schema in the footer so that Arrow readers get it back.
+// Its metrics come from the Parquet footer (MetricsFromFooter), which gives the same values.
+class ParquetColumnFileWriter {
+ public:
+  static Result<std::unique_ptr<ParquetColumnFileWriter>> Open(
+      const std::string& local_path, const std::string& uri,
+      const std::shared_ptr<arrow::Schema>& schema, const ParquetWriteOptions& options = {});
+  ~ParquetColumnFileWriter();
+
+  // The leaf columns, in the order Write asks for them.
+  const parquet::SchemaDescriptor& schema() const { return *schema_; }
+
+  // Adds `rows` rows: `write_column(i, writer)` must write those rows' levels and values of leaf
+  // column i with `writer`; it is called for every column, in order. A new row group starts
+  // first when these rows would take the current one past `row_group_rows`.
+  using ColumnWriteFn = std::function<Status(int column, parquet::ColumnWriter* writer)>;
+  Status Write(int64_t rows, const ColumnWriteFn& write_column);
+  // Finishes the file, fsyncs it and describes it. Call once.
+  Result<DataFile> Close();
+
+ private:
+  ParquetColumnFileWriter() = default;
+  Status Context(const Status& st) const;
+
+  std::string local_path_;
+  ParquetWriteOptions options_;
+  std::shared_ptr<parquet::SchemaDescriptor> schema_;
+  std::shared_ptr<arrow::io::FileOutputStream> out_;
+  std::unique_ptr<parquet::ParquetFileWriter> writer_;
+  parquet::RowGroupWriter* group_ = nullptr;
+  int64_t rows_in_group_ = 0;
   DataFile file_;
 };
 

@@ -124,6 +124,43 @@ TEST(ColumnMetricsTest, BoundsAreFoldedAcrossBatches) {
   EXPECT_EQ(m.value_counts.at(2), 4);
 }
 
+// The footer gives the same metrics as the Arrow data, over several row groups.
+TEST(ColumnMetricsTest, MetricsFromTheFooterEqualTheArrowOnes) {
+  auto dir = std::filesystem::temp_directory_path() / "tf_footer_metrics_test";
+  std::filesystem::remove_all(dir);
+  auto check = [&](std::shared_ptr<arrow::Schema> schema,
+                   std::vector<std::shared_ptr<arrow::RecordBatch>> batches) {
+    std::string path = (dir / "f.parquet").string();
+    ParquetWriteOptions options;
+    options.row_group_rows = 2;
+    auto file = WriteParquetDataFile(path, "file://" + path, schema, batches, options);
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    auto reader = parquet::ParquetFileReader::OpenFile(path);
+    ASSERT_GT(reader->metadata()->num_row_groups(), 1);
+    ColumnMetrics want = ComputeColumnMetrics(batches);
+    ColumnMetrics got = MetricsFromFooter(*reader->metadata());
+    EXPECT_EQ(got.value_counts, want.value_counts);
+    EXPECT_EQ(got.null_value_counts, want.null_value_counts);
+    EXPECT_EQ(got.lower_bounds, want.lower_bounds);
+    EXPECT_EQ(got.upper_bounds, want.upper_bounds);
+  };
+  check(TestSchema(), {TestBatch(), TestBatch()});
+  auto schema = arrow::schema({F("s", arrow::utf8(), 1), F("b", arrow::boolean(), 2),
+                               F("x", arrow::float64(), 3), F("raw", arrow::binary(), 4)});
+  arrow::StringBuilder sb;
+  arrow::BooleanBuilder bb;
+  arrow::DoubleBuilder xb;
+  arrow::BinaryBuilder rb;
+  ASSERT_TRUE(sb.AppendValues({"zzzzzzzzzzzzzzzzzzzzz", "abc", "é-ü-ö-ß-é-ü-ö-ß-é-ü"}).ok());
+  ASSERT_TRUE(sb.AppendNull().ok());
+  ASSERT_TRUE(bb.AppendValues(std::vector<bool>{false, true, false, true}).ok());
+  ASSERT_TRUE(xb.AppendValues(std::vector<double>{1.5, -2.0, 3.0, 0.0}).ok());
+  ASSERT_TRUE(rb.AppendValues(std::vector<std::string>{"a", "b", "c", "d"}).ok());
+  check(schema, {arrow::RecordBatch::Make(schema, 4,
+                                          {sb.Finish().ValueOrDie(), bb.Finish().ValueOrDie(),
+                                           xb.Finish().ValueOrDie(), rb.Finish().ValueOrDie()})});
+}
+
 TEST(ParquetWriterTest, WritesFieldIdsAndDescribesTheFile) {
   auto dir = std::filesystem::temp_directory_path() / "tf_parquet_writer_test";
   std::filesystem::remove_all(dir);

@@ -86,25 +86,28 @@ Status RowWriter::Add(const std::vector<PartitionValue>& partition, std::string_
   return Status::OK();
 }
 
-// Converts a buffer's rows in key order (stable: equal keys keep their arrival order) into Arrow
-// batches and writes them as one Parquet file. Runs on the pool: touches only `rows` and
-// members that do not change after construction.
+// Shreds a buffer's rows in key order (stable: equal keys keep their arrival order) into Parquet
+// columns and writes them as one file. Runs on the pool: touches only `rows` and members that do
+// not change after construction.
 Result<DataFile> RowWriter::WriteFile(const std::string& path, const Buffer& rows) const {
   std::vector<uint32_t> order(rows.entries.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&rows](uint32_t a, uint32_t b) {
     return rows.Key(rows.entries[a]) < rows.Key(rows.entries[b]);
   });
-  TF_ASSIGN_OR_RETURN(auto encoder, encoder_());
-  TF_ASSIGN_OR_RETURN(auto writer,
-                      ParquetFileWriter::Open(path, ToFileUri(path), schema_, options_.parquet));
-  // Batch by batch: a file's rows are never all in memory as Arrow at once.
+  TF_ASSIGN_OR_RETURN(
+      auto writer, ParquetColumnFileWriter::Open(path, ToFileUri(path), schema_, options_.parquet));
+  TF_ASSIGN_OR_RETURN(auto encoder, encoder_(writer->schema()));
+  auto write_column = [&encoder](int column, parquet::ColumnWriter* w) {
+    return encoder->WriteColumn(column, w);
+  };
+  // Batch by batch: a file's rows are never all in memory as columns at once.
   int64_t in_batch = 0;
   for (size_t k = 0; k < order.size(); ++k) {
     TF_RETURN_IF_ERROR(encoder->Append(rows.Row(rows.entries[order[k]])));
     if (++in_batch == options_.rows_per_batch || k + 1 == order.size()) {
-      TF_ASSIGN_OR_RETURN(auto batch, encoder->Finish());
-      TF_RETURN_IF_ERROR(writer->Write(*batch));
+      TF_RETURN_IF_ERROR(writer->Write(in_batch, write_column));
+      encoder->Clear();
       in_batch = 0;
     }
   }

@@ -1,13 +1,15 @@
 // Writes rows that the caller holds in an encoded form (serialized protos, say) as Iceberg data
-// files: buffered per partition, sorted by a byte-comparable key (lake/sort_key.h), converted to
-// Arrow by a RowEncoder only when their file is written, and rolled at a target size.
+// files: buffered per partition, sorted by a byte-comparable key (lake/sort_key.h), shredded into
+// Parquet leaf columns by a RowEncoder only when their file is written, and rolled at a target
+// size.
 //
 // Why not DataWriter (which takes Arrow batches)? Sorting a partition's Arrow rows means an
 // Arrow Take over every column of a wide nested schema, and splitting batches by partition means
 // another; together they cost more than building the rows. Here a row is encoded once when it
-// arrives and converted to Arrow once, already in file order, and the sort compares one string per
-// row. Encoded rows are also several times smaller than Arrow builders, so more rows fit in the
-// same memory.
+// arrives and decoded once, already in file order, straight into Parquet's columns (no Arrow
+// arrays, and no second pass to derive Parquet's levels from them); the sort compares one string
+// per row. Encoded rows are also several times smaller than Arrow builders, so more rows fit in
+// the same memory.
 //
 // Files are converted and written on `pool` (when given), up to `max_files_in_flight` at a time,
 // while the caller goes on adding rows. Memory is bounded: rows waiting in buffers never exceed
@@ -36,21 +38,27 @@
 
 namespace tradeflow::lake {
 
-// Turns encoded rows into Arrow batches of the writer's schema. One per file being written, so
-// an implementation need not be thread-safe.
+// Turns encoded rows into the Parquet leaf columns of the writer's schema (Dremel levels and
+// values, as model/wire_shredder.h makes them). One per file being written, so an implementation
+// need not be thread-safe.
 class RowEncoder {
  public:
   virtual ~RowEncoder() = default;
+  // `row` stays valid until the rows appended with it are written.
   virtual Status Append(std::string_view row) = 0;
-  // The rows appended since the last Finish().
-  virtual Result<std::shared_ptr<arrow::RecordBatch>> Finish() = 0;
+  // Writes leaf column `column` (in the Parquet schema's order) of the rows appended since the
+  // last Clear(), with the writer of that column.
+  virtual Status WriteColumn(int column, parquet::ColumnWriter* writer) = 0;
+  virtual void Clear() = 0;
 };
-using RowEncoderFactory = std::function<Result<std::unique_ptr<RowEncoder>>()>;
+// Called with the Parquet schema of the writer's Arrow schema, once per file.
+using RowEncoderFactory =
+    std::function<Result<std::unique_ptr<RowEncoder>>(const parquet::SchemaDescriptor& schema)>;
 
 struct RowWriterOptions {
   int64_t target_file_bytes = 64LL << 20;  // encoded bytes (rows + keys) per file
   int64_t max_buffered_bytes = 128LL << 20;
-  int64_t rows_per_batch = 64 * 1024;  // Arrow batch size while converting a file
+  int64_t rows_per_batch = 16 * 1024;  // rows shredded at a time while writing a file
   int max_files_in_flight = 2;
   std::optional<int32_t> sort_order_id;  // the table's sort order that the keys implement
   ParquetWriteOptions parquet;

@@ -43,6 +43,8 @@
 
 namespace tradeflow::model {
 
+class WireDecoder;
+
 class WireBatchBuilder {
  public:
   // `schema` must come from DeriveArrowSchema(descriptor) (field order and types are relied on).
@@ -61,13 +63,11 @@ class WireBatchBuilder {
   // Returns the rows appended since the last Finish() and starts a new batch.
   Result<std::shared_ptr<arrow::RecordBatch>> Finish();
 
-  class Decoder;
-
  private:
   WireBatchBuilder() = default;
 
   std::unique_ptr<arrow::RecordBatchBuilder> batch_builder_;
-  std::unique_ptr<Decoder> decoder_;
+  std::unique_ptr<WireDecoder> decoder_;
   int64_t num_rows_ = 0;
 };
 

@@ -1,21 +1,31 @@
 #include "model/wire_batch_builder.h"
 
 #include <arrow/array.h>
+#include <arrow/io/memory.h>
+#include <arrow/ipc/writer.h>
 #include <arrow/scalar.h>
+#include <arrow/table.h>
+#include <arrow/util/base64.h>
+#include <arrow/util/key_value_metadata.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <gtest/gtest.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/file_writer.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <random>
 
+#include "common/arrow_status.h"
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
+#include "model/wire_shredder.h"
 #include "tradeflow/quarantine/v1/quarantine.pb.h"
 #include "tradeflow/reference/v1/reference.pb.h"
 #include "tradeflow/trade/v1/trade_event.pb.h"
@@ -281,8 +291,59 @@ Result<std::shared_ptr<arrow::RecordBatch>> ProtoBatch(const Descriptor* d,
   return builder->Finish();
 }
 
+// Every test runs twice: decoding into Arrow builders (WireBatchBuilder), and shredding into
+// Parquet columns (WireShredder) that are written to a file and read back as Arrow.
+enum class Path { kArrow, kShredded };
+Path g_path = Path::kArrow;
+
+Result<std::shared_ptr<parquet::SchemaDescriptor>> ParquetSchemaOf(const arrow::Schema& schema) {
+  std::shared_ptr<parquet::SchemaDescriptor> out;
+  TF_RETURN_IF_ARROW_ERROR(
+      parquet::arrow::ToParquetSchema(&schema, *parquet::default_writer_properties(),
+                                      *parquet::default_arrow_writer_properties(), &out));
+  return out;
+}
+
+// Shreds the rows and writes them in row groups of up to 7 rows (the shredder cleared between
+// them); the file carries the Arrow schema, as Arrow's writer does, so that it reads back as is.
+Result<std::shared_ptr<arrow::RecordBatch>> ShreddedBatch(const Descriptor* d,
+                                                          const std::vector<std::string>& rows) {
+  auto schema = SchemaOf(d);
+  TF_ASSIGN_OR_RETURN(auto parquet_schema, ParquetSchemaOf(*schema));
+  TF_ASSIGN_OR_RETURN(auto shredder, WireShredder::Make(d, schema, *parquet_schema));
+  TF_ASSIGN_OR_RETURN_ARROW(auto sink, arrow::io::BufferOutputStream::Create());
+  TF_ASSIGN_OR_RETURN_ARROW(auto ipc, arrow::ipc::SerializeSchema(*schema));
+  auto metadata = arrow::key_value_metadata(
+      std::vector<std::string>{"ARROW:schema"},
+      std::vector<std::string>{arrow::util::base64_encode(ipc->ToString())});
+  auto root = std::static_pointer_cast<parquet::schema::GroupNode>(parquet_schema->schema_root());
+  auto writer =
+      parquet::ParquetFileWriter::Open(sink, root, parquet::default_writer_properties(), metadata);
+  for (size_t start = 0; start < rows.size(); start += 7) {
+    for (size_t i = start; i < std::min(rows.size(), start + 7); ++i) {
+      TF_RETURN_IF_ERROR(shredder->Append(rows[i]));
+    }
+    auto* group = writer->AppendRowGroup();
+    for (int c = 0; c < shredder->num_columns(); ++c) {
+      TF_RETURN_IF_ERROR(shredder->WriteColumn(c, group->NextColumn()));
+    }
+    group->Close();
+    shredder->Clear();
+  }
+  writer->Close();
+  TF_ASSIGN_OR_RETURN_ARROW(auto buffer, sink->Finish());
+  TF_ASSIGN_OR_RETURN_ARROW(
+      auto reader, parquet::arrow::OpenFile(std::make_shared<arrow::io::BufferReader>(buffer),
+                                            arrow::default_memory_pool()));
+  TF_ASSIGN_OR_RETURN_ARROW(auto table, reader->ReadTable());
+  TF_ASSIGN_OR_RETURN_ARROW(auto batch, table->CombineChunksToBatch());
+  // The schema read back carries the Parquet field ids as metadata; compare the data.
+  return arrow::RecordBatch::Make(schema, batch->num_rows(), batch->columns());
+}
+
 Result<std::shared_ptr<arrow::RecordBatch>> WireBatch(const Descriptor* d,
                                                       const std::vector<std::string>& rows) {
+  if (g_path == Path::kShredded) return ShreddedBatch(d, rows);
   TF_ASSIGN_OR_RETURN(auto builder, WireBatchBuilder::Make(d, SchemaOf(d)));
   for (const auto& bytes : rows) TF_RETURN_IF_ERROR(builder->Append(bytes));
   if (builder->num_rows() != static_cast<int64_t>(rows.size())) {
@@ -292,6 +353,12 @@ Result<std::shared_ptr<arrow::RecordBatch>> WireBatch(const Descriptor* d,
 }
 
 Status WireError(const Descriptor* d, std::string_view bytes) {
+  if (g_path == Path::kShredded) {
+    auto schema = SchemaOf(d);
+    TF_ASSIGN_OR_RETURN(auto parquet_schema, ParquetSchemaOf(*schema));
+    TF_ASSIGN_OR_RETURN(auto shredder, WireShredder::Make(d, schema, *parquet_schema));
+    return shredder->Append(bytes);
+  }
   auto builder = WireBatchBuilder::Make(d, SchemaOf(d));
   if (!builder.ok()) return builder.status();
   return (*builder)->Append(bytes);
@@ -526,6 +593,17 @@ class Filler {
   std::mt19937 rng_;
 };
 
+class WireDecoderTest : public ::testing::TestWithParam<Path> {
+ protected:
+  void SetUp() override { g_path = GetParam(); }
+  void TearDown() override { g_path = Path::kArrow; }
+};
+
+INSTANTIATE_TEST_SUITE_P(BothPaths, WireDecoderTest,
+                         ::testing::Values(Path::kArrow, Path::kShredded), [](const auto& info) {
+                           return info.param == Path::kArrow ? "WireBatchBuilder" : "WireShredder";
+                         });
+
 void ExpectRandomMessagesMatch(const Descriptor* d, uint32_t seed, int count = 500) {
   Filler filler(seed);
   std::vector<std::unique_ptr<Message>> messages;
@@ -538,15 +616,15 @@ void ExpectRandomMessagesMatch(const Descriptor* d, uint32_t seed, int count = 5
   ExpectSameAsProto(rows);
 }
 
-TEST(WireBatchBuilderTest, RandomTradeEventsMatchProtoBatchBuilder) {
+TEST_P(WireDecoderTest, RandomTradeEventsMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(TradeEvent::descriptor(), 1);
 }
 
-TEST(WireBatchBuilderTest, RandomQuarantineRecordsMatchProtoBatchBuilder) {
+TEST_P(WireDecoderTest, RandomQuarantineRecordsMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(quarantine::v1::QuarantineRecord::descriptor(), 2);
 }
 
-TEST(WireBatchBuilderTest, RandomReferenceRowsMatchProtoBatchBuilder) {
+TEST_P(WireDecoderTest, RandomReferenceRowsMatchProtoBatchBuilder) {
   namespace ref = reference::v1;
   uint32_t seed = 3;
   for (const Descriptor* d : {ref::Counterparty::descriptor(), ref::Book::descriptor(),
@@ -557,15 +635,15 @@ TEST(WireBatchBuilderTest, RandomReferenceRowsMatchProtoBatchBuilder) {
   }
 }
 
-TEST(WireBatchBuilderTest, RandomMessagesOfEveryFieldKindMatchProtoBatchBuilder) {
+TEST_P(WireDecoderTest, RandomMessagesOfEveryFieldKindMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(TestTypes::Get().Find("tradeflow.wiretest.AllKinds"), 4);
 }
 
-TEST(WireBatchBuilderTest, RandomProto2MessagesMatchProtoBatchBuilder) {
+TEST_P(WireDecoderTest, RandomProto2MessagesMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(TestTypes::Get().Find("tradeflow.wiretest.Legacy"), 5);
 }
 
-TEST(WireBatchBuilderTest, FinishStartsANewBatch) {
+TEST_P(WireDecoderTest, FinishStartsANewBatch) {
   Filler filler(6);
   std::vector<TradeEvent> trades(20);
   for (auto& t : trades) filler.Fill(&t, 0);
@@ -591,7 +669,7 @@ TEST(WireBatchBuilderTest, FinishStartsANewBatch) {
 
 // Absent structs are counted and appended in bulk (AppendNulls) when the struct next has a value
 // or the batch ends: runs of absent and present structs, nested, ending at every batch boundary.
-TEST(WireBatchBuilderTest, RunsOfAbsentStructsAcrossBatchesMatchProtoBatchBuilder) {
+TEST_P(WireDecoderTest, RunsOfAbsentStructsAcrossBatchesMatchProtoBatchBuilder) {
   Filler filler(7);
   std::vector<TradeEvent> trades(120);
   for (size_t i = 0; i < trades.size(); ++i) {
@@ -623,7 +701,7 @@ TEST(WireBatchBuilderTest, RunsOfAbsentStructsAcrossBatchesMatchProtoBatchBuilde
 
 // ---- Targeted cases ---------------------------------------------------------------------------
 
-TEST(WireBatchBuilderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
+TEST_P(WireDecoderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
   TradeEvent absent, empty;
   empty.mutable_execution_time();
   ExpectSameAsProto({&absent, &empty});
@@ -636,7 +714,7 @@ TEST(WireBatchBuilderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
   EXPECT_EQ(ts->Value(1), 0);
 }
 
-TEST(WireBatchBuilderTest, EnumZeroAndUnknownNumbersAreNull) {
+TEST_P(WireDecoderTest, EnumZeroAndUnknownNumbersAreNull) {
   TradeEvent t;
   t.set_action(trade::v1::ACTION_UNSPECIFIED);
   t.set_event_type(static_cast<trade::v1::EventType>(77));  // open enum: kept, unknown
@@ -652,7 +730,7 @@ TEST(WireBatchBuilderTest, EnumZeroAndUnknownNumbersAreNull) {
   EXPECT_EQ((*got)->GetColumnByName("direction")->GetScalar(0).ValueOrDie()->ToString(), "SELL");
 }
 
-TEST(WireBatchBuilderTest, EmptyRepeatedFieldIsAnEmptyList) {
+TEST_P(WireDecoderTest, EmptyRepeatedFieldIsAnEmptyList) {
   TradeEvent none, one_empty_leg;
   one_empty_leg.add_legs();
   ExpectSameAsProto({&none, &one_empty_leg});
@@ -665,7 +743,7 @@ TEST(WireBatchBuilderTest, EmptyRepeatedFieldIsAnEmptyList) {
   EXPECT_TRUE(legs->values()->IsValid(0));  // a present, empty leg is a struct, not null
 }
 
-TEST(WireBatchBuilderTest, MapKeyIsNeverNullAndEmptyValueIs) {
+TEST_P(WireDecoderTest, MapKeyIsNeverNullAndEmptyValueIs) {
   TradeEvent t;
   (*t.mutable_source_attributes())[""] = "x";
   (*t.mutable_source_attributes())["a"] = "";
@@ -680,7 +758,7 @@ TEST(WireBatchBuilderTest, MapKeyIsNeverNullAndEmptyValueIs) {
   EXPECT_FALSE(map->items()->IsValid(1));
 }
 
-TEST(WireBatchBuilderTest, MapEntryWithoutKeyOrValueReadsAsDefaults) {
+TEST_P(WireDecoderTest, MapEntryWithoutKeyOrValueReadsAsDefaults) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.AllKinds");
   // smsg (41) without a key, sdec (42) and sstr (46) without a value.
   std::string bytes = LengthDelimited(41, LengthDelimited(2, "")) +
@@ -693,7 +771,7 @@ TEST(WireBatchBuilderTest, MapEntryWithoutKeyOrValueReadsAsDefaults) {
   EXPECT_NE(st.message().find("smsg.value"), std::string::npos) << st.message();
 }
 
-TEST(WireBatchBuilderTest, NonStringMapKeysKeepWireOrder) {
+TEST_P(WireDecoderTest, NonStringMapKeysKeepWireOrder) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.AllKinds");
   auto m = TestTypes::Get().New(d);
   const FieldDescriptor* f = d->FindFieldByName("intkey");
@@ -712,7 +790,7 @@ TEST(WireBatchBuilderTest, NonStringMapKeysKeepWireOrder) {
   EXPECT_EQ(keys->Value(2), 9);
 }
 
-TEST(WireBatchBuilderTest, UnknownFieldsAreSkipped) {
+TEST_P(WireDecoderTest, UnknownFieldsAreSkipped) {
   TradeEvent t;
   t.set_trade_uid("X:1");
   t.add_legs()->set_leg_number(2);
@@ -728,7 +806,7 @@ TEST(WireBatchBuilderTest, UnknownFieldsAreSkipped) {
   ExpectSameAsParsed(all, unknown + LengthDelimited(100000, "far") + unknown);
 }
 
-TEST(WireBatchBuilderTest, PackedAndUnpackedEncodingsAreBothRead) {
+TEST_P(WireDecoderTest, PackedAndUnpackedEncodingsAreBothRead) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.AllKinds");
   // ri32 (22) is packed by default, ru32 (33) is not: write each the other way, and one in
   // two packed runs.
@@ -738,7 +816,7 @@ TEST(WireBatchBuilderTest, PackedAndUnpackedEncodingsAreBothRead) {
   ExpectSameAsParsed(d, bytes);
 }
 
-TEST(WireBatchBuilderTest, Proto2ClosedEnumDropsUnknownNumbers) {
+TEST_P(WireDecoderTest, Proto2ClosedEnumDropsUnknownNumbers) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.Legacy");
   std::string bytes = Tag(3, 0) + Varint(99) +  // singular: reads as the default
                       LengthDelimited(6, Varint(3) + Varint(4)) + Tag(7, 0) + Varint(2) +
@@ -752,7 +830,7 @@ TEST(WireBatchBuilderTest, Proto2ClosedEnumDropsUnknownNumbers) {
   EXPECT_NE(st.message().find("lvmap.value"), std::string::npos) << st.message();
 }
 
-TEST(WireBatchBuilderTest, TruncatedBytesAreInvalid) {
+TEST_P(WireDecoderTest, TruncatedBytesAreInvalid) {
   Filler filler(7);
   TradeEvent t;
   filler.Fill(&t, 0);
@@ -779,7 +857,7 @@ TEST(WireBatchBuilderTest, TruncatedBytesAreInvalid) {
   EXPECT_NE(st.message().find("source_trade_id"), std::string::npos) << st.message();
 }
 
-TEST(WireBatchBuilderTest, SplitRepeatedFieldIsInvalid) {
+TEST_P(WireDecoderTest, SplitRepeatedFieldIsInvalid) {
   TradeEvent leg, uid;
   leg.add_legs()->set_leg_number(1);
   uid.set_trade_uid("X");
@@ -790,7 +868,7 @@ TEST(WireBatchBuilderTest, SplitRepeatedFieldIsInvalid) {
   ExpectSameAsParsed(TradeEvent::descriptor(), Serialize(leg) + Serialize(leg) + Serialize(uid));
 }
 
-TEST(WireBatchBuilderTest, RepeatedSingularFieldOrOneofIsInvalid) {
+TEST_P(WireDecoderTest, RepeatedSingularFieldOrOneofIsInvalid) {
   TradeEvent uid;
   uid.set_trade_uid("X");
   Status st = WireError(TradeEvent::descriptor(), Serialize(uid) + Serialize(uid));
@@ -806,13 +884,13 @@ TEST(WireBatchBuilderTest, RepeatedSingularFieldOrOneofIsInvalid) {
   EXPECT_NE(st.message().find("legs.floating"), std::string::npos) << st.message();
 }
 
-TEST(WireBatchBuilderTest, WrongWireTypeIsInvalid) {
+TEST_P(WireDecoderTest, WrongWireTypeIsInvalid) {
   Status st = WireError(TradeEvent::descriptor(), Tag(5, 2) + Varint(1) + "x");  // source_version
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("source_version"), std::string::npos) << st.message();
 }
 
-TEST(WireBatchBuilderTest, UnsortedOrDuplicateMapKeysAreInvalid) {
+TEST_P(WireDecoderTest, UnsortedOrDuplicateMapKeysAreInvalid) {
   TradeEvent a, b;
   (*a.mutable_source_attributes())["a"] = "1";
   (*b.mutable_source_attributes())["b"] = "2";
@@ -824,7 +902,7 @@ TEST(WireBatchBuilderTest, UnsortedOrDuplicateMapKeysAreInvalid) {
   }
 }
 
-TEST(WireBatchBuilderTest, BadDecimalOrDateIsInvalid) {
+TEST_P(WireDecoderTest, BadDecimalOrDateIsInvalid) {
   for (const char* text : {"abc", "1.1234567"}) {  // quantity has scale 6
     TradeEvent t;
     t.add_legs()->mutable_quantity()->mutable_value()->set_value(text);

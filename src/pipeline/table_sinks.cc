@@ -2,7 +2,7 @@
 
 #include "lake/iceberg_schema.h"
 #include "model/proto_schema.h"
-#include "model/wire_batch_builder.h"
+#include "model/wire_shredder.h"
 #include "tradeflow/trade/v1/trade_event.pb.h"
 
 namespace tradeflow::pipeline {
@@ -49,29 +49,25 @@ Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifie
   return out;
 }
 
-// Converts serialized TradeEvents into Arrow rows when their data file is written: straight
-// from the wire bytes (model/wire_batch_builder.h), without parsing them back into messages.
+// Shreds serialized TradeEvents into Parquet columns when their data file is written: straight
+// from the wire bytes (model/wire_shredder.h), without parsing them back into messages.
 class EventRowEncoder : public lake::RowEncoder {
  public:
   static Result<std::unique_ptr<lake::RowEncoder>> Make(std::shared_ptr<arrow::Schema> schema,
-                                                        int64_t batch_rows) {
+                                                        const parquet::SchemaDescriptor& columns) {
     auto encoder = std::make_unique<EventRowEncoder>();
-    TF_ASSIGN_OR_RETURN(encoder->builder_,
-                        model::WireBatchBuilder::Make(TradeEvent::descriptor(), std::move(schema)));
-    encoder->batch_rows_ = batch_rows;
-    TF_RETURN_IF_ERROR(encoder->builder_->Reserve(batch_rows));
+    TF_ASSIGN_OR_RETURN(encoder->shredder_, model::WireShredder::Make(TradeEvent::descriptor(),
+                                                                      std::move(schema), columns));
     return std::unique_ptr<lake::RowEncoder>(std::move(encoder));
   }
-  Status Append(std::string_view row) override { return builder_->Append(row); }
-  Result<std::shared_ptr<arrow::RecordBatch>> Finish() override {
-    TF_ASSIGN_OR_RETURN(auto batch, builder_->Finish());
-    TF_RETURN_IF_ERROR(builder_->Reserve(batch_rows_));
-    return batch;
+  Status Append(std::string_view row) override { return shredder_->Append(row); }
+  Status WriteColumn(int column, parquet::ColumnWriter* writer) override {
+    return shredder_->WriteColumn(column, writer);
   }
+  void Clear() override { shredder_->Clear(); }
 
  private:
-  std::unique_ptr<model::WireBatchBuilder> builder_;
-  int64_t batch_rows_ = 0;
+  std::unique_ptr<model::WireShredder> shredder_;
 };
 
 }  // namespace
@@ -98,7 +94,9 @@ Result<std::unique_ptr<EventSink>> EventSink::Open(lake::Catalog* catalog,
   options.max_files_in_flight = pool->size();
   options.rows_per_batch = kBatchRows;
   auto schema = sink->schema_;
-  auto encoder = [schema] { return EventRowEncoder::Make(schema, kBatchRows); };
+  auto encoder = [schema](const parquet::SchemaDescriptor& columns) {
+    return EventRowEncoder::Make(schema, columns);
+  };
   TF_ASSIGN_OR_RETURN(sink->writer_, table.NewRowWriter(schema, encoder, options, pool));
   return sink;
 }
