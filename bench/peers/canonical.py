@@ -19,9 +19,12 @@ Nesting rules, the same in both implementations:
   - list element k (path `name[k]`) is in the list when its struct is present, in order of k;
   - a map has one entry per mapped key (path `name{key}`) whose value is not null.
 """
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+# numpy is imported where the pyarrow nesting needs it: the DuckDB peer, and the tests that run
+# it, must not need it (the project's test environment has no numpy; bench/requirements.txt
+# brings it with pandas).
 
 # canonical leaf path -> the peers' flat column. Both peers produce every column named here.
 CANONICAL = {
@@ -165,6 +168,7 @@ def _leaf(table, col, typ):
 
 def _present(table, cols):
     """Rows where any of the flat columns is not null (and not an empty string)."""
+    import numpy as np
     mask = np.zeros(table.num_rows, dtype=bool)
     for col in cols:
         arr = table.column(col).combine_chunks()
@@ -176,6 +180,7 @@ def _present(table, cols):
 
 
 def _build(table, typ, prefix):
+    import numpy as np
     n = table.num_rows
     if pa.types.is_struct(typ):
         cols = _mapped_below(prefix)

@@ -1,5 +1,5 @@
 // The wire format is decoded by hand: protobuf's public API can parse bytes only into a Message
-// (or skip them), it has no way to stream the fields of a message into builders of our own. The
+// (or skip them), it has no way to stream the fields of a message into columns of our own. The
 // subset needed is small and stable (varints, fixed 32/64-bit values, length-delimited values,
 // groups to skip), see https://protobuf.dev/programming-guides/encoding/.
 #include "model/wire_decoder.h"
@@ -220,29 +220,28 @@ WireDecoder::~WireDecoder() = default;
 // ---- Plan -------------------------------------------------------------------------------------
 
 Result<std::unique_ptr<WireDecoder>> WireDecoder::Make(const Descriptor* descriptor,
-                                                       arrow::RecordBatchBuilder* batch_builder) {
+                                                       const arrow::Schema& schema,
+                                                       const parquet::SchemaDescriptor& parquet) {
   auto decoder = std::unique_ptr<WireDecoder>(new WireDecoder());
-  std::vector<arrow::ArrayBuilder*> builders;
-  for (int i = 0; i < batch_builder->num_fields(); ++i) {
-    builders.push_back(batch_builder->GetField(i));
-  }
-  TF_RETURN_IF_ERROR(decoder->MakeLayout(descriptor, builders, "", &decoder->root_));
+  TF_RETURN_IF_ERROR(decoder->MakeLayout(descriptor, schema.fields(), "", 0, 0, &decoder->root_));
   decoder->root_.path = descriptor->full_name();
+  TF_RETURN_IF_ERROR(decoder->MakeColumns(parquet));
   return decoder;
 }
 
-Status WireDecoder::MakeLayout(const Descriptor* message,
-                               const std::vector<arrow::ArrayBuilder*>& builders,
-                               const std::string& path, Layout* layout) {
-  if (static_cast<int>(builders.size()) != message->field_count()) {
+// `def` and `rep`: the levels a value of the message reaches.
+Status WireDecoder::MakeLayout(const Descriptor* message, const arrow::FieldVector& fields,
+                               const std::string& path, int16_t def, int16_t rep, Layout* layout) {
+  if (static_cast<int>(fields.size()) != message->field_count()) {
     return Status::Internal("schema does not match message " + message->full_name());
   }
   layout->path = path;
+  layout->ctx = {def, rep};
   uint32_t max_number = 0;
   for (int i = 0; i < message->field_count(); ++i) {
     const FieldDescriptor* f = message->field(i);
     std::string field_path = path.empty() ? f->name() : path + "." + f->name();
-    TF_ASSIGN_OR_RETURN(auto node, MakeNode(f, builders[i], false, field_path));
+    TF_ASSIGN_OR_RETURN(auto node, MakeNode(f, *fields[i], &layout->ctx, false, field_path));
     if (f->containing_oneof() != nullptr) node->oneof = f->containing_oneof()->index();
     node->index = static_cast<uint32_t>(i);
     max_number = std::max(max_number, static_cast<uint32_t>(f->number()));
@@ -263,16 +262,19 @@ Status WireDecoder::MakeLayout(const Descriptor* message,
   return Status::OK();
 }
 
+// A node's value adds a definition level when its Arrow field is nullable (ToParquetSchema makes
+// it optional); its leaf columns are numbered in schema order, as Parquet numbers them.
 Result<std::unique_ptr<WireDecoder::Node>> WireDecoder::MakeNode(const FieldDescriptor* field,
-                                                                 arrow::ArrayBuilder* builder,
-                                                                 bool element,
+                                                                 const arrow::Field& arrow_field,
+                                                                 const Context* ctx, bool element,
                                                                  const std::string& path) {
   auto node = std::make_unique<Node>();
   node->type = field->type();
   node->number = static_cast<uint32_t>(field->number());
   node->element = element;
   node->path = path;
-  node->builder = builder;
+  node->ctx = ctx;
+  node->optional = arrow_field.nullable() ? 1 : 0;
   TF_ASSIGN_OR_RETURN(node->kind, ColumnKindOf(field, element));
   // Maps and lists get nodes for their elements (MakeChildren); values need their wire details.
   if (node->kind != Kind::kMap && node->kind != Kind::kList) {
@@ -280,41 +282,50 @@ Result<std::unique_ptr<WireDecoder::Node>> WireDecoder::MakeNode(const FieldDesc
                            ? MakeMessage(field, node.get())
                            : MakeScalar(field, node.get()));
   }
-  // Append() casts builders to the class the kind implies: check them once here.
-  if (builder->type()->id() != ArrowTypeOf(node->kind)) {
+  if (arrow_field.type()->id() != ArrowTypeOf(node->kind)) {
     return Status::Internal("schema does not match field " + field->full_name() + ": " +
-                            builder->type()->ToString());
+                            arrow_field.type()->ToString());
   }
-  TF_RETURN_IF_ERROR(MakeChildren(field, node.get()));
+  const int first = static_cast<int>(leaf_nodes_.size());
+  TF_RETURN_IF_ERROR(MakeChildren(field, *arrow_field.type(), node.get()));
+  if (node->layout == nullptr && node->children.empty()) {
+    node->leaf = first;
+    leaf_nodes_.push_back(node.get());
+  }
+  for (int i = first; i < static_cast<int>(leaf_nodes_.size()); ++i) node->leaves.push_back(i);
   return node;
 }
 
-Status WireDecoder::MakeChildren(const FieldDescriptor* field, Node* node) {
+// A list element or map entry adds a definition level and a repetition level (Parquet's
+// repeated group) to those of its list or map.
+Status WireDecoder::MakeChildren(const FieldDescriptor* field, const arrow::DataType& type,
+                                 Node* node) {
+  const auto present = static_cast<int16_t>(node->ctx->def + node->optional);
+  node->rep_level = static_cast<int16_t>(node->ctx->rep + 1);
+  node->inner = {static_cast<int16_t>(present + 1), node->rep_level};  // until decoding
   switch (node->kind) {
     case Kind::kMap: {
-      auto* map = static_cast<arrow::MapBuilder*>(node->builder);
+      const auto& map = static_cast<const arrow::MapType&>(type);
       const Descriptor* entry = field->message_type();
-      TF_ASSIGN_OR_RETURN(
-          auto key, MakeNode(entry->map_key(), map->key_builder(), false, node->path + ".key"));
-      TF_ASSIGN_OR_RETURN(auto value, MakeNode(entry->map_value(), map->item_builder(), false,
-                                               node->path + ".value"));
+      TF_ASSIGN_OR_RETURN(auto key, MakeNode(entry->map_key(), *map.key_field(), &node->inner,
+                                             false, node->path + ".key"));
+      TF_ASSIGN_OR_RETURN(auto value, MakeNode(entry->map_value(), *map.item_field(), &node->inner,
+                                               false, node->path + ".value"));
       node->children.push_back(std::move(key));
       node->children.push_back(std::move(value));
       return Status::OK();
     }
     case Kind::kList: {
-      auto* list = static_cast<arrow::ListBuilder*>(node->builder);
-      TF_ASSIGN_OR_RETURN(auto element, MakeNode(field, list->value_builder(), true, node->path));
+      const auto& list = static_cast<const arrow::ListType&>(type);
+      TF_ASSIGN_OR_RETURN(auto element,
+                          MakeNode(field, *list.value_field(), &node->inner, true, node->path));
       node->children.push_back(std::move(element));
       return Status::OK();
     }
-    case Kind::kStruct: {
-      auto* st = static_cast<arrow::StructBuilder*>(node->builder);
-      std::vector<arrow::ArrayBuilder*> builders;
-      for (int i = 0; i < st->num_fields(); ++i) builders.push_back(st->field_builder(i));
+    case Kind::kStruct:
       node->layout = std::make_unique<Layout>();
-      return MakeLayout(field->message_type(), builders, node->path, node->layout.get());
-    }
+      return MakeLayout(field->message_type(), type.fields(), node->path, present, node->ctx->rep,
+                        node->layout.get());
     default:
       return Status::OK();
   }
@@ -411,7 +422,7 @@ const EnumLabels* WireDecoder::LabelsFor(const EnumDescriptor* type) {
 
 // ---- Decoding ---------------------------------------------------------------------------------
 
-// Decodes the fields of one message into their builders, then gives every field the message did
+// Decodes the fields of one message into their columns, then gives every field the message did
 // not carry its absent value.
 bool WireDecoder::ParseMessage(Layout& layout, std::string_view bytes) {
   const uint64_t generation = ++generation_;
@@ -437,8 +448,7 @@ bool WireDecoder::ParseMessage(Layout& layout, std::string_view bytes) {
     Node& field = *layout.fields[i];
     if (layout.seen[i] != generation) {
       if (!AppendAbsent(field)) return false;
-    } else if (columns_mode_ && field.elements == 0 &&
-               (field.kind == Kind::kList || field.kind == Kind::kMap)) {
+    } else if (field.elements == 0 && (field.kind == Kind::kList || field.kind == Kind::kMap)) {
       PutLevels(field, field.ctx->def + field.optional);  // every element was dropped
     }
   }
@@ -452,14 +462,7 @@ bool WireDecoder::ReadField(Layout& layout, Node& field, WireReader& reader, uin
     if (seen != generation) {
       seen = generation;
       field.has_previous_key = false;
-      if (columns_mode_) {
-        field.elements = 0;
-      } else {
-        arrow::Status st = field.kind == Kind::kList
-                               ? static_cast<arrow::ListBuilder*>(field.builder)->Append()
-                               : static_cast<arrow::MapBuilder*>(field.builder)->Append();
-        if (!Check(st)) return false;
-      }
+      field.elements = 0;
     } else if (previous != field.number) {
       return Malformed(field.path, "repeated field split by another field");
     }
@@ -484,12 +487,12 @@ bool WireDecoder::ReadRepeated(Node& field, WireReader& reader, uint32_t wire_ty
     if (wire_type != kLengthDelimited || !reader.ReadLengthDelimited(&entry)) {
       return Malformed(field.path, "malformed map entry");
     }
-    if (columns_mode_) NextElement(field);
+    NextElement(field);
     return ReadMapEntry(field, entry);
   }
   Node& element = *field.children[0];
   if (!IsScalar(element.kind)) {
-    if (columns_mode_) NextElement(field);
+    NextElement(field);
     return ReadValue(element, reader, wire_type);
   }
   if (wire_type != kLengthDelimited) {  // one unpacked value
@@ -511,17 +514,14 @@ bool WireDecoder::ReadRepeated(Node& field, WireReader& reader, uint32_t wire_ty
   return true;
 }
 
-// A scalar list element. In column mode an element's levels depend on its position in the list,
-// so an element the parser drops (an unknown number of a closed enum) is left out before it
-// takes one.
+// A scalar list element. An element's levels depend on its position in the list, so an element
+// the parser drops (an unknown number of a closed enum) is left out before it takes one.
 bool WireDecoder::AppendElement(Node& list, const Node& element, uint64_t raw) {
-  if (columns_mode_) {
-    if (element.kind == Kind::kEnum && element.closed_enum &&
-        element.labels->Find(static_cast<int32_t>(raw)) == nullptr) {
-      return true;
-    }
-    NextElement(list);
+  if (element.kind == Kind::kEnum && element.closed_enum &&
+      element.labels->Find(static_cast<int32_t>(raw)) == nullptr) {
+    return true;
   }
+  NextElement(list);
   return AppendScalar(element, raw);
 }
 
@@ -591,11 +591,7 @@ bool WireDecoder::ReadMapEntry(Node& map, std::string_view entry) {
     }
     map.previous_key = text;
     map.has_previous_key = true;
-    if (columns_mode_) {
-      PutValue(key).bytes.push_back(ByteArrayOf(text));
-    } else if (!Check(static_cast<arrow::BinaryBuilder*>(key.builder)->Append(text))) {
-      return false;
-    }
+    PutValue(key).bytes.push_back(ByteArrayOf(text));
   } else if (has_key) {
     if (!ReadValue(key, key_reader, key.wire_type)) return false;
   } else {
@@ -605,35 +601,10 @@ bool WireDecoder::ReadMapEntry(Node& map, std::string_view entry) {
   return AppendAbsent(value);  // a Decimal or Date is null whether absent or empty
 }
 
-// An absent struct is counted, not appended. StructBuilder::AppendNull appends an empty value to
-// every field below it, one virtual call each, and absent structs hold most of a row's columns
-// (a swap leg has no physical, option or fixed terms). The count goes in as one AppendNulls when
-// the struct next has a value, or when the batch is finished.
+// An absent list or map is empty; an absent struct leaves every column below it undefined at the
+// level of the message that holds it (one entry each, as Parquet needs); an absent leaf is null
+// or its default, as the contract in wire_shredder.h says.
 bool WireDecoder::AppendAbsent(Node& node) {
-  if (columns_mode_) return PutAbsent(node);
-  switch (node.kind) {
-    case Kind::kList:
-      return Check(static_cast<arrow::ListBuilder*>(node.builder)->Append());
-    case Kind::kMap:
-      return Check(static_cast<arrow::MapBuilder*>(node.builder)->Append());
-    case Kind::kStruct:
-      ++node.pending_nulls;
-      return true;
-    case Kind::kDecimal:
-    case Kind::kDate:
-    case Kind::kTimestamp:
-      return Check(node.builder->AppendNull());
-    case Kind::kString:
-    case Kind::kBinary:
-      return AppendString(node, node.default_string);
-    default:
-      return AppendScalar(node, node.default_raw);
-  }
-}
-
-// Column mode: an absent list or map is empty, an absent struct leaves every column below it
-// undefined at the enclosing level, and a leaf is null or its default as AppendAbsent says.
-bool WireDecoder::PutAbsent(Node& node) {
   switch (node.kind) {
     case Kind::kList:
     case Kind::kMap:
@@ -654,61 +625,8 @@ bool WireDecoder::PutAbsent(Node& node) {
   }
 }
 
-bool WireDecoder::AppendCountedNulls(Node& node) {
-  if (node.pending_nulls == 0) return true;
-  return Check(node.builder->AppendNulls(std::exchange(node.pending_nulls, 0)));
-}
-
-// Appends every counted null at and below `node`, deepest first: before a struct with counted
-// nulls takes its next value, and at the end of a batch. The fields' nulls go first because they
-// were counted in earlier rows (a field is only decoded while its struct has a value, which
-// flushes the struct), and the struct's AppendNulls appends an empty, valid value to each of its
-// fields for its own, later rows.
-bool WireDecoder::FlushTree(Node& node) {
-  if (node.layout != nullptr) {
-    for (auto& field : node.layout->fields) {
-      if (!FlushTree(*field)) return false;
-    }
-  }
-  for (auto& child : node.children) {
-    if (!FlushTree(*child)) return false;
-  }
-  return AppendCountedNulls(node);
-}
-
 bool WireDecoder::AppendScalar(const Node& node, uint64_t raw) {
-  if (columns_mode_ && node.type != FieldDescriptor::TYPE_ENUM) return PutScalar(node, raw);
-  arrow::ArrayBuilder* b = node.builder;
-  switch (node.type) {
-    case FieldDescriptor::TYPE_INT32:
-    case FieldDescriptor::TYPE_SFIXED32:
-      return Check(static_cast<arrow::Int32Builder*>(b)->Append(static_cast<int32_t>(raw)));
-    case FieldDescriptor::TYPE_SINT32:
-      return Check(
-          static_cast<arrow::Int32Builder*>(b)->Append(ZigZagDecode32(static_cast<uint32_t>(raw))));
-    case FieldDescriptor::TYPE_UINT32:
-    case FieldDescriptor::TYPE_FIXED32:
-      return Check(static_cast<arrow::Int64Builder*>(b)->Append(static_cast<uint32_t>(raw)));
-    case FieldDescriptor::TYPE_INT64:
-    case FieldDescriptor::TYPE_SFIXED64:
-      return Check(static_cast<arrow::Int64Builder*>(b)->Append(static_cast<int64_t>(raw)));
-    case FieldDescriptor::TYPE_SINT64:
-      return Check(static_cast<arrow::Int64Builder*>(b)->Append(ZigZagDecode64(raw)));
-    case FieldDescriptor::TYPE_BOOL:
-      return Check(static_cast<arrow::BooleanBuilder*>(b)->Append(raw != 0));
-    case FieldDescriptor::TYPE_FLOAT:
-      return Check(static_cast<arrow::FloatBuilder*>(b)->Append(
-          std::bit_cast<float>(static_cast<uint32_t>(raw))));
-    case FieldDescriptor::TYPE_DOUBLE:
-      return Check(static_cast<arrow::DoubleBuilder*>(b)->Append(std::bit_cast<double>(raw)));
-    case FieldDescriptor::TYPE_ENUM:
-      return AppendEnum(node, static_cast<int32_t>(raw));
-    default:
-      return Fail(Status::Internal("field " + node.path + ": not a scalar"));
-  }
-}
-
-bool WireDecoder::PutScalar(const Node& node, uint64_t raw) {
+  if (node.type == FieldDescriptor::TYPE_ENUM) return AppendEnum(node, static_cast<int32_t>(raw));
   LeafColumn& column = PutValue(node);
   switch (node.type) {
     case FieldDescriptor::TYPE_INT32:
@@ -746,29 +664,20 @@ bool WireDecoder::PutScalar(const Node& node, uint64_t raw) {
 bool WireDecoder::AppendEnum(const Node& node, int32_t number) {
   const std::string* label = node.labels->Find(number);
   if (label == nullptr && node.closed_enum) {
-    // The parser keeps an unknown number of a closed enum out of the field: an element is
-    // dropped, a singular field reads as its default.
-    if (node.element) return true;
+    // The parser keeps an unknown number of a closed enum out of the field: a singular field
+    // reads as its default (a list element was left out by AppendElement).
     number = static_cast<int32_t>(node.default_raw);
     label = node.labels->Find(number);
   }
-  if (columns_mode_) {
-    if (number == 0 || label == nullptr) return PutNull(node);
-    PutValue(node).bytes.push_back(ByteArrayOf(*label));
-    return true;
-  }
-  if (number == 0 || label == nullptr) return Check(node.builder->AppendNull());
-  return Check(static_cast<arrow::StringBuilder*>(node.builder)->Append(*label));
+  if (number == 0 || label == nullptr) return PutNull(node);
+  PutValue(node).bytes.push_back(ByteArrayOf(*label));
+  return true;
 }
 
 bool WireDecoder::AppendString(const Node& node, std::string_view value) {
-  if (columns_mode_) {
-    if (value.empty() && !node.element) return PutNull(node);
-    PutValue(node).bytes.push_back(ByteArrayOf(value));
-    return true;
-  }
-  if (value.empty() && !node.element) return Check(node.builder->AppendNull());
-  return Check(static_cast<arrow::BinaryBuilder*>(node.builder)->Append(value));
+  if (value.empty() && !node.element) return PutNull(node);
+  PutValue(node).bytes.push_back(ByteArrayOf(value));
+  return true;
 }
 
 // A message value that is present (possibly empty).
@@ -781,12 +690,7 @@ bool WireDecoder::AppendMessage(Node& node, std::string_view bytes) {
     case Kind::kTimestamp:
       return AppendTimestamp(node, bytes);
     case Kind::kStruct:
-      if (columns_mode_) {
-        node.layout->ctx = {static_cast<int16_t>(node.ctx->def + node.optional), node.ctx->rep};
-        return ParseMessage(*node.layout, bytes);
-      }
-      if (node.pending_nulls != 0 && !FlushTree(node)) return false;
-      if (!Check(static_cast<arrow::StructBuilder*>(node.builder)->Append())) return false;
+      node.layout->ctx = {static_cast<int16_t>(node.ctx->def + node.optional), node.ctx->rep};
       return ParseMessage(*node.layout, bytes);
     default:
       return Fail(Status::Internal("field " + node.path + ": not a message"));
@@ -809,10 +713,10 @@ bool WireDecoder::AppendDecimal(const Node& node, std::string_view bytes) {
       return Malformed(node.path, "malformed Decimal");
     }
   }
-  if (text.empty()) return columns_mode_ ? PutNull(node) : Check(node.builder->AppendNull());
+  if (text.empty()) return PutNull(node);
   auto value = ParseDecimal(text, node.decimal);
   if (!value.ok()) return Fail(value.status().WithContext("field " + node.path));
-  if (columns_mode_) {
+  {
     // Parquet's decimal: big-endian two's complement in type_length bytes (the low ones).
     LeafColumn& column = PutValue(node);
     uint64_t big[2] = {__builtin_bswap64(static_cast<uint64_t>(value->high_bits())),
@@ -821,7 +725,6 @@ bool WireDecoder::AppendDecimal(const Node& node, std::string_view bytes) {
     column.fixed.insert(column.fixed.end(), bytes + 16 - column.type_length, bytes + 16);
     return true;
   }
-  return Check(static_cast<arrow::Decimal128Builder*>(node.builder)->Append(*value));
 }
 
 bool WireDecoder::AppendDate(const Node& node, std::string_view bytes) {
@@ -844,18 +747,13 @@ bool WireDecoder::AppendDate(const Node& node, std::string_view bytes) {
     seen[i] = true;
     parts[i] = static_cast<int32_t>(raw);
   }
-  if (parts[0] == 0 && parts[1] == 0 && parts[2] == 0) {
-    return columns_mode_ ? PutNull(node) : Check(node.builder->AppendNull());
-  }
+  if (parts[0] == 0 && parts[1] == 0 && parts[2] == 0) return PutNull(node);
   int32_t days = 0;
   if (!DaysSinceEpoch(parts[0], parts[1], parts[2], &days)) {
     return Malformed(node.path, "not a valid date");
   }
-  if (columns_mode_) {
-    PutValue(node).int32s.push_back(days);
-    return true;
-  }
-  return Check(static_cast<arrow::Date32Builder*>(node.builder)->Append(days));
+  PutValue(node).int32s.push_back(days);
+  return true;
 }
 
 bool WireDecoder::AppendTimestamp(const Node& node, std::string_view bytes) {
@@ -877,24 +775,11 @@ bool WireDecoder::AppendTimestamp(const Node& node, std::string_view bytes) {
   // As ProtoBatchBuilder: seconds * 1e6 + nanos / 1000, in wrapping arithmetic.
   int64_t nanos = static_cast<int32_t>(parts[1]);
   uint64_t micros = parts[0] * 1000000u + static_cast<uint64_t>(nanos / 1000);
-  if (columns_mode_) {
-    PutValue(node).int64s.push_back(static_cast<int64_t>(micros));
-    return true;
-  }
-  return Check(
-      static_cast<arrow::TimestampBuilder*>(node.builder)->Append(static_cast<int64_t>(micros)));
+  PutValue(node).int64s.push_back(static_cast<int64_t>(micros));
+  return true;
 }
 
-// Singular structs get one value per row too, so their fields are reserved with them.
-Status WireDecoder::ReserveLayout(Layout& layout, int64_t rows) {
-  for (auto& field : layout.fields) {
-    TF_RETURN_IF_ARROW_ERROR(field->builder->Reserve(rows));
-    if (field->layout != nullptr) TF_RETURN_IF_ERROR(ReserveLayout(*field->layout, rows));
-  }
-  return Status::OK();
-}
-
-// ---- Column mode ------------------------------------------------------------------------------
+// ---- Columns ----------------------------------------------------------------------------------
 
 void LeafColumn::Clear() {
   def.clear();
@@ -933,11 +818,8 @@ parquet::Type::type PhysicalTypeOf(ColumnKind kind) {
 
 }  // namespace
 
-Status WireDecoder::UseColumns(const arrow::Schema& arrow,
-                               const parquet::SchemaDescriptor& parquet) {
-  leaf_nodes_.clear();
-  root_.ctx = {};
-  AssignLevels(root_, arrow.fields(), 0, 0);
+// Checks the plan against the Parquet schema, leaf for leaf, and makes a column for each.
+Status WireDecoder::MakeColumns(const parquet::SchemaDescriptor& parquet) {
   if (static_cast<int>(leaf_nodes_.size()) != parquet.num_columns()) {
     return Status::Internal("the Parquet schema has " + std::to_string(parquet.num_columns()) +
                             " columns, the message " + std::to_string(leaf_nodes_.size()));
@@ -956,54 +838,7 @@ Status WireDecoder::UseColumns(const arrow::Schema& arrow,
     columns_[i].repeated = column.max_repetition_level() > 0;
     columns_[i].type_length = column.type_length();
   }
-  columns_mode_ = true;
   return Status::OK();
-}
-
-void WireDecoder::AssignLevels(Layout& layout, const arrow::FieldVector& fields, int16_t def,
-                               int16_t rep) {
-  layout.ctx = {def, rep};
-  for (size_t i = 0; i < layout.fields.size(); ++i) {
-    AssignLevels(*layout.fields[i], *fields[i], &layout.ctx, def, rep);
-  }
-}
-
-// A node's value adds a definition level when its Arrow field is nullable (an optional Parquet
-// field); a list element or map entry adds one more and a repetition level (the repeated group).
-void WireDecoder::AssignLevels(Node& node, const arrow::Field& field, const Context* ctx,
-                               int16_t def, int16_t rep) {
-  node.ctx = ctx;
-  node.optional = field.nullable() ? 1 : 0;
-  const int16_t present = static_cast<int16_t>(def + node.optional);
-  const int first = static_cast<int>(leaf_nodes_.size());
-  const auto& type = *field.type();
-  switch (node.kind) {
-    case Kind::kStruct:
-      AssignLevels(*node.layout, type.fields(), present, rep);
-      break;
-    case Kind::kList:
-      node.rep_level = static_cast<int16_t>(rep + 1);
-      node.inner = {static_cast<int16_t>(present + 1), node.rep_level};  // until decoding
-      AssignLevels(*node.children[0], *static_cast<const arrow::ListType&>(type).value_field(),
-                   &node.inner, static_cast<int16_t>(present + 1), node.rep_level);
-      break;
-    case Kind::kMap: {
-      const auto& map = static_cast<const arrow::MapType&>(type);
-      node.rep_level = static_cast<int16_t>(rep + 1);
-      node.inner = {static_cast<int16_t>(present + 1), node.rep_level};
-      AssignLevels(*node.children[0], *map.key_field(), &node.inner,
-                   static_cast<int16_t>(present + 1), node.rep_level);
-      AssignLevels(*node.children[1], *map.item_field(), &node.inner,
-                   static_cast<int16_t>(present + 1), node.rep_level);
-      break;
-    }
-    default:
-      node.leaf = first;
-      leaf_nodes_.push_back(&node);
-      break;
-  }
-  node.leaves.clear();
-  for (int i = first; i < static_cast<int>(leaf_nodes_.size()); ++i) node.leaves.push_back(i);
 }
 
 }  // namespace tradeflow::model

@@ -1,12 +1,9 @@
-// The decoder behind WireBatchBuilder and WireShredder (model/wire_batch_builder.h,
-// model/wire_shredder.h): serialized proto messages (wire bytes) decoded straight into Arrow
-// builders or into Parquet leaf columns, without parsing them into Message objects. Internal to
-// model; the contract of what it produces is stated in those two headers.
+// The decoder behind WireShredder (model/wire_shredder.h): serialized proto messages (wire
+// bytes) decoded straight into Parquet leaf columns, without parsing them into Message objects.
+// Internal to model; the contract of what it produces is stated in wire_shredder.h.
 #pragma once
 
-#include <arrow/builder.h>
-#include <arrow/record_batch.h>
-#include <arrow/table_builder.h>
+#include <arrow/type.h>
 #include <google/protobuf/descriptor.h>
 #include <parquet/schema.h>
 #include <parquet/types.h>
@@ -17,7 +14,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/arrow_status.h"
 #include "common/status.h"
 #include "model/decimal.h"
 #include "model/proto_schema.h"
@@ -29,7 +25,7 @@ class WireReader;
 class EnumLabels;
 }  // namespace wire
 
-// One Parquet leaf column of the rows decoded in column mode, Dremel-encoded: a definition and a
+// One Parquet leaf column of the rows decoded, Dremel-encoded: a definition and a
 // repetition level per entry, and a value for each entry at the column's maximum definition level
 // (in the one vector its type uses). Text values are views into the decoded bytes or into the
 // decoder's enum labels, not copies.
@@ -53,8 +49,10 @@ struct LeafColumn {
 class WireDecoder {
  public:
   ~WireDecoder();
+  // `schema` must come from DeriveArrowSchema(descriptor), and `parquet` be its Parquet schema.
   static Result<std::unique_ptr<WireDecoder>> Make(const google::protobuf::Descriptor* descriptor,
-                                                   arrow::RecordBatchBuilder* batch_builder);
+                                                   const arrow::Schema& schema,
+                                                   const parquet::SchemaDescriptor& parquet);
 
   Status AppendRow(std::string_view bytes) {
     if (ParseMessage(root_, bytes)) [[likely]] {
@@ -62,27 +60,15 @@ class WireDecoder {
     }
     return std::move(error_);
   }
-  Status Reserve(int64_t rows) { return columns_mode_ ? Status::OK() : ReserveLayout(root_, rows); }
-
-  // Column mode: rows decoded from now on go to one LeafColumn per leaf column of `parquet`, the
-  // Parquet schema of `arrow` (the schema the builders were made from, which then only give the
-  // plan its shape and stay empty). Fails if the two do not match the plan leaf for leaf.
-  Status UseColumns(const arrow::Schema& arrow, const parquet::SchemaDescriptor& parquet);
+  // One per leaf column of the Parquet schema, holding the rows appended so far.
   std::vector<LeafColumn>& columns() { return columns_; }
-  // Appends the nulls still counted (see AppendAbsent); call before the builders are finished.
-  Status FlushNulls() {
-    for (auto& field : root_.fields) {
-      if (!FlushTree(*field)) return std::move(error_);
-    }
-    return Status::OK();
-  }
 
  private:
   using Kind = ColumnKind;
 
   struct Node;
 
-  // Column mode: the levels a value being decoded has reached, read by the nodes inside it.
+  // The levels a value being decoded has reached, read by the nodes inside it.
   struct Context {
     int16_t def = 0;
     int16_t rep = 0;
@@ -90,7 +76,7 @@ class WireDecoder {
 
   // The fields of one message type, found by field number.
   struct Layout {
-    Context ctx;                                // column mode: of the message being decoded
+    Context ctx;                                // of the message being decoded
     std::string path;                           // for errors: the message's column path
     std::vector<std::unique_ptr<Node>> fields;  // declaration order
     std::vector<Node*> by_number;               // dense: index = field number
@@ -108,7 +94,7 @@ class WireDecoder {
     }
   };
 
-  // One field (or the element of a repeated field, or a map's key or value) and its builder.
+  // One field (or the element of a repeated field, or a map's key or value) and its columns.
   // Hot members first: Append touches every node of a row.
   struct Node {
     Kind kind = Kind::kString;
@@ -120,7 +106,6 @@ class WireDecoder {
     uint32_t wire_type = 2;  // length-delimited; of one value (a repeated scalar may be packed)
     uint32_t index = 0;      // in its Layout's fields
     int oneof = -1;
-    arrow::ArrayBuilder* builder = nullptr;
     uint64_t default_raw = 0;                  // an absent scalar: the raw wire bits of its default
     const wire::EnumLabels* labels = nullptr;  // kEnum
     std::unique_ptr<Layout> layout;            // kStruct
@@ -135,9 +120,7 @@ class WireDecoder {
     bool has_previous_key = false;
     std::string_view previous_key;
 
-    int64_t pending_nulls = 0;  // kStruct: absent values not appended yet (see AppendAbsent)
-
-    // Column mode (UseColumns):
+    // Levels and columns (Make):
     int leaf = -1;                 // a leaf: its column
     int16_t optional = 0;          // 1 when a present value adds a definition level
     int16_t rep_level = 0;         // kList, kMap: the repetition level of its elements
@@ -152,14 +135,15 @@ class WireDecoder {
   // ---- Plan, built by Make --------------------------------------------------------------------
 
   Result<std::unique_ptr<Node>> MakeNode(const google::protobuf::FieldDescriptor* field,
-                                         arrow::ArrayBuilder* builder, bool element,
-                                         const std::string& path);
+                                         const arrow::Field& arrow_field, const Context* ctx,
+                                         bool element, const std::string& path);
   Status MakeScalar(const google::protobuf::FieldDescriptor* field, Node* node);
   Status MakeMessage(const google::protobuf::FieldDescriptor* field, Node* node);
-  Status MakeChildren(const google::protobuf::FieldDescriptor* field, Node* node);
-  Status MakeLayout(const google::protobuf::Descriptor* message,
-                    const std::vector<arrow::ArrayBuilder*>& builders, const std::string& path,
-                    Layout* layout);
+  Status MakeChildren(const google::protobuf::FieldDescriptor* field, const arrow::DataType& type,
+                      Node* node);
+  Status MakeLayout(const google::protobuf::Descriptor* message, const arrow::FieldVector& fields,
+                    const std::string& path, int16_t def, int16_t rep, Layout* layout);
+  Status MakeColumns(const parquet::SchemaDescriptor& parquet);
   const wire::EnumLabels* LabelsFor(const google::protobuf::EnumDescriptor* type);
 
   // ---- Decoding, used by Append ---------------------------------------------------------------
@@ -173,8 +157,6 @@ class WireDecoder {
   bool AppendAbsent(Node& node);
   bool AppendElement(Node& list, const Node& element, uint64_t raw);
   bool WrongWireType(const Node& node, uint32_t wire_type);
-  bool AppendCountedNulls(Node& node);
-  bool FlushTree(Node& node);
   bool AppendScalar(const Node& node, uint64_t raw);
   bool AppendEnum(const Node& node, int32_t number);
   bool AppendString(const Node& node, std::string_view value);
@@ -182,16 +164,9 @@ class WireDecoder {
   bool AppendDecimal(const Node& node, std::string_view bytes);
   bool AppendDate(const Node& node, std::string_view bytes);
   bool AppendTimestamp(const Node& node, std::string_view bytes);
-  Status ReserveLayout(Layout& layout, int64_t rows);
 
-  // ---- Column mode ----------------------------------------------------------------------------
+  // ---- Levels and values ----------------------------------------------------------------------
 
-  // Levels of every node below, from the Arrow fields' nullability; leaves numbered in order.
-  void AssignLevels(Layout& layout, const arrow::FieldVector& fields, int16_t def, int16_t rep);
-  void AssignLevels(Node& node, const arrow::Field& field, const Context* ctx, int16_t def,
-                    int16_t rep);
-  bool PutAbsent(Node& node);
-  bool PutScalar(const Node& node, uint64_t raw);
   LeafColumn& PutValue(const Node& node) {
     LeafColumn& column = columns_[node.leaf];
     column.def.push_back(static_cast<int16_t>(node.ctx->def + node.optional));
@@ -272,18 +247,11 @@ class WireDecoder {
   bool Malformed(const std::string& path, std::string_view what) {
     return Fail(Status::Invalid("field " + path + ": " + std::string(what)));
   }
-  bool Check(const arrow::Status& st) {
-    if (st.ok()) [[likely]] {
-      return true;
-    }
-    return Fail(FromArrow(st));
-  }
 
   Status error_;
   Layout root_;
   std::map<const google::protobuf::EnumDescriptor*, std::unique_ptr<wire::EnumLabels>> labels_;
   uint64_t generation_ = 0;  // one per message decoded: marks the fields it has seen
-  bool columns_mode_ = false;
   std::vector<LeafColumn> columns_;
   std::vector<const Node*> leaf_nodes_;  // by column
 };

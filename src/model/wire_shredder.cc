@@ -1,11 +1,9 @@
 #include "model/wire_shredder.h"
 
-#include <arrow/table_builder.h>
 #include <parquet/exception.h>
 
 #include <vector>
 
-#include "common/arrow_status.h"
 #include "model/wire_decoder.h"
 
 namespace tradeflow::model {
@@ -21,10 +19,7 @@ Result<std::unique_ptr<WireShredder>> WireShredder::Make(
                             std::to_string(descriptor->field_count()));
   }
   auto out = std::unique_ptr<WireShredder>(new WireShredder());
-  TF_ASSIGN_OR_RETURN_ARROW(out->shape_,
-                            arrow::RecordBatchBuilder::Make(schema, arrow::default_memory_pool()));
-  TF_ASSIGN_OR_RETURN(out->decoder_, WireDecoder::Make(descriptor, out->shape_.get()));
-  TF_RETURN_IF_ERROR(out->decoder_->UseColumns(*schema, parquet));
+  TF_ASSIGN_OR_RETURN(out->decoder_, WireDecoder::Make(descriptor, *schema, parquet));
   return out;
 }
 

@@ -3,18 +3,38 @@
 // that a Parquet file can be written from them column by column without the rows ever being
 // Arrow arrays.
 //
-// Why: writing through Arrow meant building every row into Arrow builders, after which Arrow's
-// Parquet writer walked the arrays again to compute the same levels. Here the levels come out of
-// the one pass over the wire bytes, and text values are views into those bytes, not copies.
+// Why: the batch pipeline buffers accepted records as serialized bytes (compact, cheap to sort)
+// and writes them when their file is due. Parsing each back into a Message (an allocation per
+// submessage and string, a virtual call per field) or building Arrow arrays that Arrow's Parquet
+// writer then walks again to compute the same levels costs more; here the levels come out of one
+// pass over the wire bytes, and text values are views into those bytes, not copies.
 //
-// Contract: what a Parquet reader reads back from columns written by WriteColumn is exactly the
-// batch WireBatchBuilder builds from the same bytes (model/wire_batch_builder.h states the
-// mapping: which absent values are null, which are defaults, map order, rejected input).
-// Decoding errors are the same too; after one the shredder holds a partial row and must be
-// discarded.
+// Contract: for any message type whose schema comes from DeriveArrowSchema, and bytes produced by
+// deterministic serialization of a message of that type, a Parquet reader reads back from the
+// columns exactly the batch ProtoBatchBuilder builds from the message that was serialized (same
+// values, same nulls):
+//   - an absent or empty singular string, an enum at 0 or an unknown enum number, an absent
+//     message, an empty Decimal and an all-zero Date are null; a present but empty Timestamp is 0;
+//   - an absent number or bool is its default (0, or a proto2 [default]), never null;
+//   - an absent repeated field or map is an empty list or map; elements of a repeated string are
+//     kept when empty; a map key is never null.
+//
+// Map entries are stored in wire order. Deterministic serialization sorts them by key, which is
+// the order ProtoBatchBuilder sorts string keys into; a string-keyed map that is not sorted (or has
+// a duplicate key) is rejected rather than stored differently. Other key types ProtoBatchBuilder
+// leaves in hash-map order; here they are in key order, as serialized.
+//
+// Input the deterministic serializer never writes is rejected with Invalid naming the field,
+// rather than guessed at: a singular field or a second member of a oneof appearing twice, a
+// repeated field split by another field, a known field with the wrong wire type, and two map cases
+// where protobuf's own parsers disagree (see ReadMapEntry in wire_decoder.cc). Fields may come in
+// any order, unknown field numbers are skipped, and packed and unpacked repeated scalars are both
+// read. After an error the shredder holds a partial row and must be discarded.
+//
+// Everything about the message type (field lookup tables, levels, enum labels, decimal types) is
+// resolved once in Make(); Append() uses no reflection and allocates only as columns grow.
 #pragma once
 
-#include <arrow/table_builder.h>
 #include <arrow/type.h>
 #include <google/protobuf/descriptor.h>
 #include <parquet/column_writer.h>
@@ -53,7 +73,6 @@ class WireShredder {
  private:
   WireShredder() = default;
 
-  std::unique_ptr<arrow::RecordBatchBuilder> shape_;  // the decoder's plan; never appended to
   std::unique_ptr<WireDecoder> decoder_;
   int64_t num_rows_ = 0;
 };

@@ -61,7 +61,7 @@ def rows_by_version(table):
 
 @pytest.mark.parametrize("peer", ["duckdb", "pandas"])
 def test_peer_writes_the_rows_tradeflow_writes(peer, tradeflow_rows, tmp_path):
-    if peer == "pandas":
+    if peer == "pandas":  # bench/requirements.txt, not the project's test environment
         pytest.importorskip("pandas", reason="the pandas peer needs bench/requirements.txt")
     csv_path, schema_path, schema, expected = tradeflow_rows
     result = subprocess.run([sys.executable, str(BENCH / "peers" / f"{peer}_peer.py"),

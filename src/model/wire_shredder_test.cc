@@ -1,4 +1,4 @@
-#include "model/wire_batch_builder.h"
+#include "model/wire_shredder.h"
 
 #include <arrow/array.h>
 #include <arrow/io/memory.h>
@@ -25,7 +25,6 @@
 #include "common/arrow_status.h"
 #include "model/proto_batch_builder.h"
 #include "model/proto_schema.h"
-#include "model/wire_shredder.h"
 #include "tradeflow/quarantine/v1/quarantine.pb.h"
 #include "tradeflow/reference/v1/reference.pb.h"
 #include "tradeflow/trade/v1/trade_event.pb.h"
@@ -291,11 +290,6 @@ Result<std::shared_ptr<arrow::RecordBatch>> ProtoBatch(const Descriptor* d,
   return builder->Finish();
 }
 
-// Every test runs twice: decoding into Arrow builders (WireBatchBuilder), and shredding into
-// Parquet columns (WireShredder) that are written to a file and read back as Arrow.
-enum class Path { kArrow, kShredded };
-Path g_path = Path::kArrow;
-
 Result<std::shared_ptr<parquet::SchemaDescriptor>> ParquetSchemaOf(const arrow::Schema& schema) {
   std::shared_ptr<parquet::SchemaDescriptor> out;
   TF_RETURN_IF_ARROW_ERROR(
@@ -304,10 +298,12 @@ Result<std::shared_ptr<parquet::SchemaDescriptor>> ParquetSchemaOf(const arrow::
   return out;
 }
 
-// Shreds the rows and writes them in row groups of up to 7 rows (the shredder cleared between
-// them); the file carries the Arrow schema, as Arrow's writer does, so that it reads back as is.
-Result<std::shared_ptr<arrow::RecordBatch>> ShreddedBatch(const Descriptor* d,
-                                                          const std::vector<std::string>& rows) {
+// Shreds the rows, writes them to a Parquet file in row groups of up to `group_rows` rows (the
+// shredder cleared between them) and reads the file back. The file carries the Arrow schema, as
+// Arrow's writer does, so that it reads back as is.
+Result<std::shared_ptr<arrow::RecordBatch>> WireBatch(const Descriptor* d,
+                                                      const std::vector<std::string>& rows,
+                                                      size_t group_rows = 7) {
   auto schema = SchemaOf(d);
   TF_ASSIGN_OR_RETURN(auto parquet_schema, ParquetSchemaOf(*schema));
   TF_ASSIGN_OR_RETURN(auto shredder, WireShredder::Make(d, schema, *parquet_schema));
@@ -319,9 +315,12 @@ Result<std::shared_ptr<arrow::RecordBatch>> ShreddedBatch(const Descriptor* d,
   auto root = std::static_pointer_cast<parquet::schema::GroupNode>(parquet_schema->schema_root());
   auto writer =
       parquet::ParquetFileWriter::Open(sink, root, parquet::default_writer_properties(), metadata);
-  for (size_t start = 0; start < rows.size(); start += 7) {
-    for (size_t i = start; i < std::min(rows.size(), start + 7); ++i) {
+  for (size_t start = 0; start < rows.size(); start += group_rows) {
+    for (size_t i = start; i < std::min(rows.size(), start + group_rows); ++i) {
       TF_RETURN_IF_ERROR(shredder->Append(rows[i]));
+    }
+    if (shredder->num_rows() != static_cast<int64_t>(std::min(group_rows, rows.size() - start))) {
+      return Status::Internal("num_rows is " + std::to_string(shredder->num_rows()));
     }
     auto* group = writer->AppendRowGroup();
     for (int c = 0; c < shredder->num_columns(); ++c) {
@@ -341,27 +340,11 @@ Result<std::shared_ptr<arrow::RecordBatch>> ShreddedBatch(const Descriptor* d,
   return arrow::RecordBatch::Make(schema, batch->num_rows(), batch->columns());
 }
 
-Result<std::shared_ptr<arrow::RecordBatch>> WireBatch(const Descriptor* d,
-                                                      const std::vector<std::string>& rows) {
-  if (g_path == Path::kShredded) return ShreddedBatch(d, rows);
-  TF_ASSIGN_OR_RETURN(auto builder, WireBatchBuilder::Make(d, SchemaOf(d)));
-  for (const auto& bytes : rows) TF_RETURN_IF_ERROR(builder->Append(bytes));
-  if (builder->num_rows() != static_cast<int64_t>(rows.size())) {
-    return Status::Internal("num_rows is " + std::to_string(builder->num_rows()));
-  }
-  return builder->Finish();
-}
-
 Status WireError(const Descriptor* d, std::string_view bytes) {
-  if (g_path == Path::kShredded) {
-    auto schema = SchemaOf(d);
-    TF_ASSIGN_OR_RETURN(auto parquet_schema, ParquetSchemaOf(*schema));
-    TF_ASSIGN_OR_RETURN(auto shredder, WireShredder::Make(d, schema, *parquet_schema));
-    return shredder->Append(bytes);
-  }
-  auto builder = WireBatchBuilder::Make(d, SchemaOf(d));
-  if (!builder.ok()) return builder.status();
-  return (*builder)->Append(bytes);
+  auto schema = SchemaOf(d);
+  TF_ASSIGN_OR_RETURN(auto parquet_schema, ParquetSchemaOf(*schema));
+  TF_ASSIGN_OR_RETURN(auto shredder, WireShredder::Make(d, schema, *parquet_schema));
+  return shredder->Append(bytes);
 }
 
 // Batches must be equal; on failure names the first differing column and row.
@@ -378,7 +361,7 @@ void ExpectSameBatch(const arrow::RecordBatch& want, const arrow::RecordBatch& g
       if (a->Slice(row, 1)->Equals(b->Slice(row, 1))) continue;
       FAIL() << "column " << want.schema()->field(i)->name() << " differs first at row " << row
              << "\nProtoBatchBuilder: " << a->Slice(row, 1)->ToString()
-             << "\nWireBatchBuilder:  " << b->Slice(row, 1)->ToString();
+             << "\nWireShredder:      " << b->Slice(row, 1)->ToString();
     }
     FAIL() << "column " << want.schema()->field(i)->name() << " differs (not per row)";
   }
@@ -593,17 +576,6 @@ class Filler {
   std::mt19937 rng_;
 };
 
-class WireDecoderTest : public ::testing::TestWithParam<Path> {
- protected:
-  void SetUp() override { g_path = GetParam(); }
-  void TearDown() override { g_path = Path::kArrow; }
-};
-
-INSTANTIATE_TEST_SUITE_P(BothPaths, WireDecoderTest,
-                         ::testing::Values(Path::kArrow, Path::kShredded), [](const auto& info) {
-                           return info.param == Path::kArrow ? "WireBatchBuilder" : "WireShredder";
-                         });
-
 void ExpectRandomMessagesMatch(const Descriptor* d, uint32_t seed, int count = 500) {
   Filler filler(seed);
   std::vector<std::unique_ptr<Message>> messages;
@@ -616,15 +588,15 @@ void ExpectRandomMessagesMatch(const Descriptor* d, uint32_t seed, int count = 5
   ExpectSameAsProto(rows);
 }
 
-TEST_P(WireDecoderTest, RandomTradeEventsMatchProtoBatchBuilder) {
+TEST(WireShredderTest, RandomTradeEventsMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(TradeEvent::descriptor(), 1);
 }
 
-TEST_P(WireDecoderTest, RandomQuarantineRecordsMatchProtoBatchBuilder) {
+TEST(WireShredderTest, RandomQuarantineRecordsMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(quarantine::v1::QuarantineRecord::descriptor(), 2);
 }
 
-TEST_P(WireDecoderTest, RandomReferenceRowsMatchProtoBatchBuilder) {
+TEST(WireShredderTest, RandomReferenceRowsMatchProtoBatchBuilder) {
   namespace ref = reference::v1;
   uint32_t seed = 3;
   for (const Descriptor* d : {ref::Counterparty::descriptor(), ref::Book::descriptor(),
@@ -635,73 +607,65 @@ TEST_P(WireDecoderTest, RandomReferenceRowsMatchProtoBatchBuilder) {
   }
 }
 
-TEST_P(WireDecoderTest, RandomMessagesOfEveryFieldKindMatchProtoBatchBuilder) {
+TEST(WireShredderTest, RandomMessagesOfEveryFieldKindMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(TestTypes::Get().Find("tradeflow.wiretest.AllKinds"), 4);
 }
 
-TEST_P(WireDecoderTest, RandomProto2MessagesMatchProtoBatchBuilder) {
+TEST(WireShredderTest, RandomProto2MessagesMatchProtoBatchBuilder) {
   ExpectRandomMessagesMatch(TestTypes::Get().Find("tradeflow.wiretest.Legacy"), 5);
 }
 
-TEST_P(WireDecoderTest, FinishStartsANewBatch) {
+// Clear() starts over: the rows come out the same in row groups of any size, and num_rows counts
+// the rows since the last Clear() (checked by WireBatch).
+TEST(WireShredderTest, RowGroupsOfAnySizeMatchProtoBatchBuilder) {
   Filler filler(6);
   std::vector<TradeEvent> trades(20);
-  for (auto& t : trades) filler.Fill(&t, 0);
-  auto builder =
-      WireBatchBuilder::Make(TradeEvent::descriptor(), SchemaOf(TradeEvent::descriptor()));
-  ASSERT_TRUE(builder.ok());
-  ASSERT_TRUE((*builder)->Reserve(10).ok());
-  for (int batch = 0; batch < 2; ++batch) {
-    std::vector<const Message*> rows;
-    for (int i = 0; i < 10; ++i) {
-      rows.push_back(&trades[batch * 10 + i]);
-      ASSERT_TRUE((*builder)->Append(Serialize(trades[batch * 10 + i])).ok());
-    }
-    EXPECT_EQ((*builder)->num_rows(), 10);
-    auto got = (*builder)->Finish();
-    ASSERT_TRUE(got.ok());
-    EXPECT_EQ((*builder)->num_rows(), 0);
-    auto want = ProtoBatch(TradeEvent::descriptor(), rows);
-    ASSERT_TRUE(want.ok());
+  std::vector<const Message*> rows;
+  std::vector<std::string> bytes;
+  for (auto& t : trades) {
+    filler.Fill(&t, 0);
+    rows.push_back(&t);
+    bytes.push_back(Serialize(t));
+  }
+  auto want = ProtoBatch(TradeEvent::descriptor(), rows);
+  ASSERT_TRUE(want.ok());
+  for (size_t group_rows : {1, 3, 10, 20}) {
+    SCOPED_TRACE("row groups of " + std::to_string(group_rows));
+    auto got = WireBatch(TradeEvent::descriptor(), bytes, group_rows);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
     ExpectSameBatch(**want, **got);
   }
 }
 
-// Absent structs are counted and appended in bulk (AppendNulls) when the struct next has a value
-// or the batch ends: runs of absent and present structs, nested, ending at every batch boundary.
-TEST_P(WireDecoderTest, RunsOfAbsentStructsAcrossBatchesMatchProtoBatchBuilder) {
+// An absent struct puts one entry in every column below it: runs of absent and present structs,
+// nested, ending at every row-group boundary.
+TEST(WireShredderTest, RunsOfAbsentStructsAcrossRowGroupsMatchProtoBatchBuilder) {
   Filler filler(7);
   std::vector<TradeEvent> trades(120);
+  std::vector<const Message*> rows;
+  std::vector<std::string> bytes;
   for (size_t i = 0; i < trades.size(); ++i) {
     // Runs of 1 to 7 rows alike: empty, only parties, or random (nested structs come and go).
     const size_t run = (i / 7) % 3;
     if (run == 1)
       trades[i].mutable_parties()->mutable_counterparty()->set_name("C" + std::to_string(i));
     if (run == 2) filler.Fill(&trades[i], 0);
+    rows.push_back(&trades[i]);
+    bytes.push_back(Serialize(trades[i]));
   }
-  for (int batch_rows : {1, 3, 8, 120}) {
-    SCOPED_TRACE("batch of " + std::to_string(batch_rows));
-    auto builder =
-        WireBatchBuilder::Make(TradeEvent::descriptor(), SchemaOf(TradeEvent::descriptor()));
-    ASSERT_TRUE(builder.ok());
-    for (size_t start = 0; start < trades.size(); start += batch_rows) {
-      std::vector<const Message*> rows;
-      for (size_t i = start; i < std::min(trades.size(), start + batch_rows); ++i) {
-        rows.push_back(&trades[i]);
-        ASSERT_TRUE((*builder)->Append(Serialize(trades[i])).ok());
-      }
-      auto got = (*builder)->Finish();
-      ASSERT_TRUE(got.ok()) << got.status().ToString();
-      auto want = ProtoBatch(TradeEvent::descriptor(), rows);
-      ASSERT_TRUE(want.ok());
-      ExpectSameBatch(**want, **got);
-    }
+  auto want = ProtoBatch(TradeEvent::descriptor(), rows);
+  ASSERT_TRUE(want.ok());
+  for (size_t group_rows : {1, 3, 8, 120}) {
+    SCOPED_TRACE("row groups of " + std::to_string(group_rows));
+    auto got = WireBatch(TradeEvent::descriptor(), bytes, group_rows);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ExpectSameBatch(**want, **got);
   }
 }
 
 // ---- Targeted cases ---------------------------------------------------------------------------
 
-TEST_P(WireDecoderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
+TEST(WireShredderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
   TradeEvent absent, empty;
   empty.mutable_execution_time();
   ExpectSameAsProto({&absent, &empty});
@@ -714,7 +678,7 @@ TEST_P(WireDecoderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
   EXPECT_EQ(ts->Value(1), 0);
 }
 
-TEST_P(WireDecoderTest, EnumZeroAndUnknownNumbersAreNull) {
+TEST(WireShredderTest, EnumZeroAndUnknownNumbersAreNull) {
   TradeEvent t;
   t.set_action(trade::v1::ACTION_UNSPECIFIED);
   t.set_event_type(static_cast<trade::v1::EventType>(77));  // open enum: kept, unknown
@@ -730,7 +694,7 @@ TEST_P(WireDecoderTest, EnumZeroAndUnknownNumbersAreNull) {
   EXPECT_EQ((*got)->GetColumnByName("direction")->GetScalar(0).ValueOrDie()->ToString(), "SELL");
 }
 
-TEST_P(WireDecoderTest, EmptyRepeatedFieldIsAnEmptyList) {
+TEST(WireShredderTest, EmptyRepeatedFieldIsAnEmptyList) {
   TradeEvent none, one_empty_leg;
   one_empty_leg.add_legs();
   ExpectSameAsProto({&none, &one_empty_leg});
@@ -743,7 +707,7 @@ TEST_P(WireDecoderTest, EmptyRepeatedFieldIsAnEmptyList) {
   EXPECT_TRUE(legs->values()->IsValid(0));  // a present, empty leg is a struct, not null
 }
 
-TEST_P(WireDecoderTest, MapKeyIsNeverNullAndEmptyValueIs) {
+TEST(WireShredderTest, MapKeyIsNeverNullAndEmptyValueIs) {
   TradeEvent t;
   (*t.mutable_source_attributes())[""] = "x";
   (*t.mutable_source_attributes())["a"] = "";
@@ -758,7 +722,7 @@ TEST_P(WireDecoderTest, MapKeyIsNeverNullAndEmptyValueIs) {
   EXPECT_FALSE(map->items()->IsValid(1));
 }
 
-TEST_P(WireDecoderTest, MapEntryWithoutKeyOrValueReadsAsDefaults) {
+TEST(WireShredderTest, MapEntryWithoutKeyOrValueReadsAsDefaults) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.AllKinds");
   // smsg (41) without a key, sdec (42) and sstr (46) without a value.
   std::string bytes = LengthDelimited(41, LengthDelimited(2, "")) +
@@ -771,7 +735,7 @@ TEST_P(WireDecoderTest, MapEntryWithoutKeyOrValueReadsAsDefaults) {
   EXPECT_NE(st.message().find("smsg.value"), std::string::npos) << st.message();
 }
 
-TEST_P(WireDecoderTest, NonStringMapKeysKeepWireOrder) {
+TEST(WireShredderTest, NonStringMapKeysKeepWireOrder) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.AllKinds");
   auto m = TestTypes::Get().New(d);
   const FieldDescriptor* f = d->FindFieldByName("intkey");
@@ -790,7 +754,7 @@ TEST_P(WireDecoderTest, NonStringMapKeysKeepWireOrder) {
   EXPECT_EQ(keys->Value(2), 9);
 }
 
-TEST_P(WireDecoderTest, UnknownFieldsAreSkipped) {
+TEST(WireShredderTest, UnknownFieldsAreSkipped) {
   TradeEvent t;
   t.set_trade_uid("X:1");
   t.add_legs()->set_leg_number(2);
@@ -806,7 +770,7 @@ TEST_P(WireDecoderTest, UnknownFieldsAreSkipped) {
   ExpectSameAsParsed(all, unknown + LengthDelimited(100000, "far") + unknown);
 }
 
-TEST_P(WireDecoderTest, PackedAndUnpackedEncodingsAreBothRead) {
+TEST(WireShredderTest, PackedAndUnpackedEncodingsAreBothRead) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.AllKinds");
   // ri32 (22) is packed by default, ru32 (33) is not: write each the other way, and one in
   // two packed runs.
@@ -816,7 +780,7 @@ TEST_P(WireDecoderTest, PackedAndUnpackedEncodingsAreBothRead) {
   ExpectSameAsParsed(d, bytes);
 }
 
-TEST_P(WireDecoderTest, Proto2ClosedEnumDropsUnknownNumbers) {
+TEST(WireShredderTest, Proto2ClosedEnumDropsUnknownNumbers) {
   const Descriptor* d = TestTypes::Get().Find("tradeflow.wiretest.Legacy");
   std::string bytes = Tag(3, 0) + Varint(99) +  // singular: reads as the default
                       LengthDelimited(6, Varint(3) + Varint(4)) + Tag(7, 0) + Varint(2) +
@@ -830,7 +794,7 @@ TEST_P(WireDecoderTest, Proto2ClosedEnumDropsUnknownNumbers) {
   EXPECT_NE(st.message().find("lvmap.value"), std::string::npos) << st.message();
 }
 
-TEST_P(WireDecoderTest, TruncatedBytesAreInvalid) {
+TEST(WireShredderTest, TruncatedBytesAreInvalid) {
   Filler filler(7);
   TradeEvent t;
   filler.Fill(&t, 0);
@@ -857,7 +821,7 @@ TEST_P(WireDecoderTest, TruncatedBytesAreInvalid) {
   EXPECT_NE(st.message().find("source_trade_id"), std::string::npos) << st.message();
 }
 
-TEST_P(WireDecoderTest, SplitRepeatedFieldIsInvalid) {
+TEST(WireShredderTest, SplitRepeatedFieldIsInvalid) {
   TradeEvent leg, uid;
   leg.add_legs()->set_leg_number(1);
   uid.set_trade_uid("X");
@@ -868,7 +832,7 @@ TEST_P(WireDecoderTest, SplitRepeatedFieldIsInvalid) {
   ExpectSameAsParsed(TradeEvent::descriptor(), Serialize(leg) + Serialize(leg) + Serialize(uid));
 }
 
-TEST_P(WireDecoderTest, RepeatedSingularFieldOrOneofIsInvalid) {
+TEST(WireShredderTest, RepeatedSingularFieldOrOneofIsInvalid) {
   TradeEvent uid;
   uid.set_trade_uid("X");
   Status st = WireError(TradeEvent::descriptor(), Serialize(uid) + Serialize(uid));
@@ -884,13 +848,13 @@ TEST_P(WireDecoderTest, RepeatedSingularFieldOrOneofIsInvalid) {
   EXPECT_NE(st.message().find("legs.floating"), std::string::npos) << st.message();
 }
 
-TEST_P(WireDecoderTest, WrongWireTypeIsInvalid) {
+TEST(WireShredderTest, WrongWireTypeIsInvalid) {
   Status st = WireError(TradeEvent::descriptor(), Tag(5, 2) + Varint(1) + "x");  // source_version
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("source_version"), std::string::npos) << st.message();
 }
 
-TEST_P(WireDecoderTest, UnsortedOrDuplicateMapKeysAreInvalid) {
+TEST(WireShredderTest, UnsortedOrDuplicateMapKeysAreInvalid) {
   TradeEvent a, b;
   (*a.mutable_source_attributes())["a"] = "1";
   (*b.mutable_source_attributes())["b"] = "2";
@@ -902,7 +866,7 @@ TEST_P(WireDecoderTest, UnsortedOrDuplicateMapKeysAreInvalid) {
   }
 }
 
-TEST_P(WireDecoderTest, BadDecimalOrDateIsInvalid) {
+TEST(WireShredderTest, BadDecimalOrDateIsInvalid) {
   for (const char* text : {"abc", "1.1234567"}) {  // quantity has scale 6
     TradeEvent t;
     t.add_legs()->mutable_quantity()->mutable_value()->set_value(text);
