@@ -56,6 +56,41 @@ size_t Utf8PrefixBytes(std::string_view s, size_t n, size_t* code_points) {
   return count > n ? prefix : s.size();
 }
 
+// The running min and max of one column, kept in its type, and their Iceberg binary form.
+struct TypedBounds {
+  std::optional<int32_t> i32_lo, i32_hi;
+  std::optional<int64_t> i64_lo, i64_hi;
+  std::optional<bool> bool_lo, bool_hi;
+  std::optional<arrow::Decimal128> dec_lo, dec_hi;
+  std::optional<std::string> str_lo, str_hi;
+
+  template <typename T>
+  static void Widen(T lo, T hi, std::optional<T>* min, std::optional<T>* max) {
+    if (!*min || lo < **min) *min = std::move(lo);
+    if (!*max || hi > **max) *max = std::move(hi);
+  }
+
+  // A string lower bound is truncated to max_chars code points (still a lower bound); an upper
+  // bound longer than that is dropped.
+  void Serialize(size_t max_chars, std::optional<std::string>* lower,
+                 std::optional<std::string>* upper) const {
+    auto set = [&](std::string lo, std::string hi) {
+      *lower = std::move(lo);
+      *upper = std::move(hi);
+    };
+    if (i32_lo) set(LittleEndian(*i32_lo), LittleEndian(*i32_hi));
+    if (i64_lo) set(LittleEndian(*i64_lo), LittleEndian(*i64_hi));
+    if (bool_lo) set(std::string(1, char(*bool_lo)), std::string(1, char(*bool_hi)));
+    if (dec_lo) set(DecimalBytes(*dec_lo), DecimalBytes(*dec_hi));
+    if (str_lo) {
+      size_t code_points = 0;
+      *lower = str_lo->substr(0, Utf8PrefixBytes(*str_lo, max_chars, &code_points));
+      Utf8PrefixBytes(*str_hi, max_chars, &code_points);
+      if (code_points <= max_chars) *upper = *str_hi;
+    }
+  }
+};
+
 struct Accumulator {
   int64_t values = 0, nulls = 0;
   std::optional<std::string> lower, upper;
@@ -73,17 +108,20 @@ class LeafFolder {
   void Fold(const arrow::Array& leaf, Accumulator* acc) {
     switch (leaf.type_id()) {
       case arrow::Type::INT32:
-        return FoldNumbers(static_cast<const arrow::Int32Array&>(leaf), acc, &i32_lo_, &i32_hi_);
+        return FoldNumbers(static_cast<const arrow::Int32Array&>(leaf), acc, &b_.i32_lo,
+                           &b_.i32_hi);
       case arrow::Type::DATE32:
-        return FoldNumbers(static_cast<const arrow::Date32Array&>(leaf), acc, &i32_lo_, &i32_hi_);
+        return FoldNumbers(static_cast<const arrow::Date32Array&>(leaf), acc, &b_.i32_lo,
+                           &b_.i32_hi);
       case arrow::Type::INT64:
-        return FoldNumbers(static_cast<const arrow::Int64Array&>(leaf), acc, &i64_lo_, &i64_hi_);
+        return FoldNumbers(static_cast<const arrow::Int64Array&>(leaf), acc, &b_.i64_lo,
+                           &b_.i64_hi);
       case arrow::Type::TIMESTAMP:
-        return FoldNumbers(static_cast<const arrow::TimestampArray&>(leaf), acc, &i64_lo_,
-                           &i64_hi_);
+        return FoldNumbers(static_cast<const arrow::TimestampArray&>(leaf), acc, &b_.i64_lo,
+                           &b_.i64_hi);
       case arrow::Type::BOOL:
-        return FoldNumbers(static_cast<const arrow::BooleanArray&>(leaf), acc, &bool_lo_,
-                           &bool_hi_);
+        return FoldNumbers(static_cast<const arrow::BooleanArray&>(leaf), acc, &b_.bool_lo,
+                           &b_.bool_hi);
       case arrow::Type::DECIMAL128:
         return FoldDecimals(static_cast<const arrow::Decimal128Array&>(leaf), acc);
       case arrow::Type::STRING:
@@ -136,7 +174,7 @@ class LeafFolder {
 
   void FoldDecimals(const arrow::Decimal128Array& leaf, Accumulator* acc) {
     ForEachValue(leaf, acc, [&](int64_t i) {
-      MinMax(arrow::Decimal128(leaf.GetValue(i)), &dec_lo_, &dec_hi_);
+      MinMax(arrow::Decimal128(leaf.GetValue(i)), &b_.dec_lo, &b_.dec_hi);
     });
   }
 
@@ -144,38 +182,17 @@ class LeafFolder {
   void FoldStrings(const arrow::StringArray& leaf, Accumulator* acc) {
     std::optional<std::string_view> lo, hi;
     ForEachValue(leaf, acc, [&](int64_t i) { MinMax(leaf.GetView(i), &lo, &hi); });
-    if (lo && (!str_lo_ || *lo < *str_lo_)) str_lo_.emplace(*lo);
-    if (hi && (!str_hi_ || *hi > *str_hi_)) str_hi_.emplace(*hi);
+    if (lo && (!b_.str_lo || *lo < *b_.str_lo)) b_.str_lo.emplace(*lo);
+    if (hi && (!b_.str_hi || *hi > *b_.str_hi)) b_.str_hi.emplace(*hi);
   }
 
  public:
-  // The bounds in Iceberg's binary form. A string lower bound is truncated to max_chars code
-  // points (still a lower bound); an upper bound longer than that is dropped.
-  void Finish(Accumulator* acc) const {
-    auto set = [acc](std::string lower, std::string upper) {
-      acc->lower = std::move(lower);
-      acc->upper = std::move(upper);
-    };
-    if (i32_lo_) set(LittleEndian(*i32_lo_), LittleEndian(*i32_hi_));
-    if (i64_lo_) set(LittleEndian(*i64_lo_), LittleEndian(*i64_hi_));
-    if (bool_lo_) set(std::string(1, char(*bool_lo_)), std::string(1, char(*bool_hi_)));
-    if (dec_lo_) set(DecimalBytes(*dec_lo_), DecimalBytes(*dec_hi_));
-    if (str_lo_) {
-      size_t code_points = 0;
-      acc->lower = str_lo_->substr(0, Utf8PrefixBytes(*str_lo_, max_chars_, &code_points));
-      Utf8PrefixBytes(*str_hi_, max_chars_, &code_points);
-      if (code_points <= max_chars_) acc->upper = *str_hi_;
-    }
-  }
+  void Finish(Accumulator* acc) const { b_.Serialize(max_chars_, &acc->lower, &acc->upper); }
 
  private:
   const std::vector<const arrow::Array*>& ancestors_;
   size_t max_chars_;
-  std::optional<int32_t> i32_lo_, i32_hi_;
-  std::optional<int64_t> i64_lo_, i64_hi_;
-  std::optional<bool> bool_lo_, bool_hi_;
-  std::optional<arrow::Decimal128> dec_lo_, dec_hi_;
-  std::optional<std::string> str_lo_, str_hi_;
+  TypedBounds b_;
 };
 
 }  // namespace
@@ -244,21 +261,26 @@ class FooterBounds {
     }
     switch (column_.physical_type()) {
       case parquet::Type::BOOLEAN:
-        return Fold<parquet::BooleanType>(stats, &bool_lo_, &bool_hi_);
+        return Fold<parquet::BooleanType>(stats, &b_.bool_lo, &b_.bool_hi);
       case parquet::Type::INT32:
-        return Fold<parquet::Int32Type>(stats, &i32_lo_, &i32_hi_);
+        return Fold<parquet::Int32Type>(stats, &b_.i32_lo, &b_.i32_hi);
       case parquet::Type::INT64:
-        return Fold<parquet::Int64Type>(stats, &i64_lo_, &i64_hi_);
+        return Fold<parquet::Int64Type>(stats, &b_.i64_lo, &b_.i64_hi);
       case parquet::Type::BYTE_ARRAY: {
         if (!IsString()) break;
         auto typed = static_cast<const parquet::ByteArrayStatistics*>(stats);
-        return MinMax(std::string(parquet::ByteArrayToString(typed->min())),
-                      std::string(parquet::ByteArrayToString(typed->max())), &str_lo_, &str_hi_);
+        return TypedBounds::Widen(std::string(parquet::ByteArrayToString(typed->min())),
+                                  std::string(parquet::ByteArrayToString(typed->max())), &b_.str_lo,
+                                  &b_.str_hi);
       }
       case parquet::Type::FIXED_LEN_BYTE_ARRAY: {
         if (!IsDecimal()) break;
         auto typed = static_cast<const parquet::FLBAStatistics*>(stats);
-        return MinMax(Decimal(typed->min()), Decimal(typed->max()), &dec_lo_, &dec_hi_);
+        // Parquet stores a decimal as a big-endian two's complement of type_length bytes.
+        auto lo = arrow::Decimal128::FromBigEndian(typed->min().ptr, column_.type_length());
+        auto hi = arrow::Decimal128::FromBigEndian(typed->max().ptr, column_.type_length());
+        if (!lo.ok() || !hi.ok()) break;
+        return TypedBounds::Widen(*lo, *hi, &b_.dec_lo, &b_.dec_hi);
       }
       default:
         break;
@@ -268,21 +290,10 @@ class FooterBounds {
 
   void Finish(int32_t id, ColumnMetrics* out) const {
     if (!ok_) return;
-    auto set = [&](std::string lower, std::string upper) {
-      out->lower_bounds[id] = std::move(lower);
-      out->upper_bounds[id] = std::move(upper);
-    };
-    if (bool_lo_) set(std::string(1, char(*bool_lo_)), std::string(1, char(*bool_hi_)));
-    if (i32_lo_) set(LittleEndian(*i32_lo_), LittleEndian(*i32_hi_));
-    if (i64_lo_) set(LittleEndian(*i64_lo_), LittleEndian(*i64_hi_));
-    if (dec_lo_) set(DecimalBytes(*dec_lo_), DecimalBytes(*dec_hi_));
-    if (str_lo_) {  // as LeafFolder::Finish: truncated lower bound, upper kept only if short
-      size_t code_points = 0;
-      out->lower_bounds[id] =
-          str_lo_->substr(0, Utf8PrefixBytes(*str_lo_, max_chars_, &code_points));
-      Utf8PrefixBytes(*str_hi_, max_chars_, &code_points);
-      if (code_points <= max_chars_) out->upper_bounds[id] = *str_hi_;
-    }
+    std::optional<std::string> lower, upper;
+    b_.Serialize(max_chars_, &lower, &upper);  // the rules of the Arrow metrics
+    if (lower) out->lower_bounds[id] = std::move(*lower);
+    if (upper) out->upper_bounds[id] = std::move(*upper);
   }
 
  private:
@@ -294,30 +305,16 @@ class FooterBounds {
     const auto& logical = column_.logical_type();
     return logical != nullptr && logical->is_decimal();
   }
-  // Parquet stores a decimal as a big-endian two's complement of type_length bytes.
-  arrow::Decimal128 Decimal(const parquet::FixedLenByteArray& v) const {
-    auto value = arrow::Decimal128::FromBigEndian(v.ptr, column_.type_length());
-    return value.ok() ? *value : arrow::Decimal128();
-  }
-  template <typename T>
-  static void MinMax(T lo, T hi, std::optional<T>* min, std::optional<T>* max) {
-    if (!*min || lo < **min) *min = std::move(lo);
-    if (!*max || hi > **max) *max = std::move(hi);
-  }
   template <typename ParquetType, typename T>
   static void Fold(const parquet::Statistics* stats, std::optional<T>* min, std::optional<T>* max) {
     auto typed = static_cast<const parquet::TypedStatistics<ParquetType>*>(stats);
-    MinMax(static_cast<T>(typed->min()), static_cast<T>(typed->max()), min, max);
+    TypedBounds::Widen(static_cast<T>(typed->min()), static_cast<T>(typed->max()), min, max);
   }
 
   const parquet::ColumnDescriptor& column_;
   size_t max_chars_;
   bool ok_ = true;
-  std::optional<bool> bool_lo_, bool_hi_;
-  std::optional<int32_t> i32_lo_, i32_hi_;
-  std::optional<int64_t> i64_lo_, i64_hi_;
-  std::optional<arrow::Decimal128> dec_lo_, dec_hi_;
-  std::optional<std::string> str_lo_, str_hi_;
+  TypedBounds b_;
 };
 
 }  // namespace
