@@ -263,15 +263,16 @@ class FooterBounds {
       case parquet::Type::BOOLEAN:
         return Fold<parquet::BooleanType>(stats, &b_.bool_lo, &b_.bool_hi);
       case parquet::Type::INT32:
+        if (!IsSignedInteger()) break;
         return Fold<parquet::Int32Type>(stats, &b_.i32_lo, &b_.i32_hi);
       case parquet::Type::INT64:
+        if (!IsSignedInteger()) break;
         return Fold<parquet::Int64Type>(stats, &b_.i64_lo, &b_.i64_hi);
       case parquet::Type::BYTE_ARRAY: {
         if (!IsString()) break;
         auto typed = static_cast<const parquet::ByteArrayStatistics*>(stats);
-        return TypedBounds::Widen(std::string(parquet::ByteArrayToString(typed->min())),
-                                  std::string(parquet::ByteArrayToString(typed->max())), &b_.str_lo,
-                                  &b_.str_hi);
+        return Widen(std::string(parquet::ByteArrayToString(typed->min())),
+                     std::string(parquet::ByteArrayToString(typed->max())), &b_.str_lo, &b_.str_hi);
       }
       case parquet::Type::FIXED_LEN_BYTE_ARRAY: {
         if (!IsDecimal()) break;
@@ -280,12 +281,12 @@ class FooterBounds {
         auto lo = arrow::Decimal128::FromBigEndian(typed->min().ptr, column_.type_length());
         auto hi = arrow::Decimal128::FromBigEndian(typed->max().ptr, column_.type_length());
         if (!lo.ok() || !hi.ok()) break;
-        return TypedBounds::Widen(*lo, *hi, &b_.dec_lo, &b_.dec_hi);
+        return Widen(*lo, *hi, &b_.dec_lo, &b_.dec_hi);
       }
       default:
         break;
     }
-    ok_ = false;  // floats and binary get no bounds
+    ok_ = false;  // floats, binary, unsigned and integer-stored decimals get no bounds
   }
 
   void Finish(int32_t id, ColumnMetrics* out) const {
@@ -297,6 +298,14 @@ class FooterBounds {
   }
 
  private:
+  // Plain signed integers, dates and timestamps: their bounds are the integers themselves.
+  bool IsSignedInteger() const {
+    const auto& logical = column_.logical_type();
+    if (logical == nullptr || logical->is_none() || logical->is_date() || logical->is_timestamp()) {
+      return true;
+    }
+    return logical->is_int() && static_cast<const parquet::IntLogicalType&>(*logical).is_signed();
+  }
   bool IsString() const {
     const auto& logical = column_.logical_type();
     return logical != nullptr && logical->is_string();
@@ -306,9 +315,20 @@ class FooterBounds {
     return logical != nullptr && logical->is_decimal();
   }
   template <typename ParquetType, typename T>
-  static void Fold(const parquet::Statistics* stats, std::optional<T>* min, std::optional<T>* max) {
+  void Fold(const parquet::Statistics* stats, std::optional<T>* min, std::optional<T>* max) {
     auto typed = static_cast<const parquet::TypedStatistics<ParquetType>*>(stats);
-    TypedBounds::Widen(static_cast<T>(typed->min()), static_cast<T>(typed->max()), min, max);
+    Widen(static_cast<T>(typed->min()), static_cast<T>(typed->max()), min, max);
+  }
+  // Before Arrow 18, HasMinMax() held when only one of the two was kept (Parquet drops a value
+  // over 4 KiB) and the other read as empty: a pair out of order leaves the bounds unknown
+  // rather than wrong.
+  template <typename T>
+  void Widen(T lo, T hi, std::optional<T>* min, std::optional<T>* max) {
+    if (hi < lo) {
+      ok_ = false;
+      return;
+    }
+    TypedBounds::Widen(std::move(lo), std::move(hi), min, max);
   }
 
   const parquet::ColumnDescriptor& column_;

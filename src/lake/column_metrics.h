@@ -1,5 +1,6 @@
-// Iceberg column metrics (value counts, null counts, lower and upper bounds) computed from the
-// Arrow data of a file, for primitive columns that are not inside a list or map.
+// Iceberg column metrics (value counts, null counts, lower and upper bounds) of a data file, for
+// primitive columns that are not inside a list or map: computed from its Arrow data, or read
+// from its Parquet footer (MetricsFromFooter).
 //
 // Bounds use Iceberg's single-value binary serialization (spec Appendix D): int and date 4 bytes
 // little-endian, long and timestamp 8 bytes little-endian, boolean 1 byte, string its UTF-8
@@ -42,9 +43,10 @@ ColumnMetrics ComputeColumnMetrics(const std::vector<std::shared_ptr<arrow::Reco
 // The same metrics read from a written Parquet file's footer: value counts from the column
 // chunks, null counts and bounds from their statistics (merged over row groups), for the leaf
 // columns with a field id that are not inside a list or map. What Java Iceberg and pyiceberg do;
-// for files whose rows never exist as Arrow arrays (lake/row_writer.h). A column whose
-// statistics are missing in some row group (Parquet drops min/max above 4 KiB) gets no bounds,
-// or no null count.
+// for files whose rows never exist as Arrow arrays (lake/row_writer.h). The values equal the
+// Arrow ones, with one exception: a column whose statistics lack min/max in some row group
+// (Parquet drops them for a value over 4 KiB) gets no bounds, where the Arrow metrics keep a
+// truncated lower bound. Bounds are never wrong, only missing.
 ColumnMetrics MetricsFromFooter(const parquet::FileMetaData& footer,
                                 size_t max_string_bound_chars = 16);
 

@@ -1,10 +1,7 @@
 #include "lake/parquet_writer.h"
 
 #include <arrow/io/file.h>
-#include <arrow/ipc/writer.h>
 #include <arrow/table.h>
-#include <arrow/util/base64.h>
-#include <arrow/util/key_value_metadata.h>
 #include <fcntl.h>
 #include <parquet/arrow/schema.h>
 #include <parquet/arrow/writer.h>
@@ -22,26 +19,7 @@ namespace tradeflow::lake {
 
 namespace {
 
-// Column statistics are skipped for columns inside lists and maps: Iceberg keeps no metrics for
-// them and no reader prunes on them, and computing them was a tenth of the Parquet encoding.
-Result<std::shared_ptr<parquet::WriterProperties>> WriterProperties(const arrow::Schema& schema,
-                                                                    const ParquetWriteOptions& o) {
-  parquet::WriterProperties::Builder builder;
-  builder.compression(parquet::Compression::ZSTD)
-      ->compression_level(o.compression_level)
-      ->max_row_group_length(o.row_group_rows)
-      ->created_by("tradeflow");
-  auto arrow_props = parquet::ArrowWriterProperties::Builder().build();
-  std::shared_ptr<parquet::SchemaDescriptor> parquet_schema;
-  TF_RETURN_IF_ARROW_ERROR(
-      parquet::arrow::ToParquetSchema(&schema, *builder.build(), *arrow_props, &parquet_schema));
-  for (int i = 0; i < parquet_schema->num_columns(); ++i) {
-    const parquet::ColumnDescriptor* column = parquet_schema->Column(i);
-    if (column->max_repetition_level() > 0) builder.disable_statistics(column->path());
-  }
-  return builder.build();
-}
-
+// The Parquet schema of an Arrow schema, with its field ids, as Arrow's writer derives it.
 Result<std::shared_ptr<parquet::SchemaDescriptor>> ParquetSchema(const arrow::Schema& schema) {
   std::shared_ptr<parquet::SchemaDescriptor> out;
   TF_RETURN_IF_ARROW_ERROR(
@@ -50,14 +28,20 @@ Result<std::shared_ptr<parquet::SchemaDescriptor>> ParquetSchema(const arrow::Sc
   return out;
 }
 
-// What Arrow's own writer stores, so that Arrow readers get the Arrow schema back exactly.
-Result<std::shared_ptr<const arrow::KeyValueMetadata>> ArrowSchemaMetadata(
-    const arrow::Schema& schema) {
-  TF_ASSIGN_OR_RETURN_ARROW(auto serialized, arrow::ipc::SerializeSchema(schema));
-  std::shared_ptr<const arrow::KeyValueMetadata> out = arrow::key_value_metadata(
-      std::vector<std::string>{"ARROW:schema"},
-      std::vector<std::string>{arrow::util::base64_encode(serialized->ToString())});
-  return out;
+// Column statistics are skipped for columns inside lists and maps: Iceberg keeps no metrics for
+// them and no reader prunes on them, and computing them was a tenth of the Parquet encoding.
+std::shared_ptr<parquet::WriterProperties> WriterProperties(const parquet::SchemaDescriptor& schema,
+                                                            const ParquetWriteOptions& o) {
+  parquet::WriterProperties::Builder builder;
+  builder.compression(parquet::Compression::ZSTD)
+      ->compression_level(o.compression_level)
+      ->max_row_group_length(o.row_group_rows)
+      ->created_by("tradeflow");
+  for (int i = 0; i < schema.num_columns(); ++i) {
+    const parquet::ColumnDescriptor* column = schema.Column(i);
+    if (column->max_repetition_level() > 0) builder.disable_statistics(column->path());
+  }
+  return builder.build();
 }
 
 Result<std::shared_ptr<arrow::io::FileOutputStream>> CreateFile(const std::string& local_path) {
@@ -111,10 +95,11 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   if (!opened.ok()) return w->Context(opened.status());
   w->out_ = *opened;
   auto arrow_props = parquet::ArrowWriterProperties::Builder().build();
-  auto properties = WriterProperties(*schema, options);
-  if (!properties.ok()) return w->Context(properties.status());
-  auto writer = FromArrow(parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(),
-                                                           w->out_, *properties, arrow_props));
+  auto parquet_schema = ParquetSchema(*schema);
+  if (!parquet_schema.ok()) return w->Context(parquet_schema.status());
+  auto writer = FromArrow(
+      parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), w->out_,
+                                       WriterProperties(**parquet_schema, options), arrow_props));
   if (!writer.ok()) return w->Context(writer.status());
   w->writer_ = std::move(*writer);
   return w;
@@ -158,16 +143,13 @@ Result<std::unique_ptr<ParquetColumnFileWriter>> ParquetColumnFileWriter::Open(
   auto parquet_schema = ParquetSchema(*schema);
   if (!parquet_schema.ok()) return w->Context(parquet_schema.status());
   w->schema_ = *parquet_schema;
-  auto properties = WriterProperties(*schema, options);
-  if (!properties.ok()) return w->Context(properties.status());
-  auto metadata = ArrowSchemaMetadata(*schema);
-  if (!metadata.ok()) return w->Context(metadata.status());
   auto opened = CreateFile(local_path);
   if (!opened.ok()) return w->Context(opened.status());
   w->out_ = *opened;
   auto root = std::static_pointer_cast<parquet::schema::GroupNode>(w->schema_->schema_root());
   try {
-    w->writer_ = parquet::ParquetFileWriter::Open(w->out_, root, *properties, *metadata);
+    w->writer_ =
+        parquet::ParquetFileWriter::Open(w->out_, root, WriterProperties(*w->schema_, options));
   } catch (const parquet::ParquetException& e) {
     return w->Context(Status::IOError(e.what()));
   }
@@ -195,7 +177,6 @@ Status ParquetColumnFileWriter::Write(int64_t rows, const ColumnWriteFn& write_c
     return Context(Status::IOError(e.what()));
   }
   rows_in_group_ += rows;
-  file_.record_count += rows;
   return Status::OK();
 }
 
@@ -210,6 +191,7 @@ Result<DataFile> ParquetColumnFileWriter::Close() {
   if (!st.ok()) return Context(st);
   TF_ASSIGN_OR_RETURN(file_.file_size_in_bytes, SyncAndSize(local_path_));
   const parquet::FileMetaData& footer = *writer_->metadata();
+  file_.record_count = footer.num_rows();
   FillFromFooter(footer, &file_);
   ColumnMetrics metrics = MetricsFromFooter(footer);
   file_.value_counts = std::move(metrics.value_counts);

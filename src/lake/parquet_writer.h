@@ -1,4 +1,5 @@
-// Writes Arrow record batches as one Iceberg data file in Parquet.
+// Writes one Iceberg data file in Parquet: from Arrow record batches (ParquetFileWriter) or from
+// rows given column by column (ParquetColumnFileWriter).
 //
 // The file carries the Arrow schema's PARQUET:field_id on every column (Iceberg reads columns by
 // id), is compressed with zstd, and is described by the returned DataFile: exact size, record
@@ -55,10 +56,10 @@ class ParquetFileWriter {
 };
 
 // Writes one data file from rows given column by column: for writers whose rows never exist as
-// Arrow arrays (lake/row_writer.h shreds them into Parquet leaf columns). The file is the one
-// ParquetFileWriter writes for the same rows: the same Parquet schema (from the Arrow schema, with
-// field ids) and properties, and the Arrow schema in the footer so that Arrow readers get it back.
-// Its metrics come from the Parquet footer (MetricsFromFooter), which gives the same values.
+// Arrow arrays (lake/row_writer.h shreds them into Parquet leaf columns). The file has the
+// Parquet schema (from the Arrow schema, with field ids) and properties ParquetFileWriter uses
+// for the same rows. Its metrics come from the Parquet footer (MetricsFromFooter: the same
+// values, but no bounds for a column with a string over 4 KiB).
 class ParquetColumnFileWriter {
  public:
   static Result<std::unique_ptr<ParquetColumnFileWriter>> Open(
@@ -71,7 +72,8 @@ class ParquetColumnFileWriter {
 
   // Adds `rows` rows: `write_column(i, writer)` must write those rows' levels and values of leaf
   // column i with `writer`; it is called for every column, in order. A new row group starts
-  // first when these rows would take the current one past `row_group_rows`.
+  // first when these rows would take the current one past `row_group_rows`; the rows of one call
+  // are never split, so calls of at most `row_group_rows` rows keep groups within it.
   using ColumnWriteFn = std::function<Status(int column, parquet::ColumnWriter* writer)>;
   Status Write(int64_t rows, const ColumnWriteFn& write_column);
   // Finishes the file, fsyncs it and describes it. Call once.

@@ -4,6 +4,7 @@
 #include <arrow/io/file.h>
 #include <gtest/gtest.h>
 #include <parquet/arrow/reader.h>
+#include <parquet/column_writer.h>
 #include <parquet/file_reader.h>
 
 #include <filesystem>
@@ -159,6 +160,73 @@ TEST(ColumnMetricsTest, MetricsFromTheFooterEqualTheArrowOnes) {
   check(schema, {arrow::RecordBatch::Make(schema, 4,
                                           {sb.Finish().ValueOrDie(), bb.Finish().ValueOrDie(),
                                            xb.Finish().ValueOrDie(), rb.Finish().ValueOrDie()})});
+}
+
+// Rows given column by column, in several calls and row groups: the footer describes them as
+// the Arrow data would be described, except that a string over 4 KiB (whose row group has no
+// min/max in Parquet's statistics) leaves its column without bounds rather than with wrong ones.
+TEST(ParquetColumnFileWriterTest, DescribesRowsGivenColumnByColumn) {
+  auto dir = std::filesystem::temp_directory_path() / "tf_parquet_column_writer_test";
+  std::filesystem::remove_all(dir);
+  std::string path = (dir / "f.parquet").string();
+  auto schema = arrow::schema(
+      {F("id", arrow::int64(), 1), F("name", arrow::utf8(), 2), F("note", arrow::utf8(), 3)});
+  ParquetWriteOptions options;
+  options.row_group_rows = 4;
+  auto writer = ParquetColumnFileWriter::Open(path, "file://" + path, schema, options);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_EQ((*writer)->schema().num_columns(), 3);
+  const std::string long_note(5000, 'n');
+  std::vector<std::string> texts;  // the bytes the ByteArrays point to
+  for (int r = 0; r < 9; ++r) texts.push_back("name-" + std::to_string(r));
+  for (int call = 0; call < 3; ++call) {  // 3 rows a call: each call starts a new row group
+    std::vector<int64_t> ids;
+    std::vector<parquet::ByteArray> names, notes;
+    std::vector<int16_t> id_def, name_def, note_def;
+    for (int r = 3 * call; r < 3 * call + 3; ++r) {
+      id_def.push_back(r == 4 ? 0 : 1);
+      if (r != 4) ids.push_back(r * 7 - 10);
+      name_def.push_back(r % 3 == 0 ? 0 : 1);
+      if (r % 3 != 0) names.emplace_back(texts[r]);
+      const std::string& note = r == 5 ? long_note : texts[0];
+      note_def.push_back(1);
+      notes.emplace_back(static_cast<uint32_t>(note.size()),
+                         reinterpret_cast<const uint8_t*>(note.data()));
+    }
+    Status st = (*writer)->Write(3, [&](int column, parquet::ColumnWriter* w) {
+      if (column == 0) {
+        static_cast<parquet::Int64Writer*>(w)->WriteBatch(3, id_def.data(), nullptr, ids.data());
+      } else {
+        auto* bytes = static_cast<parquet::ByteArrayWriter*>(w);
+        bytes->WriteBatch(3, column == 1 ? name_def.data() : note_def.data(), nullptr,
+                          column == 1 ? names.data() : notes.data());
+      }
+      return Status::OK();
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  auto file = (*writer)->Close();
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->record_count, 9);
+  EXPECT_EQ(file->split_offsets.size(), 3u);
+  EXPECT_EQ(file->file_size_in_bytes, static_cast<int64_t>(std::filesystem::file_size(path)));
+
+  std::unique_ptr<parquet::arrow::FileReader> reader;
+  auto opened = parquet::arrow::OpenFile(arrow::io::ReadableFile::Open(path).ValueOrDie(),
+                                         arrow::default_memory_pool());
+  ASSERT_TRUE(opened.ok());
+  auto table = (*opened)->ReadTable().ValueOrDie()->CombineChunksToBatch().ValueOrDie();
+  ASSERT_EQ(table->num_rows(), 9);
+  ColumnMetrics want =
+      ComputeColumnMetrics({arrow::RecordBatch::Make(schema, table->num_rows(), table->columns())});
+  EXPECT_EQ(file->value_counts, want.value_counts);
+  EXPECT_EQ(file->null_value_counts, want.null_value_counts);
+  EXPECT_EQ(file->lower_bounds.at(1), want.lower_bounds.at(1));
+  EXPECT_EQ(file->upper_bounds.at(1), want.upper_bounds.at(1));
+  EXPECT_EQ(file->lower_bounds.at(2), want.lower_bounds.at(2));
+  EXPECT_EQ(file->upper_bounds.at(2), want.upper_bounds.at(2));
+  EXPECT_EQ(file->lower_bounds.count(3), 0u);
+  EXPECT_EQ(file->upper_bounds.count(3), 0u);
 }
 
 TEST(ParquetWriterTest, WritesFieldIdsAndDescribesTheFile) {

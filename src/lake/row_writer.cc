@@ -101,11 +101,14 @@ Result<DataFile> RowWriter::WriteFile(const std::string& path, const Buffer& row
   auto write_column = [&encoder](int column, parquet::ColumnWriter* w) {
     return encoder->WriteColumn(column, w);
   };
-  // Batch by batch: a file's rows are never all in memory as columns at once.
+  // Batch by batch: a file's rows are never all in memory as columns at once. A batch stays
+  // within a row group (the writer does not split one).
+  const int64_t batch_rows =
+      std::max<int64_t>(1, std::min(options_.rows_per_batch, options_.parquet.row_group_rows));
   int64_t in_batch = 0;
   for (size_t k = 0; k < order.size(); ++k) {
     TF_RETURN_IF_ERROR(encoder->Append(rows.Row(rows.entries[order[k]])));
-    if (++in_batch == options_.rows_per_batch || k + 1 == order.size()) {
+    if (++in_batch == batch_rows || k + 1 == order.size()) {
       TF_RETURN_IF_ERROR(writer->Write(in_batch, write_column));
       encoder->Clear();
       in_batch = 0;

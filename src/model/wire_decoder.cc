@@ -12,7 +12,6 @@
 #include <utility>
 #include <vector>
 
-#include "common/arrow_status.h"
 #include "model/civil_date.h"
 #include "model/decimal.h"
 #include "model/proto_schema.h"
@@ -408,10 +407,7 @@ Status WireDecoder::MakeMessage(const FieldDescriptor* field, Node* node) {
     for (int i = 0; i < 3; ++i) TF_RETURN_IF_ERROR(part(i, FieldDescriptor::TYPE_INT32));
     return Status::OK();
   }
-  if (IsTimestampMessage(m)) {  // seconds = 1, nanos = 2, fixed by the well-known type
-    return Status::OK();
-  }
-  return Status::OK();
+  return Status::OK();  // a Timestamp: seconds = 1, nanos = 2, fixed by the well-known type
 }
 
 const EnumLabels* WireDecoder::LabelsFor(const EnumDescriptor* type) {
@@ -449,7 +445,8 @@ bool WireDecoder::ParseMessage(Layout& layout, std::string_view bytes) {
     if (layout.seen[i] != generation) {
       if (!AppendAbsent(field)) return false;
     } else if (field.elements == 0 && (field.kind == Kind::kList || field.kind == Kind::kMap)) {
-      PutLevels(field, field.ctx->def + field.optional);  // every element was dropped
+      // On the wire but with no element: all dropped, or an empty packed run. An empty list.
+      PutLevels(field, field.ctx->def + field.optional);
     }
   }
   return true;

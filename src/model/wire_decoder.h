@@ -27,12 +27,12 @@ class EnumLabels;
 
 // One Parquet leaf column of the rows decoded, Dremel-encoded: a definition and a
 // repetition level per entry, and a value for each entry at the column's maximum definition level
-// (in the one vector its type uses). Text values are views into the decoded bytes or into the
-// decoder's enum labels, not copies.
+// (in the one vector its type uses). Text values are views, not copies: into the decoded bytes,
+// or into the decoder's enum labels and proto2 string defaults.
 struct LeafColumn {
   std::vector<int16_t> def;
   std::vector<int16_t> rep;     // empty when the column is not inside a list or map (always 0)
-  bool repeated = false;        // the column has repetition levels
+  bool repeated = false;        // max repetition level > 0 (kept here for the hot path)
   std::vector<int32_t> int32s;  // int32, sint32, sfixed32, date
   std::vector<int64_t> int64s;  // int64, uint32, ..., timestamp (micros)
   std::vector<uint8_t> bools;

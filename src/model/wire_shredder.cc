@@ -43,7 +43,10 @@ void WriteLevelsAndValues(const LeafColumn& c, parquet::ColumnWriter* writer, co
 }  // namespace
 
 Status WireShredder::WriteColumn(int column, parquet::ColumnWriter* writer) {
-  const LeafColumn& c = decoder_->columns().at(column);
+  if (column < 0 || column >= num_columns()) {
+    return Status::Internal("no column " + std::to_string(column));
+  }
+  const LeafColumn& c = decoder_->columns()[column];
   if (writer->type() != c.physical_type) {
     return Status::Internal("column " + std::to_string(column) + ": writer of another type");
   }

@@ -30,7 +30,8 @@
 
 namespace tradeflow::pipeline {
 
-// Rows per Arrow batch: builders grow by copying, and batches of this size convert fastest.
+// Rows converted at a time: per Arrow batch for the quarantine and reference tables, per
+// shredded batch of Parquet columns for the trade table.
 inline constexpr int64_t kBatchRows = 16 * 1024;
 
 class EventSink {
