@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "common/crash_points.h"
 #include "lake/file_io.h"
@@ -139,7 +140,16 @@ Status RowWriter::Flush(Buffer* buffer) {
   buffer->bytes = 0;
   buffer->block_used = Buffer::kBlockBytes;
   buffered_bytes_ -= static_cast<int64_t>(rows->bytes);
-  auto task = [this, path, rows]() { return WriteFile(path, *rows); };
+  // A file that failed is removed at once (Parquet's writer still closes it with a footer), so
+  // that it does not wait in the data folder for the next run's orphan cleanup.
+  auto task = [this, path, rows]() {
+    Result<DataFile> file = WriteFile(path, *rows);
+    if (!file.ok()) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+    return file;
+  };
   if (pool_ == nullptr) {
     TF_ASSIGN_OR_RETURN(DataFile file, task());
     files_.push_back(std::move(file));

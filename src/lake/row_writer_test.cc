@@ -208,6 +208,9 @@ TEST_P(RowWriterTest, AnEncoderErrorFailsFinish) {
   auto files = writer.Finish();
   ASSERT_FALSE(files.ok());
   EXPECT_NE(files.status().message().find("poison"), std::string::npos);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+    EXPECT_NE(entry.path().extension(), ".parquet") << "left behind: " << entry.path();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(InlineAndOnAPool, RowWriterTest, ::testing::Bool());
