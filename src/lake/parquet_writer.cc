@@ -65,6 +65,13 @@ Result<int64_t> SyncAndSize(const std::string& local_path) {
   return size;
 }
 
+void SetMetrics(ColumnMetrics metrics, DataFile* out) {
+  out->value_counts = std::move(metrics.value_counts);
+  out->null_value_counts = std::move(metrics.null_value_counts);
+  out->lower_bounds = std::move(metrics.lower_bounds);
+  out->upper_bounds = std::move(metrics.upper_bounds);
+}
+
 // Iceberg wants the split offsets ascending: the start of each row group.
 void FillFromFooter(const parquet::FileMetaData& meta, DataFile* out) {
   const auto* schema = meta.schema();
@@ -123,11 +130,7 @@ Result<DataFile> ParquetFileWriter::Close() {
   if (!st.ok()) return Context(st);
   TF_ASSIGN_OR_RETURN(file_.file_size_in_bytes, SyncAndSize(local_path_));
   FillFromFooter(*writer_->metadata(), &file_);
-  ColumnMetrics metrics = metrics_.Finish();
-  file_.value_counts = std::move(metrics.value_counts);
-  file_.null_value_counts = std::move(metrics.null_value_counts);
-  file_.lower_bounds = std::move(metrics.lower_bounds);
-  file_.upper_bounds = std::move(metrics.upper_bounds);
+  SetMetrics(metrics_.Finish(), &file_);
   return std::move(file_);
 }
 
@@ -193,11 +196,7 @@ Result<DataFile> ParquetColumnFileWriter::Close() {
   const parquet::FileMetaData& footer = *writer_->metadata();
   file_.record_count = footer.num_rows();
   FillFromFooter(footer, &file_);
-  ColumnMetrics metrics = MetricsFromFooter(footer);
-  file_.value_counts = std::move(metrics.value_counts);
-  file_.null_value_counts = std::move(metrics.null_value_counts);
-  file_.lower_bounds = std::move(metrics.lower_bounds);
-  file_.upper_bounds = std::move(metrics.upper_bounds);
+  SetMetrics(MetricsFromFooter(footer), &file_);
   return std::move(file_);
 }
 

@@ -300,8 +300,10 @@ Result<std::unique_ptr<WireDecoder::Node>> WireDecoder::MakeNode(const FieldDesc
 Status WireDecoder::MakeChildren(const FieldDescriptor* field, const arrow::DataType& type,
                                  Node* node) {
   const auto present = static_cast<int16_t>(node->ctx->def + node->optional);
-  node->rep_level = static_cast<int16_t>(node->ctx->rep + 1);
-  node->inner = {static_cast<int16_t>(present + 1), node->rep_level};  // until decoding
+  if (node->kind == Kind::kMap || node->kind == Kind::kList) {
+    node->rep_level = static_cast<int16_t>(node->ctx->rep + 1);
+    node->inner = {static_cast<int16_t>(present + 1), node->rep_level};  // until decoding
+  }
   switch (node->kind) {
     case Kind::kMap: {
       const auto& map = static_cast<const arrow::MapType&>(type);

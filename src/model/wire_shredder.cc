@@ -13,11 +13,6 @@ WireShredder::~WireShredder() = default;
 Result<std::unique_ptr<WireShredder>> WireShredder::Make(
     const google::protobuf::Descriptor* descriptor, std::shared_ptr<arrow::Schema> schema,
     const parquet::SchemaDescriptor& parquet) {
-  if (schema->num_fields() != descriptor->field_count()) {
-    return Status::Internal("schema has " + std::to_string(schema->num_fields()) +
-                            " fields, message " + descriptor->full_name() + " has " +
-                            std::to_string(descriptor->field_count()));
-  }
   auto out = std::unique_ptr<WireShredder>(new WireShredder());
   TF_ASSIGN_OR_RETURN(out->decoder_, WireDecoder::Make(descriptor, *schema, parquet));
   return out;

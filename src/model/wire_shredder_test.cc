@@ -617,19 +617,18 @@ TEST(WireShredderTest, RandomProto2MessagesMatchProtoBatchBuilder) {
 
 // Clear() starts over: the rows come out the same in row groups of any size, and num_rows counts
 // the rows since the last Clear() (checked by WireBatch).
-TEST(WireShredderTest, RowGroupsOfAnySizeMatchProtoBatchBuilder) {
-  Filler filler(6);
-  std::vector<TradeEvent> trades(20);
+// The trades shredded in row groups of each size read back as ProtoBatchBuilder builds them.
+void ExpectSameInRowGroupsOf(const std::vector<TradeEvent>& trades,
+                             std::initializer_list<size_t> sizes) {
   std::vector<const Message*> rows;
   std::vector<std::string> bytes;
-  for (auto& t : trades) {
-    filler.Fill(&t, 0);
+  for (const auto& t : trades) {
     rows.push_back(&t);
     bytes.push_back(Serialize(t));
   }
   auto want = ProtoBatch(TradeEvent::descriptor(), rows);
   ASSERT_TRUE(want.ok());
-  for (size_t group_rows : {1, 3, 10, 20}) {
+  for (size_t group_rows : sizes) {
     SCOPED_TRACE("row groups of " + std::to_string(group_rows));
     auto got = WireBatch(TradeEvent::descriptor(), bytes, group_rows);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -637,30 +636,26 @@ TEST(WireShredderTest, RowGroupsOfAnySizeMatchProtoBatchBuilder) {
   }
 }
 
+TEST(WireShredderTest, RowGroupsOfAnySizeMatchProtoBatchBuilder) {
+  Filler filler(6);
+  std::vector<TradeEvent> trades(20);
+  for (auto& t : trades) filler.Fill(&t, 0);
+  ExpectSameInRowGroupsOf(trades, {1, 3, 10, 20});
+}
+
 // An absent struct puts one entry in every column below it: runs of absent and present structs,
 // nested, ending at every row-group boundary.
 TEST(WireShredderTest, RunsOfAbsentStructsAcrossRowGroupsMatchProtoBatchBuilder) {
   Filler filler(7);
   std::vector<TradeEvent> trades(120);
-  std::vector<const Message*> rows;
-  std::vector<std::string> bytes;
   for (size_t i = 0; i < trades.size(); ++i) {
     // Runs of 1 to 7 rows alike: empty, only parties, or random (nested structs come and go).
     const size_t run = (i / 7) % 3;
     if (run == 1)
       trades[i].mutable_parties()->mutable_counterparty()->set_name("C" + std::to_string(i));
     if (run == 2) filler.Fill(&trades[i], 0);
-    rows.push_back(&trades[i]);
-    bytes.push_back(Serialize(trades[i]));
   }
-  auto want = ProtoBatch(TradeEvent::descriptor(), rows);
-  ASSERT_TRUE(want.ok());
-  for (size_t group_rows : {1, 3, 8, 120}) {
-    SCOPED_TRACE("row groups of " + std::to_string(group_rows));
-    auto got = WireBatch(TradeEvent::descriptor(), bytes, group_rows);
-    ASSERT_TRUE(got.ok()) << got.status().ToString();
-    ExpectSameBatch(**want, **got);
-  }
+  ExpectSameInRowGroupsOf(trades, {1, 3, 8, 120});
 }
 
 // ---- Targeted cases ---------------------------------------------------------------------------
