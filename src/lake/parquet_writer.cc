@@ -36,6 +36,7 @@ std::shared_ptr<parquet::WriterProperties> WriterProperties(const parquet::Schem
   builder.compression(parquet::Compression::ZSTD)
       ->compression_level(o.compression_level)
       ->max_row_group_length(o.row_group_rows)
+      ->dictionary_pagesize_limit(o.dictionary_page_bytes)
       ->created_by("tradeflow");
   for (int i = 0; i < schema.num_columns(); ++i) {
     const parquet::ColumnDescriptor* column = schema.Column(i);

@@ -29,6 +29,11 @@ namespace tradeflow::lake {
 struct ParquetWriteOptions {
   int64_t row_group_rows = 128 * 1024;
   int compression_level = 3;  // zstd
+  // A column chunk's dictionary may grow to this size before the column falls back to plain
+  // encoding. Arrow's default (1 MiB) keeps near-unique columns (ids, timestamps) dictionary
+  // encoded for a whole row group: hashing every value for nothing, and larger files than plain
+  // encoding with zstd. Low-cardinality columns (enums, books, units) stay far below 64 KiB.
+  int64_t dictionary_page_bytes = 64 * 1024;
 };
 
 // Writes one data file batch by batch, so that a file's rows never need to be in memory as Arrow

@@ -4,10 +4,13 @@
 #include <arrow/io/file.h>
 #include <gtest/gtest.h>
 #include <parquet/arrow/reader.h>
+#include <parquet/column_page.h>
+#include <parquet/column_reader.h>
 #include <parquet/column_writer.h>
 #include <parquet/file_reader.h>
 
 #include <filesystem>
+#include <map>
 
 #include "lake/column_metrics.h"
 #include "lake/iceberg_schema.h"
@@ -256,6 +259,42 @@ TEST(ParquetWriterTest, WritesFieldIdsAndDescribesTheFile) {
   EXPECT_TRUE(group->ColumnChunk(0)->is_stats_set());   // id
   EXPECT_TRUE(group->ColumnChunk(5)->is_stats_set());   // party.lei
   EXPECT_FALSE(group->ColumnChunk(6)->is_stats_set());  // tags.list.element
+}
+
+// Data pages of column `c` in row group 0, counted by encoding.
+std::map<parquet::Encoding::type, int> DataPageEncodings(parquet::ParquetFileReader& reader,
+                                                         int c) {
+  std::map<parquet::Encoding::type, int> out;
+  auto pages = reader.RowGroup(0)->GetColumnPageReader(c);
+  while (auto page = pages->NextPage()) {
+    if (page->type() == parquet::PageType::DATA_PAGE) {
+      ++out[static_cast<const parquet::DataPageV1&>(*page).encoding()];
+    }
+  }
+  return out;
+}
+
+TEST(ParquetWriterTest, NearUniqueColumnsFallBackToPlainEncoding) {
+  auto schema = arrow::schema({F("id", arrow::utf8(), 1), F("book", arrow::utf8(), 2)});
+  arrow::StringBuilder ids, books;
+  for (int r = 0; r < 20000; ++r) {
+    ASSERT_TRUE(ids.Append("TRADE-" + std::to_string(1000000 + r)).ok());
+    ASSERT_TRUE(books.Append("BOOK-" + std::to_string(r % 7)).ok());
+  }
+  auto batch = arrow::RecordBatch::Make(schema, 20000,
+                                        {ids.Finish().ValueOrDie(), books.Finish().ValueOrDie()});
+  auto dir = std::filesystem::temp_directory_path() / "tf_parquet_dictionary_test";
+  std::filesystem::remove_all(dir);
+  std::string path = (dir / "f.parquet").string();
+  ASSERT_TRUE(WriteParquetDataFile(path, "file://" + path, schema, {batch}).ok());
+
+  // 20,000 ids of 13 bytes pass the 64 KiB dictionary limit: the rest of the chunk is plain.
+  auto reader = parquet::ParquetFileReader::OpenFile(path);
+  auto id_pages = DataPageEncodings(*reader, 0);
+  EXPECT_GT(id_pages[parquet::Encoding::PLAIN], 0);
+  auto book_pages = DataPageEncodings(*reader, 1);
+  EXPECT_EQ(book_pages[parquet::Encoding::PLAIN], 0);
+  EXPECT_GT(book_pages[parquet::Encoding::RLE_DICTIONARY], 0);
 }
 
 TEST(IcebergSchemaTest, ConvertsArrowSchemaAndBack) {
