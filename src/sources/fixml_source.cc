@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "sources/utf8.h"
 
@@ -22,15 +22,17 @@ struct Field {
 };
 
 // Elements told apart by a key attribute rather than by position.
-const char* KeyAttribute(const std::string& element) {
-  static const std::unordered_map<std::string, const char*> kKeys = {
+const char* KeyAttribute(std::string_view element) {
+  static constexpr std::pair<std::string_view, const char*> kKeys[] = {
       {"Pty", "R"},        {"Sub", "Typ"},      {"TrdRegTS", "Typ"},
       {"MiscFees", "Typ"}, {"RegTrdID", "Typ"}, {"Stip", "Typ"}};
-  auto it = kKeys.find(element);
-  return it == kKeys.end() ? nullptr : it->second;
+  for (const auto& [name, key] : kKeys) {
+    if (name == element) return key;
+  }
+  return nullptr;
 }
 
-std::string LocalName(const char* name) {
+std::string_view LocalName(const char* name) {
   const char* colon = std::strrchr(name, ':');
   return colon != nullptr ? colon + 1 : name;
 }
@@ -53,7 +55,9 @@ struct FixmlSource::Impl {
   struct Frame {
     std::string path;        // of the element: "TrdCaptRpt", "Instrmt", "RptSide/Pty[R=17]"
     std::string child_base;  // what its children's paths start with ("" for report and leg)
-    std::unordered_map<std::string, int> child_counts;
+    // How often each step occurred under this element. A few distinct steps at most: a list
+    // beats a hash map, which cost an allocation per element.
+    std::vector<std::pair<std::string, int>> child_counts;
     int leg;  // index into legs, -1 at report level
     std::string text;
   };
@@ -95,7 +99,7 @@ struct FixmlSource::Impl {
 
   void Start(const char* raw_name, const char** atts) {
     ++depth;
-    std::string local = LocalName(raw_name);
+    std::string_view local = LocalName(raw_name);
     if (!in_report) {
       if (local == "TrdCaptRpt") {
         BeginReport(atts);
@@ -111,7 +115,7 @@ struct FixmlSource::Impl {
       f.path = "TrdLeg";
       f.leg = static_cast<int>(legs.size()) - 1;
     } else {
-      std::string step = local;
+      std::string step(local);
       if (const char* key = KeyAttribute(local)) {
         for (const char** a = atts; *a != nullptr; a += 2) {
           if (std::strcmp(a[0], key) == 0) {
@@ -120,7 +124,7 @@ struct FixmlSource::Impl {
           }
         }
       }
-      int n = ++parent.child_counts[step];
+      int n = ++ChildCount(parent, step);
       if (n > 1) step += "[" + std::to_string(n) + "]";
       f.path = parent.child_base + step;
       f.child_base = f.path + "/";
@@ -149,6 +153,13 @@ struct FixmlSource::Impl {
 
   std::vector<Field>& FieldsOf(int leg) { return leg < 0 ? report_fields : legs[leg]; }
 
+  static int& ChildCount(Frame& parent, const std::string& step) {
+    for (auto& [s, n] : parent.child_counts) {
+      if (s == step) return n;
+    }
+    return parent.child_counts.emplace_back(step, 0).second;
+  }
+
   void AddAttributes(const Frame& f, const char** atts) {
     for (const char** a = atts; *a != nullptr; a += 2) {
       if (IsNamespaceDeclaration(a[0])) continue;
@@ -156,7 +167,7 @@ struct FixmlSource::Impl {
     }
   }
 
-  void StartContext(const std::string& local, const char** atts) {
+  void StartContext(std::string_view local, const char** atts) {
     bool in_header = header_depth > 0;
     if (!in_header && local == "Hdr") {
       header_depth = depth;
@@ -164,8 +175,8 @@ struct FixmlSource::Impl {
     }
     context_paths.resize(depth);
     std::string path = depth > header_depth && in_header && depth > 1
-                           ? context_paths[depth - 2] + "/" + local
-                           : local;
+                           ? context_paths[depth - 2] + "/" + std::string(local)
+                           : std::string(local);
     context_paths[depth - 1] = path;
     for (const char** a = atts; *a != nullptr; a += 2) {
       if (IsNamespaceDeclaration(a[0])) continue;
@@ -195,7 +206,7 @@ struct FixmlSource::Impl {
     report_depth = depth;
     ++report_number;
     report_start = XML_GetCurrentByteIndex(parser);
-    report_line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
+    report_line = LineAt(report_start);
     report_fields.clear();
     legs.clear();
     frames.clear();
@@ -208,6 +219,28 @@ struct FixmlSource::Impl {
       if (f.path == path) return &f.value;
     }
     return nullptr;
+  }
+
+  // The 1-based line of input byte `offset`, counting line breaks as XML does (LF, CR, CRLF).
+  // Expat's XML_GetCurrentLineNumber gives the same, a byte at a time; this counts up from the
+  // last call, and is a tenth of the cost with no CR in the text. `offset` must not go back,
+  // and the bytes up to it must still be in the window (Feed counts before it drops any).
+  int64_t LineAt(int64_t offset) {
+    offset = std::min(offset, window_offset + static_cast<int64_t>(window.size()));
+    if (offset <= lines_counted_to) return line_at_counted;
+    const char* begin = window.data() + (lines_counted_to - window_offset);
+    const char* end = window.data() + (offset - window_offset);
+    if (std::memchr(begin, '\r', static_cast<size_t>(end - begin)) == nullptr) {
+      line_at_counted += std::count(begin, end, '\n') - (after_cr && *begin == '\n' ? 1 : 0);
+      after_cr = false;
+    } else {
+      for (const char* c = begin; c < end; ++c) {
+        if (*c == '\r' || (*c == '\n' && !after_cr)) ++line_at_counted;
+        after_cr = *c == '\r';
+      }
+    }
+    lines_counted_to = offset;
+    return line_at_counted;
   }
 
   std::string Slice(int64_t from, int64_t to) const {
@@ -236,13 +269,11 @@ struct FixmlSource::Impl {
       rec.location = "TrdCaptRpt " + std::to_string(report_number);
       if (!legs.empty()) rec.location += " leg " + std::to_string(k + 1);
       rec.raw = raw;
-      std::unordered_set<std::string> own;
-      for (const auto& f : report_fields) own.insert(f.path);
-      if (!legs.empty()) {
-        for (const auto& f : legs[k]) own.insert(f.path);
-      }
+      const std::vector<Field>* leg = legs.empty() ? nullptr : &legs[k];
       for (const auto& c : context) {
-        if (!own.count(c.field.path)) Emit(c.field.path, c.field.value, &rec);
+        if (!Has(report_fields, c.field.path) && (leg == nullptr || !Has(*leg, c.field.path))) {
+          Emit(c.field.path, c.field.value, &rec);
+        }
       }
       for (const auto& f : report_fields) Emit(f.path, f.value, &rec);
       if (!legs.empty()) {
@@ -255,6 +286,13 @@ struct FixmlSource::Impl {
       }
       queue.push_back(std::move(p));
     }
+  }
+
+  // A context has a few fields (FIXML@v, Hdr@SID): scanning the report's fields for each costs
+  // less than a set of the report's paths would.
+  static bool Has(const std::vector<Field>& fields, const std::string& path) {
+    return std::any_of(fields.begin(), fields.end(),
+                       [&](const Field& f) { return f.path == path; });
   }
 
   bool SetBound(const std::string& path, const std::string& value, SourceRecord* rec) const {
@@ -294,6 +332,7 @@ struct FixmlSource::Impl {
     int64_t end = window_offset + static_cast<int64_t>(window.size());
     int64_t keep_from = in_report ? report_start : end - kKeepOutsideReports;
     if (keep_from > window_offset) {
+      LineAt(keep_from);
       window.erase(0, static_cast<size_t>(keep_from - window_offset));
       window_offset = keep_from;
     }
@@ -364,6 +403,9 @@ struct FixmlSource::Impl {
   int64_t report_number = 0;
   int64_t report_start = 0;
   int64_t report_line = 0;
+  int64_t lines_counted_to = 0;  // LineAt's count: the line at this offset...
+  int64_t line_at_counted = 1;   // ...is this one,
+  bool after_cr = false;         // and the byte before it was a CR
   std::vector<Frame> frames;
   std::vector<Field> report_fields;
   std::vector<std::vector<Field>> legs;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -109,6 +110,44 @@ TEST(FixmlSourceTest, CmeSampleInAnyChunking) {
     SCOPED_TRACE("chunk " + std::to_string(chunk));
     FixmlSource source(OpenStringStream(Sample()), "cme.fixml", false, chunk);
     CheckSample(&source);
+  }
+}
+
+// A report's line counts LF, CR and CRLF line ends as XML does, also when a CRLF or a run of
+// line ends is split between two chunks, and when the bytes before a report were dropped (runs
+// of other messages between reports, long enough for what is kept of the input to start at every
+// point of their line ends).
+TEST(FixmlSourceTest, LinesCountEveryKindOfLineEnd) {
+  const std::vector<std::string> ends = {"\n", "\r\n", "\r", "\r\n\r", "\n\r\n\n"};
+  for (const std::string& end : ends) {
+    std::string doc = "<FIXML>" + end + "<Batch>" + end;
+    for (int i = 1; i <= 300; ++i) {
+      std::string report = "<TrdCaptRpt TrdID=\"" + std::to_string(i) + "\">" + end +
+                           "<Instrmt Sym=\"" + std::string(i % 23, 'X') + "\"/>" + end +
+                           "</TrdCaptRpt>" + end;
+      doc += report;
+      if (i % 50 == 0) {  // other messages, long enough for what is kept to start among them
+        for (int k = 0; k < 60; ++k)
+          doc += "<TrdCaptRptAck RptID=\"" + std::to_string(k) + "\"/>" + end;
+      }
+    }
+    doc += "</Batch></FIXML>" + end;
+    // Expected lines, counted here the simple way: a CR, or an LF not right after a CR.
+    std::vector<int64_t> starts;
+    int64_t current = 1;
+    for (size_t i = 0; i < doc.size(); ++i) {
+      if (doc.compare(i, 12, "<TrdCaptRpt ") == 0) starts.push_back(current);
+      if (doc[i] == '\r' || (doc[i] == '\n' && (i == 0 || doc[i - 1] != '\r'))) ++current;
+    }
+    for (size_t chunk : {1, 2, 3, 5, 64, 4096}) {
+      SCOPED_TRACE("line end " + std::to_string(&end - ends.data()) + ", chunk " +
+                   std::to_string(chunk));
+      FixmlSource source(OpenStringStream(doc), "lines.fixml", false, chunk);
+      ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+      auto d = testing::DrainSource(&source);
+      ASSERT_EQ(d.good.size(), starts.size());
+      for (size_t r = 0; r < starts.size(); ++r) ASSERT_EQ(d.good[r].line, starts[r]) << r;
+    }
   }
 }
 
