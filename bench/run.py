@@ -10,6 +10,8 @@ In one run, on the same inputs and machine: generates synthetic ETRM exports of 
   duckdb      bench/peers/duckdb_peer.py   (same mapping and rules in SQL, COPY TO parquet)
   pyarrow     bench/peers/pyarrow_peer.py  (plain CSV -> Parquet, no mapping: an upper bound)
   pandas_flat, duckdb_flat   (optional: the same peers writing flat columns instead)
+  tradeflow_jsonl, tradeflow_fixml   (optional: tradeflow on the same generator's JSON Lines or
+              FIXML export of the same size, with examples/{jsonl,fixml}_pipeline.yaml; no peer)
 
 pandas and duckdb write their accepted rows in trade_events' own nested schema (151 leaf
 columns: bench/peers/canonical.py), which the runner takes from a small tradeflow run first and
@@ -45,6 +47,9 @@ PEERS = os.path.join(BENCH, "peers")
 CONTENDERS = ["tradeflow", "pandas", "duckdb", "pyarrow"]
 SAME_RULES = ["tradeflow", "pandas", "duckdb", "pandas_flat", "duckdb_flat"]
 CANONICAL_PEERS = ["pandas", "duckdb"]
+# tradeflow on the other formats: contender -> generator format and example pipeline.
+OTHER_FORMATS = {"tradeflow_jsonl": ("jsonl", "jsonl_pipeline.yaml"),
+                 "tradeflow_fixml": ("fixml", "fixml_pipeline.yaml")}
 
 
 def sh(cmd, **kw):
@@ -106,20 +111,22 @@ def tradeflow_pipeline(template, csv_path, workdir):
     text = open(template).read()
     text = re.sub(r"(?m)^  path: .*$", f"  path: {csv_path}", text, count=1)
     text = text.replace("../../examples/", os.path.join(REPO, "examples") + "/")
+    text = text.replace("{path: ref/", "{path: " + os.path.join(REPO, "examples", "ref") + "/")
     path = os.path.join(workdir, "pipeline.yaml")
     with open(path, "w") as f:
         f.write(text)
     return path
 
 
-def run_one(name, csv_path, size, args, outdir):
+def run_one(name, input_path, size, args, outdir):
     work = os.path.join(outdir, "work", f"{name}_{size}")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     log = os.path.join(work, "log")
-    if name == "tradeflow":
-        pipeline = tradeflow_pipeline(os.path.join(BENCH, "pipelines", "bench_csv.yaml"),
-                                      csv_path, work)
+    if name == "tradeflow" or name in OTHER_FORMATS:
+        template = (os.path.join(REPO, "examples", OTHER_FORMATS[name][1]) if name in OTHER_FORMATS
+                    else os.path.join(BENCH, "pipelines", "bench_csv.yaml"))
+        pipeline = tradeflow_pipeline(template, input_path, work)
         stdout, _, wall, cpu, rss = measure([args.tradeflow, "run", pipeline], cwd=work, log=log)
         m = re.search(r"total: read (\d+) = accepted (\d+) \+ quarantined (\d+)", stdout)
         if not m:
@@ -130,7 +137,7 @@ def run_one(name, csv_path, size, args, outdir):
         extra = {"file_seconds": float(inner.group(1)) if inner else None}
     else:
         script = os.path.join(PEERS, f"{name.removesuffix('_flat')}_peer.py")
-        cmd = [args.python, script, csv_path, work]
+        cmd = [args.python, script, input_path, work]
         if name in CANONICAL_PEERS:
             cmd += ["--schema", args.schema_path]
         stdout, _, wall, cpu, rss = measure(cmd, log=log)
@@ -140,7 +147,7 @@ def run_one(name, csv_path, size, args, outdir):
         extra = {}
         if name in CANONICAL_PEERS:
             extra["same_layout"] = same_layout(res["outputs"][0], args.schema)
-    mb = os.path.getsize(csv_path) / 1e6
+    mb = os.path.getsize(input_path) / 1e6
     return {"engine": name, "size": size, "input_mb": round(mb, 1), "rows": rows,
             "accepted": accepted, "quarantined": quarantined, "wall_s": round(wall, 3),
             "cpu_s": round(cpu, 3), "peak_rss_mib": round(rss, 1),
@@ -191,7 +198,9 @@ def report(results, sizes, args, info, command, outdir):
               f"{info.get('memory_gib', '?')} GiB RAM, {info['platform']}",
               f"- command: `{command}`",
               f"- input: tradeflow-generate --seed {args.seed} --error-rate {args.error_rate} "
-              f"(CSV, 48 columns), sizes {', '.join(f'{s:,}' for s in sizes)} rows"]
+              f"(CSV, 48 columns), sizes {', '.join(f'{s:,}' for s in sizes)} rows"
+              + ("; the tradeflow_<format> rows read the same generator's export in that format"
+                 if any(n in OTHER_FORMATS for n in args.contenders) else "")]
     if args.repeat > 1:
         lines.append(f"- runs: {args.repeat} per contender and size, interleaved (every contender "
                      "once, then again), so that a slow spell of the machine hits them all; each "
@@ -330,25 +339,28 @@ def main():
     data = os.path.join(outdir, "data")
     os.makedirs(data, exist_ok=True)
     inputs = {}
+    formats = {"csv"} | {OTHER_FORMATS[n][0] for n in args.contenders if n in OTHER_FORMATS}
     for size in sizes:
-        path = os.path.join(data, f"trades_{size}_seed{args.seed}_err{args.error_rate}.csv")
-        if not os.path.exists(path):
-            print(f"generating {size:,} rows -> {path}", flush=True)
-            subprocess.run([args.generator, "--rows", str(size), "--seed", str(args.seed),
-                            "--error-rate", str(args.error_rate), "-o", path + ".tmp"],
-                           check=True)
-            os.replace(path + ".tmp", path)
-        inputs[size] = path
+        for fmt in sorted(formats):
+            path = os.path.join(data, f"trades_{size}_seed{args.seed}_err{args.error_rate}.{fmt}")
+            if not os.path.exists(path):
+                print(f"generating {size:,} rows -> {path}", flush=True)
+                subprocess.run([args.generator, "--rows", str(size), "--seed", str(args.seed),
+                                "--error-rate", str(args.error_rate), "--format", fmt,
+                                "-o", path + ".tmp"], check=True)
+                os.replace(path + ".tmp", path)
+            inputs[(fmt, size)] = path
 
     results = []
     for size in sizes:
         runs = {name: [] for name in args.contenders}
         for attempt in range(args.repeat):
             for name in args.contenders:
-                warm(inputs[size])
+                path = inputs[(OTHER_FORMATS[name][0] if name in OTHER_FORMATS else "csv", size)]
+                warm(path)
                 label = f" (run {attempt + 1}/{args.repeat})" if args.repeat > 1 else ""
                 print(f"{name:>9} {size:>10,} rows{label} ... ", end="", flush=True)
-                r = run_one(name, inputs[size], size, args, outdir)
+                r = run_one(name, path, size, args, outdir)
                 print(f"{r['wall_s']:7.2f}s wall {r['cpu_s']:7.2f}s cpu "
                       f"{r['peak_rss_mib']:7.0f} MiB {r['trades_per_s']:>9,} trades/s  "
                       f"accepted {r['accepted']:,} quarantined {r['quarantined']:,}", flush=True)
