@@ -1,118 +1,157 @@
 #include "sources/jsonl_source.h"
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "sources/utf8.h"
 
 namespace tradeflow::sources {
 namespace {
 
-using json = nlohmann::json;
+namespace ondemand = simdjson::ondemand;
+using simdjson::error_code;
 
-// Turns nlohmann's SAX events into (path, text) leaves. Numbers keep their text: floats arrive
-// with the lexer's raw token; integers that fit 64 bits are printed back, which is exact.
+// Whether `s` is a JSON number (RFC 8259 §6): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+// Written here because numbers are kept as text: simdjson checks a number only when converting
+// it to binary, which would reject big integers and round nothing we want rounded.
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+std::string_view TrimTrailingSpace(std::string_view s) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Walks one record's values depth first into (path, text) leaves.
 class LeafCollector {
  public:
   LeafCollector(const std::unordered_map<std::string, std::vector<size_t>>& bound,
                 SourceRecord* out)
       : bound_(bound), out_(out) {}
 
-  const std::string& error() const { return error_; }
-
-  bool null() { return Leaf(""); }
-  bool boolean(bool v) { return Leaf(v ? "true" : "false"); }
-  bool number_integer(json::number_integer_t v) { return Leaf(std::to_string(v)); }
-  bool number_unsigned(json::number_unsigned_t v) { return Leaf(std::to_string(v)); }
-  bool number_float(json::number_float_t, const json::string_t& raw) { return Leaf(raw); }
-  bool string(json::string_t& v) { return Leaf(v); }
-  bool binary(json::binary_t&) { return Leaf(""); }  // not produced by the JSON text parser
-
-  bool start_object(std::size_t) {
-    if (!started_) {  // the line itself
-      started_ = true;
-      frames_.push_back({0, false, 0});
-      return true;
+  error_code Members(ondemand::object object) {
+    for (auto member : object) {
+      ondemand::field field;
+      if (error_code e = std::move(member).get(field)) return e;
+      std::string_view key;
+      if (error_code e = field.unescaped_key().get(key)) return e;
+      const size_t before = path_.size();
+      if (!path_.empty()) path_ += '.';
+      path_ += key;
+      if (error_code e = Walk(field.value())) return e;
+      path_.resize(before);
     }
-    return Open(false);
-  }
-  bool key(json::string_t& k) {
-    key_ = k;
-    return true;
-  }
-  bool end_object() { return Close(); }
-  bool start_array(std::size_t) {
-    if (!started_) return NotAnObject("an array");
-    return Open(true);
-  }
-  bool end_array() { return Close(); }
-
-  bool parse_error(std::size_t position, const std::string&, const json::exception& e) {
-    // e.what(): "[json.exception.parse_error.101] parse error at line 1, column 5: <what>".
-    std::string what = e.what();
-    size_t colon = what.find(": ", what.find("column "));
-    if (colon != std::string::npos) what = what.substr(colon + 2);
-    error_ = "invalid JSON at column " + std::to_string(position) + ": " + what;
-    return false;
+    return simdjson::SUCCESS;
   }
 
  private:
-  struct Frame {
-    size_t restore_len;  // path_ length before this container's own step
-    bool array;
-    size_t next_index;
-  };
-
-  bool NotAnObject(const char* what) {
-    error_ = std::string("not a JSON object (the line is ") + what + ")";
-    return false;
-  }
-
-  // Appends the current member's step to path_ and returns the length before it.
-  size_t PushStep() {
-    size_t before = path_.size();
-    Frame& f = frames_.back();
-    if (f.array) {
-      path_ += "[" + std::to_string(f.next_index++) + "]";
-    } else {
-      if (!path_.empty()) path_ += '.';
-      path_ += key_;
+  error_code Elements(ondemand::array array) {
+    size_t index = 0;
+    for (auto element : array) {
+      ondemand::value value;
+      if (error_code e = std::move(element).get(value)) return e;
+      const size_t before = path_.size();
+      path_ += '[';
+      path_ += std::to_string(index++);
+      path_ += ']';
+      if (error_code e = Walk(value)) return e;
+      path_.resize(before);
     }
-    return before;
+    return simdjson::SUCCESS;
   }
 
-  bool Open(bool array) {
-    size_t before = PushStep();
-    frames_.push_back({before, array, 0});
-    return true;
+  error_code Walk(ondemand::value value) {
+    ondemand::json_type type;
+    if (error_code e = value.type().get(type)) return e;
+    switch (type) {
+      case ondemand::json_type::object: {
+        ondemand::object object;
+        if (error_code e = value.get_object().get(object)) return e;
+        return Members(object);
+      }
+      case ondemand::json_type::array: {
+        ondemand::array array;
+        if (error_code e = value.get_array().get(array)) return e;
+        return Elements(array);
+      }
+      case ondemand::json_type::string: {
+        std::string_view text;
+        if (error_code e = value.get_string().get(text)) return e;
+        return Leaf(text);
+      }
+      case ondemand::json_type::number: {
+        std::string_view text = TrimTrailingSpace(value.raw_json_token());
+        return IsJsonNumber(text) ? Leaf(text) : simdjson::NUMBER_ERROR;
+      }
+      case ondemand::json_type::boolean: {
+        bool b;
+        if (error_code e = value.get_bool().get(b)) return e;
+        return Leaf(b ? "true" : "false");
+      }
+      case ondemand::json_type::null: {
+        bool is_null;
+        if (error_code e = value.is_null().get(is_null)) return e;
+        return is_null ? Leaf("") : simdjson::N_ATOM_ERROR;
+      }
+    }
+    return simdjson::INCORRECT_TYPE;
   }
 
-  bool Close() {
-    path_.resize(frames_.back().restore_len);
-    frames_.pop_back();
-    return true;
-  }
-
-  bool Leaf(const std::string& value) {
-    if (!started_) return NotAnObject("a scalar");
-    size_t before = PushStep();
+  error_code Leaf(std::string_view value) {
     auto it = bound_.find(path_);
     if (it != bound_.end()) {
-      for (size_t i : it->second) out_->values[i] = value;
+      for (size_t i : it->second) out_->values[i].assign(value);
     } else if (!value.empty()) {
       out_->extras.emplace_back(path_, value);
     }
-    path_.resize(before);
-    return true;
+    return simdjson::SUCCESS;
   }
 
   const std::unordered_map<std::string, std::vector<size_t>>& bound_;
   SourceRecord* out_;
-  std::vector<Frame> frames_;
   std::string path_;
-  std::string key_;
-  std::string error_;
-  bool started_ = false;
 };
+
+// "invalid JSON at column 18: <simdjson's message>", the column (1-based) being where parsing
+// stopped; without it when simdjson rejected the line before parsing began (`doc` null: bad
+// UTF-8, a control character in a string) or cannot say.
+std::string InvalidJson(error_code code, ondemand::document* doc, std::string_view line) {
+  // simdjson says "ended early" also for text after a complete object; say both.
+  const std::string what = code == simdjson::INCOMPLETE_ARRAY_OR_OBJECT
+                               ? "an object or array is not closed where the line ends, or "
+                                 "has text after it"
+                               : simdjson::error_message(code);
+  const char* at = nullptr;
+  if (doc != nullptr && doc->current_location().get(at) == simdjson::SUCCESS && at >= line.data() &&
+      at <= line.data() + line.size()) {
+    return "invalid JSON at column " + std::to_string(at - line.data() + 1) + ": " + what;
+  }
+  return "invalid JSON: " + what;
+}
 
 bool Blank(std::string_view s) {
   for (char c : s) {
@@ -129,8 +168,70 @@ Result<std::unique_ptr<JsonlSource>> JsonlSource::Open(const std::string& path,
   return std::make_unique<JsonlSource>(std::move(stream), path);
 }
 
+// simdjson's parser, reused from line to line (it keeps its buffers), and a copy of the line
+// with the padding simdjson reads past the end of its input.
+struct JsonlSource::Parser {
+  ondemand::parser parser;
+  std::string padded;
+
+  // Fills `out` from `line`; returns why the line is not a record, or "" when it is one.
+  std::string Parse(std::string_view line,
+                    const std::unordered_map<std::string, std::vector<size_t>>& bound,
+                    SourceRecord* out) {
+    padded.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+    padded.assign(line);
+    ondemand::document doc;
+    error_code e =
+        parser
+            .iterate(simdjson::padded_string_view(padded.data(), padded.size(), padded.capacity()))
+            .get(doc);
+    if (e != simdjson::SUCCESS) return InvalidJson(e, nullptr, padded);
+    ondemand::json_type type;
+    if ((e = doc.type().get(type))) return InvalidJson(e, &doc, padded);
+    if (type == ondemand::json_type::array) return "not a JSON object (the line is an array)";
+    if (type != ondemand::json_type::object) {
+      // A scalar that is not valid JSON is reported as such, not as a scalar.
+      std::string_view token;
+      if ((e = doc.raw_json_token().get(token))) return InvalidJson(e, &doc, padded);
+      // The token runs to the next one, spaces included: the line ends with it or has more.
+      const bool last = token.data() + token.size() == padded.data() + padded.size();
+      if (!ScalarIsValid(doc, type, TrimTrailingSpace(token)) || !last) {
+        return InvalidJson(simdjson::TAPE_ERROR, &doc, padded);
+      }
+      return "not a JSON object (the line is a scalar)";
+    }
+    ondemand::object object;
+    if ((e = doc.get_object().get(object))) return InvalidJson(e, &doc, padded);
+    LeafCollector collector(bound, out);
+    if ((e = collector.Members(object))) return InvalidJson(e, &doc, padded);
+    if (!AtEnd(doc)) return InvalidJson(simdjson::TRAILING_CONTENT, &doc, padded);
+    return "";
+  }
+
+  // Whether the document has no token left (simdjson 3.0's document has no at_end()).
+  static bool AtEnd(ondemand::document& doc) {
+    return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+  }
+
+  static bool ScalarIsValid(ondemand::document& doc, ondemand::json_type type,
+                            std::string_view token) {
+    switch (type) {
+      case ondemand::json_type::number:
+        return IsJsonNumber(token);
+      case ondemand::json_type::string: {
+        std::string_view text;
+        return doc.get_string().get(text) == simdjson::SUCCESS;
+      }
+      default:
+        return token == "true" || token == "false" || token == "null";
+    }
+  }
+};
+
 JsonlSource::JsonlSource(std::unique_ptr<InputStream> stream, std::string name)
-    : lines_(std::move(stream)), name_(std::move(name)) {}
+    : lines_(std::move(stream)), name_(std::move(name)), parser_(std::make_unique<Parser>()) {}
+
+JsonlSource::~JsonlSource() = default;
 
 Status JsonlSource::Bind(const std::vector<FieldRef>& fields) {
   bound_.clear();
@@ -160,17 +261,11 @@ Result<bool> JsonlSource::Next(SourceRecord* out) {
   const std::string where = name_ + ":" + std::to_string(line.number);
   TF_RETURN_IF_ERROR(CheckRecordUtf8(line.text, where));
   out->values.assign(bound_count_, "");
-  LeafCollector collector(bound_, out);
-  bool ok = false;
-  try {
-    ok = json::sax_parse(line.text.begin(), line.text.end(), &collector);
-  } catch (const json::exception& e) {
-    return Status::Invalid(where + ": invalid JSON: " + e.what());
-  }
-  if (!ok) {
+  std::string error = parser_->Parse(line.text, bound_, out);
+  if (!error.empty()) {
     out->values.clear();
     out->extras.clear();
-    return Status::Invalid(where + ": " + collector.error());
+    return Status::Invalid(where + ": " + error);
   }
   return true;
 }

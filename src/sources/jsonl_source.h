@@ -7,9 +7,8 @@
 //
 // Values:
 // - a string gives its text (unescaped); true/false give "true"/"false"; null gives "";
-// - a number gives its text exactly as written in the file ("72.1234567891234567", "1e-3",
-//   integers beyond 64 bits), never rounded through a double. (One exception: the integer "-0"
-//   comes out as "0"; the JSON parser does not keep the sign of an integer zero.)
+// - a number gives its text exactly as written in the file ("72.1234567891234567", "1e-3", "-0",
+//   integers beyond 64 bits, exponents beyond a double's range), never rounded through a double.
 // - a path that is missing, or names an object or array, gives "" (the leaves under an object
 //   stay in extras, keyed by their own paths).
 // - `extras` holds every other non-empty leaf, keyed by its path, in document order.
@@ -38,6 +37,7 @@ class JsonlSource : public RecordSource {
                                                    const InputOptions& input);
   // Reads UTF-8 lines from `stream`; `name` is used in messages.
   JsonlSource(std::unique_ptr<InputStream> stream, std::string name);
+  ~JsonlSource() override;
 
   Status Bind(const std::vector<FieldRef>& fields) override;
   Result<bool> Next(SourceRecord* out) override;
@@ -48,6 +48,8 @@ class JsonlSource : public RecordSource {
   std::string name_;
   size_t bound_count_ = 0;
   std::unordered_map<std::string, std::vector<size_t>> bound_;  // path → bound field indexes
+  struct Parser;  // simdjson's, kept out of this header
+  std::unique_ptr<Parser> parser_;
 };
 
 }  // namespace tradeflow::sources

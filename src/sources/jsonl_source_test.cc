@@ -87,7 +87,8 @@ TEST(JsonlSourceTest, BadInputCorpus) {
   EXPECT_EQ(d.good[3].values, (std::vector<std::string>{"T6", "6"}));
   EXPECT_EQ(d.good[3].line, 11);
 
-  EXPECT_THAT(d.errors[0], HasSubstr(path + ":3: invalid JSON at column 18: syntax error"));
+  EXPECT_THAT(d.errors[0], HasSubstr(path + ":3: invalid JSON at column 18: The JSON document "
+                                            "has an improper structure"));
   EXPECT_EQ(d.bad[0].raw, "{\"id\":\"T2\",\"qty\":}");
   EXPECT_EQ(d.bad[0].location, "line 3");
   EXPECT_EQ(d.errors[1], path + ":4: not a JSON object (the line is an array)");
@@ -108,6 +109,47 @@ TEST(JsonlSourceTest, BadInputCorpus) {
   ASSERT_EQ(l.good.size(), 5u);
   EXPECT_EQ(l.good[2].values[0], "Soci\xC3\xA9t\xC3\xA9");
   EXPECT_EQ(l.bad.size(), 4u);
+}
+
+// Every malformed line says what is wrong and, where the parser can tell, at which column.
+TEST(JsonlSourceTest, MalformedLinesSayWhatAndWhere) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"a":1,})", "invalid JSON at column 8: The JSON document has an improper structure"},
+      {R"({"a":01})", "invalid JSON at column 6: Problem while parsing a number"},
+      {R"({"a":1.})", "invalid JSON at column 6: Problem while parsing a number"},
+      {R"({"a":-})", "invalid JSON at column 6: Problem while parsing a number"},
+      {R"({"a":"\ud800"})", "invalid JSON at column 14: Problem while parsing a string"},
+      {R"({"a":tru})", "invalid JSON at column 6:"},
+      {R"({"a":1} x)",
+       "invalid JSON at column 1: an object or array is not closed where the "
+       "line ends, or has text after it"},
+      {R"({"a":1}{"b":2})", "invalid JSON at column 8: Unexpected trailing content"},
+      {"{\"a\":\"tab\there\"}", "invalid JSON: Within strings, some characters must be escaped"},
+      {R"({"a":"open})", "invalid JSON: A string is opened, but never closed"},
+      {"42 x", "invalid JSON at column 1:"},
+      {"null", "not a JSON object (the line is a scalar)"},
+      {R"( "s" )", "not a JSON object (the line is a scalar)"},
+  };
+  std::string text;
+  for (const auto& c : cases) text += c.first + "\n";
+  auto source = FromText(text);
+  ASSERT_TRUE(source->Bind({{"a", ""}}).ok());
+  auto d = testing::DrainSource(source.get());
+  ASSERT_TRUE(d.good.empty());
+  ASSERT_EQ(d.errors.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_THAT(d.errors[i], HasSubstr(":" + std::to_string(i + 1) + ": " + cases[i].second))
+        << cases[i].first;
+    EXPECT_EQ(d.bad[i].raw, cases[i].first);
+  }
+}
+
+TEST(JsonlSourceTest, NumbersKeepTheirSignAndRange) {
+  auto source = FromText(R"({"z":-0,"big":1e400,"small":-1E-400,"f":0.0e-0})");
+  ASSERT_TRUE(source->Bind({{"z", ""}, {"big", ""}, {"small", ""}, {"f", ""}}).ok());
+  SourceRecord rec;
+  ASSERT_TRUE(*source->Next(&rec));
+  EXPECT_EQ(rec.values, (std::vector<std::string>{"-0", "1e400", "-1E-400", "0.0e-0"}));
 }
 
 TEST(JsonlSourceTest, TruncatedZstdIsFatal) {
