@@ -21,6 +21,16 @@ struct Field {
   std::string value;
 };
 
+// A field of the report being parsed: its path is an id in the PathTable.
+struct ReportField {
+  int path;
+  std::string value;
+};
+
+// The path table is cleared between reports when it grows past this, so that a file of ever new
+// element names cannot grow memory without bound.
+constexpr size_t kMaxPaths = 10000;
+
 // Elements told apart by a key attribute rather than by position.
 const char* KeyAttribute(std::string_view element) {
   static constexpr std::pair<std::string_view, const char*> kKeys[] = {
@@ -48,13 +58,81 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+using Bound = std::unordered_map<std::string, std::vector<size_t>>;
+
+// The paths of a report's elements and attributes, each built once and then found by a short
+// scan of its parent's children or attributes: reports repeat the same few dozen paths, and
+// building a string per attribute and hashing it for the bound fields was most of the parsing
+// time outside expat. Ids are valid until Clear().
+class PathTable {
+ public:
+  struct Path {
+    std::string text;                  // "RptSide/Pty[R=17]", "RptSide/Pty[R=17]@ID"
+    std::string child_base;            // what its children's paths start with
+    const std::vector<size_t>* bound;  // the bound fields it fills, or null
+    std::vector<std::pair<std::string, int>> children;    // step → path id
+    std::vector<std::pair<std::string, int>> attributes;  // attribute name → path id
+  };
+
+  explicit PathTable(const Bound& bound) : bound_(bound) {}
+
+  const Path& operator[](int id) const { return paths_[id]; }
+  size_t size() const { return paths_.size(); }
+  void Clear() {
+    paths_.clear();
+    tops_.clear();
+  }
+
+  // A report or leg element: its children's paths start afresh ("Instrmt", not "TrdLeg/...").
+  int Top(std::string_view name) {
+    for (size_t i = 0; i < tops_.size(); ++i) {
+      if (paths_[tops_[i]].text == name) return tops_[i];
+    }
+    tops_.push_back(Add(std::string(name), ""));
+    return tops_.back();
+  }
+
+  int Child(int parent, std::string_view step) {
+    for (const auto& [s, id] : paths_[parent].children) {
+      if (s == step) return id;
+    }
+    std::string text = paths_[parent].child_base + std::string(step);
+    int id = Add(text, text + "/");
+    paths_[parent].children.emplace_back(step, id);
+    return id;
+  }
+
+  int Attribute(int element, const char* name) {
+    for (const auto& [s, id] : paths_[element].attributes) {
+      if (s == name) return id;
+    }
+    int id = Add(paths_[element].text + "@" + name, "");
+    paths_[element].attributes.emplace_back(name, id);
+    return id;
+  }
+
+ private:
+  int Add(std::string text, std::string child_base) {
+    auto it = bound_.find(text);
+    paths_.push_back({std::move(text),
+                      std::move(child_base),
+                      it == bound_.end() ? nullptr : &it->second,
+                      {},
+                      {}});
+    return static_cast<int>(paths_.size()) - 1;
+  }
+
+  const Bound& bound_;
+  std::vector<Path> paths_;
+  std::vector<int> tops_;
+};
+
 }  // namespace
 
 struct FixmlSource::Impl {
   // One open element inside a report.
   struct Frame {
-    std::string path;        // of the element: "TrdCaptRpt", "Instrmt", "RptSide/Pty[R=17]"
-    std::string child_base;  // what its children's paths start with ("" for report and leg)
+    int path;  // of the element ("TrdCaptRpt", "Instrmt", "RptSide/Pty[R=17]") in `paths`
     // How often each step occurred under this element. A few distinct steps at most: a list
     // beats a hash map, which cost an allocation per element.
     std::vector<std::pair<std::string, int>> child_counts;
@@ -112,7 +190,7 @@ struct FixmlSource::Impl {
     Frame f;
     if (local == "TrdLeg" && frames.size() == 1) {
       legs.emplace_back();
-      f.path = "TrdLeg";
+      f.path = paths.Top("TrdLeg");
       f.leg = static_cast<int>(legs.size()) - 1;
     } else {
       std::string step(local);
@@ -126,8 +204,7 @@ struct FixmlSource::Impl {
       }
       int n = ++ChildCount(parent, step);
       if (n > 1) step += "[" + std::to_string(n) + "]";
-      f.path = parent.child_base + step;
-      f.child_base = f.path + "/";
+      f.path = paths.Child(parent.path, step);
       f.leg = parent.leg;
     }
     AddAttributes(f, atts);
@@ -151,7 +228,7 @@ struct FixmlSource::Impl {
     --depth;
   }
 
-  std::vector<Field>& FieldsOf(int leg) { return leg < 0 ? report_fields : legs[leg]; }
+  std::vector<ReportField>& FieldsOf(int leg) { return leg < 0 ? report_fields : legs[leg]; }
 
   static int& ChildCount(Frame& parent, const std::string& step) {
     for (auto& [s, n] : parent.child_counts) {
@@ -163,7 +240,7 @@ struct FixmlSource::Impl {
   void AddAttributes(const Frame& f, const char** atts) {
     for (const char** a = atts; *a != nullptr; a += 2) {
       if (IsNamespaceDeclaration(a[0])) continue;
-      FieldsOf(f.leg).push_back({f.path + "@" + a[0], a[1]});
+      FieldsOf(f.leg).push_back({paths.Attribute(f.path, a[0]), a[1]});
     }
   }
 
@@ -210,13 +287,14 @@ struct FixmlSource::Impl {
     report_fields.clear();
     legs.clear();
     frames.clear();
-    frames.push_back(Frame{"TrdCaptRpt", "", {}, -1, {}});
+    if (paths.size() > kMaxPaths) paths.Clear();
+    frames.push_back(Frame{paths.Top("TrdCaptRpt"), {}, -1, {}});
     AddAttributes(frames.back(), atts);
   }
 
   const std::string* Find(const std::string& path) const {
     for (const auto& f : report_fields) {
-      if (f.path == path) return &f.value;
+      if (paths[f.path].text == path) return &f.value;
     }
     return nullptr;
   }
@@ -269,15 +347,15 @@ struct FixmlSource::Impl {
       rec.location = "TrdCaptRpt " + std::to_string(report_number);
       if (!legs.empty()) rec.location += " leg " + std::to_string(k + 1);
       rec.raw = raw;
-      const std::vector<Field>* leg = legs.empty() ? nullptr : &legs[k];
+      const std::vector<ReportField>* leg = legs.empty() ? nullptr : &legs[k];
       for (const auto& c : context) {
         if (!Has(report_fields, c.field.path) && (leg == nullptr || !Has(*leg, c.field.path))) {
           Emit(c.field.path, c.field.value, &rec);
         }
       }
-      for (const auto& f : report_fields) Emit(f.path, f.value, &rec);
+      for (const auto& f : report_fields) Emit(f, &rec);
       if (!legs.empty()) {
-        for (const auto& f : legs[k]) Emit(f.path, f.value, &rec);
+        for (const auto& f : legs[k]) Emit(f, &rec);
       }
       SetBound("package_id", package_id, &rec);
       std::string leg_index = legs.empty() ? "" : std::to_string(k + 1);
@@ -290,9 +368,9 @@ struct FixmlSource::Impl {
 
   // A context has a few fields (FIXML@v, Hdr@SID): scanning the report's fields for each costs
   // less than a set of the report's paths would.
-  static bool Has(const std::vector<Field>& fields, const std::string& path) {
+  bool Has(const std::vector<ReportField>& fields, const std::string& path) const {
     return std::any_of(fields.begin(), fields.end(),
-                       [&](const Field& f) { return f.path == path; });
+                       [&](const ReportField& f) { return paths[f.path].text == path; });
   }
 
   bool SetBound(const std::string& path, const std::string& value, SourceRecord* rec) const {
@@ -304,6 +382,15 @@ struct FixmlSource::Impl {
 
   void Emit(const std::string& path, const std::string& value, SourceRecord* rec) const {
     if (!SetBound(path, value, rec) && !value.empty()) rec->extras.emplace_back(path, value);
+  }
+
+  void Emit(const ReportField& field, SourceRecord* rec) const {
+    const PathTable::Path& path = paths[field.path];
+    if (path.bound != nullptr) {
+      for (size_t i : *path.bound) rec->values[i] = field.value;
+    } else if (!field.value.empty()) {
+      rec->extras.emplace_back(path.text, field.value);
+    }
   }
 
   // Reads one chunk and parses it.
@@ -391,7 +478,8 @@ struct FixmlSource::Impl {
   std::deque<Pending> queue;
 
   size_t bound_count = 0;
-  std::unordered_map<std::string, std::vector<size_t>> bound;
+  Bound bound;
+  PathTable paths{bound};  // of the bound fields: cleared whenever they change
 
   int depth = 0;  // of the element being parsed; the root is 1
   int header_depth = 0;
@@ -407,8 +495,8 @@ struct FixmlSource::Impl {
   int64_t line_at_counted = 1;   // ...is this one,
   bool after_cr = false;         // and the byte before it was a CR
   std::vector<Frame> frames;
-  std::vector<Field> report_fields;
-  std::vector<std::vector<Field>> legs;
+  std::vector<ReportField> report_fields;
+  std::vector<std::vector<ReportField>> legs;
 };
 
 Result<std::unique_ptr<FixmlSource>> FixmlSource::Open(const std::string& path,
@@ -427,6 +515,7 @@ int64_t FixmlSource::bytes_read() const { return impl_->stream->file_bytes_read(
 
 Status FixmlSource::Bind(const std::vector<FieldRef>& fields) {
   impl_->bound.clear();
+  impl_->paths.Clear();
   impl_->bound_count = fields.size();
   for (size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].name.empty()) {

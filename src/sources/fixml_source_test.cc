@@ -296,5 +296,31 @@ TEST(FixmlSourceTest, ManyReportsStreamThrough) {
   EXPECT_EQ(d.good.back().line, 5001);
 }
 
+// Reports that keep naming new elements: the paths learnt are dropped between reports once there
+// are more than 10,000, and the reports after that read as before.
+TEST(FixmlSourceTest, ManyDistinctElementNames) {
+  std::string doc = "<FIXML><Batch>\n";
+  for (int r = 1; r <= 4; ++r) {
+    doc += "<TrdCaptRpt TrdID=\"" + std::to_string(r) + "\"><Instrmt Sym=\"S" + std::to_string(r) +
+           "\"/>";
+    for (int e = 0; e < 3000; ++e) doc += "<X" + std::to_string(r * 10000 + e) + " a=\"1\"/>";
+    doc += "<RptSide Side=\"" + std::to_string(r) + "\"/></TrdCaptRpt>\n";
+  }
+  doc += "</Batch></FIXML>\n";
+  FixmlSource source(OpenStringStream(doc), "names.fixml", false, 4096);
+  ASSERT_TRUE(
+      source.Bind({{"TrdCaptRpt@TrdID", ""}, {"Instrmt@Sym", ""}, {"RptSide@Side", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 4u);
+  for (int r = 1; r <= 4; ++r) {
+    const SourceRecord& rec = d.good[r - 1];
+    EXPECT_EQ(rec.values, (std::vector<std::string>{std::to_string(r), "S" + std::to_string(r),
+                                                    std::to_string(r)}));
+    ASSERT_EQ(rec.extras.size(), 3000u);
+    EXPECT_EQ(rec.extras.front().first, "X" + std::to_string(r * 10000) + "@a");
+    EXPECT_EQ(rec.extras.back().first, "X" + std::to_string(r * 10000 + 2999) + "@a");
+  }
+}
+
 }  // namespace
 }  // namespace tradeflow::sources
