@@ -63,7 +63,7 @@ using Bound = std::unordered_map<std::string, std::vector<size_t>>;
 // The paths of a report's elements and attributes, each built once and then found by a short
 // scan of its parent's children or attributes: reports repeat the same few dozen paths, and
 // building a string per attribute and hashing it for the bound fields was most of the parsing
-// time outside expat. Ids are valid until Clear().
+// time outside expat. Ids are valid until Clear(), which BeginReport calls past kMaxPaths.
 class PathTable {
  public:
   struct Path {
@@ -81,6 +81,11 @@ class PathTable {
   void Clear() {
     paths_.clear();
     tops_.clear();
+  }
+
+  // After the bound fields changed: ids stay valid (a report may be half parsed).
+  void Rebind() {
+    for (Path& path : paths_) path.bound = Find(path.text);
   }
 
   // A report or leg element: its children's paths start afresh ("Instrmt", not "TrdLeg/...").
@@ -113,13 +118,14 @@ class PathTable {
 
  private:
   int Add(std::string text, std::string child_base) {
-    auto it = bound_.find(text);
-    paths_.push_back({std::move(text),
-                      std::move(child_base),
-                      it == bound_.end() ? nullptr : &it->second,
-                      {},
-                      {}});
+    const std::vector<size_t>* bound = Find(text);
+    paths_.push_back({std::move(text), std::move(child_base), bound, {}, {}});
     return static_cast<int>(paths_.size()) - 1;
+  }
+
+  const std::vector<size_t>* Find(const std::string& text) const {
+    auto it = bound_.find(text);
+    return it == bound_.end() ? nullptr : &it->second;
   }
 
   const Bound& bound_;
@@ -283,7 +289,7 @@ struct FixmlSource::Impl {
     report_depth = depth;
     ++report_number;
     report_start = XML_GetCurrentByteIndex(parser);
-    report_line = LineAt(report_start);
+    report_line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
     report_fields.clear();
     legs.clear();
     frames.clear();
@@ -297,28 +303,6 @@ struct FixmlSource::Impl {
       if (paths[f.path].text == path) return &f.value;
     }
     return nullptr;
-  }
-
-  // The 1-based line of input byte `offset`, counting line breaks as XML does (LF, CR, CRLF).
-  // Expat's XML_GetCurrentLineNumber gives the same, a byte at a time; this counts up from the
-  // last call, and is a tenth of the cost with no CR in the text. `offset` must not go back,
-  // and the bytes up to it must still be in the window (Feed counts before it drops any).
-  int64_t LineAt(int64_t offset) {
-    offset = std::min(offset, window_offset + static_cast<int64_t>(window.size()));
-    if (offset <= lines_counted_to) return line_at_counted;
-    const char* begin = window.data() + (lines_counted_to - window_offset);
-    const char* end = window.data() + (offset - window_offset);
-    if (std::memchr(begin, '\r', static_cast<size_t>(end - begin)) == nullptr) {
-      line_at_counted += std::count(begin, end, '\n') - (after_cr && *begin == '\n' ? 1 : 0);
-      after_cr = false;
-    } else {
-      for (const char* c = begin; c < end; ++c) {
-        if (*c == '\r' || (*c == '\n' && !after_cr)) ++line_at_counted;
-        after_cr = *c == '\r';
-      }
-    }
-    lines_counted_to = offset;
-    return line_at_counted;
   }
 
   std::string Slice(int64_t from, int64_t to) const {
@@ -419,7 +403,6 @@ struct FixmlSource::Impl {
     int64_t end = window_offset + static_cast<int64_t>(window.size());
     int64_t keep_from = in_report ? report_start : end - kKeepOutsideReports;
     if (keep_from > window_offset) {
-      LineAt(keep_from);
       window.erase(0, static_cast<size_t>(keep_from - window_offset));
       window_offset = keep_from;
     }
@@ -479,7 +462,7 @@ struct FixmlSource::Impl {
 
   size_t bound_count = 0;
   Bound bound;
-  PathTable paths{bound};  // of the bound fields: cleared whenever they change
+  PathTable paths{bound};  // rebound whenever the bound fields change
 
   int depth = 0;  // of the element being parsed; the root is 1
   int header_depth = 0;
@@ -491,9 +474,6 @@ struct FixmlSource::Impl {
   int64_t report_number = 0;
   int64_t report_start = 0;
   int64_t report_line = 0;
-  int64_t lines_counted_to = 0;  // LineAt's count: the line at this offset...
-  int64_t line_at_counted = 1;   // ...is this one,
-  bool after_cr = false;         // and the byte before it was a CR
   std::vector<Frame> frames;
   std::vector<ReportField> report_fields;
   std::vector<std::vector<ReportField>> legs;
@@ -515,7 +495,6 @@ int64_t FixmlSource::bytes_read() const { return impl_->stream->file_bytes_read(
 
 Status FixmlSource::Bind(const std::vector<FieldRef>& fields) {
   impl_->bound.clear();
-  impl_->paths.Clear();
   impl_->bound_count = fields.size();
   for (size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].name.empty()) {
@@ -524,6 +503,7 @@ Status FixmlSource::Bind(const std::vector<FieldRef>& fields) {
     }
     impl_->bound[fields[i].name].push_back(i);
   }
+  impl_->paths.Rebind();
   return Status::OK();
 }
 

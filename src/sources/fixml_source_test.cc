@@ -151,6 +151,47 @@ TEST(FixmlSourceTest, LinesCountEveryKindOfLineEnd) {
   }
 }
 
+// Expat reads UTF-16 by its byte order mark; lines are counted in characters, not bytes.
+TEST(FixmlSourceTest, Utf16DocumentLines) {
+  std::string text =
+      "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\r\n<FIXML>\r\n<Batch>\r\n"
+      "<TrdCaptRpt TrdID=\"1\"/>\r\n\r\n<TrdCaptRpt TrdID=\"2\"\r\n LastQty=\"5\"/>\r\n"
+      "</Batch></FIXML>\r\n";
+  std::string utf16 = "\xFF\xFE";  // little-endian BOM; the text is ASCII
+  for (char c : text) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  FixmlSource source(OpenStringStream(utf16), "utf16.fixml", false, 7);
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}, {"TrdCaptRpt@LastQty", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_TRUE(d.errors.empty()) << d.errors[0];
+  ASSERT_EQ(d.good.size(), 2u);
+  EXPECT_EQ(d.good[0].line, 4);
+  EXPECT_EQ(d.good[1].line, 6);
+  EXPECT_EQ(d.good[1].values, (std::vector<std::string>{"2", "5"}));
+}
+
+// Binding other fields between two records, while a report is half parsed, binds the rest.
+TEST(FixmlSourceTest, BindAgainBetweenRecords) {
+  std::string doc = "<FIXML><Batch>\n";
+  for (int i = 1; i <= 50; ++i) {
+    doc += "<TrdCaptRpt TrdID=\"" + std::to_string(i) + "\"><Instrmt Sym=\"S" + std::to_string(i) +
+           "\"/></TrdCaptRpt>\n";
+  }
+  doc += "</Batch></FIXML>\n";
+  FixmlSource source(OpenStringStream(doc), "rebind.fixml", false, 64);
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  SourceRecord rec;
+  ASSERT_TRUE(*source.Next(&rec));
+  EXPECT_EQ(rec.values, (std::vector<std::string>{"1"}));
+  ASSERT_TRUE(source.Bind({{"Instrmt@Sym", ""}, {"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_FALSE(d.good.empty());
+  EXPECT_EQ(d.good.back().values, (std::vector<std::string>{"S50", "50"}));
+  EXPECT_TRUE(d.good.back().extras.empty());
+}
+
 TEST(FixmlSourceTest, GzippedAndZstdSampleFiles) {
   for (const auto& [name, data] :
        {std::pair{std::string("cme.fixml.gz"), testing::Gzip(Sample())},

@@ -46,6 +46,11 @@ std::string_view TrimTrailingSpace(std::string_view s) {
   return s;
 }
 
+// Objects and arrays nested deeper than this make the line invalid: the walk below recurses once
+// per level, and simdjson's On-Demand parser does not stop at its own maximum depth (1024, which
+// its debug builds assert).
+constexpr int kMaxDepth = 1000;
+
 // Walks one record's values depth first into (path, text) leaves.
 class LeafCollector {
  public:
@@ -89,14 +94,22 @@ class LeafCollector {
     if (error_code e = value.type().get(type)) return e;
     switch (type) {
       case ondemand::json_type::object: {
+        if (depth_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
         ondemand::object object;
         if (error_code e = value.get_object().get(object)) return e;
-        return Members(object);
+        ++depth_;
+        error_code e = Members(object);
+        --depth_;
+        return e;
       }
       case ondemand::json_type::array: {
+        if (depth_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
         ondemand::array array;
         if (error_code e = value.get_array().get(array)) return e;
-        return Elements(array);
+        ++depth_;
+        error_code e = Elements(array);
+        --depth_;
+        return e;
       }
       case ondemand::json_type::string: {
         std::string_view text;
@@ -134,6 +147,7 @@ class LeafCollector {
   const std::unordered_map<std::string, std::vector<size_t>>& bound_;
   SourceRecord* out_;
   std::string path_;
+  int depth_ = 1;  // of the object or array being walked; the line's object is 1
 };
 
 // "invalid JSON at column 18: <simdjson's message>", the column (1-based) being where parsing

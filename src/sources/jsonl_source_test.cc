@@ -144,6 +144,23 @@ TEST(JsonlSourceTest, MalformedLinesSayWhatAndWhere) {
   }
 }
 
+// Nesting is walked recursively: past 1000 levels a line is invalid rather than a crash.
+TEST(JsonlSourceTest, DeepNestingIsInvalidNotACrash) {
+  auto nested = [](int levels, char open, char close) {
+    return "{\"a\":" + std::string(levels, open) + std::string(levels, close) + "}";
+  };
+  std::string objects;
+  for (int i = 0; i < 100000; ++i) objects += "{\"b\":";
+  objects += "1" + std::string(100000, '}');
+  auto source = FromText(nested(999, '[', ']') + "\n" + nested(100000, '[', ']') +
+                         "\n{\"b\":" + objects + "}\n");
+  ASSERT_TRUE(source->Bind({{"a", ""}}).ok());
+  auto d = testing::DrainSource(source.get());
+  ASSERT_EQ(d.good.size(), 1u);
+  ASSERT_EQ(d.errors.size(), 2u);
+  for (const auto& e : d.errors) EXPECT_THAT(e, HasSubstr("too deep")) << e.substr(0, 200);
+}
+
 TEST(JsonlSourceTest, NumbersKeepTheirSignAndRange) {
   auto source = FromText(R"({"z":-0,"big":1e400,"small":-1E-400,"f":0.0e-0})");
   ASSERT_TRUE(source->Bind({{"z", ""}, {"big", ""}, {"small", ""}, {"f", ""}}).ok());
