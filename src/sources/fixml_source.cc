@@ -399,9 +399,18 @@ struct FixmlSource::Impl {
       finished = true;
       return Status::OK();
     }
-    // Keep only what a report still being parsed (or an error report) may need.
+    // Keep only what a report still being parsed (or an error report) may need. Outside a report
+    // that includes a tag not finished yet, which may be a long report start tag: the last '<'
+    // with no '>' after it (attribute values cannot hold a '<').
     int64_t end = window_offset + static_cast<int64_t>(window.size());
-    int64_t keep_from = in_report ? report_start : end - kKeepOutsideReports;
+    int64_t keep_from = report_start;
+    if (!in_report) {
+      keep_from = end - kKeepOutsideReports;
+      size_t open = window.rfind('<');
+      if (open != std::string::npos && window.find('>', open) == std::string::npos) {
+        keep_from = std::min(keep_from, window_offset + static_cast<int64_t>(open));
+      }
+    }
     if (keep_from > window_offset) {
       window.erase(0, static_cast<size_t>(keep_from - window_offset));
       window_offset = keep_from;

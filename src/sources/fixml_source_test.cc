@@ -172,6 +172,27 @@ TEST(FixmlSourceTest, Utf16DocumentLines) {
   EXPECT_EQ(d.good[1].values, (std::vector<std::string>{"2", "5"}));
 }
 
+// A report whose start tag is longer than the input kept between reports, split across chunks:
+// its line and its raw text are whole.
+TEST(FixmlSourceTest, LongReportStartTag) {
+  std::string tag = "<TrdCaptRpt TrdID=\"7\"";
+  for (int i = 0; i < 60; ++i)
+    tag += "\n  A" + std::to_string(i) + "=\"" + std::string(30, 'v') + "\"";
+  tag += ">";
+  std::string report = tag + "<Instrmt Sym=\"NG\"/></TrdCaptRpt>";
+  std::string doc = "<FIXML>\n<Batch>\n<Hdr SID=\"CME\"/>\n" + report + "\n</Batch></FIXML>\n";
+  for (size_t chunk : {64, 1000, 4096}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(doc), "long.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}, {"Instrmt@Sym", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_EQ(d.good.size(), 1u);
+    EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"7", "NG"}));
+    EXPECT_EQ(d.good[0].line, 4);
+    EXPECT_EQ(d.good[0].raw, report);
+  }
+}
+
 // Binding other fields between two records, while a report is half parsed, binds the rest.
 TEST(FixmlSourceTest, BindAgainBetweenRecords) {
   std::string doc = "<FIXML><Batch>\n";
