@@ -12,7 +12,7 @@ using simdjson::error_code;
 
 // Whether `s` is a JSON number (RFC 8259 §6): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 // Written here because numbers are kept as text: simdjson checks a number only when converting
-// it to binary, which would reject big integers and round nothing we want rounded.
+// it to binary, which this source never does (it would reject integers beyond 64 bits).
 bool IsJsonNumber(std::string_view s) {
   size_t i = 0;
   auto digits = [&] {
