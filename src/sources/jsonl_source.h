@@ -14,7 +14,8 @@
 // - `extras` holds every other non-empty leaf, keyed by its path, in document order.
 //
 // Malformed records (Invalid "<file>:<line>: ...", with raw = the line, location "line N"): a
-// line that is not valid JSON, that is not an object, or that is not valid UTF-8. Blank lines
+// line that is not valid JSON, that nests objects and arrays more than 1000 deep, that is not an
+// object, or that is not valid UTF-8. Blank lines
 // are skipped. Values of the "wrong" type (a quantity given as a string) are passed on as text;
 // the mapping decides.
 #pragma once
