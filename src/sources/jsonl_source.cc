@@ -93,24 +93,10 @@ class LeafCollector {
     ondemand::json_type type;
     if (error_code e = value.type().get(type)) return e;
     switch (type) {
-      case ondemand::json_type::object: {
-        if (depth_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
-        ondemand::object object;
-        if (error_code e = value.get_object().get(object)) return e;
-        ++depth_;
-        error_code e = Members(object);
-        --depth_;
-        return e;
-      }
-      case ondemand::json_type::array: {
-        if (depth_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
-        ondemand::array array;
-        if (error_code e = value.get_array().get(array)) return e;
-        ++depth_;
-        error_code e = Elements(array);
-        --depth_;
-        return e;
-      }
+      case ondemand::json_type::object:
+        return Nested(value.get_object(), [this](ondemand::object o) { return Members(o); });
+      case ondemand::json_type::array:
+        return Nested(value.get_array(), [this](ondemand::array a) { return Elements(a); });
       case ondemand::json_type::string: {
         std::string_view text;
         if (error_code e = value.get_string().get(text)) return e;
@@ -132,6 +118,18 @@ class LeafCollector {
       }
     }
     return simdjson::INCORRECT_TYPE;
+  }
+
+  // Walks an object or array one level deeper, within kMaxDepth.
+  template <typename Container, typename WalkFn>
+  error_code Nested(simdjson::simdjson_result<Container> container, WalkFn walk) {
+    if (depth_ >= kMaxDepth) return simdjson::DEPTH_ERROR;
+    Container c;
+    if (error_code e = std::move(container).get(c)) return e;
+    ++depth_;
+    error_code e = walk(c);
+    --depth_;
+    return e;
   }
 
   error_code Leaf(std::string_view value) {
