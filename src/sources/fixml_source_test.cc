@@ -113,10 +113,8 @@ TEST(FixmlSourceTest, CmeSampleInAnyChunking) {
   }
 }
 
-// A report's line counts LF, CR and CRLF line ends as XML does, also when a CRLF or a run of
-// line ends is split between two chunks, and when the bytes before a report were dropped (runs
-// of other messages between reports, long enough for what is kept of the input to start at every
-// point of their line ends).
+// A report's line counts LF, CR and CRLF line ends as XML does, whatever the chunking, also after
+// long runs of other messages between reports.
 TEST(FixmlSourceTest, LinesCountEveryKindOfLineEnd) {
   const std::vector<std::string> ends = {"\n", "\r\n", "\r", "\r\n\r", "\n\r\n\n"};
   for (const std::string& end : ends) {
