@@ -1,4 +1,4 @@
-// Named points where a test can make the process die as abruptly as a power cut.
+// Named points where a test can make the process die as abruptly as a power cut, or wait.
 //
 // The crash-safety tests run tradeflow with TRADEFLOW_CRASH_AT=<point> and check that the tables
 // are exactly at their last good snapshot afterwards and that the next run completes the work.
@@ -17,5 +17,11 @@ namespace tradeflow {
 //   catalog-commit               inside the catalog transaction, before it commits
 //   catalog-swapped[:<table>]    right after a (given table's) commit
 void CrashPoint(std::string_view point);
+
+// Holds the process at `point` while a test does something else at that exact moment (another
+// run's commit, say). If TRADEFLOW_PAUSE_AT names `point`, creates the file named by
+// TRADEFLOW_PAUSE_FILE and waits until the test deletes it (ten minutes at most). The points:
+//   before-commit                a run's data files are all written, nothing is committed yet
+void PausePoint(std::string_view point);
 
 }  // namespace tradeflow

@@ -278,6 +278,13 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
 
   std::optional<ManifestFile> manifest;
   for (int attempt = 1;; ++attempt) {
+    if (options.check) {
+      Status checked = options.check(metadata_);
+      if (!checked.ok()) {
+        if (manifest) (void)RemoveFileIfExists(manifest_path);
+        return checked;
+      }
+    }
     TableMetadata next = metadata_;
     // Schema: a proto that gained fields makes a new current schema in this same commit.
     TF_ASSIGN_OR_RETURN(nlohmann::json iceberg_schema, IcebergSchemaFromArrow(schema, 0));

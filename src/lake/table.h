@@ -3,9 +3,11 @@
 // Commit protocol (spec "Metastore Tables"; reference notes §7):
 //   1. the new data files are written and made durable (WriteDataFiles);
 //   2. one manifest lists them, written once; its entries inherit their sequence number;
-//   3. for each attempt: reload the table, write a manifest list (the new manifest plus every
-//      manifest of the current snapshot) and metadata file version N+1, then compare-and-swap the
-//      catalog pointer from version N. A lost race deletes that attempt's two files and retries.
+//   3. for each attempt: reload the table, check it against the caller's conditions (another
+//      writer may have committed since the caller planned its work), write a manifest list (the
+//      new manifest plus every manifest of the current snapshot) and metadata file version N+1,
+//      then compare-and-swap the catalog pointer from version N. A lost race deletes that
+//      attempt's two files and retries; a failed check deletes the manifest and gives up.
 // Until the swap succeeds readers see the previous snapshot, whatever happens to the process:
 // the table is never half-written. Files of a crashed attempt are unreferenced, never read.
 //
@@ -15,6 +17,7 @@
 
 #include <arrow/record_batch.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -41,6 +44,10 @@ struct AppendOptions {
   // Extra snapshot summary properties (run id, input files, counts). Keys should be namespaced,
   // e.g. "tradeflow.run-id".
   std::map<std::string, std::string> summary;
+  // Called before each attempt with the table as it is then: the caller's chance to see what
+  // other writers committed meanwhile (as Iceberg's validateNoConflictingAppends does). A
+  // non-OK status ends the commit with that status and nothing committed.
+  std::function<Status(const TableMetadata& current)> check;
   int max_attempts = 5;
   // The new files replace every live file (operation "overwrite"): for tables that hold a
   // current state, such as reference data. The replaced files are listed as DELETED.

@@ -128,6 +128,50 @@ TEST_F(TableTest, ConcurrentAppendsBothLand) {
   EXPECT_EQ(metadata_files, kWriters * kCommits + 1);
 }
 
+// A writer that planned its work on an older snapshot sees, through its check, what another
+// writer committed meanwhile, and can refuse to commit: nothing of its commit is left behind.
+TEST_F(TableTest, ACheckSeesWhatOthersCommittedMeanwhileAndCanRefuse) {
+  auto catalog = Open();
+  ASSERT_TRUE(Table::Create(catalog.get(), id_, location_, *SchemaV1()).ok());
+  auto first = Table::Load(catalog.get(), id_);
+  auto second = Table::Load(catalog.get(), id_);  // plans on the empty table
+  ASSERT_TRUE(first.ok() && second.ok());
+
+  auto files = (*first)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 5)});
+  ASSERT_TRUE(files.ok());
+  AppendOptions options;
+  options.summary["input"] = "a.csv";
+  ASSERT_TRUE((*first)->Append(*files, *SchemaV1(), options).ok());
+
+  auto theirs = (*second)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 5)});
+  ASSERT_TRUE(theirs.ok());
+  std::vector<size_t> snapshots_seen;
+  options.check = [&](const TableMetadata& current) {
+    snapshots_seen.push_back(current.snapshots.size());
+    for (const auto& s : current.snapshots) {
+      if (s.summary.count("input") && s.summary.at("input") == "a.csv") {
+        return Status::Conflict("a.csv was committed meanwhile");
+      }
+    }
+    return Status::OK();
+  };
+  auto refused = (*second)->Append(*theirs, *SchemaV1(), options);
+  EXPECT_EQ(refused.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(refused.status().message(), "a.csv was committed meanwhile");
+  // Checked on the plan (no snapshot), lost the race, checked again on the reloaded table.
+  EXPECT_EQ(snapshots_seen, (std::vector<size_t>{0, 1}));
+
+  auto reloaded = Table::Load(catalog.get(), id_);
+  ASSERT_TRUE(reloaded.ok());
+  EXPECT_EQ((*reloaded)->metadata().snapshots.size(), 1u);
+  // The refused commit's manifest is gone: the metadata folder holds only what the table uses.
+  int manifests = 0;
+  for (const auto& e : std::filesystem::directory_iterator(root_ / "trading" / "t" / "metadata")) {
+    if (e.path().string().ends_with("-m0.avro")) ++manifests;
+  }
+  EXPECT_EQ(manifests, 1);
+}
+
 TEST_F(TableTest, AddingAColumnMakesANewCurrentSchemaInTheSameCommit) {
   auto catalog = Open();
   auto table = Table::Create(catalog.get(), id_, location_, *SchemaV1());

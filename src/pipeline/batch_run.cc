@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "common/crash_points.h"
 #include "common/thread_pool.h"
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
@@ -475,26 +476,77 @@ class BatchRun {
     return Status::Internal("unknown reference kind " + kind);
   }
 
+  // The reference tables, the quarantine snapshot, then the trade snapshot, which marks the
+  // inputs as done. The quarantine and trade commits first check that no other run committed
+  // one of this run's inputs to that table since this run planned them (two runs of the same
+  // file at once); if one did, this run commits nothing more, removes the data files it has not
+  // committed and fails.
   Status Commit() {
+    std::vector<lake::DataFile> quarantined, files;
+    if (!todo_.empty()) {
+      TF_ASSIGN_OR_RETURN(quarantined, quarantine_->Finish());
+      TF_ASSIGN_OR_RETURN(files, events_->writer().Finish());
+    }
+    PausePoint("before-commit");
     TF_RETURN_IF_ERROR(CommitReferenceTables());
     if (todo_.empty()) return Status::OK();
-    TF_ASSIGN_OR_RETURN(auto quarantined, quarantine_->Finish());
     if (!quarantined.empty()) {
       lake::AppendOptions options;
       options.summary = Summary(true);
+      options.check = NotIngestedMeanwhile(quarantine_->table(), true);
       if (!options.summary[kInputHashesKey].empty()) {
-        TF_ASSIGN_OR_RETURN(
-            summary_.quarantine_snapshot_id,
-            quarantine_->table().Append(quarantined, quarantine_->schema(), options));
+        auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
+        if (!snapshot.ok()) return Abandon(snapshot.status(), {&quarantined, &files});
+        summary_.quarantine_snapshot_id = *snapshot;
         if (options_.progress) options_.progress->Line("committed quarantine snapshot");
       }
     }
-    TF_ASSIGN_OR_RETURN(auto files, events_->writer().Finish());
     lake::AppendOptions options;
     options.summary = Summary(false);
-    TF_ASSIGN_OR_RETURN(summary_.snapshot_id,
-                        events_->table().Append(files, events_->schema(), options));
+    options.check = NotIngestedMeanwhile(events_->table(), false);
+    auto snapshot = events_->table().Append(files, events_->schema(), options);
+    if (!snapshot.ok()) return Abandon(snapshot.status(), {&files});
+    summary_.snapshot_id = *snapshot;
     return Status::OK();
+  }
+
+  // A commit check: fails when another run committed one of this run's inputs to `table` after
+  // this run's plan (the quarantine table's check leaves out the inputs a killed run already
+  // quarantined, which this run does not quarantine again).
+  std::function<Status(const lake::TableMetadata&)> NotIngestedMeanwhile(const lake::Table& table,
+                                                                         bool quarantine) {
+    return [this, &table, quarantine](const lake::TableMetadata& current) -> Status {
+      const auto ingested = IngestedInputs(current);
+      for (const auto& [input, index] : todo_) {
+        const std::string& sha256 = summary_.files[index].sha256;
+        if (quarantine && quarantine_has_.count(sha256)) continue;
+        auto it = ingested.find(sha256);
+        if (it == ingested.end()) continue;
+        ingested_meanwhile_ = true;
+        return Status::Conflict(
+            input->path + " was committed to " + table.id().ToString() +
+            " by another run (snapshot " + std::to_string(it->second.snapshot_id) +
+            ") while this run was reading it; this run committed nothing more and removed its "
+            "uncommitted data files; run again to ingest whatever is still new");
+      }
+      return Status::OK();
+    };
+  }
+
+  // After a commit that failed: when another run ingested the same input, the data files this
+  // run did not commit are removed at once (no snapshot can reference them). After any other
+  // failure they are left to the next run's orphan cleanup: a failed catalog update may still
+  // have landed.
+  Status Abandon(const Status& failure,
+                 std::vector<const std::vector<lake::DataFile>*> uncommitted) {
+    if (!ingested_meanwhile_) return failure;
+    for (const auto* files : uncommitted) {
+      for (const auto& file : *files) {
+        auto path = lake::LocalPathFromUri(file.file_path);
+        if (path.ok()) (void)lake::RemoveFileIfExists(*path);
+      }
+    }
+    return failure;
   }
 
   const PipelineConfig& config_;
@@ -507,6 +559,7 @@ class BatchRun {
   std::unique_ptr<EventSink> events_;
   std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
+  bool ingested_meanwhile_ = false;  // a commit check found another run's commit of an input
   std::optional<LoadedReference> reference_;
   transform::ReferenceData no_reference_;  // normalises a run without reference data
   std::unique_ptr<validate::Validator> validator_;

@@ -5,6 +5,7 @@ removes the orphaned files."""
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -140,3 +141,65 @@ def test_kill_between_the_quarantine_and_the_trade_commit(workspace):
     assert "read 300 = accepted 299 + quarantined 1" in result.stdout
     assert len(workspace.catalog().load_table("trading.quarantine").scan().to_arrow()) == 1
     assert workspace.table().scan().to_arrow().num_rows == 299
+
+
+def start_paused_before_commit(ws, pipeline: str) -> subprocess.Popen:
+    """Starts `pipeline` and returns once it has written all its data files and waits to
+    commit (TRADEFLOW_PAUSE_AT=before-commit); deleting ws.root / "pause" lets it go on."""
+    pause = ws.root / "pause"
+    run = subprocess.Popen(
+        [str(ws.binary), "run", pipeline],
+        cwd=ws.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TRADEFLOW_PAUSE_AT": "before-commit", "TRADEFLOW_PAUSE_FILE": str(pause)},
+    )
+    for _ in range(6000):
+        if pause.exists() or run.poll() is not None:
+            break
+        time.sleep(0.01)
+    assert pause.exists(), run.communicate(timeout=10)
+    return run
+
+
+@pytest.mark.parametrize("table_exists", [False, True])
+@pytest.mark.parametrize("with_reject", [True, False])
+def test_two_runs_of_the_same_file_at_once_ingest_it_once(workspace, table_exists, with_reject):
+    """Two runs read the same new file at the same time (an overlapping schedule, a retry):
+    the first to commit ingests it; the other finds that out when it commits, commits nothing,
+    removes its data files and says what happened. No trade and no reject lands twice."""
+    if table_exists:
+        assert workspace.run_pipeline().returncode == 0
+    before = workspace.table().scan().to_arrow().num_rows if table_exists else 0
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]  # new deal numbers
+    if with_reject:  # one unknown counterparty: the quarantine table gets a commit too
+        day2[3] = day2[3].replace(",CP10", ",XX10", 1)
+    accepted, rejected = (299, 1) if with_reject else (300, 0)
+    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    pipeline = pipeline_without_orphan_delay(workspace, "day2.yaml", "day2.csv")
+
+    late = start_paused_before_commit(workspace, pipeline)
+    first = workspace.run_pipeline(pipeline)
+    assert first.returncode == 0, first.stderr
+    assert f"read 300 = accepted {accepted} + quarantined {rejected}" in first.stdout
+    (workspace.root / "pause").unlink()
+    out, err = late.communicate(timeout=120)
+    assert late.returncode != 0, out
+    # The first commit the late run tries is the one that finds out.
+    table_name = "quarantine" if with_reject else "trade_events"
+    assert f"day2.csv was committed to trading.{table_name} by another run" in err, err
+    assert "this run committed nothing more" in err and "run again" in err, err
+
+    table = workspace.table()
+    assert table.scan().to_arrow().num_rows == before + accepted
+    # The late run's data files are gone at once, not left for the next cleanup.
+    assert files_under(workspace, "trade_events") == referenced_files(table)
+    if with_reject:
+        quarantine = workspace.catalog().load_table("trading.quarantine")
+        assert quarantine.scan().to_arrow().num_rows == 1
+        assert files_under(workspace, "quarantine") == referenced_files(quarantine)
+    else:
+        assert not files_under(workspace, "quarantine")
+    assert "skipped: already ingested" in workspace.run_pipeline(pipeline).stdout
