@@ -185,6 +185,7 @@ class BatchRun {
       summary_.files.push_back(std::move(file));
       todo_.emplace_back(&input, summary_.files.size() - 1);
     }
+    planned_snapshot_ = events_->table().metadata().current_snapshot_id;
     if (!todo_.empty()) {
       TF_RETURN_IF_ERROR(LoadExistingTradeKeys(events_->table(), &duplicates_));
     }
@@ -512,7 +513,8 @@ class BatchRun {
 
   // A commit check: fails when another run committed one of this run's inputs to `table` after
   // this run's plan (the quarantine table's check leaves out the inputs a killed run already
-  // quarantined, which this run does not quarantine again).
+  // quarantined, which this run does not quarantine again), or for the trade table, a trade
+  // version this run accepted.
   std::function<Status(const lake::TableMetadata&)> NotIngestedMeanwhile(const lake::Table& table,
                                                                          bool quarantine) {
     return [this, &table, quarantine](const lake::TableMetadata& current) -> Status {
@@ -522,15 +524,39 @@ class BatchRun {
         if (quarantine && quarantine_has_.count(sha256)) continue;
         auto it = ingested.find(sha256);
         if (it == ingested.end()) continue;
-        ingested_meanwhile_ = true;
+        lost_to_another_run_ = true;
         return Status::Conflict(
             input->path + " was committed to " + table.id().ToString() +
             " by another run (snapshot " + std::to_string(it->second.snapshot_id) +
             ") while this run was reading it; this run committed nothing more and removed its "
             "uncommitted data files; run again to ingest whatever is still new");
       }
+      if (!quarantine && current.current_snapshot_id != planned_snapshot_) {
+        return NoVersionCommittedMeanwhile(table);
+      }
       return Status::OK();
     };
+  }
+
+  // The rows other runs added to the trade table since this run's plan against the versions this
+  // run accepted (each checked against the table as it was at the plan, not against these).
+  // Reads only the key columns of the files added since, and only when something was added.
+  Status NoVersionCommittedMeanwhile(const lake::Table& table) {
+    TF_ASSIGN_OR_RETURN(auto added, FilesAddedSince(table, planned_snapshot_));
+    return ForEachTradeKey(added, [&](const validate::DuplicateKey& key) -> Status {
+      std::optional<std::string> where = duplicates_.Where(key);
+      if (!where || *where == validate::DuplicateIndex::kInTable) return Status::OK();
+      if (todo_.size() == 1 && where->starts_with("line ")) {
+        *where = todo_.front().first->path + " " + *where;
+      }
+      lost_to_another_run_ = true;
+      return Status::Conflict(
+          "trade version " + key.ToString() + " of " + *where + " was committed to " +
+          table.id().ToString() +
+          " by another run while this run was reading it; this run committed nothing more and "
+          "removed its uncommitted data files; run again: the repeated version then goes to "
+          "quarantine (unique_version)");
+    });
   }
 
   // After a commit that failed: when another run ingested the same input, the data files this
@@ -539,7 +565,7 @@ class BatchRun {
   // have landed.
   Status Abandon(const Status& failure,
                  std::vector<const std::vector<lake::DataFile>*> uncommitted) {
-    if (!ingested_meanwhile_) return failure;
+    if (!lost_to_another_run_) return failure;
     for (const auto* files : uncommitted) {
       for (const auto& file : *files) {
         auto path = lake::LocalPathFromUri(file.file_path);
@@ -559,7 +585,8 @@ class BatchRun {
   std::unique_ptr<EventSink> events_;
   std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
-  bool ingested_meanwhile_ = false;  // a commit check found another run's commit of an input
+  std::optional<int64_t> planned_snapshot_;  // the trade table's current snapshot at the plan
+  bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
   std::optional<LoadedReference> reference_;
   transform::ReferenceData no_reference_;  // normalises a run without reference data
   std::unique_ptr<validate::Validator> validator_;

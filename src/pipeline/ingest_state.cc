@@ -5,6 +5,8 @@
 #include <arrow/table.h>
 #include <parquet/arrow/reader.h>
 
+#include <set>
+
 #include "common/arrow_status.h"
 #include "lake/file_io.h"
 
@@ -30,6 +32,14 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
 
 Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index) {
   TF_ASSIGN_OR_RETURN(auto files, table.LiveDataFiles());
+  return ForEachTradeKey(files, [index](const validate::DuplicateKey& key) {
+    index->AddExisting(key);
+    return Status::OK();
+  });
+}
+
+Status ForEachTradeKey(const std::vector<lake::DataFile>& files,
+                       const std::function<Status(const validate::DuplicateKey&)>& fn) {
   for (const auto& f : files) {
     TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(f.file_path));
     TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
@@ -49,11 +59,25 @@ Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex*
     auto id = std::static_pointer_cast<arrow::StringArray>(batch->column(1));
     auto ver = std::static_pointer_cast<arrow::Int64Array>(batch->column(2));
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
-      index->AddExisting({std::string(sys->GetView(r)), std::string(id->GetView(r)),
-                          ver->IsNull(r) ? 0 : ver->Value(r)});
+      TF_RETURN_IF_ERROR(fn({std::string(sys->GetView(r)), std::string(id->GetView(r)),
+                             ver->IsNull(r) ? 0 : ver->Value(r)}));
     }
   }
   return Status::OK();
+}
+
+Result<std::vector<lake::DataFile>> FilesAddedSince(const lake::Table& table,
+                                                    std::optional<int64_t> base) {
+  TF_ASSIGN_OR_RETURN(auto now, table.LiveDataFiles());
+  if (!base) return now;
+  TF_ASSIGN_OR_RETURN(auto then, table.LiveDataFiles(base));
+  std::set<std::string> known;
+  for (const auto& f : then) known.insert(f.file_path);
+  std::vector<lake::DataFile> added;
+  for (auto& f : now) {
+    if (!known.count(f.file_path)) added.push_back(std::move(f));
+  }
+  return added;
 }
 
 }  // namespace tradeflow::pipeline

@@ -7,8 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "lake/table.h"
@@ -29,5 +32,15 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
 // Adds (source_system, source_trade_id, source_version) of every row live in the table to
 // `index`. Reads only those three columns.
 Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index);
+
+// Calls `fn` with the trade version key of every row of `files` (trade table data files), in
+// file order; stops at the first error `fn` returns.
+Status ForEachTradeKey(const std::vector<lake::DataFile>& files,
+                       const std::function<Status(const validate::DuplicateKey&)>& fn);
+
+// The data files live in the table now that were not live in snapshot `base` (all live files
+// when there was no snapshot then): what other writers committed since.
+Result<std::vector<lake::DataFile>> FilesAddedSince(const lake::Table& table,
+                                                    std::optional<int64_t> base);
 
 }  // namespace tradeflow::pipeline

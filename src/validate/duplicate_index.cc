@@ -1,6 +1,7 @@
 #include "validate/duplicate_index.h"
 
 #include <functional>
+#include <utility>
 
 namespace tradeflow::validate {
 
@@ -29,12 +30,16 @@ DuplicateIndex::Slot DuplicateIndex::FingerprintOf(const DuplicateKey& k) {
   return slot;
 }
 
-DuplicateIndex::Slot* DuplicateIndex::Find(const Slot& fp) {
+const DuplicateIndex::Slot* DuplicateIndex::Find(const Slot& fp) const {
   const size_t mask = slots_.size() - 1;
   for (size_t i = fp.high & mask;; i = (i + 1) & mask) {
-    Slot& s = slots_[i];
+    const Slot& s = slots_[i];
     if (s.where == kEmpty || (s.high == fp.high && s.low == fp.low)) return &s;
   }
+}
+
+DuplicateIndex::Slot* DuplicateIndex::Find(const Slot& fp) {
+  return const_cast<Slot*>(std::as_const(*this).Find(fp));
 }
 
 void DuplicateIndex::Grow() {
@@ -103,18 +108,22 @@ bool DuplicateIndex::Seen(const DuplicateKey& key, std::string_view where,
     if (as_text) wheres_.append(where).push_back('\0');
     return false;
   }
-  if (first_where != nullptr) {
-    if (found == kInTableWhere) {
-      *first_where = std::string(kInTable);
-    } else if (found == kNoWhere) {
-      *first_where = "an earlier record";
-    } else if (found & kLineBit) {
-      *first_where = "line " + std::to_string(found & ~kLineBit);
-    } else {
-      *first_where = wheres_.data() + found;
-    }
-  }
+  if (first_where != nullptr) *first_where = WhereText(found);
   return true;
+}
+
+std::optional<std::string> DuplicateIndex::Where(const DuplicateKey& key) const {
+  if (slots_.empty()) return std::nullopt;
+  const Slot* slot = Find(FingerprintOf(key));
+  if (slot->where == kEmpty) return std::nullopt;
+  return WhereText(slot->where);
+}
+
+std::string DuplicateIndex::WhereText(uint32_t where) const {
+  if (where == kInTableWhere) return std::string(kInTable);
+  if (where == kNoWhere) return "an earlier record";
+  if (where & kLineBit) return "line " + std::to_string(where & ~kLineBit);
+  return wheres_.data() + where;
 }
 
 }  // namespace tradeflow::validate

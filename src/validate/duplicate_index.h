@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ class DuplicateIndex {
   // false. The first occurrence is kept: a third copy also names the first.
   bool Seen(const DuplicateKey& key, std::string_view where, std::string* first_where);
 
+  // Where `key` was first seen, as Seen() reports it; nullopt if the index does not hold it.
+  std::optional<std::string> Where(const DuplicateKey& key) const;
+
   size_t size() const { return size_; }
 
  private:
@@ -65,6 +69,8 @@ class DuplicateIndex {
   static Slot FingerprintOf(const DuplicateKey& key);
   // The slot holding `fp`'s hash, or the empty slot where it would go.
   Slot* Find(const Slot& fp);
+  const Slot* Find(const Slot& fp) const;
+  std::string WhereText(uint32_t where) const;
   void Grow();
   // Returns true if the key was there; otherwise stores it with `where`.
   bool Insert(const Slot& fp, uint32_t where, uint32_t* found_where);

@@ -36,6 +36,20 @@ TEST(DuplicateIndexTest, KeysFromTheTable) {
   EXPECT_FALSE(index.Seen({"ENDUR", "100001", 2}, "etrm.csv line 3", nullptr));
 }
 
+// Where() looks a key up without adding it.
+TEST(DuplicateIndexTest, WhereTellsWhereAKeyWasFirstSeen) {
+  DuplicateIndex index;
+  EXPECT_EQ(index.Where({"ENDUR", "1", 1}), std::nullopt);  // an empty index
+  index.AddExisting({"ENDUR", "1", 1});
+  EXPECT_FALSE(index.Seen({"ENDUR", "2", 1}, "line 7", nullptr));
+  EXPECT_FALSE(index.Seen({"ENDUR", "3", 1}, "day2.csv line 9", nullptr));
+  EXPECT_EQ(index.Where({"ENDUR", "1", 1}), std::string(DuplicateIndex::kInTable));
+  EXPECT_EQ(index.Where({"ENDUR", "2", 1}), "line 7");
+  EXPECT_EQ(index.Where({"ENDUR", "3", 1}), "day2.csv line 9");
+  EXPECT_EQ(index.Where({"ENDUR", "3", 2}), std::nullopt);
+  EXPECT_EQ(index.size(), 3u);
+}
+
 TEST(DuplicateIndexTest, ThousandsOfKeysKeepTheirPlacesAcrossGrowth) {
   DuplicateIndex index;
   for (int i = 0; i < 50000; ++i) {

@@ -203,3 +203,35 @@ def test_two_runs_of_the_same_file_at_once_ingest_it_once(workspace, table_exist
     else:
         assert not files_under(workspace, "quarantine")
     assert "skipped: already ingested" in workspace.run_pipeline(pipeline).stdout
+
+
+def test_a_trade_version_committed_by_another_run_meanwhile_is_not_stored_twice(workspace):
+    """Two runs of different files that hold the same trade version, at once: each checked the
+    table's versions when it started, so the one that commits second finds the repeat at its
+    commit, commits nothing and says which version; run again, the repeat goes to quarantine."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]  # new deal numbers
+    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    other = [lines[0], day2[1]]  # the first trade version of day2.csv, sent again elsewhere
+    (workspace.root / "other.csv").write_bytes("\r\n".join(other).encode())
+    day2_pipeline = pipeline_without_orphan_delay(workspace, "day2.yaml", "day2.csv")
+    other_pipeline = pipeline_without_orphan_delay(workspace, "other.yaml", "other.csv")
+
+    late = start_paused_before_commit(workspace, day2_pipeline)
+    first = workspace.run_pipeline(other_pipeline)
+    assert first.returncode == 0, first.stderr
+    (workspace.root / "pause").unlink()
+    out, err = late.communicate(timeout=120)
+    assert late.returncode != 0, out
+    assert "trade version (ENDUR, " in err and "of day2.csv line 2 was committed" in err, err
+    assert "run again" in err, err
+    table = workspace.table()
+    assert table.scan().to_arrow().num_rows == 1
+    assert files_under(workspace, "trade_events") == referenced_files(table)
+
+    again = workspace.run_pipeline(day2_pipeline)
+    assert again.returncode == 0, again.stderr
+    assert "read 300 = accepted 299 + quarantined 1" in again.stdout
+    assert workspace.table().scan().to_arrow().num_rows == 300
+    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert [f["rule"] for r in rejects for f in r["failures"]] == ["unique_version"]
