@@ -245,6 +245,26 @@ Result<std::vector<DataFile>> Table::WriteDataFiles(
   return writer->Finish();
 }
 
+namespace {
+
+// A data file removed before its commit would leave the new snapshot pointing at nothing. The
+// usual culprit is another process's orphan cleanup with a minimum age shorter than this write.
+Status DataFilesExist(const std::vector<DataFile>& files) {
+  for (const auto& f : files) {
+    TF_ASSIGN_OR_RETURN(std::string path, LocalPathFromUri(f.file_path));
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      return Status::IOError("data file " + path +
+                             " is gone before its commit, so nothing was committed: another "
+                             "process removed it (orphan cleanup whose minimum age is shorter than "
+                             "this write took?); run again");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::Schema& schema,
                               const AppendOptions& options) {
   if (staged_) {
@@ -278,12 +298,11 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
 
   std::optional<ManifestFile> manifest;
   for (int attempt = 1;; ++attempt) {
-    if (options.check) {
-      Status checked = options.check(metadata_);
-      if (!checked.ok()) {
-        if (manifest) (void)RemoveFileIfExists(manifest_path);
-        return checked;
-      }
+    Status checked = options.check ? options.check(metadata_) : Status::OK();
+    if (checked.ok()) checked = DataFilesExist(files);
+    if (!checked.ok()) {
+      if (manifest) (void)RemoveFileIfExists(manifest_path);
+      return checked;
     }
     TableMetadata next = metadata_;
     // Schema: a proto that gained fields makes a new current schema in this same commit.

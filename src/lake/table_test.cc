@@ -172,6 +172,30 @@ TEST_F(TableTest, ACheckSeesWhatOthersCommittedMeanwhileAndCanRefuse) {
   EXPECT_EQ(manifests, 1);
 }
 
+// A data file removed before the commit (by a too-eager orphan cleanup elsewhere) fails the
+// commit instead of making a snapshot that points at nothing.
+TEST_F(TableTest, ADataFileGoneBeforeTheCommitFailsIt) {
+  auto catalog = Open();
+  auto table = Table::Create(catalog.get(), id_, location_, *SchemaV1());
+  ASSERT_TRUE(table.ok());
+  auto files = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 5)});
+  ASSERT_TRUE(files.ok());
+  auto more = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 5, 5)});
+  ASSERT_TRUE(more.ok());
+  files->insert(files->end(), more->begin(), more->end());
+  const std::string gone = *LocalPathFromUri((*files)[1].file_path);
+  std::filesystem::remove(gone);
+
+  auto snap = (*table)->Append(*files, *SchemaV1());
+  EXPECT_EQ(snap.status().code(), StatusCode::kIOError);
+  EXPECT_NE(snap.status().message().find("data file " + gone + " is gone before its commit"),
+            std::string::npos)
+      << snap.status().ToString();
+  auto reloaded = Table::Load(catalog.get(), id_);
+  ASSERT_TRUE(reloaded.ok());
+  EXPECT_TRUE((*reloaded)->metadata().snapshots.empty());
+}
+
 TEST_F(TableTest, AddingAColumnMakesANewCurrentSchemaInTheSameCommit) {
   auto catalog = Open();
   auto table = Table::Create(catalog.get(), id_, location_, *SchemaV1());

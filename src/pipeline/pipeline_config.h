@@ -53,7 +53,9 @@ struct PipelineConfig {
   TableConfig table;
   std::string quarantine_table = "quarantine";  // in the same namespace as `table`
   BadRecordPolicy on_bad_record = BadRecordPolicy::kQuarantine;
-  int64_t orphan_min_age_seconds = 900;  // unreferenced files older than this are removed
+  // Unreferenced files older than this are removed. A day, as a run still writing may own a
+  // younger one (Iceberg's own orphan removal keeps three days by default).
+  int64_t orphan_min_age_seconds = 86400;
   SourceConfig source;
   transform::MappingSpec mapping;
   ReferenceConfig reference;              // empty: no reference data

@@ -178,7 +178,7 @@ def test_two_runs_of_the_same_file_at_once_ingest_it_once(workspace, table_exist
         day2[3] = day2[3].replace(",CP10", ",XX10", 1)
     accepted, rejected = (299, 1) if with_reject else (300, 0)
     (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    pipeline = pipeline_without_orphan_delay(workspace, "day2.yaml", "day2.csv")
+    pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
 
     late = start_paused_before_commit(workspace, pipeline)
     first = workspace.run_pipeline(pipeline)
@@ -214,8 +214,10 @@ def test_a_trade_version_committed_by_another_run_meanwhile_is_not_stored_twice(
     (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
     other = [lines[0], day2[1]]  # the first trade version of day2.csv, sent again elsewhere
     (workspace.root / "other.csv").write_bytes("\r\n".join(other).encode())
-    day2_pipeline = pipeline_without_orphan_delay(workspace, "day2.yaml", "day2.csv")
-    other_pipeline = pipeline_without_orphan_delay(workspace, "other.yaml", "other.csv")
+    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    other_pipeline = workspace.write_pipeline(
+        "other.yaml", {"path: etrm_trades.csv": "path: other.csv"}
+    )
 
     late = start_paused_before_commit(workspace, day2_pipeline)
     first = workspace.run_pipeline(other_pipeline)
@@ -235,3 +237,28 @@ def test_a_trade_version_committed_by_another_run_meanwhile_is_not_stored_twice(
     assert workspace.table().scan().to_arrow().num_rows == 300
     rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
     assert [f["rule"] for r in rejects for f in r["failures"]] == ["unique_version"]
+
+
+def test_a_cleanup_that_removes_a_running_writers_files_fails_its_commit(workspace):
+    """An orphan cleanup with a minimum age shorter than a run removes that run's data files
+    while it still writes: the run's commit then fails and says why, rather than committing a
+    snapshot that points at missing files."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
+    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    assert workspace.run_pipeline().returncode == 0
+    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    eager = pipeline_without_orphan_delay(workspace, "eager.yaml", "etrm_trades.csv")
+
+    late = start_paused_before_commit(workspace, day2_pipeline)
+    cleaner = workspace.run_pipeline(eager)  # nothing new to read, but it cleans up first
+    assert cleaner.returncode == 0 and "removed" in cleaner.stdout, cleaner.stdout
+    (workspace.root / "pause").unlink()
+    out, err = late.communicate(timeout=120)
+    assert late.returncode != 0, out
+    assert "is gone before its commit, so nothing was committed" in err, err
+    assert workspace.table().scan().to_arrow().num_rows == 300
+    # With the default minimum age (a day), the same run lands.
+    result = workspace.run_pipeline(day2_pipeline)
+    assert result.returncode == 0, result.stderr
+    assert workspace.table().scan().to_arrow().num_rows == 600
