@@ -112,12 +112,20 @@ class BatchRun {
     summary_.warehouse = lake::ToFileUri(Absolute(config_.warehouse));
 
     // Every input must exist before anything else happens.
-    std::set<std::string> seen;
+    std::map<std::string, std::string> first_path;  // by sha256
     TF_ASSIGN_OR_RETURN(auto paths, ResolveSourceFiles(config_.source));
     for (const auto& path : paths) {
       auto input = sources::DescribeInputFile(path);
       if (!input.ok()) return input.status().WithContext("source file");
-      if (!seen.insert(input->sha256).second) continue;  // the same bytes twice
+      auto [first, inserted] = first_path.emplace(input->sha256, input->path);
+      if (!inserted) {  // the same bytes twice: read once, and say so
+        FileSummary file;
+        file.path = input->path;
+        file.sha256 = input->sha256;
+        file.skipped = "same content as " + first->second + ", which is read instead";
+        same_content_.push_back(std::move(file));
+        continue;
+      }
       inputs_.push_back(std::move(*input));
     }
     if (!config_.reference.tables.empty()) {
@@ -185,6 +193,7 @@ class BatchRun {
       summary_.files.push_back(std::move(file));
       todo_.emplace_back(&input, summary_.files.size() - 1);
     }
+    for (auto& file : same_content_) summary_.files.push_back(std::move(file));
     planned_snapshot_ = events_->table().metadata().current_snapshot_id;
     if (!todo_.empty()) {
       TF_RETURN_IF_ERROR(LoadExistingTradeKeys(events_->table(), &duplicates_));
@@ -579,6 +588,7 @@ class BatchRun {
   RunOptions options_;
   RunSummary summary_;
   std::vector<sources::InputFile> inputs_;
+  std::vector<FileSummary> same_content_;  // inputs whose bytes an earlier input has
   std::vector<std::pair<const sources::InputFile*, size_t>> todo_;  // input, index in files
   std::unique_ptr<transform::Mapper> mapper_;
   std::unique_ptr<lake::Catalog> catalog_;

@@ -3,6 +3,7 @@ tables at their last good snapshot, and the next run completes the work with no 
 removes the orphaned files."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -262,3 +263,15 @@ def test_a_cleanup_that_removes_a_running_writers_files_fails_its_commit(workspa
     result = workspace.run_pipeline(day2_pipeline)
     assert result.returncode == 0, result.stderr
     assert workspace.table().scan().to_arrow().num_rows == 600
+
+
+def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(workspace):
+    shutil.copy(workspace.root / "etrm_trades.csv", workspace.root / "copy.csv")
+    pipeline = workspace.write_pipeline(
+        "both.yaml", {"path: etrm_trades.csv": 'paths: [etrm_trades.csv, "*.csv"]'}
+    )
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "skipped: same content as copy.csv, which is read instead" in result.stdout
+    assert "total: read 300 = accepted 300 + quarantined 0" in result.stdout
+    assert workspace.table().scan().to_arrow().num_rows == 300
