@@ -46,7 +46,8 @@ struct AppendOptions {
   std::map<std::string, std::string> summary;
   // Called before each attempt with the table as it is then: the caller's chance to see what
   // other writers committed meanwhile (as Iceberg's validateNoConflictingAppends does). A
-  // non-OK status ends the commit with that status and nothing committed.
+  // non-OK status ends the commit with that status and nothing committed. `current` is the
+  // table's own metadata(), so the check may also read the table (LiveDataFiles) as it is then.
   std::function<Status(const TableMetadata& current)> check;
   int max_attempts = 5;
   // The new files replace every live file (operation "overwrite"): for tables that hold a

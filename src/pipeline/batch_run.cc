@@ -198,6 +198,13 @@ class BatchRun {
     if (!todo_.empty()) {
       TF_RETURN_IF_ERROR(LoadExistingTradeKeys(events_->table(), &duplicates_));
     }
+    std::set<std::string> quarantined_before;
+    for (const auto& [input, index] : todo_) {
+      if (quarantine_has_.count(input->sha256)) quarantined_before.insert(input->sha256);
+    }
+    if (!quarantined_before.empty()) {
+      TF_ASSIGN_OR_RETURN(stored_rejects_, StoredRejects(quarantine_->table(), quarantined_before));
+    }
     return Status::OK();
   }
 
@@ -391,8 +398,13 @@ class BatchRun {
     q.mutable_quarantined_time()->set_seconds(now / 1000000);
     q.mutable_quarantined_time()->set_nanos(static_cast<int32_t>(now % 1000000) * 1000);
     ++file->records_quarantined;
-    // A run killed between the two commits already put this file's rejects in quarantine.
-    if (quarantine_has_.count(input.sha256)) return Status::OK();
+    // A run killed (or refused) between its two commits already stored this file's rejects as
+    // they were then. Those are not stored again; a record rejected now that was not then (a
+    // version another run committed since) is.
+    if (quarantine_has_.count(input.sha256)) {
+      if (stored_rejects_.count({input.sha256, record.location})) return Status::OK();
+      ++late_rejects_;
+    }
     return quarantine_->Add(q);
   }
 
@@ -422,6 +434,10 @@ class BatchRun {
     s["tradeflow.records-accepted"] = std::to_string(accepted);
     s["tradeflow.records-quarantined"] = std::to_string(quarantined);
     s["tradeflow.inputs"] = files.dump();
+    // Rows for inputs an earlier, interrupted run recorded in quarantine (listed there).
+    if (for_quarantine && late_rejects_ > 0) {
+      s["tradeflow.records-quarantined-late"] = std::to_string(late_rejects_);
+    }
     return s;
   }
 
@@ -504,12 +520,10 @@ class BatchRun {
       lake::AppendOptions options;
       options.summary = Summary(true);
       options.check = NotIngestedMeanwhile(quarantine_->table(), true);
-      if (!options.summary[kInputHashesKey].empty()) {
-        auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
-        if (!snapshot.ok()) return Abandon(snapshot.status(), {&quarantined, &files});
-        summary_.quarantine_snapshot_id = *snapshot;
-        if (options_.progress) options_.progress->Line("committed quarantine snapshot");
-      }
+      auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
+      if (!snapshot.ok()) return Abandon(snapshot.status(), {&quarantined, &files});
+      summary_.quarantine_snapshot_id = *snapshot;
+      if (options_.progress) options_.progress->Line("committed quarantine snapshot");
     }
     lake::AppendOptions options;
     options.summary = Summary(false);
@@ -540,7 +554,9 @@ class BatchRun {
             ") while this run was reading it; this run committed nothing more and removed its "
             "uncommitted data files; run again to ingest whatever is still new");
       }
-      if (!quarantine && current.current_snapshot_id != planned_snapshot_) {
+      // Versions only when a repeat is an error: as a warning, it is stored either way.
+      if (!quarantine && validator_->RejectsDuplicateVersions() &&
+          current.current_snapshot_id != planned_snapshot_) {
         return NoVersionCommittedMeanwhile(table);
       }
       return Status::OK();
@@ -596,6 +612,8 @@ class BatchRun {
   std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
   std::optional<int64_t> planned_snapshot_;  // the trade table's current snapshot at the plan
+  std::set<std::pair<std::string, std::string>> stored_rejects_;  // (input sha256, location)
+  int64_t late_rejects_ = 0;          // rejects added for inputs quarantine already recorded
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
   std::optional<LoadedReference> reference_;
   transform::ReferenceData no_reference_;  // normalises a run without reference data

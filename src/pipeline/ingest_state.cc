@@ -38,23 +38,51 @@ Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex*
   });
 }
 
+namespace {
+
+// The named columns of a Parquet data file, read whole.
+Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& file,
+                                                        const std::vector<const char*>& names) {
+  TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(file.file_path));
+  TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
+  TF_ASSIGN_OR_RETURN_ARROW(auto reader,
+                            parquet::arrow::OpenFile(input, arrow::default_memory_pool()));
+  std::shared_ptr<arrow::Schema> schema;
+  TF_RETURN_IF_ARROW_ERROR(reader->GetSchema(&schema));
+  std::vector<int> columns;
+  for (const char* name : names) {
+    int i = schema->GetFieldIndex(name);
+    if (i < 0) return Status::Invalid(path + ": no column " + name);
+    columns.push_back(i);
+  }
+  TF_ASSIGN_OR_RETURN_ARROW(auto table, reader->ReadTable(columns));
+  TF_ASSIGN_OR_RETURN_ARROW(auto batch, table->CombineChunksToBatch());
+  return batch;
+}
+
+}  // namespace
+
+Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
+    const lake::Table& quarantine, const std::set<std::string>& inputs) {
+  std::set<std::pair<std::string, std::string>> out;
+  TF_ASSIGN_OR_RETURN(auto files, quarantine.LiveDataFiles());
+  for (const auto& f : files) {
+    TF_ASSIGN_OR_RETURN(auto batch, ReadColumns(f, {"input_sha256", "source_location"}));
+    auto sha = std::static_pointer_cast<arrow::StringArray>(batch->column(0));
+    auto location = std::static_pointer_cast<arrow::StringArray>(batch->column(1));
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      std::string hash(sha->GetView(r));
+      if (inputs.count(hash)) out.emplace(std::move(hash), std::string(location->GetView(r)));
+    }
+  }
+  return out;
+}
+
 Status ForEachTradeKey(const std::vector<lake::DataFile>& files,
                        const std::function<Status(const validate::DuplicateKey&)>& fn) {
   for (const auto& f : files) {
-    TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(f.file_path));
-    TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
-    TF_ASSIGN_OR_RETURN_ARROW(auto reader,
-                              parquet::arrow::OpenFile(input, arrow::default_memory_pool()));
-    std::shared_ptr<arrow::Schema> schema;
-    TF_RETURN_IF_ARROW_ERROR(reader->GetSchema(&schema));
-    std::vector<int> columns;
-    for (const char* name : {"source_system", "source_trade_id", "source_version"}) {
-      int i = schema->GetFieldIndex(name);
-      if (i < 0) return Status::Invalid(path + ": no column " + name);
-      columns.push_back(i);
-    }
-    TF_ASSIGN_OR_RETURN_ARROW(auto t, reader->ReadTable(columns));
-    TF_ASSIGN_OR_RETURN_ARROW(auto batch, t->CombineChunksToBatch());
+    TF_ASSIGN_OR_RETURN(auto batch,
+                        ReadColumns(f, {"source_system", "source_trade_id", "source_version"}));
     auto sys = std::static_pointer_cast<arrow::StringArray>(batch->column(0));
     auto id = std::static_pointer_cast<arrow::StringArray>(batch->column(1));
     auto ver = std::static_pointer_cast<arrow::Int64Array>(batch->column(2));

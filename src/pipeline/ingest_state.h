@@ -10,7 +10,9 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -32,6 +34,11 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
 // Adds (source_system, source_trade_id, source_version) of every row live in the table to
 // `index`. Reads only those three columns.
 Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index);
+
+// (input_sha256, source_location) of every row live in the quarantine table whose input is one
+// of `inputs`: the rejects an interrupted run already stored for them.
+Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
+    const lake::Table& quarantine, const std::set<std::string>& inputs);
 
 // Calls `fn` with the trade version key of every row of `files` (trade table data files), in
 // file order; stops at the first error `fn` returns.

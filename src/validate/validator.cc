@@ -74,6 +74,11 @@ bool Validator::CheckDuplicate(const pb::TradeEvent& event, std::string_view whe
   return CheckDuplicate(DuplicateKey::Of(event), where, index, failures);
 }
 
+bool Validator::RejectsDuplicateVersions() const {
+  return builtin_.on(BuiltinId::kUniqueVersion) &&
+         builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)] == Severity::kError;
+}
+
 bool Validator::CheckDuplicate(const DuplicateKey& key, std::string_view where,
                                DuplicateIndex* index, std::vector<RuleFailure>* failures) const {
   if (!builtin_.on(BuiltinId::kUniqueVersion)) return false;

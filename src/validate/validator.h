@@ -53,6 +53,9 @@ class Validator {
   bool CheckDuplicate(const DuplicateKey& key, std::string_view where, DuplicateIndex* index,
                       std::vector<RuleFailure>* failures) const;
 
+  // True when unique_version is on with severity error: a repeated version is rejected.
+  bool RejectsDuplicateVersions() const;
+
   // What the run should tell the user once, e.g. that a reference rule is skipped because its
   // table is not loaded.
   const std::vector<std::string>& notes() const { return notes_; }

@@ -265,6 +265,61 @@ def test_a_cleanup_that_removes_a_running_writers_files_fails_its_commit(workspa
     assert workspace.table().scan().to_arrow().num_rows == 600
 
 
+def test_a_reject_of_a_run_refused_after_its_quarantine_commit_is_stored_by_the_next(workspace):
+    """The late run's quarantine commit lands (its own reject), then its trade commit is refused
+    (a version another run committed meanwhile). Running it again adds the repeat to quarantine,
+    as unique_version, without storing the earlier reject a second time."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
+    day2[3] = day2[3].replace(",CP10", ",XX10", 1)  # an unknown counterparty on line 4
+    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    (workspace.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
+    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    other_pipeline = workspace.write_pipeline(
+        "other.yaml", {"path: etrm_trades.csv": "path: other.csv"}
+    )
+
+    late = start_paused_before_commit(workspace, day2_pipeline)
+    assert workspace.run_pipeline(other_pipeline).returncode == 0
+    (workspace.root / "pause").unlink()
+    out, err = late.communicate(timeout=120)
+    assert late.returncode != 0 and "committed quarantine snapshot" in err, (out, err)
+    assert "of day2.csv line 2 was committed" in err, err
+
+    again = workspace.run_pipeline(day2_pipeline)
+    assert again.returncode == 0, again.stderr
+    assert "read 300 = accepted 298 + quarantined 2" in again.stdout
+    assert workspace.table().scan().to_arrow().num_rows == 1 + 298
+    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert sorted((r["line"], f["rule"]) for r in rejects for f in r["failures"]) == [
+        (2, "unique_version"),
+        (4, "known_counterparty"),
+    ]
+
+
+def test_a_repeated_version_that_is_only_a_warning_does_not_refuse_a_commit(workspace):
+    """With unique_version as a warning, a repeat is stored flagged, whether the other run
+    committed it before this run started or while it ran."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
+    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    (workspace.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
+    warn = {"validation:": "validation:\n  builtin: {unique_version: warning}"}
+    day2_pipeline = workspace.write_pipeline(
+        "day2.yaml", {"path: etrm_trades.csv": "path: day2.csv", **warn}
+    )
+    other_pipeline = workspace.write_pipeline(
+        "other.yaml", {"path: etrm_trades.csv": "path: other.csv", **warn}
+    )
+
+    late = start_paused_before_commit(workspace, day2_pipeline)
+    assert workspace.run_pipeline(other_pipeline).returncode == 0
+    (workspace.root / "pause").unlink()
+    out, err = late.communicate(timeout=120)
+    assert late.returncode == 0, err
+    assert workspace.table().scan().to_arrow().num_rows == 1 + 300
+
+
 def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(workspace):
     shutil.copy(workspace.root / "etrm_trades.csv", workspace.root / "copy.csv")
     pipeline = workspace.write_pipeline(
