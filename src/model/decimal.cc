@@ -103,9 +103,30 @@ Result<arrow::Decimal128> ParseDecimal(std::string_view raw, DecimalType type) {
     }
     return arrow::Decimal128(d.negative ? -unscaled : unscaled);
   }
+  // Digits are counted before Arrow parses: Decimal128::FromString does not check for overflow,
+  // so 2^128 + 310 would read as 310. Without leading and trailing zeros, a value that fits has
+  // at most precision - scale integer digits and scale fraction digits, 38 in all at most.
+  const std::string_view int_part = WithoutLeadingZeros(d.int_digits);
+  const std::string_view frac_part = WithoutTrailingZeros(d.frac_digits);
+  if (type.scale < 0 || type.scale > type.precision || type.precision > kMaxDigits) {
+    return Status::Invalid("decimal(" + std::to_string(type.precision) + "," +
+                           std::to_string(type.scale) + ") is not a supported type");
+  }
+  if (frac_part.size() > static_cast<size_t>(type.scale)) {
+    return Status::Invalid("'" + std::string(text) + "' has " + std::to_string(frac_part.size()) +
+                           " decimal places, more than the " + std::to_string(type.scale) +
+                           " allowed");
+  }
+  if (int_part.size() + static_cast<size_t>(type.scale) > static_cast<size_t>(type.precision)) {
+    return Status::Invalid("'" + std::string(text) + "' does not fit decimal(" +
+                           std::to_string(type.precision) + "," + std::to_string(type.scale) + ")");
+  }
+  std::string digits = d.negative ? "-" : "";
+  digits.append(int_part.empty() ? std::string_view("0") : int_part);
+  if (!frac_part.empty()) digits.append(".").append(frac_part);
   arrow::Decimal128 value;
   int32_t precision = 0, scale = 0;
-  arrow::Status st = arrow::Decimal128::FromString(text, &value, &precision, &scale);
+  arrow::Status st = arrow::Decimal128::FromString(digits, &value, &precision, &scale);
   if (!st.ok()) return Status::Invalid("'" + std::string(raw) + "' is not a decimal number");
   if (scale > type.scale) {
     // Extra fraction digits are fine only when they are zeros ("1.500" at scale 2).

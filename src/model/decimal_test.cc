@@ -35,6 +35,34 @@ TEST(DecimalTest, RejectsRoundingAndOverflow) {
   EXPECT_FALSE(ParseDecimal("12345.6", {6, 2}).ok());
 }
 
+// Arrow's parser wraps around past 128 bits: 2^128 + 310 must not come back as 310.
+TEST(DecimalTest, RejectsValuesBeyond128BitsInsteadOfWrappingAround) {
+  const std::string two_to_128_plus_310 = "340282366920938463463374607431768211766";
+  for (const std::string& text : std::vector<std::string>{
+           two_to_128_plus_310, "-" + two_to_128_plus_310, two_to_128_plus_310 + ".5",
+           "340282366920938463463374607431768211146", std::string(140, '9'),
+           std::string(1000, '9') + ".25"}) {
+    auto v = ParseDecimal(text, {38, 6});
+    ASSERT_FALSE(v.ok()) << text << " read as " << v->ToString(6);
+    EXPECT_NE(v.status().message().find("does not fit decimal(38,6)"), std::string::npos)
+        << v.status().message();
+  }
+  // Zeros around the digits are not digits: these fit.
+  EXPECT_EQ(
+      ParseDecimal(std::string(200, '0') + "310.5" + std::string(200, '0'), {38, 6})->ToString(6),
+      "310.500000");
+  EXPECT_EQ(ParseDecimal("-0." + std::string(200, '0'), {38, 6})->ToString(6), "0.000000");
+  auto tiny = ParseDecimal("0." + std::string(100, '0') + "1", {38, 6});
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_NE(tiny.status().message().find("has 101 decimal places, more than the 6 allowed"),
+            std::string::npos)
+      << tiny.status().message();
+  // The largest value decimal(38,6) holds, and one more.
+  const std::string max = std::string(32, '9') + "." + std::string(6, '9');
+  EXPECT_EQ(ParseDecimal(max, {38, 6})->ToString(6), max);
+  EXPECT_FALSE(ParseDecimal("1" + std::string(32, '0'), {38, 6}).ok());
+}
+
 TEST(DecimalTest, RejectsNonDecimalText) {
   for (const char* bad : {"", "abc", "1e3", "1.2.3", "--1", "1,5", "."}) {
     EXPECT_FALSE(ParseDecimal(bad, {38, 10}).ok()) << bad;

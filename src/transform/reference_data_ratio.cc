@@ -1,5 +1,7 @@
 #include "transform/reference_data_ratio.h"
 
+#include <algorithm>
+
 #include "model/decimal.h"
 
 namespace tradeflow::transform {
@@ -54,13 +56,21 @@ Decimal128 Quotient(const Decimal128& a, const Decimal128& b) {
   return q;
 }
 
+// Decimal128::FromString wraps around past 38 digits instead of failing; a canonical decimal
+// (no leading or trailing zeros) with at most 38 digits cannot.
+bool AtMost38Digits(std::string_view canonical) {
+  return std::count_if(canonical.begin(), canonical.end(),
+                       [](char c) { return c >= '0' && c <= '9'; }) <= 38;
+}
+
 }  // namespace
 
 Result<Ratio> Ratio::FromDecimal(std::string_view text) {
   TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(text));
   Decimal128 value;
   int32_t precision = 0, scale = 0;
-  if (!Decimal128::FromString(canonical, &value, &precision, &scale).ok() || scale > kMaxDigits) {
+  if (!AtMost38Digits(canonical) ||
+      !Decimal128::FromString(canonical, &value, &precision, &scale).ok() || scale > kMaxDigits) {
     return Status::Invalid("'" + std::string(text) + "' is not a decimal number");
   }
   if (value <= 0) return Status::Invalid("factor '" + canonical + "' must be positive");
@@ -135,6 +145,9 @@ Result<std::string> ApplyToDecimalString(const Ratio& ratio, std::string_view te
   TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(text));
   Decimal128 value;
   int32_t precision = 0, scale_in = 0;
+  if (!AtMost38Digits(canonical)) {
+    return Status::Invalid("'" + std::string(text) + "' has more than 38 digits");
+  }
   if (!Decimal128::FromString(canonical, &value, &precision, &scale_in).ok()) {
     return Status::Invalid("'" + std::string(text) + "' is not a decimal number");
   }

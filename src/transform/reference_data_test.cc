@@ -300,6 +300,14 @@ TEST(RatioTest, RefusesResultsBeyond38Digits) {
   auto r = ApplyToDecimalString(*big, "100000000000000000000", 6, &exact);  // 1e20 × 1e19
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(big->Times(*big).ok());  // 1e38 needs 39 digits
+  // Inputs past 128 bits are refused, not wrapped around (2^128 + 310 is not 310).
+  const std::string two_to_128_plus_310 = "340282366920938463463374607431768211766";
+  EXPECT_FALSE(Ratio::FromDecimal(two_to_128_plus_310).ok());
+  auto one = Ratio::FromDecimal("1");
+  ASSERT_TRUE(one.ok());
+  auto wrapped = ApplyToDecimalString(*one, two_to_128_plus_310, 0, &exact);
+  ASSERT_FALSE(wrapped.ok()) << *wrapped;
+  EXPECT_NE(wrapped.status().message().find("more than 38 digits"), std::string::npos);
 }
 
 TEST(ReferenceDataTest, KindsAndRowsForWritingTables) {
