@@ -17,8 +17,11 @@ std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 // field of every record.
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Years 1 to 9999 only: year 0 is a valid proleptic Gregorian year, but no trade has one, and
+// readers with calendar types of their own (Python's datetime, so pyiceberg's to_pandas) cannot
+// represent it.
 bool ValidCivil(int32_t y, int32_t m, int32_t d) {
-  return m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
          std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{unsigned(m)},
                                      std::chrono::day{unsigned(d)}}
              .ok();
@@ -79,7 +82,7 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
     for (size_t k = digits; k < 9; ++k) nanos *= 10;
   }
   if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
-    return Status::Invalid(Quoted(s) + " is not a valid date and time");
+    return Status::Invalid(Quoted(s) + " is not a valid date and time (years 0001 to 9999)");
   }
   std::string_view rest = s.substr(i);
   int32_t offset = 0;
@@ -153,7 +156,7 @@ Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
     d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
   }
   if (!ValidCivil(d.year, d.month, d.day)) {
-    return Status::Invalid(Quoted(raw) + " is not a valid calendar date");
+    return Status::Invalid(Quoted(raw) + " is not a valid calendar date (years 0001 to 9999)");
   }
   return d;
 }
@@ -170,7 +173,7 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
                            format + "'");
   }
   if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
-    return Status::Invalid(Quoted(raw) + " is not a valid date and time");
+    return Status::Invalid(Quoted(raw) + " is not a valid date and time (years 0001 to 9999)");
   }
   const int64_t local = DaysFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
                         tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;

@@ -27,6 +27,19 @@ TEST(ValueParsersTest, Dates) {
   EXPECT_FALSE(ParseDate("2026-03-14x", "").ok());
 }
 
+// Year 0 is proleptic Gregorian, but no trade date, and Python's datetime cannot read it back.
+TEST(ValueParsersTest, DatesAndTimesAreInYears1To9999) {
+  auto zero = ParseDate("0000-01-01", "");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().message(),
+            "'0000-01-01' is not a valid calendar date (years 0001 to 9999)");
+  EXPECT_TRUE(ParseDate("0001-01-01", "").ok());
+  EXPECT_TRUE(ParseDate("9999-12-31", "").ok());
+  EXPECT_FALSE(ParseTimestamp("0000-01-01T00:00:00Z", "", "").ok());
+  EXPECT_FALSE(ParseTimestamp("0000-06-01 10:00", "%Y-%m-%d %H:%M", "UTC").ok());
+  EXPECT_TRUE(ParseTimestamp("0001-01-01T00:00:00Z", "", "").ok());
+}
+
 // The default format takes a shortcut past strptime; it must read every text as strptime does.
 // "%Y-%m-%d%n" means the same to strptime (%n: optional blanks) but does not take the shortcut.
 TEST(ValueParsersTest, DefaultDateFormatReadsLikeStrptime) {
