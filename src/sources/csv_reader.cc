@@ -34,15 +34,42 @@ Status CsvReader::ReadHeader() {
       return Status::Invalid(path_ + ": no header row and no column names configured");
     }
     column_names_ = options_.column_names;
-    return Status::OK();
+    return CheckUniqueNames();
   }
   CsvRecord header;
   TF_ASSIGN_OR_RETURN(bool found, Next(&header));
   if (!found) return Status::Invalid(path_ + ": empty file, expected a header row");
-  column_names_ = std::move(header.fields);
-  // A UTF-8 byte order mark is not part of the first column's name.
-  if (!column_names_.empty() && column_names_[0].rfind("\xEF\xBB\xBF", 0) == 0) {
-    column_names_[0].erase(0, 3);
+  if (!options_.column_names.empty()) {
+    // Names of one's own for a file with a header row (one whose names are unusable, say):
+    // the row is skipped, and must have as many columns as names are given.
+    if (header.fields.size() != options_.column_names.size()) {
+      return Status::Invalid(path_ + ": the header row has " +
+                             std::to_string(header.fields.size()) + " columns, 'columns' names " +
+                             std::to_string(options_.column_names.size()));
+    }
+    column_names_ = options_.column_names;
+  } else {
+    column_names_ = std::move(header.fields);
+    // A UTF-8 byte order mark is not part of the first column's name.
+    if (!column_names_.empty() && column_names_[0].rfind("\xEF\xBB\xBF", 0) == 0) {
+      column_names_[0].erase(0, 3);
+    }
+  }
+  return CheckUniqueNames();
+}
+
+// Two columns of one name would make a mapping read one of them and lose the other (or keep
+// only one of them in source_attributes).
+Status CsvReader::CheckUniqueNames() const {
+  for (size_t i = 0; i < column_names_.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (column_names_[i] != column_names_[j]) continue;
+      return Status::Invalid(path_ + ": column '" + column_names_[i] +
+                             "' appears twice in the header (columns " + std::to_string(j + 1) +
+                             " and " + std::to_string(i + 1) +
+                             "); rename one, or name every column yourself with columns: [...] "
+                             "(the header row is then skipped)");
+    }
   }
   return Status::OK();
 }

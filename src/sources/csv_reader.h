@@ -36,7 +36,9 @@ struct CsvOptions {
   char delimiter = ',';
   char quote = '"';
   char escape = '\0';  // none; an escape equal to `quote` is the same as none ("" doubling)
-  // With a header row the column names come from the file; otherwise from `column_names`.
+  // With a header row the column names come from the file, unless `column_names` are given:
+  // the header row is then skipped. Without one they come from `column_names`. Names must be
+  // unique.
   bool header = true;
   std::vector<std::string> column_names;
   size_t chunk_size = 1 << 20;
@@ -74,6 +76,7 @@ class CsvReader {
   Parse ParseRecord(bool at_eof, CsvRecord* out, std::string* error);
   Status Refill();
   Status ReadHeader();
+  Status CheckUniqueNames() const;
 
   std::string path_;
   CsvOptions options_;

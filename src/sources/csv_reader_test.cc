@@ -119,6 +119,40 @@ TEST_F(CsvReaderTest, StripsUtf8ByteOrderMark) {
   EXPECT_EQ((*reader)->column_names()[0], "id");
 }
 
+// A column name twice would let a mapping read one column and silently lose the other.
+TEST_F(CsvReaderTest, AColumnNameTwiceInTheHeaderIsAnError) {
+  auto reader = CsvReader::Open(Write("deal,book,qty,book\n1,A,5,B\n"), {});
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.status().message().find(
+                "column 'book' appears twice in the header (columns 2 and 4); rename one, or "
+                "name every column yourself with columns: [...]"),
+            std::string::npos)
+      << reader.status().message();
+  CsvOptions no_header;
+  no_header.header = false;
+  no_header.column_names = {"a", "b", "a"};
+  EXPECT_FALSE(CsvReader::Open(Write("1,2,3\n"), no_header).ok());
+}
+
+// Names of one's own replace a header row, which is skipped; it must have as many columns.
+TEST_F(CsvReaderTest, ConfiguredNamesReplaceTheHeaderRow) {
+  CsvOptions options;
+  options.column_names = {"deal", "book", "qty", "book_2"};
+  auto reader = CsvReader::Open(Write("deal,book,qty,book\n1,A,5,B\n"), options);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->column_names(), options.column_names);
+  CsvRecord rec;
+  ASSERT_TRUE(*(*reader)->Next(&rec));
+  EXPECT_EQ(rec.fields, (std::vector<std::string>{"1", "A", "5", "B"}));
+  EXPECT_EQ(rec.line, 2);
+
+  options.column_names = {"deal", "book"};
+  auto short_names = CsvReader::Open(Write("deal,book,qty\n1,A,5\n"), options);
+  ASSERT_FALSE(short_names.ok());
+  EXPECT_NE(short_names.status().message().find("the header row has 3 columns, 'columns' names 2"),
+            std::string::npos);
+}
+
 TEST_F(CsvReaderTest, EscapeCharacterTakesTheNextCharacterLiterally) {
   std::string text =
       "id,comment\n"
