@@ -1,5 +1,6 @@
 #include "sources/csv_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -37,8 +38,10 @@ Status CsvReader::ReadHeader() {
     return CheckUniqueNames();
   }
   CsvRecord header;
-  TF_ASSIGN_OR_RETURN(bool found, Next(&header));
-  if (!found) return Status::Invalid(path_ + ": empty file, expected a header row");
+  auto found = Next(&header);
+  TF_RETURN_IF_ERROR(CheckTextEncoding(header.raw));
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::Invalid(path_ + ": empty file, expected a header row");
   if (!options_.column_names.empty()) {
     // Names of one's own for a file with a header row (one whose names are unusable, say):
     // the row is skipped, and must have as many columns as names are given.
@@ -56,6 +59,24 @@ Status CsvReader::ReadHeader() {
     }
   }
   return CheckUniqueNames();
+}
+
+// The two encoding mistakes a header row shows at once, named before they turn into an unknown
+// column of garbled name: UTF-16 (a byte order mark, or NUL bytes between ASCII letters), and a
+// UTF-8 file read as Latin-1 (its byte order mark, transcoded, reads "ï»¿").
+Status CsvReader::CheckTextEncoding(std::string_view header) const {
+  const bool utf16_bom = header.starts_with("\xFF\xFE") || header.starts_with("\xFE\xFF");
+  if (utf16_bom || header.find('\0') != std::string_view::npos) {
+    return Status::Invalid(path_ +
+                           ": the file looks like UTF-16, which CSV sources do not read; "
+                           "convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)");
+  }
+  if (header.starts_with("\xC3\xAF\xC2\xBB\xC2\xBF")) {
+    return Status::Invalid(path_ +
+                           ": the file starts with a UTF-8 byte order mark but is read as "
+                           "Latin-1 or windows-1252: set encoding: utf-8");
+  }
+  return Status::OK();
 }
 
 // Two columns of one name would make a mapping read one of them and lose the other (or keep
@@ -99,6 +120,21 @@ Status CsvReader::Refill() {
   return Status::OK();
 }
 
+namespace {
+
+// For an error in a record that spans several lines: a quoted field that runs on is legal, but
+// a stray quote makes one record of many lines, and without this the lines seem just lost.
+std::string SpanNote(const CsvRecord& record) {
+  std::string_view raw = record.raw;
+  if (!raw.empty() && raw.back() == '\n') raw.remove_suffix(1);
+  const auto breaks = std::count(raw.begin(), raw.end(), '\n');
+  if (breaks == 0) return "";
+  return " (this record runs from line " + std::to_string(record.line) + " to line " +
+         std::to_string(record.line + breaks) + " inside a quoted field: a stray quote?)";
+}
+
+}  // namespace
+
 Result<bool> CsvReader::Next(CsvRecord* out) {
   for (;;) {
     std::string error;
@@ -107,11 +143,12 @@ Result<bool> CsvReader::Next(CsvRecord* out) {
         if (!column_names_.empty() && out->fields.size() != column_names_.size()) {
           return Status::Invalid(path_ + ":" + std::to_string(out->line) + ": expected " +
                                  std::to_string(column_names_.size()) + " fields, found " +
-                                 std::to_string(out->fields.size()));
+                                 std::to_string(out->fields.size()) + SpanNote(*out));
         }
         return true;
       case Parse::kMalformed:
-        return Status::Invalid(path_ + ":" + std::to_string(out->line) + ": " + error);
+        return Status::Invalid(path_ + ":" + std::to_string(out->line) + ": " + error +
+                               SpanNote(*out));
       case Parse::kNeedMore:
         if (eof_) return false;
         TF_RETURN_IF_ERROR(Refill());

@@ -76,6 +76,7 @@ class CsvReader {
   Parse ParseRecord(bool at_eof, CsvRecord* out, std::string* error);
   Status Refill();
   Status ReadHeader();
+  Status CheckTextEncoding(std::string_view header) const;
   Status CheckUniqueNames() const;
 
   std::string path_;

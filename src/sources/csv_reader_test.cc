@@ -134,6 +134,21 @@ TEST_F(CsvReaderTest, AColumnNameTwiceInTheHeaderIsAnError) {
   EXPECT_FALSE(CsvReader::Open(Write("1,2,3\n"), no_header).ok());
 }
 
+// Encoding mistakes are named at the header, not left to show as an unknown, garbled column.
+TEST_F(CsvReaderTest, AUtf16FileOrAUtf8BomReadAsLatin1IsNamed) {
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("id,book\n1,A\n")) utf16 += std::string{c, '\0'};
+  auto reader = CsvReader::Open(Write(utf16), {});
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.status().message().find("looks like UTF-16"), std::string::npos)
+      << reader.status().message();
+  // What a UTF-8 byte order mark becomes when the file is transcoded from Latin-1.
+  auto latin1 = CsvReader::Open(Write("\xC3\xAF\xC2\xBB\xC2\xBFid,book\n1,A\n"), {});
+  ASSERT_FALSE(latin1.ok());
+  EXPECT_NE(latin1.status().message().find("set encoding: utf-8"), std::string::npos)
+      << latin1.status().message();
+}
+
 // Names of one's own replace a header row, which is skipped; it must have as many columns.
 TEST_F(CsvReaderTest, ConfiguredNamesReplaceTheHeaderRow) {
   CsvOptions options;
@@ -151,6 +166,28 @@ TEST_F(CsvReaderTest, ConfiguredNamesReplaceTheHeaderRow) {
   ASSERT_FALSE(short_names.ok());
   EXPECT_NE(short_names.status().message().find("the header row has 3 columns, 'columns' names 2"),
             std::string::npos);
+}
+
+// A stray quote makes one record of several lines; the error says which lines it took.
+TEST_F(CsvReaderTest, AMalformedRecordOverSeveralLinesSaysWhichLines) {
+  auto reader = CsvReader::Open(Write("a,b,c\n1,\"Atlas,3\n2,x,4\n3,\"y\",5\n6,7,8\n"), {});
+  ASSERT_TRUE(reader.ok());
+  CsvRecord rec;
+  auto bad = (*reader)->Next(&rec);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(":2: unexpected text after the closing quote of field 2 "
+                                        "(this record runs from line 2 to line 4 inside a "
+                                        "quoted field: a stray quote?)"),
+            std::string::npos)
+      << bad.status().message();
+  ASSERT_TRUE(*(*reader)->Next(&rec));  // reading goes on after the bad record
+  EXPECT_EQ(rec.line, 5);
+  // A record on one line gets no such note.
+  auto one = CsvReader::Open(Write("a,b\n1,\"x\"y\n"), {});
+  ASSERT_TRUE(one.ok());
+  auto plain = (*one)->Next(&rec);
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.status().message().find("runs from line"), std::string::npos);
 }
 
 TEST_F(CsvReaderTest, EscapeCharacterTakesTheNextCharacterLiterally) {

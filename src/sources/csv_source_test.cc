@@ -54,6 +54,24 @@ TEST(CsvSourceTest, MalformedRecordCarriesItsRawBytes) {
   EXPECT_EQ(rec.values[0], "2");
 }
 
+// A NUL byte is valid UTF-8 but not text: the record is malformed, not an id with a NUL in it.
+TEST(CsvSourceTest, ARecordWithANulByteIsMalformed) {
+  std::string content = "id,book\n1000";
+  content += '\0';
+  content += "09,B\n2,C\n";
+  auto reader = CsvReader::Open(WriteFile("nul.csv", content), {});
+  ASSERT_TRUE(reader.ok());
+  CsvSource source(std::move(*reader));
+  ASSERT_TRUE(source.Bind({{"id", ""}}).ok());
+  SourceRecord rec;
+  auto bad = source.Next(&rec);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(":2: NUL byte at byte 5 of the record"), std::string::npos)
+      << bad.status().message();
+  ASSERT_TRUE(*source.Next(&rec));
+  EXPECT_EQ(rec.values[0], "2");
+}
+
 TEST(CsvSourceTest, BadInputCorpus) {
   // 7 records: 3 good, 4 malformed (Latin-1 byte, stray quote, text after a quote, field count).
   std::string text =

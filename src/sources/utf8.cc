@@ -51,9 +51,17 @@ size_t FindInvalidUtf8(std::string_view s) {
 
 Status CheckRecordUtf8(std::string_view record, const std::string& where) {
   size_t bad = FindInvalidUtf8(record);
-  if (bad == std::string_view::npos) return Status::OK();
-  return Status::Invalid(where + ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
-                         " of the record; is the file Latin-1? set encoding: latin-1");
+  if (bad != std::string_view::npos) {
+    return Status::Invalid(where + ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
+                           " of the record; is the file Latin-1? set encoding: latin-1");
+  }
+  // NUL is valid UTF-8, but in a text record it is corruption, and it would pass into ids.
+  size_t nul = record.find('\0');
+  if (nul != std::string_view::npos) {
+    return Status::Invalid(where + ": NUL byte at byte " + std::to_string(nul + 1) +
+                           " of the record; is the file binary, UTF-16 or corrupt?");
+  }
+  return Status::OK();
 }
 
 void AppendUtf8(char32_t cp, std::string* out) {

@@ -17,8 +17,9 @@ namespace tradeflow::sources {
 // forms, surrogates and code points above U+10FFFF are ill-formed), or npos when all is valid.
 size_t FindInvalidUtf8(std::string_view s);
 
-// OK when `record` is valid UTF-8; otherwise Invalid "<where>: invalid UTF-8 at byte N of the
-// record; is the file Latin-1? set encoding: latin-1", N counting from 1.
+// OK when `record` is valid UTF-8 without NUL bytes; otherwise Invalid "<where>: invalid UTF-8
+// at byte N of the record; is the file Latin-1? set encoding: latin-1" (or "NUL byte at byte N
+// ..."), N counting from 1.
 Status CheckRecordUtf8(std::string_view record, const std::string& where);
 
 // Appends the UTF-8 encoding of code point `cp` (< 0x110000) to `out`.
