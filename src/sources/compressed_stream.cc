@@ -31,11 +31,11 @@ class DecompressingStream : public InputStream {
         in_end_ = *got;
         if (*got == 0) base_eof_ = true;
       }
-      size_t before = in_pos_;
+      step_start_ = in_pos_;
       size_t produced = 0;
       bool frame_open = false;
       Status st = Step(buffer, n, &produced, &frame_open);
-      offset_ += static_cast<int64_t>(in_pos_ - before);
+      offset_ += static_cast<int64_t>(in_pos_ - step_start_);
       if (!st.ok()) return error_ = st;
       if (produced > 0) return produced;
       if (in_pos_ == in_end_ && base_eof_) {
@@ -55,9 +55,12 @@ class DecompressingStream : public InputStream {
   virtual Status Step(char* out, size_t n, size_t* produced, bool* frame_open) = 0;
   virtual const char* unit() const = 0;
 
+  // Called from Step: the offset is where the decompressor stopped reading in this step (a
+  // checksum error shows at the end of its member, where the checksum is).
   Status Corrupt(const std::string& what) const {
+    const int64_t at = offset_ + static_cast<int64_t>(in_pos_ - step_start_);
     return Status::IOError(name_ + ": corrupt " + format_ + " data near compressed offset " +
-                           std::to_string(offset_) + ": " + what);
+                           std::to_string(at) + ": " + what);
   }
 
   std::unique_ptr<InputStream> base_;
@@ -67,7 +70,8 @@ class DecompressingStream : public InputStream {
   size_t in_pos_ = 0, in_end_ = 0;
   bool base_eof_ = false;
   bool done_ = false;
-  int64_t offset_ = 0;  // compressed bytes handed to the decompressor
+  int64_t offset_ = 0;     // compressed bytes handed to the decompressor before this step
+  size_t step_start_ = 0;  // in_pos_ when this step began
   Status error_;
 };
 

@@ -97,6 +97,19 @@ TEST(CompressedStreamTest, CorruptGzipAndTrailingGarbageAreErrors) {
   EXPECT_THAT(empty.status().message(), HasSubstr("compressed offset 0"));
 }
 
+// The offset is where the damage shows: a bad checksum at the end of the member, where the
+// checksum is, not where the decompressor's last step began.
+TEST(CompressedStreamTest, ACorruptChecksumIsReportedAtTheEndOfTheMember) {
+  std::string gz = Gzip(BigText());
+  gz[gz.size() - 6] = static_cast<char>(gz[gz.size() - 6] ^ 0x01);  // in the CRC-32 trailer
+  auto s = NewGzipStream(OpenStringStream(gz), "crc.gz");
+  auto all = ReadAll(s.get());
+  ASSERT_FALSE(all.ok());
+  EXPECT_THAT(all.status().message(), HasSubstr("incorrect data check"));
+  EXPECT_THAT(all.status().message(),
+              HasSubstr("near compressed offset " + std::to_string(gz.size() - 4)));
+}
+
 TEST(CompressedStreamTest, TruncatedAndCorruptZstdAreErrors) {
   std::string zs = Zstd(BigText());
   auto s = NewZstdStream(OpenStringStream(zs.substr(0, zs.size() - 10)), "t.zst");
