@@ -171,8 +171,11 @@ class Checker {
     Required(B::kRequiredIdentity, !ev_.source_system().empty(), "source_system");
     Required(B::kRequiredIdentity, !ev_.source_trade_id().empty(), "source_trade_id");
     if (ev_.source_version() <= 0 && On(B::kPositiveSourceVersion)) {
+      // 0 is also what an empty or unmapped version reads as (proto3 has no "unset" integer).
       Fail(B::kPositiveSourceVersion, "source_version",
-           "source_version must be > 0, is " + std::to_string(ev_.source_version()));
+           ev_.source_version() == 0
+               ? std::string("source_version is missing or 0; it must be > 0")
+               : "source_version must be > 0, is " + std::to_string(ev_.source_version()));
     }
     RequiredEnum(B::kRequiredAction, ev_.action(), ev_.action_raw(), "action");
     Required(B::kRequiredTradeDate, trade_date_ != 0, "trade_date");

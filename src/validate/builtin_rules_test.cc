@@ -82,7 +82,10 @@ TEST_F(BuiltinRulesTest, PositiveSourceVersion) {
   auto e = Future();
   e.set_source_version(0);
   EXPECT_EQ(FailsOnly(e, "positive_source_version", "source_version"),
-            "source_version must be > 0, is 0");
+            "source_version is missing or 0; it must be > 0");
+  e.set_source_version(-2);
+  EXPECT_EQ(FailsOnly(e, "positive_source_version", "source_version"),
+            "source_version must be > 0, is -2");
 }
 
 TEST_F(BuiltinRulesTest, RequiredActionMissingOrUnknown) {
