@@ -537,30 +537,43 @@ class BatchRun {
   // A commit check: fails when another run committed one of this run's inputs to `table` after
   // this run's plan (the quarantine table's check leaves out the inputs a killed run already
   // quarantined, which this run does not quarantine again), or for the trade table, a trade
-  // version this run accepted.
+  // version this run accepted. The quarantine commit also looks at the trade table as it is
+  // then: a run that has committed trades for one of this run's inputs has stored its rejects
+  // too, including any this run would add for an input a killed run had quarantined.
   std::function<Status(const lake::TableMetadata&)> NotIngestedMeanwhile(const lake::Table& table,
                                                                          bool quarantine) {
     return [this, &table, quarantine](const lake::TableMetadata& current) -> Status {
-      const auto ingested = IngestedInputs(current);
-      for (const auto& [input, index] : todo_) {
-        const std::string& sha256 = summary_.files[index].sha256;
-        if (quarantine && quarantine_has_.count(sha256)) continue;
-        auto it = ingested.find(sha256);
-        if (it == ingested.end()) continue;
-        lost_to_another_run_ = true;
-        return Status::Conflict(
-            input->path + " was committed to " + table.id().ToString() +
-            " by another run (snapshot " + std::to_string(it->second.snapshot_id) +
-            ") while this run was reading it; this run committed nothing more and removed its "
-            "uncommitted data files; run again to ingest whatever is still new");
+      TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, quarantine));
+      if (quarantine) {
+        auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
+        if (trades.ok()) return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), false);
+        return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
       }
       // Versions only when a repeat is an error: as a warning, it is stored either way.
-      if (!quarantine && validator_->RejectsDuplicateVersions() &&
+      if (validator_->RejectsDuplicateVersions() &&
           current.current_snapshot_id != planned_snapshot_) {
         return NoVersionCommittedMeanwhile(table);
       }
       return Status::OK();
     };
+  }
+
+  Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableMetadata& metadata,
+                            bool quarantine) {
+    const auto ingested = IngestedInputs(metadata);
+    for (const auto& [input, index] : todo_) {
+      const std::string& sha256 = summary_.files[index].sha256;
+      if (quarantine && quarantine_has_.count(sha256)) continue;
+      auto it = ingested.find(sha256);
+      if (it == ingested.end()) continue;
+      lost_to_another_run_ = true;
+      return Status::Conflict(
+          input->path + " was committed to " + table.ToString() + " by another run (snapshot " +
+          std::to_string(it->second.snapshot_id) +
+          ") while this run was reading it; this run committed nothing more and removed its "
+          "uncommitted data files; run again to ingest whatever is still new");
+    }
+    return Status::OK();
   }
 
   // The rows other runs added to the trade table since this run's plan against the versions this

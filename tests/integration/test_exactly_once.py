@@ -330,3 +330,37 @@ def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(wo
     assert "skipped: same content as copy.csv, which is read instead" in result.stdout
     assert "total: read 300 = accepted 300 + quarantined 0" in result.stdout
     assert workspace.table().scan().to_arrow().num_rows == 300
+
+
+def test_two_recovery_runs_at_once_store_a_new_reject_once(workspace):
+    """A run killed between its two commits left day2.csv's rejects in quarantine; a version of
+    day2.csv line 2 was committed from another file since, so recovering day2.csv rejects line 2
+    too, a reject not stored yet. Two recoveries at once: the one that commits first stores it;
+    the other finds the trade commit done before it commits its quarantine, and stores nothing."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
+    day2[3] = day2[3].replace(",CP10", ",XX10", 1)  # an unknown counterparty on line 4
+    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    (workspace.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
+    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    other_pipeline = workspace.write_pipeline(
+        "other.yaml", {"path: etrm_trades.csv": "path: other.csv"}
+    )
+    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
+    assert workspace.run_pipeline(other_pipeline).returncode == 0
+
+    late = start_paused_before_commit(workspace, day2_pipeline)
+    first = workspace.run_pipeline(day2_pipeline)
+    assert first.returncode == 0, first.stderr
+    assert "read 300 = accepted 298 + quarantined 2" in first.stdout
+    (workspace.root / "pause").unlink()
+    out, err = late.communicate(timeout=120)
+    assert late.returncode != 0, out
+    assert "day2.csv was committed to trading.trade_events by another run" in err, err
+
+    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert sorted((r["line"], f["rule"]) for r in rejects for f in r["failures"]) == [
+        (2, "unique_version"),
+        (4, "known_counterparty"),
+    ]
+    assert workspace.table().scan().to_arrow().num_rows == 1 + 298
