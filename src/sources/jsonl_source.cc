@@ -55,8 +55,27 @@ constexpr int kMaxDepth = 1000;
 class LeafCollector {
  public:
   LeafCollector(const std::unordered_map<std::string, std::vector<size_t>>& bound,
-                SourceRecord* out)
-      : bound_(bound), out_(out) {}
+                size_t bound_count, SourceRecord* out)
+      : bound_(bound), out_(out), assigned_(bound_count, false) {}
+
+  // A key that appears twice in one object (RFC 8259 leaves what it means to the reader): the
+  // path, when Members() failed for it.
+  const std::string& duplicate() const { return duplicate_; }
+
+  // After Members(): false (and duplicate() set) if two unbound leaves share a path, which
+  // source_attributes could keep only one of.
+  bool ExtrasUnique() {
+    const auto& extras = out_->extras;
+    for (size_t i = 1; i < extras.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (extras[i].first == extras[j].first) {
+          duplicate_ = extras[i].first;
+          return false;
+        }
+      }
+    }
+    return true;
+  }
 
   error_code Members(ondemand::object object) {
     for (auto member : object) {
@@ -135,7 +154,14 @@ class LeafCollector {
   error_code Leaf(std::string_view value) {
     auto it = bound_.find(path_);
     if (it != bound_.end()) {
-      for (size_t i : it->second) out_->values[i].assign(value);
+      for (size_t i : it->second) {
+        if (assigned_[i]) {
+          duplicate_ = path_;
+          return simdjson::INCORRECT_TYPE;  // Parse reports duplicate() instead
+        }
+        assigned_[i] = true;
+        out_->values[i].assign(value);
+      }
     } else if (!value.empty()) {
       out_->extras.emplace_back(path_, value);
     }
@@ -144,6 +170,8 @@ class LeafCollector {
 
   const std::unordered_map<std::string, std::vector<size_t>>& bound_;
   SourceRecord* out_;
+  std::vector<bool> assigned_;  // per bound field: set by this record already
+  std::string duplicate_;
   std::string path_;
   int depth_ = 1;  // of the object or array being walked; the line's object is 1
 };
@@ -214,8 +242,12 @@ struct JsonlSource::Parser {
     }
     ondemand::object object;
     if ((e = doc.get_object().get(object))) return InvalidJson(e, &doc, padded);
-    LeafCollector collector(bound, out);
-    if ((e = collector.Members(object))) return InvalidJson(e, &doc, padded);
+    LeafCollector collector(bound, out->values.size(), out);
+    e = collector.Members(object);
+    if (!collector.duplicate().empty() || (!e && !collector.ExtrasUnique())) {
+      return "key '" + collector.duplicate() + "' appears twice";
+    }
+    if (e) return InvalidJson(e, &doc, padded);
     if (!AtEnd(doc)) return InvalidJson(simdjson::TRAILING_CONTENT, &doc, padded);
     return "";
   }

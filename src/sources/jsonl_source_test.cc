@@ -56,6 +56,22 @@ TEST(JsonlSourceTest, StringsAreUnescapedAndDuplicatePathsBoundTwice) {
   EXPECT_EQ(rec.extras, (Extras{{"b", "x"}}));
 }
 
+// RFC 8259 leaves a repeated key to the reader; parsers keep the first or the last. Either way
+// one value would be lost without a word, so the line is malformed.
+TEST(JsonlSourceTest, AKeyThatAppearsTwiceMakesTheLineMalformed) {
+  auto source = FromText(
+      "{\"a\":1,\"p\":{\"b\":\"X\",\"b\":\"Y\"}}\n"  // a bound key twice
+      "{\"a\":2,\"note\":\"n1\",\"note\":\"n2\"}\n"  // an unbound one
+      "{\"a\":3,\"p\":{\"b\":\"Z\"},\"q\":{\"b\":\"W\"}}\n");
+  ASSERT_TRUE(source->Bind({{"a", ""}, {"p.b", ""}}).ok());
+  auto d = testing::DrainSource(source.get());
+  ASSERT_EQ(d.errors.size(), 2u);
+  EXPECT_THAT(d.errors[0], HasSubstr(":1: key 'p.b' appears twice"));
+  EXPECT_THAT(d.errors[1], HasSubstr(":2: key 'note' appears twice"));
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"3", "Z"}));
+}
+
 TEST(JsonlSourceTest, BadInputCorpus) {
   // 9 records: 4 good (one with wrong types), 5 malformed; blank lines are not records.
   std::string text =
