@@ -253,7 +253,9 @@ Status DataFilesExist(const std::vector<DataFile>& files) {
   for (const auto& f : files) {
     TF_ASSIGN_OR_RETURN(std::string path, LocalPathFromUri(f.file_path));
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    const bool exists = std::filesystem::exists(path, ec);
+    if (ec) return Status::IOError("data file " + path + ": " + ec.message());
+    if (!exists) {
       return Status::IOError("data file " + path +
                              " is gone before its commit, so nothing was committed: another "
                              "process removed it (orphan cleanup whose minimum age is shorter than "

@@ -3,8 +3,8 @@
 // Commit protocol (spec "Metastore Tables"; reference notes §7):
 //   1. the new data files are written and made durable (WriteDataFiles);
 //   2. one manifest lists them, written once; its entries inherit their sequence number;
-//   3. for each attempt: reload the table, check it against the caller's conditions (another
-//      writer may have committed since the caller planned its work), write a manifest list (the
+//   3. for each attempt: check the table against the caller's conditions (another writer may
+//      have committed since the caller planned its work), write a manifest list (the
 //      new manifest plus every manifest of the current snapshot) and metadata file version N+1,
 //      then compare-and-swap the catalog pointer from version N. A lost race deletes that
 //      attempt's two files and retries; a failed check deletes the manifest and gives up.
@@ -44,10 +44,12 @@ struct AppendOptions {
   // Extra snapshot summary properties (run id, input files, counts). Keys should be namespaced,
   // e.g. "tradeflow.run-id".
   std::map<std::string, std::string> summary;
-  // Called before each attempt with the table as it is then: the caller's chance to see what
-  // other writers committed meanwhile (as Iceberg's validateNoConflictingAppends does). A
-  // non-OK status ends the commit with that status and nothing committed. `current` is the
-  // table's own metadata(), so the check may also read the table (LiveDataFiles) as it is then.
+  // Called before each attempt with the table this writer is about to commit on: as loaded for
+  // the first attempt, as re-read after each lost race. The caller's chance to see what other
+  // writers committed meanwhile (as Iceberg's validateNoConflictingAppends does): what it misses
+  // on the first attempt makes the swap fail, and the next attempt sees it. A non-OK status ends
+  // the commit with that status and nothing committed. `current` is the table's own metadata(),
+  // so the check may also read the table (LiveDataFiles) as it is then.
   std::function<Status(const TableMetadata& current)> check;
   int max_attempts = 5;
   // The new files replace every live file (operation "overwrite"): for tables that hold a

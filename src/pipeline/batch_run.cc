@@ -122,7 +122,7 @@ class BatchRun {
         FileSummary file;
         file.path = input->path;
         file.sha256 = input->sha256;
-        file.skipped = "same content as " + first->second + ", which is read instead";
+        file.skipped = "same content as " + first->second;
         same_content_.push_back(std::move(file));
         continue;
       }
@@ -549,8 +549,8 @@ class BatchRun {
         if (trades.ok()) return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), false);
         return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
       }
-      // Versions only when a repeat is an error: as a warning, it is stored either way.
-      if (validator_->RejectsDuplicateVersions() &&
+      // Also when a repeat is only a warning: stored now, it would miss its flag.
+      if (validator_->ChecksDuplicateVersions() &&
           current.current_snapshot_id != planned_snapshot_) {
         return NoVersionCommittedMeanwhile(table);
       }
@@ -592,8 +592,9 @@ class BatchRun {
           "trade version " + key.ToString() + " of " + *where + " was committed to " +
           table.id().ToString() +
           " by another run while this run was reading it; this run committed nothing more and "
-          "removed its uncommitted data files; run again: the repeated version then goes to "
-          "quarantine (unique_version)");
+          "removed its uncommitted data files; run again: the repeated version then " +
+          (validator_->RejectsDuplicateVersions() ? "goes to quarantine (unique_version)"
+                                                  : "is stored with a unique_version warning"));
     });
   }
 

@@ -62,7 +62,7 @@ void RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row) {
 // proto3 message deletes every sub-message (parties, product, each leg's quantity and price...),
 // which mapping the next record then allocates again; on an arena, clearing only drops the
 // pointers and the sub-messages come from a bump allocator, freed all at once by Reset().
-// Measured: 4% less CPU for the whole run.
+// Measured: 4% less CPU for a 200k-row run, 1.5% at 2M rows.
 void RecordProcessor::Process(RecordChunk* chunk) const {
   constexpr size_t kEventsPerArena = 64;
   google::protobuf::ArenaOptions arena_options;
@@ -70,11 +70,12 @@ void RecordProcessor::Process(RecordChunk* chunk) const {
   arena_options.max_block_size = 64 << 10;
   google::protobuf::Arena arena(arena_options);
   TradeEvent* event = nullptr;
+  size_t mapped = 0;
   transform::RecordContext context = ChunkContext(*chunk);
   for (size_t i = 0; i < chunk->size; ++i) {
     RecordOutcome& out = chunk->outcomes[i];
     if (out.stage == STAGE_PARSE) continue;
-    if (event == nullptr || i % kEventsPerArena == 0) {
+    if (mapped++ % kEventsPerArena == 0) {
       arena.Reset();
       event = google::protobuf::Arena::CreateMessage<TradeEvent>(&arena);
     }

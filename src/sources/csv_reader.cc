@@ -50,6 +50,7 @@ Status CsvReader::ReadHeader() {
                              std::to_string(header.fields.size()) + " columns, 'columns' names " +
                              std::to_string(options_.column_names.size()));
     }
+    TF_RETURN_IF_ERROR(CheckNoColumnMoved(header.fields));
     column_names_ = options_.column_names;
   } else {
     column_names_ = std::move(header.fields);
@@ -81,15 +82,41 @@ Status CsvReader::CheckTextEncoding(std::string_view header) const {
 
 // Two columns of one name would make a mapping read one of them and lose the other (or keep
 // only one of them in source_attributes).
+// Configured names replace the header's by position. A header name that `columns:` gives to
+// another position is almost surely a list in another order, which would read one column's
+// values as another's.
+Status CsvReader::CheckNoColumnMoved(const std::vector<std::string>& header) const {
+  const auto& names = options_.column_names;
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i].empty() || header[i] == names[i]) continue;
+    // A name the header repeats is what `columns:` is there to tell apart.
+    if (std::count(header.begin(), header.end(), header[i]) > 1) continue;
+    auto it = std::find(names.begin(), names.end(), header[i]);
+    if (it == names.end()) continue;
+    return Status::Invalid(path_ + ": column '" + header[i] + "' is column " +
+                           std::to_string(i + 1) + " in the header row but " +
+                           std::to_string(it - names.begin() + 1) +
+                           " in columns:, which names the columns by position; list them in the "
+                           "file's order");
+  }
+  return Status::OK();
+}
+
+// Empty names (the trailing commas of spreadsheet exports) are not names: their columns cannot be
+// mapped and their values reach no attribute of their own.
 Status CsvReader::CheckUniqueNames() const {
+  const bool from_header = options_.header && options_.column_names.empty();
   for (size_t i = 0; i < column_names_.size(); ++i) {
+    if (column_names_[i].empty()) continue;
     for (size_t j = 0; j < i; ++j) {
       if (column_names_[i] != column_names_[j]) continue;
-      return Status::Invalid(path_ + ": column '" + column_names_[i] +
-                             "' appears twice in the header (columns " + std::to_string(j + 1) +
-                             " and " + std::to_string(i + 1) +
-                             "); rename one, or name every column yourself with columns: [...] "
-                             "(the header row is then skipped)");
+      return Status::Invalid(
+          path_ + ": column '" + column_names_[i] + "' appears twice " +
+          (from_header ? "in the header" : "in columns:") + " (columns " + std::to_string(j + 1) +
+          " and " + std::to_string(i + 1) + ")" +
+          (from_header ? "; rename one, or name every column yourself with columns: [...] (the "
+                         "header row is then skipped)"
+                       : ""));
     }
   }
   return Status::OK();

@@ -77,6 +77,7 @@ class CsvReader {
   Status Refill();
   Status ReadHeader();
   Status CheckTextEncoding(std::string_view header) const;
+  Status CheckNoColumnMoved(const std::vector<std::string>& header) const;
   Status CheckUniqueNames() const;
 
   std::string path_;

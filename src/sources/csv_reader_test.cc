@@ -131,7 +131,13 @@ TEST_F(CsvReaderTest, AColumnNameTwiceInTheHeaderIsAnError) {
   CsvOptions no_header;
   no_header.header = false;
   no_header.column_names = {"a", "b", "a"};
-  EXPECT_FALSE(CsvReader::Open(Write("1,2,3\n"), no_header).ok());
+  auto named = CsvReader::Open(Write("1,2,3\n"), no_header);
+  ASSERT_FALSE(named.ok());
+  EXPECT_NE(named.status().message().find("column 'a' appears twice in columns: (columns 1 and 3)"),
+            std::string::npos)
+      << named.status().message();
+  // Empty names, as spreadsheets export trailing commas, are not names.
+  EXPECT_TRUE(CsvReader::Open(Write("deal,book,,\n1,A,,\n"), {}).ok());
 }
 
 // Encoding mistakes are named at the header, not left to show as an unknown, garbled column.
@@ -160,6 +166,15 @@ TEST_F(CsvReaderTest, ConfiguredNamesReplaceTheHeaderRow) {
   ASSERT_TRUE(*(*reader)->Next(&rec));
   EXPECT_EQ(rec.fields, (std::vector<std::string>{"1", "A", "5", "B"}));
   EXPECT_EQ(rec.line, 2);
+
+  // The same names in another order would read one column as another.
+  options.column_names = {"deal", "qty", "book", "book_2"};
+  auto moved = CsvReader::Open(Write("deal,book,qty,book\n1,A,5,B\n"), options);
+  ASSERT_FALSE(moved.ok());
+  EXPECT_NE(
+      moved.status().message().find("column 'qty' is column 3 in the header row but 2 in columns:"),
+      std::string::npos)
+      << moved.status().message();
 
   options.column_names = {"deal", "book"};
   auto short_names = CsvReader::Open(Write("deal,book,qty\n1,A,5\n"), options);

@@ -56,11 +56,15 @@ Decimal128 Quotient(const Decimal128& a, const Decimal128& b) {
   return q;
 }
 
-// Decimal128::FromString wraps around past 38 digits instead of failing; a canonical decimal
-// (no leading or trailing zeros) with at most 38 digits cannot.
+// Decimal128::FromString wraps around past 38 digits instead of failing. What it reads is the
+// unscaled integer: the digits without the point, from the first that is not zero.
 bool AtMost38Digits(std::string_view canonical) {
-  return std::count_if(canonical.begin(), canonical.end(),
-                       [](char c) { return c >= '0' && c <= '9'; }) <= 38;
+  size_t digits = 0;
+  for (char c : canonical) {
+    if (c < '0' || c > '9' || (digits == 0 && c == '0')) continue;
+    ++digits;
+  }
+  return digits <= 38;
 }
 
 }  // namespace
@@ -69,8 +73,10 @@ Result<Ratio> Ratio::FromDecimal(std::string_view text) {
   TF_ASSIGN_OR_RETURN(std::string canonical, model::CanonicalDecimalString(text));
   Decimal128 value;
   int32_t precision = 0, scale = 0;
-  if (!AtMost38Digits(canonical) ||
-      !Decimal128::FromString(canonical, &value, &precision, &scale).ok() || scale > kMaxDigits) {
+  if (!AtMost38Digits(canonical)) {
+    return Status::Invalid("'" + std::string(text) + "' has more than 38 digits");
+  }
+  if (!Decimal128::FromString(canonical, &value, &precision, &scale).ok() || scale > kMaxDigits) {
     return Status::Invalid("'" + std::string(text) + "' is not a decimal number");
   }
   if (value <= 0) return Status::Invalid("factor '" + canonical + "' must be positive");

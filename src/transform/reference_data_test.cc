@@ -303,6 +303,8 @@ TEST(RatioTest, RefusesResultsBeyond38Digits) {
   // Inputs past 128 bits are refused, not wrapped around (2^128 + 310 is not 310).
   const std::string two_to_128_plus_310 = "340282366920938463463374607431768211766";
   EXPECT_FALSE(Ratio::FromDecimal(two_to_128_plus_310).ok());
+  // Zeros before the first significant digit are not digits: 38 decimal places fit.
+  EXPECT_TRUE(Ratio::FromDecimal("0." + std::string(37, '0') + "1").ok());
   auto one = Ratio::FromDecimal("1");
   ASSERT_TRUE(one.ok());
   auto wrapped = ApplyToDecimalString(*one, two_to_128_plus_310, 0, &exact);

@@ -17,11 +17,8 @@ std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 // field of every record.
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Years 1 to 9999 only: year 0 is a valid proleptic Gregorian year, but no trade has one, and
-// readers with calendar types of their own (Python's datetime, so pyiceberg's to_pandas) cannot
-// represent it.
 bool ValidCivil(int32_t y, int32_t m, int32_t d) {
-  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
          std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{unsigned(m)},
                                      std::chrono::day{unsigned(d)}}
              .ok();
@@ -33,6 +30,21 @@ int64_t DaysFromCivil(int32_t y, int32_t m, int32_t d) {
                                                            std::chrono::day{unsigned(d)}}}
       .time_since_epoch()
       .count();
+}
+
+// Years 1 to 9999 only: year 0 is a valid proleptic Gregorian year, but no trade has one, and
+// readers with calendar types of their own (Python's datetime, so pyiceberg's to_pandas) cannot
+// represent it. Checked on dates as written and on timestamps once in UTC.
+constexpr int64_t kFirstDay = -719162;  // 0001-01-01, in days since 1970-01-01
+constexpr int64_t kLastDay = 2932896;   // 9999-12-31
+bool InYearRange(int32_t year) { return year >= 1 && year <= 9999; }
+Status OutOfYearRange(std::string_view raw) {
+  return Status::Invalid("'" + std::string(raw) + "' is outside the years 0001 to 9999");
+}
+Result<UtcTimestamp> InYearRange(UtcTimestamp ts, std::string_view raw) {
+  const int64_t day = ts.seconds >= 0 ? ts.seconds / 86400 : (ts.seconds - 86399) / 86400;
+  if (day < kFirstDay || day > kLastDay) return OutOfYearRange(raw);
+  return ts;
 }
 
 // Reads exactly `n` digits at s[*i].
@@ -82,7 +94,7 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
     for (size_t k = digits; k < 9; ++k) nanos *= 10;
   }
   if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
-    return Status::Invalid(Quoted(s) + " is not a valid date and time (years 0001 to 9999)");
+    return Status::Invalid(Quoted(s) + " is not a valid date and time");
   }
   std::string_view rest = s.substr(i);
   int32_t offset = 0;
@@ -98,7 +110,7 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
   out.seconds = local - offset;
   out.nanos = nanos;
   out.utc_offset = FormatUtcOffset(offset);
-  return out;
+  return InYearRange(std::move(out), s);
 }
 
 const std::string kIsoDate = "%Y-%m-%d";
@@ -156,8 +168,9 @@ Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
     d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
   }
   if (!ValidCivil(d.year, d.month, d.day)) {
-    return Status::Invalid(Quoted(raw) + " is not a valid calendar date (years 0001 to 9999)");
+    return Status::Invalid(Quoted(raw) + " is not a valid calendar date");
   }
+  if (!InYearRange(d.year)) return OutOfYearRange(TrimBlanks(raw));
   return d;
 }
 
@@ -173,7 +186,7 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
                            format + "'");
   }
   if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
-    return Status::Invalid(Quoted(raw) + " is not a valid date and time (years 0001 to 9999)");
+    return Status::Invalid(Quoted(raw) + " is not a valid date and time");
   }
   const int64_t local = DaysFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
                         tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
@@ -186,7 +199,7 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
   UtcTimestamp out;
   out.seconds = local - offset;
   out.utc_offset = FormatUtcOffset(offset);
-  return out;
+  return InYearRange(std::move(out), text);
 }
 
 Status ValidateTimeZone(const std::string& time_zone) {

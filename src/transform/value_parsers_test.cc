@@ -31,13 +31,22 @@ TEST(ValueParsersTest, Dates) {
 TEST(ValueParsersTest, DatesAndTimesAreInYears1To9999) {
   auto zero = ParseDate("0000-01-01", "");
   ASSERT_FALSE(zero.ok());
-  EXPECT_EQ(zero.status().message(),
-            "'0000-01-01' is not a valid calendar date (years 0001 to 9999)");
+  EXPECT_EQ(zero.status().message(), "'0000-01-01' is outside the years 0001 to 9999");
+  EXPECT_EQ(ParseDate("2026-02-30", "").status().message(),
+            "'2026-02-30' is not a valid calendar date");
   EXPECT_TRUE(ParseDate("0001-01-01", "").ok());
   EXPECT_TRUE(ParseDate("9999-12-31", "").ok());
   EXPECT_FALSE(ParseTimestamp("0000-01-01T00:00:00Z", "", "").ok());
   EXPECT_FALSE(ParseTimestamp("0000-06-01 10:00", "%Y-%m-%d %H:%M", "UTC").ok());
   EXPECT_TRUE(ParseTimestamp("0001-01-01T00:00:00Z", "", "").ok());
+  EXPECT_TRUE(ParseTimestamp("9999-12-31T23:59:59Z", "", "").ok());
+  // In range as written, out of it in UTC, which is what is stored.
+  auto before = ParseTimestamp("0001-01-01T00:30:00+01:00", "", "");
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.status().message(),
+            "'0001-01-01T00:30:00+01:00' is outside the years 0001 to 9999");
+  EXPECT_FALSE(ParseTimestamp("9999-12-31T23:30:00-01:00", "", "").ok());
+  EXPECT_FALSE(ParseTimestamp("9999-12-31 23:30 -0100", "%Y-%m-%d %H:%M %z", "").ok());
 }
 
 // The default format takes a shortcut past strptime; it must read every text as strptime does.

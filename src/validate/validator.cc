@@ -74,6 +74,8 @@ bool Validator::CheckDuplicate(const pb::TradeEvent& event, std::string_view whe
   return CheckDuplicate(DuplicateKey::Of(event), where, index, failures);
 }
 
+bool Validator::ChecksDuplicateVersions() const { return builtin_.on(BuiltinId::kUniqueVersion); }
+
 bool Validator::RejectsDuplicateVersions() const {
   return builtin_.on(BuiltinId::kUniqueVersion) &&
          builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)] == Severity::kError;

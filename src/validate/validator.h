@@ -53,7 +53,8 @@ class Validator {
   bool CheckDuplicate(const DuplicateKey& key, std::string_view where, DuplicateIndex* index,
                       std::vector<RuleFailure>* failures) const;
 
-  // True when unique_version is on with severity error: a repeated version is rejected.
+  // True when unique_version is on (as an error or a warning), and when it is an error.
+  bool ChecksDuplicateVersions() const;
   bool RejectsDuplicateVersions() const;
 
   // What the run should tell the user once, e.g. that a reference rule is skipped because its

@@ -297,9 +297,10 @@ def test_a_reject_of_a_run_refused_after_its_quarantine_commit_is_stored_by_the_
     ]
 
 
-def test_a_repeated_version_that_is_only_a_warning_does_not_refuse_a_commit(workspace):
-    """With unique_version as a warning, a repeat is stored flagged, whether the other run
-    committed it before this run started or while it ran."""
+def test_a_repeated_version_that_is_only_a_warning_is_stored_flagged_after_a_rerun(workspace):
+    """With unique_version as a warning, a repeat is stored flagged. A run that finds the repeat
+    committed by another run while it ran has not flagged it, so it commits nothing and says
+    that a second run stores it flagged, which it does."""
     lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
     day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
     (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
@@ -316,8 +317,14 @@ def test_a_repeated_version_that_is_only_a_warning_does_not_refuse_a_commit(work
     assert workspace.run_pipeline(other_pipeline).returncode == 0
     (workspace.root / "pause").unlink()
     out, err = late.communicate(timeout=120)
-    assert late.returncode == 0, err
-    assert workspace.table().scan().to_arrow().num_rows == 1 + 300
+    assert late.returncode != 0, out
+    assert "run again: the repeated version then is stored with a unique_version warning" in err
+    again = workspace.run_pipeline(day2_pipeline)
+    assert again.returncode == 0, again.stderr
+    rows = workspace.table().scan().to_arrow().to_pylist()
+    assert len(rows) == 1 + 300
+    flagged = [r for r in rows if any(w["rule"] == "unique_version" for w in r["quality_warnings"])]
+    assert len(flagged) == 1 and flagged[0]["source_trade_id"] == "2100001"
 
 
 def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(workspace):
@@ -327,7 +334,7 @@ def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(wo
     )
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 0, result.stderr
-    assert "skipped: same content as copy.csv, which is read instead" in result.stdout
+    assert "skipped: same content as copy.csv\n" in result.stdout
     assert "total: read 300 = accepted 300 + quarantined 0" in result.stdout
     assert workspace.table().scan().to_arrow().num_rows == 300
 
