@@ -100,9 +100,7 @@ def test_sigkill_leaves_the_last_good_snapshot_and_the_next_run_recovers(workspa
     good = workspace.table()
     good_location, good_rows = good.metadata_location, good.scan().to_arrow().num_rows
 
-    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
-    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]  # new deal numbers
-    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    write_day2(workspace)  # new deal numbers
     pipeline = pipeline_without_orphan_delay(workspace, "day2.yaml", "day2.csv")
     run_killed_at(workspace, pipeline, point)
 
@@ -164,6 +162,30 @@ def start_paused_before_commit(ws, pipeline: str) -> subprocess.Popen:
     return run
 
 
+def resume(ws, run: subprocess.Popen):
+    """Lets a run started by start_paused_before_commit go on; its (stdout, stderr) once done."""
+    (ws.root / "pause").unlink()
+    return run.communicate(timeout=120)
+
+
+def write_day2(ws, reject: bool = False) -> None:
+    """day2.csv: the example's trades under new deal numbers (with `reject`, the trade on line 4
+    names an unknown counterparty); other.csv: only day2.csv's line 2, its first trade version,
+    sent again from elsewhere."""
+    lines = (ws.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
+    if reject:
+        day2[3] = day2[3].replace(",CP10", ",XX10", 1)
+    (ws.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    (ws.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
+
+
+def pipeline_over(ws, input_file: str, replacements: dict = None) -> str:
+    """The example pipeline over `input_file`, as <input>.yaml."""
+    name = input_file.replace(".csv", ".yaml")
+    return ws.write_pipeline(name, {"path: etrm_trades.csv": f"path: {input_file}", **(replacements or {})})
+
+
 @pytest.mark.parametrize("table_exists", [False, True])
 @pytest.mark.parametrize("with_reject", [True, False])
 def test_two_runs_of_the_same_file_at_once_ingest_it_once(workspace, table_exists, with_reject):
@@ -173,20 +195,15 @@ def test_two_runs_of_the_same_file_at_once_ingest_it_once(workspace, table_exist
     if table_exists:
         assert workspace.run_pipeline().returncode == 0
     before = workspace.table().scan().to_arrow().num_rows if table_exists else 0
-    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
-    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]  # new deal numbers
-    if with_reject:  # one unknown counterparty: the quarantine table gets a commit too
-        day2[3] = day2[3].replace(",CP10", ",XX10", 1)
+    write_day2(workspace, reject=with_reject)  # a reject: the quarantine table gets a commit too
     accepted, rejected = (299, 1) if with_reject else (300, 0)
-    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    pipeline = pipeline_over(workspace, "day2.csv")
 
     late = start_paused_before_commit(workspace, pipeline)
     first = workspace.run_pipeline(pipeline)
     assert first.returncode == 0, first.stderr
     assert f"read 300 = accepted {accepted} + quarantined {rejected}" in first.stdout
-    (workspace.root / "pause").unlink()
-    out, err = late.communicate(timeout=120)
+    out, err = resume(workspace, late)
     assert late.returncode != 0, out
     # The first commit the late run tries is the one that finds out.
     table_name = "quarantine" if with_reject else "trade_events"
@@ -210,21 +227,14 @@ def test_a_trade_version_committed_by_another_run_meanwhile_is_not_stored_twice(
     """Two runs of different files that hold the same trade version, at once: each checked the
     table's versions when it started, so the one that commits second finds the repeat at its
     commit, commits nothing and says which version; run again, the repeat goes to quarantine."""
-    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
-    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]  # new deal numbers
-    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    other = [lines[0], day2[1]]  # the first trade version of day2.csv, sent again elsewhere
-    (workspace.root / "other.csv").write_bytes("\r\n".join(other).encode())
-    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
-    other_pipeline = workspace.write_pipeline(
-        "other.yaml", {"path: etrm_trades.csv": "path: other.csv"}
-    )
+    write_day2(workspace)
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
+    other_pipeline = pipeline_over(workspace, "other.csv")
 
     late = start_paused_before_commit(workspace, day2_pipeline)
     first = workspace.run_pipeline(other_pipeline)
     assert first.returncode == 0, first.stderr
-    (workspace.root / "pause").unlink()
-    out, err = late.communicate(timeout=120)
+    out, err = resume(workspace, late)
     assert late.returncode != 0, out
     assert "trade version (ENDUR, " in err and "of day2.csv line 2 was committed" in err, err
     assert "run again" in err, err
@@ -244,18 +254,15 @@ def test_a_cleanup_that_removes_a_running_writers_files_fails_its_commit(workspa
     """An orphan cleanup with a minimum age shorter than a run removes that run's data files
     while it still writes: the run's commit then fails and says why, rather than committing a
     snapshot that points at missing files."""
-    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
-    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
-    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
+    write_day2(workspace)
     assert workspace.run_pipeline().returncode == 0
-    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
     eager = pipeline_without_orphan_delay(workspace, "eager.yaml", "etrm_trades.csv")
 
     late = start_paused_before_commit(workspace, day2_pipeline)
     cleaner = workspace.run_pipeline(eager)  # nothing new to read, but it cleans up first
     assert cleaner.returncode == 0 and "removed" in cleaner.stdout, cleaner.stdout
-    (workspace.root / "pause").unlink()
-    out, err = late.communicate(timeout=120)
+    out, err = resume(workspace, late)
     assert late.returncode != 0, out
     assert "is gone before its commit, so nothing was committed" in err, err
     assert workspace.table().scan().to_arrow().num_rows == 300
@@ -269,20 +276,13 @@ def test_a_reject_of_a_run_refused_after_its_quarantine_commit_is_stored_by_the_
     """The late run's quarantine commit lands (its own reject), then its trade commit is refused
     (a version another run committed meanwhile). Running it again adds the repeat to quarantine,
     as unique_version, without storing the earlier reject a second time."""
-    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
-    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
-    day2[3] = day2[3].replace(",CP10", ",XX10", 1)  # an unknown counterparty on line 4
-    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    (workspace.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
-    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
-    other_pipeline = workspace.write_pipeline(
-        "other.yaml", {"path: etrm_trades.csv": "path: other.csv"}
-    )
+    write_day2(workspace, reject=True)  # an unknown counterparty on line 4
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
+    other_pipeline = pipeline_over(workspace, "other.csv")
 
     late = start_paused_before_commit(workspace, day2_pipeline)
     assert workspace.run_pipeline(other_pipeline).returncode == 0
-    (workspace.root / "pause").unlink()
-    out, err = late.communicate(timeout=120)
+    out, err = resume(workspace, late)
     assert late.returncode != 0 and "committed quarantine snapshot" in err, (out, err)
     assert "of day2.csv line 2 was committed" in err, err
 
@@ -301,22 +301,14 @@ def test_a_repeated_version_that_is_only_a_warning_is_stored_flagged_after_a_rer
     """With unique_version as a warning, a repeat is stored flagged. A run that finds the repeat
     committed by another run while it ran has not flagged it, so it commits nothing and says
     that a second run stores it flagged, which it does."""
-    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
-    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
-    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    (workspace.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
+    write_day2(workspace)
     warn = {"validation:": "validation:\n  builtin: {unique_version: warning}"}
-    day2_pipeline = workspace.write_pipeline(
-        "day2.yaml", {"path: etrm_trades.csv": "path: day2.csv", **warn}
-    )
-    other_pipeline = workspace.write_pipeline(
-        "other.yaml", {"path: etrm_trades.csv": "path: other.csv", **warn}
-    )
+    day2_pipeline = pipeline_over(workspace, "day2.csv", warn)
+    other_pipeline = pipeline_over(workspace, "other.csv", warn)
 
     late = start_paused_before_commit(workspace, day2_pipeline)
     assert workspace.run_pipeline(other_pipeline).returncode == 0
-    (workspace.root / "pause").unlink()
-    out, err = late.communicate(timeout=120)
+    out, err = resume(workspace, late)
     assert late.returncode != 0, out
     assert "run again: the repeated version then is stored with a unique_version warning" in err
     again = workspace.run_pipeline(day2_pipeline)
@@ -344,15 +336,9 @@ def test_two_recovery_runs_at_once_store_a_new_reject_once(workspace):
     day2.csv line 2 was committed from another file since, so recovering day2.csv rejects line 2
     too, a reject not stored yet. Two recoveries at once: the one that commits first stores it;
     the other finds the trade commit done before it commits its quarantine, and stores nothing."""
-    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
-    day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
-    day2[3] = day2[3].replace(",CP10", ",XX10", 1)  # an unknown counterparty on line 4
-    (workspace.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    (workspace.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
-    day2_pipeline = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
-    other_pipeline = workspace.write_pipeline(
-        "other.yaml", {"path: etrm_trades.csv": "path: other.csv"}
-    )
+    write_day2(workspace, reject=True)  # an unknown counterparty on line 4
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
+    other_pipeline = pipeline_over(workspace, "other.csv")
     run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
     assert workspace.run_pipeline(other_pipeline).returncode == 0
 
@@ -360,8 +346,7 @@ def test_two_recovery_runs_at_once_store_a_new_reject_once(workspace):
     first = workspace.run_pipeline(day2_pipeline)
     assert first.returncode == 0, first.stderr
     assert "read 300 = accepted 298 + quarantined 2" in first.stdout
-    (workspace.root / "pause").unlink()
-    out, err = late.communicate(timeout=120)
+    out, err = resume(workspace, late)
     assert late.returncode != 0, out
     assert "day2.csv was committed to trading.trade_events by another run" in err, err
 
