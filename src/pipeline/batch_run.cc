@@ -503,10 +503,10 @@ class BatchRun {
   }
 
   // The reference tables, the quarantine snapshot, then the trade snapshot, which marks the
-  // inputs as done. The quarantine and trade commits first check that no other run committed
-  // one of this run's inputs to that table since this run planned them (two runs of the same
-  // file at once); if one did, this run commits nothing more, removes the data files it has not
-  // committed and fails.
+  // inputs as done. The quarantine and trade commits first check what other runs committed
+  // since this run's plan (NotIngestedMeanwhile); if one took an input or a trade version of
+  // this run's, this run commits nothing more, removes the data files it has not committed and
+  // fails.
   Status Commit() {
     std::vector<lake::DataFile> quarantined, files;
     if (!todo_.empty()) {
