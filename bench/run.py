@@ -13,6 +13,11 @@ In one run, on the same inputs and machine: generates synthetic ETRM exports of 
   tradeflow_jsonl, tradeflow_fixml   (optional: tradeflow on the same generator's JSON Lines or
               FIXML export of the same size, with examples/{jsonl,fixml}_pipeline.yaml; no peer)
 
+With --floor, it also measures what the two steps no engine can skip cost pyarrow alone
+(bench/peers/layout_floor.py): reading the CSV, and writing tradeflow's accepted rows (read back
+from its files first) in trade_events' layout. The report then says how much of the wall time
+the pyarrow target allows those two steps take on this machine's cores.
+
 pandas and duckdb write their accepted rows in trade_events' own nested schema (151 leaf
 columns: bench/peers/canonical.py), which the runner takes from a small tradeflow run first and
 passes with --schema; it then checks that each of their files has the same leaf columns and
@@ -155,6 +160,44 @@ def run_one(name, input_path, size, args, outdir):
             "by_rule": by_rule, **extra}
 
 
+def layout_floor(input_path, size, args, outdir):
+    """The floor of one size: a tradeflow run (not timed) for its accepted rows, then
+    layout_floor.py, which times pyarrow reading the CSV and writing those rows."""
+    work = os.path.join(outdir, "work", f"floor_{size}")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    pipeline = tradeflow_pipeline(os.path.join(BENCH, "pipelines", "bench_csv.yaml"),
+                                  input_path, work)
+    sh([args.tradeflow, "run", pipeline], cwd=work)
+    data = os.path.join(work, "warehouse", "trading", "trade_events", "data")
+    warm(input_path)
+    out = sh([args.python, os.path.join(PEERS, "layout_floor.py"), input_path, data,
+              os.path.join(work, "out")])
+    shutil.rmtree(work, ignore_errors=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def floor_lines(floors, by, nproc):
+    """The --floor section of the report: the two steps against the pyarrow target's budget."""
+    lines = ["", "## The floor: reading the CSV and writing trade_events' layout, by pyarrow alone",
+             "", "pyarrow reads the CSV, then writes tradeflow's accepted rows (read back from its "
+             "files before the clock starts) in trade_events' layout, zstd: the two steps any "
+             "engine has to take, with no mapping or validation between them. The best wall time "
+             f"of the two on {nproc} cores is their CPU seconds ÷ {nproc}; the pyarrow target "
+             "allows 2 × plain pyarrow's wall time for the whole run.", "",
+             "| rows | CSV read CPU s | layout write CPU s | best wall s on all cores "
+             "| wall the pyarrow target allows s | floor's share of it |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for size, f in sorted(floors.items()):
+        best = (f["read_cpu"] + f["write_cpu"]) / nproc
+        p = by.get(("pyarrow", size))
+        allowed = f"{2 * p['wall_s']:.2f}" if p else "–"
+        share = f"{best / (2 * p['wall_s']):.0%}" if p else "–"
+        lines.append(f"| {size:,} | {f['read_cpu']:.2f} | {f['write_cpu']:.2f} | {best:.2f} "
+                     f"| {allowed} | {share} |")
+    return lines
+
+
 def trade_events_schema(args, outdir):
     """trade_events' Arrow schema, from tradeflow's own files after a run over 1,000 rows."""
     import pyarrow as pa
@@ -190,7 +233,7 @@ def fmt_ratio(x):
     return f"{x:.2f}×"
 
 
-def report(results, sizes, args, info, command, outdir):
+def report(results, sizes, args, info, command, outdir, floors=None):
     by = {(r["engine"], r["size"]): r for r in results}
     lines = ["# tradeflow CSV → validated trade_events: benchmark results", ""]
     lines += [f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
@@ -293,11 +336,14 @@ def report(results, sizes, args, info, command, outdir):
         agree &= same
         lines.append("- pandas and duckdb wrote trade_events' own layout (every leaf column, same "
                      f"types as tradeflow's files): {'yes' if same else 'NO'}")
+    if floors:
+        lines += floor_lines(floors, by, info["nproc"])
     text = "\n".join(lines) + "\n"
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write(text)
     with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump({"machine": info, "command": command, "results": results}, f, indent=1)
+        json.dump({"machine": info, "command": command, "results": results,
+                   "floor": floors or {}}, f, indent=1)
     return text, agree
 
 
@@ -314,6 +360,9 @@ def main():
     ap.add_argument("--python", default=os.path.join(REPO, ".venv", "bin", "python"))
     ap.add_argument("--contenders", default=",".join(CONTENDERS))
     ap.add_argument("--out", default=os.path.join(BENCH, "out"))
+    ap.add_argument("--floor", action="store_true",
+                    help="also measure pyarrow alone reading the CSV and writing trade_events' "
+                    "layout (bench/peers/layout_floor.py)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs per contender and size, interleaved; the run with the median wall "
                     "time is reported (default 1)")
@@ -376,7 +425,15 @@ def main():
             if len({(r["accepted"], r["quarantined"]) for r in runs[name]}) > 1:
                 raise RuntimeError(f"{name} counted differently from one run to the next")
             results.append(median)
-    text, agree = report(results, sizes, args, info, command, outdir)
+    floors = {}
+    if args.floor:
+        for size in sizes:
+            print(f"{'floor':>9} {size:>10,} rows ... ", end="", flush=True)
+            floors[size] = layout_floor(inputs[("csv", size)], size, args, outdir)
+            f = floors[size]
+            print(f"CSV read {f['read_cpu']:.2f}s cpu, layout write {f['write_cpu']:.2f}s cpu "
+                  f"({f['rows']:,} rows)", flush=True)
+    text, agree = report(results, sizes, args, info, command, outdir, floors)
     print()
     print(text)
     return 0 if agree else 1
