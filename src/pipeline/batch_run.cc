@@ -14,13 +14,15 @@
 #include "lake/file_io.h"
 #include "lake/orphan_files.h"
 #include "lake/table.h"
+#include "pipeline/commit_checks.h"
 #include "pipeline/ingest_state.h"
+#include "pipeline/quarantine_record.h"
 #include "pipeline/record_processor.h"
 #include "pipeline/reference_loader.h"
+#include "pipeline/reference_tables.h"
 #include "pipeline/source_config.h"
 #include "pipeline/table_sinks.h"
 #include "sources/input_file.h"
-#include "sources/utf8.h"
 #include "tradeflow/quarantine/v1/quarantine.pb.h"
 #include "transform/mapper.h"
 #include "transform/normalise.h"
@@ -49,30 +51,6 @@ int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// String columns must hold UTF-8: a record rejected for bad bytes keeps them escaped as \xNN in
-// raw_record and exactly in raw_bytes.
-void SetRawRecord(const std::string& raw, QuarantineRecord* q) {
-  constexpr size_t kValid = std::string_view::npos;
-  if (sources::FindInvalidUtf8(raw) == kValid) {
-    q->set_raw_record(raw);
-    return;
-  }
-  std::string text;
-  size_t start = 0;
-  for (;;) {
-    size_t bad = sources::FindInvalidUtf8(std::string_view(raw).substr(start));
-    if (bad == kValid) break;
-    text.append(raw, start, bad);
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(raw[start + bad]));
-    text += hex;
-    start += bad + 1;
-  }
-  text.append(raw, start, std::string::npos);
-  q->set_raw_record(text);
-  q->set_raw_bytes(raw);
 }
 
 class BatchRun {
@@ -370,33 +348,7 @@ class BatchRun {
       if (out.stage == tradeflow::quarantine::v1::STAGE_PARSE) return Status::Invalid(f.message);
       return Status::Invalid(where + ": " + (f.field.empty() ? "" : f.field + ": ") + f.message);
     }
-    QuarantineRecord q;
-    q.set_run_id(summary_.run_id);
-    q.set_pipeline(config_.name);
-    q.set_stage(out.stage);
-    q.set_input_uri(input.uri);
-    q.set_input_sha256(input.sha256);
-    q.set_source_location(record.location);
-    q.set_line(record.line);
-    q.set_byte_offset(record.byte_offset);
-    SetRawRecord(record.raw, &q);
-    for (const auto& f : out.failures) {
-      auto* rf = q.add_failures();
-      rf->set_rule(f.rule);
-      rf->set_severity("ERROR");
-      rf->set_field(f.field);
-      rf->set_message(f.message);
-      ++file->quarantined_by_rule[f.rule];
-    }
-    if (out.mapped) {
-      q.set_source_system(out.key.source_system);
-      q.set_source_trade_id(out.key.source_trade_id);
-      q.set_source_version(out.key.source_version);
-      q.set_mapped_record_json(out.mapped_json);
-    }
-    int64_t now = NowMicros();
-    q.mutable_quarantined_time()->set_seconds(now / 1000000);
-    q.mutable_quarantined_time()->set_nanos(static_cast<int32_t>(now % 1000000) * 1000);
+    for (const auto& f : out.failures) ++file->quarantined_by_rule[f.rule];
     ++file->records_quarantined;
     // A run killed (or refused) between its two commits already stored this file's rejects as
     // they were then. Those are not stored again; a record rejected now that was not then (a
@@ -405,7 +357,8 @@ class BatchRun {
       if (stored_rejects_.count({input.sha256, record.location})) return Status::OK();
       ++late_rejects_;
     }
-    return quarantine_->Add(q);
+    return quarantine_->Add(
+        MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
   }
 
   std::map<std::string, std::string> Summary(bool for_quarantine) const {
@@ -441,65 +394,15 @@ class BatchRun {
     return s;
   }
 
-  // Quarantine first, then the trade table: the trade table's snapshot is what marks an input
-  // as done, so it must come last.
-  // Each reference kind is a current-state table ref_<kind>: replaced whenever its files change.
   Status CommitReferenceTables() {
     if (!reference_) return Status::OK();
-    const std::string& ns = config_.table.ns;
-    const std::string root = Absolute(config_.warehouse) + "/" + ns + "/";
-    for (std::string_view kind_view : transform::ReferenceKinds()) {
-      std::string kind(kind_view);
-      std::string hashes;
-      for (const auto& t : config_.reference.tables) {
-        if (t.kind != kind) continue;
-        TF_ASSIGN_OR_RETURN(auto file, sources::DescribeInputFile(t.path));
-        hashes += (hashes.empty() ? "" : ",") + file.sha256;
-      }
-      if (hashes.empty()) continue;
-      std::string name = "ref_" + kind;
-      TF_ASSIGN_OR_RETURN(auto sink,
-                          TableSink::Open(catalog_.get(), {ns, name}, lake::ToFileUri(root + name),
-                                          transform::ReferenceDescriptor(kind), {},
-                                          config_.table.target_file_mb << 20));
-      const lake::Snapshot* current = lake::CurrentSnapshot(sink->table().metadata());
-      if (current != nullptr && current->summary.count(kInputHashesKey) &&
-          current->summary.at(kInputHashesKey) == hashes) {
-        continue;  // unchanged since the last run
-      }
-      int64_t rows = 0;
-      TF_RETURN_IF_ERROR(ForEachReferenceRow(kind, [&](const google::protobuf::Message& row) {
-        ++rows;
-        return sink->Add(row);
-      }));
-      TF_ASSIGN_OR_RETURN(auto files, sink->Finish());
-      lake::AppendOptions options;
-      options.replace_all = true;
-      options.summary["tradeflow.run-id"] = summary_.run_id;
-      options.summary[kInputHashesKey] = hashes;
-      TF_RETURN_IF_ERROR(sink->table().Append(files, sink->schema(), options).status());
-      if (options_.progress) {
-        options_.progress->Line("reference table " + ns + "." + name + ": " + std::to_string(rows) +
-                                " rows");
-      }
-    }
-    return Status::OK();
-  }
-
-  template <typename Fn>
-  Status ForEachReferenceRow(const std::string& kind, Fn fn) {
-    const auto& t = reference_->tables;
-    auto each = [&](const auto& rows) -> Status {
-      for (const auto& row : rows) TF_RETURN_IF_ERROR(fn(row));
-      return Status::OK();
-    };
-    if (kind == "counterparties") return each(t.counterparties);
-    if (kind == "books") return each(t.books);
-    if (kind == "products") return each(t.products);
-    if (kind == "contracts") return each(t.contracts);
-    if (kind == "unit_conversions") return each(t.unit_conversions);
-    if (kind == "fx_rates") return each(t.fx_rates);
-    return Status::Internal("unknown reference kind " + kind);
+    ReferenceTablesOptions options;
+    options.ns = config_.table.ns;
+    options.root = Absolute(config_.warehouse) + "/" + options.ns + "/";
+    options.target_file_bytes = config_.table.target_file_mb << 20;
+    options.run_id = summary_.run_id;
+    options.progress = options_.progress;
+    return pipeline::CommitReferenceTables(catalog_.get(), config_.reference, *reference_, options);
   }
 
   // The reference tables, the quarantine snapshot, then the trade snapshot, which marks the
@@ -534,68 +437,40 @@ class BatchRun {
     return Status::OK();
   }
 
-  // A commit check: fails when another run committed one of this run's inputs to `table` after
-  // this run's plan (the quarantine table's check leaves out the inputs a killed run already
-  // quarantined, which this run does not quarantine again), or for the trade table, a trade
-  // version this run accepted. The quarantine commit also looks at the trade table as it is
-  // then: a run that has committed trades for one of this run's inputs has stored its rejects
+  // A commit check (commit_checks.h): fails when another run committed one of this run's inputs
+  // to `table` after this run's plan (the quarantine table's check leaves out the inputs a killed
+  // run already quarantined, which this run does not quarantine again), or for the trade table,
+  // a trade version this run accepted. The quarantine commit also looks at the trade table as it
+  // is then: a run that has committed trades for one of this run's inputs has stored its rejects
   // too, including any this run would add for an input a killed run had quarantined.
   std::function<Status(const lake::TableMetadata&)> NotIngestedMeanwhile(const lake::Table& table,
                                                                          bool quarantine) {
     return [this, &table, quarantine](const lake::TableMetadata& current) -> Status {
-      TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, quarantine));
-      if (quarantine) {
-        auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
-        if (trades.ok()) return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), false);
-        return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
-      }
-      // Also when a repeat is only a warning: stored now, it would miss its flag.
-      if (validator_->ChecksDuplicateVersions() &&
-          current.current_snapshot_id != planned_snapshot_) {
-        return NoVersionCommittedMeanwhile(table);
-      }
-      return Status::OK();
+      Status status = CheckNotIngestedMeanwhile(table, current, quarantine);
+      if (status.code() == StatusCode::kConflict) lost_to_another_run_ = true;
+      return status;
     };
   }
 
-  Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableMetadata& metadata,
-                            bool quarantine) {
-    const auto ingested = IngestedInputs(metadata);
-    for (const auto& [input, index] : todo_) {
-      const std::string& sha256 = summary_.files[index].sha256;
-      if (quarantine && quarantine_has_.count(sha256)) continue;
-      auto it = ingested.find(sha256);
-      if (it == ingested.end()) continue;
-      lost_to_another_run_ = true;
-      return Status::Conflict(
-          input->path + " was committed to " + table.ToString() + " by another run (snapshot " +
-          std::to_string(it->second.snapshot_id) +
-          ") while this run was reading it; this run committed nothing more and removed its "
-          "uncommitted data files; run again to ingest whatever is still new");
+  Status CheckNotIngestedMeanwhile(const lake::Table& table, const lake::TableMetadata& current,
+                                   bool quarantine) {
+    std::vector<PlannedInput> inputs;
+    for (const auto& [input, index] : todo_) inputs.push_back({input->path, input->sha256});
+    if (quarantine) {
+      TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, quarantine_has_));
+      auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
+      if (trades.ok()) return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs);
+      return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
     }
-    return Status::OK();
-  }
-
-  // The rows other runs added to the trade table since this run's plan against the versions this
-  // run accepted (each checked against the table as it was at the plan, not against these).
-  // Reads only the key columns of the files added since, and only when something was added.
-  Status NoVersionCommittedMeanwhile(const lake::Table& table) {
-    TF_ASSIGN_OR_RETURN(auto added, FilesAddedSince(table, planned_snapshot_));
-    return ForEachTradeKey(added, [&](const validate::DuplicateKey& key) -> Status {
-      std::optional<std::string> where = duplicates_.Where(key);
-      if (!where || *where == validate::DuplicateIndex::kInTable) return Status::OK();
-      if (todo_.size() == 1 && where->starts_with("line ")) {
-        *where = todo_.front().first->path + " " + *where;
-      }
-      lost_to_another_run_ = true;
-      return Status::Conflict(
-          "trade version " + key.ToString() + " of " + *where + " was committed to " +
-          table.id().ToString() +
-          " by another run while this run was reading it; this run committed nothing more and "
-          "removed its uncommitted data files; run again: the repeated version then " +
-          (validator_->RejectsDuplicateVersions() ? "goes to quarantine (unique_version)"
-                                                  : "is stored with a unique_version warning"));
-    });
+    TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs));
+    // Also when a repeat is only a warning: stored now, it would miss its flag.
+    if (!validator_->ChecksDuplicateVersions()) return Status::OK();
+    VersionCheck check;
+    check.planned_snapshot = planned_snapshot_;
+    check.seen = &duplicates_;
+    if (todo_.size() == 1) check.single_input = todo_.front().first->path;
+    check.rejects_repeats = validator_->RejectsDuplicateVersions();
+    return NoVersionCommittedMeanwhile(table, check);
   }
 
   // After a commit that failed: when another run ingested the same input, the data files this

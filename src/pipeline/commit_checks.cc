@@ -1,0 +1,45 @@
+#include "pipeline/commit_checks.h"
+
+namespace tradeflow::pipeline {
+
+namespace {
+
+constexpr char kWhatHappened[] =
+    " while this run was reading it; this run committed nothing more and removed its uncommitted "
+    "data files; run again";
+
+}  // namespace
+
+Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableMetadata& metadata,
+                          const std::vector<PlannedInput>& inputs,
+                          const std::map<std::string, IngestedInput>& already_there) {
+  const auto ingested = IngestedInputs(metadata);
+  for (const PlannedInput& input : inputs) {
+    if (already_there.count(input.sha256)) continue;
+    auto it = ingested.find(input.sha256);
+    if (it == ingested.end()) continue;
+    return Status::Conflict(input.path + " was committed to " + table.ToString() +
+                            " by another run (snapshot " + std::to_string(it->second.snapshot_id) +
+                            ")" + kWhatHappened + " to ingest whatever is still new");
+  }
+  return Status::OK();
+}
+
+Status NoVersionCommittedMeanwhile(const lake::Table& table, const VersionCheck& check) {
+  if (table.metadata().current_snapshot_id == check.planned_snapshot) return Status::OK();
+  TF_ASSIGN_OR_RETURN(auto added, FilesAddedSince(table, check.planned_snapshot));
+  return ForEachTradeKey(added, [&](const validate::DuplicateKey& key) -> Status {
+    std::optional<std::string> where = check.seen->Where(key);
+    if (!where || *where == validate::DuplicateIndex::kInTable) return Status::OK();
+    if (check.single_input && where->starts_with("line ")) {
+      *where = *check.single_input + " " + *where;
+    }
+    return Status::Conflict("trade version " + key.ToString() + " of " + *where +
+                            " was committed to " + table.id().ToString() + " by another run" +
+                            kWhatHappened + ": the repeated version then " +
+                            (check.rejects_repeats ? "goes to quarantine (unique_version)"
+                                                   : "is stored with a unique_version warning"));
+  });
+}
+
+}  // namespace tradeflow::pipeline

@@ -1,0 +1,48 @@
+// What a run checks just before each commit attempt (lake::AppendOptions::check), so that two
+// runs reading the same new input at once (an overlapping schedule, a retry) do not both store
+// it. Like Iceberg's validateNoConflictingAppends, they look at what other writers committed
+// since this run's plan. Each fails with StatusCode::kConflict, naming the input or trade version,
+// when another run has committed some of this run's work; any other error is an I/O failure.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "lake/table.h"
+#include "pipeline/ingest_state.h"
+#include "validate/duplicate_index.h"
+
+namespace tradeflow::pipeline {
+
+// An input file this run read, as the checks name it.
+struct PlannedInput {
+  std::string path;
+  std::string sha256;
+};
+
+// Fails when `metadata`, of table `table`, records one of `inputs` as ingested. Inputs listed in
+// `already_there` (those the table recorded at the plan, which this run does not add again) are
+// left out.
+Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableMetadata& metadata,
+                          const std::vector<PlannedInput>& inputs,
+                          const std::map<std::string, IngestedInput>& already_there = {});
+
+struct VersionCheck {
+  std::optional<int64_t> planned_snapshot;  // the trade table's current snapshot at the plan
+  // The trade versions the table held at the plan and those this run accepted, with where.
+  const validate::DuplicateIndex* seen = nullptr;
+  // The run's input when it has only one: `seen` then gives locations without the file's name.
+  std::optional<std::string> single_input;
+  bool rejects_repeats = true;  // unique_version is an error (else a warning), for the message
+};
+
+// Fails when a row another writer added to the trade table since the plan holds a trade version
+// this run accepted. Reads only the key columns of the files added since, and nothing when the
+// table's snapshot is still the planned one.
+Status NoVersionCommittedMeanwhile(const lake::Table& table, const VersionCheck& check);
+
+}  // namespace tradeflow::pipeline

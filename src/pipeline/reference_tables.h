@@ -1,0 +1,31 @@
+// The reference data of a run as Iceberg tables: each kind (counterparties, books, ...) is the
+// current-state table ref_<kind> in the trade table's namespace, so that BI and SQL engines see
+// the same reference data that the run validated against.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "lake/catalog/catalog.h"
+#include "observe/progress.h"
+#include "pipeline/reference_loader.h"
+
+namespace tradeflow::pipeline {
+
+struct ReferenceTablesOptions {
+  std::string ns;    // the namespace of the tables
+  std::string root;  // absolute warehouse folder of the namespace, ending in '/'
+  int64_t target_file_bytes = 0;
+  std::string run_id;                     // recorded in each snapshot's summary
+  observe::Progress* progress = nullptr;  // optional: a line per table replaced
+};
+
+// Replaces the content of ref_<kind> with the rows of `reference` for every kind `config` lists,
+// unless the table's current snapshot records the same input files (by SHA-256): a kind whose
+// files did not change since the last run is left as it is.
+Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceConfig& config,
+                             const LoadedReference& reference,
+                             const ReferenceTablesOptions& options);
+
+}  // namespace tradeflow::pipeline
