@@ -22,6 +22,7 @@ void CrashPoint(std::string_view point);
 // run's commit, say). If TRADEFLOW_PAUSE_AT names `point`, creates the file named by
 // TRADEFLOW_PAUSE_FILE and waits until the test deletes it (ten minutes at most). The points:
 //   before-commit                a run's data files are all written, nothing is committed yet
+//   before-trade-commit          its quarantine snapshot (if any) is committed, its trades not
 void PausePoint(std::string_view point);
 
 }  // namespace tradeflow

@@ -159,6 +159,7 @@ class BatchRun {
   Status Plan() {
     auto in_events = IngestedInputs(events_->table().metadata());
     quarantine_has_ = IngestedInputs(quarantine_->table().metadata());
+    planned_quarantine_sequence_ = quarantine_->table().metadata().last_sequence_number;
     for (const auto& input : inputs_) {
       FileSummary file;
       file.path = input.path;
@@ -356,6 +357,7 @@ class BatchRun {
     if (quarantine_has_.count(input.sha256)) {
       if (stored_rejects_.count({input.sha256, record.location})) return Status::OK();
       ++late_rejects_;
+      late_inputs_.insert(input.sha256);
     }
     return quarantine_->Add(
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
@@ -390,6 +392,9 @@ class BatchRun {
     // Rows for inputs an earlier, interrupted run recorded in quarantine (listed there).
     if (for_quarantine && late_rejects_ > 0) {
       s["tradeflow.records-quarantined-late"] = std::to_string(late_rejects_);
+      std::string late;
+      for (const auto& sha256 : late_inputs_) late += (late.empty() ? "" : ",") + sha256;
+      s[kLateInputHashesKey] = late;
     }
     return s;
   }
@@ -428,6 +433,7 @@ class BatchRun {
       summary_.quarantine_snapshot_id = *snapshot;
       if (options_.progress) options_.progress->Line("committed quarantine snapshot");
     }
+    PausePoint("before-trade-commit");
     lake::AppendOptions options;
     options.summary = Summary(false);
     options.check = NotIngestedMeanwhile(events_->table(), false);
@@ -440,9 +446,10 @@ class BatchRun {
   // A commit check (commit_checks.h): fails when another run committed one of this run's inputs
   // to `table` after this run's plan (the quarantine table's check leaves out the inputs a killed
   // run already quarantined, which this run does not quarantine again), or for the trade table,
-  // a trade version this run accepted. The quarantine commit also looks at the trade table as it
-  // is then: a run that has committed trades for one of this run's inputs has stored its rejects
-  // too, including any this run would add for an input a killed run had quarantined.
+  // a trade version this run accepted. For an input a killed run had quarantined, another run
+  // recovering it at the same time shows in the quarantine table as late rejects committed since
+  // the plan, or, once that run has gone on, as trades committed in the trade table, which the
+  // quarantine commit looks at too.
   std::function<Status(const lake::TableMetadata&)> NotIngestedMeanwhile(const lake::Table& table,
                                                                          bool quarantine) {
     return [this, &table, quarantine](const lake::TableMetadata& current) -> Status {
@@ -458,6 +465,8 @@ class BatchRun {
     for (const auto& [input, index] : todo_) inputs.push_back({input->path, input->sha256});
     if (quarantine) {
       TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, quarantine_has_));
+      TF_RETURN_IF_ERROR(
+          NoLateRejectsCommittedSince(table.id(), current, planned_quarantine_sequence_, inputs));
       auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
       if (trades.ok()) return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs);
       return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
@@ -502,7 +511,9 @@ class BatchRun {
   std::map<std::string, IngestedInput> quarantine_has_;
   std::optional<int64_t> planned_snapshot_;  // the trade table's current snapshot at the plan
   std::set<std::pair<std::string, std::string>> stored_rejects_;  // (input sha256, location)
-  int64_t late_rejects_ = 0;          // rejects added for inputs quarantine already recorded
+  int64_t planned_quarantine_sequence_ = 0;  // the quarantine table's at the plan
+  int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded
+  std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
   std::optional<LoadedReference> reference_;
   transform::ReferenceData no_reference_;  // normalises a run without reference data

@@ -1,5 +1,7 @@
 #include "pipeline/commit_checks.h"
 
+#include <algorithm>
+
 namespace tradeflow::pipeline {
 
 namespace {
@@ -21,6 +23,25 @@ Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableM
     return Status::Conflict(input.path + " was committed to " + table.ToString() +
                             " by another run (snapshot " + std::to_string(it->second.snapshot_id) +
                             ")" + kWhatHappened + " to ingest whatever is still new");
+  }
+  return Status::OK();
+}
+
+Status NoLateRejectsCommittedSince(const lake::TableIdentifier& table,
+                                   const lake::TableMetadata& metadata, int64_t planned_sequence,
+                                   const std::vector<PlannedInput>& inputs) {
+  for (const lake::Snapshot& snapshot : metadata.snapshots) {
+    if (snapshot.sequence_number <= planned_sequence) continue;
+    auto late = snapshot.summary.find(kLateInputHashesKey);
+    if (late == snapshot.summary.end()) continue;
+    const std::vector<std::string> hashes = HashList(late->second);
+    for (const PlannedInput& input : inputs) {
+      if (std::find(hashes.begin(), hashes.end(), input.sha256) == hashes.end()) continue;
+      return Status::Conflict("the rejects of " + input.path + " were stored in " +
+                              table.ToString() + " by another run (snapshot " +
+                              std::to_string(snapshot.snapshot_id) + ")" + kWhatHappened +
+                              " to ingest whatever is still new");
+    }
   }
   return Status::OK();
 }

@@ -31,6 +31,13 @@ Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableM
                           const std::vector<PlannedInput>& inputs,
                           const std::map<std::string, IngestedInput>& already_there = {});
 
+// Fails when a snapshot of `metadata` (table `table`) newer than sequence number
+// `planned_sequence` added late rejects (kLateInputHashesKey) for one of `inputs`: another run
+// recovering the same interrupted input, whose new rejects this run would store a second time.
+Status NoLateRejectsCommittedSince(const lake::TableIdentifier& table,
+                                   const lake::TableMetadata& metadata, int64_t planned_sequence,
+                                   const std::vector<PlannedInput>& inputs);
+
 struct VersionCheck {
   std::optional<int64_t> planned_snapshot;  // the trade table's current snapshot at the plan
   // The trade versions the table held at the plan and those this run accepted, with where.

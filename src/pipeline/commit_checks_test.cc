@@ -39,5 +39,34 @@ TEST(CommitChecksTest, InputsTheTableDidNotRecordOrRecordedAtThePlanPass) {
   EXPECT_TRUE(NoInputCommittedIn(kTrades, metadata, {{"resumed.csv", "bbb"}}, at_plan).ok());
 }
 
+TEST(CommitChecksTest, LateRejectsAnotherRunStoredSinceThePlanAreAConflict) {
+  const lake::TableIdentifier quarantine{"trading", "quarantine"};
+  lake::TableMetadata metadata;
+  for (int64_t sequence : {1, 2, 3}) {
+    lake::Snapshot snapshot;
+    snapshot.snapshot_id = 100 + sequence;
+    snapshot.sequence_number = sequence;
+    if (sequence == 1) snapshot.summary[kInputHashesKey] = "aaa";      // the killed run's
+    if (sequence >= 2) snapshot.summary[kLateInputHashesKey] = "aaa";  // recoveries'
+    metadata.snapshots.push_back(snapshot);
+  }
+  // Planned after snapshot 2: snapshot 3 is another run's.
+  Status status = NoLateRejectsCommittedSince(quarantine, metadata, 2, {{"day2.csv", "aaa"}});
+  ASSERT_EQ(status.code(), StatusCode::kConflict);
+  EXPECT_NE(status.message().find("the rejects of day2.csv were stored in trading.quarantine by "
+                                  "another run (snapshot 103)"),
+            std::string::npos)
+      << status.message();
+  // Planned after snapshot 3: nothing since. Another input: not this run's business.
+  EXPECT_TRUE(NoLateRejectsCommittedSince(quarantine, metadata, 3, {{"day2.csv", "aaa"}}).ok());
+  EXPECT_TRUE(NoLateRejectsCommittedSince(quarantine, metadata, 0, {{"day3.csv", "bbb"}}).ok());
+}
+
+TEST(CommitChecksTest, HashListsSkipEmptyEntries) {
+  EXPECT_EQ(HashList("aaa,bbb"), (std::vector<std::string>{"aaa", "bbb"}));
+  EXPECT_EQ(HashList(",aaa,,"), (std::vector<std::string>{"aaa"}));
+  EXPECT_TRUE(HashList("").empty());
+}
+
 }  // namespace
 }  // namespace tradeflow::pipeline

@@ -12,19 +12,26 @@
 
 namespace tradeflow::pipeline {
 
+std::vector<std::string> HashList(const std::string& list) {
+  std::vector<std::string> hashes;
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t comma = list.find(',', start);
+    std::string hash = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (!hash.empty()) hashes.push_back(std::move(hash));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return hashes;
+}
+
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata) {
   std::map<std::string, IngestedInput> out;
   for (const auto& s : metadata.snapshots) {
     auto it = s.summary.find(kInputHashesKey);
     if (it == s.summary.end()) continue;
-    const std::string& list = it->second;
-    size_t start = 0;
-    while (start < list.size()) {
-      size_t comma = list.find(',', start);
-      std::string hash = list.substr(start, comma == std::string::npos ? comma : comma - start);
-      if (!hash.empty()) out.emplace(hash, IngestedInput{s.snapshot_id, s.timestamp_ms});
-      if (comma == std::string::npos) break;
-      start = comma + 1;
+    for (auto& hash : HashList(it->second)) {
+      out.emplace(std::move(hash), IngestedInput{s.snapshot_id, s.timestamp_ms});
     }
   }
   return out;

@@ -22,11 +22,18 @@
 namespace tradeflow::pipeline {
 
 inline constexpr char kInputHashesKey[] = "tradeflow.input-sha256";
+// In a quarantine snapshot: the inputs whose rejects an interrupted run had stored already, and
+// for which this snapshot adds the rejects that are new (a version committed since, say). Those
+// inputs are not in kInputHashesKey, whose snapshot holds all of an input's rejects.
+inline constexpr char kLateInputHashesKey[] = "tradeflow.late-input-sha256";
 
 struct IngestedInput {
   int64_t snapshot_id = 0;
   int64_t timestamp_ms = 0;
 };
+
+// The hashes of a snapshot summary's comma-separated list (kInputHashesKey and the like).
+std::vector<std::string> HashList(const std::string& list);
 
 // sha256 → the snapshot that absorbed it.
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata);

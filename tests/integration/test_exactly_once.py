@@ -142,17 +142,19 @@ def test_kill_between_the_quarantine_and_the_trade_commit(workspace):
     assert workspace.table().scan().to_arrow().num_rows == 299
 
 
-def start_paused_before_commit(ws, pipeline: str) -> subprocess.Popen:
+def start_paused_before_commit(ws, pipeline: str, point: str = "before-commit",
+                               pause: str = "pause") -> subprocess.Popen:
     """Starts `pipeline` and returns once it has written all its data files and waits to
-    commit (TRADEFLOW_PAUSE_AT=before-commit); deleting ws.root / "pause" lets it go on."""
-    pause = ws.root / "pause"
+    commit (TRADEFLOW_PAUSE_AT=before-commit, or `point`); deleting ws.root / `pause` lets it
+    go on."""
+    pause = ws.root / pause
     run = subprocess.Popen(
         [str(ws.binary), "run", pipeline],
         cwd=ws.root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "TRADEFLOW_PAUSE_AT": "before-commit", "TRADEFLOW_PAUSE_FILE": str(pause)},
+        env={**os.environ, "TRADEFLOW_PAUSE_AT": point, "TRADEFLOW_PAUSE_FILE": str(pause)},
     )
     for _ in range(6000):
         if pause.exists() or run.poll() is not None:
@@ -162,9 +164,9 @@ def start_paused_before_commit(ws, pipeline: str) -> subprocess.Popen:
     return run
 
 
-def resume(ws, run: subprocess.Popen):
+def resume(ws, run: subprocess.Popen, pause: str = "pause"):
     """Lets a run started by start_paused_before_commit go on; its (stdout, stderr) once done."""
-    (ws.root / "pause").unlink()
+    (ws.root / pause).unlink()
     return run.communicate(timeout=120)
 
 
@@ -356,3 +358,32 @@ def test_two_recovery_runs_at_once_store_a_new_reject_once(workspace):
         (4, "known_counterparty"),
     ]
     assert workspace.table().scan().to_arrow().num_rows == 1 + 298
+
+
+def test_two_recovery_runs_committing_their_quarantine_at_once_store_a_new_reject_once(workspace):
+    """As above, but the first recovery is held between its two commits: its quarantine snapshot
+    (with the new reject) has landed, its trades have not. The second finds those late rejects
+    committed since its plan when it comes to commit its quarantine, and stores nothing."""
+    write_day2(workspace, reject=True)  # an unknown counterparty on line 4
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
+    other_pipeline = pipeline_over(workspace, "other.csv")
+    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
+    assert workspace.run_pipeline(other_pipeline).returncode == 0
+
+    second = start_paused_before_commit(workspace, day2_pipeline)
+    first = start_paused_before_commit(workspace, day2_pipeline, "before-trade-commit", "pause1")
+    out, err = resume(workspace, second)
+    assert second.returncode != 0, out
+    assert "the rejects of day2.csv were stored in trading.quarantine by another run" in err, err
+    out, err = resume(workspace, first, "pause1")
+    assert first.returncode == 0, err
+    assert "read 300 = accepted 298 + quarantined 2" in out
+
+    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert sorted((r["line"], f["rule"]) for r in rejects for f in r["failures"]) == [
+        (2, "unique_version"),
+        (4, "known_counterparty"),
+    ]
+    assert workspace.table().scan().to_arrow().num_rows == 1 + 298
+    assert files_under(workspace, "quarantine") == referenced_files(
+        workspace.catalog().load_table("trading.quarantine"))
