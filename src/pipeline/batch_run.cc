@@ -1,5 +1,6 @@
 #include "pipeline/batch_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -217,6 +218,10 @@ class BatchRun {
     }
     TF_RETURN_IF_ERROR(status);
     FileSummary& file = summary_.files[file_index];
+    if (config_.max_bad_records &&
+        config_.max_bad_records->Exceeded(file.records_quarantined, file.records_read)) {
+      return TooManyBadRecords(*input, file, /*finished=*/true);
+    }
     file.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (options_.progress) {
@@ -351,6 +356,15 @@ class BatchRun {
     }
     for (const auto& f : out.failures) ++file->quarantined_by_rule[f.rule];
     ++file->records_quarantined;
+    if (file->records_quarantined == 1) {
+      const RecordFailure& f = out.failures.front();
+      first_failure_[input.sha256] = record.location + ": " + f.rule + ": " + f.message;
+    }
+    // A count is known to be passed as soon as it is: the rest of the file is not read.
+    if (config_.max_bad_records && !config_.max_bad_records->percent &&
+        config_.max_bad_records->Exceeded(file->records_quarantined, file->records_read)) {
+      return TooManyBadRecords(input, *file, /*finished=*/false);
+    }
     // A run killed (or refused) between its two commits already stored this file's rejects as
     // they were then. Those are not stored again; a record rejected now that was not then (a
     // version another run committed since) is.
@@ -361,6 +375,29 @@ class BatchRun {
     }
     return quarantine_->Add(
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
+  }
+
+  // The error of a file past max_bad_records: its counts, its most frequent rules and its first
+  // bad record, so that the cause shows without the quarantine rows (none is committed).
+  Status TooManyBadRecords(const sources::InputFile& input, const FileSummary& file,
+                           bool finished) {
+    std::vector<std::pair<int64_t, std::string>> rules;
+    for (const auto& [rule, count] : file.quarantined_by_rule) rules.emplace_back(-count, rule);
+    std::sort(rules.begin(), rules.end());
+    std::string by_rule;
+    for (size_t i = 0; i < rules.size() && i < 3; ++i) {
+      by_rule += (i ? ", " : "") + rules[i].second + " " + std::to_string(-rules[i].first);
+    }
+    std::string counts = std::to_string(file.records_quarantined) + " of " +
+                         std::to_string(file.records_read) + " records" +
+                         (finished ? "" : " read so far");
+    return Status::Invalid(
+        input.path + ": " + counts + " are bad, more than max_bad_records allows (" +
+        config_.max_bad_records->ToString() +
+        "); the run stopped and committed nothing. By rule: " + by_rule +
+        ". First: " + first_failure_[input.sha256] +
+        ". A file this far off usually has a changed format or needs another mapping; fix that, "
+        "or raise max_bad_records to quarantine its records one by one");
   }
 
   std::map<std::string, std::string> Summary(bool for_quarantine) const {
@@ -514,6 +551,7 @@ class BatchRun {
   int64_t planned_quarantine_sequence_ = 0;  // the quarantine table's at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded
   std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
+  std::map<std::string, std::string> first_failure_;  // by input sha256: "line 2: rule: message"
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
   std::optional<LoadedReference> reference_;
   transform::ReferenceData no_reference_;  // normalises a run without reference data

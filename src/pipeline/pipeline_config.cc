@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -282,13 +284,32 @@ class Parser : public YamlReader {
     return Status::OK();
   }
 
+  // "500" (records) or "10%" (of the records read from the file).
+  Result<BadRecordLimit> ParseBadRecordLimit(const YAML::Node& node) const {
+    TF_ASSIGN_OR_RETURN(std::string text, Scalar(node, "max_bad_records"));
+    BadRecordLimit limit;
+    limit.percent = !text.empty() && text.back() == '%';
+    if (limit.percent) text.pop_back();
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, limit.value);
+    bool whole = limit.value == static_cast<double>(static_cast<int64_t>(limit.value));
+    if (text.empty() || ec != std::errc() || ptr != end || limit.value < 0 ||
+        (limit.percent ? limit.value > 100 : !whole)) {
+      return Error(node,
+                   "max_bad_records must be a number of records (500) or a percentage of a "
+                   "file's records (10%), not '" +
+                       node.as<std::string>() + "'");
+    }
+    return limit;
+  }
+
   Result<PipelineConfig> Parse(const YAML::Node& root) const {
     PipelineConfig config;
     config.file = file();
-    TF_RETURN_IF_ERROR(
-        CheckKeys(root, "the pipeline file",
-                  {"pipeline", "warehouse", "catalog", "table", "quarantine", "on_bad_record",
-                   "cleanup", "source", "mapping", "reference", "normalise", "validation"}));
+    TF_RETURN_IF_ERROR(CheckKeys(root, "the pipeline file",
+                                 {"pipeline", "warehouse", "catalog", "table", "quarantine",
+                                  "on_bad_record", "max_bad_records", "cleanup", "source",
+                                  "mapping", "reference", "normalise", "validation"}));
     if (root["quarantine"]) {
       const YAML::Node& q = root["quarantine"];
       TF_RETURN_IF_ERROR(CheckKeys(q, "quarantine", {"name"}));
@@ -305,6 +326,14 @@ class Parser : public YamlReader {
       } else {
         return Error(root["on_bad_record"], "on_bad_record must be quarantine or fail");
       }
+    }
+    if (root["max_bad_records"]) {
+      if (config.on_bad_record == BadRecordPolicy::kFail) {
+        return Error(root["max_bad_records"],
+                     "max_bad_records needs on_bad_record: quarantine (with fail, the first bad "
+                     "record stops the run)");
+      }
+      TF_ASSIGN_OR_RETURN(config.max_bad_records, ParseBadRecordLimit(root["max_bad_records"]));
     }
     if (root["cleanup"]) {
       const YAML::Node& c = root["cleanup"];
@@ -365,6 +394,12 @@ Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return ParsePipelineConfig(text.str(), path);
+}
+
+std::string BadRecordLimit::ToString() const {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g%s", value, percent ? "%" : "");
+  return text;
 }
 
 }  // namespace tradeflow::pipeline

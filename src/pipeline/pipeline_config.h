@@ -5,6 +5,8 @@
 // fall back to a default), and every error names "<file>:<line>".
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,22 @@ enum class BadRecordPolicy {
   kFail,        // stop the run with its error; nothing is committed
 };
 
+// The most bad (quarantined) records one input file may have: a count, or a percentage of the
+// records read from the file. A file past it fails the run, which then commits nothing, as
+// Snowflake's ON_ERROR = SKIP_FILE_<n>[%] or Spark's maxMalformed would stop a load: a file
+// that is mostly rejects is a wrong format or mapping, not data to quarantine record by record.
+struct BadRecordLimit {
+  bool percent = false;
+  double value = 0;  // a count (whole) or a percentage (0-100)
+
+  // Whether `bad` records out of `read` are past the limit.
+  bool Exceeded(int64_t bad, int64_t read) const {
+    return percent ? static_cast<double>(bad) > value / 100.0 * static_cast<double>(read)
+                   : static_cast<double>(bad) > value;
+  }
+  std::string ToString() const;  // "10%", "500"
+};
+
 struct PipelineConfig {
   std::string file;  // the pipeline file itself
   std::string name;
@@ -53,6 +71,7 @@ struct PipelineConfig {
   TableConfig table;
   std::string quarantine_table = "quarantine";  // in the same namespace as `table`
   BadRecordPolicy on_bad_record = BadRecordPolicy::kQuarantine;
+  std::optional<BadRecordLimit> max_bad_records;  // per input file; unset: no limit
   // Unreferenced files older than this are removed. A day, as a run still writing may own a
   // younger one (Iceberg's own orphan removal keeps three days by default).
   int64_t orphan_min_age_seconds = 86400;

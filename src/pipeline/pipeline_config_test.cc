@@ -47,5 +47,41 @@ TEST(PipelineConfigTest, AnUnknownNormaliseStepNamesTheFileAndLine) {
   EXPECT_NE(c.status().message().find("total"), std::string::npos);
 }
 
+TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
+  auto none = Parse("");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->max_bad_records.has_value());
+
+  auto count = Parse("max_bad_records: 500\n");
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_FALSE(count->max_bad_records->percent);
+  EXPECT_FALSE(count->max_bad_records->Exceeded(500, 1000));
+  EXPECT_TRUE(count->max_bad_records->Exceeded(501, 1000));
+  EXPECT_EQ(count->max_bad_records->ToString(), "500");
+
+  auto share = Parse("max_bad_records: 2.5%\n");
+  ASSERT_TRUE(share.ok()) << share.status().ToString();
+  EXPECT_TRUE(share->max_bad_records->percent);
+  EXPECT_FALSE(share->max_bad_records->Exceeded(25, 1000));
+  EXPECT_TRUE(share->max_bad_records->Exceeded(26, 1000));
+  EXPECT_EQ(share->max_bad_records->ToString(), "2.5%");
+}
+
+TEST(PipelineConfigTest, AWrongMaxBadRecordsNamesTheFileAndLine) {
+  for (const char* value : {"lots", "150%", "-1", "2.5", "%", "10 %"}) {
+    auto c = Parse(std::string("max_bad_records: \"") + value + "\"\n");
+    ASSERT_FALSE(c.ok()) << value;
+    EXPECT_NE(c.status().message().find("/p/etl.yaml:6"), std::string::npos)
+        << c.status().message();
+    EXPECT_NE(c.status().message().find("a number of records (500) or a percentage"),
+              std::string::npos)
+        << c.status().message();
+  }
+  auto with_fail = Parse("on_bad_record: fail\nmax_bad_records: 10%\n");
+  ASSERT_FALSE(with_fail.ok());
+  EXPECT_NE(with_fail.status().message().find("needs on_bad_record: quarantine"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tradeflow::pipeline

@@ -195,3 +195,43 @@ def test_without_reference_data_totals_are_still_computed(workspace):
     assert quantity["total"] == Decimal("8680.000000")
     assert quantity["reported_value"] is None, "no unit conversion without reference data"
     assert [w for w in rows[0]["quality_warnings"] if w["rule"] == "normalisation"] == []
+
+
+def with_limit(ws, name: str, input_file: str, limit: str) -> str:
+    return ws.write_pipeline(name, {
+        "path: etrm_trades.csv": f"path: {input_file}",
+        "pipeline: etrm-daily": f"pipeline: etrm-daily\nmax_bad_records: {limit}",
+    })
+
+
+def test_a_file_past_max_bad_records_fails_the_run_and_commits_nothing(committed):
+    """A header that lost a column name makes every row malformed: rather than quarantine the
+    whole file record by record (and exit 0), a run with max_bad_records stops, commits
+    nothing, and says why: the counts, the rules and the first bad record."""
+    lines = read_lines(committed.root / "etrm_trades.csv")
+    lines[0] = lines[0].rsplit(",", 1)[0]
+    write_lines(committed.root / "shifted.csv", lines)
+    pipeline = with_limit(committed, "shifted.yaml", "shifted.csv", "5%")
+    message = fails_cleanly(committed, pipeline,
+                            "shifted.csv: 300 of 300 records are bad, more than max_bad_records "
+                            "allows (5%); the run stopped and committed nothing",
+                            "By rule: parse_error 300", "First: line 2: parse_error:")
+    assert "raise max_bad_records" in message
+    # Nothing of the file was recorded, so the run takes it again once fixed (here: the limit).
+    again = committed.run_pipeline(with_limit(committed, "all.yaml", "shifted.csv", "100%"))
+    assert again.returncode == 0, again.stderr
+    assert "read 300 = accepted 0 + quarantined 300" in again.stdout
+
+
+def test_a_file_within_max_bad_records_is_stored_with_its_rejects(committed):
+    corrupt(committed, "one_bad.csv", 5, "exec_time", "yesterday")
+    result = committed.run_pipeline(with_limit(committed, "ok.yaml", "one_bad.csv", "1%"))
+    assert result.returncode == 0, result.stderr
+    assert "read 300 = accepted 299 + quarantined 1" in result.stdout
+
+
+def test_a_count_of_bad_records_stops_the_run_as_soon_as_it_is_passed(committed):
+    corrupt(committed, "one_bad.csv", 5, "exec_time", "yesterday")
+    fails_cleanly(committed, with_limit(committed, "none.yaml", "one_bad.csv", "0"),
+                  "one_bad.csv: 1 of 4 records read so far are bad, more than max_bad_records "
+                  "allows (0)", "First: line 5: mapping_error: execution_time (column exec_time)")
