@@ -190,6 +190,17 @@ Status RowWriter::TakeOldest() {
   return Status::OK();
 }
 
+void RowWriter::Abandon() {
+  buffers_.clear();
+  buffered_bytes_ = 0;
+  while (!in_flight_.empty()) (void)TakeOldest();  // a failed file left nothing to list
+  for (const DataFile& file : files_) {
+    auto path = LocalPathFromUri(file.file_path);
+    if (path.ok()) (void)RemoveFileIfExists(*path);
+  }
+  files_.clear();
+}
+
 Result<std::vector<DataFile>> RowWriter::Finish() {
   // Largest first, so that the cores finish together: the last files to start are the shortest.
   std::vector<Buffer*> rest;

@@ -80,6 +80,10 @@ class RowWriter {
   // them in the order started.
   Result<std::vector<DataFile>> Finish();
 
+  // For a write that will not be committed (so nothing references its files): drops the rows
+  // buffered, waits for the files in flight and removes every file written.
+  void Abandon();
+
  private:
   struct Buffer;
   // Hands the buffer's rows to a file task, once fewer than max_files_in_flight are in flight.

@@ -175,6 +175,23 @@ TEST_P(RowWriterTest, RollsAFileAtTheTargetSizeAndSplitsItsBatches) {
   EXPECT_EQ(total, rows);
 }
 
+TEST_P(RowWriterTest, AbandonRemovesEveryFileWrittenAndDropsTheRest) {
+  RowWriterOptions options;
+  options.target_file_bytes = 100;  // files are written while rows are added
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  for (int64_t id = 1; id <= 50; ++id) ASSERT_TRUE(Add(&writer, id, "oil").ok());
+  ASSERT_TRUE(std::filesystem::exists(dir_));
+  writer.Abandon();
+  int64_t left = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+    left += entry.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(left, 0);
+  auto files = writer.Finish();  // nothing left to write
+  ASSERT_TRUE(files.ok());
+  EXPECT_TRUE(files->empty());
+}
+
 TEST_P(RowWriterTest, BoundsTheBufferedBytesByWritingTheLargestPartition) {
   RowWriterOptions options;
   options.target_file_bytes = 1 << 20;

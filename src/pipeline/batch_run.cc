@@ -66,7 +66,13 @@ class BatchRun {
     int index = 0;
     for (auto& [input, file] : todo_) {
       ++index;
-      TF_RETURN_IF_ERROR(ProcessFile(input, index, static_cast<int>(todo_.size()), file));
+      Status processed = ProcessFile(input, index, static_cast<int>(todo_.size()), file);
+      if (!processed.ok()) {
+        // Nothing is committed, so nothing references the data files written so far.
+        events_->writer().Abandon();
+        quarantine_->Abandon();
+        return processed;
+      }
     }
     TF_RETURN_IF_ERROR(Commit());
     for (auto& f : summary_.files) {
@@ -108,6 +114,7 @@ class BatchRun {
       inputs_.push_back(std::move(*input));
     }
     if (!config_.reference.tables.empty()) {
+      TF_ASSIGN_OR_RETURN(reference_hashes_, HashReferenceFiles(config_.reference));
       TF_ASSIGN_OR_RETURN(reference_, LoadReferenceData(config_.reference));
     }
     TF_ASSIGN_OR_RETURN(mapper_,
@@ -218,10 +225,7 @@ class BatchRun {
     }
     TF_RETURN_IF_ERROR(status);
     FileSummary& file = summary_.files[file_index];
-    if (config_.max_bad_records &&
-        config_.max_bad_records->Exceeded(file.records_quarantined, file.records_read)) {
-      return TooManyBadRecords(*input, file, /*finished=*/true);
-    }
+    TF_RETURN_IF_ERROR(CheckBadRecordLimit(*input, file, /*finished=*/true));
     file.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (options_.progress) {
@@ -348,23 +352,14 @@ class BatchRun {
   Status Reject(const sources::InputFile& input, const sources::SourceRecord& record,
                 const RecordOutcome& out, FileSummary* file) {
     if (config_.on_bad_record == BadRecordPolicy::kFail) {
-      const RecordFailure& f = out.failures.front();
-      std::string where = input.path + ":" + std::to_string(record.line);
-      // Parse errors already name the file and line.
-      if (out.stage == tradeflow::quarantine::v1::STAGE_PARSE) return Status::Invalid(f.message);
-      return Status::Invalid(where + ": " + (f.field.empty() ? "" : f.field + ": ") + f.message);
+      return Status::Invalid(DescribeFailure(input, record, out.failures.front(), out.stage));
     }
-    for (const auto& f : out.failures) ++file->quarantined_by_rule[f.rule];
+    // By record: a rule that failed on two legs quarantined one record.
+    std::set<std::string_view> rules;
+    for (const auto& f : out.failures) rules.insert(f.rule);
+    for (std::string_view rule : rules) ++file->quarantined_by_rule[std::string(rule)];
     ++file->records_quarantined;
-    if (file->records_quarantined == 1) {
-      const RecordFailure& f = out.failures.front();
-      first_failure_[input.sha256] = record.location + ": " + f.rule + ": " + f.message;
-    }
-    // A count is known to be passed as soon as it is: the rest of the file is not read.
-    if (config_.max_bad_records && !config_.max_bad_records->percent &&
-        config_.max_bad_records->Exceeded(file->records_quarantined, file->records_read)) {
-      return TooManyBadRecords(input, *file, /*finished=*/false);
-    }
+    TF_RETURN_IF_ERROR(CountBadRecord(input, record, out, rules, *file));
     // A run killed (or refused) between its two commits already stored this file's rejects as
     // they were then. Those are not stored again; a record rejected now that was not then (a
     // version another run committed since) is.
@@ -377,25 +372,72 @@ class BatchRun {
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
   }
 
-  // The error of a file past max_bad_records: its counts, its most frequent rules and its first
-  // bad record, so that the cause shows without the quarantine rows (none is committed).
-  Status TooManyBadRecords(const sources::InputFile& input, const FileSummary& file,
-                           bool finished) {
+  // "<file>:<line>: <field>: <message>"; a parse error names its file and line itself.
+  static std::string DescribeFailure(const sources::InputFile& input,
+                                     const sources::SourceRecord& record, const RecordFailure& f,
+                                     tradeflow::quarantine::v1::Stage stage) {
+    if (stage == tradeflow::quarantine::v1::STAGE_PARSE) return f.message;
+    return input.path + ":" + std::to_string(record.line) + ": " +
+           (f.field.empty() ? "" : f.field + ": ") + f.message;
+  }
+
+  // The bad records of one input, counted against max_bad_records.
+  struct BadRecords {
+    int64_t count = 0;
+    std::map<std::string, int64_t> by_rule;  // records, by rule
+    std::string first;                       // the first one, described
+  };
+
+  // Counts a rejected record against max_bad_records, unless it is only a repeated version, or
+  // its input was partly quarantined by an interrupted run (whose rejects are stored already: a
+  // limit now would leave that input half stored for good). A count is known to be passed as
+  // soon as it is, so the rest of the file is not read.
+  Status CountBadRecord(const sources::InputFile& input, const sources::SourceRecord& record,
+                        const RecordOutcome& out, const std::set<std::string_view>& rules,
+                        const FileSummary& file) {
+    if (!config_.max_bad_records || quarantine_has_.count(input.sha256)) return Status::OK();
+    if (rules.size() == 1 && *rules.begin() == validate::Validator::kUniqueVersionRule)
+      return Status::OK();
+    BadRecords& bad = bad_records_[input.sha256];
+    if (bad.count++ == 0) {
+      const RecordFailure& f = out.failures.front();
+      bad.first = f.rule + ": " + DescribeFailure(input, record, f, out.stage);
+      if (out.failures.size() > 1) {
+        bad.first += " (and " + std::to_string(out.failures.size() - 1) + " more failures)";
+      }
+    }
+    for (std::string_view rule : rules) {
+      if (rule != validate::Validator::kUniqueVersionRule) ++bad.by_rule[std::string(rule)];
+    }
+    if (!config_.max_bad_records->count) return Status::OK();
+    return CheckBadRecordLimit(input, file, /*finished=*/false);
+  }
+
+  // Fails when the input's bad records are past max_bad_records, with their count, their most
+  // frequent rules and the first of them: the cause shows without the quarantine rows, of which
+  // none is committed.
+  Status CheckBadRecordLimit(const sources::InputFile& input, const FileSummary& file,
+                             bool finished) {
+    auto it = bad_records_.find(input.sha256);
+    if (!config_.max_bad_records || it == bad_records_.end() ||
+        !config_.max_bad_records->Exceeded(it->second.count, file.records_read)) {
+      return Status::OK();
+    }
+    const BadRecords& bad = it->second;
     std::vector<std::pair<int64_t, std::string>> rules;
-    for (const auto& [rule, count] : file.quarantined_by_rule) rules.emplace_back(-count, rule);
+    for (const auto& [rule, count] : bad.by_rule) rules.emplace_back(-count, rule);
     std::sort(rules.begin(), rules.end());
     std::string by_rule;
     for (size_t i = 0; i < rules.size() && i < 3; ++i) {
       by_rule += (i ? ", " : "") + rules[i].second + " " + std::to_string(-rules[i].first);
     }
-    std::string counts = std::to_string(file.records_quarantined) + " of " +
-                         std::to_string(file.records_read) + " records" +
-                         (finished ? "" : " read so far");
+    if (rules.size() > 3) by_rule += ", ...";
     return Status::Invalid(
-        input.path + ": " + counts + " are bad, more than max_bad_records allows (" +
-        config_.max_bad_records->ToString() +
-        "); the run stopped and committed nothing. By rule: " + by_rule +
-        ". First: " + first_failure_[input.sha256] +
+        input.path + ": " + std::to_string(bad.count) + " of " + std::to_string(file.records_read) +
+        " records" + (finished ? "" : " read so far") +
+        " are bad, more than max_bad_records allows (" + config_.max_bad_records->ToString() +
+        "); the run stopped and committed nothing. Bad records by rule: " + by_rule +
+        ". The first: " + bad.first +
         ". A file this far off usually has a changed format or needs another mapping; fix that, "
         "or raise max_bad_records to quarantine its records one by one");
   }
@@ -444,7 +486,7 @@ class BatchRun {
     options.target_file_bytes = config_.table.target_file_mb << 20;
     options.run_id = summary_.run_id;
     options.progress = options_.progress;
-    return pipeline::CommitReferenceTables(catalog_.get(), config_.reference, *reference_, options);
+    return pipeline::CommitReferenceTables(catalog_.get(), reference_hashes_, *reference_, options);
   }
 
   // The reference tables, the quarantine snapshot, then the trade snapshot, which marks the
@@ -509,6 +551,19 @@ class BatchRun {
       return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
     }
     TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs));
+    // Another run recovering an input of this run's may have quarantined a record this run
+    // accepted (with other reference data, say).
+    if (!quarantine_has_.empty()) {
+      auto rejects = lake::Table::Load(catalog_.get(), quarantine_->table().id());
+      if (!rejects.ok() && rejects.status().code() != StatusCode::kNotFound) {
+        return rejects.status();
+      }
+      if (rejects.ok()) {
+        TF_RETURN_IF_ERROR(NoLateRejectsCommittedSince((*rejects)->id(), (*rejects)->metadata(),
+                                                       planned_quarantine_sequence_, inputs,
+                                                       summary_.quarantine_snapshot_id));
+      }
+    }
     // Also when a repeat is only a warning: stored now, it would miss its flag.
     if (!validator_->ChecksDuplicateVersions()) return Status::OK();
     VersionCheck check;
@@ -516,7 +571,7 @@ class BatchRun {
     check.seen = &duplicates_;
     if (todo_.size() == 1) check.single_input = todo_.front().first->path;
     check.rejects_repeats = validator_->RejectsDuplicateVersions();
-    return NoVersionCommittedMeanwhile(table, check);
+    return NoVersionCommittedMeanwhile(table, current, check);
   }
 
   // After a commit that failed: when another run ingested the same input, the data files this
@@ -551,8 +606,9 @@ class BatchRun {
   int64_t planned_quarantine_sequence_ = 0;  // the quarantine table's at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded
   std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
-  std::map<std::string, std::string> first_failure_;  // by input sha256: "line 2: rule: message"
+  std::map<std::string, BadRecords> bad_records_;  // by input sha256, with max_bad_records
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
+  ReferenceHashes reference_hashes_;  // taken before reference_ was loaded
   std::optional<LoadedReference> reference_;
   transform::ReferenceData no_reference_;  // normalises a run without reference data
   std::unique_ptr<validate::Validator> validator_;

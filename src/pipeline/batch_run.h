@@ -10,7 +10,9 @@
 // Nothing is lost: for every input file, records read = accepted + quarantined. A record that
 // cannot be parsed, converted or validated goes to the quarantine table with its raw text, its
 // location and every failed rule; with `on_bad_record: fail` the first one stops the run instead,
-// naming "<file>:<line>" and the field, and nothing is committed.
+// naming "<file>:<line>" and the field, and nothing is committed. With `max_bad_records`, so
+// does a file with more bad records than that. A run that fails before its commit removes the
+// data files it wrote.
 #pragma once
 
 #include <cstdint>

@@ -29,9 +29,11 @@ Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableM
 
 Status NoLateRejectsCommittedSince(const lake::TableIdentifier& table,
                                    const lake::TableMetadata& metadata, int64_t planned_sequence,
-                                   const std::vector<PlannedInput>& inputs) {
+                                   const std::vector<PlannedInput>& inputs,
+                                   std::optional<int64_t> own_snapshot) {
   for (const lake::Snapshot& snapshot : metadata.snapshots) {
     if (snapshot.sequence_number <= planned_sequence) continue;
+    if (own_snapshot && snapshot.snapshot_id == *own_snapshot) continue;
     auto late = snapshot.summary.find(kLateInputHashesKey);
     if (late == snapshot.summary.end()) continue;
     const std::vector<std::string> hashes = HashList(late->second);
@@ -46,8 +48,9 @@ Status NoLateRejectsCommittedSince(const lake::TableIdentifier& table,
   return Status::OK();
 }
 
-Status NoVersionCommittedMeanwhile(const lake::Table& table, const VersionCheck& check) {
-  if (table.metadata().current_snapshot_id == check.planned_snapshot) return Status::OK();
+Status NoVersionCommittedMeanwhile(const lake::Table& table, const lake::TableMetadata& current,
+                                   const VersionCheck& check) {
+  if (current.current_snapshot_id == check.planned_snapshot) return Status::OK();
   TF_ASSIGN_OR_RETURN(auto added, FilesAddedSince(table, check.planned_snapshot));
   return ForEachTradeKey(added, [&](const validate::DuplicateKey& key) -> Status {
     std::optional<std::string> where = check.seen->Where(key);

@@ -32,11 +32,13 @@ Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableM
                           const std::map<std::string, IngestedInput>& already_there = {});
 
 // Fails when a snapshot of `metadata` (table `table`) newer than sequence number
-// `planned_sequence` added late rejects (kLateInputHashesKey) for one of `inputs`: another run
-// recovering the same interrupted input, whose new rejects this run would store a second time.
+// `planned_sequence`, other than `own_snapshot`, added late rejects (kLateInputHashesKey) for one
+// of `inputs`: another run recovering the same interrupted input, whose new rejects this run
+// would store a second time, or whose rejects this run may have accepted.
 Status NoLateRejectsCommittedSince(const lake::TableIdentifier& table,
                                    const lake::TableMetadata& metadata, int64_t planned_sequence,
-                                   const std::vector<PlannedInput>& inputs);
+                                   const std::vector<PlannedInput>& inputs,
+                                   std::optional<int64_t> own_snapshot = std::nullopt);
 
 struct VersionCheck {
   std::optional<int64_t> planned_snapshot;  // the trade table's current snapshot at the plan
@@ -48,8 +50,9 @@ struct VersionCheck {
 };
 
 // Fails when a row another writer added to the trade table since the plan holds a trade version
-// this run accepted. Reads only the key columns of the files added since, and nothing when the
-// table's snapshot is still the planned one.
-Status NoVersionCommittedMeanwhile(const lake::Table& table, const VersionCheck& check);
+// this run accepted. `current` is the table's metadata as the commit sees it. Reads only the key
+// columns of the files added since, and nothing when the snapshot is still the planned one.
+Status NoVersionCommittedMeanwhile(const lake::Table& table, const lake::TableMetadata& current,
+                                   const VersionCheck& check);
 
 }  // namespace tradeflow::pipeline

@@ -2,8 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -284,21 +284,32 @@ class Parser : public YamlReader {
     return Status::OK();
   }
 
-  // "500" (records) or "10%" (of the records read from the file).
+  // "500" (records) or "2.5%" (of the records read from the file): digits and at most one
+  // point, nothing else (no sign, exponent, nan or inf).
   Result<BadRecordLimit> ParseBadRecordLimit(const YAML::Node& node) const {
     TF_ASSIGN_OR_RETURN(std::string text, Scalar(node, "max_bad_records"));
+    const bool percent = !text.empty() && text.back() == '%';
+    std::string number = percent ? text.substr(0, text.size() - 1) : text;
+    const bool plain = !number.empty() && number.front() != '.' && number.back() != '.' &&
+                       number.find_first_not_of("0123456789.") == std::string::npos &&
+                       std::count(number.begin(), number.end(), '.') <= (percent ? 1 : 0);
     BadRecordLimit limit;
-    limit.percent = !text.empty() && text.back() == '%';
-    if (limit.percent) text.pop_back();
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, limit.value);
-    bool whole = limit.value == static_cast<double>(static_cast<int64_t>(limit.value));
-    if (text.empty() || ec != std::errc() || ptr != end || limit.value < 0 ||
-        (limit.percent ? limit.value > 100 : !whole)) {
+    const char* end = number.data() + number.size();
+    bool ok = plain;
+    if (ok && percent) {
+      auto [ptr, ec] = std::from_chars(number.data(), end, limit.percent);
+      ok = ec == std::errc() && ptr == end && limit.percent <= 100;
+    } else if (ok) {
+      int64_t count = 0;
+      auto [ptr, ec] = std::from_chars(number.data(), end, count);
+      ok = ec == std::errc() && ptr == end;
+      limit.count = count;
+    }
+    if (!ok) {
       return Error(node,
-                   "max_bad_records must be a number of records (500) or a percentage of a "
-                   "file's records (10%), not '" +
-                       node.as<std::string>() + "'");
+                   "max_bad_records must be a whole number of records (500) or a percentage of "
+                   "a file's records from 0% to 100% (2.5%), not '" +
+                       text + "'");
     }
     return limit;
   }
@@ -397,9 +408,10 @@ Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
 }
 
 std::string BadRecordLimit::ToString() const {
+  if (count) return std::to_string(*count);
   char text[32];
-  std::snprintf(text, sizeof text, "%g%s", value, percent ? "%" : "");
-  return text;
+  auto [end, ec] = std::to_chars(text, text + sizeof text, percent);  // shortest exact form
+  return std::string(text, ec == std::errc() ? end : text) + "%";
 }
 
 }  // namespace tradeflow::pipeline

@@ -47,20 +47,22 @@ enum class BadRecordPolicy {
   kFail,        // stop the run with its error; nothing is committed
 };
 
-// The most bad (quarantined) records one input file may have: a count, or a percentage of the
-// records read from the file. A file past it fails the run, which then commits nothing, as
-// Snowflake's ON_ERROR = SKIP_FILE_<n>[%] or Spark's maxMalformed would stop a load: a file
-// that is mostly rejects is a wrong format or mapping, not data to quarantine record by record.
+// The most bad records one input file may have: a count, or a percentage of the records read
+// from the file. A bad record is one quarantined for any rule but unique_version (a repeated
+// version is a re-sent trade, not a sign of a broken file). A file past the limit fails the whole
+// run, which commits nothing, as Spark's maxMalformed or Snowflake's ON_ERROR = ABORT_STATEMENT
+// stop a load: a file that is mostly rejects has a changed format or needs another mapping, and
+// is not data to quarantine record by record.
 struct BadRecordLimit {
-  bool percent = false;
-  double value = 0;  // a count (whole) or a percentage (0-100)
+  std::optional<int64_t> count;  // either this
+  double percent = 0;            // or this, 0-100
 
-  // Whether `bad` records out of `read` are past the limit.
+  // Whether `bad` records out of `read` are past the limit ("more than 5%" of 100 is 6).
   bool Exceeded(int64_t bad, int64_t read) const {
-    return percent ? static_cast<double>(bad) > value / 100.0 * static_cast<double>(read)
-                   : static_cast<double>(bad) > value;
+    if (count) return bad > *count;
+    return static_cast<double>(bad) * 100.0 > percent * static_cast<double>(read);
   }
-  std::string ToString() const;  // "10%", "500"
+  std::string ToString() const;  // "500", "2.5%"
 };
 
 struct PipelineConfig {

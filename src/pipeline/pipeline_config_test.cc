@@ -52,30 +52,53 @@ TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_FALSE(none->max_bad_records.has_value());
 
-  auto count = Parse("max_bad_records: 500\n");
+  auto count = Parse("max_bad_records: 1234567\n");
   ASSERT_TRUE(count.ok()) << count.status().ToString();
-  EXPECT_FALSE(count->max_bad_records->percent);
-  EXPECT_FALSE(count->max_bad_records->Exceeded(500, 1000));
-  EXPECT_TRUE(count->max_bad_records->Exceeded(501, 1000));
-  EXPECT_EQ(count->max_bad_records->ToString(), "500");
+  EXPECT_EQ(count->max_bad_records->count, 1234567);
+  EXPECT_FALSE(count->max_bad_records->Exceeded(1234567, 2000000));
+  EXPECT_TRUE(count->max_bad_records->Exceeded(1234568, 2000000));
+  EXPECT_EQ(count->max_bad_records->ToString(), "1234567");
 
   auto share = Parse("max_bad_records: 2.5%\n");
   ASSERT_TRUE(share.ok()) << share.status().ToString();
-  EXPECT_TRUE(share->max_bad_records->percent);
+  EXPECT_FALSE(share->max_bad_records->count.has_value());
   EXPECT_FALSE(share->max_bad_records->Exceeded(25, 1000));
   EXPECT_TRUE(share->max_bad_records->Exceeded(26, 1000));
+  EXPECT_FALSE(share->max_bad_records->Exceeded(0, 0));
   EXPECT_EQ(share->max_bad_records->ToString(), "2.5%");
 }
 
+// Exactly at the limit is not past it, for every whole percentage of 100 and of 300 records
+// (0.29 * 100 is 28.999999999999996 in doubles).
+TEST(PipelineConfigTest, MaxBadRecordsAtThePercentageItselfIsNotPastIt) {
+  for (int p = 0; p <= 100; ++p) {
+    BadRecordLimit limit;
+    limit.percent = p;
+    EXPECT_FALSE(limit.Exceeded(p, 100)) << p;
+    EXPECT_TRUE(limit.Exceeded(p + 1, 100)) << p;
+    EXPECT_FALSE(limit.Exceeded(3 * p, 300)) << p;
+    EXPECT_TRUE(limit.Exceeded(3 * p + 1, 300)) << p;
+  }
+  auto zero = Parse("max_bad_records: 0%\n");
+  ASSERT_TRUE(zero.ok());
+  EXPECT_FALSE(zero->max_bad_records->Exceeded(0, 0));  // an empty file
+  EXPECT_TRUE(zero->max_bad_records->Exceeded(1, 1000));
+}
+
 TEST(PipelineConfigTest, AWrongMaxBadRecordsNamesTheFileAndLine) {
-  for (const char* value : {"lots", "150%", "-1", "2.5", "%", "10 %"}) {
-    auto c = Parse(std::string("max_bad_records: \"") + value + "\"\n");
-    ASSERT_FALSE(c.ok()) << value;
-    EXPECT_NE(c.status().message().find("/p/etl.yaml:6"), std::string::npos)
-        << c.status().message();
-    EXPECT_NE(c.status().message().find("a number of records (500) or a percentage"),
-              std::string::npos)
-        << c.status().message();
+  for (const char* value : {"lots", "150%", "-1", "2.5", "%", "10 %", "nan%", "inf", "-0", "-0%",
+                            "1e19", "99999999999999999999", "1e2%", "+5", ".5%", "5.%", "1.2.3%"}) {
+    for (bool quoted : {true, false}) {
+      if (!quoted && value[0] == '%') continue;  // not YAML: a directive
+      auto c = Parse(std::string("max_bad_records: ") + (quoted ? "\"" : "") + value +
+                     (quoted ? "\"" : "") + "\n");
+      ASSERT_FALSE(c.ok()) << value;
+      EXPECT_NE(c.status().message().find("/p/etl.yaml:6"), std::string::npos)
+          << c.status().message();
+      EXPECT_NE(c.status().message().find("a whole number of records (500) or a percentage"),
+                std::string::npos)
+          << c.status().message();
+    }
   }
   auto with_fail = Parse("on_bad_record: fail\nmax_bad_records: 10%\n");
   ASSERT_FALSE(with_fail.ok());

@@ -25,26 +25,26 @@ Status ForEachReferenceRow(const transform::ReferenceTables& t, const std::strin
   return Status::Internal("unknown reference kind " + kind);
 }
 
-// The SHA-256 of every file of `kind`, comma-separated; empty when the run has none.
-Result<std::string> InputHashes(const ReferenceConfig& config, const std::string& kind) {
-  std::string hashes;
+}  // namespace
+
+Result<ReferenceHashes> HashReferenceFiles(const ReferenceConfig& config) {
+  ReferenceHashes hashes;
   for (const auto& t : config.tables) {
-    if (t.kind != kind) continue;
     TF_ASSIGN_OR_RETURN(auto file, sources::DescribeInputFile(t.path));
-    hashes += (hashes.empty() ? "" : ",") + file.sha256;
+    std::string& list = hashes[t.kind];
+    list += (list.empty() ? "" : ",") + file.sha256;
   }
   return hashes;
 }
 
-}  // namespace
-
-Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceConfig& config,
+Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kinds,
                              const LoadedReference& reference,
                              const ReferenceTablesOptions& options) {
   for (std::string_view kind_view : transform::ReferenceKinds()) {
     std::string kind(kind_view);
-    TF_ASSIGN_OR_RETURN(std::string hashes, InputHashes(config, kind));
-    if (hashes.empty()) continue;
+    auto listed = kinds.find(kind);
+    if (listed == kinds.end()) continue;
+    const std::string& hashes = listed->second;
     std::string name = "ref_" + kind;
     TF_ASSIGN_OR_RETURN(
         auto sink,

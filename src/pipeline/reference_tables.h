@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/status.h"
@@ -21,10 +22,17 @@ struct ReferenceTablesOptions {
   observe::Progress* progress = nullptr;  // optional: a line per table replaced
 };
 
-// Replaces the content of ref_<kind> with the rows of `reference` for every kind `config` lists,
-// unless the table's current snapshot records the same input files (by SHA-256): a kind whose
-// files did not change since the last run is left as it is.
-Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceConfig& config,
+// Kind → the SHA-256 of its files, comma-separated in the order `config` lists them.
+using ReferenceHashes = std::map<std::string, std::string>;
+
+// Hashes every reference file. Taken before the files are loaded: a file replaced in between is
+// then stored under its old hash, so the next run sees a change and writes it again.
+Result<ReferenceHashes> HashReferenceFiles(const ReferenceConfig& config);
+
+// Replaces the content of ref_<kind> with the rows of `reference` for every kind in `hashes`
+// (from HashReferenceFiles, before `reference` was loaded), unless the table's current snapshot
+// records the same hashes: a kind whose files did not change since the last run is left alone.
+Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& hashes,
                              const LoadedReference& reference,
                              const ReferenceTablesOptions& options);
 

@@ -43,6 +43,8 @@ class ReferenceTablesTest : public ::testing::Test {
     auto config = ParseReferenceConfig(YAML::Load(kReference)["reference"],
                                        (dir_ / "pipeline.yaml").string());
     if (!config.ok()) return config.status();
+    auto hashes = HashReferenceFiles(*config);
+    if (!hashes.ok()) return hashes.status();
     auto reference = LoadReferenceData(*config);
     if (!reference.ok()) return reference.status();
     ReferenceTablesOptions options;
@@ -50,7 +52,7 @@ class ReferenceTablesTest : public ::testing::Test {
     options.root = (dir_ / "lake").string() + "/trading/";
     options.target_file_bytes = 8 << 20;
     options.run_id = "run-" + std::to_string(++runs_);
-    return CommitReferenceTables(catalog_.get(), *config, *reference, options);
+    return CommitReferenceTables(catalog_.get(), *hashes, *reference, options);
   }
 
   // Each ref_ table's current snapshot: its id and summary.

@@ -1,5 +1,6 @@
 #include "pipeline/table_sinks.h"
 
+#include "lake/file_io.h"
 #include "lake/iceberg_schema.h"
 #include "model/proto_schema.h"
 #include "model/wire_shredder.h"
@@ -131,6 +132,13 @@ Status TableSink::Add(const google::protobuf::Message& message) {
 Result<std::vector<lake::DataFile>> TableSink::Finish() {
   TF_RETURN_IF_ERROR(FlushBatch());
   return writer_->Finish();
+}
+
+void TableSink::Abandon() {
+  for (const lake::DataFile& file : writer_->files()) {
+    auto path = lake::LocalPathFromUri(file.file_path);
+    if (path.ok()) (void)lake::RemoveFileIfExists(*path);
+  }
 }
 
 Status TableSink::FlushBatch() {

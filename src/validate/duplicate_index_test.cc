@@ -83,6 +83,7 @@ TEST(DuplicateIndexTest, ValidatorReportsWhereTheFirstWas) {
   ASSERT_THAT(Ids(failures), ElementsAre("unique_version source_version"));
   EXPECT_EQ(failures[0].message, "(ENDUR, 100001, version 1) is a duplicate: already in the table");
   EXPECT_EQ(failures[0].severity, Severity::kError);
+  EXPECT_EQ(failures[0].rule, Validator::kUniqueVersionRule);
 
   failures.clear();
   auto v2 = Future();

@@ -53,6 +53,9 @@ class Validator {
   bool CheckDuplicate(const DuplicateKey& key, std::string_view where, DuplicateIndex* index,
                       std::vector<RuleFailure>* failures) const;
 
+  // The rule id of the failures CheckDuplicate appends.
+  static constexpr std::string_view kUniqueVersionRule = "unique_version";
+
   // True when unique_version is on (as an error or a warning), and when it is an error.
   bool ChecksDuplicateVersions() const;
   bool RejectsDuplicateVersions() const;

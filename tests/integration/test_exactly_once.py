@@ -2,6 +2,7 @@
 tables at their last good snapshot, and the next run completes the work with no duplicates and
 removes the orphaned files."""
 
+import csv
 import os
 import shutil
 import signal
@@ -387,3 +388,39 @@ def test_two_recovery_runs_committing_their_quarantine_at_once_store_a_new_rejec
     assert workspace.table().scan().to_arrow().num_rows == 1 + 298
     assert files_under(workspace, "quarantine") == referenced_files(
         workspace.catalog().load_table("trading.quarantine"))
+
+
+def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(workspace):
+    """Two recoveries of the same interrupted input judge some records differently (the
+    counterparty list lost CP1011 for one of them). The strict one commits its quarantine
+    first, with those late rejects; the other has no reject of its own to add, finds them at its
+    trade commit and stores nothing. No record ends up both a trade and a reject."""
+    write_day2(workspace, reject=True)  # an unknown counterparty on line 4
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
+    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
+    shutil.copytree(workspace.root / "ref", workspace.root / "ref2")
+    counterparties = workspace.root / "ref2" / "counterparties.csv"
+    kept = [l for l in counterparties.read_text().splitlines(True) if not l.startswith("CP1011,")]
+    counterparties.write_text("".join(kept))
+    strict_pipeline = workspace.write_pipeline("strict.yaml", {
+        "path: etrm_trades.csv": "path: day2.csv",
+        "{path: ref/counterparties.csv}": "{path: ref2/counterparties.csv}",
+    })
+    with open(workspace.root / "day2.csv", newline="") as f:
+        cp1011 = sum(1 for r in csv.DictReader(f) if r["cpty_id"] == "CP1011")
+    assert cp1011 > 0
+
+    lenient = start_paused_before_commit(workspace, day2_pipeline)
+    strict = start_paused_before_commit(workspace, strict_pipeline, "before-trade-commit", "pause1")
+    out, err = resume(workspace, lenient)
+    assert lenient.returncode != 0, out
+    assert "the rejects of day2.csv were stored in trading.quarantine by another run" in err, err
+    out, err = resume(workspace, strict, "pause1")
+    assert strict.returncode == 0, err
+
+    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    trades = workspace.table().scan().to_arrow().to_pylist()
+    assert len(rejects) == 1 + cp1011
+    assert len(trades) == 300 - 1 - cp1011
+    rejected_ids = {r["source_trade_id"] for r in rejects if r["source_trade_id"]}
+    assert not rejected_ids & {t["source_trade_id"] for t in trades}

@@ -4,6 +4,8 @@ an error naming file, line and field, and leaves the table exactly as it was."""
 import csv
 import io
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -197,25 +199,32 @@ def test_without_reference_data_totals_are_still_computed(workspace):
     assert [w for w in rows[0]["quality_warnings"] if w["rule"] == "normalisation"] == []
 
 
-def with_limit(ws, name: str, input_file: str, limit: str) -> str:
+def with_limit(ws, name: str, input_file: str, limit: str, extra: dict = None) -> str:
     return ws.write_pipeline(name, {
         "path: etrm_trades.csv": f"path: {input_file}",
         "pipeline: etrm-daily": f"pipeline: etrm-daily\nmax_bad_records: {limit}",
+        **(extra or {}),
     })
+
+
+def shifted_header(ws, name: str) -> None:
+    """The example export with the header's last name gone: every row has a field too many."""
+    lines = read_lines(ws.root / "etrm_trades.csv")
+    lines[0] = lines[0].rsplit(",", 1)[0]
+    write_lines(ws.root / name, lines)
 
 
 def test_a_file_past_max_bad_records_fails_the_run_and_commits_nothing(committed):
     """A header that lost a column name makes every row malformed: rather than quarantine the
     whole file record by record (and exit 0), a run with max_bad_records stops, commits
     nothing, and says why: the counts, the rules and the first bad record."""
-    lines = read_lines(committed.root / "etrm_trades.csv")
-    lines[0] = lines[0].rsplit(",", 1)[0]
-    write_lines(committed.root / "shifted.csv", lines)
+    shifted_header(committed, "shifted.csv")
     pipeline = with_limit(committed, "shifted.yaml", "shifted.csv", "5%")
     message = fails_cleanly(committed, pipeline,
                             "shifted.csv: 300 of 300 records are bad, more than max_bad_records "
                             "allows (5%); the run stopped and committed nothing",
-                            "By rule: parse_error 300", "First: line 2: parse_error:")
+                            "Bad records by rule: parse_error 300",
+                            "The first: parse_error: shifted.csv:2: expected 47 fields, found 48")
     assert "raise max_bad_records" in message
     # Nothing of the file was recorded, so the run takes it again once fixed (here: the limit).
     again = committed.run_pipeline(with_limit(committed, "all.yaml", "shifted.csv", "100%"))
@@ -234,4 +243,32 @@ def test_a_count_of_bad_records_stops_the_run_as_soon_as_it_is_passed(committed)
     corrupt(committed, "one_bad.csv", 5, "exec_time", "yesterday")
     fails_cleanly(committed, with_limit(committed, "none.yaml", "one_bad.csv", "0"),
                   "one_bad.csv: 1 of 4 records read so far are bad, more than max_bad_records "
-                  "allows (0)", "First: line 5: mapping_error: execution_time (column exec_time)")
+                  "allows (0)",
+                  "The first: mapping_error: one_bad.csv:5: execution_time (column exec_time)")
+
+
+def test_repeated_versions_are_not_bad_records(committed):
+    """A re-sent export is all repeats (unique_version): quarantined, but not a broken file."""
+    shutil.copy(committed.root / "day2.csv", committed.root / "resent.csv")
+    with open(committed.root / "resent.csv", "ab") as f:
+        f.write(b"\r\n")  # other bytes, same records: new input, every version a repeat
+    result = committed.run_pipeline(with_limit(committed, "resent.yaml", "resent.csv", "0"))
+    assert result.returncode == 0, result.stderr
+    assert "read 100 = accepted 0 + quarantined 100" in result.stdout
+
+
+def test_a_second_file_past_the_limit_leaves_nothing_of_the_first(committed):
+    """The rows of a run's files share data files, so one file cannot be left out: the whole
+    run fails. The data files it had written (1 MB files, so the first file's trades were
+    written while the second was read) are removed, not left for the orphan cleanup."""
+    generator = Path(committed.binary).with_name("tradeflow-generate")
+    subprocess.run([str(generator), "--rows", "20000", "--seed", "3", "--error-rate", "0",
+                    "-o", str(committed.root / "a_good.csv")], check=True)
+    shifted_header(committed, "b_shifted.csv")
+    pipeline = with_limit(committed, "two.yaml", "a_good.csv", "5%", {
+        "name: trade_events": "name: trade_events\n  target_file_mb: 1",
+    })
+    text = (committed.root / pipeline).read_text().replace(
+        "path: a_good.csv", "paths: [a_good.csv, b_shifted.csv]")
+    (committed.root / pipeline).write_text(text)
+    fails_cleanly(committed, pipeline, "b_shifted.csv: 300 of 300 records are bad")
