@@ -272,3 +272,23 @@ def test_a_second_file_past_the_limit_leaves_nothing_of_the_first(committed):
         "path: a_good.csv", "paths: [a_good.csv, b_shifted.csv]")
     (committed.root / pipeline).write_text(text)
     fails_cleanly(committed, pipeline, "b_shifted.csv: 300 of 300 records are bad")
+
+
+def test_the_summary_counts_records_by_rule_not_failures(workspace):
+    """Two unknown enum values in one record fail known_enum_values more than once (each
+    failure is listed in its quarantine row); the summary counts one record under that rule."""
+    lines = read_lines(workspace.root / "etrm_trades.csv")
+    header = lines[0].split(",")
+    fields = next(csv.reader([lines[3]]))
+    fields[header.index("buy_sell")] = "Bought"
+    fields[header.index("toolset")] = "Thing"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    lines[3] = out.getvalue()
+    write_lines(workspace.root / "two.csv", lines)
+    result = workspace.run_pipeline(
+        workspace.write_pipeline("two.yaml", {"path: etrm_trades.csv": "path: two.csv"}))
+    assert result.returncode == 0, result.stderr
+    assert "quarantined by known_enum_values: 1\n" in result.stdout, result.stdout
+    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert [f["rule"] for f in rejects[0]["failures"]].count("known_enum_values") > 1
