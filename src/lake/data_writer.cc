@@ -80,8 +80,12 @@ Status DataWriter::Flush(Buffer* buffer) {
     folder += "/" + PartitionPath(partitioner_.spec(), buffer->values);
   }
   std::string path = folder + "/" + prefix_ + name;
-  TF_ASSIGN_OR_RETURN(DataFile file, WriteParquetDataFile(path, ToFileUri(path), schema_, {rows},
-                                                          options_.parquet));
+  auto written = WriteParquetDataFile(path, ToFileUri(path), schema_, {rows}, options_.parquet);
+  if (!written.ok()) {
+    (void)RemoveFileIfExists(path);  // a partial file no list would name
+    return written.status();
+  }
+  DataFile file = std::move(*written);
   file.partition = buffer->values;
   file.sort_order_id = options_.sort_order_id;
   files_.push_back(std::move(file));
@@ -90,6 +94,16 @@ Status DataWriter::Flush(Buffer* buffer) {
   buffer->batches.clear();
   buffer->bytes = 0;
   return Status::OK();
+}
+
+void DataWriter::Abandon() {
+  buffers_.clear();
+  buffered_bytes_ = 0;
+  for (const DataFile& file : files_) {
+    auto path = LocalPathFromUri(file.file_path);
+    if (path.ok()) (void)RemoveFileIfExists(*path);
+  }
+  files_.clear();
 }
 
 Result<std::vector<DataFile>> DataWriter::Finish() {

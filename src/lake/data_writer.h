@@ -48,8 +48,12 @@ class DataWriter {
   // Flushes everything and returns the files written, in the order written.
   Result<std::vector<DataFile>> Finish();
 
-  // Files written so far (to clean up if the caller abandons the write).
+  // Files written so far.
   const std::vector<DataFile>& files() const { return files_; }
+
+  // For a write that will not be committed (so nothing references its files): drops the rows
+  // buffered and removes every file written.
+  void Abandon();
 
  private:
   struct Buffer {

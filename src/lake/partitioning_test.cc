@@ -125,5 +125,25 @@ TEST(DataWriterTest, RollsFilesAtTheTargetSizeAndSortsRows) {
   EXPECT_EQ(ids->Value(2), 1);
 }
 
+TEST(DataWriterTest, AbandonRemovesEveryFileWritten) {
+  auto dir = std::filesystem::temp_directory_path() / "tf_data_writer_abandon_test";
+  std::filesystem::remove_all(dir);
+  auto partitioner = Partitioner::Make(Spec(), *Schema());
+  DataWriterOptions options;
+  options.target_file_bytes = 1;  // every write flushes
+  DataWriter writer(dir.string(), "w", Schema(), *partitioner, options);
+  ASSERT_TRUE(writer.Write(Rows({{1, kApr14, "METALS"}})).ok());
+  ASSERT_TRUE(writer.Write(Rows({{2, kApr14, "ENERGY"}})).ok());
+  ASSERT_EQ(writer.files().size(), 2u);
+  writer.Abandon();
+  EXPECT_TRUE(writer.files().empty());
+  int64_t left = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    left += entry.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(left, 0);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace tradeflow::lake

@@ -36,6 +36,9 @@ namespace {
 using tradeflow::quarantine::v1::QuarantineRecord;
 using tradeflow::trade::v1::TradeEvent;
 
+// What the summary's "quarantined by" lists for records an interrupted run quarantined already.
+constexpr char kByAnInterruptedRun[] = "an interrupted run";
+
 // Records per chunk handed to a worker: large enough that handing over costs nothing, small
 // enough that a chunk's records stay in cache.
 constexpr size_t kChunkRecords = 1024;
@@ -67,12 +70,7 @@ class BatchRun {
     for (auto& [input, file] : todo_) {
       ++index;
       Status processed = ProcessFile(input, index, static_cast<int>(todo_.size()), file);
-      if (!processed.ok()) {
-        // Nothing is committed, so nothing references the data files written so far.
-        events_->writer().Abandon();
-        quarantine_->Abandon();
-        return processed;
-      }
+      if (!processed.ok()) return AbandonWrites(processed);
     }
     TF_RETURN_IF_ERROR(Commit());
     for (auto& f : summary_.files) {
@@ -303,6 +301,11 @@ class BatchRun {
     for (size_t i = 0; i < chunk.size; ++i) {
       ++file.records_read;
       RecordOutcome& out = chunk.outcomes[i];
+      if (out.accepted && QuarantinedEarlier(*chunk.input, chunk.records[i])) {
+        ++file.records_quarantined;
+        ++file.quarantined_by_rule[kByAnInterruptedRun];
+        continue;
+      }
       if (out.accepted) CheckDuplicate(chunk, i, &out);
       if (!out.accepted) {
         TF_RETURN_IF_ERROR(Reject(*chunk.input, chunk.records[i], out, &file));
@@ -316,6 +319,16 @@ class BatchRun {
       }
     }
     return Status::OK();
+  }
+
+  // An input an interrupted run partly quarantined is finished as it was begun: a record that
+  // run stored as a reject stays one, even when this run would accept it (with reference data
+  // fixed since, say), so that no record is both a trade and a reject. It is counted as
+  // quarantined (it is in the quarantine table), under kByAnInterruptedRun.
+  bool QuarantinedEarlier(const sources::InputFile& input,
+                          const sources::SourceRecord& record) const {
+    return quarantine_has_.count(input.sha256) &&
+           stored_rejects_.count({input.sha256, record.location});
   }
 
   // The unique_version rule needs input order, so it runs here rather than on the workers. A
@@ -497,11 +510,16 @@ class BatchRun {
   Status Commit() {
     std::vector<lake::DataFile> quarantined, files;
     if (!todo_.empty()) {
-      TF_ASSIGN_OR_RETURN(quarantined, quarantine_->Finish());
-      TF_ASSIGN_OR_RETURN(files, events_->writer().Finish());
+      auto finished = quarantine_->Finish();
+      if (!finished.ok()) return AbandonWrites(finished.status());
+      quarantined = std::move(*finished);
+      finished = events_->writer().Finish();
+      if (!finished.ok()) return AbandonWrites(finished.status());
+      files = std::move(*finished);
     }
     PausePoint("before-commit");
-    TF_RETURN_IF_ERROR(CommitReferenceTables());
+    Status references = CommitReferenceTables();  // their own files are theirs to clean up
+    if (!references.ok()) return AbandonWrites(references);
     if (todo_.empty()) return Status::OK();
     if (!quarantined.empty()) {
       lake::AppendOptions options;
@@ -545,24 +563,20 @@ class BatchRun {
     if (quarantine) {
       TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, quarantine_has_));
       TF_RETURN_IF_ERROR(
-          NoLateRejectsCommittedSince(table.id(), current, planned_quarantine_sequence_, inputs));
+          NoRejectsCommittedSince(table.id(), current, planned_quarantine_sequence_, inputs));
       auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
       if (trades.ok()) return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs);
       return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
     }
     TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs));
-    // Another run recovering an input of this run's may have quarantined a record this run
-    // accepted (with other reference data, say).
-    if (!quarantine_has_.empty()) {
-      auto rejects = lake::Table::Load(catalog_.get(), quarantine_->table().id());
-      if (!rejects.ok() && rejects.status().code() != StatusCode::kNotFound) {
-        return rejects.status();
-      }
-      if (rejects.ok()) {
-        TF_RETURN_IF_ERROR(NoLateRejectsCommittedSince((*rejects)->id(), (*rejects)->metadata(),
-                                                       planned_quarantine_sequence_, inputs,
-                                                       summary_.quarantine_snapshot_id));
-      }
+    // Another run reading an input of this run's may have quarantined records this run
+    // accepted (with other reference data, say), and be about to commit the rest as trades.
+    auto rejects = lake::Table::Load(catalog_.get(), quarantine_->table().id());
+    if (!rejects.ok() && rejects.status().code() != StatusCode::kNotFound) return rejects.status();
+    if (rejects.ok()) {
+      TF_RETURN_IF_ERROR(NoRejectsCommittedSince((*rejects)->id(), (*rejects)->metadata(),
+                                                 planned_quarantine_sequence_, inputs,
+                                                 summary_.quarantine_snapshot_id));
     }
     // Also when a repeat is only a warning: stored now, it would miss its flag.
     if (!validator_->ChecksDuplicateVersions()) return Status::OK();
@@ -572,6 +586,14 @@ class BatchRun {
     if (todo_.size() == 1) check.single_input = todo_.front().first->path;
     check.rejects_repeats = validator_->RejectsDuplicateVersions();
     return NoVersionCommittedMeanwhile(table, current, check);
+  }
+
+  // After a failure before the quarantine and trade commits: nothing references the data files
+  // written for them, so they are removed at once.
+  Status AbandonWrites(const Status& failure) {
+    events_->writer().Abandon();
+    quarantine_->Abandon();
+    return failure;
   }
 
   // After a commit that failed: when another run ingested the same input, the data files this

@@ -27,16 +27,19 @@ Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableM
   return Status::OK();
 }
 
-Status NoLateRejectsCommittedSince(const lake::TableIdentifier& table,
-                                   const lake::TableMetadata& metadata, int64_t planned_sequence,
-                                   const std::vector<PlannedInput>& inputs,
-                                   std::optional<int64_t> own_snapshot) {
+Status NoRejectsCommittedSince(const lake::TableIdentifier& table,
+                               const lake::TableMetadata& metadata, int64_t planned_sequence,
+                               const std::vector<PlannedInput>& inputs,
+                               std::optional<int64_t> own_snapshot) {
   for (const lake::Snapshot& snapshot : metadata.snapshots) {
     if (snapshot.sequence_number <= planned_sequence) continue;
     if (own_snapshot && snapshot.snapshot_id == *own_snapshot) continue;
-    auto late = snapshot.summary.find(kLateInputHashesKey);
-    if (late == snapshot.summary.end()) continue;
-    const std::vector<std::string> hashes = HashList(late->second);
+    std::vector<std::string> hashes;
+    for (const char* key : {kInputHashesKey, kLateInputHashesKey}) {
+      auto listed = snapshot.summary.find(key);
+      if (listed == snapshot.summary.end()) continue;
+      for (auto& hash : HashList(listed->second)) hashes.push_back(std::move(hash));
+    }
     for (const PlannedInput& input : inputs) {
       if (std::find(hashes.begin(), hashes.end(), input.sha256) == hashes.end()) continue;
       return Status::Conflict("the rejects of " + input.path + " were stored in " +

@@ -31,14 +31,15 @@ Status NoInputCommittedIn(const lake::TableIdentifier& table, const lake::TableM
                           const std::vector<PlannedInput>& inputs,
                           const std::map<std::string, IngestedInput>& already_there = {});
 
-// Fails when a snapshot of `metadata` (table `table`) newer than sequence number
-// `planned_sequence`, other than `own_snapshot`, added late rejects (kLateInputHashesKey) for one
-// of `inputs`: another run recovering the same interrupted input, whose new rejects this run
-// would store a second time, or whose rejects this run may have accepted.
-Status NoLateRejectsCommittedSince(const lake::TableIdentifier& table,
-                                   const lake::TableMetadata& metadata, int64_t planned_sequence,
-                                   const std::vector<PlannedInput>& inputs,
-                                   std::optional<int64_t> own_snapshot = std::nullopt);
+// Fails when a snapshot of the quarantine table (`metadata`, table `table`) newer than sequence
+// number `planned_sequence`, other than `own_snapshot`, stored rejects of one of `inputs`
+// (kInputHashesKey or kLateInputHashesKey): another run reading the same input, whose rejects
+// this run would store a second time, or may have accepted as trades (with other reference
+// data, say).
+Status NoRejectsCommittedSince(const lake::TableIdentifier& table,
+                               const lake::TableMetadata& metadata, int64_t planned_sequence,
+                               const std::vector<PlannedInput>& inputs,
+                               std::optional<int64_t> own_snapshot = std::nullopt);
 
 struct VersionCheck {
   std::optional<int64_t> planned_snapshot;  // the trade table's current snapshot at the plan

@@ -39,7 +39,7 @@ TEST(CommitChecksTest, InputsTheTableDidNotRecordOrRecordedAtThePlanPass) {
   EXPECT_TRUE(NoInputCommittedIn(kTrades, metadata, {{"resumed.csv", "bbb"}}, at_plan).ok());
 }
 
-TEST(CommitChecksTest, LateRejectsAnotherRunStoredSinceThePlanAreAConflict) {
+TEST(CommitChecksTest, RejectsAnotherRunStoredSinceThePlanAreAConflict) {
   const lake::TableIdentifier quarantine{"trading", "quarantine"};
   lake::TableMetadata metadata;
   for (int64_t sequence : {1, 2, 3}) {
@@ -51,15 +51,19 @@ TEST(CommitChecksTest, LateRejectsAnotherRunStoredSinceThePlanAreAConflict) {
     metadata.snapshots.push_back(snapshot);
   }
   // Planned after snapshot 2: snapshot 3 is another run's.
-  Status status = NoLateRejectsCommittedSince(quarantine, metadata, 2, {{"day2.csv", "aaa"}});
+  Status status = NoRejectsCommittedSince(quarantine, metadata, 2, {{"day2.csv", "aaa"}});
   ASSERT_EQ(status.code(), StatusCode::kConflict);
   EXPECT_NE(status.message().find("the rejects of day2.csv were stored in trading.quarantine by "
                                   "another run (snapshot 103)"),
             std::string::npos)
       << status.message();
   // Planned after snapshot 3: nothing since. Another input: not this run's business.
-  EXPECT_TRUE(NoLateRejectsCommittedSince(quarantine, metadata, 3, {{"day2.csv", "aaa"}}).ok());
-  EXPECT_TRUE(NoLateRejectsCommittedSince(quarantine, metadata, 0, {{"day3.csv", "bbb"}}).ok());
+  EXPECT_TRUE(NoRejectsCommittedSince(quarantine, metadata, 3, {{"day2.csv", "aaa"}}).ok());
+  EXPECT_TRUE(NoRejectsCommittedSince(quarantine, metadata, 0, {{"day3.csv", "bbb"}}).ok());
+  // The first rejects of an input (kInputHashesKey) count too, and the run's own snapshot not.
+  status = NoRejectsCommittedSince(quarantine, metadata, 0, {{"day2.csv", "aaa"}});
+  EXPECT_NE(status.message().find("(snapshot 101)"), std::string::npos) << status.message();
+  EXPECT_TRUE(NoRejectsCommittedSince(quarantine, metadata, 2, {{"day2.csv", "aaa"}}, 103).ok());
 }
 
 TEST(CommitChecksTest, HashListsSkipEmptyEntries) {

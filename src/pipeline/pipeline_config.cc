@@ -284,25 +284,34 @@ class Parser : public YamlReader {
     return Status::OK();
   }
 
-  // "500" (records) or "2.5%" (of the records read from the file): digits and at most one
-  // point, nothing else (no sign, exponent, nan or inf).
+  // "500" (records) or "2.5%" (of the records read from the file, at most 6 decimals): digits
+  // and for a percentage one point, nothing else (no sign, exponent, nan or inf).
   Result<BadRecordLimit> ParseBadRecordLimit(const YAML::Node& node) const {
     TF_ASSIGN_OR_RETURN(std::string text, Scalar(node, "max_bad_records"));
     const bool percent = !text.empty() && text.back() == '%';
     std::string number = percent ? text.substr(0, text.size() - 1) : text;
+    const size_t point = number.find('.');
     const bool plain = !number.empty() && number.front() != '.' && number.back() != '.' &&
                        number.find_first_not_of("0123456789.") == std::string::npos &&
-                       std::count(number.begin(), number.end(), '.') <= (percent ? 1 : 0);
+                       std::count(number.begin(), number.end(), '.') <= (percent ? 1 : 0) &&
+                       (point == std::string::npos || number.size() - point - 1 <= 6);
     BadRecordLimit limit;
-    const char* end = number.data() + number.size();
+    limit.text = text;
     bool ok = plain;
     if (ok && percent) {
-      auto [ptr, ec] = std::from_chars(number.data(), end, limit.percent);
-      ok = ec == std::errc() && ptr == end && limit.percent <= 100;
+      limit.percent_scale =
+          point == std::string::npos ? 0 : static_cast<int>(number.size() - point - 1);
+      if (point != std::string::npos) number.erase(point, 1);
+      auto [ptr, ec] =
+          std::from_chars(number.data(), number.data() + number.size(), limit.percent_units);
+      int64_t hundred = 100;
+      for (int i = 0; i < limit.percent_scale; ++i) hundred *= 10;
+      ok = ec == std::errc() && ptr == number.data() + number.size() &&
+           limit.percent_units <= hundred;
     } else if (ok) {
       int64_t count = 0;
-      auto [ptr, ec] = std::from_chars(number.data(), end, count);
-      ok = ec == std::errc() && ptr == end;
+      auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), count);
+      ok = ec == std::errc() && ptr == number.data() + number.size();
       limit.count = count;
     }
     if (!ok) {
@@ -407,11 +416,12 @@ Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
   return ParsePipelineConfig(text.str(), path);
 }
 
-std::string BadRecordLimit::ToString() const {
-  if (count) return std::to_string(*count);
-  char text[32];
-  auto [end, ec] = std::to_chars(text, text + sizeof text, percent);  // shortest exact form
-  return std::string(text, ec == std::errc() ? end : text) + "%";
+bool BadRecordLimit::Exceeded(int64_t bad, int64_t read) const {
+  if (count) return bad > *count;
+  __extension__ using Wide = __int128;  // bad * 10^8 and units * read overflow 64 bits
+  Wide scaled = static_cast<Wide>(bad) * 100;
+  for (int i = 0; i < percent_scale; ++i) scaled *= 10;
+  return scaled > static_cast<Wide>(percent_units) * read;
 }
 
 }  // namespace tradeflow::pipeline

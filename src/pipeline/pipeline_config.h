@@ -54,15 +54,16 @@ enum class BadRecordPolicy {
 // stop a load: a file that is mostly rejects has a changed format or needs another mapping, and
 // is not data to quarantine record by record.
 struct BadRecordLimit {
-  std::optional<int64_t> count;  // either this
-  double percent = 0;            // or this, 0-100
+  std::optional<int64_t> count;  // either this,
+  // or a percentage, exactly: percent_units / 10^percent_scale (2.5% is 25 and 1).
+  int64_t percent_units = 0;
+  int percent_scale = 0;
+  std::string text;  // as written: "500", "2.5%"
 
-  // Whether `bad` records out of `read` are past the limit ("more than 5%" of 100 is 6).
-  bool Exceeded(int64_t bad, int64_t read) const {
-    if (count) return bad > *count;
-    return static_cast<double>(bad) * 100.0 > percent * static_cast<double>(read);
-  }
-  std::string ToString() const;  // "500", "2.5%"
+  // Whether `bad` records out of `read` are past the limit ("more than 5%" of 100 is 6), in
+  // integers: exactly 0.29% of 50,000 is within 0.29%.
+  bool Exceeded(int64_t bad, int64_t read) const;
+  const std::string& ToString() const { return text; }
 };
 
 struct PipelineConfig {

@@ -73,12 +73,22 @@ TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
 TEST(PipelineConfigTest, MaxBadRecordsAtThePercentageItselfIsNotPastIt) {
   for (int p = 0; p <= 100; ++p) {
     BadRecordLimit limit;
-    limit.percent = p;
+    limit.percent_units = p;
     EXPECT_FALSE(limit.Exceeded(p, 100)) << p;
     EXPECT_TRUE(limit.Exceeded(p + 1, 100)) << p;
     EXPECT_FALSE(limit.Exceeded(3 * p, 300)) << p;
     EXPECT_TRUE(limit.Exceeded(3 * p + 1, 300)) << p;
   }
+  // And for fractions: 0.29 is no double, yet 145 of 50,000 is exactly 0.29%.
+  auto fraction = Parse("max_bad_records: 0.29%\n");
+  ASSERT_TRUE(fraction.ok()) << fraction.status().ToString();
+  EXPECT_FALSE(fraction->max_bad_records->Exceeded(145, 50000));
+  EXPECT_TRUE(fraction->max_bad_records->Exceeded(146, 50000));
+  EXPECT_EQ(fraction->max_bad_records->ToString(), "0.29%");
+  auto fine = Parse("max_bad_records: 0.000001%\n");
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_FALSE(fine->max_bad_records->Exceeded(1, 100000000));
+  EXPECT_TRUE(fine->max_bad_records->Exceeded(2, 100000000));
   auto zero = Parse("max_bad_records: 0%\n");
   ASSERT_TRUE(zero.ok());
   EXPECT_FALSE(zero->max_bad_records->Exceeded(0, 0));  // an empty file
@@ -86,8 +96,10 @@ TEST(PipelineConfigTest, MaxBadRecordsAtThePercentageItselfIsNotPastIt) {
 }
 
 TEST(PipelineConfigTest, AWrongMaxBadRecordsNamesTheFileAndLine) {
-  for (const char* value : {"lots", "150%", "-1", "2.5", "%", "10 %", "nan%", "inf", "-0", "-0%",
-                            "1e19", "99999999999999999999", "1e2%", "+5", ".5%", "5.%", "1.2.3%"}) {
+  for (const char* value : {"lots",   "150%",  "-1",  "2.5", "%",      "10 %",
+                            "nan%",   "inf",   "-0",  "-0%", "1e19",   "99999999999999999999",
+                            "1e2%",   "+5",    ".5%", "5.%", "1.2.3%", "0.0000001%",
+                            "100.5%", "1e-04%"}) {
     for (bool quoted : {true, false}) {
       if (!quoted && value[0] == '%') continue;  // not YAML: a directive
       auto c = Parse(std::string("max_bad_records: ") + (quoted ? "\"" : "") + value +

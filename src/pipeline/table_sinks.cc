@@ -1,6 +1,5 @@
 #include "pipeline/table_sinks.h"
 
-#include "lake/file_io.h"
 #include "lake/iceberg_schema.h"
 #include "model/proto_schema.h"
 #include "model/wire_shredder.h"
@@ -135,10 +134,8 @@ Result<std::vector<lake::DataFile>> TableSink::Finish() {
 }
 
 void TableSink::Abandon() {
-  for (const lake::DataFile& file : writer_->files()) {
-    auto path = lake::LocalPathFromUri(file.file_path);
-    if (path.ok()) (void)lake::RemoveFileIfExists(*path);
-  }
+  (void)builder_->Finish();  // the rows not yet handed to the writer, dropped
+  writer_->Abandon();
 }
 
 Status TableSink::FlushBatch() {

@@ -71,8 +71,8 @@ class TableSink {
   Status Add(const google::protobuf::Message& message);
   // Writes what is buffered and returns every data file written.
   Result<std::vector<lake::DataFile>> Finish();
-  // For rows that will not be committed: removes the data files written so far; the rows still
-  // buffered are dropped with the sink.
+  // For rows that will not be committed: drops the rows buffered and removes the data files
+  // written so far.
   void Abandon();
 
  private:

@@ -424,3 +424,26 @@ def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(work
     assert len(trades) == 300 - 1 - cp1011
     rejected_ids = {r["source_trade_id"] for r in rejects if r["source_trade_id"]}
     assert not rejected_ids & {t["source_trade_id"] for t in trades}
+
+
+def test_records_an_interrupted_run_quarantined_stay_rejected_after_a_fix(workspace):
+    """A run killed between its two commits stored line 4's reject (an unknown counterparty); the
+    counterparty is then added to the reference data. The recovery finishes the input as it was
+    begun: line 4 stays a reject (so it is not both a trade and a reject), counted as
+    quarantined by the interrupted run."""
+    write_day2(workspace, reject=True)
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
+    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
+    with open(workspace.root / "day2.csv", newline="") as f:
+        unknown = list(csv.DictReader(f))[2]["cpty_id"]  # line 4
+    assert unknown.startswith("XX10")
+    with open(workspace.root / "ref" / "counterparties.csv", "a") as f:
+        f.write(f"{unknown},Late Addition Ltd,,GB,true\n")
+    result = workspace.run_pipeline(day2_pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 300 = accepted 299 + quarantined 1" in result.stdout
+    assert "quarantined by an interrupted run: 1" in result.stdout
+    assert len(workspace.catalog().load_table("trading.quarantine").scan().to_arrow()) == 1
+    trades = workspace.table().scan().to_arrow().to_pylist()
+    assert len(trades) == 299
+    assert unknown not in {t["parties"]["counterparty"]["id"] for t in trades}

@@ -259,19 +259,23 @@ def test_repeated_versions_are_not_bad_records(committed):
 
 def test_a_second_file_past_the_limit_leaves_nothing_of_the_first(committed):
     """The rows of a run's files share data files, so one file cannot be left out: the whole
-    run fails. The data files it had written (1 MB files, so the first file's trades were
-    written while the second was read) are removed, not left for the orphan cleanup."""
+    run fails. The data files it had written (1 MB files, so trade files were written while the
+    first file was read, and quarantine files while the second was) are removed, not left for
+    the orphan cleanup."""
     generator = Path(committed.binary).with_name("tradeflow-generate")
-    subprocess.run([str(generator), "--rows", "20000", "--seed", "3", "--error-rate", "0",
-                    "-o", str(committed.root / "a_good.csv")], check=True)
-    shifted_header(committed, "b_shifted.csv")
+    for name, seed in (("a_good.csv", 3), ("b_shifted.csv", 4)):
+        subprocess.run([str(generator), "--rows", "20000", "--seed", str(seed), "--error-rate",
+                        "0", "-o", str(committed.root / name)], check=True)
+    lines = read_lines(committed.root / "b_shifted.csv")
+    lines[0] = lines[0].rsplit(",", 1)[0]
+    write_lines(committed.root / "b_shifted.csv", lines)
     pipeline = with_limit(committed, "two.yaml", "a_good.csv", "5%", {
         "name: trade_events": "name: trade_events\n  target_file_mb: 1",
     })
     text = (committed.root / pipeline).read_text().replace(
         "path: a_good.csv", "paths: [a_good.csv, b_shifted.csv]")
     (committed.root / pipeline).write_text(text)
-    fails_cleanly(committed, pipeline, "b_shifted.csv: 300 of 300 records are bad")
+    fails_cleanly(committed, pipeline, "b_shifted.csv: 20000 of 20000 records are bad")
 
 
 def test_the_summary_counts_records_by_rule_not_failures(workspace):
