@@ -298,10 +298,12 @@ class BatchRun {
   // The in-order part of the work for one processed chunk.
   Status Absorb(RecordChunk& chunk, const sources::RecordSource& source) {
     FileSummary& file = summary_.files[chunk.file_index];
+    // Partly quarantined by an interrupted run (QuarantinedEarlier); looked up once per chunk.
+    const bool resumed = quarantine_has_.count(chunk.input->sha256) > 0;
     for (size_t i = 0; i < chunk.size; ++i) {
       ++file.records_read;
       RecordOutcome& out = chunk.outcomes[i];
-      if (out.accepted && QuarantinedEarlier(*chunk.input, chunk.records[i])) {
+      if (out.accepted && resumed && QuarantinedEarlier(*chunk.input, chunk.records[i])) {
         ++file.records_quarantined;
         ++file.quarantined_by_rule[kByAnInterruptedRun];
         continue;
@@ -321,14 +323,14 @@ class BatchRun {
     return Status::OK();
   }
 
-  // An input an interrupted run partly quarantined is finished as it was begun: a record that
-  // run stored as a reject stays one, even when this run would accept it (with reference data
-  // fixed since, say), so that no record is both a trade and a reject. It is counted as
-  // quarantined (it is in the quarantine table), under kByAnInterruptedRun.
+  // For an input an interrupted run partly quarantined: whether it stored this record as a
+  // reject. The input is finished as it was begun: such a record stays a reject even when this
+  // run would accept it (with reference data fixed since, say), so that no record is both a
+  // trade and a reject. It is counted as quarantined (it is in the quarantine table), under
+  // kByAnInterruptedRun.
   bool QuarantinedEarlier(const sources::InputFile& input,
                           const sources::SourceRecord& record) const {
-    return quarantine_has_.count(input.sha256) &&
-           stored_rejects_.count({input.sha256, record.location});
+    return stored_rejects_.count({input.sha256, record.location}) > 0;
   }
 
   // The unique_version rule needs input order, so it runs here rather than on the workers. A
