@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "pipeline/pipeline_config.h"
+#include "pipeline/test_util.h"
 #include "sources/csv_reader.h"
 #include "sources/csv_source.h"
 #include "transform/mapper.h"
@@ -17,15 +18,7 @@ namespace {
 
 const std::string kExamples = std::string(TF_SOURCE_DIR) + "/examples";
 
-// The reference section as the example pipeline would carry it.
-constexpr char kExampleReference[] = R"(reference:
-  counterparties: {path: ref/counterparties.csv}
-  books: {path: ref/books.csv}
-  products: {path: ref/products.csv}
-  contracts: {path: ref/contracts.csv}
-  unit_conversions: {path: ref/units.csv}
-  fx_rates: {path: ref/fx.csv}
-)";
+using testing::kExampleReference;
 
 Result<ReferenceConfig> ParseText(const std::string& text, const std::string& file) {
   YAML::Node root = YAML::Load(text);

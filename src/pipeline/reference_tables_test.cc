@@ -10,20 +10,12 @@
 
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/table.h"
+#include "pipeline/test_util.h"
 
 namespace tradeflow::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr char kReference[] = R"(reference:
-  counterparties: {path: ref/counterparties.csv}
-  books: {path: ref/books.csv}
-  products: {path: ref/products.csv}
-  contracts: {path: ref/contracts.csv}
-  unit_conversions: {path: ref/units.csv}
-  fx_rates: {path: ref/fx.csv}
-)";
 
 // A scratch folder holding a copy of examples/ref and a SQLite catalog.
 class ReferenceTablesTest : public ::testing::Test {
@@ -40,7 +32,7 @@ class ReferenceTablesTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   Status Commit() {
-    auto config = ParseReferenceConfig(YAML::Load(kReference)["reference"],
+    auto config = ParseReferenceConfig(YAML::Load(testing::kExampleReference)["reference"],
                                        (dir_ / "pipeline.yaml").string());
     if (!config.ok()) return config.status();
     auto hashes = HashReferenceFiles(*config);

@@ -334,16 +334,25 @@ def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(wo
     assert workspace.table().scan().to_arrow().num_rows == 300
 
 
+def interrupted_day2(ws, then_other: bool = False) -> str:
+    """day2.csv (write_day2 with its reject on line 4) read by a run killed between its two
+    commits: its rejects are stored, its trades not. With `then_other`, other.csv (day2.csv's
+    line 2 version) is committed next, so that recovering day2.csv rejects line 2 too, a reject
+    not stored yet. Returns day2.csv's pipeline."""
+    write_day2(ws, reject=True)
+    day2_pipeline = pipeline_over(ws, "day2.csv")
+    run_killed_at(ws, day2_pipeline, "catalog-swapped:quarantine")
+    if then_other:
+        assert ws.run_pipeline(pipeline_over(ws, "other.csv")).returncode == 0
+    return day2_pipeline
+
+
 def test_two_recovery_runs_at_once_store_a_new_reject_once(workspace):
     """A run killed between its two commits left day2.csv's rejects in quarantine; a version of
     day2.csv line 2 was committed from another file since, so recovering day2.csv rejects line 2
     too, a reject not stored yet. Two recoveries at once: the one that commits first stores it;
     the other finds the trade commit done before it commits its quarantine, and stores nothing."""
-    write_day2(workspace, reject=True)  # an unknown counterparty on line 4
-    day2_pipeline = pipeline_over(workspace, "day2.csv")
-    other_pipeline = pipeline_over(workspace, "other.csv")
-    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
-    assert workspace.run_pipeline(other_pipeline).returncode == 0
+    day2_pipeline = interrupted_day2(workspace, then_other=True)
 
     late = start_paused_before_commit(workspace, day2_pipeline)
     first = workspace.run_pipeline(day2_pipeline)
@@ -365,11 +374,7 @@ def test_two_recovery_runs_committing_their_quarantine_at_once_store_a_new_rejec
     """As above, but the first recovery is held between its two commits: its quarantine snapshot
     (with the new reject) has landed, its trades have not. The second finds those late rejects
     committed since its plan when it comes to commit its quarantine, and stores nothing."""
-    write_day2(workspace, reject=True)  # an unknown counterparty on line 4
-    day2_pipeline = pipeline_over(workspace, "day2.csv")
-    other_pipeline = pipeline_over(workspace, "other.csv")
-    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
-    assert workspace.run_pipeline(other_pipeline).returncode == 0
+    day2_pipeline = interrupted_day2(workspace, then_other=True)
 
     second = start_paused_before_commit(workspace, day2_pipeline)
     first = start_paused_before_commit(workspace, day2_pipeline, "before-trade-commit", "pause1")
@@ -395,9 +400,7 @@ def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(work
     counterparty list lost CP1011 for one of them). The strict one commits its quarantine
     first, with those late rejects; the other has no reject of its own to add, finds them at its
     trade commit and stores nothing. No record ends up both a trade and a reject."""
-    write_day2(workspace, reject=True)  # an unknown counterparty on line 4
-    day2_pipeline = pipeline_over(workspace, "day2.csv")
-    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
+    day2_pipeline = interrupted_day2(workspace)
     shutil.copytree(workspace.root / "ref", workspace.root / "ref2")
     counterparties = workspace.root / "ref2" / "counterparties.csv"
     kept = [l for l in counterparties.read_text().splitlines(True) if not l.startswith("CP1011,")]
@@ -431,9 +434,7 @@ def test_records_an_interrupted_run_quarantined_stay_rejected_after_a_fix(worksp
     counterparty is then added to the reference data. The recovery finishes the input as it was
     begun: line 4 stays a reject (so it is not both a trade and a reject), counted as
     quarantined by the interrupted run."""
-    write_day2(workspace, reject=True)
-    day2_pipeline = pipeline_over(workspace, "day2.csv")
-    run_killed_at(workspace, day2_pipeline, "catalog-swapped:quarantine")
+    day2_pipeline = interrupted_day2(workspace)
     with open(workspace.root / "day2.csv", newline="") as f:
         unknown = list(csv.DictReader(f))[2]["cpty_id"]  # line 4
     assert unknown.startswith("XX10")
