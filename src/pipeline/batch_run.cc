@@ -15,6 +15,7 @@
 #include "lake/file_io.h"
 #include "lake/orphan_files.h"
 #include "lake/table.h"
+#include "pipeline/bad_records.h"
 #include "pipeline/commit_checks.h"
 #include "pipeline/ingest_state.h"
 #include "pipeline/quarantine_record.h"
@@ -223,7 +224,9 @@ class BatchRun {
     }
     TF_RETURN_IF_ERROR(status);
     FileSummary& file = summary_.files[file_index];
-    TF_RETURN_IF_ERROR(CheckBadRecordLimit(*input, file, /*finished=*/true));
+    if (!quarantine_has_.count(input->sha256)) {
+      TF_RETURN_IF_ERROR(bad_records_.CheckFile(*input, file.records_read));
+    }
     file.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (options_.progress) {
@@ -374,7 +377,11 @@ class BatchRun {
     for (const auto& f : out.failures) rules.insert(f.rule);
     for (std::string_view rule : rules) ++file->quarantined_by_rule[std::string(rule)];
     ++file->records_quarantined;
-    TF_RETURN_IF_ERROR(CountBadRecord(input, record, out, rules, *file));
+    // Not for an input an interrupted run partly quarantined: its rejects are stored already,
+    // and a limit now would leave it half stored for good.
+    if (!quarantine_has_.count(input.sha256)) {
+      TF_RETURN_IF_ERROR(bad_records_.Count(input, record, out, rules, file->records_read));
+    }
     // A run killed (or refused) between its two commits already stored this file's rejects as
     // they were then. Those are not stored again; a record rejected now that was not then (a
     // version another run committed since) is.
@@ -385,76 +392,6 @@ class BatchRun {
     }
     return quarantine_->Add(
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
-  }
-
-  // "<file>:<line>: <field>: <message>"; a parse error names its file and line itself.
-  static std::string DescribeFailure(const sources::InputFile& input,
-                                     const sources::SourceRecord& record, const RecordFailure& f,
-                                     tradeflow::quarantine::v1::Stage stage) {
-    if (stage == tradeflow::quarantine::v1::STAGE_PARSE) return f.message;
-    return input.path + ":" + std::to_string(record.line) + ": " +
-           (f.field.empty() ? "" : f.field + ": ") + f.message;
-  }
-
-  // The bad records of one input, counted against max_bad_records.
-  struct BadRecords {
-    int64_t count = 0;
-    std::map<std::string, int64_t> by_rule;  // records, by rule
-    std::string first;                       // the first one, described
-  };
-
-  // Counts a rejected record against max_bad_records, unless it is only a repeated version, or
-  // its input was partly quarantined by an interrupted run (whose rejects are stored already: a
-  // limit now would leave that input half stored for good). A count is known to be passed as
-  // soon as it is, so the rest of the file is not read.
-  Status CountBadRecord(const sources::InputFile& input, const sources::SourceRecord& record,
-                        const RecordOutcome& out, const std::set<std::string_view>& rules,
-                        const FileSummary& file) {
-    if (!config_.max_bad_records || quarantine_has_.count(input.sha256)) return Status::OK();
-    if (rules.size() == 1 && *rules.begin() == validate::Validator::kUniqueVersionRule)
-      return Status::OK();
-    BadRecords& bad = bad_records_[input.sha256];
-    if (bad.count++ == 0) {
-      const RecordFailure& f = out.failures.front();
-      bad.first = f.rule + ": " + DescribeFailure(input, record, f, out.stage);
-      if (out.failures.size() > 1) {
-        bad.first += " (and " + std::to_string(out.failures.size() - 1) + " more failures)";
-      }
-    }
-    for (std::string_view rule : rules) {
-      if (rule != validate::Validator::kUniqueVersionRule) ++bad.by_rule[std::string(rule)];
-    }
-    if (!config_.max_bad_records->count) return Status::OK();
-    return CheckBadRecordLimit(input, file, /*finished=*/false);
-  }
-
-  // Fails when the input's bad records are past max_bad_records, with their count, their most
-  // frequent rules and the first of them: the cause shows without the quarantine rows, of which
-  // none is committed.
-  Status CheckBadRecordLimit(const sources::InputFile& input, const FileSummary& file,
-                             bool finished) {
-    auto it = bad_records_.find(input.sha256);
-    if (!config_.max_bad_records || it == bad_records_.end() ||
-        !config_.max_bad_records->Exceeded(it->second.count, file.records_read)) {
-      return Status::OK();
-    }
-    const BadRecords& bad = it->second;
-    std::vector<std::pair<int64_t, std::string>> rules;
-    for (const auto& [rule, count] : bad.by_rule) rules.emplace_back(-count, rule);
-    std::sort(rules.begin(), rules.end());
-    std::string by_rule;
-    for (size_t i = 0; i < rules.size() && i < 3; ++i) {
-      by_rule += (i ? ", " : "") + rules[i].second + " " + std::to_string(-rules[i].first);
-    }
-    if (rules.size() > 3) by_rule += ", ...";
-    return Status::Invalid(
-        input.path + ": " + std::to_string(bad.count) + " of " + std::to_string(file.records_read) +
-        " records" + (finished ? "" : " read so far") +
-        " are bad, more than max_bad_records allows (" + config_.max_bad_records->ToString() +
-        "); the run stopped and committed nothing. Bad records by rule: " + by_rule +
-        ". The first: " + bad.first +
-        ". A file this far off usually has a changed format or needs another mapping; fix that, "
-        "or raise max_bad_records to quarantine its records one by one");
   }
 
   std::map<std::string, std::string> Summary(bool for_quarantine) const {
@@ -630,7 +567,7 @@ class BatchRun {
   int64_t planned_quarantine_sequence_ = 0;  // the quarantine table's at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded
   std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
-  std::map<std::string, BadRecords> bad_records_;  // by input sha256, with max_bad_records
+  BadRecordCounter bad_records_{config_.max_bad_records};
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
   ReferenceHashes reference_hashes_;  // taken before reference_ was loaded
   std::optional<LoadedReference> reference_;

@@ -1,0 +1,64 @@
+#include "pipeline/bad_records.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "validate/validator.h"
+
+namespace tradeflow::pipeline {
+
+std::string DescribeFailure(const sources::InputFile& input, const sources::SourceRecord& record,
+                            const RecordFailure& failure, tradeflow::quarantine::v1::Stage stage) {
+  if (stage == tradeflow::quarantine::v1::STAGE_PARSE) return failure.message;
+  return input.path + ":" + std::to_string(record.line) + ": " +
+         (failure.field.empty() ? "" : failure.field + ": ") + failure.message;
+}
+
+Status BadRecordCounter::Count(const sources::InputFile& input, const sources::SourceRecord& record,
+                               const RecordOutcome& out, const std::set<std::string_view>& rules,
+                               int64_t records_read) {
+  constexpr std::string_view kRepeat = validate::Validator::kUniqueVersionRule;
+  if (!limit_ || out.failures.empty()) return Status::OK();
+  if (rules.size() == 1 && *rules.begin() == kRepeat) return Status::OK();
+  BadRecords& bad = by_input_[input.sha256];
+  if (bad.count++ == 0) {
+    const RecordFailure& f = out.failures.front();
+    bad.first = f.rule + ": " + DescribeFailure(input, record, f, out.stage);
+    if (out.failures.size() > 1) {
+      bad.first += " (and " + std::to_string(out.failures.size() - 1) + " more failures)";
+    }
+  }
+  for (std::string_view rule : rules) {
+    if (rule != kRepeat) ++bad.by_rule[std::string(rule)];
+  }
+  if (!limit_->count) return Status::OK();
+  return Check(input, records_read, /*finished=*/false);
+}
+
+Status BadRecordCounter::Check(const sources::InputFile& input, int64_t records_read,
+                               bool finished) const {
+  auto it = by_input_.find(input.sha256);
+  if (!limit_ || it == by_input_.end() || !limit_->Exceeded(it->second.count, records_read)) {
+    return Status::OK();
+  }
+  const BadRecords& bad = it->second;
+  std::vector<std::pair<int64_t, std::string>> rules;  // most records first, then by name
+  for (const auto& [rule, count] : bad.by_rule) rules.emplace_back(-count, rule);
+  std::sort(rules.begin(), rules.end());
+  std::string by_rule;
+  for (size_t i = 0; i < rules.size() && i < 3; ++i) {
+    by_rule += (i ? ", " : "") + rules[i].second + " " + std::to_string(-rules[i].first);
+  }
+  if (rules.size() > 3) by_rule += ", ...";
+  return Status::Invalid(
+      input.path + ": " + std::to_string(bad.count) + " of " + std::to_string(records_read) +
+      " records" + (finished ? "" : " read so far") +
+      " are bad, more than max_bad_records allows (" + limit_->ToString() +
+      "); the run stopped and committed nothing. Bad records by rule: " + by_rule +
+      ". The first: " + bad.first +
+      ". A file this far off usually has a changed format or needs another mapping; fix that, "
+      "or raise max_bad_records to quarantine its records one by one");
+}
+
+}  // namespace tradeflow::pipeline
