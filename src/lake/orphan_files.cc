@@ -42,8 +42,12 @@ Result<std::set<std::string>> ReferencedFiles(const Table& table) {
 
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
                                                    bool dry_run) {
-  if (table.staged()) return std::vector<std::string>{};  // nothing of it exists yet
-  TF_ASSIGN_OR_RETURN(std::set<std::string> refs, ReferencedFiles(table));
+  // A table not in the catalog yet references nothing: whatever is under its location was left
+  // by a writer killed before the table's first commit.
+  std::set<std::string> refs;
+  if (!table.staged()) {
+    TF_ASSIGN_OR_RETURN(refs, ReferencedFiles(table));
+  }
   TF_ASSIGN_OR_RETURN(std::string root, LocalPathFromUri(table.metadata().location));
   const auto cutoff = fs::file_time_type::clock::now() - min_age;
   std::vector<std::string> removed;

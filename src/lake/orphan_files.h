@@ -4,7 +4,8 @@
 // A file is kept if any snapshot still in the metadata reaches it (its manifest list, the
 // manifests in it and the data files they list, whatever the entry status), or if it is the
 // current or a logged metadata file. Files younger than `min_age` are kept too: they may belong
-// to a writer that is still working (several tradeflow processes may share a table).
+// to a writer that is still working (several tradeflow processes may share a table). For a table
+// staged but not yet in the catalog, every file under its location is such a leftover.
 #pragma once
 
 #include <chrono>

@@ -438,6 +438,8 @@ class BatchRun {
     options.target_file_bytes = config_.table.target_file_mb << 20;
     options.run_id = summary_.run_id;
     options.progress = options_.progress;
+    options.orphan_min_age = std::chrono::seconds(config_.orphan_min_age_seconds);
+    options.orphans_removed = &summary_.orphan_files_removed;
     return pipeline::CommitReferenceTables(catalog_.get(), reference_hashes_, *reference_, options);
   }
 

@@ -1,6 +1,7 @@
 #include "pipeline/reference_tables.h"
 
 #include "lake/file_io.h"
+#include "lake/orphan_files.h"
 #include "lake/table.h"
 #include "pipeline/ingest_state.h"
 #include "pipeline/table_sinks.h"
@@ -50,6 +51,9 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
         auto sink,
         TableSink::Open(catalog, {options.ns, name}, lake::ToFileUri(options.root + name),
                         transform::ReferenceDescriptor(kind), {}, options.target_file_bytes));
+    auto removed = lake::RemoveOrphanFiles(sink->table(), options.orphan_min_age);
+    if (!removed.ok()) return removed.status().WithContext("cleaning " + options.ns + "." + name);
+    if (options.orphans_removed) *options.orphans_removed += static_cast<int64_t>(removed->size());
     const lake::Snapshot* current = lake::CurrentSnapshot(sink->table().metadata());
     if (current != nullptr && current->summary.count(kInputHashesKey) &&
         current->summary.at(kInputHashesKey) == hashes) {

@@ -3,6 +3,7 @@
 // the same reference data that the run validated against.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -20,6 +21,9 @@ struct ReferenceTablesOptions {
   int64_t target_file_bytes = 0;
   std::string run_id;                     // recorded in each snapshot's summary
   observe::Progress* progress = nullptr;  // optional: a line per table replaced
+  // Unreferenced files older than this are removed from each table first (lake/orphan_files.h).
+  std::chrono::seconds orphan_min_age{86400};
+  int64_t* orphans_removed = nullptr;  // optional: adds the number of files removed
 };
 
 // Kind → the SHA-256 of its files, comma-separated in the order `config` lists them.
@@ -32,6 +36,7 @@ Result<ReferenceHashes> HashReferenceFiles(const ReferenceConfig& config);
 // Replaces the content of ref_<kind> with the rows of `reference` for every kind in `hashes`
 // (from HashReferenceFiles, before `reference` was loaded), unless the table's current snapshot
 // records the same hashes: a kind whose files did not change since the last run is left alone.
+// Removes each table's orphaned files first, as the run does for its other tables.
 Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& hashes,
                              const LoadedReference& reference,
                              const ReferenceTablesOptions& options);

@@ -448,3 +448,21 @@ def test_records_an_interrupted_run_quarantined_stay_rejected_after_a_fix(worksp
     trades = workspace.table().scan().to_arrow().to_pylist()
     assert len(trades) == 299
     assert unknown not in {t["parties"]["counterparty"]["id"] for t in trades}
+
+
+def test_a_run_killed_before_any_table_existed_leaves_nothing_after_the_next(workspace):
+    """Killed at the first commit of all (a reference table's): no table is in the catalog yet,
+    but the killed run's files are under their locations. The next run removes them all, for
+    the tables it creates and for the reference tables alike."""
+    pipeline = pipeline_without_orphan_delay(workspace, "first.yaml", "etrm_trades.csv")
+    run_killed_at(workspace, pipeline, "manifest-written")
+    assert files_under(workspace, "trade_events"), "the killed run should have left files"
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "orphaned files" in result.stdout
+    catalog = workspace.catalog()
+    names = [t[1] for t in catalog.list_tables("trading")]
+    assert "trade_events" in names and "ref_counterparties" in names
+    for name in names:
+        table = catalog.load_table(f"trading.{name}")
+        assert files_under(workspace, name) == referenced_files(table), name
