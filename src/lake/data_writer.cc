@@ -99,10 +99,7 @@ Status DataWriter::Flush(Buffer* buffer) {
 void DataWriter::Abandon() {
   buffers_.clear();
   buffered_bytes_ = 0;
-  for (const DataFile& file : files_) {
-    auto path = LocalPathFromUri(file.file_path);
-    if (path.ok()) (void)RemoveFileIfExists(*path);
-  }
+  RemoveDataFiles(files_);
   files_.clear();
 }
 

@@ -12,6 +12,13 @@
 
 namespace tradeflow::lake {
 
+void RemoveDataFiles(const std::vector<DataFile>& files) {
+  for (const DataFile& file : files) {
+    auto path = LocalPathFromUri(file.file_path);
+    if (path.ok()) (void)RemoveFileIfExists(*path);
+  }
+}
+
 namespace {
 
 using internal::FieldRef;

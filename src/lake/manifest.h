@@ -41,6 +41,10 @@ struct DataFile {
   std::optional<std::string> referenced_data_file;  // position deletes for a single data file
 };
 
+// Removes the files of `files` (file:// URIs), those already gone included: the data files of a
+// write that will not be committed, so that nothing references them.
+void RemoveDataFiles(const std::vector<DataFile>& files);
+
 enum class EntryStatus : int32_t { kExisting = 0, kAdded = 1, kDeleted = 2 };
 
 struct ManifestEntry {

@@ -194,10 +194,7 @@ void RowWriter::Abandon() {
   buffers_.clear();
   buffered_bytes_ = 0;
   while (!in_flight_.empty()) (void)TakeOldest();  // a failed file left nothing to list
-  for (const DataFile& file : files_) {
-    auto path = LocalPathFromUri(file.file_path);
-    if (path.ok()) (void)RemoveFileIfExists(*path);
-  }
+  RemoveDataFiles(files_);
   files_.clear();
 }
 

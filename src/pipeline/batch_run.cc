@@ -377,18 +377,16 @@ class BatchRun {
     for (const auto& f : out.failures) rules.insert(f.rule);
     for (std::string_view rule : rules) ++file->quarantined_by_rule[std::string(rule)];
     ++file->records_quarantined;
-    // Not for an input an interrupted run partly quarantined: its rejects are stored already,
-    // and a limit now would leave it half stored for good.
-    if (!quarantine_has_.count(input.sha256)) {
-      TF_RETURN_IF_ERROR(bad_records_.Count(input, record, out, rules, file->records_read));
-    }
-    // A run killed (or refused) between its two commits already stored this file's rejects as
-    // they were then. Those are not stored again; a record rejected now that was not then (a
-    // version another run committed since) is.
     if (quarantine_has_.count(input.sha256)) {
-      if (stored_rejects_.count({input.sha256, record.location})) return Status::OK();
+      // A run killed (or refused) between its two commits already stored this file's rejects as
+      // they were then. Those are not stored again; a record rejected now that was not then (a
+      // version another run committed since) is. No max_bad_records here: a limit now would
+      // leave the input half stored for good.
+      if (QuarantinedEarlier(input, record)) return Status::OK();
       ++late_rejects_;
       late_inputs_.insert(input.sha256);
+    } else {
+      TF_RETURN_IF_ERROR(bad_records_.Count(input, record, out, rules, file->records_read));
     }
     return quarantine_->Add(
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
@@ -467,7 +465,7 @@ class BatchRun {
       options.summary = Summary(true);
       options.check = NotIngestedMeanwhile(quarantine_->table(), true);
       auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
-      if (!snapshot.ok()) return Abandon(snapshot.status(), {&quarantined, &files});
+      if (!snapshot.ok()) return Abandon(snapshot.status(), /*quarantine_committed=*/false);
       summary_.quarantine_snapshot_id = *snapshot;
       if (options_.progress) options_.progress->Line("committed quarantine snapshot");
     }
@@ -476,18 +474,17 @@ class BatchRun {
     options.summary = Summary(false);
     options.check = NotIngestedMeanwhile(events_->table(), false);
     auto snapshot = events_->table().Append(files, events_->schema(), options);
-    if (!snapshot.ok()) return Abandon(snapshot.status(), {&files});
+    if (!snapshot.ok()) return Abandon(snapshot.status(), /*quarantine_committed=*/true);
     summary_.snapshot_id = *snapshot;
     return Status::OK();
   }
 
-  // A commit check (commit_checks.h): fails when another run committed one of this run's inputs
-  // to `table` after this run's plan (the quarantine table's check leaves out the inputs a killed
-  // run already quarantined, which this run does not quarantine again), or for the trade table,
-  // a trade version this run accepted. For an input a killed run had quarantined, another run
-  // recovering it at the same time shows in the quarantine table as late rejects committed since
-  // the plan, or, once that run has gone on, as trades committed in the trade table, which the
-  // quarantine commit looks at too.
+  // A commit check (commit_checks.h): fails when, since this run's plan, another run committed
+  // one of this run's inputs to `table` (the quarantine table's check leaves out the inputs a
+  // killed run already quarantined, which this run does not quarantine again), rejects of one of
+  // its inputs to the quarantine table, or, for the trade table, a trade version this run
+  // accepted. The quarantine commit also looks at the trade table: a run that has committed
+  // trades for an input has stored its rejects.
   std::function<Status(const lake::TableMetadata&)> NotIngestedMeanwhile(const lake::Table& table,
                                                                          bool quarantine) {
     return [this, &table, quarantine](const lake::TableMetadata& current) -> Status {
@@ -541,15 +538,10 @@ class BatchRun {
   // run did not commit are removed at once (no snapshot can reference them). After any other
   // failure they are left to the next run's orphan cleanup: a failed catalog update may still
   // have landed.
-  Status Abandon(const Status& failure,
-                 std::vector<const std::vector<lake::DataFile>*> uncommitted) {
+  Status Abandon(const Status& failure, bool quarantine_committed) {
     if (!lost_to_another_run_) return failure;
-    for (const auto* files : uncommitted) {
-      for (const auto& file : *files) {
-        auto path = lake::LocalPathFromUri(file.file_path);
-        if (path.ok()) (void)lake::RemoveFileIfExists(*path);
-      }
-    }
+    events_->writer().Abandon();
+    if (!quarantine_committed) quarantine_->Abandon();
     return failure;
   }
 
@@ -566,7 +558,7 @@ class BatchRun {
   std::map<std::string, IngestedInput> quarantine_has_;
   std::optional<int64_t> planned_snapshot_;  // the trade table's current snapshot at the plan
   std::set<std::pair<std::string, std::string>> stored_rejects_;  // (input sha256, location)
-  int64_t planned_quarantine_sequence_ = 0;  // the quarantine table's at the plan
+  int64_t planned_quarantine_sequence_ = 0;  // quarantine's last sequence number at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded
   std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
   BadRecordCounter bad_records_{config_.max_bad_records};
