@@ -370,19 +370,27 @@ def test_two_recovery_runs_at_once_store_a_new_reject_once(workspace):
     assert workspace.table().scan().to_arrow().num_rows == 1 + 298
 
 
+def loses_to_a_run_between_its_commits(ws, loser: str, winner: str) -> str:
+    """Starts `loser` and holds it before its commits, then `winner`, held between its
+    quarantine and trade commits; lets `loser` go on and checks that it finds day2.csv's rejects
+    stored by the other run and commits nothing; then lets `winner` finish. Its stdout."""
+    late = start_paused_before_commit(ws, loser)
+    early = start_paused_before_commit(ws, winner, "before-trade-commit", "pause1")
+    out, err = resume(ws, late)
+    assert late.returncode != 0, out
+    assert "the rejects of day2.csv were stored in trading.quarantine by another run" in err, err
+    out, err = resume(ws, early, "pause1")
+    assert early.returncode == 0, err
+    return out
+
+
 def test_two_recovery_runs_committing_their_quarantine_at_once_store_a_new_reject_once(workspace):
     """As above, but the first recovery is held between its two commits: its quarantine snapshot
     (with the new reject) has landed, its trades have not. The second finds those late rejects
     committed since its plan when it comes to commit its quarantine, and stores nothing."""
     day2_pipeline = interrupted_day2(workspace, then_other=True)
 
-    second = start_paused_before_commit(workspace, day2_pipeline)
-    first = start_paused_before_commit(workspace, day2_pipeline, "before-trade-commit", "pause1")
-    out, err = resume(workspace, second)
-    assert second.returncode != 0, out
-    assert "the rejects of day2.csv were stored in trading.quarantine by another run" in err, err
-    out, err = resume(workspace, first, "pause1")
-    assert first.returncode == 0, err
+    out = loses_to_a_run_between_its_commits(workspace, day2_pipeline, day2_pipeline)
     assert "read 300 = accepted 298 + quarantined 2" in out
 
     rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
@@ -413,13 +421,7 @@ def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(work
         cp1011 = sum(1 for r in csv.DictReader(f) if r["cpty_id"] == "CP1011")
     assert cp1011 > 0
 
-    lenient = start_paused_before_commit(workspace, day2_pipeline)
-    strict = start_paused_before_commit(workspace, strict_pipeline, "before-trade-commit", "pause1")
-    out, err = resume(workspace, lenient)
-    assert lenient.returncode != 0, out
-    assert "the rejects of day2.csv were stored in trading.quarantine by another run" in err, err
-    out, err = resume(workspace, strict, "pause1")
-    assert strict.returncode == 0, err
+    loses_to_a_run_between_its_commits(workspace, day2_pipeline, strict_pipeline)
 
     rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
     trades = workspace.table().scan().to_arrow().to_pylist()
