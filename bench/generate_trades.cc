@@ -23,9 +23,10 @@
 // rows are the same as without it: a bad LEI check digit, an unknown counterparty, an unknown
 // or missing book, a zero or negative quantity, lots x contract size not matching the quantity,
 // dates out of order (delivery/pricing period, option expiry before the trade date, missing
-// trade date), an unknown buy/sell value, an incomplete option or unknown commodity, or a
-// duplicate of the version just written (an extra row). Each one breaks a built-in validation
-// rule of docs/validation.md, so a validating pipeline quarantines exactly those rows.
+// trade date), an unknown buy/sell value, an incomplete option or unknown commodity, or the
+// version just written sent again with another comment (an extra row: the same version with
+// different content, not a replay). Each one breaks a built-in validation rule of
+// docs/validation.md, so a validating pipeline quarantines exactly those rows.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -294,7 +295,11 @@ class Generator {
     f.push_back(Pick(8) == 0 ? "booked late, see email \"re: " + r.deal + "\"" : "");
     bool duplicate = error_rate_ > 0 && Spoil(&f);
     Emit(out, f);
-    if (duplicate) Emit(out, f);
+    if (duplicate) {
+      // Changed content: an identical copy would be a replay, which is stored once, not rejected.
+      f[kComment] = "sent again and changed";
+      Emit(out, f);
+    }
     return duplicate ? 2 : 1;
   }
 

@@ -12,7 +12,7 @@ DEBIAN_PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3 libpq-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libzstd-dev zlib1g-dev libjemalloc-dev libexpat1-dev libsimdjson-dev libssl-dev librdkafka-dev libcpp-httplib-dev
+  libzstd-dev zlib1g-dev libxxhash-dev libjemalloc-dev libexpat1-dev libsimdjson-dev libssl-dev librdkafka-dev libcpp-httplib-dev
   libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
 )

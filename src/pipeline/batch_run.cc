@@ -36,6 +36,7 @@ namespace {
 
 using tradeflow::quarantine::v1::QuarantineRecord;
 using tradeflow::trade::v1::TradeEvent;
+using VersionSeen = validate::Validator::VersionSeen;
 
 // What the summary's "quarantined by" lists for records an interrupted run quarantined already.
 constexpr char kByAnInterruptedRun[] = "an interrupted run";
@@ -77,6 +78,7 @@ class BatchRun {
     for (auto& f : summary_.files) {
       summary_.records_read += f.records_read;
       summary_.records_accepted += f.records_accepted;
+      summary_.records_replayed += f.records_replayed;
       summary_.records_quarantined += f.records_quarantined;
     }
     summary_.metadata_location = events_->table().metadata_location();
@@ -311,7 +313,12 @@ class BatchRun {
         ++file.quarantined_by_rule[kByAnInterruptedRun];
         continue;
       }
-      if (out.accepted) CheckDuplicate(chunk, i, &out);
+      if (out.accepted && CheckDuplicate(chunk, i, &out) == VersionSeen::kReplay) {
+        // Already stored with this content (rule 15: replays are ignored), so accepted.
+        ++file.records_accepted;
+        ++file.records_replayed;
+        continue;
+      }
       if (!out.accepted) {
         TF_RETURN_IF_ERROR(Reject(*chunk.input, chunk.records[i], out, &file));
         continue;
@@ -337,8 +344,9 @@ class BatchRun {
   }
 
   // The unique_version rule needs input order, so it runs here rather than on the workers. A
-  // repeat is rare: the record is then mapped again on this thread to reject it (or flag it).
-  void CheckDuplicate(const RecordChunk& chunk, size_t i, RecordOutcome* out) {
+  // replay needs nothing more; a conflicting repeat is rare: the record is then mapped again on
+  // this thread to reject it (or flag it).
+  VersionSeen CheckDuplicate(const RecordChunk& chunk, size_t i, RecordOutcome* out) {
     const sources::SourceRecord& record = chunk.records[i];
     // A short `where` keeps the run's key index small (it holds one per record): "line 17", or
     // with several inputs "etrm.csv line 17".
@@ -350,21 +358,28 @@ class BatchRun {
       where = with_file;
     }
     std::vector<validate::RuleFailure> results;
-    if (!validator_->CheckDuplicate(out->key, where, &duplicates_, &results)) return;
+    const VersionSeen seen =
+        validator_->CheckDuplicate(out->key, out->content_hash, where, &duplicates_, &results);
+    if (seen != VersionSeen::kDuplicate) return seen;
     TradeEvent event;
     *out = processor_->Rebuild(chunk, i, &event);
     const validate::RuleFailure& r = results.front();
     if (r.severity == validate::Severity::kError) {
       RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
                                     {{r.rule, r.field, r.message}}, &event, out);
-      return;
+      return seen;
     }
     auto* w = event.add_quality_warnings();
     w->set_rule(r.rule);
     w->set_field(r.field);
     w->set_message(r.message);
     out->has_warnings = true;
-    RecordProcessor::SerializeRow(event, &out->row);
+    Status serialized = RecordProcessor::SerializeRow(event, &out->row, &out->content_hash);
+    if (!serialized.ok()) {
+      RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
+                                    {{"serialization", "", serialized.message()}}, &event, out);
+    }
+    return seen;
   }
 
   Status Reject(const sources::InputFile& input, const sources::SourceRecord& record,
@@ -398,7 +413,7 @@ class BatchRun {
     s["tradeflow.pipeline"] = config_.name;
     s["tradeflow.mapping-version"] = config_.mapping.version;
     std::string hashes;
-    int64_t read = 0, accepted = 0, quarantined = 0;
+    int64_t read = 0, accepted = 0, replayed = 0, quarantined = 0;
     nlohmann::json files = nlohmann::json::array();
     for (const auto& [input, index] : todo_) {
       const FileSummary& f = summary_.files[index];
@@ -406,16 +421,19 @@ class BatchRun {
       hashes += (hashes.empty() ? "" : ",") + f.sha256;
       read += f.records_read;
       accepted += f.records_accepted;
+      replayed += f.records_replayed;
       quarantined += f.records_quarantined;
       files.push_back({{"path", input->absolute_path},
                        {"sha256", f.sha256},
                        {"read", f.records_read},
                        {"accepted", f.records_accepted},
+                       {"replayed", f.records_replayed},
                        {"quarantined", f.records_quarantined}});
     }
     s[kInputHashesKey] = hashes;
     s["tradeflow.records-read"] = std::to_string(read);
     s["tradeflow.records-accepted"] = std::to_string(accepted);
+    s["tradeflow.records-replayed"] = std::to_string(replayed);
     s["tradeflow.records-quarantined"] = std::to_string(quarantined);
     s["tradeflow.inputs"] = files.dump();
     // Rows for inputs an earlier, interrupted run recorded in quarantine (listed there).
@@ -581,6 +599,15 @@ Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& o
   return run.Run();
 }
 
+namespace {
+
+std::string Replays(int64_t n) {
+  return "of the accepted, " + std::to_string(n) + (n == 1 ? " was a version" : " were versions") +
+         " already stored with the same content (replays, not stored again)";
+}
+
+}  // namespace
+
 std::string FormatRunSummary(const RunSummary& s) {
   std::ostringstream out;
   char buf[64];
@@ -595,12 +622,14 @@ std::string FormatRunSummary(const RunSummary& s) {
     std::snprintf(buf, sizeof buf, "%.2f", f.seconds);
     out << "      read " << f.records_read << " = accepted " << f.records_accepted
         << " + quarantined " << f.records_quarantined << "  (" << buf << "s)\n";
+    if (f.records_replayed > 0) out << "      " << Replays(f.records_replayed) << "\n";
     for (const auto& [rule, n] : f.quarantined_by_rule) {
       out << "      quarantined by " << rule << ": " << n << "\n";
     }
   }
   out << "  total: read " << s.records_read << " = accepted " << s.records_accepted
       << " + quarantined " << s.records_quarantined << "\n";
+  if (s.records_replayed > 0) out << "    " << Replays(s.records_replayed) << "\n";
   if (s.orphan_files_removed > 0) {
     out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
   }

@@ -34,6 +34,9 @@ struct FileSummary {
   std::optional<std::string> skipped;  // why, when the file was not read
   int64_t records_read = 0;
   int64_t records_accepted = 0;
+  // Of the accepted: versions already stored with the same content (a re-sent export, say),
+  // which are not stored again (trade-domain.md §3 rule 15).
+  int64_t records_replayed = 0;
   int64_t records_quarantined = 0;
   int64_t records_with_warnings = 0;
   std::map<std::string, int64_t> quarantined_by_rule;  // a record may fail several rules
@@ -53,6 +56,7 @@ struct RunSummary {
   std::vector<FileSummary> files;
   int64_t records_read = 0;
   int64_t records_accepted = 0;
+  int64_t records_replayed = 0;  // of the accepted
   int64_t records_quarantined = 0;
   int64_t orphan_files_removed = 0;
   double seconds = 0;

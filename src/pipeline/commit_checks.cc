@@ -55,17 +55,19 @@ Status NoVersionCommittedMeanwhile(const lake::Table& table, const lake::TableMe
                                    const VersionCheck& check) {
   if (current.current_snapshot_id == check.planned_snapshot) return Status::OK();
   TF_ASSIGN_OR_RETURN(auto added, FilesAddedSince(table, check.planned_snapshot));
-  return ForEachTradeKey(added, [&](const validate::DuplicateKey& key) -> Status {
-    std::optional<std::string> where = check.seen->Where(key);
-    if (!where || *where == validate::DuplicateIndex::kInTable) return Status::OK();
-    if (check.single_input && where->starts_with("line ")) {
-      *where = *check.single_input + " " + *where;
-    }
-    return Status::Conflict("trade version " + key.ToString() + " of " + *where +
+  return ForEachTradeKey(added, [&](const validate::DuplicateKey& key, int64_t hash) -> Status {
+    auto earlier = check.seen->Lookup(key, hash);
+    if (!earlier || earlier->where == validate::DuplicateIndex::kInTable) return Status::OK();
+    std::string where = earlier->where;
+    if (check.single_input && where.starts_with("line ")) where = *check.single_input + " " + where;
+    // Stored by both runs, even the same content would be there twice.
+    const char* then = earlier->same_content   ? "is a replay (the same content), not stored again"
+                       : check.rejects_repeats ? "goes to quarantine (unique_version)"
+                                               : "is stored with a unique_version warning";
+    return Status::Conflict("trade version " + key.ToString() + " of " + where +
                             " was committed to " + table.id().ToString() + " by another run" +
-                            kWhatHappened + ": the repeated version then " +
-                            (check.rejects_repeats ? "goes to quarantine (unique_version)"
-                                                   : "is stored with a unique_version warning"));
+                            (earlier->same_content ? " with the same content" : "") +
+                            kWhatHappened + ": the repeated version then " + then);
   });
 }
 

@@ -4,6 +4,7 @@
 #include <arrow/io/file.h>
 #include <arrow/table.h>
 #include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
 
 #include <set>
 
@@ -39,28 +40,39 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
 
 Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index) {
   TF_ASSIGN_OR_RETURN(auto files, table.LiveDataFiles());
-  return ForEachTradeKey(files, [index](const validate::DuplicateKey& key) {
-    index->AddExisting(key);
+  return ForEachTradeKey(files, [index](const validate::DuplicateKey& key, int64_t content_hash) {
+    index->AddExisting(key, content_hash);
     return Status::OK();
   });
 }
 
 namespace {
 
-// The named columns of a Parquet data file, read whole.
+// The named top-level primitive columns of a Parquet data file, read whole; look them up by name
+// in the result. An `optional` column the file does not have (it was written before the column
+// was added) is left out.
 Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& file,
-                                                        const std::vector<const char*>& names) {
+                                                        const std::vector<const char*>& names,
+                                                        const char* optional = nullptr) {
   TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(file.file_path));
   TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
   TF_ASSIGN_OR_RETURN_ARROW(auto reader,
                             parquet::arrow::OpenFile(input, arrow::default_memory_pool()));
   std::shared_ptr<arrow::Schema> schema;
   TF_RETURN_IF_ARROW_ERROR(reader->GetSchema(&schema));
+  // ReadTable takes leaf column indices, which differ from field indices after a nested field.
+  auto leaf = [&](const char* name) {
+    const int field = schema->GetFieldIndex(name);
+    return field < 0 ? -1 : reader->manifest().schema_fields[field].column_index;
+  };
   std::vector<int> columns;
   for (const char* name : names) {
-    int i = schema->GetFieldIndex(name);
+    const int i = leaf(name);
     if (i < 0) return Status::Invalid(path + ": no column " + name);
     columns.push_back(i);
+  }
+  if (optional != nullptr) {
+    if (const int i = leaf(optional); i >= 0) columns.push_back(i);
   }
   TF_ASSIGN_OR_RETURN_ARROW(auto table, reader->ReadTable(columns));
   TF_ASSIGN_OR_RETURN_ARROW(auto batch, table->CombineChunksToBatch());
@@ -75,8 +87,9 @@ Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
   TF_ASSIGN_OR_RETURN(auto files, quarantine.LiveDataFiles());
   for (const auto& f : files) {
     TF_ASSIGN_OR_RETURN(auto batch, ReadColumns(f, {"input_sha256", "source_location"}));
-    auto sha = std::static_pointer_cast<arrow::StringArray>(batch->column(0));
-    auto location = std::static_pointer_cast<arrow::StringArray>(batch->column(1));
+    auto sha = std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("input_sha256"));
+    auto location =
+        std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("source_location"));
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
       std::string hash(sha->GetView(r));
       if (inputs.count(hash)) out.emplace(std::move(hash), std::string(location->GetView(r)));
@@ -85,17 +98,27 @@ Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
   return out;
 }
 
-Status ForEachTradeKey(const std::vector<lake::DataFile>& files,
-                       const std::function<Status(const validate::DuplicateKey&)>& fn) {
+Status ForEachTradeKey(
+    const std::vector<lake::DataFile>& files,
+    const std::function<Status(const validate::DuplicateKey&, int64_t content_hash)>& fn) {
   for (const auto& f : files) {
-    TF_ASSIGN_OR_RETURN(auto batch,
-                        ReadColumns(f, {"source_system", "source_trade_id", "source_version"}));
-    auto sys = std::static_pointer_cast<arrow::StringArray>(batch->column(0));
-    auto id = std::static_pointer_cast<arrow::StringArray>(batch->column(1));
-    auto ver = std::static_pointer_cast<arrow::Int64Array>(batch->column(2));
+    TF_ASSIGN_OR_RETURN(
+        auto batch,
+        ReadColumns(f, {"source_system", "source_trade_id", "source_version"}, "content_hash"));
+    auto sys =
+        std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("source_system"));
+    auto id =
+        std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("source_trade_id"));
+    auto ver =
+        std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("source_version"));
+    // Null (a file without the column) or of another type: the hash is not known.
+    auto hash =
+        std::dynamic_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("content_hash"));
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      const int64_t content_hash = hash && !hash->IsNull(r) ? hash->Value(r) : 0;
       TF_RETURN_IF_ERROR(fn({std::string(sys->GetView(r)), std::string(id->GetView(r)),
-                             ver->IsNull(r) ? 0 : ver->Value(r)}));
+                             ver->IsNull(r) ? 0 : ver->Value(r)},
+                            content_hash));
     }
   }
   return Status::OK();

@@ -38,8 +38,8 @@ std::vector<std::string> HashList(const std::string& list);
 // sha256 → the snapshot that absorbed it.
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata);
 
-// Adds (source_system, source_trade_id, source_version) of every row live in the table to
-// `index`. Reads only those three columns.
+// Adds (source_system, source_trade_id, source_version) and content_hash of every row live in
+// the table to `index`. Reads only those four columns.
 Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index);
 
 // (input_sha256, source_location) of every row live in the quarantine table whose input is one
@@ -47,10 +47,12 @@ Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex*
 Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
     const lake::Table& quarantine, const std::set<std::string>& inputs);
 
-// Calls `fn` with the trade version key of every row of `files` (trade table data files), in
-// file order; stops at the first error `fn` returns.
-Status ForEachTradeKey(const std::vector<lake::DataFile>& files,
-                       const std::function<Status(const validate::DuplicateKey&)>& fn);
+// Calls `fn` with the trade version key and content hash (0 when not known: a row, or a file,
+// written before tradeflow kept it) of every row of `files` (trade table data files), in file
+// order; stops at the first error `fn` returns.
+Status ForEachTradeKey(
+    const std::vector<lake::DataFile>& files,
+    const std::function<Status(const validate::DuplicateKey&, int64_t content_hash)>& fn);
 
 // The data files live in the table now that were not live in snapshot `base` (all live files
 // when there was no snapshot then): what other writers committed since.

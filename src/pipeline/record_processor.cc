@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "model/content_hash.h"
 #include "model/proto_json.h"
 
 namespace tradeflow::pipeline {
@@ -29,6 +30,7 @@ void ResetOutcome(RecordOutcome* out) {
   out->mapped = false;
   out->mapped_json.clear();
   out->has_warnings = false;
+  out->content_hash = 0;
   out->sort_key.clear();
   out->row.clear();
 }
@@ -49,13 +51,24 @@ void RecordProcessor::MarkRejected(tradeflow::quarantine::v1::Stage stage,
   if (!st.ok()) out->mapped_json = "{\"error\":\"" + st.message() + "\"}";
 }
 
-void RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row) {
+Status RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row,
+                                     int64_t* content_hash) {
   row->clear();
   (void)event.ByteSizeLong();  // caches the sizes SerializeWithCachedSizes relies on
-  google::protobuf::io::StringOutputStream stream(row);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);  // map entries by key: files are reproducible
-  event.SerializeWithCachedSizes(&coded);
+  {
+    google::protobuf::io::StringOutputStream stream(row);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);  // map entries by key: files are reproducible
+    event.SerializeWithCachedSizes(&coded);
+  }
+  if (event.content_hash() != 0) return Status::Internal("the event has a content_hash already");
+  // content_hash is the last field, so appending it gives what serializing it in would.
+  static_assert(TradeEvent::kContentHashFieldNumber > TradeEvent::kQualityWarningsFieldNumber);
+  TF_ASSIGN_OR_RETURN(*content_hash,
+                      model::ContentHash(*row, {TradeEvent::kProvenanceFieldNumber,
+                                                TradeEvent::kQualityWarningsFieldNumber}));
+  model::AppendSfixed64Field(TradeEvent::kContentHashFieldNumber, *content_hash, row);
+  return Status::OK();
 }
 
 // Events live on an arena, made again every kEventsPerArena records. Clear() on a heap-allocated
@@ -118,7 +131,10 @@ void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index,
     MarkRejected(STAGE_VALIDATE, {{"table_layout", "", keyed.message()}}, event, out);
     return;
   }
-  SerializeRow(*event, &out->row);
+  Status serialized = SerializeRow(*event, &out->row, &out->content_hash);
+  if (!serialized.ok()) {
+    MarkRejected(STAGE_VALIDATE, {{"serialization", "", serialized.message()}}, event, out);
+  }
 }
 
 RecordOutcome RecordProcessor::Rebuild(const RecordChunk& chunk, size_t index,

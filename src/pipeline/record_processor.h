@@ -43,8 +43,10 @@ struct RecordOutcome {
   std::string mapped_json;
   // Mapped records: the trade version key (for the in-order duplicate check and quarantine).
   validate::DuplicateKey key;
-  // Accepted: the serialized TradeEvent and where it goes in the table.
+  // Accepted: the serialized TradeEvent (with its content_hash, also kept here for the duplicate
+  // check) and where it goes in the table.
   bool has_warnings = false;
+  int64_t content_hash = 0;
   std::vector<lake::PartitionValue> partition;
   std::string sort_key;
   std::string row;
@@ -82,8 +84,11 @@ class RecordProcessor {
   RecordOutcome Rebuild(const RecordChunk& chunk, size_t index,
                         tradeflow::trade::v1::TradeEvent* event) const;
 
-  // Serializes an accepted event into `row` (deterministically: map entries by key).
-  static void SerializeRow(const tradeflow::trade::v1::TradeEvent& event, std::string* row);
+  // Serializes an accepted event into `row` (deterministically: map entries by key), with its
+  // content_hash (model/content_hash.h: of everything but provenance and quality_warnings, so
+  // adding a warning later leaves it as it was), which is also returned in *content_hash.
+  static Status SerializeRow(const tradeflow::trade::v1::TradeEvent& event, std::string* row,
+                             int64_t* content_hash);
 
   // Marks `out` rejected at `stage`; with the mapped event (may be null) as JSON for quarantine.
   static void MarkRejected(tradeflow::quarantine::v1::Stage stage,

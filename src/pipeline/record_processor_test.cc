@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -154,11 +155,52 @@ TEST(RecordProcessorTest, EveryRecordOfAChunkComesOutAsIfMappedAlone) {
     EXPECT_EQ(got.row, want.row);
     EXPECT_EQ(got.sort_key, want.sort_key);
     EXPECT_EQ(got.has_warnings, want.has_warnings);
+    EXPECT_EQ(got.content_hash, want.content_hash);
     (got.accepted ? accepted : rejected)++;
   }
   // Both kinds, and the shapes above, occur often enough to cross several arena resets.
   EXPECT_GT(accepted, 200);
   EXPECT_GT(rejected, 20);
+}
+
+// The stored row carries the content hash, which ignores where the record was read and what the
+// checks said of it, so that the same record read again elsewhere is recognised as a replay.
+TEST(RecordProcessorTest, TheRowCarriesAContentHashThatIgnoresProvenanceAndWarnings) {
+  auto h = MakeHarness();
+  RecordChunk chunk;
+  chunk.input = &h->input;
+  chunk.size = 40;
+  for (int i = 0; i < static_cast<int>(chunk.size); ++i) {
+    chunk.records.push_back(Record(*h->mapper, i));
+  }
+  chunk.outcomes.resize(chunk.size);
+  h->processor->Process(&chunk);
+  const size_t a = std::find_if(chunk.outcomes.begin(), chunk.outcomes.end(),
+                                [](const RecordOutcome& o) { return o.accepted; }) -
+                   chunk.outcomes.begin();
+  ASSERT_LT(a, chunk.size);
+  const RecordOutcome& accepted = chunk.outcomes[a];
+  ASSERT_NE(accepted.content_hash, 0);
+  TradeEvent stored;
+  ASSERT_TRUE(stored.ParseFromString(accepted.row));
+  EXPECT_EQ(stored.content_hash(), accepted.content_hash);
+
+  // The same event from another place, with a warning added: the same hash.
+  TradeEvent again = stored;
+  again.clear_content_hash();
+  again.mutable_provenance()->set_source_location("line 999");
+  again.mutable_provenance()->set_run_id("another run");
+  again.add_quality_warnings()->set_rule("book_naming");
+  std::string row;
+  int64_t hash = 0;
+  ASSERT_TRUE(RecordProcessor::SerializeRow(again, &row, &hash).ok());
+  EXPECT_EQ(hash, accepted.content_hash);
+  // Other content: another hash.
+  again.set_source_record_id(again.source_record_id() + "0");
+  ASSERT_TRUE(RecordProcessor::SerializeRow(again, &row, &hash).ok());
+  EXPECT_NE(hash, accepted.content_hash);
+  // An event that has a hash already is refused rather than hashed with it.
+  EXPECT_FALSE(RecordProcessor::SerializeRow(stored, &row, &hash).ok());
 }
 
 }  // namespace

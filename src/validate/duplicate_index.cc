@@ -45,30 +45,29 @@ DuplicateIndex::Slot* DuplicateIndex::Find(const Slot& fp) {
 void DuplicateIndex::Grow() {
   std::vector<Slot> old;
   old.swap(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{0, 0, kEmpty});
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{0, 0, kEmpty, 0});
   for (const Slot& s : old) {
     if (s.where != kEmpty) *Find(s) = s;
   }
 }
 
-bool DuplicateIndex::Insert(const Slot& fp, uint32_t where, uint32_t* found_where) {
+const DuplicateIndex::Slot* DuplicateIndex::Insert(const Slot& fp) {
   // Linear probing stays short below 3/4 full.
   if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
   Slot* slot = Find(fp);
-  if (slot->where != kEmpty) {
-    *found_where = slot->where;
-    return true;
-  }
+  if (slot->where != kEmpty) return slot;
   *slot = fp;
-  slot->where = where;
   ++size_;
-  return false;
+  return nullptr;
 }
 
-void DuplicateIndex::AddExisting(DuplicateKey key) {
-  uint32_t found = 0;
+void DuplicateIndex::AddExisting(DuplicateKey key, int64_t content_hash) {
   Slot fp = FingerprintOf(key);
-  if (Insert(fp, kInTableWhere, &found)) Find(fp)->where = kInTableWhere;
+  fp.where = kInTableWhere;
+  fp.content = content_hash;
+  // The table itself holding a version twice (stored by an older tradeflow, or with the rule
+  // off): the first copy's content stands.
+  Insert(fp);
 }
 
 namespace {
@@ -91,8 +90,8 @@ bool LineNumberOf(std::string_view where, uint32_t* line) {
 
 }  // namespace
 
-bool DuplicateIndex::Seen(const DuplicateKey& key, std::string_view where,
-                          std::string* first_where) {
+bool DuplicateIndex::Seen(const DuplicateKey& key, int64_t content_hash, std::string_view where,
+                          Earlier* earlier) {
   uint32_t at = kNoWhere;
   uint32_t line = 0;
   bool as_text = false;
@@ -103,20 +102,32 @@ bool DuplicateIndex::Seen(const DuplicateKey& key, std::string_view where,
     at = static_cast<uint32_t>(wheres_.size());
     as_text = true;
   }
-  uint32_t found = 0;
-  if (!Insert(FingerprintOf(key), at, &found)) {
+  Slot fp = FingerprintOf(key);
+  fp.where = at;
+  fp.content = content_hash;
+  const Slot* found = Insert(fp);
+  if (found == nullptr) {
     if (as_text) wheres_.append(where).push_back('\0');
     return false;
   }
-  if (first_where != nullptr) *first_where = WhereText(found);
+  if (earlier != nullptr) *earlier = EarlierOf(*found, content_hash);
   return true;
 }
 
-std::optional<std::string> DuplicateIndex::Where(const DuplicateKey& key) const {
+std::optional<DuplicateIndex::Earlier> DuplicateIndex::Lookup(const DuplicateKey& key,
+                                                              int64_t content_hash) const {
   if (slots_.empty()) return std::nullopt;
   const Slot* slot = Find(FingerprintOf(key));
   if (slot->where == kEmpty) return std::nullopt;
-  return WhereText(slot->where);
+  return EarlierOf(*slot, content_hash);
+}
+
+DuplicateIndex::Earlier DuplicateIndex::EarlierOf(const Slot& slot, int64_t content_hash) const {
+  Earlier earlier;
+  earlier.where = WhereText(slot.where);
+  earlier.content_known = slot.content != 0;
+  earlier.same_content = content_hash != 0 && slot.content == content_hash;
+  return earlier;
 }
 
 std::string DuplicateIndex::WhereText(uint32_t where) const {

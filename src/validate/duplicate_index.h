@@ -1,17 +1,19 @@
 // Remembers which (source_system, source_trade_id, source_version) keys exist, so that a trade
 // version arriving twice (twice in one run, or again after it was stored) is caught by the
-// unique_version rule (trade-domain.md §3 rule 15).
+// unique_version rule (trade-domain.md §3 rule 15). With each key it keeps the version's content
+// hash (model/content_hash.h), which tells a replay (the same content again: ignored) from a
+// conflict (other content under the same version: an error).
 //
 // The pipeline fills it with the keys already in the table before the run, then asks Seen() for
 // every record in input order; Validator::CheckDuplicate() turns a repeat into a RuleFailure.
 // Not thread-safe: one index per run, used from the thread that orders the records.
 //
 // Memory: a run may see millions of keys and the index is what grows with the input, so a key is
-// kept as a 96-bit hash of (system, trade id, version) in a flat open-addressing table (16 bytes a
-// slot: the hash and the line number, or where its `where` text starts in one shared buffer):
-// 20 to 40 bytes a key, where a node-based std::unordered_map took 90. Two different
-// keys sharing a hash would make the second look like a duplicate; at 96 bits that is about 1 in
-// 10^14 for ten million keys, and it would show in quarantine, not vanish.
+// kept as a 96-bit hash of (system, trade id, version) in a flat open-addressing table (24 bytes a
+// slot: the hash, the content hash and the line number, or where its `where` text starts in one
+// shared buffer): 30 to 50 bytes a key, where a node-based std::unordered_map took 90. Two
+// different keys sharing a hash would make the second look like a duplicate; at 96 bits that is
+// about 1 in 10^14 for ten million keys, and it would show in quarantine, not vanish.
 #pragma once
 
 #include <cstdint>
@@ -40,16 +42,26 @@ class DuplicateIndex {
   // What Seen() reports as the first place of a key that came from the table.
   static constexpr std::string_view kInTable = "the table";
 
-  // A key already stored in the table.
-  void AddExisting(DuplicateKey key);
+  // A key already stored in the table, with its content hash (0: not known, for rows stored
+  // before tradeflow kept one).
+  void AddExisting(DuplicateKey key, int64_t content_hash);
 
-  // True when `key` was seen before: *first_where (may be null) is then where it was first seen,
-  // e.g. "etrm.csv line 17", or kInTable. Otherwise remembers it as seen at `where` and returns
-  // false. The first occurrence is kept: a third copy also names the first.
-  bool Seen(const DuplicateKey& key, std::string_view where, std::string* first_where);
+  // The first occurrence of a key, as Seen() reports it.
+  struct Earlier {
+    std::string where;           // e.g. "etrm.csv line 17", or kInTable
+    bool content_known = false;  // it came with a content hash
+    bool same_content = false;   // both content hashes known and equal: a replay
+  };
 
-  // Where `key` was first seen, as Seen() reports it; nullopt if the index does not hold it.
-  std::optional<std::string> Where(const DuplicateKey& key) const;
+  // True when `key` was seen before: *earlier (may be null) then describes its first occurrence.
+  // Otherwise remembers it, with `content_hash`, as seen at `where` and returns false. The first
+  // occurrence is kept: a third copy is also compared with the first.
+  bool Seen(const DuplicateKey& key, int64_t content_hash, std::string_view where,
+            Earlier* earlier);
+
+  // The first occurrence of `key`, compared with `content_hash`, as Seen() reports it, but
+  // without adding the key; nullopt if the index does not hold it.
+  std::optional<Earlier> Lookup(const DuplicateKey& key, int64_t content_hash) const;
 
   size_t size() const { return size_; }
 
@@ -60,6 +72,7 @@ class DuplicateIndex {
     uint64_t high = 0;
     uint32_t low = 0;
     uint32_t where = 0;
+    int64_t content = 0;
   };
   static constexpr uint32_t kLineBit = 0x80000000;
   static constexpr uint32_t kEmpty = 0xFFFFFFFF;
@@ -71,9 +84,11 @@ class DuplicateIndex {
   Slot* Find(const Slot& fp);
   const Slot* Find(const Slot& fp) const;
   std::string WhereText(uint32_t where) const;
+  Earlier EarlierOf(const Slot& slot, int64_t content_hash) const;
   void Grow();
-  // Returns true if the key was there; otherwise stores it with `where`.
-  bool Insert(const Slot& fp, uint32_t where, uint32_t* found_where);
+  // Returns the slot holding the key if it was there; otherwise stores `fp` (with its where and
+  // content) and returns null.
+  const Slot* Insert(const Slot& fp);
 
   std::vector<Slot> slots_;  // power-of-two size
   size_t size_ = 0;

@@ -68,12 +68,6 @@ std::vector<RuleFailure> Validator::Check(const pb::TradeEvent& event,
   return failures;
 }
 
-bool Validator::CheckDuplicate(const pb::TradeEvent& event, std::string_view where,
-                               DuplicateIndex* index, std::vector<RuleFailure>* failures) const {
-  if (!builtin_.on(BuiltinId::kUniqueVersion)) return false;
-  return CheckDuplicate(DuplicateKey::Of(event), where, index, failures);
-}
-
 bool Validator::ChecksDuplicateVersions() const { return builtin_.on(BuiltinId::kUniqueVersion); }
 
 bool Validator::RejectsDuplicateVersions() const {
@@ -81,17 +75,25 @@ bool Validator::RejectsDuplicateVersions() const {
          builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)] == Severity::kError;
 }
 
-bool Validator::CheckDuplicate(const DuplicateKey& key, std::string_view where,
-                               DuplicateIndex* index, std::vector<RuleFailure>* failures) const {
-  if (!builtin_.on(BuiltinId::kUniqueVersion)) return false;
-  std::string first;
-  if (!index->Seen(key, where, &first)) return false;
-  std::string message = key.ToString() + " is a duplicate: ";
-  message += first == DuplicateIndex::kInTable ? "already in the table" : "also at " + first;
+Validator::VersionSeen Validator::CheckDuplicate(const DuplicateKey& key, int64_t content_hash,
+                                                 std::string_view where, DuplicateIndex* index,
+                                                 std::vector<RuleFailure>* failures) const {
+  if (!builtin_.on(BuiltinId::kUniqueVersion)) return VersionSeen::kNew;
+  DuplicateIndex::Earlier first;
+  if (!index->Seen(key, content_hash, where, &first)) return VersionSeen::kNew;
+  if (first.same_content) return VersionSeen::kReplay;
+  const std::string at =
+      first.where == DuplicateIndex::kInTable ? "already in the table" : "also at " + first.where;
+  std::string message = key.ToString() + " is a duplicate with different content: " + at;
+  if (!first.content_known || content_hash == 0) {
+    // Stored by a tradeflow that kept no content hash: a replay cannot be told from a change.
+    message = key.ToString() + " is a duplicate: " + at +
+              " (stored without a content hash, so a replay cannot be told from a change)";
+  }
   failures->push_back({std::string(GetBuiltinRule(BuiltinId::kUniqueVersion).name),
                        builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)],
                        "source_version", std::move(message)});
-  return true;
+  return VersionSeen::kDuplicate;
 }
 
 }  // namespace tradeflow::validate

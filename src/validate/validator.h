@@ -2,7 +2,7 @@
 //
 //   auto v = Validator::Make(spec, &reference_data);      // once per run
 //   auto failures = (*v)->Check(event, issues, now);      // per record, thread-safe
-//   (*v)->CheckDuplicate(event, "etrm.csv line 17", &index, &failures);  // per record, in order
+//   (*v)->CheckDuplicate(key, hash, "etrm.csv line 17", &index, &failures);  // in order
 //   if (HasErrors(failures)) → quarantine; else store, with any warnings as flags.
 //
 // Make() does all the work that does not depend on a record: it applies the spec's overrides to
@@ -44,14 +44,20 @@ class Validator {
                                  const std::vector<std::string>& mapping_issues,
                                  int64_t now_unix_seconds) const;
 
-  // The unique_version rule: records the event's key in `index` as seen at `where` (e.g.
-  // "etrm.csv line 17"); when the key was there already, appends a failure naming where it was
-  // first seen and returns true. Does nothing (false) when unique_version is off.
-  bool CheckDuplicate(const tradeflow::trade::v1::TradeEvent& event, std::string_view where,
-                      DuplicateIndex* index, std::vector<RuleFailure>* failures) const;
-  // The same for a key taken from the event earlier (DuplicateKey::Of), e.g. on another thread.
-  bool CheckDuplicate(const DuplicateKey& key, std::string_view where, DuplicateIndex* index,
-                      std::vector<RuleFailure>* failures) const;
+  // What the unique_version rule made of a record's trade version.
+  enum class VersionSeen {
+    kNew,        // not seen before (or the rule is off): store it
+    kReplay,     // seen before with the same content: already stored, ignore it
+    kDuplicate,  // seen before with other content, or content not known: a failure was added
+  };
+
+  // The unique_version rule (trade-domain.md §3 rule 15): records the version's key
+  // (DuplicateKey::Of) and content hash (model/content_hash.h) in `index` as seen at `where`
+  // (e.g. "etrm.csv line 17"). When the key was there already, with the same content the record
+  // is a replay; otherwise appends a failure naming where it was first seen. Always kNew when
+  // unique_version is off.
+  VersionSeen CheckDuplicate(const DuplicateKey& key, int64_t content_hash, std::string_view where,
+                             DuplicateIndex* index, std::vector<RuleFailure>* failures) const;
 
   // The rule id of the failures CheckDuplicate appends.
   static constexpr std::string_view kUniqueVersionRule = "unique_version";

@@ -81,9 +81,15 @@ def test_a_changed_file_is_new_input(workspace):
     path.write_bytes("\r\n".join(lines + [",".join(first)]).encode())
     result = workspace.run_pipeline()
     assert result.returncode == 0, result.stderr
-    # The 300 old versions are now duplicates of what the table holds; the new deal lands.
-    assert "read 301 = accepted 1 + quarantined 300" in result.stdout
+    # The 300 old versions are replays of what the table holds (the same content): accepted
+    # and not stored again. The new deal lands.
+    assert "read 301 = accepted 301 + quarantined 0" in result.stdout
+    assert ("of the accepted, 300 were versions already stored with the same content (replays, "
+            "not stored again)") in result.stdout
     assert workspace.table().scan().to_arrow().num_rows == 301
+    snapshot = workspace.table().current_snapshot().summary
+    assert snapshot["tradeflow.records-replayed"] == "300"
+    assert snapshot["added-records"] == "1"
 
 
 CRASH_POINTS = [
@@ -171,16 +177,19 @@ def resume(ws, run: subprocess.Popen, pause: str = "pause"):
     return run.communicate(timeout=120)
 
 
-def write_day2(ws, reject: bool = False) -> None:
+def write_day2(ws, reject: bool = False, replay: bool = False) -> None:
     """day2.csv: the example's trades under new deal numbers (with `reject`, the trade on line 4
     names an unknown counterparty); other.csv: only day2.csv's line 2, its first trade version,
-    sent again from elsewhere."""
+    sent again from elsewhere with another comment (the same version with other content), or
+    with `replay` as it is."""
     lines = (ws.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
     day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
     if reject:
         day2[3] = day2[3].replace(",CP10", ",XX10", 1)
     (ws.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    (ws.root / "other.csv").write_bytes("\r\n".join([lines[0], day2[1]]).encode())
+    assert day2[1].endswith(",")  # the comment, last, is empty
+    other = day2[1] if replay else day2[1] + "sent again and changed"
+    (ws.root / "other.csv").write_bytes("\r\n".join([lines[0], other]).encode())
 
 
 def pipeline_over(ws, input_file: str, replacements: dict = None) -> str:
@@ -251,6 +260,31 @@ def test_a_trade_version_committed_by_another_run_meanwhile_is_not_stored_twice(
     assert workspace.table().scan().to_arrow().num_rows == 300
     rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
     assert [f["rule"] for r in rejects for f in r["failures"]] == ["unique_version"]
+    assert "is a duplicate with different content: already in the table" in (
+        rejects[0]["failures"][0]["message"])
+
+
+def test_a_replay_committed_by_another_run_meanwhile_is_stored_once(workspace):
+    """As above, but the other file sends the version with the same content: the late run still
+    commits nothing (both would store it), and run again it finds a replay and stores the rest."""
+    write_day2(workspace, replay=True)
+    day2_pipeline = pipeline_over(workspace, "day2.csv")
+    other_pipeline = pipeline_over(workspace, "other.csv")
+
+    late = start_paused_before_commit(workspace, day2_pipeline)
+    assert workspace.run_pipeline(other_pipeline).returncode == 0
+    out, err = resume(workspace, late)
+    assert late.returncode != 0, out
+    assert "was committed to trading.trade_events by another run with the same content" in err
+    assert "the repeated version then is a replay (the same content), not stored again" in err
+
+    again = workspace.run_pipeline(day2_pipeline)
+    assert again.returncode == 0, again.stderr
+    assert "read 300 = accepted 300 + quarantined 0" in again.stdout
+    assert "of the accepted, 1 was a version already stored with the same content" in again.stdout
+    rows = workspace.table().scan().to_arrow().to_pylist()
+    assert len(rows) == 300
+    assert len({(r["source_trade_id"], r["source_version"]) for r in rows}) == 300
 
 
 def test_a_cleanup_that_removes_a_running_writers_files_fails_its_commit(workspace):

@@ -51,9 +51,11 @@ def bad_batch(workspace):
     for (change, rule), i in zip(BAD, futures):
         rows[i].update(change)
         expected[i + 2] = rule  # line number: header is line 1
-    dup = dict(rows[0])  # same trade version twice
+    dup = dict(rows[0])  # the same trade version with other content
+    dup["comment"] = "sent again and changed"
     rows.append(dup)
     expected[len(rows) + 1] = "unique_version"
+    rows.append(dict(rows[1]))  # a replay (the same content again): accepted, stored once
     write_csv(workspace.root / "bad.csv", fieldnames, rows)
     # A line with a broken quote, which no CSV reader can parse.
     text = (workspace.root / "bad.csv").read_bytes().decode()
@@ -92,13 +94,15 @@ def test_every_bad_record_is_quarantined_with_its_reason(bad_batch):
     assert 'TFC "TRADING' in by_line[6]["raw_record"]
 
     events = catalog.load_table("trading.trade_events")
-    assert events.scan().to_arrow().num_rows == total - bad
+    assert events.scan().to_arrow().num_rows == total - bad - 1  # the replay is stored once
     summary = events.current_snapshot().summary
     assert summary["tradeflow.records-read"] == str(total)
     assert summary["tradeflow.records-accepted"] == str(total - bad)
+    assert summary["tradeflow.records-replayed"] == "1"
     assert summary["tradeflow.records-quarantined"] == str(bad)
     inputs = json.loads(summary["tradeflow.inputs"])
     assert inputs[0]["read"] == inputs[0]["accepted"] + inputs[0]["quarantined"]
+    assert inputs[0]["replayed"] == 1
     qsummary = catalog.load_table("trading.quarantine").current_snapshot().summary
     assert qsummary["tradeflow.run-id"] == summary["tradeflow.run-id"]
 

@@ -247,12 +247,32 @@ def test_a_count_of_bad_records_stops_the_run_as_soon_as_it_is_passed(committed)
                   "The first: mapping_error: one_bad.csv:5: execution_time (column exec_time)")
 
 
-def test_repeated_versions_are_not_bad_records(committed):
-    """A re-sent export is all repeats (unique_version): quarantined, but not a broken file."""
+def test_replayed_versions_are_accepted_and_not_stored_again(committed):
+    """A re-sent export is all replays (rule 15: the same versions with the same content):
+    accepted, nothing stored twice, nothing quarantined."""
     shutil.copy(committed.root / "day2.csv", committed.root / "resent.csv")
     with open(committed.root / "resent.csv", "ab") as f:
-        f.write(b"\r\n")  # other bytes, same records: new input, every version a repeat
+        f.write(b"\r\n")  # other bytes, same records: new input, every version a replay
+    before = committed.table().scan().to_arrow().num_rows
     result = committed.run_pipeline(with_limit(committed, "resent.yaml", "resent.csv", "0"))
+    assert result.returncode == 0, result.stderr
+    assert "read 100 = accepted 100 + quarantined 0" in result.stdout
+    assert "of the accepted, 100 were versions already stored with the same content" in (
+        result.stdout)
+    assert committed.table().scan().to_arrow().num_rows == before
+
+
+def test_changed_versions_are_not_bad_records(committed):
+    """A re-sent export whose every version changed (unique_version: the same version with
+    other content) is all quarantined, but it is not a broken file."""
+    with open(committed.root / "day2.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        with open(committed.root / "changed.csv", "w", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\r\n")
+            writer.writeheader()
+            for row in reader:
+                writer.writerow({**row, "comment": "sent again and changed"})
+    result = committed.run_pipeline(with_limit(committed, "changed.yaml", "changed.csv", "0"))
     assert result.returncode == 0, result.stderr
     assert "read 100 = accepted 0 + quarantined 100" in result.stdout
 

@@ -1,0 +1,95 @@
+#include "pipeline/ingest_state.h"
+
+#include <arrow/api.h>
+#include <arrow/io/file.h>
+#include <gtest/gtest.h>
+#include <parquet/arrow/writer.h>
+
+#include <filesystem>
+
+namespace tradeflow::pipeline {
+namespace {
+
+struct Key {
+  validate::DuplicateKey key;
+  int64_t content_hash;
+};
+
+// A trade data file with the three key columns, then (with `hashes`) a nested column and
+// content_hash after it, as in trade_events, where the hash's leaf index is not its field index.
+lake::DataFile WriteTradeFile(const std::string& name, std::optional<std::vector<int64_t>> hashes) {
+  arrow::StringBuilder sys, id;
+  arrow::Int64Builder version, hash;
+  arrow::FieldVector fields = {arrow::field("source_system", arrow::utf8()),
+                               arrow::field("source_trade_id", arrow::utf8()),
+                               arrow::field("source_version", arrow::int64())};
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(sys.Append("ENDUR").ok());
+    EXPECT_TRUE(id.Append("10000" + std::to_string(i)).ok());
+    EXPECT_TRUE(version.Append(i + 1).ok());
+  }
+  arrow::ArrayVector columns = {sys.Finish().ValueOrDie(), id.Finish().ValueOrDie(),
+                                version.Finish().ValueOrDie()};
+  if (hashes) {
+    auto leg = arrow::struct_({arrow::field("a", arrow::utf8()), arrow::field("b", arrow::utf8())});
+    fields.push_back(arrow::field("party", leg));
+    columns.push_back(arrow::MakeArrayOfNull(leg, 2).ValueOrDie());
+    fields.push_back(arrow::field("content_hash", arrow::int64()));
+    EXPECT_TRUE(hash.Append((*hashes)[0]).ok());
+    EXPECT_TRUE(hash.AppendNull().ok());  // a row of an older writer in the same column
+    columns.push_back(hash.Finish().ValueOrDie());
+  }
+  auto table = arrow::Table::Make(arrow::schema(fields), columns);
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  auto out = arrow::io::FileOutputStream::Open(path).ValueOrDie();
+  EXPECT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, 1024).ok());
+  EXPECT_TRUE(out->Close().ok());
+  lake::DataFile file;
+  file.file_path = "file://" + path;
+  return file;
+}
+
+std::vector<Key> KeysOf(const std::vector<lake::DataFile>& files) {
+  std::vector<Key> keys;
+  Status st = ForEachTradeKey(files, [&](const validate::DuplicateKey& key, int64_t hash) {
+    keys.push_back({key, hash});
+    return Status::OK();
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
+  return keys;
+}
+
+TEST(IngestStateTest, ReadsTheContentHashWhereAFileHasIt) {
+  auto keys = KeysOf({WriteTradeFile("ingest_state_with.parquet", std::vector<int64_t>{-42, 0})});
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].key, (validate::DuplicateKey{"ENDUR", "100000", 1}));
+  EXPECT_EQ(keys[0].content_hash, -42);
+  EXPECT_EQ(keys[1].key, (validate::DuplicateKey{"ENDUR", "100001", 2}));
+  EXPECT_EQ(keys[1].content_hash, 0);  // null: not known
+}
+
+TEST(IngestStateTest, AFileWrittenBeforeContentHashesHasNone) {
+  auto keys = KeysOf({WriteTradeFile("ingest_state_without.parquet", std::nullopt)});
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].content_hash, 0);
+  EXPECT_EQ(keys[1].content_hash, 0);
+}
+
+TEST(IngestStateTest, LoadedHashesTellReplaysFromConflicts) {
+  validate::DuplicateIndex index;
+  Status st =
+      ForEachTradeKey({WriteTradeFile("ingest_state_index.parquet", std::vector<int64_t>{7, 0})},
+                      [&](const validate::DuplicateKey& key, int64_t hash) {
+                        index.AddExisting(key, hash);
+                        return Status::OK();
+                      });
+  ASSERT_TRUE(st.ok()) << st.message();
+  validate::DuplicateIndex::Earlier earlier;
+  ASSERT_TRUE(index.Seen({"ENDUR", "100000", 1}, 7, "line 2", &earlier));
+  EXPECT_TRUE(earlier.same_content);
+  ASSERT_TRUE(index.Seen({"ENDUR", "100001", 2}, 7, "line 3", &earlier));
+  EXPECT_FALSE(earlier.content_known);
+}
+
+}  // namespace
+}  // namespace tradeflow::pipeline
