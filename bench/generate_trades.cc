@@ -24,7 +24,7 @@
 // or missing book, a zero or negative quantity, lots x contract size not matching the quantity,
 // dates out of order (delivery/pricing period, option expiry before the trade date, missing
 // trade date), an unknown buy/sell value, an incomplete option or unknown commodity, or the
-// version just written sent again with another comment (an extra row: the same version with
+// version just written sent again under another trader (an extra row: the same version with
 // different content, not a replay). Each one breaks a built-in validation rule of
 // docs/validation.md, so a validating pipeline quarantines exactly those rows.
 #include <CLI/CLI.hpp>
@@ -297,7 +297,7 @@ class Generator {
     Emit(out, f);
     if (duplicate) {
       // Changed content: an identical copy would be a replay, which is stored once, not rejected.
-      f[kComment] = "sent again and changed";
+      f[kTrader] += "2";
       Emit(out, f);
     }
     return duplicate ? 2 : 1;

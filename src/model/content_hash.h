@@ -1,7 +1,8 @@
 // A fingerprint of a serialized message's content that leaves out chosen top-level fields: for
-// a trade version, everything but where it came from (provenance) and what the checks said of
-// it (quality warnings), so that the same version sent again has the same fingerprint and a
-// changed one, another (trade-domain.md §3 rule 15: a replay is ignored, a conflict is an error).
+// a trade version, everything but where it came from (provenance), the source's unmapped
+// columns (source_attributes) and what the checks said of it (quality warnings), so that the same
+// version sent again has the same fingerprint and a changed one, another (trade-domain.md §3 rule
+// 15: a replay is ignored, a conflict is an error).
 //
 // The fingerprint is XXH3-64 (xxHash 0.8, seed 0, whose output is fixed by its specification)
 // of the bytes of every kept top-level field, tag included, in the order they appear. It depends

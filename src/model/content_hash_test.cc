@@ -12,6 +12,7 @@ namespace {
 using tradeflow::trade::v1::TradeEvent;
 
 const std::vector<int> kNotContent = {TradeEvent::kProvenanceFieldNumber,
+                                      TradeEvent::kSourceAttributesFieldNumber,
                                       TradeEvent::kQualityWarningsFieldNumber};
 
 std::string Deterministic(const TradeEvent& event) {
@@ -49,6 +50,8 @@ TEST(ContentHashTest, LeavesOutTheExcludedFields) {
   b.mutable_provenance()->set_run_id("run-2");
   auto* w = b.add_quality_warnings();
   w->set_rule("lei_check_digits");
+  (*b.mutable_source_attributes())["sent"] =
+      "2026-11-27T10:00:00Z";  // excluded, between the others
   EXPECT_NE(Hash(a), 0);
   EXPECT_EQ(Hash(a), Hash(b));
   b.clear_provenance();
@@ -61,7 +64,7 @@ TEST(ContentHashTest, ChangesWithTheContent) {
   changed.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("1001");
   EXPECT_NE(Hash(changed), original);
   changed = Trade();
-  (*changed.mutable_source_attributes())["desk"] = "power";  // after provenance: still content
+  changed.mutable_parties()->set_trader("jsmith");
   EXPECT_NE(Hash(changed), original);
   changed = Trade();
   changed.set_source_version(3);

@@ -23,7 +23,8 @@ class BadRecordCounter {
   explicit BadRecordCounter(std::optional<BadRecordLimit> limit) : limit_(std::move(limit)) {}
 
   // Counts a rejected record of `input` (`rules`: the distinct rules it failed), unless it is
-  // only a repeated version (unique_version: a re-sent trade, not a sign of a broken file).
+  // only a changed repeat of a version (unique_version: a re-sent trade, not a sign of a broken
+  // file).
   // With a count limit, fails as soon as it is passed, so the rest of the file is not read.
   Status Count(const sources::InputFile& input, const sources::SourceRecord& record,
                const RecordOutcome& out, const std::set<std::string_view>& rules,

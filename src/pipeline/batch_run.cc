@@ -307,6 +307,9 @@ class BatchRun {
     const bool resumed = quarantine_has_.count(chunk.input->sha256) > 0;
     for (size_t i = 0; i < chunk.size; ++i) {
       ++file.records_read;
+      if (options_.progress && (file.records_read & 4095) == 0) {
+        options_.progress->Update(file.records_read, source.bytes_read());
+      }
       RecordOutcome& out = chunk.outcomes[i];
       if (out.accepted && resumed && QuarantinedEarlier(*chunk.input, chunk.records[i])) {
         ++file.records_quarantined;
@@ -326,9 +329,6 @@ class BatchRun {
       if (out.has_warnings) ++file.records_with_warnings;
       TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
       ++file.records_accepted;
-      if (options_.progress && (file.records_read & 4095) == 0) {
-        options_.progress->Update(file.records_read, source.bytes_read());
-      }
     }
     return Status::OK();
   }
@@ -378,7 +378,10 @@ class BatchRun {
     if (!serialized.ok()) {
       RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
                                     {{"serialization", "", serialized.message()}}, &event, out);
+      return seen;
     }
+    // Stored too, so that a later copy of this content is a replay rather than stored again.
+    duplicates_.AddContent(out->key, out->content_hash);
     return seen;
   }
 

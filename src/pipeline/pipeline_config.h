@@ -48,11 +48,11 @@ enum class BadRecordPolicy {
 };
 
 // The most bad records one input file may have: a count, or a percentage of the records read
-// from the file. A bad record is one quarantined for any rule but unique_version (a repeated
-// version is a re-sent trade, not a sign of a broken file). A file past the limit fails the whole
-// run, which commits nothing, as Spark's maxMalformed or Snowflake's ON_ERROR = ABORT_STATEMENT
-// stop a load: a file that is mostly rejects has a changed format or needs another mapping, and
-// is not data to quarantine record by record.
+// from the file. A bad record is one quarantined for any rule but unique_version (a changed
+// repeat of a version is a re-sent trade, not a sign of a broken file). A file past the limit fails
+// the whole run, which commits nothing, as Spark's maxMalformed or Snowflake's ON_ERROR =
+// ABORT_STATEMENT stop a load: a file that is mostly rejects has a changed format or needs another
+// mapping, and is not data to quarantine record by record.
 struct BadRecordLimit {
   std::optional<int64_t> count;  // either this,
   // or a percentage, exactly: percent_units / 10^percent_scale (2.5% is 25 and 1).

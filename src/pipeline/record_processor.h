@@ -85,8 +85,9 @@ class RecordProcessor {
                         tradeflow::trade::v1::TradeEvent* event) const;
 
   // Serializes an accepted event into `row` (deterministically: map entries by key), with its
-  // content_hash (model/content_hash.h: of everything but provenance and quality_warnings, so
-  // adding a warning later leaves it as it was), which is also returned in *content_hash.
+  // content_hash (model/content_hash.h: of everything but provenance, source_attributes and
+  // quality_warnings, so adding a warning later leaves it as it was), which is also returned in
+  // *content_hash.
   static Status SerializeRow(const tradeflow::trade::v1::TradeEvent& event, std::string* row,
                              int64_t* content_hash);
 

@@ -191,6 +191,7 @@ TEST(RecordProcessorTest, TheRowCarriesAContentHashThatIgnoresProvenanceAndWarni
   again.mutable_provenance()->set_source_location("line 999");
   again.mutable_provenance()->set_run_id("another run");
   again.add_quality_warnings()->set_rule("book_naming");
+  (*again.mutable_source_attributes())["sent"] = "another time";
   std::string row;
   int64_t hash = 0;
   ASSERT_TRUE(RecordProcessor::SerializeRow(again, &row, &hash).ok());

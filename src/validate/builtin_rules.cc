@@ -84,7 +84,8 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
     {B::kLeiCheckDigits, "lei_check_digits", kE,
      "every well-formed LEI has valid ISO 17442 (MOD 97-10) check digits", ""},
     {B::kUniqueVersion, "unique_version", kE,
-     "(source_system, source_trade_id, source_version) is not already in this run or the table",
+     "(source_system, source_trade_id, source_version) is not already in this run or the table "
+     "with other content (the same content again is a replay, stored once)",
      ""},
 }};
 

@@ -1,5 +1,6 @@
 #include "validate/duplicate_index.h"
 
+#include <climits>
 #include <functional>
 #include <utility>
 
@@ -65,9 +66,18 @@ void DuplicateIndex::AddExisting(DuplicateKey key, int64_t content_hash) {
   Slot fp = FingerprintOf(key);
   fp.where = kInTableWhere;
   fp.content = content_hash;
-  // The table itself holding a version twice (stored by an older tradeflow, or with the rule
-  // off): the first copy's content stands.
-  Insert(fp);
+  if (const Slot* found = Insert(fp); found != nullptr && content_hash != 0) {
+    // The table holds the version twice (the rule as a warning, or off): both are stored.
+    if (found->content != content_hash) more_contents_.emplace(fp.high, fp.low, content_hash);
+  }
+}
+
+void DuplicateIndex::AddContent(const DuplicateKey& key, int64_t content_hash) {
+  const Slot fp = FingerprintOf(key);
+  if (slots_.empty() || content_hash == 0) return;
+  const Slot* slot = Find(fp);
+  if (slot->where == kEmpty || slot->content == content_hash) return;
+  more_contents_.emplace(fp.high, fp.low, content_hash);
 }
 
 namespace {
@@ -125,8 +135,13 @@ std::optional<DuplicateIndex::Earlier> DuplicateIndex::Lookup(const DuplicateKey
 DuplicateIndex::Earlier DuplicateIndex::EarlierOf(const Slot& slot, int64_t content_hash) const {
   Earlier earlier;
   earlier.where = WhereText(slot.where);
-  earlier.content_known = slot.content != 0;
-  earlier.same_content = content_hash != 0 && slot.content == content_hash;
+  auto more = more_contents_.lower_bound({slot.high, slot.low, INT64_MIN});
+  earlier.content_known =
+      slot.content != 0 || (more != more_contents_.end() && std::get<0>(*more) == slot.high &&
+                            std::get<1>(*more) == slot.low);
+  earlier.same_content =
+      content_hash != 0 && (slot.content == content_hash ||
+                            more_contents_.count({slot.high, slot.low, content_hash}) > 0);
   return earlier;
 }
 

@@ -11,15 +11,19 @@
 // Memory: a run may see millions of keys and the index is what grows with the input, so a key is
 // kept as a 96-bit hash of (system, trade id, version) in a flat open-addressing table (24 bytes a
 // slot: the hash, the content hash and the line number, or where its `where` text starts in one
-// shared buffer): 30 to 50 bytes a key, where a node-based std::unordered_map took 90. Two
+// shared buffer; 3/8 to 3/4 full): 32 to 64 bytes a key, where a node-based std::unordered_map
+// took 90. A version stored with more than one content (unique_version as a warning stores the
+// changed repeats, flagged) keeps the others in a side table, which is rarely used. Two
 // different keys sharing a hash would make the second look like a duplicate; at 96 bits that is
 // about 1 in 10^14 for ten million keys, and it would show in quarantine, not vanish.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "tradeflow/trade/v1/trade_event.pb.h"
@@ -43,8 +47,12 @@ class DuplicateIndex {
   static constexpr std::string_view kInTable = "the table";
 
   // A key already stored in the table, with its content hash (0: not known, for rows stored
-  // before tradeflow kept one).
+  // before tradeflow kept one). A key stored with several contents keeps them all.
   void AddExisting(DuplicateKey key, int64_t content_hash);
+
+  // Another content stored under a key Seen() already holds (unique_version as a warning stores
+  // a changed repeat), so that a later copy of it is a replay too.
+  void AddContent(const DuplicateKey& key, int64_t content_hash);
 
   // The first occurrence of a key, as Seen() reports it.
   struct Earlier {
@@ -91,6 +99,9 @@ class DuplicateIndex {
   const Slot* Insert(const Slot& fp);
 
   std::vector<Slot> slots_;  // power-of-two size
+  // (key hash, content hash) of the contents of keys stored with more than one, beyond the one
+  // in their slot.
+  std::set<std::tuple<uint64_t, uint32_t, int64_t>> more_contents_;
   size_t size_ = 0;
   std::string wheres_;
 };

@@ -57,6 +57,37 @@ TEST(DuplicateIndexTest, ComparesContentWithTheFirst) {
   EXPECT_FALSE(first.same_content);
 }
 
+// A version stored with more than one content (unique_version as a warning stores a changed
+// repeat): a copy of any of them is a replay.
+TEST(DuplicateIndexTest, AVersionStoredWithSeveralContentsKnowsThemAll) {
+  DuplicateIndex index;
+  DuplicateIndex::Earlier first;
+  index.AddExisting({"ENDUR", "1", 1}, kContent);
+  index.AddExisting({"ENDUR", "1", 1}, kOther);  // the table holds both
+  ASSERT_TRUE(index.Seen({"ENDUR", "1", 1}, kOther, "line 2", &first));
+  EXPECT_TRUE(first.same_content);
+  ASSERT_TRUE(index.Seen({"ENDUR", "1", 1}, 0x9999, "line 3", &first));
+  EXPECT_FALSE(first.same_content);
+
+  ASSERT_FALSE(index.Seen({"ENDUR", "2", 1}, kContent, "line 4", nullptr));
+  ASSERT_TRUE(index.Seen({"ENDUR", "2", 1}, kOther, "line 5", &first));
+  EXPECT_FALSE(first.same_content);
+  index.AddContent({"ENDUR", "2", 1}, kOther);  // stored, flagged
+  ASSERT_TRUE(index.Seen({"ENDUR", "2", 1}, kOther, "line 6", &first));
+  EXPECT_TRUE(first.same_content);
+  EXPECT_EQ(first.where, "line 4");
+  EXPECT_EQ(index.size(), 2u);
+
+  // A row without a hash beside one with a hash: the known one counts.
+  index.AddExisting({"ENDUR", "3", 1}, 0);
+  index.AddExisting({"ENDUR", "3", 1}, kContent);
+  ASSERT_TRUE(index.Seen({"ENDUR", "3", 1}, kOther, "line 7", &first));
+  EXPECT_TRUE(first.content_known);
+  EXPECT_FALSE(first.same_content);
+  ASSERT_TRUE(index.Seen({"ENDUR", "3", 1}, kContent, "line 8", &first));
+  EXPECT_TRUE(first.same_content);
+}
+
 TEST(DuplicateIndexTest, KeysFromTheTable) {
   DuplicateIndex index;
   index.AddExisting({"ENDUR", "100001", 1}, kContent);

@@ -3,6 +3,7 @@ tables at their last good snapshot, and the next run completes the work with no 
 removes the orphaned files."""
 
 import csv
+import io
 import os
 import shutil
 import signal
@@ -180,15 +181,20 @@ def resume(ws, run: subprocess.Popen, pause: str = "pause"):
 def write_day2(ws, reject: bool = False, replay: bool = False) -> None:
     """day2.csv: the example's trades under new deal numbers (with `reject`, the trade on line 4
     names an unknown counterparty); other.csv: only day2.csv's line 2, its first trade version,
-    sent again from elsewhere with another comment (the same version with other content), or
+    sent again from elsewhere under another trader (the same version with other content), or
     with `replay` as it is."""
     lines = (ws.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
     day2 = [lines[0]] + [("2" + l) for l in lines[1:] if l]
     if reject:
         day2[3] = day2[3].replace(",CP10", ",XX10", 1)
     (ws.root / "day2.csv").write_bytes("\r\n".join(day2).encode())
-    assert day2[1].endswith(",")  # the comment, last, is empty
-    other = day2[1] if replay else day2[1] + "sent again and changed"
+    header = lines[0].split(",")
+    fields = next(csv.reader([day2[1]]))
+    if not replay:
+        fields[header.index("trader")] += "-2"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    other = out.getvalue()
     (ws.root / "other.csv").write_bytes("\r\n".join([lines[0], other]).encode())
 
 
@@ -354,6 +360,15 @@ def test_a_repeated_version_that_is_only_a_warning_is_stored_flagged_after_a_rer
     assert len(rows) == 1 + 300
     flagged = [r for r in rows if any(w["rule"] == "unique_version" for w in r["quality_warnings"])]
     assert len(flagged) == 1 and flagged[0]["source_trade_id"] == "2100001"
+    # Both contents of that version are stored now: either one sent again is a replay.
+    for name in ("day2", "other"):
+        shutil.copy(workspace.root / f"{name}.csv", workspace.root / f"{name}_again.csv")
+        with open(workspace.root / f"{name}_again.csv", "ab") as f:
+            f.write(b"\r\n")  # other bytes: a new input
+        resent = workspace.run_pipeline(pipeline_over(workspace, f"{name}_again.csv", warn))
+        assert resent.returncode == 0, resent.stderr
+        assert "+ quarantined 0" in resent.stdout and "already stored" in resent.stdout
+    assert workspace.table().scan().to_arrow().num_rows == 1 + 300
 
 
 def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(workspace):

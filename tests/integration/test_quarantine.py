@@ -52,7 +52,7 @@ def bad_batch(workspace):
         rows[i].update(change)
         expected[i + 2] = rule  # line number: header is line 1
     dup = dict(rows[0])  # the same trade version with other content
-    dup["comment"] = "sent again and changed"
+    dup["trader"] = "someone-else"
     rows.append(dup)
     expected[len(rows) + 1] = "unique_version"
     rows.append(dict(rows[1]))  # a replay (the same content again): accepted, stored once

@@ -271,7 +271,7 @@ def test_changed_versions_are_not_bad_records(committed):
             writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\r\n")
             writer.writeheader()
             for row in reader:
-                writer.writerow({**row, "comment": "sent again and changed"})
+                writer.writerow({**row, "trader": row["trader"] + "-2"})
     result = committed.run_pipeline(with_limit(committed, "changed.yaml", "changed.csv", "0"))
     assert result.returncode == 0, result.stderr
     assert "read 100 = accepted 0 + quarantined 100" in result.stdout

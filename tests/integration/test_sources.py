@@ -108,3 +108,29 @@ def test_fixml_bad_corpus(workspace):
     assert stages == ["MAP", "PARSE", "VALIDATE"]
     parse = next(r for r in q if r["stage"] == "PARSE")
     assert parse["source_location"].startswith("TrdCaptRpt 11")
+
+
+def test_fixml_reports_sent_again_in_another_message_are_replays(workspace):
+    """The same reports re-sent in a new message (another send time and message id in each
+    header, which land in source_attributes) are replays of the stored versions: accepted, not
+    stored again, not quarantined. A report whose price changed is a conflict."""
+    run_ok(workspace, "fixml_pipeline.yaml")
+    stored = workspace.table().scan().to_arrow().num_rows
+    text = (EXAMPLES / "exchange_trades.fixml").read_text()
+    assert '<Hdr SID="ENDUR"/>' in text
+    resent = text.replace('<Hdr SID="ENDUR"/>',
+                          '<Hdr SID="ENDUR" Snt="2026-11-27T10:00:00Z" SeqNum="7"/>')
+    changed = resent.replace('LastPx="34.98"', 'LastPx="34.99"', 1)
+    assert changed != resent
+    (workspace.root / "resent.fixml").write_text(changed)
+    pipeline = workspace.write_pipeline(
+        "resent.yaml", {"path: exchange_trades.fixml": "path: resent.fixml"},
+        base="fixml_pipeline.yaml")
+    read, accepted, quarantined, result = run_ok(workspace, pipeline)
+    assert (accepted, quarantined) == (read - 1, 1)
+    assert f"of the accepted, {read - 1} were versions already stored" in result.stdout
+    assert workspace.table().scan().to_arrow().num_rows == stored
+    [reject] = quarantine_rows(workspace)
+    assert [f["rule"] for f in reject["failures"]] == ["unique_version"]
+    assert "duplicate with different content: already in the table" in (
+        reject["failures"][0]["message"])
