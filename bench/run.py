@@ -394,7 +394,8 @@ def main():
             path = os.path.join(data, f"trades_{size}_seed{args.seed}_err{args.error_rate}.{fmt}")
             # Made again when the generator was rebuilt since: its output may have changed.
             if (not os.path.exists(path)
-                    or os.path.getmtime(path) < os.path.getmtime(args.generator)):
+                    or (os.path.exists(args.generator)
+                        and os.path.getmtime(path) < os.path.getmtime(args.generator))):
                 print(f"generating {size:,} rows -> {path}", flush=True)
                 subprocess.run([args.generator, "--rows", str(size), "--seed", str(args.seed),
                                 "--error-rate", str(args.error_rate), "--format", fmt,

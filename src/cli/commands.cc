@@ -81,7 +81,9 @@ int Main(int argc, char** argv) {
     progress.Finish();
     if (!summary.ok()) return Fail(summary.status().WithContext("run failed"));
     fmt::print("{}", pipeline::FormatRunSummary(*summary));
-    return 0;
+    // The other files are committed, but a file left out is still a failed ingestion.
+    for (const auto& why : summary->left_out) Fail(Status::Invalid("left out: " + why));
+    return summary->left_out.empty() ? 0 : 1;
   }
   if (tables->parsed()) {
     auto catalog = pipeline::OpenExistingCatalog(catalog_options.where);

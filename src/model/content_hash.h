@@ -9,10 +9,11 @@
 // on the serialization, so it is meant for bytes from deterministic serialization, where equal
 // messages give equal bytes.
 //
-// Why not a cryptographic hash: a repeated version is never stored as a second row, whatever
-// the fingerprint says; it only decides whether the repeat is counted as a replay or reported in
-// quarantine as a conflict. Resisting crafted collisions would buy little, and SHA-256 cost 3% of
-// a batch run's CPU where XXH3 costs nothing measurable.
+// Why not a cryptographic hash: the fingerprint only decides whether a repeated version is
+// counted as a replay (not stored) or treated as a conflict (quarantined, or with
+// unique_version as a warning stored flagged); the version stored first stays as it is either
+// way. Resisting crafted collisions would buy little, and SHA-256 cost 3% of a batch run's CPU
+// where XXH3 costs nothing measurable.
 //
 // Never 0, so 0 can mean "not known" (rows stored before the fingerprint was kept).
 #pragma once

@@ -54,9 +54,11 @@ Status BadRecordCounter::Check(const sources::InputFile& input, int64_t records_
   return Status::Invalid(
       input.path + ": " + std::to_string(bad.count) + " of " + std::to_string(records_read) +
       " records" + (finished ? "" : " read so far") +
-      " are bad, more than max_bad_records allows (" + limit_->ToString() +
-      "); the run stopped and committed nothing. Bad records by rule: " + by_rule +
-      ". The first: " + bad.first +
+      " are bad, more than max_bad_records allows (" + limit_->ToString() + "); " +
+      (policy_ == BadFilePolicy::kSkip
+           ? "the file was left out and the other files ingested (on_bad_file: skip)"
+           : "the run stopped and committed nothing") +
+      ". Bad records by rule: " + by_rule + ". The first: " + bad.first +
       ". A file this far off usually has a changed format or needs another mapping; fix that, "
       "or raise max_bad_records to quarantine its records one by one");
 }

@@ -1,6 +1,7 @@
 // Counts the bad records of each input file against the pipeline's max_bad_records
 // (pipeline_config.h): a file that is mostly bad records has a changed format or needs another
-// mapping, and fails the run rather than landing as a day of quarantine rows.
+// mapping, and fails the run (or, with on_bad_file: skip, is left out of it) rather than landing
+// as a day of quarantine rows.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,9 @@ namespace tradeflow::pipeline {
 
 class BadRecordCounter {
  public:
-  explicit BadRecordCounter(std::optional<BadRecordLimit> limit) : limit_(std::move(limit)) {}
+  explicit BadRecordCounter(std::optional<BadRecordLimit> limit,
+                            BadFilePolicy policy = BadFilePolicy::kFail)
+      : limit_(std::move(limit)), policy_(policy) {}
 
   // Counts a rejected record of `input` (`rules`: the distinct rules it failed), unless it is
   // only a changed repeat of a version (unique_version: a re-sent trade, not a sign of a broken
@@ -47,6 +50,7 @@ class BadRecordCounter {
   Status Check(const sources::InputFile& input, int64_t records_read, bool finished) const;
 
   std::optional<BadRecordLimit> limit_;
+  BadFilePolicy policy_;
   std::map<std::string, BadRecords> by_input_;  // by sha256
 };
 

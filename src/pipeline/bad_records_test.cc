@@ -66,6 +66,20 @@ TEST(BadRecordCounterTest, ACountIsFailedAsSoonAsItIsPassed) {
             "by one");
 }
 
+TEST(BadRecordCounterTest, WithOnBadFileSkipTheErrorSaysTheFileWasLeftOut) {
+  BadRecordCounter counter(Percent(10), BadFilePolicy::kSkip);
+  auto bad =
+      Rejected({{"parse_error", "", "etrm.csv:2: expected 47 fields, found 48"}}, STAGE_PARSE);
+  ASSERT_TRUE(counter.Count(Input(), Line(2), bad, RulesOf(bad), 1).ok());
+  Status failed = counter.CheckFile(Input(), 1);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.message().find("more than max_bad_records allows (10%); the file was left out "
+                                  "and the other files ingested (on_bad_file: skip). Bad records "
+                                  "by rule: parse_error 1."),
+            std::string::npos)
+      << failed.message();
+}
+
 TEST(BadRecordCounterTest, APercentageIsCheckedAtTheEndOfEachFile) {
   BadRecordCounter counter(Percent(10));
   auto bad = Rejected({{"parse_error", "", "b.csv:3: expected 47 fields, found 48"}}, STAGE_PARSE);

@@ -61,8 +61,21 @@ int64_t NowMicros() {
 
 class BatchRun {
  public:
-  BatchRun(const PipelineConfig& config, const RunOptions& options)
-      : config_(config), options_(options) {}
+  // A file past max_bad_records: which, and the error.
+  struct BadFile {
+    std::string sha256;
+    std::string path;
+    std::string error;
+  };
+
+  // `left_out`: inputs not to read (by sha256), with why: files past max_bad_records in an
+  // earlier attempt (on_bad_file: skip).
+  BatchRun(const PipelineConfig& config, const RunOptions& options,
+           const std::map<std::string, std::string>& left_out)
+      : config_(config), options_(options), left_out_(left_out) {}
+
+  // Set when the run failed because a file is past max_bad_records.
+  const std::optional<BadFile>& bad_file() const { return bad_file_; }
 
   Result<RunSummary> Run() {
     const auto started = std::chrono::steady_clock::now();
@@ -178,6 +191,13 @@ class BatchRun {
         summary_.files.push_back(std::move(file));
         continue;
       }
+      if (auto it = left_out_.find(input.sha256); it != left_out_.end()) {
+        file.skipped = "left out, not ingested: " + it->second;
+        file.left_out = true;
+        summary_.left_out.push_back(it->second);
+        summary_.files.push_back(std::move(file));
+        continue;
+      }
       summary_.files.push_back(std::move(file));
       todo_.emplace_back(&input, summary_.files.size() - 1);
     }
@@ -227,7 +247,7 @@ class BatchRun {
     TF_RETURN_IF_ERROR(status);
     FileSummary& file = summary_.files[file_index];
     if (!quarantine_has_.count(input->sha256)) {
-      TF_RETURN_IF_ERROR(bad_records_.CheckFile(*input, file.records_read));
+      TF_RETURN_IF_ERROR(IfBadFile(*input, bad_records_.CheckFile(*input, file.records_read)));
     }
     file.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -381,7 +401,7 @@ class BatchRun {
       return seen;
     }
     // Stored too, so that a later copy of this content is a replay rather than stored again.
-    duplicates_.AddContent(out->key, out->content_hash);
+    if (out->accepted) duplicates_.AddContent(out->key, out->content_hash);
     return seen;
   }
 
@@ -404,10 +424,17 @@ class BatchRun {
       ++late_rejects_;
       late_inputs_.insert(input.sha256);
     } else {
-      TF_RETURN_IF_ERROR(bad_records_.Count(input, record, out, rules, file->records_read));
+      TF_RETURN_IF_ERROR(
+          IfBadFile(input, bad_records_.Count(input, record, out, rules, file->records_read)));
     }
     return quarantine_->Add(
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
+  }
+
+  // Passes `status` on, remembering a failure as `input` being past max_bad_records.
+  Status IfBadFile(const sources::InputFile& input, Status status) {
+    if (!status.ok()) bad_file_ = BadFile{input.sha256, input.path, status.message()};
+    return status;
   }
 
   std::map<std::string, std::string> Summary(bool for_quarantine) const {
@@ -582,7 +609,9 @@ class BatchRun {
   int64_t planned_quarantine_sequence_ = 0;  // quarantine's last sequence number at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded
   std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
-  BadRecordCounter bad_records_{config_.max_bad_records};
+  const std::map<std::string, std::string>& left_out_;
+  std::optional<BadFile> bad_file_;
+  BadRecordCounter bad_records_{config_.max_bad_records, config_.on_bad_file};
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
   ReferenceHashes reference_hashes_;  // taken before reference_ was loaded
   std::optional<LoadedReference> reference_;
@@ -598,8 +627,21 @@ class BatchRun {
 }  // namespace
 
 Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options) {
-  BatchRun run(config, options);
-  return run.Run();
+  std::map<std::string, std::string> left_out;  // by sha256: why
+  for (;;) {
+    BatchRun run(config, options, left_out);
+    Result<RunSummary> summary = run.Run();
+    // Each attempt leaves out one more file, so this ends.
+    if (summary.ok() || config.on_bad_file != BadFilePolicy::kSkip || !run.bad_file()) {
+      return summary;
+    }
+    left_out.emplace(run.bad_file()->sha256, run.bad_file()->error);
+    if (options.progress) {
+      options.progress->Line("note: " + run.bad_file()->path +
+                             " is left out for its bad records (on_bad_file: skip); reading the "
+                             "other files again");
+    }
+  }
 }
 
 namespace {
@@ -636,7 +678,9 @@ std::string FormatRunSummary(const RunSummary& s) {
   if (s.orphan_files_removed > 0) {
     out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
   }
-  if (!s.snapshot_id) {
+  if (!s.snapshot_id && !s.left_out.empty()) {
+    out << "no snapshot committed to " << s.table << ": every other input was already ingested\n";
+  } else if (!s.snapshot_id) {
     out << "nothing new: every input was already ingested; no snapshot committed\n";
   } else {
     out << "committed snapshot " << *s.snapshot_id << " to " << s.table << "\n";

@@ -32,6 +32,8 @@ struct FileSummary {
   std::string path;
   std::string sha256;
   std::optional<std::string> skipped;  // why, when the file was not read
+  // Skipped because it is past max_bad_records (on_bad_file: skip): not ingested, and an error.
+  bool left_out = false;
   int64_t records_read = 0;
   int64_t records_accepted = 0;
   // Of the accepted: versions already stored with the same content (a re-sent export, say),
@@ -60,12 +62,19 @@ struct RunSummary {
   int64_t records_quarantined = 0;
   int64_t orphan_files_removed = 0;
   double seconds = 0;
+  // Why each file left out for its bad records (on_bad_file: skip) was; the run ingested the
+  // others, but these are errors: the caller reports them and fails.
+  std::vector<std::string> left_out;
 };
 
 struct RunOptions {
   observe::Progress* progress = nullptr;  // optional
 };
 
+// With on_bad_file: skip, a file past max_bad_records stops the run, which then starts again
+// without it (reading the files before it again: a run's files share data files, so one file's
+// rows cannot be taken out of them), until no file is past the limit; the summary lists the files
+// left out.
 Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options = {});
 
 // The end-of-run report: per file read/accepted/quarantined (by rule)/skipped/time, the

@@ -328,8 +328,8 @@ class Parser : public YamlReader {
     config.file = file();
     TF_RETURN_IF_ERROR(CheckKeys(root, "the pipeline file",
                                  {"pipeline", "warehouse", "catalog", "table", "quarantine",
-                                  "on_bad_record", "max_bad_records", "cleanup", "source",
-                                  "mapping", "reference", "normalise", "validation"}));
+                                  "on_bad_record", "max_bad_records", "on_bad_file", "cleanup",
+                                  "source", "mapping", "reference", "normalise", "validation"}));
     if (root["quarantine"]) {
       const YAML::Node& q = root["quarantine"];
       TF_RETURN_IF_ERROR(CheckKeys(q, "quarantine", {"name"}));
@@ -354,6 +354,20 @@ class Parser : public YamlReader {
                      "record stops the run)");
       }
       TF_ASSIGN_OR_RETURN(config.max_bad_records, ParseBadRecordLimit(root["max_bad_records"]));
+    }
+    if (root["on_bad_file"]) {
+      TF_ASSIGN_OR_RETURN(std::string policy, Scalar(root["on_bad_file"], "on_bad_file"));
+      if (policy == "fail") {
+        config.on_bad_file = BadFilePolicy::kFail;
+      } else if (policy == "skip") {
+        config.on_bad_file = BadFilePolicy::kSkip;
+      } else {
+        return Error(root["on_bad_file"], "on_bad_file must be fail or skip");
+      }
+      if (!config.max_bad_records) {
+        return Error(root["on_bad_file"],
+                     "on_bad_file needs max_bad_records, which says when a file is bad");
+      }
     }
     if (root["cleanup"]) {
       const YAML::Node& c = root["cleanup"];

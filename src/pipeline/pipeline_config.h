@@ -49,10 +49,9 @@ enum class BadRecordPolicy {
 
 // The most bad records one input file may have: a count, or a percentage of the records read
 // from the file. A bad record is one quarantined for any rule but unique_version (a changed
-// repeat of a version is a re-sent trade, not a sign of a broken file). A file past the limit fails
-// the whole run, which commits nothing, as Spark's maxMalformed or Snowflake's ON_ERROR =
-// ABORT_STATEMENT stop a load: a file that is mostly rejects has a changed format or needs another
-// mapping, and is not data to quarantine record by record.
+// repeat of a version is a re-sent trade, not a sign of a broken file). A file past the limit is
+// not data to quarantine record by record: it has a changed format or needs another mapping.
+// What then happens is BadFilePolicy's.
 struct BadRecordLimit {
   std::optional<int64_t> count;  // either this,
   // or a percentage, exactly: percent_units / 10^percent_scale (2.5% is 25 and 1).
@@ -66,6 +65,16 @@ struct BadRecordLimit {
   const std::string& ToString() const { return text; }
 };
 
+// What happens when an input file is past max_bad_records.
+enum class BadFilePolicy {
+  // The whole run fails and commits nothing, as BigQuery's maxBadRecords, Spark's maxMalformed or
+  // Snowflake's ON_ERROR = ABORT_STATEMENT stop a load (default).
+  kFail,
+  // The file is left out and the run ingests the others, as Snowflake's ON_ERROR = SKIP_FILE_n;
+  // the run still exits with an error naming the file, which the next run reads again.
+  kSkip,
+};
+
 struct PipelineConfig {
   std::string file;  // the pipeline file itself
   std::string name;
@@ -75,6 +84,7 @@ struct PipelineConfig {
   std::string quarantine_table = "quarantine";  // in the same namespace as `table`
   BadRecordPolicy on_bad_record = BadRecordPolicy::kQuarantine;
   std::optional<BadRecordLimit> max_bad_records;  // per input file; unset: no limit
+  BadFilePolicy on_bad_file = BadFilePolicy::kFail;
   // Unreferenced files older than this are removed. A day, as a run still writing may own a
   // younger one (Iceberg's own orphan removal keeps three days by default).
   int64_t orphan_min_age_seconds = 86400;

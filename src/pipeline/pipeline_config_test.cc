@@ -95,6 +95,26 @@ TEST(PipelineConfigTest, MaxBadRecordsAtThePercentageItselfIsNotPastIt) {
   EXPECT_TRUE(zero->max_bad_records->Exceeded(1, 1000));
 }
 
+TEST(PipelineConfigTest, OnBadFileFailsTheRunOrSkipsTheFile) {
+  auto fallback = Parse("max_bad_records: 5%\n");
+  ASSERT_TRUE(fallback.ok()) << fallback.status().ToString();
+  EXPECT_EQ(fallback->on_bad_file, BadFilePolicy::kFail);
+  auto skip = Parse("max_bad_records: 5%\non_bad_file: skip\n");
+  ASSERT_TRUE(skip.ok()) << skip.status().ToString();
+  EXPECT_EQ(skip->on_bad_file, BadFilePolicy::kSkip);
+  auto fail = Parse("on_bad_file: fail\nmax_bad_records: 10\n");
+  ASSERT_TRUE(fail.ok()) << fail.status().ToString();
+  EXPECT_EQ(fail->on_bad_file, BadFilePolicy::kFail);
+
+  auto wrong = Parse("max_bad_records: 5%\non_bad_file: ignore\n");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().message(), "/p/etl.yaml:7: on_bad_file must be fail or skip");
+  auto alone = Parse("on_bad_file: skip\n");
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.status().message(),
+            "/p/etl.yaml:6: on_bad_file needs max_bad_records, which says when a file is bad");
+}
+
 TEST(PipelineConfigTest, AWrongMaxBadRecordsNamesTheFileAndLine) {
   for (const char* value : {"lots",   "150%",  "-1",  "2.5", "%",      "10 %",
                             "nan%",   "inf",   "-0",  "-0%", "1e19",   "99999999999999999999",

@@ -77,7 +77,8 @@ struct MappingSpec {
   std::string version;  // recorded in every record's provenance.mapping_version
   std::vector<FieldMapping> fields;
   NumberFormat numbers;
-  // Source columns no rule reads go to TradeEvent.source_attributes (nothing is dropped).
+  // Source columns no rule reads go to TradeEvent.source_attributes (nothing is dropped; they
+  // are not part of the content that tells a replay from a changed version, though).
   bool keep_unmapped_columns = true;
 };
 

@@ -1,6 +1,5 @@
 #include "validate/duplicate_index.h"
 
-#include <climits>
 #include <functional>
 #include <utility>
 
@@ -135,10 +134,7 @@ std::optional<DuplicateIndex::Earlier> DuplicateIndex::Lookup(const DuplicateKey
 DuplicateIndex::Earlier DuplicateIndex::EarlierOf(const Slot& slot, int64_t content_hash) const {
   Earlier earlier;
   earlier.where = WhereText(slot.where);
-  auto more = more_contents_.lower_bound({slot.high, slot.low, INT64_MIN});
-  earlier.content_known =
-      slot.content != 0 || (more != more_contents_.end() && std::get<0>(*more) == slot.high &&
-                            std::get<1>(*more) == slot.low);
+  earlier.content_known = slot.content != 0;
   earlier.same_content =
       content_hash != 0 && (slot.content == content_hash ||
                             more_contents_.count({slot.high, slot.low, content_hash}) > 0);

@@ -57,13 +57,16 @@ class DuplicateIndex {
   // The first occurrence of a key, as Seen() reports it.
   struct Earlier {
     std::string where;           // e.g. "etrm.csv line 17", or kInTable
-    bool content_known = false;  // it came with a content hash
-    bool same_content = false;   // both content hashes known and equal: a replay
+    bool content_known = false;  // the first copy came with a content hash
+    // The content hash is known and equals that of a copy stored before (the first, or one
+    // stored with a unique_version warning): a replay.
+    bool same_content = false;
   };
 
   // True when `key` was seen before: *earlier (may be null) then describes its first occurrence.
   // Otherwise remembers it, with `content_hash`, as seen at `where` and returns false. The first
-  // occurrence is kept: a third copy is also compared with the first.
+  // occurrence is kept: a third copy is also compared with the first (and with any content added
+  // by AddContent).
   bool Seen(const DuplicateKey& key, int64_t content_hash, std::string_view where,
             Earlier* earlier);
 

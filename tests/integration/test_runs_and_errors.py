@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -296,6 +297,56 @@ def test_a_second_file_past_the_limit_leaves_nothing_of_the_first(committed):
         "path: a_good.csv", "paths: [a_good.csv, b_shifted.csv]")
     (committed.root / pipeline).write_text(text)
     fails_cleanly(committed, pipeline, "b_shifted.csv: 20000 of 20000 records are bad")
+
+
+def data_files_on_disk(ws, table_name: str) -> set:
+    return {str(p) for p in (ws.root / "lake" / "trading" / table_name / "data").rglob("*.parquet")}
+
+
+def data_files_in(table) -> set:
+    return {urlparse(task.file.file_path).path for task in table.scan().plan_files()}
+
+
+def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_lands(committed):
+    """As above, with on_bad_file: skip: the bad file is left out, the good one is ingested, and
+    the run still fails, naming the file. The next run skips the good file (ingested) and leaves
+    the bad one out again. No data file of the bad file's is left behind."""
+    generator = Path(committed.binary).with_name("tradeflow-generate")
+    subprocess.run([str(generator), "--rows", "20000", "--seed", "3", "--error-rate", "0",
+                    "-o", str(committed.root / "a_good.csv")], check=True)
+    shifted_header(committed, "b_shifted.csv")
+    pipeline = with_limit(committed, "skip.yaml", "a_good.csv", "5%", {
+        "name: trade_events": "name: trade_events\n  target_file_mb: 1",
+        "on_bad_record: quarantine": "on_bad_record: quarantine\non_bad_file: skip",
+    })
+    text = (committed.root / pipeline).read_text().replace(
+        "path: a_good.csv", "paths: [b_shifted.csv, a_good.csv]")
+    (committed.root / pipeline).write_text(text)
+    before = committed.table().scan().to_arrow().num_rows
+
+    result = committed.run_pipeline(pipeline)
+    assert result.returncode == 1, result.stdout
+    errors = [l for l in result.stderr.splitlines() if l.startswith("tradeflow: error:")]
+    assert errors == [
+        "tradeflow: error: left out: b_shifted.csv: 300 of 300 records are bad, more than "
+        "max_bad_records allows (5%); the file was left out and the other files ingested "
+        "(on_bad_file: skip). Bad records by rule: parse_error 300. The first: parse_error: "
+        "b_shifted.csv:2: expected 47 fields, found 48. A file this far off usually has a "
+        "changed format or needs another mapping; fix that, or raise max_bad_records to "
+        "quarantine its records one by one"], result.stderr
+    assert "b_shifted.csv is left out for its bad records" in result.stderr
+    assert "skipped: left out, not ingested: b_shifted.csv: 300 of 300" in result.stdout
+    assert "read 20000 = accepted 20000 + quarantined 0" in result.stdout
+    table = committed.table()
+    assert table.scan().to_arrow().num_rows == before + 20000
+    assert data_files_on_disk(committed, "trade_events") == data_files_in(table)
+    assert not data_files_on_disk(committed, "quarantine")
+
+    again = committed.run_pipeline(pipeline)
+    assert again.returncode == 1, again.stdout
+    assert "a_good.csv (sha256" in again.stdout and "skipped: already ingested" in again.stdout
+    assert "skipped: left out, not ingested: b_shifted.csv" in again.stdout
+    assert committed.table().scan().to_arrow().num_rows == before + 20000
 
 
 def test_the_summary_counts_records_by_rule_not_failures(workspace):
