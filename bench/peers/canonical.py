@@ -4,7 +4,7 @@ pyarrow (the pandas peer) and once as SQL (the DuckDB peer, so that DuckDB does 
 
 Why: the mapping the peers implement is a mapping to the canonical trade model. A peer that
 writes a flat file of 40-odd columns does less work than one that writes the table's nested
-schema (151 leaf columns, structs in lists, a map), and Parquet cost grows with every leaf. With
+schema (152 leaf columns, structs in lists, a map), and Parquet cost grows with every leaf. With
 the target schema (bench/run.py takes it from a tradeflow run and passes it with --schema), each
 peer writes a file with the same leaf columns and types as `trade_events`: the mapped leaves
 filled, every other leaf null, lists and the map empty. On the benchmark input their rows equal
