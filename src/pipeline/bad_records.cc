@@ -56,7 +56,7 @@ Status BadRecordCounter::Check(const sources::InputFile& input, int64_t records_
       " records" + (finished ? "" : " read so far") +
       " are bad, more than max_bad_records allows (" + limit_->ToString() + "); " +
       (policy_ == BadFilePolicy::kSkip
-           ? "the file was left out and the other files ingested (on_bad_file: skip)"
+           ? "the file is left out and the run goes on without it (on_bad_file: skip)"
            : "the run stopped and committed nothing") +
       ". Bad records by rule: " + by_rule + ". The first: " + bad.first +
       ". A file this far off usually has a changed format or needs another mapping; fix that, "

@@ -73,9 +73,9 @@ TEST(BadRecordCounterTest, WithOnBadFileSkipTheErrorSaysTheFileWasLeftOut) {
   ASSERT_TRUE(counter.Count(Input(), Line(2), bad, RulesOf(bad), 1).ok());
   Status failed = counter.CheckFile(Input(), 1);
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.message().find("more than max_bad_records allows (10%); the file was left out "
-                                  "and the other files ingested (on_bad_file: skip). Bad records "
-                                  "by rule: parse_error 1."),
+  EXPECT_NE(failed.message().find("more than max_bad_records allows (10%); the file is left out "
+                                  "and the run goes on without it (on_bad_file: skip). Bad "
+                                  "records by rule: parse_error 1."),
             std::string::npos)
       << failed.message();
 }

@@ -76,6 +76,8 @@ class BatchRun {
 
   // Set when the run failed because a file is past max_bad_records.
   const std::optional<BadFile>& bad_file() const { return bad_file_; }
+  // Orphaned files removed at the start, also when the run then failed.
+  int64_t orphan_files_removed() const { return summary_.orphan_files_removed; }
 
   Result<RunSummary> Run() {
     const auto started = std::chrono::steady_clock::now();
@@ -627,15 +629,28 @@ class BatchRun {
 }  // namespace
 
 Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
   std::map<std::string, std::string> left_out;  // by sha256: why
+  std::string left_out_paths;                   // "a.csv, b.csv"
+  int64_t orphans_removed = 0;                  // by the attempts that failed
   for (;;) {
     BatchRun run(config, options, left_out);
     Result<RunSummary> summary = run.Run();
-    // Each attempt leaves out one more file, so this ends.
-    if (summary.ok() || config.on_bad_file != BadFilePolicy::kSkip || !run.bad_file()) {
+    if (summary.ok()) {
+      summary->orphan_files_removed += orphans_removed;
+      summary->seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       return summary;
     }
+    // Each attempt leaves out one more file, so this ends.
+    if (config.on_bad_file != BadFilePolicy::kSkip || !run.bad_file()) {
+      if (left_out.empty()) return summary.status();
+      return summary.status().WithContext("after leaving out " + left_out_paths +
+                                          " for bad records (on_bad_file: skip)");
+    }
+    orphans_removed += run.orphan_files_removed();
     left_out.emplace(run.bad_file()->sha256, run.bad_file()->error);
+    left_out_paths += (left_out_paths.empty() ? "" : ", ") + run.bad_file()->path;
     if (options.progress) {
       options.progress->Line("note: " + run.bad_file()->path +
                              " is left out for its bad records (on_bad_file: skip); reading the "
@@ -679,7 +694,8 @@ std::string FormatRunSummary(const RunSummary& s) {
     out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
   }
   if (!s.snapshot_id && !s.left_out.empty()) {
-    out << "no snapshot committed to " << s.table << ": every other input was already ingested\n";
+    out << "no snapshot committed to " << s.table
+        << ": every input was left out or already ingested\n";
   } else if (!s.snapshot_id) {
     out << "nothing new: every input was already ingested; no snapshot committed\n";
   } else {
@@ -688,6 +704,10 @@ std::string FormatRunSummary(const RunSummary& s) {
   if (s.quarantine_snapshot_id) {
     out << "committed snapshot " << *s.quarantine_snapshot_id << " to " << s.quarantine_table
         << "\n";
+  }
+  if (s.metadata_location.empty()) {  // staged only: no run has committed to it yet
+    out << "  " << s.table << " does not exist yet: nothing has been committed to it\n";
+    return out.str();
   }
   out << "  metadata: " << s.metadata_location << "\n";
   out << "  catalog:  " << s.catalog_path << " (SQLite, catalog name '" << s.catalog_name << "')\n";

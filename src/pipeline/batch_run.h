@@ -11,7 +11,8 @@
 // cannot be parsed, converted or validated goes to the quarantine table with its raw text, its
 // location and every failed rule; with `on_bad_record: fail` the first one stops the run instead,
 // naming "<file>:<line>" and the field, and nothing is committed. With `max_bad_records`, so
-// does a file with more bad records than that. A run that fails before its quarantine and trade
+// does a file with more bad records than that (with `on_bad_file: skip`, the run is done again
+// without that file: RunPipeline). A run that fails before its quarantine and trade
 // commits removes the data files it wrote for them; after a failed commit (which may have landed
 // all the same) they are left to the orphan cleanup, as a killed run's are.
 #pragma once

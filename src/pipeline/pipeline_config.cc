@@ -364,7 +364,7 @@ class Parser : public YamlReader {
       } else {
         return Error(root["on_bad_file"], "on_bad_file must be fail or skip");
       }
-      if (!config.max_bad_records) {
+      if (!config.max_bad_records && config.on_bad_file == BadFilePolicy::kSkip) {
         return Error(root["on_bad_file"],
                      "on_bad_file needs max_bad_records, which says when a file is bad");
       }

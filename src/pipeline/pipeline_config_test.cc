@@ -105,6 +105,7 @@ TEST(PipelineConfigTest, OnBadFileFailsTheRunOrSkipsTheFile) {
   auto fail = Parse("on_bad_file: fail\nmax_bad_records: 10\n");
   ASSERT_TRUE(fail.ok()) << fail.status().ToString();
   EXPECT_EQ(fail->on_bad_file, BadFilePolicy::kFail);
+  EXPECT_TRUE(Parse("on_bad_file: fail\n").ok());  // the default, limit or not
 
   auto wrong = Parse("max_bad_records: 5%\non_bad_file: ignore\n");
   ASSERT_FALSE(wrong.ok());

@@ -279,8 +279,7 @@ def test_changed_versions_are_not_bad_records(committed):
 
 
 def test_a_second_file_past_the_limit_leaves_nothing_of_the_first(committed):
-    """The rows of a run's files share data files, so one file cannot be left out: the whole
-    run fails. The data files it had written (1 MB files, so trade files were written while the
+    """By default (on_bad_file: fail) the whole run fails. The data files it had written (1 MB files, so trade files were written while the
     first file was read, and quarantine files while the second was) are removed, not left for
     the orphan cleanup."""
     generator = Path(committed.binary).with_name("tradeflow-generate")
@@ -329,7 +328,7 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
     errors = [l for l in result.stderr.splitlines() if l.startswith("tradeflow: error:")]
     assert errors == [
         "tradeflow: error: left out: b_shifted.csv: 300 of 300 records are bad, more than "
-        "max_bad_records allows (5%); the file was left out and the other files ingested "
+        "max_bad_records allows (5%); the file is left out and the run goes on without it "
         "(on_bad_file: skip). Bad records by rule: parse_error 300. The first: parse_error: "
         "b_shifted.csv:2: expected 47 fields, found 48. A file this far off usually has a "
         "changed format or needs another mapping; fix that, or raise max_bad_records to "
@@ -347,6 +346,21 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
     assert "a_good.csv (sha256" in again.stdout and "skipped: already ingested" in again.stdout
     assert "skipped: left out, not ingested: b_shifted.csv" in again.stdout
     assert committed.table().scan().to_arrow().num_rows == before + 20000
+
+
+def test_a_first_run_whose_only_file_is_left_out_creates_no_table(workspace):
+    shifted_header(workspace, "shifted.csv")
+    pipeline = with_limit(workspace, "only.yaml", "shifted.csv", "10", {
+        "on_bad_record: quarantine": "on_bad_record: quarantine\non_bad_file: skip",
+    })
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1, result.stdout
+    assert "tradeflow: error: left out: shifted.csv: 11 of 11 records read so far are bad" in (
+        result.stderr)
+    assert "no snapshot committed to trading.trade_events: every input was left out" in (
+        result.stdout)
+    assert "trading.trade_events does not exist yet" in result.stdout
+    assert not workspace.catalog().table_exists("trading.trade_events")
 
 
 def test_the_summary_counts_records_by_rule_not_failures(workspace):
