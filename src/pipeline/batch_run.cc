@@ -61,7 +61,7 @@ int64_t NowMicros() {
 
 class BatchRun {
  public:
-  // A file past max_bad_records: which, and the error.
+  // A bad file (past max_bad_records, or not readable to its end): which, and the error.
   struct BadFile {
     std::string sha256;
     std::string path;
@@ -74,7 +74,7 @@ class BatchRun {
            const std::map<std::string, std::string>& left_out)
       : config_(config), options_(options), left_out_(left_out) {}
 
-  // Set when the run failed because a file is past max_bad_records.
+  // Set when the run failed because of a bad file.
   const std::optional<BadFile>& bad_file() const { return bad_file_; }
   // Orphaned files removed at the start, also when the run then failed.
   int64_t orphan_files_removed() const { return summary_.orphan_files_removed; }
@@ -236,7 +236,9 @@ class BatchRun {
   Status ProcessFile(const sources::InputFile* input, int index, int total, size_t file_index) {
     const auto started = std::chrono::steady_clock::now();
     if (options_.progress) options_.progress->StartFile(input->path, index, total);
-    TF_ASSIGN_OR_RETURN(auto source, OpenInputSource(*input));
+    auto opened = OpenInputSource(*input);
+    if (!opened.ok()) return IfBadFile(*input, opened.status());
+    std::unique_ptr<sources::RecordSource> source = std::move(*opened);
     std::deque<std::future<std::unique_ptr<RecordChunk>>> in_flight;
     Status status = ReadChunks(*source, input, file_index, &in_flight);
     // Every chunk handed out is taken back, even after an error: the tasks use this run.
@@ -271,7 +273,9 @@ class BatchRun {
       std::unique_ptr<RecordChunk> chunk = SpareChunk();
       chunk->input = input;
       chunk->file_index = file_index;
-      TF_ASSIGN_OR_RETURN(more, FillChunk(source, chunk.get()));
+      auto filled = FillChunk(source, chunk.get());
+      if (!filled.ok()) return IfBadFile(*input, filled.status());  // the file cannot be read
+      more = *filled;
       if (chunk->size > 0) {
         in_flight->push_back(pool_.Submit([this, c = std::move(chunk)]() mutable {
           processor_->Process(c.get());
@@ -433,7 +437,8 @@ class BatchRun {
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
   }
 
-  // Passes `status` on, remembering a failure as `input` being past max_bad_records.
+  // Passes `status` on, remembering a failure as `input` being a bad file: past max_bad_records,
+  // or not readable to its end (a truncated .gz, XML broken before its last report).
   Status IfBadFile(const sources::InputFile& input, Status status) {
     if (!status.ok()) bad_file_ = BadFile{input.sha256, input.path, status.message()};
     return status;
@@ -646,15 +651,14 @@ Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& o
     if (config.on_bad_file != BadFilePolicy::kSkip || !run.bad_file()) {
       if (left_out.empty()) return summary.status();
       return summary.status().WithContext("after leaving out " + left_out_paths +
-                                          " for bad records (on_bad_file: skip)");
+                                          " (on_bad_file: skip)");
     }
     orphans_removed += run.orphan_files_removed();
     left_out.emplace(run.bad_file()->sha256, run.bad_file()->error);
     left_out_paths += (left_out_paths.empty() ? "" : ", ") + run.bad_file()->path;
     if (options.progress) {
       options.progress->Line("note: " + run.bad_file()->path +
-                             " is left out for its bad records (on_bad_file: skip); reading the "
-                             "other files again");
+                             " is left out (on_bad_file: skip); reading the other files again");
     }
   }
 }

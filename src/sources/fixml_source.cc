@@ -3,6 +3,7 @@
 #include <expat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <deque>
 #include <string_view>
@@ -391,8 +392,11 @@ struct FixmlSource::Impl {
     const bool last = *got == 0;
     window.append(chunk.data(), *got);
     if (XML_Parse(parser, chunk.data(), static_cast<int>(*got), last) == XML_STATUS_ERROR) {
-      QueueXmlError();
       finished = true;
+      // Reports after the error cannot be read: quarantining the one being parsed would drop
+      // them without a trace, so unless it was the last, the error is the file's.
+      TF_ASSIGN_OR_RETURN(int64_t lost, CountReportsAfter(XML_GetCurrentByteIndex(parser), last));
+      QueueXmlError(lost);
       return Status::OK();
     }
     if (last) {
@@ -418,7 +422,60 @@ struct FixmlSource::Impl {
     return Status::OK();
   }
 
-  void QueueXmlError() {
+  // Whether `text` holds a report's start tag (<TrdCaptRpt ...>, any namespace prefix) whose
+  // name starts at `pos`; the name must be followed by a character that ends it.
+  static bool IsReportStartTag(std::string_view text, size_t pos) {
+    constexpr std::string_view kName = "TrdCaptRpt";
+    const size_t after = pos + kName.size();
+    if (after >= text.size() ||
+        std::string_view(" \t\r\n>/").find(text[after]) == std::string_view::npos) {
+      return false;
+    }
+    size_t i = pos;
+    if (i > 0 && text[i - 1] == ':') {  // a prefix: walk back over it
+      --i;
+      while (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
+                       text[i - 1] == '_' || text[i - 1] == '-' || text[i - 1] == '.')) {
+        --i;
+      }
+    }
+    return i > 0 && text[i - 1] == '<';
+  }
+
+  // The report start tags after byte `from` of the input: the reports a well-formedness error
+  // there makes unreadable. Reads the rest of the input (`at_end`: there is none) to count them.
+  Result<int64_t> CountReportsAfter(int64_t from, bool at_end) {
+    constexpr std::string_view kName = "TrdCaptRpt";
+    constexpr size_t kLookBehind = 256;  // enough for "<prefix:" before a name
+    std::string text;
+    if (from - window_offset < static_cast<int64_t>(window.size())) {
+      text = window.substr(static_cast<size_t>(std::max<int64_t>(0, from - window_offset)));
+    }
+    int64_t count = 0;
+    size_t counted_to = 0;  // names starting before this have been looked at
+    for (bool more = !at_end;;) {
+      // A name needs the character after it, so the last few bytes wait for the next read.
+      const size_t limit =
+          more ? (text.size() > kName.size() ? text.size() - kName.size() : 0) : text.size();
+      for (size_t pos = text.find(kName, counted_to); pos != std::string::npos && pos < limit;
+           pos = text.find(kName, pos + 1)) {
+        if (IsReportStartTag(text, pos)) ++count;
+      }
+      counted_to = std::max(counted_to, limit);
+      if (!more) return count;
+      if (counted_to > kLookBehind) {
+        text.erase(0, counted_to - kLookBehind);
+        counted_to = kLookBehind;
+      }
+      auto got = stream->Read(chunk.data(), chunk.size());
+      if (!got.ok()) return got.status();
+      more = *got > 0;
+      text.append(chunk.data(), *got);
+    }
+  }
+
+  // `lost`: the reports after the error, which cannot be read.
+  void QueueXmlError(int64_t lost) {
     XML_Error code = XML_GetErrorCode(parser);
     const int64_t line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
     const int64_t column = static_cast<int64_t>(XML_GetCurrentColumnNumber(parser)) + 1;
@@ -453,9 +510,17 @@ struct FixmlSource::Impl {
         FindInvalidUtf8(p.record.raw) != std::string::npos) {
       msg += " (invalid UTF-8; is the file Latin-1? set encoding: latin-1)";
     }
-    msg += "; an XML document cannot be read past such an error, so the rest of the file is not";
-    msg += " read";
-    p.error = Status::Invalid(msg);
+    if (lost > 0) {
+      // Not a bad record: the file cannot be read to its end, so it stops the run (as a
+      // truncated .gz does), or with on_bad_file: skip is left out.
+      msg += "; an XML document cannot be read past such an error, and " + std::to_string(lost) +
+             (lost == 1 ? " more report follows" : " more reports follow") +
+             " it: the file cannot be read to its end";
+      p.error = Status::IOError(msg);
+    } else {
+      msg += "; an XML document cannot be read past such an error (no report follows it)";
+      p.error = Status::Invalid(msg);
+    }
     queue.push_back(std::move(p));
   }
 

@@ -246,14 +246,16 @@ TEST(FixmlSourceTest, RootReportEmptyElementAndUnknownElements) {
   EXPECT_EQ(extras.count("FIXML@xmlns:fixml"), 0u);
 }
 
-TEST(FixmlSourceTest, MalformedXmlEndsTheSourceAfterOneError) {
+// A well-formedness error in the last report: the reports before it come out, it is one
+// malformed record, and the source ends.
+TEST(FixmlSourceTest, MalformedXmlInTheLastReportIsOneMalformedRecord) {
   std::string doc =
       "<FIXML><Batch>\n"
       "<TrdCaptRpt TrdID=\"1\"><Instrmt Sym=\"A\"/></TrdCaptRpt>\n"
       "<TrdCaptRpt TrdID=\"2\">\n"
       "  <Instrmt Sym=\"B\"></Instrmnt>\n"
       "</TrdCaptRpt>\n"
-      "<TrdCaptRpt TrdID=\"3\"/>\n"
+      "<TrdCaptRptAck ID=\"9\"/>\n"  // not a report
       "</Batch></FIXML>\n";
   FixmlSource source(OpenStringStream(doc), "bad.fixml");
   ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
@@ -264,12 +266,41 @@ TEST(FixmlSourceTest, MalformedXmlEndsTheSourceAfterOneError) {
   EXPECT_EQ(d.good[0].values[0], "1");
   EXPECT_EQ(d.errors[0],
             "bad.fixml:4:22: malformed XML in TrdCaptRpt 2: mismatched tag; an XML document "
-            "cannot be read past such an error, so the rest of the file is not read");
+            "cannot be read past such an error (no report follows it)");
   EXPECT_EQ(d.bad[0].location, "TrdCaptRpt 2");
   EXPECT_EQ(d.bad[0].line, 3);
   EXPECT_EQ(d.bad[0].raw, "<TrdCaptRpt TrdID=\"2\">\n  <Instrmt Sym=\"B\"></Instrmnt>");
   SourceRecord rec;
   EXPECT_FALSE(*source.Next(&rec));
+}
+
+// Reports after the error could not be read: quarantining the broken one would lose them
+// silently, so the file fails, counting them (with or without a namespace prefix, across reads).
+TEST(FixmlSourceTest, MalformedXmlBeforeTheLastReportFailsTheFile) {
+  std::string doc =
+      "<f:FIXML xmlns:f=\"x\"><f:Batch>\n"
+      "<f:TrdCaptRpt TrdID=\"1\"><f:Instrmt Sym=\"A\"/></f:TrdCaptRpt>\n"
+      "<f:TrdCaptRpt TrdID=\"2\">\n"
+      "  <f:Instrmt Sym=\"B\"></f:Instrmnt>\n"
+      "</f:TrdCaptRpt>\n";
+  for (int i = 3; i < 40; ++i) {
+    doc += "<f:TrdCaptRpt TrdID=\"" + std::to_string(i) + "\"/>\n<TrdCaptRpt\tTrdID=\"x\"/>\n";
+  }
+  doc += "</f:Batch></f:FIXML>\n";
+  for (size_t chunk : {size_t{16}, size_t{64}, size_t{1} << 16}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(doc), "bad.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_FALSE(d.fatal.ok());
+    EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+    EXPECT_EQ(d.fatal.message(),
+              "bad.fixml:4:24: malformed XML in TrdCaptRpt 2: mismatched tag; an XML document "
+              "cannot be read past such an error, and 74 more reports follow it: the file cannot "
+              "be read to its end");
+    EXPECT_EQ(d.good.size(), 1u);
+    EXPECT_TRUE(d.bad.empty());
+  }
 }
 
 TEST(FixmlSourceTest, TruncatedDocumentIsOneMalformedRecord) {

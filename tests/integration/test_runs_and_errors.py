@@ -2,6 +2,7 @@
 an error naming file, line and field, and leaves the table exactly as it was."""
 
 import csv
+import gzip
 import io
 import json
 import shutil
@@ -333,7 +334,7 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
         "b_shifted.csv:2: expected 47 fields, found 48. A file this far off usually has a "
         "changed format or needs another mapping; fix that, or raise max_bad_records to "
         "quarantine its records one by one"], result.stderr
-    assert "b_shifted.csv is left out for its bad records" in result.stderr
+    assert "b_shifted.csv is left out (on_bad_file: skip)" in result.stderr
     assert "skipped: left out, not ingested: b_shifted.csv: 300 of 300" in result.stdout
     assert "read 20000 = accepted 20000 + quarantined 0" in result.stdout
     table = committed.table()
@@ -346,6 +347,29 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
     assert "a_good.csv (sha256" in again.stdout and "skipped: already ingested" in again.stdout
     assert "skipped: left out, not ingested: b_shifted.csv" in again.stdout
     assert committed.table().scan().to_arrow().num_rows == before + 20000
+
+
+def test_with_on_bad_file_skip_a_file_that_cannot_be_read_is_left_out_too(committed):
+    """A truncated .gz loses the rest of its file: with on_bad_file: skip it is left out like a
+    file past the limit, and the good file lands."""
+    data = (committed.root / "day2.csv").read_bytes()
+    (committed.root / "cut.csv.gz").write_bytes(gzip.compress(data)[:-200])
+    write_lines(committed.root / "day3.csv", [
+        l.replace("2100", "3100", 1) if i else l
+        for i, l in enumerate(read_lines(committed.root / "day2.csv"))])
+    pipeline = with_limit(committed, "cut.yaml", "cut.csv.gz", "5%", {
+        "on_bad_record: quarantine": "on_bad_record: quarantine\non_bad_file: skip",
+    })
+    text = (committed.root / pipeline).read_text().replace(
+        "path: cut.csv.gz", "paths: [cut.csv.gz, day3.csv]")
+    (committed.root / pipeline).write_text(text)
+    before = committed.table().scan().to_arrow().num_rows
+    result = committed.run_pipeline(pipeline)
+    assert result.returncode == 1, result.stdout
+    assert "tradeflow: error: left out: cut.csv.gz: truncated gzip data" in result.stderr
+    assert "read 100 = accepted 100 + quarantined 0" in result.stdout
+    assert committed.table().scan().to_arrow().num_rows == before + 100
+    assert data_files_on_disk(committed, "trade_events") == data_files_in(committed.table())
 
 
 def test_a_first_run_whose_only_file_is_left_out_creates_no_table(workspace):

@@ -134,3 +134,35 @@ def test_fixml_reports_sent_again_in_another_message_are_replays(workspace):
     assert [f["rule"] for f in reject["failures"]] == ["unique_version"]
     assert "duplicate with different content: already in the table" in (
         reject["failures"][0]["message"])
+
+
+def test_fixml_broken_before_its_last_report_fails_or_is_left_out(workspace):
+    """A well-formedness error before the last report would lose every report after it, so the
+    file stops the run, saying how many; with on_bad_file: skip it is left out instead, and the
+    other files land."""
+    text = (workspace.root / "exchange_trades.fixml").read_text()
+    first = text.index("</RptSide>")
+    (workspace.root / "broken.fixml").write_text(text[:first] + "</RptSid>" + text[first + 10:])
+    reports = text.count("<TrdCaptRpt ")
+    pipeline = workspace.write_pipeline(
+        "broken.yaml", {"path: exchange_trades.fixml": "path: broken.fixml"},
+        base="fixml_pipeline.yaml")
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1, result.stdout
+    assert "malformed XML in TrdCaptRpt 1: mismatched tag" in result.stderr, result.stderr
+    assert f"and {reports - 1} more reports follow it: the file cannot be read to its end" in (
+        result.stderr)
+
+    both = workspace.write_pipeline(
+        "both.yaml", {"path: exchange_trades.fixml": "paths: [broken.fixml, exchange_trades.fixml]",
+                      "on_bad_record: quarantine":
+                      "on_bad_record: quarantine\nmax_bad_records: 5%\non_bad_file: skip"},
+        base="fixml_pipeline.yaml")
+    result = workspace.run_pipeline(both)
+    assert result.returncode == 1, result.stdout
+    assert "tradeflow: error: left out: broken.fixml:" in result.stderr, result.stderr
+    assert "skipped: left out, not ingested" in result.stdout
+    read, accepted, quarantined = map(int, re.search(
+        r"total: read (\d+) = accepted (\d+) \+ quarantined (\d+)", result.stdout).groups())
+    assert read == accepted + quarantined and read > 0
+    assert workspace.table().scan().to_arrow().num_rows == accepted
