@@ -26,47 +26,9 @@
 #include "common/status.h"
 #include "observe/progress.h"
 #include "pipeline/pipeline_config.h"
+#include "pipeline/run_summary.h"
 
 namespace tradeflow::pipeline {
-
-struct FileSummary {
-  std::string path;
-  std::string sha256;
-  std::optional<std::string> skipped;  // why, when the file was not read
-  // Skipped because it is past max_bad_records (on_bad_file: skip): not ingested, and an error.
-  bool left_out = false;
-  int64_t records_read = 0;
-  int64_t records_accepted = 0;
-  // Of the accepted: versions already stored with the same content (a re-sent export, say),
-  // which are not stored again (trade-domain.md §3 rule 15).
-  int64_t records_replayed = 0;
-  int64_t records_quarantined = 0;
-  int64_t records_with_warnings = 0;
-  std::map<std::string, int64_t> quarantined_by_rule;  // a record may fail several rules
-  double seconds = 0;
-};
-
-struct RunSummary {
-  std::string run_id;
-  std::string table;             // namespace.name
-  std::string quarantine_table;  // namespace.name
-  std::string catalog_path;      // absolute path of the SQLite catalog
-  std::string catalog_name;
-  std::string warehouse;  // file:// URI
-  std::string metadata_location;
-  std::optional<int64_t> snapshot_id;             // trade table; empty when nothing was new
-  std::optional<int64_t> quarantine_snapshot_id;  // empty when nothing was quarantined
-  std::vector<FileSummary> files;
-  int64_t records_read = 0;
-  int64_t records_accepted = 0;
-  int64_t records_replayed = 0;  // of the accepted
-  int64_t records_quarantined = 0;
-  int64_t orphan_files_removed = 0;
-  double seconds = 0;
-  // Why each file left out for its bad records (on_bad_file: skip) was; the run ingested the
-  // others, but these are errors: the caller reports them and fails.
-  std::vector<std::string> left_out;
-};
 
 struct RunOptions {
   observe::Progress* progress = nullptr;  // optional
@@ -77,9 +39,5 @@ struct RunOptions {
 // rows cannot be taken out of them), until no file is past the limit; the summary lists the files
 // left out.
 Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options = {});
-
-// The end-of-run report: per file read/accepted/quarantined (by rule)/skipped/time, the
-// invariant, the commits, and how to read the tables.
-std::string FormatRunSummary(const RunSummary& summary);
 
 }  // namespace tradeflow::pipeline

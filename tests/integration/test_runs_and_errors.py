@@ -209,6 +209,19 @@ def with_limit(ws, name: str, input_file: str, limit: str, extra: dict = None) -
     })
 
 
+def over_files(ws, name: str, files: list, limit: str, extra: dict = None,
+               skip: bool = True) -> str:
+    """A pipeline over `files` with max_bad_records `limit` and, with `skip`, on_bad_file: skip."""
+    extra = dict(extra or {})
+    if skip:
+        extra["on_bad_record: quarantine"] = "on_bad_record: quarantine\non_bad_file: skip"
+    pipeline = with_limit(ws, name, files[0], limit, extra)
+    text = (ws.root / pipeline).read_text().replace(
+        f"path: {files[0]}", "paths: [" + ", ".join(files) + "]")
+    (ws.root / pipeline).write_text(text)
+    return pipeline
+
+
 def shifted_header(ws, name: str) -> None:
     """The example export with the header's last name gone: every row has a field too many."""
     lines = read_lines(ws.root / "etrm_trades.csv")
@@ -290,12 +303,9 @@ def test_a_second_file_past_the_limit_leaves_nothing_of_the_first(committed):
     lines = read_lines(committed.root / "b_shifted.csv")
     lines[0] = lines[0].rsplit(",", 1)[0]
     write_lines(committed.root / "b_shifted.csv", lines)
-    pipeline = with_limit(committed, "two.yaml", "a_good.csv", "5%", {
+    pipeline = over_files(committed, "two.yaml", ["a_good.csv", "b_shifted.csv"], "5%", {
         "name: trade_events": "name: trade_events\n  target_file_mb: 1",
-    })
-    text = (committed.root / pipeline).read_text().replace(
-        "path: a_good.csv", "paths: [a_good.csv, b_shifted.csv]")
-    (committed.root / pipeline).write_text(text)
+    }, skip=False)
     fails_cleanly(committed, pipeline, "b_shifted.csv: 20000 of 20000 records are bad")
 
 
@@ -315,13 +325,9 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
     subprocess.run([str(generator), "--rows", "20000", "--seed", "3", "--error-rate", "0",
                     "-o", str(committed.root / "a_good.csv")], check=True)
     shifted_header(committed, "b_shifted.csv")
-    pipeline = with_limit(committed, "skip.yaml", "a_good.csv", "5%", {
+    pipeline = over_files(committed, "skip.yaml", ["b_shifted.csv", "a_good.csv"], "5%", {
         "name: trade_events": "name: trade_events\n  target_file_mb: 1",
-        "on_bad_record: quarantine": "on_bad_record: quarantine\non_bad_file: skip",
     })
-    text = (committed.root / pipeline).read_text().replace(
-        "path: a_good.csv", "paths: [b_shifted.csv, a_good.csv]")
-    (committed.root / pipeline).write_text(text)
     before = committed.table().scan().to_arrow().num_rows
 
     result = committed.run_pipeline(pipeline)
@@ -357,12 +363,7 @@ def test_with_on_bad_file_skip_a_file_that_cannot_be_read_is_left_out_too(commit
     write_lines(committed.root / "day3.csv", [
         l.replace("2100", "3100", 1) if i else l
         for i, l in enumerate(read_lines(committed.root / "day2.csv"))])
-    pipeline = with_limit(committed, "cut.yaml", "cut.csv.gz", "5%", {
-        "on_bad_record: quarantine": "on_bad_record: quarantine\non_bad_file: skip",
-    })
-    text = (committed.root / pipeline).read_text().replace(
-        "path: cut.csv.gz", "paths: [cut.csv.gz, day3.csv]")
-    (committed.root / pipeline).write_text(text)
+    pipeline = over_files(committed, "cut.yaml", ["cut.csv.gz", "day3.csv"], "5%")
     before = committed.table().scan().to_arrow().num_rows
     result = committed.run_pipeline(pipeline)
     assert result.returncode == 1, result.stdout
@@ -374,9 +375,7 @@ def test_with_on_bad_file_skip_a_file_that_cannot_be_read_is_left_out_too(commit
 
 def test_a_first_run_whose_only_file_is_left_out_creates_no_table(workspace):
     shifted_header(workspace, "shifted.csv")
-    pipeline = with_limit(workspace, "only.yaml", "shifted.csv", "10", {
-        "on_bad_record: quarantine": "on_bad_record: quarantine\non_bad_file: skip",
-    })
+    pipeline = over_files(workspace, "only.yaml", ["shifted.csv"], "10")
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 1, result.stdout
     assert "tradeflow: error: left out: shifted.csv: 11 of 11 records read so far are bad" in (

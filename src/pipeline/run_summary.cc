@@ -1,0 +1,69 @@
+#include "pipeline/run_summary.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace tradeflow::pipeline {
+
+namespace {
+
+std::string Replays(int64_t n) {
+  return "of the accepted, " + std::to_string(n) + (n == 1 ? " was a version" : " were versions") +
+         " already stored with the same content (replays, not stored again)";
+}
+
+}  // namespace
+
+std::string FormatRunSummary(const RunSummary& s) {
+  std::ostringstream out;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", s.seconds);
+  out << "run " << s.run_id << " finished in " << buf << "s\n";
+  for (const auto& f : s.files) {
+    out << "  " << f.path << " (sha256 " << f.sha256.substr(0, 12) << ")\n";
+    if (f.skipped) {
+      out << "      skipped: " << *f.skipped << "\n";
+      continue;
+    }
+    std::snprintf(buf, sizeof buf, "%.2f", f.seconds);
+    out << "      read " << f.records_read << " = accepted " << f.records_accepted
+        << " + quarantined " << f.records_quarantined << "  (" << buf << "s)\n";
+    if (f.records_replayed > 0) out << "      " << Replays(f.records_replayed) << "\n";
+    for (const auto& [rule, n] : f.quarantined_by_rule) {
+      out << "      quarantined by " << rule << ": " << n << "\n";
+    }
+  }
+  out << "  total: read " << s.records_read << " = accepted " << s.records_accepted
+      << " + quarantined " << s.records_quarantined << "\n";
+  if (s.records_replayed > 0) out << "    " << Replays(s.records_replayed) << "\n";
+  if (s.orphan_files_removed > 0) {
+    out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
+  }
+  if (!s.snapshot_id && !s.left_out.empty()) {
+    out << "no snapshot committed to " << s.table
+        << ": every input was left out or already ingested\n";
+  } else if (!s.snapshot_id) {
+    out << "nothing new: every input was already ingested; no snapshot committed\n";
+  } else {
+    out << "committed snapshot " << *s.snapshot_id << " to " << s.table << "\n";
+  }
+  if (s.quarantine_snapshot_id) {
+    out << "committed snapshot " << *s.quarantine_snapshot_id << " to " << s.quarantine_table
+        << "\n";
+  }
+  if (s.metadata_location.empty()) {  // staged only: no run has committed to it yet
+    out << "  " << s.table << " does not exist yet: nothing has been committed to it\n";
+    return out.str();
+  }
+  out << "  metadata: " << s.metadata_location << "\n";
+  out << "  catalog:  " << s.catalog_path << " (SQLite, catalog name '" << s.catalog_name << "')\n";
+  out << "read it with pyiceberg:\n"
+      << "  from pyiceberg.catalog.sql import SqlCatalog\n"
+      << "  catalog = SqlCatalog(\"" << s.catalog_name << "\", uri=\"sqlite:///" << s.catalog_path
+      << "\", warehouse=\"" << s.warehouse << "\")\n"
+      << "  catalog.load_table(\"" << s.table << "\").scan().to_pandas()\n"
+      << "or here: tradeflow show " << s.table << "\n";
+  return out.str();
+}
+
+}  // namespace tradeflow::pipeline

@@ -1,0 +1,55 @@
+// What a batch run did, per input file and in total, and the report printed at its end.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tradeflow::pipeline {
+
+struct FileSummary {
+  std::string path;
+  std::string sha256;
+  std::optional<std::string> skipped;  // why, when the file was not read
+  // Skipped because it is past max_bad_records (on_bad_file: skip): not ingested, and an error.
+  bool left_out = false;
+  int64_t records_read = 0;
+  int64_t records_accepted = 0;
+  // Of the accepted: versions already stored with the same content (a re-sent export, say),
+  // which are not stored again (trade-domain.md §3 rule 15).
+  int64_t records_replayed = 0;
+  int64_t records_quarantined = 0;
+  int64_t records_with_warnings = 0;
+  std::map<std::string, int64_t> quarantined_by_rule;  // a record may fail several rules
+  double seconds = 0;
+};
+
+struct RunSummary {
+  std::string run_id;
+  std::string table;             // namespace.name
+  std::string quarantine_table;  // namespace.name
+  std::string catalog_path;      // absolute path of the SQLite catalog
+  std::string catalog_name;
+  std::string warehouse;  // file:// URI
+  std::string metadata_location;
+  std::optional<int64_t> snapshot_id;             // trade table; empty when nothing was new
+  std::optional<int64_t> quarantine_snapshot_id;  // empty when nothing was quarantined
+  std::vector<FileSummary> files;
+  int64_t records_read = 0;
+  int64_t records_accepted = 0;
+  int64_t records_replayed = 0;  // of the accepted
+  int64_t records_quarantined = 0;
+  int64_t orphan_files_removed = 0;
+  double seconds = 0;
+  // Why each file left out for its bad records (on_bad_file: skip) was; the run ingested the
+  // others, but these are errors: the caller reports them and fails.
+  std::vector<std::string> left_out;
+};
+
+// The end-of-run report: per file read/accepted/quarantined (by rule)/skipped/time, the
+// invariant, the commits, and how to read the tables.
+std::string FormatRunSummary(const RunSummary& summary);
+
+}  // namespace tradeflow::pipeline

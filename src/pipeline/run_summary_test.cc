@@ -1,0 +1,81 @@
+#include "pipeline/run_summary.h"
+
+#include <gtest/gtest.h>
+
+namespace tradeflow::pipeline {
+namespace {
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+RunSummary Committed() {
+  RunSummary s;
+  s.run_id = "run-1";
+  s.table = "trading.trade_events";
+  s.quarantine_table = "trading.quarantine";
+  s.catalog_path = "/w/lake/catalog.db";
+  s.catalog_name = "tradeflow";
+  s.warehouse = "file:///w/lake";
+  s.metadata_location = "file:///w/lake/trading/trade_events/metadata/00001.metadata.json";
+  s.snapshot_id = 42;
+  FileSummary f;
+  f.path = "day.csv";
+  f.sha256 = "0123456789abcdef";
+  f.records_read = 10;
+  f.records_accepted = 9;
+  f.records_replayed = 4;
+  f.records_quarantined = 1;
+  f.quarantined_by_rule["known_book"] = 1;
+  s.files.push_back(f);
+  s.records_read = 10;
+  s.records_accepted = 9;
+  s.records_replayed = 4;
+  s.records_quarantined = 1;
+  return s;
+}
+
+TEST(RunSummaryTest, ListsEachFileWithTheInvariantAndTheReplays) {
+  const std::string text = FormatRunSummary(Committed());
+  EXPECT_TRUE(Has(text,
+                  "  day.csv (sha256 0123456789ab)\n"
+                  "      read 10 = accepted 9 + quarantined 1  (0.00s)\n"
+                  "      of the accepted, 4 were versions already stored with the same "
+                  "content (replays, not stored again)\n"
+                  "      quarantined by known_book: 1\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "  total: read 10 = accepted 9 + quarantined 1\n")) << text;
+  EXPECT_TRUE(Has(text, "committed snapshot 42 to trading.trade_events\n")) << text;
+  EXPECT_TRUE(Has(text, "tradeflow show trading.trade_events")) << text;
+}
+
+TEST(RunSummaryTest, OneReplayIsSingular) {
+  RunSummary s = Committed();
+  s.files[0].records_replayed = 1;
+  EXPECT_TRUE(Has(FormatRunSummary(s), "of the accepted, 1 was a version already stored"));
+}
+
+TEST(RunSummaryTest, AFileLeftOutAndNoTableYet) {
+  RunSummary s = Committed();
+  s.snapshot_id.reset();
+  s.metadata_location.clear();
+  s.files[0] = FileSummary{};
+  s.files[0].path = "bad.csv";
+  s.files[0].sha256 = "fedcba9876543210";
+  s.files[0].skipped = "left out, not ingested: bad.csv: 3 of 3 records are bad";
+  s.files[0].left_out = true;
+  s.left_out = {"bad.csv: 3 of 3 records are bad"};
+  s.records_read = s.records_accepted = s.records_replayed = s.records_quarantined = 0;
+  const std::string text = FormatRunSummary(s);
+  EXPECT_TRUE(Has(text, "      skipped: left out, not ingested: bad.csv: 3 of 3 records are bad\n"))
+      << text;
+  EXPECT_TRUE(Has(text,
+                  "no snapshot committed to trading.trade_events: every input was left "
+                  "out or already ingested\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "trading.trade_events does not exist yet")) << text;
+  EXPECT_FALSE(Has(text, "pyiceberg")) << text;
+}
+
+}  // namespace
+}  // namespace tradeflow::pipeline
