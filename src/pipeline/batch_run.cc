@@ -203,7 +203,14 @@ class BatchRun {
       summary_.files.push_back(std::move(file));
       todo_.emplace_back(&input, summary_.files.size() - 1);
     }
-    for (auto& file : same_content_) summary_.files.push_back(std::move(file));
+    for (auto& file : same_content_) {
+      if (left_out_.count(file.sha256)) {  // the copy of a file left out: so is it
+        *file.skipped += ", which is left out";
+        file.left_out = true;
+        summary_.left_out.push_back(file.path + ": " + *file.skipped);
+      }
+      summary_.files.push_back(std::move(file));
+    }
     planned_snapshot_ = events_->table().metadata().current_snapshot_id;
     if (!todo_.empty()) {
       TF_RETURN_IF_ERROR(LoadExistingTradeKeys(events_->table(), &duplicates_));

@@ -325,9 +325,9 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
     subprocess.run([str(generator), "--rows", "20000", "--seed", "3", "--error-rate", "0",
                     "-o", str(committed.root / "a_good.csv")], check=True)
     shifted_header(committed, "b_shifted.csv")
-    pipeline = over_files(committed, "skip.yaml", ["b_shifted.csv", "a_good.csv"], "5%", {
-        "name: trade_events": "name: trade_events\n  target_file_mb: 1",
-    })
+    shutil.copy(committed.root / "b_shifted.csv", committed.root / "c_copy.csv")
+    pipeline = over_files(committed, "skip.yaml", ["b_shifted.csv", "a_good.csv", "c_copy.csv"],
+                          "5%", {"name: trade_events": "name: trade_events\n  target_file_mb: 1"})
     before = committed.table().scan().to_arrow().num_rows
 
     result = committed.run_pipeline(pipeline)
@@ -339,7 +339,9 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
         "(on_bad_file: skip). Bad records by rule: parse_error 300. The first: parse_error: "
         "b_shifted.csv:2: expected 47 fields, found 48. A file this far off usually has a "
         "changed format or needs another mapping; fix that, or raise max_bad_records to "
-        "quarantine its records one by one"], result.stderr
+        "quarantine its records one by one",
+        "tradeflow: error: left out: c_copy.csv: same content as b_shifted.csv, which is left "
+        "out"], result.stderr
     assert "b_shifted.csv is left out (on_bad_file: skip)" in result.stderr
     assert "skipped: left out, not ingested: b_shifted.csv: 300 of 300" in result.stdout
     assert "read 20000 = accepted 20000 + quarantined 0" in result.stdout
