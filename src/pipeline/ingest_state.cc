@@ -1,6 +1,7 @@
 #include "pipeline/ingest_state.h"
 
 #include <arrow/array.h>
+#include <arrow/compute/api.h>
 #include <arrow/io/file.h>
 #include <arrow/table.h>
 #include <parquet/arrow/reader.h>
@@ -10,6 +11,7 @@
 
 #include "common/arrow_status.h"
 #include "lake/file_io.h"
+#include "lake/partitioning.h"
 
 namespace tradeflow::pipeline {
 
@@ -48,12 +50,20 @@ Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex*
 
 namespace {
 
-// The named top-level primitive columns of a Parquet data file, read whole; look them up by name
-// in the result. An `optional` column the file does not have (it was written before the column
-// was added) is left out.
+// A column to read, and the Arrow type to read it as.
+struct Column {
+  const char* name;
+  std::shared_ptr<arrow::DataType> type;
+};
+
+// The named top-level primitive columns of a Parquet data file, read whole and cast to their
+// types; look them up by name in the result. Other writers of the table choose other Arrow
+// types for the same Iceberg type (pyiceberg reads and writes strings as large_string, a file
+// may hold a dictionary), so a column is cast rather than assumed. An `optional` column the file
+// does not have (it was written before the column was added) is left out.
 Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& file,
-                                                        const std::vector<const char*>& names,
-                                                        const char* optional = nullptr) {
+                                                        const std::vector<Column>& wanted,
+                                                        std::optional<Column> optional = {}) {
   TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(file.file_path));
   TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
   TF_ASSIGN_OR_RETURN_ARROW(auto reader,
@@ -66,17 +76,40 @@ Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& fi
     return field < 0 ? -1 : reader->manifest().schema_fields[field].column_index;
   };
   std::vector<int> columns;
-  for (const char* name : names) {
-    const int i = leaf(name);
-    if (i < 0) return Status::Invalid(path + ": no column " + name);
+  std::vector<Column> read;
+  for (const Column& column : wanted) {
+    const int i = leaf(column.name);
+    if (i < 0) return Status::Invalid(path + ": no column " + column.name);
     columns.push_back(i);
+    read.push_back(column);
   }
-  if (optional != nullptr) {
-    if (const int i = leaf(optional); i >= 0) columns.push_back(i);
+  if (optional) {
+    if (const int i = leaf(optional->name); i >= 0) {
+      columns.push_back(i);
+      read.push_back(*optional);
+    }
   }
   TF_ASSIGN_OR_RETURN_ARROW(auto table, reader->ReadTable(columns));
   TF_ASSIGN_OR_RETURN_ARROW(auto batch, table->CombineChunksToBatch());
-  return batch;
+  TF_RETURN_IF_ERROR(lake::EnsureArrowCompute());
+  arrow::FieldVector fields;
+  arrow::ArrayVector arrays;
+  for (const Column& column : read) {
+    std::shared_ptr<arrow::Array> array = batch->GetColumnByName(column.name);
+    if (array == nullptr) return Status::Invalid(path + ": no column " + column.name);
+    if (!array->type()->Equals(*column.type)) {
+      auto cast = arrow::compute::Cast(*array, column.type);
+      if (!cast.ok()) {
+        return Status::Invalid(path + ": column " + column.name + " of type " +
+                               array->type()->ToString() + " cannot be read as " +
+                               column.type->ToString() + ": " + cast.status().message());
+      }
+      array = *cast;
+    }
+    fields.push_back(arrow::field(column.name, column.type));
+    arrays.push_back(std::move(array));
+  }
+  return arrow::RecordBatch::Make(arrow::schema(fields), batch->num_rows(), arrays);
 }
 
 }  // namespace
@@ -86,7 +119,8 @@ Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
   std::set<std::pair<std::string, std::string>> out;
   TF_ASSIGN_OR_RETURN(auto files, quarantine.LiveDataFiles());
   for (const auto& f : files) {
-    TF_ASSIGN_OR_RETURN(auto batch, ReadColumns(f, {"input_sha256", "source_location"}));
+    TF_ASSIGN_OR_RETURN(auto batch, ReadColumns(f, {{"input_sha256", arrow::utf8()},
+                                                    {"source_location", arrow::utf8()}}));
     auto sha = std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("input_sha256"));
     auto location =
         std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("source_location"));
@@ -102,18 +136,19 @@ Status ForEachTradeKey(
     const std::vector<lake::DataFile>& files,
     const std::function<Status(const validate::DuplicateKey&, int64_t content_hash)>& fn) {
   for (const auto& f : files) {
-    TF_ASSIGN_OR_RETURN(
-        auto batch,
-        ReadColumns(f, {"source_system", "source_trade_id", "source_version"}, "content_hash"));
+    TF_ASSIGN_OR_RETURN(auto batch, ReadColumns(f,
+                                                {{"source_system", arrow::utf8()},
+                                                 {"source_trade_id", arrow::utf8()},
+                                                 {"source_version", arrow::int64()}},
+                                                Column{"content_hash", arrow::int64()}));
     auto sys =
         std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("source_system"));
     auto id =
         std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("source_trade_id"));
     auto ver =
         std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("source_version"));
-    // Null (a file without the column) or of another type: the hash is not known.
-    auto hash =
-        std::dynamic_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("content_hash"));
+    // Null when the file has no such column: the hash is not known.
+    auto hash = std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("content_hash"));
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
       const int64_t content_hash = hash && !hash->IsNull(r) ? hash->Value(r) : 0;
       TF_RETURN_IF_ERROR(fn({std::string(sys->GetView(r)), std::string(id->GetView(r)),

@@ -75,6 +75,35 @@ TEST(IngestStateTest, AFileWrittenBeforeContentHashesHasNone) {
   EXPECT_EQ(keys[1].content_hash, 0);
 }
 
+// Another writer's types for the same Iceberg columns: pyiceberg writes strings as
+// large_string (and stores that in the file's Arrow schema), and an int column may come as int32.
+TEST(IngestStateTest, ReadsKeysOfAnotherWritersTypes) {
+  arrow::LargeStringBuilder sys, id;
+  arrow::Int32Builder version;
+  ASSERT_TRUE(sys.Append("ICE").ok());
+  ASSERT_TRUE(id.Append("T-9").ok());
+  ASSERT_TRUE(version.Append(3).ok());
+  auto table = arrow::Table::Make(
+      arrow::schema({arrow::field("source_system", arrow::large_utf8()),
+                     arrow::field("source_trade_id", arrow::large_utf8()),
+                     arrow::field("source_version", arrow::int32())}),
+      {sys.Finish().ValueOrDie(), id.Finish().ValueOrDie(), version.Finish().ValueOrDie()});
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "ingest_state_large.parquet").string();
+  auto out = arrow::io::FileOutputStream::Open(path).ValueOrDie();
+  auto props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, 1024,
+                                         parquet::default_writer_properties(), props)
+                  .ok());
+  ASSERT_TRUE(out->Close().ok());
+  lake::DataFile file;
+  file.file_path = "file://" + path;
+  auto keys = KeysOf({file});
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].key, (validate::DuplicateKey{"ICE", "T-9", 3}));
+  EXPECT_EQ(keys[0].content_hash, 0);
+}
+
 TEST(IngestStateTest, LoadedHashesTellReplaysFromConflicts) {
   validate::DuplicateIndex index;
   Status st =
