@@ -243,8 +243,8 @@ class BatchRun {
   Status ProcessFile(const sources::InputFile* input, int index, int total, size_t file_index) {
     const auto started = std::chrono::steady_clock::now();
     if (options_.progress) options_.progress->StartFile(input->path, index, total);
-    auto opened = OpenInputSource(*input);
-    if (!opened.ok()) return IfBadFile(*input, opened.status());
+    auto opened = OpenInputSource(*input);  // reads the header, maybe the whole file
+    if (!opened.ok()) return IfUnreadable(*input, opened.status());
     std::unique_ptr<sources::RecordSource> source = std::move(*opened);
     std::deque<std::future<std::unique_ptr<RecordChunk>>> in_flight;
     Status status = ReadChunks(*source, input, file_index, &in_flight);
@@ -281,7 +281,7 @@ class BatchRun {
       chunk->input = input;
       chunk->file_index = file_index;
       auto filled = FillChunk(source, chunk.get());
-      if (!filled.ok()) return IfBadFile(*input, filled.status());  // the file cannot be read
+      if (!filled.ok()) return IfUnreadable(*input, filled.status());
       more = *filled;
       if (chunk->size > 0) {
         in_flight->push_back(pool_.Submit([this, c = std::move(chunk)]() mutable {
@@ -444,8 +444,17 @@ class BatchRun {
         MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
   }
 
-  // Passes `status` on, remembering a failure as `input` being a bad file: past max_bad_records,
-  // or not readable to its end (a truncated .gz, XML broken before its last report).
+  // A read error that loses the rest of `input` (IOError: a truncated or corrupt .gz or .zst,
+  // XML broken before its last report) makes it a bad file, as being past max_bad_records does;
+  // not a mapping that does not fit it (a column it names is missing: InvalidArgument, likely for
+  // every file alike), nor an input an interrupted run partly quarantined, which is finished as
+  // it was begun.
+  Status IfUnreadable(const sources::InputFile& input, Status status) {
+    if (status.code() != StatusCode::kIOError || quarantine_has_.count(input.sha256)) return status;
+    return IfBadFile(input, std::move(status));
+  }
+
+  // Passes `status` on, remembering a failure as `input` being a bad file.
   Status IfBadFile(const sources::InputFile& input, Status status) {
     if (!status.ok()) bad_file_ = BadFile{input.sha256, input.path, status.message()};
     return status;

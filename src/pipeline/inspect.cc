@@ -144,7 +144,12 @@ Result<std::shared_ptr<arrow::Table>> ReadRows(const lake::Table& table,
     parts.push_back(std::move(t));
   }
   if (parts.empty()) return Status::NotFound("table " + table.id().ToString() + " has no rows");
-  TF_ASSIGN_OR_RETURN_ARROW(auto all, arrow::ConcatenateTables(parts));
+  // Files of other writers or older schemas differ (large_string for string, a column added
+  // since): their schemas are unified, the missing columns null.
+  arrow::ConcatenateTablesOptions options;
+  options.unify_schemas = true;
+  options.field_merge_options = arrow::Field::MergeOptions::Permissive();
+  TF_ASSIGN_OR_RETURN_ARROW(auto all, arrow::ConcatenateTables(parts, options));
   return all->Slice(0, limit);
 }
 

@@ -193,6 +193,9 @@ struct FixmlSource::Impl {
       }
       return;
     }
+    // A report inside a report: the one before was left open (<TrdCaptRpt ...> for
+    // <TrdCaptRpt .../>). Counted, as its content cannot come out as a report of its own.
+    if (local == "TrdCaptRpt") ++reports_inside_report;
     Frame& parent = frames.back();
     Frame f;
     if (local == "TrdLeg" && frames.size() == 1) {
@@ -287,6 +290,7 @@ struct FixmlSource::Impl {
 
   void BeginReport(const char** atts) {
     in_report = true;
+    reports_inside_report = 0;
     report_depth = depth;
     ++report_number;
     report_start = XML_GetCurrentByteIndex(parser);
@@ -396,6 +400,7 @@ struct FixmlSource::Impl {
       // Reports after the error cannot be read: quarantining the one being parsed would drop
       // them without a trace, so unless it was the last, the error is the file's.
       TF_ASSIGN_OR_RETURN(int64_t lost, CountReportsAfter(XML_GetCurrentByteIndex(parser), last));
+      if (in_report) lost += reports_inside_report;
       QueueXmlError(lost);
       return Status::OK();
     }
@@ -546,6 +551,7 @@ struct FixmlSource::Impl {
   bool in_report = false;
   int report_depth = 0;
   int64_t report_number = 0;
+  int64_t reports_inside_report = 0;  // start tags of reports inside the open one
   int64_t report_start = 0;
   int64_t report_line = 0;
   std::vector<Frame> frames;

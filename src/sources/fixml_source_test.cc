@@ -303,6 +303,26 @@ TEST(FixmlSourceTest, MalformedXmlBeforeTheLastReportFailsTheFile) {
   }
 }
 
+// A report left open (<TrdCaptRpt ...> for <TrdCaptRpt .../>) takes the reports after it in
+// as its children, and the error only comes at the end: those reports are lost too.
+TEST(FixmlSourceTest, AReportLeftOpenFailsTheFileForTheReportsInsideIt) {
+  std::string doc =
+      "<FIXML><Batch>\n"
+      "<TrdCaptRpt TrdID=\"1\"/>\n"
+      "<TrdCaptRpt TrdID=\"2\">\n"
+      "<TrdCaptRpt TrdID=\"3\"/>\n"
+      "<TrdCaptRpt TrdID=\"4\"><Instrmt Sym=\"D\"/></TrdCaptRpt>\n"
+      "</Batch></FIXML>\n";
+  FixmlSource source(OpenStringStream(doc), "open.fixml");
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_FALSE(d.fatal.ok());
+  EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+  EXPECT_NE(d.fatal.message().find("and 2 more reports follow it"), std::string::npos)
+      << d.fatal.message();
+  EXPECT_EQ(d.good.size(), 1u);
+}
+
 TEST(FixmlSourceTest, TruncatedDocumentIsOneMalformedRecord) {
   std::string doc = Sample();
   std::string cut = doc.substr(0, doc.find("<TrdLeg Qty=\"5\""));

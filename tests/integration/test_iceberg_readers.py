@@ -3,6 +3,7 @@ read the Iceberg table back and see exactly the input trades."""
 
 import csv
 import json
+import subprocess
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -359,3 +360,9 @@ def test_a_table_written_by_pyiceberg_without_content_hashes(workspace):
     assert table.schema().find_field("content_hash").field_type.__class__.__name__ == "LongType"
     hashes = table.scan().to_arrow().column("content_hash")
     assert len(hashes) == 600 and hashes.null_count == 300
+    # tradeflow's own reader takes the mixed files too (other string types, a column missing).
+    shown = subprocess.run([str(workspace.binary), "show", "trading.trade_events", "-n", "600",
+                            "--columns", "trade_uid,content_hash"],
+                           cwd=workspace.root, capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "-- row 600" in shown.stdout

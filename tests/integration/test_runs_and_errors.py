@@ -375,6 +375,17 @@ def test_with_on_bad_file_skip_a_file_that_cannot_be_read_is_left_out_too(commit
     assert data_files_on_disk(committed, "trade_events") == data_files_in(committed.table())
 
 
+def test_with_on_bad_file_skip_a_file_the_mapping_does_not_fit_still_stops_the_run(committed):
+    """A column the mapping reads is missing from a file's header: as likely the mapping's fault
+    as the file's, so the run stops rather than leaving files out one by one."""
+    lines = read_lines(committed.root / "day2.csv")
+    lines[0] = lines[0].replace(",trader,", ",trader_name,")
+    write_lines(committed.root / "renamed.csv", lines)
+    pipeline = over_files(committed, "renamed.yaml", ["renamed.csv"], "5%")
+    message = fails_cleanly(committed, pipeline, "renamed.csv", "trader")
+    assert "left out" not in message
+
+
 def test_a_first_run_whose_only_file_is_left_out_creates_no_table(workspace):
     shifted_header(workspace, "shifted.csv")
     pipeline = over_files(workspace, "only.yaml", ["shifted.csv"], "10")
