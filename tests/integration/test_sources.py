@@ -38,6 +38,17 @@ def test_jsonl_sample_matches_the_csv_export(workspace):
             assert got["legs"][0]["fixed"]["price"]["value"] == s["price"]["value"]
 
 
+def test_the_same_trades_as_json_lines_after_the_csv_export_are_replays(workspace):
+    """The two example pipelines map the same export to the same canonical records, so the
+    JSON Lines feed after the CSV one stores nothing twice and quarantines nothing."""
+    run_ok(workspace, "etrm_pipeline.yaml")
+    read, accepted, quarantined, result = run_ok(workspace, "jsonl_pipeline.yaml")
+    assert (read, accepted, quarantined) == (300, 300, 0)
+    assert "of the accepted, 300 were versions already stored with the same content" in (
+        result.stdout)
+    assert workspace.table().scan().to_arrow().num_rows == 300
+
+
 def test_jsonl_bad_corpus(workspace):
     good = (workspace.root / "etrm_trades.jsonl").read_text().splitlines()[:20]
     bad = [
