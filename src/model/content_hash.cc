@@ -1,6 +1,7 @@
 #include "model/content_hash.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
 #include <xxhash.h>
 
@@ -54,14 +55,9 @@ Result<int64_t> ContentHash(std::string_view serialized, const std::vector<int>&
 }
 
 void AppendSfixed64Field(int field_number, int64_t value, std::string* serialized) {
-  uint32_t tag = WireFormatLite::MakeTag(field_number, WireFormatLite::WIRETYPE_FIXED64);
-  while (tag >= 0x80) {
-    serialized->push_back(static_cast<char>((tag & 0x7F) | 0x80));
-    tag >>= 7;
-  }
-  serialized->push_back(static_cast<char>(tag));
-  const uint64_t bits = static_cast<uint64_t>(value);
-  for (int i = 0; i < 8; ++i) serialized->push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
+  google::protobuf::io::StringOutputStream stream(serialized);  // writes after what is there
+  google::protobuf::io::CodedOutputStream out(&stream);
+  WireFormatLite::WriteSFixed64(field_number, value, &out);
 }
 
 }  // namespace tradeflow::model

@@ -195,7 +195,6 @@ class BatchRun {
       }
       if (auto it = left_out_.find(input.sha256); it != left_out_.end()) {
         file.skipped = "left out, not ingested: " + it->second;
-        file.left_out = true;
         summary_.left_out.push_back(it->second);
         summary_.files.push_back(std::move(file));
         continue;
@@ -206,7 +205,6 @@ class BatchRun {
     for (auto& file : same_content_) {
       if (left_out_.count(file.sha256)) {  // the copy of a file left out: so is it
         *file.skipped += ", which is left out";
-        file.left_out = true;
         summary_.left_out.push_back(file.path + ": " + *file.skipped);
       }
       summary_.files.push_back(std::move(file));

@@ -53,6 +53,7 @@ void RecordProcessor::MarkRejected(tradeflow::quarantine::v1::Stage stage,
 
 Status RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row,
                                      int64_t* content_hash) {
+  if (event.content_hash() != 0) return Status::Internal("the event has a content_hash already");
   row->clear();
   (void)event.ByteSizeLong();  // caches the sizes SerializeWithCachedSizes relies on
   {
@@ -61,7 +62,6 @@ Status RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row,
     coded.SetSerializationDeterministic(true);  // map entries by key: files are reproducible
     event.SerializeWithCachedSizes(&coded);
   }
-  if (event.content_hash() != 0) return Status::Internal("the event has a content_hash already");
   // content_hash is the last field, so appending it gives what serializing it in would.
   static_assert(TradeEvent::kContentHashFieldNumber > TradeEvent::kQualityWarningsFieldNumber);
   // Content is what the mapping placed: not where and when the record was read (provenance),

@@ -13,8 +13,6 @@ struct FileSummary {
   std::string path;
   std::string sha256;
   std::optional<std::string> skipped;  // why, when the file was not read
-  // Skipped because it is past max_bad_records (on_bad_file: skip): not ingested, and an error.
-  bool left_out = false;
   int64_t records_read = 0;
   int64_t records_accepted = 0;
   // Of the accepted: versions already stored with the same content (a re-sent export, say),

@@ -63,7 +63,6 @@ TEST(RunSummaryTest, AFileLeftOutAndNoTableYet) {
   s.files[0].path = "bad.csv";
   s.files[0].sha256 = "fedcba9876543210";
   s.files[0].skipped = "left out, not ingested: bad.csv: 3 of 3 records are bad";
-  s.files[0].left_out = true;
   s.left_out = {"bad.csv: 3 of 3 records are bad"};
   s.records_read = s.records_accepted = s.records_replayed = s.records_quarantined = 0;
   const std::string text = FormatRunSummary(s);

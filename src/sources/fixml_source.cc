@@ -186,7 +186,7 @@ struct FixmlSource::Impl {
     ++depth;
     std::string_view local = LocalName(raw_name);
     if (!in_report) {
-      if (local == "TrdCaptRpt") {
+      if (local == kReport) {
         BeginReport(atts);
       } else {
         StartContext(local, atts);
@@ -195,7 +195,7 @@ struct FixmlSource::Impl {
     }
     // A report inside a report: the one before was left open (<TrdCaptRpt ...> for
     // <TrdCaptRpt .../>). Counted, as its content cannot come out as a report of its own.
-    if (local == "TrdCaptRpt") ++reports_inside_report;
+    if (local == kReport) ++reports_inside_report;
     Frame& parent = frames.back();
     Frame f;
     if (local == "TrdLeg" && frames.size() == 1) {
@@ -427,11 +427,12 @@ struct FixmlSource::Impl {
     return Status::OK();
   }
 
+  static constexpr std::string_view kReport = "TrdCaptRpt";
+
   // Whether `text` holds a report's start tag (<TrdCaptRpt ...>, any namespace prefix) whose
   // name starts at `pos`; the name must be followed by a character that ends it.
   static bool IsReportStartTag(std::string_view text, size_t pos) {
-    constexpr std::string_view kName = "TrdCaptRpt";
-    const size_t after = pos + kName.size();
+    const size_t after = pos + kReport.size();
     if (after >= text.size() ||
         std::string_view(" \t\r\n>/").find(text[after]) == std::string_view::npos) {
       return false;
@@ -450,7 +451,6 @@ struct FixmlSource::Impl {
   // The report start tags after byte `from` of the input: the reports a well-formedness error
   // there makes unreadable. Reads the rest of the input (`at_end`: there is none) to count them.
   Result<int64_t> CountReportsAfter(int64_t from, bool at_end) {
-    constexpr std::string_view kName = "TrdCaptRpt";
     constexpr size_t kLookBehind = 256;  // enough for "<prefix:" before a name
     std::string text;
     if (from - window_offset < static_cast<int64_t>(window.size())) {
@@ -461,9 +461,9 @@ struct FixmlSource::Impl {
     for (bool more = !at_end;;) {
       // A name needs the character after it, so the last few bytes wait for the next read.
       const size_t limit =
-          more ? (text.size() > kName.size() ? text.size() - kName.size() : 0) : text.size();
-      for (size_t pos = text.find(kName, counted_to); pos != std::string::npos && pos < limit;
-           pos = text.find(kName, pos + 1)) {
+          more ? (text.size() > kReport.size() ? text.size() - kReport.size() : 0) : text.size();
+      for (size_t pos = text.find(kReport, counted_to); pos != std::string::npos && pos < limit;
+           pos = text.find(kReport, pos + 1)) {
         if (IsReportStartTag(text, pos)) ++count;
       }
       counted_to = std::max(counted_to, limit);

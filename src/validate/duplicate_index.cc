@@ -65,18 +65,20 @@ void DuplicateIndex::AddExisting(DuplicateKey key, int64_t content_hash) {
   Slot fp = FingerprintOf(key);
   fp.where = kInTableWhere;
   fp.content = content_hash;
-  if (const Slot* found = Insert(fp); found != nullptr && content_hash != 0) {
-    // The table holds the version twice (the rule as a warning, or off): both are stored.
-    if (found->content != content_hash) more_contents_.emplace(fp.high, fp.low, content_hash);
-  }
+  // The table may hold the version twice (the rule as a warning, or off): both are stored.
+  if (const Slot* found = Insert(fp)) AddContent(*found, content_hash);
 }
 
 void DuplicateIndex::AddContent(const DuplicateKey& key, int64_t content_hash) {
-  const Slot fp = FingerprintOf(key);
-  if (slots_.empty() || content_hash == 0) return;
-  const Slot* slot = Find(fp);
-  if (slot->where == kEmpty || slot->content == content_hash) return;
-  more_contents_.emplace(fp.high, fp.low, content_hash);
+  if (slots_.empty()) return;
+  const Slot* slot = Find(FingerprintOf(key));
+  if (slot->where != kEmpty) AddContent(*slot, content_hash);
+}
+
+void DuplicateIndex::AddContent(const Slot& slot, int64_t content_hash) {
+  if (content_hash != 0 && slot.content != content_hash) {
+    more_contents_.emplace(slot.high, slot.low, content_hash);
+  }
 }
 
 namespace {

@@ -96,6 +96,8 @@ class DuplicateIndex {
   const Slot* Find(const Slot& fp) const;
   std::string WhereText(uint32_t where) const;
   Earlier EarlierOf(const Slot& slot, int64_t content_hash) const;
+  // Keeps `content_hash` as another content of the key in `slot`, unless it is its own (or 0).
+  void AddContent(const Slot& slot, int64_t content_hash);
   void Grow();
   // Returns the slot holding the key if it was there; otherwise stores `fp` (with its where and
   // content) and returns null.

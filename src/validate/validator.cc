@@ -84,12 +84,13 @@ Validator::VersionSeen Validator::CheckDuplicate(const DuplicateKey& key, int64_
   if (first.same_content) return VersionSeen::kReplay;
   const std::string at =
       first.where == DuplicateIndex::kInTable ? "already in the table" : "also at " + first.where;
-  std::string message = key.ToString() + " is a duplicate with different content: " + at;
-  if (!first.content_known || content_hash == 0) {
-    // Stored by a tradeflow that kept no content hash: a replay cannot be told from a change.
-    message = key.ToString() + " is a duplicate: " + at +
-              " (stored without a content hash, so a replay cannot be told from a change)";
-  }
+  // Stored by a tradeflow that kept no content hash: a replay cannot be told from a change.
+  const bool comparable = first.content_known && content_hash != 0;
+  std::string message =
+      key.ToString() + (comparable ? " is a duplicate with different content: " + at
+                                   : " is a duplicate: " + at +
+                                         " (stored without a content hash, so a replay cannot "
+                                         "be told from a change)");
   failures->push_back({std::string(GetBuiltinRule(BuiltinId::kUniqueVersion).name),
                        builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)],
                        "source_version", std::move(message)});
