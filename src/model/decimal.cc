@@ -168,4 +168,20 @@ Result<std::string> CanonicalDecimal(std::string_view raw, DecimalType type) {
   return CanonicalDecimalString(raw);
 }
 
+std::string PlainDecimalString(const arrow::Decimal128& value, int32_t scale) {
+  std::string digits = value.ToIntegerString();
+  const bool negative = !digits.empty() && digits[0] == '-';
+  if (negative) digits.erase(0, 1);
+  if (scale > 0) {
+    const size_t s = static_cast<size_t>(scale);
+    if (digits.size() <= s) digits.insert(0, s + 1 - digits.size(), '0');
+    digits.insert(digits.size() - s, ".");
+    while (digits.back() == '0') digits.pop_back();
+    if (digits.back() == '.') digits.pop_back();
+  } else if (scale < 0) {
+    digits.append(static_cast<size_t>(-scale), '0');
+  }
+  return negative && digits != "0" ? "-" + digits : digits;
+}
+
 }  // namespace tradeflow::model

@@ -30,6 +30,10 @@ Result<arrow::Decimal128> ParseDecimal(std::string_view text, DecimalType type);
 // Used for the string inside the proto Decimal message, so equal values compare equal.
 Result<std::string> CanonicalDecimalString(std::string_view text);
 
+// `value` at `scale` in the canonical plain-text form above. (Decimal128::ToString switches to
+// an exponent for small values: "0E-10" for a zero at scale 10.)
+std::string PlainDecimalString(const arrow::Decimal128& value, int32_t scale);
+
 // Both at once: the canonical form of `text` if ParseDecimal accepts it at `type`, else
 // ParseDecimal's error. Usual values are checked and rendered in one pass over the text, without
 // building the 128-bit value.

@@ -79,6 +79,14 @@ TEST(DecimalTest, CanonicalString) {
 
 // CanonicalDecimal decides most values without Arrow; it must agree with ParseDecimal followed by
 // CanonicalDecimalString on every text and type, errors included.
+TEST(DecimalTest, PlainDecimalStringHasNoExponent) {
+  EXPECT_EQ(PlainDecimalString(arrow::Decimal128(0), 10), "0");
+  EXPECT_EQ(PlainDecimalString(arrow::Decimal128(-1), 10), "-0.0000000001");
+  EXPECT_EQ(PlainDecimalString(arrow::Decimal128(1234500), 3), "1234.5");
+  EXPECT_EQ(PlainDecimalString(arrow::Decimal128(-120), 2), "-1.2");
+  EXPECT_EQ(PlainDecimalString(arrow::Decimal128(42), 0), "42");
+}
+
 TEST(DecimalTest, CanonicalDecimalAgreesWithParseThenCanonical) {
   const std::string digits38(38, '9');
   const std::vector<std::string> signs = {"", "-", "+"};

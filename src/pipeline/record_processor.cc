@@ -115,10 +115,19 @@ void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index,
   const sources::SourceRecord& record = chunk.records[index];
   context->location = record.location;
   std::vector<transform::MappingIssue> issues;
+  std::vector<transform::MappingIssue> unreadable;
   event->Clear();
-  Status mapped = options_.mapper->Map(record.values, record.extras, *context, event, &issues);
+  Status mapped =
+      options_.mapper->Map(record.values, record.extras, *context, event, &issues, &unreadable);
   if (!mapped.ok()) {
     MarkRejected(STAGE_MAP, {{"mapping_error", "", mapped.message()}}, event, out);
+    return;
+  }
+  if (!unreadable.empty()) {
+    std::vector<RecordFailure> failures;
+    for (auto& e : unreadable)
+      failures.push_back({"mapping_error", e.target, std::move(e.message)});
+    MarkRejected(STAGE_MAP, std::move(failures), event, out);
     return;
   }
   std::vector<RecordFailure> errors = Validate(event, issues);

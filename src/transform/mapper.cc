@@ -28,6 +28,14 @@ enum class LeafKind { kString, kInt32, kInt64, kBool, kEnum, kDecimal, kDate, kT
 
 char AsciiUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
+// Enum values and `when` conditions compare source text ignoring ASCII case, both the same way:
+// a source that writes "SWAP" where the mapping says "Swap" must not get the instrument type of
+// a swap but none of its legs.
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](char x, char y) { return AsciiUpper(x) == AsciiUpper(y); });
+}
+
 std::string Upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = AsciiUpper(c);
@@ -117,11 +125,20 @@ struct CompiledSource {
       case ValueSource::Kind::kConstant:
         return constant;
       case ValueSource::Kind::kConcat: {
+        // Empty when every part read from the record is: separators and constants alone are
+        // not a value ("-" is no trade id).
         std::string out, part;
+        bool read_something = false, all_constant = true;
         for (size_t i = 0; i < parts.size(); ++i) {
           if (i > 0) out += separator;
-          out += parts[i].Evaluate(fields, &part);
+          std::string_view text = parts[i].Evaluate(fields, &part);
+          if (parts[i].kind != ValueSource::Kind::kConstant) {
+            all_constant = false;
+            read_something = read_something || !text.empty();
+          }
+          out += text;
         }
+        if (!read_something && !all_constant) out.clear();
         *scratch = std::move(out);
         return *scratch;
       }
@@ -192,9 +209,11 @@ Result<CompiledSource> CompileSource(const ValueSource& src, const std::string& 
   return out;
 }
 
-// Source text → enum value, without allocating: the rule's own values first (exact match), then
-// the enum's labels, ignoring ASCII case. A rule lists a handful of values, scanned in order; an
-// enum may have many labels, hashed.
+// Source text → enum value, without allocating: the rule's own values first (an exact match,
+// else one that differs only in ASCII case), then the enum's labels, ignoring case. The rule's
+// values come before the labels in both ways, since a map may send a value elsewhere than its
+// label says ({Buy: SELL, Sell: BUY} for a swap's other leg: "BUY" is then SELL). A rule lists a
+// handful of values, scanned in order; an enum may have many labels, hashed.
 class EnumLookup {
  public:
   // Labels are upper case. One that is not could never equal an upper-cased text, so it is left
@@ -212,10 +231,12 @@ class EnumLookup {
   }
 
   const EnumValueDescriptor* Find(std::string_view text) const {
+    const EnumValueDescriptor* other_case = nullptr;
     for (const auto& [raw, value] : values_) {
       if (raw == text) return value;
+      if (other_case == nullptr && EqualsIgnoringCase(raw, text)) other_case = value;
     }
-    return FindLabel(text);
+    return other_case != nullptr ? other_case : FindLabel(text);
   }
 
  private:
@@ -230,8 +251,7 @@ class EnumLookup {
   struct CaseInsensitiveEqual {
     using is_transparent = void;
     bool operator()(std::string_view a, std::string_view b) const {
-      return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                        [](char x, char y) { return AsciiUpper(x) == AsciiUpper(y); });
+      return EqualsIgnoringCase(a, b);
     }
   };
 
@@ -241,13 +261,19 @@ class EnumLookup {
       labels_;
 };
 
-// `text` with the source's separators made plain: a view of `text` itself when they already
-// are, else of `*buffer`.
-std::string_view PlainNumber(const NumberFormat& numbers, std::string_view text,
-                             std::string* buffer) {
-  if (numbers.decimal_separator == '.' && numbers.thousands_separator == '\0') return text;
-  *buffer = numbers.Normalise(std::string(text));
-  return *buffer;
+// `text` with the source's separators made plain (value_parsers.h). An error of the number
+// parser names the value as the source wrote it, not as rewritten.
+template <typename Parse>
+auto ParseNumber(const NumberFormat& numbers, std::string_view text, const Parse& parse)
+    -> decltype(parse(text)) {
+  if (numbers.is_plain()) return parse(text);
+  std::string buffer;
+  TF_ASSIGN_OR_RETURN(std::string_view plain, PlainNumber(text, numbers.decimal_separator,
+                                                          numbers.thousands_separator, &buffer));
+  auto parsed = parse(plain);
+  if (parsed.ok()) return parsed;
+  return Status::Invalid("'" + std::string(text) + "' (read as '" + std::string(plain) +
+                         "'): " + parsed.status().message());
 }
 
 }  // namespace
@@ -283,8 +309,9 @@ struct Mapper::CompiledRule {
     if (when_column < 0) return true;
     std::string_view v = TrimBlanks(values[when_column]);
     // A list of one or two values: a scan beats a tree or a hash.
-    return when_in.empty() ? !v.empty()
-                           : std::find(when_in.begin(), when_in.end(), v) != when_in.end();
+    if (when_in.empty()) return !v.empty();
+    return std::any_of(when_in.begin(), when_in.end(),
+                       [v](const std::string& value) { return EqualsIgnoringCase(value, v); });
   }
 
   // Sets the leaf from `text`. The parent message is created before the text is parsed, so a
@@ -320,8 +347,7 @@ struct Mapper::CompiledRule {
   }
 
   Status SetInteger(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
-    std::string buffer;
-    TF_ASSIGN_OR_RETURN(int64_t v, ParseInteger(PlainNumber(numbers, text, &buffer)));
+    TF_ASSIGN_OR_RETURN(int64_t v, ParseNumber(numbers, text, ParseInteger));
     if (kind == LeafKind::kInt32 && (v < INT32_MIN || v > INT32_MAX)) {
       return Status::Invalid("'" + std::string(text) + "' is out of range for a 32-bit integer");
     }
@@ -334,7 +360,9 @@ struct Mapper::CompiledRule {
     return Status::OK();
   }
 
-  // The source's own text goes to <enum>_raw; a value no rule or label maps is reported.
+  // The source's own text goes to <enum>_raw; a value no rule or label maps is reported, and
+  // leaves the enum unset (an earlier rule for the same target may have set it from another
+  // column: the value and its raw text must not disagree).
   void SetEnum(std::string_view text, Message* msg, TargetTree::Cursor* cursor,
                std::vector<MappingIssue>* issues) const {
     if (raw_sibling != nullptr) {
@@ -345,6 +373,7 @@ struct Mapper::CompiledRule {
     if (value == nullptr) {
       issues->push_back({path.text(), "value '" + std::string(text) + "' is not a known " +
                                           leaf->enum_type()->name() + " (kept as raw)"});
+      if (parent_reflection->HasField(*msg, leaf)) parent_reflection->ClearField(msg, leaf);
       return;
     }
     cursor->BeforeSet(parent, leaf);
@@ -352,9 +381,8 @@ struct Mapper::CompiledRule {
   }
 
   Status SetDecimal(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
-    std::string buffer;
-    TF_ASSIGN_OR_RETURN(std::string canonical,
-                        model::CanonicalDecimal(PlainNumber(numbers, text, &buffer), decimal));
+    auto parse = [this](std::string_view plain) { return model::CanonicalDecimal(plain, decimal); };
+    TF_ASSIGN_OR_RETURN(std::string canonical, ParseNumber(numbers, text, parse));
     cursor->BeforeSet(parent, leaf);
     Message* d = parent_reflection->MutableMessage(msg, leaf);
     value_reflection->SetString(d, value_fields[0], std::move(canonical));
@@ -531,8 +559,8 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
 
 Status Mapper::Map(const std::vector<std::string>& values,
                    const std::vector<std::pair<std::string, std::string>>& extras,
-                   const RecordContext& context, Message* out,
-                   std::vector<MappingIssue>* issues) const {
+                   const RecordContext& context, Message* out, std::vector<MappingIssue>* issues,
+                   std::vector<MappingIssue>* errors) const {
   if (values.size() != source_fields_.size()) {
     return Status::Internal("record has " + std::to_string(values.size()) +
                             " values, mapping reads " + std::to_string(source_fields_.size()));
@@ -552,7 +580,9 @@ Status Mapper::Map(const std::vector<std::string>& values,
     }
     Status st = rule->Apply(text, &cursor, issues);
     if (!st.ok()) {
-      return st.WithContext(rule->path.text() + " (" + rule->source.Describe() + ")");
+      st = st.WithContext(rule->path.text() + " (" + rule->source.Describe() + ")");
+      if (errors == nullptr) return st;
+      errors->push_back({rule->path.text(), st.message()});
     }
   }
   if (is_trade_event_) FillTradeEvent(extras, context, static_cast<TradeEvent*>(out));

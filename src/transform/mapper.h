@@ -68,13 +68,16 @@ class Mapper {
 
   // Maps one record: `values` in source_fields() order, `extras` the record's other fields,
   // `out` a message of the target type from the generated factory (a TradeEvent, say; not a
-  // DynamicMessage). An error names the target field and the source field, e.g.
-  // "trade_date (column trade_dt): cannot parse '2024-13-01' as a date ...".
-  // Thread-safe: it changes nothing but `out` and `issues`.
+  // DynamicMessage). A value that cannot be read as its target's type is an error naming the
+  // target field and the source field, e.g. "trade_date (column trade_dt): cannot parse
+  // '2024-13-01' as a date ...": with `errors`, every such error of the record is appended
+  // there and the other rules still run (so that a quarantine row lists them all); without, the
+  // first is returned.
+  // Thread-safe: it changes nothing but `out`, `issues` and `errors`.
   Status Map(const std::vector<std::string>& values,
              const std::vector<std::pair<std::string, std::string>>& extras,
              const RecordContext& context, google::protobuf::Message* out,
-             std::vector<MappingIssue>* issues) const;
+             std::vector<MappingIssue>* issues, std::vector<MappingIssue>* errors = nullptr) const;
 
   struct CompiledRule;
 

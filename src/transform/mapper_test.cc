@@ -38,7 +38,8 @@ const std::vector<std::string> kColumns = {"deal", "ver", "status", "trade_dt", 
 // Feeds a CSV-like row to the mapper the way a source does: bound values in source_fields()
 // order, every other non-empty column as an extra.
 Status MapRow(const Mapper& mapper, const std::vector<std::string>& row, const RecordContext& ctx,
-              TradeEvent* out, std::vector<MappingIssue>* issues) {
+              TradeEvent* out, std::vector<MappingIssue>* issues,
+              std::vector<MappingIssue>* errors = nullptr) {
   std::vector<std::string> values;
   std::vector<bool> bound(kColumns.size(), false);
   for (const auto& f : mapper.source_fields()) {
@@ -51,7 +52,7 @@ Status MapRow(const Mapper& mapper, const std::vector<std::string>& row, const R
   for (size_t i = 0; i < row.size(); ++i) {
     if (!bound[i] && !row[i].empty()) extras.emplace_back(kColumns[i], row[i]);
   }
-  return mapper.Map(values, extras, ctx, out, issues);
+  return mapper.Map(values, extras, ctx, out, issues, errors);
 }
 
 MappingSpec Spec() {
@@ -158,6 +159,49 @@ TEST(MapperTest, DecimalCommaAndThousandsSeparators) {
   EXPECT_EQ(t.legs(0).fixed().price().value().value(), "72.1");
 }
 
+TEST(MapperTest, MisplacedThousandsSeparatorIsAnErrorNamingTheSourceText) {
+  MappingSpec spec = Spec();
+  spec.numbers.decimal_separator = ',';
+  spec.numbers.thousands_separator = '.';
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok());
+  TradeEvent t;
+  std::vector<MappingIssue> issues, errors;
+  // "1.5" would otherwise be read as 15, and "1234.5" as 12345. Every error of the record is
+  // reported, each with its field.
+  ASSERT_TRUE(
+      MapRow(**mapper,
+             {"1", "1.5", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1234.5", "72,10", "B", ""},
+             {}, &t, &issues, &errors)
+          .ok());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].target, "source_version");
+  EXPECT_NE(errors[0].message.find("'1.5' is not a number written with decimal separator ','"),
+            std::string::npos)
+      << errors[0].message;
+  EXPECT_EQ(errors[1].target, "legs[0].quantity.value");
+  EXPECT_NE(errors[1].message.find("'1234.5'"), std::string::npos) << errors[1].message;
+  // Without an errors list, the first error is returned.
+  t.Clear();
+  Status first =
+      MapRow(**mapper,
+             {"1", "1.5", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1234.5", "72,10", "B", ""},
+             {}, &t, &issues);
+  EXPECT_NE(first.message().find("source_version (column ver): '1.5'"), std::string::npos)
+      << first.message();
+  // A value that passes the separators but not the parser is named as written, too.
+  t.Clear();
+  errors.clear();
+  ASSERT_TRUE(MapRow(**mapper,
+                     {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1.000,1234567",
+                      "72,10", "B", ""},
+                     {}, &t, &issues, &errors)
+                  .ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("'1.000,1234567' (read as '1000.1234567')"), std::string::npos)
+      << errors[0].message;
+}
+
 TEST(MapperTest, LookupsReadReferenceRows) {
   ReferenceData reference;
   tradeflow::reference::v1::Book book;
@@ -201,6 +245,89 @@ TEST(MapperTest, UnknownEnumValueIsKeptRawAndReported) {
   EXPECT_EQ(t.action_raw(), "PENDING");
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].target, "action");
+}
+
+// A rule's own values come before the enum's labels, in any case: {Buy: SELL, Sell: BUY} maps
+// "BUY" to SELL, not to the label BUY.
+TEST(MapperTest, EnumMapKeysComeBeforeLabelsInAnyCase) {
+  MappingSpec spec = Spec();
+  FieldMapping direction = Rule("legs[1].direction", Column("desk"));
+  direction.enum_values = {{"Buy", "SELL"}, {"Sell", "BUY"}};
+  spec.fields.push_back(direction);
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  for (const char* text : {"Buy", "BUY", "buy"}) {
+    TradeEvent t;
+    std::vector<MappingIssue> issues;
+    ASSERT_TRUE(MapRow(**mapper,
+                       {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1", "1", "B", text},
+                       {}, &t, &issues)
+                    .ok());
+    EXPECT_EQ(t.legs(1).direction(), tradeflow::trade::v1::SIDE_SELL) << text;
+    EXPECT_EQ(t.legs(1).direction_raw(), text);
+  }
+}
+
+// The last rule whose condition holds wins; when its value maps to nothing, the enum is unset
+// rather than left at an earlier rule's value beside the later rule's raw text.
+TEST(MapperTest, UnmappedValueOfTheWinningRuleUnsetsTheEnum) {
+  MappingSpec spec = Spec();
+  spec.fields.push_back(Rule("direction", Column("book")));
+  FieldMapping later = Rule("direction", Column("desk"));
+  later.when = Condition{"desk", {}};
+  spec.fields.push_back(later);
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(MapRow(**mapper,
+                     {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1", "1", "SELL", "9"},
+                     {}, &t, &issues)
+                  .ok());
+  EXPECT_EQ(t.direction(), tradeflow::trade::v1::SIDE_UNSPECIFIED);
+  EXPECT_EQ(t.direction_raw(), "9");
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].target, "direction");
+}
+
+// `when` compares as enum values do, ignoring case: "GAS" selects the rule for "Gas".
+TEST(MapperTest, ConditionsIgnoreCase) {
+  MappingSpec spec = Spec();
+  for (auto& f : spec.fields) {
+    if (f.target == "legs[0].fixed.price.value") f.when = Condition{"desk", {"Crude", "Gas"}};
+  }
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(
+      MapRow(**mapper,
+             {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1", "5.5", "B", "GAS"}, {},
+             &t, &issues)
+          .ok());
+  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "5.5");
+}
+
+// A concatenation of empty columns is empty, whatever separators or constants it adds.
+TEST(MapperTest, ConcatOfEmptyColumnsIsEmpty) {
+  MappingSpec spec = Spec();
+  ValueSource concat;
+  concat.kind = ValueSource::Kind::kConcat;
+  concat.separator = "-";
+  concat.parts = {Column("desk"), Constant("X"), Column("book")};
+  spec.fields.push_back(Rule("parties.strategy", concat));
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  std::vector<std::string> row = {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1",
+                                  "1", "",  ""};
+  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
+  EXPECT_EQ(t.parties().strategy(), "");
+  row[8] = "D";
+  t.Clear();
+  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
+  EXPECT_EQ(t.parties().strategy(), "D-X-");
 }
 
 TEST(MapperTest, BadValuesNameFieldAndColumn) {

@@ -29,7 +29,8 @@ struct ValueSource {
 // A condition on a source column: the rule applies only to records that satisfy it.
 struct Condition {
   std::string column;
-  // The trimmed value must be one of `in` (exact match); with `in` empty, it must be non-empty.
+  // The trimmed value must be one of `in` (ignoring ASCII case, as enum values); with `in`
+  // empty, it must be non-empty.
   std::vector<std::string> in;
 };
 
@@ -53,22 +54,13 @@ struct FieldMapping {
   std::string where;
 };
 
-// How numbers are written in a source, e.g. "1.234,5" in a German export: the thousands separator
-// is removed, then the decimal separator becomes '.'. Applies to decimal and integer targets.
+// How numbers are written in a source, e.g. "1.234,5" in a German export. Applies to decimal and
+// integer targets; see PlainNumber() in value_parsers.h for what is accepted.
 struct NumberFormat {
   char decimal_separator = '.';
   char thousands_separator = '\0';  // none
 
-  std::string Normalise(const std::string& text) const {
-    if (decimal_separator == '.' && thousands_separator == '\0') return text;
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-      if (c == thousands_separator) continue;
-      out.push_back(c == decimal_separator ? '.' : c);
-    }
-    return out;
-  }
+  bool is_plain() const { return decimal_separator == '.' && thousands_separator == '\0'; }
 };
 
 // Rules apply in order. A target may appear again in a later rule with a `when` condition; that

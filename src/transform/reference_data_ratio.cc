@@ -159,7 +159,7 @@ Result<std::string> ApplyToDecimalString(const Ratio& ratio, std::string_view te
   }
   TF_ASSIGN_OR_RETURN(Ratio::Applied applied, ratio.Apply(value, scale_in, scale));
   *exact = applied.exact;
-  return model::CanonicalDecimalString(applied.value.ToString(scale));
+  return model::PlainDecimalString(applied.value, scale);
 }
 
 }  // namespace tradeflow::transform

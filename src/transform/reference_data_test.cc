@@ -288,6 +288,10 @@ TEST(RatioTest, RoundsHalfEvenOnlyWhenTheExactResultNeedsIt) {
   bool exact = true;
   EXPECT_EQ(*ApplyToDecimalString(*third, "1", 6, &exact), "0.333333");
   EXPECT_FALSE(exact);
+  // Zero and tiny results are plain text, not "0E-10" (a 0 spread quoted in USc).
+  auto hundredth = Ratio::FromIntegers(1, 100);
+  EXPECT_EQ(*ApplyToDecimalString(*hundredth, "0", 10, &exact), "0");
+  EXPECT_EQ(*ApplyToDecimalString(*hundredth, "-0.00000001", 10, &exact), "-0.0000000001");
   EXPECT_FALSE(Ratio::FromDecimal("0").ok());
   EXPECT_FALSE(Ratio::FromDecimal("-1").ok());
   EXPECT_FALSE(Ratio::FromDecimal("1e3").ok());

@@ -115,6 +115,42 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
 
 const std::string kIsoDate = "%Y-%m-%d";
 
+// strptime with `%Y` read as exactly four digits. glibc's %Y takes one to four, so "26-05-01"
+// with "%Y-%m-%d" would be the year 26: a plausible-looking date in the wrong millennium, and
+// a partition of its own. The format is split at each %Y; strptime reads the parts between.
+const char* StrictStrptime(const char* text, const std::string& format, std::tm* tm) {
+  const char* p = text;
+  size_t from = 0;  // start of the format part not yet read
+  for (size_t i = 0; i + 1 < format.size(); ++i) {
+    if (format[i] != '%') continue;
+    if (format[i + 1] != 'Y') {
+      ++i;  // "%%" and other directives: strptime's
+      continue;
+    }
+    if (i > from) {
+      p = strptime(p, format.substr(from, i - from).c_str(), tm);
+      if (p == nullptr) return nullptr;
+    }
+    while (std::isspace(static_cast<unsigned char>(*p))) ++p;  // as strptime's %Y
+    int year = 0;
+    for (int k = 0; k < 4; ++k, ++p) {
+      if (!std::isdigit(static_cast<unsigned char>(*p))) return nullptr;
+      year = year * 10 + (*p - '0');
+    }
+    if (std::isdigit(static_cast<unsigned char>(*p))) return nullptr;
+    tm->tm_year = year - 1900;
+    from = ++i + 1;
+  }
+  return from < format.size() ? strptime(p, format.substr(from).c_str(), tm) : p;
+}
+
+// A date or time that strptime reads but StrictStrptime does not has a short year.
+std::string ShortYearHint(const std::string& text, const std::string& format) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), format.c_str(), &tm);
+  return end != nullptr && *end == '\0' ? ": %Y needs a four-digit year" : "";
+}
+
 // strptime is slow (locale-aware, and it needs a NUL-terminated copy); the usual date format and
 // text take this shortcut. It accepts only what strptime("%Y-%m-%d") reads the same way: exactly
 // YYYY-MM-DD with a month 1-12 and a day 1-31. Anything else goes to strptime, which also words
@@ -133,6 +169,54 @@ bool ParseIsoDate(std::string_view s, const std::string& format, CivilDate* out)
 }
 
 }  // namespace
+
+Result<std::string_view> PlainNumber(std::string_view text, char decimal_separator,
+                                     char thousands_separator, std::string* buffer) {
+  if (decimal_separator == '.' && thousands_separator == '\0') return text;
+  auto wrong = [&](const std::string& why) {
+    std::string written = "decimal separator '" + std::string(1, decimal_separator) + "'";
+    if (thousands_separator != '\0') {
+      written += " and thousands separator '" + std::string(1, thousands_separator) + "'";
+    }
+    return Status::Invalid("'" + std::string(text) + "' is not a number written with " + written +
+                           ": " + why);
+  };
+  const std::string_view s = TrimBlanks(text);
+  buffer->clear();
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) buffer->push_back(s[i++]);
+  // Integer part: digits, in groups of three after the first when a thousands separator is used.
+  int group = 0;  // digits since the last thousands separator (or the start)
+  bool grouped = false;
+  for (; i < s.size() && s[i] != decimal_separator; ++i) {
+    const char c = s[i];
+    if (c == thousands_separator) {
+      if (group == 0 || group > 3 || (grouped && group != 3)) {
+        return wrong("digits between thousands separators must come in groups of three");
+      }
+      grouped = true;
+      group = 0;
+      continue;
+    }
+    if (c == '.') return wrong("'.' is not one of its separators");
+    if (c >= '0' && c <= '9') ++group;
+    buffer->push_back(c);
+  }
+  if (grouped && group != 3) {
+    return wrong("digits between thousands separators must come in groups of three");
+  }
+  if (i < s.size()) {  // the decimal separator, then the fraction
+    buffer->push_back('.');
+    for (++i; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c == thousands_separator || c == decimal_separator || c == '.') {
+        return wrong("a separator after the decimal separator");
+      }
+      buffer->push_back(c);
+    }
+  }
+  return std::string_view(*buffer);
+}
 
 Result<int64_t> ParseInteger(std::string_view raw) {
   std::string_view s = TrimBlanks(raw);
@@ -160,10 +244,10 @@ Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
     std::string text(trimmed);
     const std::string& fmt = format.empty() ? kIsoDate : format;
     std::tm tm{};
-    const char* end = strptime(text.c_str(), fmt.c_str(), &tm);
+    const char* end = StrictStrptime(text.c_str(), fmt, &tm);
     if (end == nullptr || *end != '\0') {
       return Status::Invalid("cannot parse " + Quoted(raw) + " as a date with format '" + fmt +
-                             "'");
+                             "'" + ShortYearHint(text, fmt));
     }
     d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
   }
@@ -180,10 +264,10 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
   if (format.empty() || format == "iso8601") return ParseIso8601(text, time_zone);
   std::string owned(text);
   std::tm tm{};
-  const char* end = strptime(owned.c_str(), format.c_str(), &tm);
+  const char* end = StrictStrptime(owned.c_str(), format, &tm);
   if (end == nullptr || *end != '\0') {
     return Status::Invalid("cannot parse " + Quoted(raw) + " as a timestamp with format '" +
-                           format + "'");
+                           format + "'" + ShortYearHint(owned, format));
   }
   if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
     return Status::Invalid(Quoted(raw) + " is not a valid date and time");

@@ -31,6 +31,16 @@ inline std::string_view TrimBlanks(std::string_view s) {
 }
 
 Result<int64_t> ParseInteger(std::string_view text);
+
+// `text` written with a source's separators ("-1.234,5" with decimal ',' and thousands '.'),
+// rewritten as a plain number ("-1234.5"): a view of `text` itself when the separators are the
+// plain ones ('.' and none), else of `*buffer`. Strict, because a separator read the wrong way
+// changes a value by powers of ten without any other sign: a thousands separator must sit
+// between groups of exactly three digits, before the decimal separator, and a '.' is an error
+// when it is neither separator (a German export's "1.5" with only decimal ',' configured).
+// What follows the sign is not otherwise checked here: the number parsers do that.
+Result<std::string_view> PlainNumber(std::string_view text, char decimal_separator,
+                                     char thousands_separator, std::string* buffer);
 Result<bool> ParseBool(std::string_view text);
 
 // `format` is a strptime format; empty means "%Y-%m-%d". Checks that the date exists.

@@ -15,6 +15,61 @@ TEST(ValueParsersTest, Integers) {
   EXPECT_FALSE(ParseInteger("99999999999999999999").ok());
 }
 
+// The separators of a source's numbers are read strictly: a wrong reading changes the value by
+// a power of ten with no other sign.
+TEST(ValueParsersTest, PlainNumberChecksThousandsGroups) {
+  std::string buffer;
+  auto plain = [&](std::string_view text, char decimal, char thousands) {
+    auto r = PlainNumber(text, decimal, thousands, &buffer);
+    return r.ok() ? std::string(*r) : "error: " + r.status().message();
+  };
+  EXPECT_EQ(plain("1.5", '.', '\0'), "1.5");  // plain: untouched
+  EXPECT_EQ(plain("-1.234.567,25", ',', '.'), "-1234567.25");
+  EXPECT_EQ(plain(" 12.500 ", ',', '.'), "12500");
+  EXPECT_EQ(plain("999,5", ',', '.'), "999.5");
+  EXPECT_EQ(plain("+1,234.5", '.', ','), "+1234.5");
+  EXPECT_EQ(plain("1 234,5", ',', ' '), "1234.5");
+  EXPECT_EQ(plain("72,10", ',', '\0'), "72.10");
+  for (const char* bad : {"1234.5", "1.2345", ".234", "1..234", "1.234.", "12.34,5", "1.5"}) {
+    EXPECT_NE(plain(bad, ',', '.').find("groups of three"), std::string::npos) << bad;
+  }
+  EXPECT_EQ(plain("1,2,3", ',', '.'),
+            "error: '1,2,3' is not a number written with decimal "
+            "separator ',' and thousands separator '.': a separator "
+            "after the decimal separator");
+  // Only a decimal comma configured: a German "1.234" is not read as 1.234.
+  EXPECT_NE(plain("1.234", ',', '\0').find("'.' is not one of its separators"), std::string::npos);
+  EXPECT_NE(plain("1,5.0", '.', ',').find("groups of three"), std::string::npos);
+}
+
+// glibc's %Y alone would read "26" as the year 26.
+TEST(ValueParsersTest, PercentYNeedsFourDigits) {
+  for (const char* format : {"", "%Y-%m-%d"}) {
+    auto d = ParseDate("26-05-01", format);
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.status().message().find("%Y needs a four-digit year"), std::string::npos)
+        << d.status().message();
+  }
+  EXPECT_FALSE(ParseDate("226-05-01", "%Y-%m-%d").ok());
+  EXPECT_FALSE(ParseDate("01/05/26", "%d/%m/%Y").ok());
+  EXPECT_FALSE(ParseDate("01/05/20261", "%d/%m/%Y").ok());
+  auto d = ParseDate("01/05/2026", "%d/%m/%Y");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->year, 2026);
+  EXPECT_EQ(d->month, 5);
+  d = ParseDate("2026 May 01", "%Y %b %d");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->month, 5);
+  d = ParseDate("01/05/26", "%d/%m/%y");  // a two-digit year is read only when asked for
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->year, 2026);
+  EXPECT_FALSE(ParseTimestamp("01/05/26 11:11:25 +0200", "%d/%m/%Y %H:%M:%S %z", "").ok());
+  auto t = ParseTimestamp("01/05/2026 11:11:25 +0200", "%d/%m/%Y %H:%M:%S %z", "");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->utc_offset, "+02:00");
+  EXPECT_EQ(t->seconds, 1777626685);  // 2026-05-01T09:11:25Z
+}
+
 TEST(ValueParsersTest, Dates) {
   auto d = ParseDate("2026-03-14", "");
   ASSERT_TRUE(d.ok());

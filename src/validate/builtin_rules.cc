@@ -109,16 +109,6 @@ std::string LegPath(int leg, std::string_view rest) {
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-// The decimal's plain text without trailing fraction zeros, for messages.
-std::string Plain(const arrow::Decimal128& value, int32_t scale) {
-  std::string s = value.ToString(scale);
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  return s;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view lower_b) {
   if (a.size() != lower_b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -273,14 +263,27 @@ class Checker {
     if (On(B::kPriceMinorScale)) MinorScale(p, leg, scale_path);
   }
 
+  // Compared in the contract size's unit: with the value when it is in that unit (or either
+  // unit is not given), else with the figure as reported when that is (normalisation converts
+  // the value of 2 lots × 25000 lb of copper to MT and keeps the 50000 lb as reported). With
+  // neither in the contract's unit there is no exact figure to compare with; normalisation has
+  // compared the converted figures and noted a disagreement.
   void LotsTimesContractSize(const pb::Quantity& q, int leg) {
-    if (q.lots().value().empty() || q.contract_size().value().empty() ||
-        q.value().value().empty()) {
-      return;
+    if (q.lots().value().empty() || q.contract_size().value().empty()) return;
+    const std::string& size_unit = q.contract_size_unit();
+    const pb::Decimal* figure = &q.value();
+    const char* figure_name = "quantity.value";
+    std::string figure_unit = q.unit();
+    if (!size_unit.empty() && !q.unit().empty() && size_unit != q.unit()) {
+      if (q.reported_unit() != size_unit || q.reported_value().value().empty()) return;
+      figure = &q.reported_value();
+      figure_name = "quantity.reported_value";
+      figure_unit = q.reported_unit();
     }
+    if (figure->value().empty()) return;
     auto lots = model::ParseDecimal(q.lots().value(), {38, 6});
     auto size = model::ParseDecimal(q.contract_size().value(), {38, 6});
-    auto value = model::ParseDecimal(q.value().value(), {38, 6});
+    auto value = model::ParseDecimal(figure->value(), {38, 6});
     if (!lots.ok() || !size.ok() || !value.ok()) {
       const Status& bad =
           !lots.ok() ? lots.status() : (!size.ok() ? size.status() : value.status());
@@ -297,9 +300,12 @@ class Checker {
     arrow::Decimal128 product = *lots * *size;                         // scale 12
     arrow::Decimal128 expected = *value * arrow::Decimal128(1000000);  // scale 6 → 12
     if (product != expected) {
-      Fail(B::kLotsTimesContractSize, LegPath(leg, "quantity.value"),
-           "lots " + q.lots().value() + " x contract_size " + q.contract_size().value() + " = " +
-               Plain(product, 12) + ", but quantity.value is " + q.value().value());
+      // A contract size without a unit is in the quantity's.
+      const std::string unit = figure_unit.empty() ? "" : " " + figure_unit;
+      Fail(B::kLotsTimesContractSize, LegPath(leg, figure_name),
+           "lots " + q.lots().value() + " x contract_size " + q.contract_size().value() + unit +
+               " = " + model::PlainDecimalString(product, 12) + unit + ", but " + figure_name +
+               " is " + figure->value() + unit);
     }
   }
 

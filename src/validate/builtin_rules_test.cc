@@ -280,7 +280,7 @@ TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExact) {
   auto e = Future();
   e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("10001");
   EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value"),
-            "lots 10 x contract_size 1000 = 10000, but quantity.value is 10001");
+            "lots 10 x contract_size 1000 bbl = 10000 bbl, but quantity.value is 10001 bbl");
   // 3 x 0.1 is 0.30000000000000004 in binary floating point; exactly 0.3 here.
   auto* q = e.mutable_legs(0)->mutable_quantity();
   q->mutable_lots()->set_value("3");
@@ -290,6 +290,28 @@ TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExact) {
   q->mutable_value()->set_value("0.300001");
   FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value");
   q->clear_contract_size();  // only checked when both are present
+  EXPECT_THAT(Check(e), IsEmpty());
+}
+
+// 2 lots × 25000 lb of COMEX copper: normalisation stores the value in MT and keeps the 50000 lb
+// as reported, which is what the rule compares.
+TEST_F(BuiltinRulesTest, LotsTimesContractSizeComparesInTheContractUnit) {
+  auto e = Future();
+  auto* q = e.mutable_legs(0)->mutable_quantity();
+  q->mutable_lots()->set_value("2");
+  q->mutable_contract_size()->set_value("25000");
+  q->set_contract_size_unit("lb");
+  q->mutable_value()->set_value("22.679618");
+  q->set_unit("MT");
+  q->mutable_reported_value()->set_value("50000");
+  q->set_reported_unit("lb");
+  EXPECT_THAT(Check(e), IsEmpty());
+  q->mutable_reported_value()->set_value("50001");
+  EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.reported_value"),
+            "lots 2 x contract_size 25000 lb = 50000 lb, but quantity.reported_value is 50001 lb");
+  // No figure in the contract's unit: nothing exact to compare with.
+  q->set_reported_unit("MT");
+  q->mutable_reported_value()->set_value("22.679618");
   EXPECT_THAT(Check(e), IsEmpty());
 }
 
