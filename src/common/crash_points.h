@@ -20,7 +20,9 @@ void CrashPoint(std::string_view point);
 
 // Holds the process at `point` while a test does something else at that exact moment (another
 // run's commit, say). If TRADEFLOW_PAUSE_AT names `point`, creates the file named by
-// TRADEFLOW_PAUSE_FILE and waits until the test deletes it (ten minutes at most). The points:
+// TRADEFLOW_PAUSE_FILE and waits until the test deletes it (ten minutes at most); only the first
+// time the process passes the point. The points:
+//   inputs-hashed                a run has hashed its inputs and read none yet
 //   before-commit                a run's data files are all written, nothing is committed yet
 //   before-trade-commit          its quarantine snapshot (if any) is committed, its trades not
 void PausePoint(std::string_view point);

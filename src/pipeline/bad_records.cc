@@ -11,8 +11,10 @@ namespace tradeflow::pipeline {
 std::string DescribeFailure(const sources::InputFile& input, const sources::SourceRecord& record,
                             const RecordFailure& failure, tradeflow::quarantine::v1::Stage stage) {
   if (stage == tradeflow::quarantine::v1::STAGE_PARSE) return failure.message;
+  // A mapping failure's message names its field and column already.
+  const bool named = failure.field.empty() || stage == tradeflow::quarantine::v1::STAGE_MAP;
   return input.path + ":" + std::to_string(record.line) + ": " +
-         (failure.field.empty() ? "" : failure.field + ": ") + failure.message;
+         (named ? "" : failure.field + ": ") + failure.message;
 }
 
 Status BadRecordCounter::Count(const sources::InputFile& input, const sources::SourceRecord& record,

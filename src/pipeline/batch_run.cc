@@ -68,10 +68,22 @@ class BatchRun {
     std::string error;
   };
 
-  // `left_out`: inputs not to read (by sha256), with why: files past max_bad_records in an
-  // earlier attempt (on_bad_file: skip).
-  BatchRun(const PipelineConfig& config, const RunOptions& options,
-           const std::map<std::string, std::string>& left_out)
+  // Inputs an earlier attempt left out (on_bad_file: skip), with why: by content, so that a copy
+  // is left out too, and by path, so that a file that has changed since (one still being
+  // written) is, rather than being read again under its new hash in every attempt.
+  struct LeftOut {
+    std::map<std::string, std::string> by_sha256;
+    std::map<std::string, std::string> by_path;
+
+    const std::string* Find(const sources::InputFile& input) const {
+      auto it = by_sha256.find(input.sha256);
+      if (it != by_sha256.end()) return &it->second;
+      it = by_path.find(input.path);
+      return it != by_path.end() ? &it->second : nullptr;
+    }
+  };
+
+  BatchRun(const PipelineConfig& config, const RunOptions& options, const LeftOut& left_out)
       : config_(config), options_(options), left_out_(left_out) {}
 
   // Set when the run failed because of a bad file.
@@ -129,6 +141,7 @@ class BatchRun {
       }
       inputs_.push_back(std::move(*input));
     }
+    PausePoint("inputs-hashed");
     if (!config_.reference.tables.empty()) {
       TF_ASSIGN_OR_RETURN(reference_hashes_, HashReferenceFiles(config_.reference));
       TF_ASSIGN_OR_RETURN(reference_, LoadReferenceData(config_.reference));
@@ -193,9 +206,9 @@ class BatchRun {
         summary_.files.push_back(std::move(file));
         continue;
       }
-      if (auto it = left_out_.find(input.sha256); it != left_out_.end()) {
-        file.skipped = "left out, not ingested: " + it->second;
-        summary_.left_out.push_back(it->second);
+      if (const std::string* why = left_out_.Find(input)) {
+        file.skipped = "left out, not ingested: " + *why;
+        summary_.left_out.push_back(*why);
         summary_.files.push_back(std::move(file));
         continue;
       }
@@ -203,7 +216,7 @@ class BatchRun {
       todo_.emplace_back(&input, summary_.files.size() - 1);
     }
     for (auto& file : same_content_) {
-      if (left_out_.count(file.sha256)) {  // the copy of a file left out: so is it
+      if (left_out_.by_sha256.count(file.sha256)) {  // the copy of a file left out: so is it
         *file.skipped += ", which is left out";
         summary_.left_out.push_back(file.path + ": " + *file.skipped);
       }
@@ -254,6 +267,7 @@ class BatchRun {
       spare_chunks_.push_back(std::move(chunk));
     }
     TF_RETURN_IF_ERROR(status);
+    TF_RETURN_IF_ERROR(IfUnreadable(*input, sources::CheckUnchanged(*input)));
     FileSummary& file = summary_.files[file_index];
     if (!quarantine_has_.count(input->sha256)) {
       TF_RETURN_IF_ERROR(IfBadFile(*input, bad_records_.CheckFile(*input, file.records_read)));
@@ -630,7 +644,7 @@ class BatchRun {
   int64_t planned_quarantine_sequence_ = 0;  // quarantine's last sequence number at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded
   std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
-  const std::map<std::string, std::string>& left_out_;
+  const LeftOut& left_out_;
   std::optional<BadFile> bad_file_;
   BadRecordCounter bad_records_{config_.max_bad_records, config_.on_bad_file};
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
@@ -649,9 +663,9 @@ class BatchRun {
 
 Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  std::map<std::string, std::string> left_out;  // by sha256: why
-  std::string left_out_paths;                   // "a.csv, b.csv"
-  int64_t orphans_removed = 0;                  // by the attempts that failed
+  BatchRun::LeftOut left_out;
+  std::string left_out_paths;   // "a.csv, b.csv"
+  int64_t orphans_removed = 0;  // by the attempts that failed
   for (;;) {
     BatchRun run(config, options, left_out);
     Result<RunSummary> summary = run.Run();
@@ -663,12 +677,13 @@ Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& o
     }
     // Each attempt leaves out one more file, so this ends.
     if (config.on_bad_file != BadFilePolicy::kSkip || !run.bad_file()) {
-      if (left_out.empty()) return summary.status();
+      if (left_out.by_path.empty()) return summary.status();
       return summary.status().WithContext("after leaving out " + left_out_paths +
                                           " (on_bad_file: skip)");
     }
     orphans_removed += run.orphan_files_removed();
-    left_out.emplace(run.bad_file()->sha256, run.bad_file()->error);
+    left_out.by_sha256.emplace(run.bad_file()->sha256, run.bad_file()->error);
+    left_out.by_path.emplace(run.bad_file()->path, run.bad_file()->error);
     left_out_paths += (left_out_paths.empty() ? "" : ", ") + run.bad_file()->path;
     if (options.progress) {
       options.progress->Line("note: " + run.bad_file()->path +

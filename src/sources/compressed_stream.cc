@@ -92,7 +92,16 @@ class GzipStream : public DecompressingStream {
     if (init_rc_ != Z_OK) return Status::Internal("inflateInit2 failed");
     if (member_done_) {
       if (in_pos_ == in_end_) return Status::OK();  // wait for more input, or a clean end
-      inflateReset(&zs_);                           // another member follows
+      // Zero bytes after the last member are padding (tar and tape blocks), which gzip itself
+      // ignores with a warning; anything after them is not.
+      if (padding_ || in_[in_pos_] == '\0') {
+        padding_ = true;
+        for (; in_pos_ < in_end_; ++in_pos_) {
+          if (in_[in_pos_] != '\0') return Corrupt("data after the zero bytes that pad the file");
+        }
+        return Status::OK();
+      }
+      inflateReset(&zs_);  // another member follows
       member_done_ = false;
     }
     zs_.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
@@ -115,6 +124,7 @@ class GzipStream : public DecompressingStream {
   z_stream zs_;
   int init_rc_;
   bool member_done_ = false;
+  bool padding_ = false;  // only zero bytes since the last member
 };
 
 class ZstdStream : public DecompressingStream {

@@ -97,6 +97,20 @@ TEST(CompressedStreamTest, CorruptGzipAndTrailingGarbageAreErrors) {
   EXPECT_THAT(empty.status().message(), HasSubstr("compressed offset 0"));
 }
 
+// Zero bytes after the last member pad a file written in blocks (tar, tape); gzip ignores them.
+TEST(CompressedStreamTest, ZeroPaddingAfterTheLastGzipMemberIsIgnored) {
+  const std::string text = BigText();
+  auto s = NewGzipStream(OpenStringStream(Gzip(text) + std::string(512, '\0')), "p.gz");
+  auto all = ReadAll(s.get(), 1000);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, text);
+  auto t =
+      NewGzipStream(OpenStringStream(Gzip("x\n") + std::string(10, '\0') + Gzip("y\n")), "q.gz");
+  auto after = ReadAll(t.get());
+  ASSERT_FALSE(after.ok());
+  EXPECT_THAT(after.status().message(), HasSubstr("data after the zero bytes that pad the file"));
+}
+
 // The offset is where the damage shows: a bad checksum at the end of the member, where the
 // checksum is, not where the decompressor's last step began.
 TEST(CompressedStreamTest, ACorruptChecksumIsReportedAtTheEndOfTheMember) {

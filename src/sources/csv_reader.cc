@@ -41,7 +41,11 @@ Status CsvReader::ReadHeader() {
   auto found = Next(&header);
   TF_RETURN_IF_ERROR(CheckTextEncoding(header.raw));
   if (!found.ok()) return found.status();
-  if (!*found) return Status::Invalid(path_ + ": empty file, expected a header row");
+  // An IOError, as a file that cannot be read is: an export that wrote nothing, not even its
+  // header, has failed (and on_bad_file: skip leaves it out).
+  if (!*found) {
+    return Status::IOError(path_ + ": empty file, expected a header row: is the export complete?");
+  }
   if (!options_.column_names.empty()) {
     // Names of one's own for a file with a header row (one whose names are unusable, say):
     // the row is skipped, and must have as many columns as names are given.
@@ -57,6 +61,14 @@ Status CsvReader::ReadHeader() {
     // A UTF-8 byte order mark is not part of the first column's name.
     if (!column_names_.empty() && column_names_[0].rfind("\xEF\xBB\xBF", 0) == 0) {
       column_names_[0].erase(0, 3);
+    }
+    // A column without a name (spreadsheets export trailing commas; some exports leave a
+    // header cell blank) is named by its position, so that its values, if any, reach
+    // source_attributes under a name of their own rather than being lost under "".
+    for (size_t i = 0; i < column_names_.size(); ++i) {
+      if (column_names_[i].find_first_not_of(" \t") == std::string::npos) {
+        column_names_[i] = "column_" + std::to_string(i + 1);
+      }
     }
   }
   return CheckUniqueNames();
@@ -102,8 +114,8 @@ Status CsvReader::CheckNoColumnMoved(const std::vector<std::string>& header) con
   return Status::OK();
 }
 
-// Empty names (the trailing commas of spreadsheet exports) are not names: their columns cannot be
-// mapped and their values reach no attribute of their own.
+// Empty names come only from `columns:` (a header's are named by position), where they are
+// columns to leave out.
 Status CsvReader::CheckUniqueNames() const {
   const bool from_header = options_.header && options_.column_names.empty();
   for (size_t i = 0; i < column_names_.size(); ++i) {
@@ -217,13 +229,14 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
     field.clear();
     if (i < n && buffer_[i] == quote) {
       // Quoted field.
+      const int64_t quote_line = line;
       ++i;
       size_t run = i;  // start of the text not yet copied
       for (;;) {
         if (i >= n) {
           if (!at_eof) return Parse::kNeedMore;
-          problem =
-              "quoted field is never closed (opening quote on line " + std::to_string(line) + ")";
+          problem = "quoted field is never closed (opening quote on line " +
+                    std::to_string(quote_line) + ")";
           break;
         }
         char c = buffer_[i];

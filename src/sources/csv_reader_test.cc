@@ -101,9 +101,23 @@ TEST_F(CsvReaderTest, UnterminatedQuoteIsAnError) {
   CsvRecord rec;
   auto r = (*reader)->Next(&rec);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find(":2: quoted field is never closed"), std::string::npos)
+  // The opening quote's line, not the line the file ends on.
+  EXPECT_NE(r.status().message().find(":2: quoted field is never closed (opening quote on line 2)"),
+            std::string::npos)
       << r.status().message();
   EXPECT_FALSE(*(*reader)->Next(&rec));
+}
+
+// An export that wrote nothing, not even its header, has failed: an IOError, like a file that
+// cannot be read, so that on_bad_file: skip can leave it out.
+TEST_F(CsvReaderTest, AnEmptyFileIsAnIOError) {
+  for (const char* text : {"", "\n\n"}) {
+    auto reader = CsvReader::Open(Write(text), {});
+    ASSERT_FALSE(reader.ok());
+    EXPECT_EQ(reader.status().code(), StatusCode::kIOError);
+    EXPECT_NE(reader.status().message().find("empty file, expected a header row"),
+              std::string::npos);
+  }
 }
 
 TEST_F(CsvReaderTest, MissingFileIsNotFound) {
@@ -136,8 +150,18 @@ TEST_F(CsvReaderTest, AColumnNameTwiceInTheHeaderIsAnError) {
   EXPECT_NE(named.status().message().find("column 'a' appears twice in columns: (columns 1 and 3)"),
             std::string::npos)
       << named.status().message();
-  // Empty names, as spreadsheets export trailing commas, are not names.
-  EXPECT_TRUE(CsvReader::Open(Write("deal,book,,\n1,A,,\n"), {}).ok());
+  // Empty names, as spreadsheets export trailing commas, are named by their position, so that
+  // two of them lose no value.
+  auto unnamed = CsvReader::Open(Write("deal,book,, \n1,A,x,y\n"), {});
+  ASSERT_TRUE(unnamed.ok());
+  EXPECT_EQ((*unnamed)->column_names(),
+            (std::vector<std::string>{"deal", "book", "column_3", "column_4"}));
+  // A real column of that name makes it a duplicate, said so.
+  EXPECT_NE(CsvReader::Open(Write("column_2,\n1,2\n"), {})
+                .status()
+                .message()
+                .find("column 'column_2' appears twice"),
+            std::string::npos);
 }
 
 // Encoding mistakes are named at the header, not left to show as an unknown, garbled column.

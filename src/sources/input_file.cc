@@ -1,6 +1,7 @@
 #include "sources/input_file.h"
 
 #include <openssl/evp.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -10,6 +11,37 @@
 #include <vector>
 
 namespace tradeflow::sources {
+namespace {
+
+FileStamp StampOf(const struct stat& st) {
+  FileStamp s;
+  s.device = static_cast<uint64_t>(st.st_dev);
+  s.inode = static_cast<uint64_t>(st.st_ino);
+  s.size = static_cast<int64_t>(st.st_size);
+  s.modified_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  s.changed_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+  return s;
+}
+
+Result<FileStamp> StampOfOpenFile(std::FILE* file, const std::string& path) {
+  struct stat st {};
+  if (fstat(fileno(file), &st) != 0) {
+    return Status::IOError(path + ": cannot stat: " + std::strerror(errno));
+  }
+  return StampOf(st);
+}
+
+// What differs between two stamps of one path, for the error.
+std::string Change(const FileStamp& then, const FileStamp& now) {
+  if (then.device != now.device || then.inode != now.inode) return "replaced by another file";
+  if (then.size != now.size) {
+    return "its size went from " + std::to_string(then.size) + " to " + std::to_string(now.size) +
+           " bytes";
+  }
+  return "it was written to";
+}
+
+}  // namespace
 
 Result<InputFile> DescribeInputFile(const std::string& path) {
   std::error_code ec;
@@ -29,6 +61,7 @@ Result<InputFile> DescribeInputFile(const std::string& path) {
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
     return Status::Internal("cannot initialise SHA-256");
   }
+  TF_ASSIGN_OR_RETURN(out.stamp, StampOfOpenFile(file.get(), path));
   std::vector<unsigned char> buf(1 << 20);
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), file.get())) > 0) {
@@ -36,6 +69,11 @@ Result<InputFile> DescribeInputFile(const std::string& path) {
     out.size += static_cast<int64_t>(n);
   }
   if (std::ferror(file.get())) return Status::IOError(path + ": read failed");
+  TF_ASSIGN_OR_RETURN(FileStamp after, StampOfOpenFile(file.get(), path));
+  if (after != out.stamp || out.size != after.size) {
+    return Status::IOError(path + ": changed while it was hashed (" + Change(out.stamp, after) +
+                           "): is it still being written? Run again once it is complete");
+  }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &len);
@@ -45,6 +83,19 @@ Result<InputFile> DescribeInputFile(const std::string& path) {
     out.sha256.push_back(kHex[digest[i] & 15]);
   }
   return out;
+}
+
+Status CheckUnchanged(const InputFile& input) {
+  struct stat st {};
+  if (stat(input.path.c_str(), &st) != 0) {
+    return Status::IOError(input.path + ": gone since the run began: " + std::strerror(errno));
+  }
+  const FileStamp now = StampOf(st);
+  if (now == input.stamp) return Status::OK();
+  return Status::IOError(input.path + ": changed since the run hashed it (" +
+                         Change(input.stamp, now) +
+                         "), so what was read may not be the content recorded as ingested; it is "
+                         "not ingested. Is it still being written? Run again once it is complete");
 }
 
 }  // namespace tradeflow::sources

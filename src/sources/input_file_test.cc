@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace tradeflow::sources {
 namespace {
@@ -22,6 +24,37 @@ TEST(InputFileTest, IdentifiesByContentHash) {
   EXPECT_EQ(fa->sha256, fb->sha256);
   EXPECT_EQ(fa->size, 3);
   EXPECT_EQ(fa->uri, "file://" + std::filesystem::canonical(a).string());
+}
+
+TEST(InputFileTest, ChangesAfterHashingAreSeen) {
+  auto dir = std::filesystem::temp_directory_path() / "tf_input_file_changes";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string a = (dir / "a.csv").string();
+  std::ofstream(a) << "abc";
+  auto f = DescribeInputFile(a);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(CheckUnchanged(*f).ok());
+  std::ofstream(a, std::ios::app) << "def";  // appended to
+  Status st = CheckUnchanged(*f);
+  EXPECT_EQ(st.code(), StatusCode::kIOError);
+  EXPECT_NE(st.message().find("changed since the run hashed it (its size went from 3 to 6 bytes)"),
+            std::string::npos)
+      << st.message();
+  f = DescribeInputFile(a);
+  ASSERT_TRUE(f.ok());
+  // File time stamps move in clock ticks of a few milliseconds.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(a) << "xyzxyz";  // rewritten, same size
+  EXPECT_NE(CheckUnchanged(*f).message().find("it was written to"), std::string::npos);
+  f = DescribeInputFile(a);
+  ASSERT_TRUE(f.ok());
+  std::string b = (dir / "b.csv").string();
+  std::ofstream(b) << "xyzxyz";
+  std::filesystem::rename(b, a);  // replaced under its name
+  EXPECT_NE(CheckUnchanged(*f).message().find("replaced by another file"), std::string::npos);
+  std::filesystem::remove(a);
+  EXPECT_NE(CheckUnchanged(*f).message().find("gone since the run began"), std::string::npos);
 }
 
 TEST(InputFileTest, MissingFileIsNotFound) {

@@ -383,6 +383,36 @@ def test_the_same_bytes_under_two_names_are_read_once_and_the_summary_says_so(wo
     assert workspace.table().scan().to_arrow().num_rows == 300
 
 
+@pytest.mark.parametrize("on_bad_file", ["fail", "skip"])
+def test_a_file_changed_after_the_run_hashed_it_is_not_recorded_as_ingested(workspace, on_bad_file):
+    # An export still being written when the run starts: the run hashes 300 trades, then reads
+    # what the file holds by then. Recording that under the first hash would make a later
+    # delivery of the complete file "already ingested" with records missing.
+    path = workspace.root / "etrm_trades.csv"
+    complete = path.read_bytes()
+    shutil.copy(path, workspace.root / "other.csv")
+    (workspace.root / "other.csv").write_bytes(complete.replace(b"\r\n1", b"\r\n8"))
+    pipeline = workspace.write_pipeline("two.yaml", {
+        "path: etrm_trades.csv": "paths: [etrm_trades.csv, other.csv]",
+        "on_bad_record: quarantine": f"on_bad_record: quarantine\nmax_bad_records: 5%\non_bad_file: {on_bad_file}",
+    })
+    run = start_paused_before_commit(workspace, pipeline, point="inputs-hashed")
+    path.write_bytes(b"\r\n".join(complete.split(b"\r\n")[:51]))  # the first 50 trades
+    out, err = resume(workspace, run)
+    assert run.returncode == 1, out + err
+    assert "etrm_trades.csv: changed since the run hashed it (its size went from" in err
+    if on_bad_file == "fail":
+        assert not (workspace.root / "lake" / "trading").exists()  # nothing committed
+    else:
+        assert "skipped: left out, not ingested: etrm_trades.csv: changed since" in out
+        assert workspace.table().scan().to_arrow().num_rows == 300  # other.csv
+    # The complete file is ingested by the next run, not skipped as ingested already.
+    path.write_bytes(complete)
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert workspace.table().scan().to_arrow().num_rows == 600
+
+
 def interrupted_day2(ws, then_other: bool = False) -> str:
     """day2.csv (write_day2 with its reject on line 4) read by a run killed between its two
     commits: its rejects are stored, its trades not. With `then_other`, other.csv (day2.csv's
