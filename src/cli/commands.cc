@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "observe/progress.h"
@@ -45,6 +46,12 @@ int Main(int argc, char** argv) {
   std::string pipeline_file;
   auto* run = app.add_subcommand("run", "Run a pipeline file once over its inputs");
   run->add_option("pipeline", pipeline_file, "pipeline YAML file")->required();
+  std::vector<std::string> reread;
+  bool reread_all = false;
+  run->add_option("--reread", reread,
+                  "read this input file again although it was ingested (after a fix to the "
+                  "mapping, reference data or encoding); repeatable");
+  run->add_flag("--reread-all", reread_all, "read every input file again");
 
   CatalogOptions catalog_options;
   auto* tables = app.add_subcommand("tables", "List the tables in the catalog");
@@ -77,6 +84,13 @@ int Main(int argc, char** argv) {
     observe::Progress progress(stderr, isatty(fileno(stderr)) != 0);
     pipeline::RunOptions options;
     options.progress = &progress;
+    options.reread_all = reread_all;
+    for (const auto& path : reread) {
+      std::error_code ec;
+      auto canonical = std::filesystem::canonical(path, ec);
+      if (ec) return Fail(Status::NotFound("--reread " + path + ": no such file"));
+      options.reread.push_back(canonical.string());
+    }
     auto summary = pipeline::RunPipeline(*config, options);
     progress.Finish();
     if (!summary.ok()) return Fail(summary.status().WithContext("run failed"));

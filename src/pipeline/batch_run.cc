@@ -192,8 +192,27 @@ class BatchRun {
     return Status::OK();
   }
 
+  bool Reread(const sources::InputFile& input) const {
+    return options_.reread_all ||
+           std::count(options_.reread.begin(), options_.reread.end(), input.absolute_path) > 0;
+  }
+
+  // Every --reread file must be an input of the run: a typo must not pass as "nothing to do".
+  Status CheckRereadFiles() const {
+    for (const auto& path : options_.reread) {
+      auto is_input = [&](const sources::InputFile& i) { return i.absolute_path == path; };
+      auto is_copy = [&](const FileSummary& f) { return Absolute(f.path) == path; };
+      if (std::none_of(inputs_.begin(), inputs_.end(), is_input) &&
+          std::none_of(same_content_.begin(), same_content_.end(), is_copy)) {
+        return Status::Invalid("--reread " + path + ": not one of the pipeline's input files");
+      }
+    }
+    return Status::OK();
+  }
+
   // Decides which inputs to read; loads the keys needed to reject duplicate versions.
   Status Plan() {
+    TF_RETURN_IF_ERROR(CheckRereadFiles());
     auto in_events = IngestedInputs(events_->table().metadata());
     quarantine_has_ = IngestedInputs(quarantine_->table().metadata());
     planned_quarantine_sequence_ = quarantine_->table().metadata().last_sequence_number;
@@ -202,9 +221,16 @@ class BatchRun {
       file.path = input.path;
       file.sha256 = input.sha256;
       if (auto it = in_events.find(input.sha256); it != in_events.end()) {
-        file.skipped = "already ingested in snapshot " + std::to_string(it->second.snapshot_id);
-        summary_.files.push_back(std::move(file));
-        continue;
+        const std::string when = "in snapshot " + std::to_string(it->second.snapshot_id);
+        if (!Reread(input)) {
+          file.skipped = "already ingested " + when;
+          summary_.files.push_back(std::move(file));
+          continue;
+        }
+        Note(input.path + ": read again (--reread); it was ingested " + when);
+        reread_.emplace(input.sha256, it->second);
+        // A new reading: the rejects stored for it are the earlier reading's, not this one's.
+        quarantine_has_.erase(input.sha256);
       }
       if (const std::string* why = left_out_.Find(input)) {
         file.skipped = "left out, not ingested: " + *why;
@@ -581,15 +607,20 @@ class BatchRun {
                                    bool quarantine) {
     std::vector<PlannedInput> inputs;
     for (const auto& [input, index] : todo_) inputs.push_back({input->path, input->sha256});
+    // Inputs read again (--reread) are in both tables already, from before this run planned.
     if (quarantine) {
-      TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, quarantine_has_));
+      std::map<std::string, IngestedInput> there = quarantine_has_;
+      there.insert(reread_.begin(), reread_.end());
+      TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, there));
       TF_RETURN_IF_ERROR(
           NoRejectsCommittedSince(table.id(), current, planned_quarantine_sequence_, inputs));
       auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
-      if (trades.ok()) return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs);
+      if (trades.ok()) {
+        return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs, reread_);
+      }
       return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
     }
-    TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs));
+    TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, reread_));
     // Another run reading an input of this run's may have quarantined records this run
     // accepted (with other reference data, say), and be about to commit the rest as trades.
     auto rejects = lake::Table::Load(catalog_.get(), quarantine_->table().id());
@@ -639,7 +670,8 @@ class BatchRun {
   std::unique_ptr<EventSink> events_;
   std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
-  std::optional<int64_t> planned_snapshot_;  // the trade table's current snapshot at the plan
+  std::map<std::string, IngestedInput> reread_;  // inputs read again (--reread): sha256 → snapshot
+  std::optional<int64_t> planned_snapshot_;      // the trade table's current snapshot at the plan
   std::set<std::pair<std::string, std::string>> stored_rejects_;  // (input sha256, location)
   int64_t planned_quarantine_sequence_ = 0;  // quarantine's last sequence number at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded

@@ -32,6 +32,12 @@ namespace tradeflow::pipeline {
 
 struct RunOptions {
   observe::Progress* progress = nullptr;  // optional
+  // Inputs to read again although a snapshot records them as ingested (canonical paths, each
+  // one of the run's inputs), or all of them: after a fix to the mapping, the reference data or
+  // the encoding, so that records quarantined before get another chance. What was accepted
+  // before is then a replay (stored once), or a conflict if the fix changed it.
+  std::vector<std::string> reread;
+  bool reread_all = false;
 };
 
 // With on_bad_file: skip, a file past max_bad_records stops the run, which then starts again

@@ -3,6 +3,7 @@
 #include <arrow/array.h>
 #include <arrow/io/file.h>
 #include <arrow/scalar.h>
+#include <fmt/format.h>
 #include <parquet/arrow/reader.h>
 
 #include <ctime>
@@ -93,6 +94,19 @@ std::string Render(const arrow::Scalar& scalar) {
     }
     case arrow::Type::STRING:
       return "\"" + static_cast<const arrow::StringScalar&>(scalar).ToString() + "\"";
+    case arrow::Type::BINARY: {  // bytes as they are would not be text (a quarantined record's)
+      const auto& bytes = *static_cast<const arrow::BinaryScalar&>(scalar).value;
+      std::string out = "b\"";
+      for (int64_t i = 0; i < bytes.size(); ++i) {
+        const unsigned char c = bytes.data()[i];
+        if (c >= 0x20 && c < 0x7F && c != '\\' && c != '"') {
+          out.push_back(static_cast<char>(c));
+        } else {
+          out += fmt::format("\\x{:02X}", c);
+        }
+      }
+      return out + "\"";
+    }
     case arrow::Type::TIMESTAMP: {
       int64_t micros = static_cast<const arrow::TimestampScalar&>(scalar).value;
       std::time_t secs = static_cast<std::time_t>(micros / 1000000);

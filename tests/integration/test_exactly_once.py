@@ -413,6 +413,38 @@ def test_a_file_changed_after_the_run_hashed_it_is_not_recorded_as_ingested(work
     assert workspace.table().scan().to_arrow().num_rows == 600
 
 
+def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(workspace):
+    # A Latin-1 export read as UTF-8: the record with a non-ASCII byte is quarantined, whose
+    # message says to set encoding: latin-1. With that done, the file is still ingested (its
+    # hash is recorded); --reread reads it again: the 299 trades stored before are replays and
+    # the one quarantined before lands.
+    path = workspace.root / "etrm_trades.csv"
+    path.write_bytes(path.read_bytes().replace(b",kdubois,", b",kdubo\xebs,", 1))
+    first = workspace.run_pipeline()
+    assert first.returncode == 0, first.stderr
+    assert "read 300 = accepted 299 + quarantined 1" in first.stdout
+    assert "set encoding: latin-1" in workspace.run("show", "trading.quarantine").stdout
+    fixed = workspace.write_pipeline("fixed.yaml", {"encoding: utf-8": "encoding: latin-1"})
+    skipped = workspace.run_pipeline(fixed)
+    assert "skipped: already ingested in snapshot" in skipped.stdout
+    again = workspace.run("run", fixed, "--reread", "etrm_trades.csv")
+    assert again.returncode == 0, again.stderr
+    assert "etrm_trades.csv: read again (--reread); it was ingested in snapshot" in again.stderr
+    assert "read 300 = accepted 300 + quarantined 0" in again.stdout
+    assert "of the accepted, 299 were versions already stored with the same content" in again.stdout
+    traders = workspace.table().scan().to_arrow().column("parties").combine_chunks().field("trader")
+    assert "kduboës" in traders.to_pylist()
+    assert workspace.table().scan().to_arrow().num_rows == 300
+    # Once more: all 300 are replays now; nothing is added.
+    assert "replays" in workspace.run("run", fixed, "--reread-all").stdout
+    assert workspace.table().scan().to_arrow().num_rows == 300
+    typo = workspace.run("run", fixed, "--reread", "ref/books.csv")
+    assert typo.returncode == 1
+    assert "ref/books.csv: not one of the pipeline's input files" in typo.stderr
+    missing = workspace.run("run", fixed, "--reread", "nope.csv")
+    assert missing.returncode == 1 and "--reread nope.csv: no such file" in missing.stderr
+
+
 def interrupted_day2(ws, then_other: bool = False) -> str:
     """day2.csv (write_day2 with its reject on line 4) read by a run killed between its two
     commits: its rejects are stored, its trades not. With `then_other`, other.csv (day2.csv's
