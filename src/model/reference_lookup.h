@@ -18,6 +18,8 @@ class ReferenceLookup {
   virtual ~ReferenceLookup() = default;
   // False for an unknown table as well as an unknown key.
   virtual bool Exists(std::string_view table, std::string_view key) const = 0;
+  // False only for a row that exists and is marked inactive ("counterparties", "books").
+  virtual bool Active(std::string_view table, std::string_view key) const = 0;
   // Whether the table is loaded at all (a rule against a table that is not configured is a
   // configuration error, not a failing record).
   virtual bool HasTable(std::string_view table) const = 0;

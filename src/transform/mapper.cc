@@ -513,15 +513,26 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
     rule->offset_sibling = rule->leaf->containing_type()->FindFieldByName(stem + "_utc_offset");
     TF_RETURN_IF_ERROR(ValidateTimeZone(m.time_zone).WithContext("target '" + m.target + "'"));
   }
-  if (m.default_value) {
-    // A default must itself be a valid value for the field.
+  // A default or a constant must itself be a valid value for the field (an enum's too): wrong,
+  // it would fail every record it applies to, found only in the quarantine.
+  auto check = [&](const std::string& value, const char* what) -> Status {
     std::unique_ptr<Message> scratch(google::protobuf::MessageFactory::generated_factory()
                                          ->GetPrototype(targets->root())
                                          ->New());
     TargetTree::Cursor cursor(*targets, scratch.get());
-    std::vector<MappingIssue> ignored;
-    TF_RETURN_IF_ERROR(rule->Apply(*m.default_value, &cursor, &ignored)
-                           .WithContext("target '" + m.target + "': default"));
+    std::vector<MappingIssue> issues;
+    const std::string context = "target '" + m.target + "': " + what;
+    TF_RETURN_IF_ERROR(rule->Apply(value, &cursor, &issues).WithContext(context));
+    if (!issues.empty()) {
+      return Status::Invalid(context + " '" + value + "' is not a value of " +
+                             rule->leaf->enum_type()->name() +
+                             ": give one of its labels, or a source value its enum: map lists");
+    }
+    return Status::OK();
+  };
+  if (m.default_value) TF_RETURN_IF_ERROR(check(*m.default_value, "default"));
+  if (m.source.kind == ValueSource::Kind::kConstant) {
+    TF_RETURN_IF_ERROR(check(m.source.constant, "constant"));
   }
   return rule;
 }

@@ -370,6 +370,27 @@ TEST(MapperTest, ConfigurationErrorsNameTheRule) {
   auto m4 = Mapper::Compile(spec);
   ASSERT_FALSE(m4.ok());
   EXPECT_NE(m4.status().message().find("legs is a list; write legs[0]"), std::string::npos);
+
+  // A constant or a default that is no valid value would fail every record it applies to.
+  spec = Spec();
+  spec.fields.push_back(Rule("legs[0].fixed.price.type", Constant("FIXD"), "etrm.yaml:43"));
+  auto m5 = Mapper::Compile(spec);
+  ASSERT_FALSE(m5.ok());
+  EXPECT_NE(m5.status().message().find(
+                "target 'legs[0].fixed.price.type': constant 'FIXD' is not a value of PriceType"),
+            std::string::npos)
+      << m5.status().message();
+  spec = Spec();
+  spec.fields.push_back(Rule("legs[0].leg_number", Constant("1.0")));
+  EXPECT_NE(Mapper::Compile(spec).status().message().find("target 'legs[0].leg_number': constant"),
+            std::string::npos);
+  spec = Spec();
+  FieldMapping direction = Rule("direction", Column("desk"));
+  direction.default_value = "Hold";
+  spec.fields.push_back(direction);
+  EXPECT_NE(Mapper::Compile(spec).status().message().find(
+                "target 'direction': default 'Hold' is not a value of Side"),
+            std::string::npos);
 }
 
 // Targets in a oneof (Leg.terms): setting a member deletes the one set before, with every message

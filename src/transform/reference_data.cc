@@ -348,6 +348,18 @@ bool ReferenceData::Exists(std::string_view table, std::string_view key) const {
   return false;
 }
 
+bool ReferenceData::Active(std::string_view table, std::string_view key) const {
+  if (table == kCounterparties) {
+    auto it = counterparties_.find(key);
+    return it == counterparties_.end() || it->second.active();
+  }
+  if (table == kBooks) {
+    auto it = books_.find(key);
+    return it == books_.end() || it->second.active();
+  }
+  return true;
+}
+
 bool ReferenceData::HasTable(std::string_view table) const { return loaded_.count(table) > 0; }
 
 }  // namespace tradeflow::transform

@@ -77,6 +77,11 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
      "FUTURE and FUTURE_OPTION: \"<product.exchange>:<product.product_code>\" is in reference "
      "table contracts",
      "contracts"},
+    {B::kActiveCounterparty, "active_counterparty", kW,
+     "parties.counterparty.id is not marked inactive in reference table counterparties",
+     "counterparties"},
+    {B::kActiveBook, "active_book", kW,
+     "parties.book is not marked inactive in reference table books", "books"},
     {B::kLeiFormat, "lei_format", kE,
      "every LEI present (internal entity, counterparty, broker, clearing broker, ccp) is 20 "
      "characters [A-Z0-9] ending in two digits",
@@ -459,10 +464,25 @@ class Checker {
     }
   }
 
+  // A warning by default: a cancel or an amendment of an old trade may well name a counterparty
+  // or book closed since; a new trade with one is worth a look.
+  void Active(B id, std::string_view key, const char* field, const char* what) {
+    if (key.empty() || !On(id)) return;
+    const BuiltinRule& rule = GetBuiltinRule(id);
+    if (!config_.lookup->Active(rule.reference_table, key)) {
+      Fail(id, field,
+           std::string(what) + " " + Quoted(key) + " is marked inactive in reference table " +
+               std::string(rule.reference_table));
+    }
+  }
+
   void References() {
     if (config_.lookup == nullptr) return;
     Known(B::kKnownCounterparty, ev_.parties().counterparty().id(), "parties.counterparty.id");
     Known(B::kKnownBook, ev_.parties().book(), "parties.book");
+    Active(B::kActiveCounterparty, ev_.parties().counterparty().id(), "parties.counterparty.id",
+           "counterparty");
+    Active(B::kActiveBook, ev_.parties().book(), "parties.book", "book");
     Known(B::kKnownProduct, ev_.product().commodity(), "product.commodity");
     if (On(B::kKnownListedContract) && IsListed(ev_.product().instrument_type()) &&
         !ev_.product().exchange().empty()) {

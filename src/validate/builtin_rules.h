@@ -47,6 +47,8 @@ enum class BuiltinId : int {
   kKnownBook,
   kKnownProduct,
   kKnownListedContract,
+  kActiveCounterparty,
+  kActiveBook,
   kLeiFormat,
   kLeiCheckDigits,
   kUniqueVersion,

@@ -380,14 +380,30 @@ TEST_F(BuiltinRulesTest, KnownReferences) {
   EXPECT_THAT(Check(e), IsEmpty());
 }
 
+// A counterparty or book marked inactive is flagged, not rejected: a cancel of an old trade may
+// name one closed since.
+TEST_F(BuiltinRulesTest, InactiveCounterpartyAndBookAreWarnings) {
+  lookup_.AddInactive("counterparties", "CP0").AddInactive("books", "OLD-BOOK");
+  Use(ValidationSpec{});
+  auto e = Swap();
+  e.mutable_parties()->mutable_counterparty()->set_id("CP0");
+  e.mutable_parties()->set_book("OLD-BOOK");
+  auto failures = Check(e);
+  EXPECT_THAT(Ids(failures), ElementsAre("active_counterparty parties.counterparty.id",
+                                         "active_book parties.book"));
+  EXPECT_FALSE(HasErrors(failures));
+  EXPECT_EQ(failures[0].message,
+            "counterparty 'CP0' is marked inactive in reference table counterparties");
+}
+
 TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
   FakeLookup books_only;
   books_only.Add("books", "OIL-LDN");
   auto v = Validator::Make({}, &books_only);
   ASSERT_TRUE(v.ok());
   EXPECT_THAT((*v)->notes(),
-              ElementsAre("validation rule known_counterparty is skipped: reference table "
-                          "'counterparties' is not loaded",
+              ElementsAre("validation rules known_counterparty, active_counterparty are skipped: "
+                          "reference table 'counterparties' is not loaded",
                           "validation rule known_product is skipped: reference table 'products' "
                           "is not loaded",
                           "validation rule known_listed_contract is skipped: reference table "
@@ -408,7 +424,10 @@ TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
   off.builtin.push_back({"known_counterparty", false, Severity::kError, ""});
   auto quiet = Validator::Make(off, &books_only);
   ASSERT_TRUE(quiet.ok());
-  EXPECT_EQ((*quiet)->notes().size(), 2u);
+  EXPECT_EQ((*quiet)->notes().size(), 3u);
+  EXPECT_EQ((*quiet)->notes().back(),
+            "validation rule active_counterparty is skipped: reference table 'counterparties' is "
+            "not loaded");
 }
 
 TEST_F(BuiltinRulesTest, LeiFormatAndCheckDigitsOnEveryParty) {

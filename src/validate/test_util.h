@@ -32,9 +32,17 @@ class FakeLookup : public model::ReferenceLookup {
     tables_[table];
     return *this;
   }
+  FakeLookup& AddInactive(const std::string& table, const std::string& key) {
+    inactive_[table].insert(key);
+    return Add(table, key);
+  }
   bool Exists(std::string_view table, std::string_view key) const override {
     auto it = tables_.find(std::string(table));
     return it != tables_.end() && it->second.count(std::string(key)) > 0;
+  }
+  bool Active(std::string_view table, std::string_view key) const override {
+    auto it = inactive_.find(std::string(table));
+    return it == inactive_.end() || it->second.count(std::string(key)) == 0;
   }
   bool HasTable(std::string_view table) const override {
     return tables_.count(std::string(table)) > 0;
@@ -42,6 +50,7 @@ class FakeLookup : public model::ReferenceLookup {
 
  private:
   std::map<std::string, std::set<std::string>> tables_;
+  std::map<std::string, std::set<std::string>> inactive_;
 };
 
 // Knows everything the trades below refer to.

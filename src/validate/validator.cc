@@ -32,14 +32,26 @@ Result<std::unique_ptr<Validator>> Validator::Make(const ValidationSpec& spec,
   // A reference rule without its table is skipped rather than failing every record: reference
   // data is optional, and the note tells the user what is not being checked.
   v->builtin_.lookup = lookup;
+  // One note per table: "validation rules known_counterparty, active_counterparty are skipped".
+  std::vector<std::pair<std::string_view, std::string>> skipped;  // table, rules
   for (const BuiltinRule& rule : BuiltinRules()) {
     if (rule.reference_table.empty() || !v->builtin_.on(rule.id)) continue;
     if (lookup == nullptr || !lookup->HasTable(rule.reference_table)) {
       v->builtin_.enabled[static_cast<int>(rule.id)] = false;
-      v->notes_.push_back("validation rule " + std::string(rule.name) +
-                          " is skipped: reference table '" + std::string(rule.reference_table) +
-                          "' is not loaded");
+      auto it = std::find_if(skipped.begin(), skipped.end(),
+                             [&](const auto& s) { return s.first == rule.reference_table; });
+      if (it == skipped.end()) {
+        skipped.emplace_back(rule.reference_table, rule.name);
+      } else {
+        it->second += ", " + std::string(rule.name);
+      }
     }
+  }
+  for (const auto& [table, rules] : skipped) {
+    const bool several = rules.find(',') != std::string::npos;
+    v->notes_.push_back(std::string("validation rule") + (several ? "s " : " ") + rules +
+                        (several ? " are" : " is") + " skipped: reference table '" +
+                        std::string(table) + "' is not loaded");
   }
 
   std::set<std::string> ids;
