@@ -10,6 +10,17 @@ namespace tradeflow::sources {
 Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& patterns) {
   std::vector<std::string> files;
   for (const auto& pattern : patterns) {
+    struct stat literal_st;
+    if (::stat(pattern.c_str(), &literal_st) == 0) {
+      // A path that exists is that file, even when its name has glob characters
+      // ("trades[1].csv"); a folder is not a file to read.
+      if (S_ISDIR(literal_st.st_mode)) {
+        return Status::Invalid(pattern + ": is a directory, expected a file or a pattern (" +
+                               pattern + "/*.csv)");
+      }
+      files.push_back(pattern);
+      continue;
+    }
     glob_t g{};
     // No GLOB_ERR: a folder that does not exist simply matches nothing (NotFound below).
     int rc = ::glob(pattern.c_str(), 0, nullptr, &g);

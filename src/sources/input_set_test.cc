@@ -25,6 +25,21 @@ TEST(InputSetTest, ExpandsSortsAndDeduplicates) {
   EXPECT_EQ(*files, (std::vector<std::string>{a, b, z}));
 }
 
+// A path that exists is that file, glob characters and all; a folder named as a file is said to
+// be one.
+TEST(InputSetTest, AnExistingPathIsTakenAsItIs) {
+  std::string odd = testing::WriteTempFile("set_odd[1].csv", "x");
+  std::string dir = std::filesystem::path(odd).parent_path().string();
+  auto files = ExpandInputs({odd});
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_EQ(*files, std::vector<std::string>{odd});
+  std::filesystem::create_directories(dir + "/set_folder.csv");
+  auto folder = ExpandInputs({dir + "/set_folder.csv"});
+  EXPECT_EQ(folder.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(folder.status().message().find("set_folder.csv: is a directory, expected a file"),
+            std::string::npos);
+}
+
 TEST(InputSetTest, MissingFileOrEmptyPatternIsNotFound) {
   auto missing = ExpandInputs({"/nonexistent/trades.csv"});
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);

@@ -179,12 +179,44 @@ class LeafCollector {
 // "invalid JSON at column 18: <simdjson's message>", the column (1-based) being where parsing
 // stopped; without it when simdjson rejected the line before parsing began (`doc` null: bad
 // UTF-8, a control character in a string) or cannot say.
+// Where the line's first object or array closes (the index after its bracket), outside strings;
+// npos when it does not close.
+size_t EndOfFirstValue(std::string_view line) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
 std::string InvalidJson(error_code code, ondemand::document* doc, std::string_view line) {
-  // simdjson says "ended early" also for text after a complete object; say both.
-  const std::string what = code == simdjson::INCOMPLETE_ARRAY_OR_OBJECT
-                               ? "an object or array is not closed where the line ends, or "
-                                 "has text after it"
-                               : simdjson::error_message(code);
+  // simdjson says "ended early" both for an object not closed and for text after a complete
+  // one: tell them apart.
+  if (code == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+    const size_t end = EndOfFirstValue(line);
+    if (end == std::string_view::npos) {
+      return "invalid JSON: an object or array is not closed where the line ends";
+    }
+    const size_t text = line.find_first_not_of(" \t\r", end);
+    if (text != std::string_view::npos) {
+      return "invalid JSON at column " + std::to_string(text + 1) + ": text after the object";
+    }
+  }
+  const std::string what = simdjson::error_message(code);
   const char* at = nullptr;
   if (doc != nullptr && doc->current_location().get(at) == simdjson::SUCCESS && at >= line.data() &&
       at <= line.data() + line.size()) {

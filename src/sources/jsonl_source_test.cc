@@ -136,9 +136,9 @@ TEST(JsonlSourceTest, MalformedLinesSayWhatAndWhere) {
       {R"({"a":-})", "invalid JSON at column 6: Problem while parsing a number"},
       {R"({"a":"\ud800"})", "invalid JSON at column 14: Problem while parsing a string"},
       {R"({"a":tru})", "invalid JSON at column 6:"},
-      {R"({"a":1} x)",
-       "invalid JSON at column 1: an object or array is not closed where the "
-       "line ends, or has text after it"},
+      {R"({"a":1} x)", "invalid JSON at column 9: text after the object"},
+      {R"({"a":"}"} x)", "invalid JSON at column 11: text after the object"},
+      {R"({"a":"}",)", "invalid JSON: an object or array is not closed where the line ends"},
       {R"({"a":1}{"b":2})", "invalid JSON at column 8: Unexpected trailing content"},
       {"{\"a\":\"tab\there\"}", "invalid JSON: Within strings, some characters must be escaped"},
       {R"({"a":"open})", "invalid JSON: A string is opened, but never closed"},
