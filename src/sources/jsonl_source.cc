@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+#include <string>
+
 #include "sources/utf8.h"
 
 namespace tradeflow::sources {
@@ -36,6 +39,42 @@ bool IsJsonNumber(std::string_view s) {
     if (!digits()) return false;
   }
   return i == s.size();
+}
+
+// A JSON number (IsJsonNumber) with an exponent, written out in plain digits, exactly: "3.1e2"
+// is "310" and "1e-07" is "0.0000001" (Python's json writes small floats so), since the mapping
+// reads decimals without exponents. Text without an exponent, or with one beyond ±60 (no
+// decimal column holds it; the mapping then says the text is no decimal), is returned as it is.
+std::string_view PlainJsonNumber(std::string_view text, std::string* buffer) {
+  const size_t e = text.find_first_of("eE");
+  if (e == std::string_view::npos) return text;
+  int exponent = 0;
+  if (std::from_chars(text.data() + e + 1 + (text[e + 1] == '+'), text.data() + text.size(),
+                      exponent)
+              .ec != std::errc() ||
+      exponent > 60 || exponent < -60) {
+    return text;
+  }
+  std::string_view mantissa = text.substr(0, e);
+  const bool negative = !mantissa.empty() && mantissa[0] == '-';
+  if (negative) mantissa.remove_prefix(1);
+  const size_t dot = mantissa.find('.');
+  std::string digits(mantissa.substr(0, dot));
+  if (dot != std::string_view::npos) digits.append(mantissa.substr(dot + 1));
+  // The decimal point sits `point` digits into `digits`.
+  const long point =
+      static_cast<long>(dot == std::string_view::npos ? mantissa.size() : dot) + exponent;
+  buffer->assign(negative ? "-" : "");
+  if (point <= 0) {
+    buffer->append("0.").append(static_cast<size_t>(-point), '0').append(digits);
+  } else if (static_cast<size_t>(point) >= digits.size()) {
+    buffer->append(digits).append(static_cast<size_t>(point) - digits.size(), '0');
+  } else {
+    buffer->append(digits, 0, static_cast<size_t>(point))
+        .append(".")
+        .append(digits, static_cast<size_t>(point));
+  }
+  return *buffer;
 }
 
 std::string_view TrimTrailingSpace(std::string_view s) {
@@ -123,7 +162,8 @@ class LeafCollector {
       }
       case ondemand::json_type::number: {
         std::string_view text = TrimTrailingSpace(value.raw_json_token());
-        return IsJsonNumber(text) ? Leaf(text) : simdjson::NUMBER_ERROR;
+        if (!IsJsonNumber(text)) return simdjson::NUMBER_ERROR;
+        return Leaf(PlainJsonNumber(text, &number_));
       }
       case ondemand::json_type::boolean: {
         bool b;
@@ -173,7 +213,8 @@ class LeafCollector {
   std::vector<bool> assigned_;  // per bound field: set by this record already
   std::string duplicate_;
   std::string path_;
-  int depth_ = 1;  // of the object or array being walked; the line's object is 1
+  std::string number_;  // a number written out without its exponent
+  int depth_ = 1;       // of the object or array being walked; the line's object is 1
 };
 
 // "invalid JSON at column 18: <simdjson's message>", the column (1-based) being where parsing

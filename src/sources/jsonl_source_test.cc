@@ -34,7 +34,7 @@ TEST(JsonlSourceTest, NestedPathsArraysAndExactNumbers) {
   ASSERT_TRUE(more.ok()) << more.status().ToString();
   ASSERT_TRUE(*more);
   EXPECT_EQ(rec.values,
-            (std::vector<std::string>{"72.1234567891234567", "1000", "-5e3", "T-1", "", ""}));
+            (std::vector<std::string>{"72.1234567891234567", "1000", "-5000", "T-1", "", ""}));
   EXPECT_EQ(rec.extras, (Extras{{"trade.price.ccy", "USD"},
                                 {"legs[0].unit", "BBL"},
                                 {"big", "123456789012345678901234567890"},
@@ -178,11 +178,25 @@ TEST(JsonlSourceTest, DeepNestingIsInvalidNotACrash) {
 }
 
 TEST(JsonlSourceTest, NumbersKeepTheirSignAndRange) {
-  auto source = FromText(R"({"z":-0,"big":1e400,"small":-1E-400,"f":0.0e-0})");
-  ASSERT_TRUE(source->Bind({{"z", ""}, {"big", ""}, {"small", ""}, {"f", ""}}).ok());
+  auto source =
+      FromText(R"({"z":-0,"big":1e400,"small":-1E-400,"f":0.0e-0,"a":3.1e2,"b":1e-07,"c":-2.5E+3,)"
+               R"("d":12.345e1,"e":0.5e-2})");
+  ASSERT_TRUE(source
+                  ->Bind({{"z", ""},
+                          {"big", ""},
+                          {"small", ""},
+                          {"f", ""},
+                          {"a", ""},
+                          {"b", ""},
+                          {"c", ""},
+                          {"d", ""},
+                          {"e", ""}})
+                  .ok());
   SourceRecord rec;
   ASSERT_TRUE(*source->Next(&rec));
-  EXPECT_EQ(rec.values, (std::vector<std::string>{"-0", "1e400", "-1E-400", "0.0e-0"}));
+  // Exponents are written out exactly; beyond ±60 (no decimal column holds it) left as written.
+  EXPECT_EQ(rec.values, (std::vector<std::string>{"-0", "1e400", "-1E-400", "0.0", "310",
+                                                  "0.0000001", "-2500", "123.45", "0.005"}));
 }
 
 TEST(JsonlSourceTest, TruncatedZstdIsFatal) {
