@@ -28,14 +28,6 @@ enum class LeafKind { kString, kInt32, kInt64, kBool, kEnum, kDecimal, kDate, kT
 
 char AsciiUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
-// Enum values and `when` conditions compare source text ignoring ASCII case, both the same way:
-// a source that writes "SWAP" where the mapping says "Swap" must not get the instrument type of
-// a swap but none of its legs.
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return AsciiUpper(x) == AsciiUpper(y); });
-}
-
 std::string Upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = AsciiUpper(c);

@@ -163,7 +163,7 @@ Result<Ratio> HoursIn(const Period& p, const std::string& time_zone) {
 // definition and holidays, which reference data does not have.
 Result<Ratio> BaseLoadHours(const Period& p, const PeriodSource& s) {
   const std::string load = s.delivery != nullptr ? s.delivery->load_type() : "";
-  if (!load.empty() && load != "BASE") {
+  if (!load.empty() && !EqualsIgnoringCase(load, "BASE")) {
     return Status::Invalid("PER_HOUR is only counted for BASE load; load type " + load +
                            " needs the market's calendar of its hours");
   }

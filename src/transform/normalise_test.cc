@@ -416,6 +416,9 @@ TEST(NormaliseTest, PerHourBaseLoadCountsTheHoursOfDstDays) {
   EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-25", "2026-10-25",
                                               R"(time_zone: "Europe/London" load_type: "BASE")"))),
             "250");
+  EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-25", "2026-10-25",
+                                              R"(time_zone: "Europe/London" load_type: "base")"))),
+            "250");  // in any case
   // A fixed offset has no clock changes.
   EXPECT_EQ(TotalOf(NormaliseText(HourlyPower("2026-10-25", "2026-10-25", R"(time_zone: "UTC")"))),
             "240");

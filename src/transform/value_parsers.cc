@@ -318,7 +318,7 @@ Result<int32_t> OffsetOfLocalTime(const std::string& time_zone, int64_t local_se
 
 Result<int32_t> ParseUtcOffset(std::string_view raw) {
   std::string_view s = TrimBlanks(raw);
-  if (s == "Z" || s == "z" || s == "UTC") return 0;
+  if (s == "Z" || s == "z" || s == "UTC" || s == "GMT") return 0;
   auto bad = [&] {
     return Status::Invalid("unsupported time zone or offset " + Quoted(raw) +
                            ": use UTC or a fixed offset like +01:00");

@@ -3,6 +3,7 @@
 // All parsers take the whole (trimmed) text: trailing garbage is an error, never ignored.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +29,15 @@ inline std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && blank(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// ASCII case-insensitive equality. Enum values and `when` conditions compare source text so,
+// both the same way: a source that writes "SWAP" where the mapping says "Swap" must not get the
+// instrument type of a swap but none of its legs.
+inline bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  auto upper = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return upper(x) == upper(y); });
 }
 
 Result<int64_t> ParseInteger(std::string_view text);

@@ -93,6 +93,7 @@ TEST(ValueParsersTest, DatesAndTimesAreInYears1To9999) {
   EXPECT_TRUE(ParseDate("9999-12-31", "").ok());
   EXPECT_FALSE(ParseTimestamp("0000-01-01T00:00:00Z", "", "").ok());
   EXPECT_FALSE(ParseTimestamp("0000-06-01 10:00", "%Y-%m-%d %H:%M", "UTC").ok());
+  EXPECT_EQ(*ParseUtcOffset("GMT"), 0);
   EXPECT_TRUE(ParseTimestamp("0001-01-01T00:00:00Z", "", "").ok());
   EXPECT_TRUE(ParseTimestamp("9999-12-31T23:59:59Z", "", "").ok());
   // In range as written, out of it in UTC, which is what is stored.
