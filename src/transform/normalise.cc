@@ -448,7 +448,10 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
   }
   bool exact = true;
   auto total = ApplyToDecimalString(*periods, q->value().value(), QuantityScale(), &exact);
-  if (!total.ok()) return total.status().WithContext(path + ".value");
+  if (!total.ok()) {
+    return total.status().WithContext(path + ".total (" + q->value().value() + " × " +
+                                      periods->ToString() + ")");
+  }
   if (!exact) {
     Note(path + ".total", q->value().value() + " × " + periods->ToString() +
                               " rounded half-even to " + std::to_string(QuantityScale()) +

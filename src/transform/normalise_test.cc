@@ -473,6 +473,21 @@ TEST(NormaliseTest, TermTotalIsTheValueWithOrWithoutAPeriod) {
   EXPECT_EQ(TotalOf(physical), "5000.5");
 }
 
+// A total too large for its column is an error naming the total and how it was computed.
+TEST(NormaliseTest, ATotalTooLargeNamesTheTotal) {
+  TradeEvent event = Parse<TradeEvent>(PhysicalTrade(
+      "TTF",
+      R"(value { value: "90000000000000000000000000000000" } unit: "MWh"
+         frequency: QUANTITY_FREQUENCY_PER_DAY)",
+      "2026-08-01", "2026-08-31"));
+  std::vector<std::string> notes;
+  Status st = Normalise(Reference(), {}, &event, &notes);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("legs[0].quantity.total (90000000000000000000000000000000 × 31)"),
+            std::string::npos)
+      << st.message();
+}
+
 TEST(NormaliseTest, WhatCannotBeTotalledIsNoted) {
   auto notes_of = [](const std::string& text) {
     Outcome o = NormaliseText(text);
