@@ -7,7 +7,10 @@
 namespace tradeflow::sources {
 
 CsvReader::CsvReader(std::string path, CsvOptions options, std::unique_ptr<InputStream> stream)
-    : path_(std::move(path)), options_(std::move(options)), stream_(std::move(stream)) {}
+    : path_(std::move(path)),
+      options_(std::move(options)),
+      stream_(std::move(stream)),
+      offsets_(stream_.get()) {}
 
 CsvReader::~CsvReader() = default;
 
@@ -136,6 +139,7 @@ Status CsvReader::CheckUniqueNames() const {
 
 Status CsvReader::Refill() {
   // Drop what has been consumed, then append the next chunk.
+  offsets_.Consume(buffer_, buffer_offset_, pos_);
   buffer_.erase(0, pos_);
   buffer_offset_ += static_cast<int64_t>(pos_);
   pos_ = 0;
@@ -218,7 +222,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
   }
   const size_t start = i;
   out->line = line;
-  out->byte_offset = buffer_offset_ + static_cast<int64_t>(start);
+  out->byte_offset = offsets_.FileOffset(buffer_, buffer_offset_, start);
   // Fields are assigned into the strings the record already holds, so their buffers are reused
   // from one record to the next; text is copied a run at a time, not a character at a time.
   size_t count = 0;

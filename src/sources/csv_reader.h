@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "sources/input_stream.h"
 #include "sources/open_input.h"
+#include "sources/source_offsets.h"
 
 namespace tradeflow::sources {
 
@@ -83,10 +84,11 @@ class CsvReader {
   std::string path_;
   CsvOptions options_;
   std::unique_ptr<InputStream> stream_;
+  SourceOffsets offsets_;  // byte_offset in the file, not in the transcoded text
   bool eof_ = false;
   std::string buffer_;
   size_t pos_ = 0;             // next unread byte in buffer_
-  int64_t buffer_offset_ = 0;  // file offset of buffer_[0]
+  int64_t buffer_offset_ = 0;  // text offset of buffer_[0]
   int64_t line_ = 1;           // line number at pos_
   std::vector<std::string> column_names_;
 };

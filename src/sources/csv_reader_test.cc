@@ -165,6 +165,33 @@ TEST_F(CsvReaderTest, AColumnNameTwiceInTheHeaderIsAnError) {
 }
 
 // Encoding mistakes are named at the header, not left to show as an unknown, garbled column.
+// byte_offset is in the file, also when the stream dropped a byte order mark or turned Latin-1
+// bytes into two-byte UTF-8 characters; at every chunk size.
+TEST_F(CsvReaderTest, ByteOffsetsAreInTheFile) {
+  const std::string latin = "id,name\n1,Soci\xE9t\xE9\n2,\xC9\xE9\xE8\n3,x\n";
+  const std::string bom = "\xEF\xBB\xBFid,name\n1,a\n2,b\n";
+  struct Case {
+    std::string text;
+    Encoding encoding;
+    std::vector<int64_t> offsets;
+  };
+  for (const Case& c :
+       {Case{latin, Encoding::kLatin1, {8, 18, 24}},
+        Case{latin, Encoding::kWindows1252, {8, 18, 24}}, Case{bom, Encoding::kUtf8, {11, 15}}}) {
+    const std::string path = Write(c.text);
+    for (size_t chunk : {size_t{1 << 20}, size_t{1}, size_t{3}}) {
+      CsvOptions options;
+      options.chunk_size = chunk;
+      auto reader = CsvReader::Open(path, options, {c.encoding, Compression::kAuto});
+      ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+      std::vector<int64_t> offsets;
+      CsvRecord rec;
+      while (*(*reader)->Next(&rec)) offsets.push_back(rec.byte_offset);
+      EXPECT_EQ(offsets, c.offsets) << "chunk " << chunk;
+    }
+  }
+}
+
 TEST_F(CsvReaderTest, AUtf16FileOrAUtf8BomReadAsLatin1IsNamed) {
   std::string utf16 = "\xFF\xFE";
   for (char c : std::string("id,book\n1,A\n")) utf16 += std::string{c, '\0'};

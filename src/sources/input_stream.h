@@ -19,6 +19,12 @@ class InputStream {
   virtual Result<size_t> Read(char* buffer, size_t n) = 0;
   // Bytes consumed from the underlying file so far.
   virtual int64_t file_bytes_read() const = 0;
+  // Bytes at the start of the (decompressed) file this stream did not pass on: a UTF-8 byte
+  // order mark, 3. Known once the first Read has returned.
+  virtual int64_t bytes_dropped_at_start() const { return 0; }
+  // True when each byte of the file became one UTF-8 character of one to three bytes
+  // (Latin-1, windows-1252): an offset in the text is then not one in the file.
+  virtual bool transcodes_single_bytes() const { return false; }
 };
 
 // A plain file. NotFound names the path.

@@ -47,6 +47,27 @@ TEST(JsonlSourceTest, NestedPathsArraysAndExactNumbers) {
   EXPECT_FALSE(*source->Next(&rec));
 }
 
+// byte_offset is in the file: after a dropped byte order mark, and counting a Latin-1 byte as
+// one though it became two in the UTF-8 text.
+TEST(JsonlSourceTest, ByteOffsetsAreInTheFile) {
+  struct Case {
+    std::string text;
+    Encoding encoding;
+    std::vector<int64_t> offsets;
+  };
+  for (const Case& c : {Case{"{\"a\":\"\xE9\xE9\"}\n{\"a\":\"x\"}\n", Encoding::kLatin1, {0, 11}},
+                        Case{"\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n", Encoding::kUtf8, {3, 11}}}) {
+    auto source = JsonlSource::Open(testing::WriteTempFile("offsets.jsonl", c.text),
+                                    {c.encoding, Compression::kAuto});
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE((*source)->Bind({{"a", ""}}).ok());
+    auto d = testing::DrainSource(source->get());
+    std::vector<int64_t> offsets;
+    for (const auto& r : d.good) offsets.push_back(r.byte_offset);
+    EXPECT_EQ(offsets, c.offsets);
+  }
+}
+
 TEST(JsonlSourceTest, StringsAreUnescapedAndDuplicatePathsBoundTwice) {
   auto source = FromText(R"({"a":"caf\u00e9 \"q\"\n","b":"x"})");
   ASSERT_TRUE(source->Bind({{"a", ""}, {"a", ""}}).ok());

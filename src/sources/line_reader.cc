@@ -10,7 +10,7 @@ Result<bool> LineReader::Next(Line* out) {
       out->text = std::string_view(buffer_).substr(pos_, end - pos_);
       if (!out->text.empty() && out->text.back() == '\r') out->text.remove_suffix(1);
       out->number = ++line_;
-      out->byte_offset = buffer_offset_ + static_cast<int64_t>(pos_);
+      out->byte_offset = offsets_.FileOffset(buffer_, buffer_offset_, pos_);
       pos_ = lf != std::string::npos ? lf + 1 : buffer_.size();
       scanned_ = 0;
       return true;
@@ -18,6 +18,7 @@ Result<bool> LineReader::Next(Line* out) {
     if (eof_) return false;
     // Drop the consumed lines, then append the next chunk.
     scanned_ = buffer_.size() - pos_;
+    offsets_.Consume(buffer_, buffer_offset_, pos_);
     buffer_.erase(0, pos_);
     buffer_offset_ += static_cast<int64_t>(pos_);
     pos_ = 0;

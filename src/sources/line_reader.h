@@ -11,19 +11,20 @@
 
 #include "common/status.h"
 #include "sources/input_stream.h"
+#include "sources/source_offsets.h"
 
 namespace tradeflow::sources {
 
 struct Line {
-  std::string_view text;  // without the line break; valid until the next call
-  int64_t number = 0;     // 1-based
-  int64_t byte_offset = 0;
+  std::string_view text;    // without the line break; valid until the next call
+  int64_t number = 0;       // 1-based
+  int64_t byte_offset = 0;  // in the (decompressed) file
 };
 
 class LineReader {
  public:
   explicit LineReader(std::unique_ptr<InputStream> stream, size_t chunk_size = 1 << 20)
-      : stream_(std::move(stream)), chunk_size_(chunk_size) {}
+      : stream_(std::move(stream)), offsets_(stream_.get()), chunk_size_(chunk_size) {}
 
   // False at the end of the input. Stream errors are returned as they are.
   Result<bool> Next(Line* out);
@@ -31,6 +32,7 @@ class LineReader {
 
  private:
   std::unique_ptr<InputStream> stream_;
+  SourceOffsets offsets_;  // byte_offset in the file, not in the transcoded text
   size_t chunk_size_;
   std::string buffer_;
   size_t pos_ = 0;             // start of the next line in buffer_

@@ -24,7 +24,10 @@ class BomSkippingStream : public InputStream {
         if (*got == 0) break;
         head_.append(tmp, *got);
       }
-      if (head_ == "\xEF\xBB\xBF") head_.clear();
+      if (head_ == "\xEF\xBB\xBF") {
+        head_.clear();
+        dropped_ = 3;
+      }
       checked_ = true;
     }
     if (head_pos_ < head_.size()) {
@@ -36,9 +39,11 @@ class BomSkippingStream : public InputStream {
     return base_->Read(buffer, n);
   }
   int64_t file_bytes_read() const override { return base_->file_bytes_read(); }
+  int64_t bytes_dropped_at_start() const override { return dropped_; }
 
  private:
   std::unique_ptr<InputStream> base_;
+  int64_t dropped_ = 0;
   bool checked_ = false;
   std::string head_;
   size_t head_pos_ = 0;
@@ -76,6 +81,7 @@ class Latin1Stream : public InputStream {
     return k;
   }
   int64_t file_bytes_read() const override { return base_->file_bytes_read(); }
+  bool transcodes_single_bytes() const override { return true; }
 
  private:
   std::unique_ptr<InputStream> base_;
