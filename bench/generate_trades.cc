@@ -28,14 +28,14 @@
 // different content, not a replay). Each one breaks a built-in validation rule of
 // docs/validation.md, so a validating pipeline quarantines exactly those rows.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
-#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <algorithm>
 #include <random>
 #include <sstream>
 #include <string>
@@ -100,18 +100,64 @@ enum class Format { kCsv, kJsonl, kFixml };
 
 // Column positions in a row (the CSV header order).
 enum Col {
-  kDeal, kTran, kVersion, kStatus, kTradeDate, kExecTime, kInternalEntity, kInternalLei,
-  kInternalBunit, kBook, kPortfolio, kStrategy, kTrader, kCptyId, kCptyName, kCptyLei, kBroker,
-  kBuySell, kToolset, kAssetClass, kGroup, kCommodity, kExchange, kProductCode, kContractMonth,
-  kSettlement, kQuantity, kQuantityUnit, kFrequency, kLots, kContractSize, kPrice, kPriceCurrency,
-  kPriceUnit, kFloatIndex, kFloatSpread, kPutCall, kStrike, kExpiry, kPremium, kDeliveryStart,
-  kDeliveryEnd, kDeliveryLocation, kIncoterm, kUti, kBrokerFee, kFeeCurrency, kComment, kColumns
+  kDeal,
+  kTran,
+  kVersion,
+  kStatus,
+  kTradeDate,
+  kExecTime,
+  kInternalEntity,
+  kInternalLei,
+  kInternalBunit,
+  kBook,
+  kPortfolio,
+  kStrategy,
+  kTrader,
+  kCptyId,
+  kCptyName,
+  kCptyLei,
+  kBroker,
+  kBuySell,
+  kToolset,
+  kAssetClass,
+  kGroup,
+  kCommodity,
+  kExchange,
+  kProductCode,
+  kContractMonth,
+  kSettlement,
+  kQuantity,
+  kQuantityUnit,
+  kFrequency,
+  kLots,
+  kContractSize,
+  kPrice,
+  kPriceCurrency,
+  kPriceUnit,
+  kFloatIndex,
+  kFloatSpread,
+  kPutCall,
+  kStrike,
+  kExpiry,
+  kPremium,
+  kDeliveryStart,
+  kDeliveryEnd,
+  kDeliveryLocation,
+  kIncoterm,
+  kUti,
+  kBrokerFee,
+  kFeeCurrency,
+  kComment,
+  kColumns
 };
 
 class Generator {
  public:
   Generator(uint64_t seed, Format format, double error_rate)
-      : rng_(seed), format_(format), error_rate_(error_rate), err_rng_(seed ^ 0x9E3779B97F4A7C15ULL) {
+      : rng_(seed),
+        format_(format),
+        error_rate_(error_rate),
+        err_rng_(seed ^ 0x9E3779B97F4A7C15ULL) {
     const char* names[] = {"Northsea Energy Trading Ltd", "Rhine Power AG",
                            "Gulf Coast Refining LLC",     "Andes Copper SA",
                            "Baltic Gas Supply AB",        "Pacific Metals Pte Ltd",
@@ -379,11 +425,21 @@ class Generator {
     out << '"';
     for (char c : s) {
       switch (c) {
-        case '"': out << "\\\""; break;
-        case '\\': out << "\\\\"; break;
-        case '\n': out << "\\n"; break;
-        case '\r': out << "\\r"; break;
-        case '\t': out << "\\t"; break;
+        case '"':
+          out << "\\\"";
+          break;
+        case '\\':
+          out << "\\\\";
+          break;
+        case '\n':
+          out << "\\n";
+          break;
+        case '\r':
+          out << "\\r";
+          break;
+        case '\t':
+          out << "\\t";
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             char buf[8];
@@ -513,11 +569,20 @@ class Generator {
     std::string out;
     for (char c : s) {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        default:
+          out += c;
       }
     }
     return out;
@@ -543,8 +608,10 @@ class Generator {
     bool swap = toolset == "Swap";
     std::string side = f[kBuySell] == "Buy" ? "1" : f[kBuySell] == "Sell" ? "2" : f[kBuySell];
     std::string other = side == "1" ? "2" : side == "2" ? "1" : side;
-    std::string trans = f[kStatus] == "NEW" ? "0" : f[kStatus] == "AMENDED" ? "2"
-                        : f[kStatus] == "CANCELLED" ? "1" : f[kStatus];
+    std::string trans = f[kStatus] == "NEW"         ? "0"
+                        : f[kStatus] == "AMENDED"   ? "2"
+                        : f[kStatus] == "CANCELLED" ? "1"
+                                                    : f[kStatus];
     std::string sec_type = toolset == "Future" ? "FUT" : option ? "OOF" : swap ? "SWAPS" : "FWD";
     std::ostringstream x;
     x << "<TrdCaptRpt" << Attr("RptID", f[kTran]) << Attr("TrdID", f[kDeal])
@@ -556,14 +623,21 @@ class Generator {
     x << "  <Hdr SID=\"ENDUR\"/>\n";
     x << "  <Instrmt" << Attr("Sym", f[kCommodity]) << Attr("ID", f[kProductCode])
       << Attr("Src", listed ? "H" : "") << Attr("Exch", f[kExchange]) << Attr("SecTyp", sec_type)
-      << Attr("MMY", NoDashes(f[kContractMonth])) << Attr("SettlMeth", f[kSettlement] == "Cash" ? "C" : "P")
-      << " AssetClss=\"2\"" << Attr("AssetTyp", f[kAssetClass]) << Attr("AssetSubTyp", f[kGroup])
+      << Attr("MMY", NoDashes(f[kContractMonth]))
+      << Attr("SettlMeth", f[kSettlement] == "Cash" ? "C" : "P") << " AssetClss=\"2\""
+      << Attr("AssetTyp", f[kAssetClass]) << Attr("AssetSubTyp", f[kGroup])
       << Attr("UOM", f[kQuantityUnit]) << Attr("UOMQty", f[kContractSize])
       << Attr("PxUOM", f[kPriceUnit])
-      << Attr("PutCall", f[kPutCall] == "Call" ? "1" : f[kPutCall] == "Put" ? "0" : f[kPutCall])
+      << Attr("PutCall", f[kPutCall] == "Call"  ? "1"
+                         : f[kPutCall] == "Put" ? "0"
+                                                : f[kPutCall])
       << Attr("StrkPx", f[kStrike]) << Attr("StrkCcy", option ? f[kPriceCurrency] : "")
       << Attr("MatDt", f[kExpiry]) << "/>\n";
-    x << "  <Stip Typ=\"TOTQTY\"" << Attr("Val", f[kQuantity]) << "/>\n";
+    // The total quantity only where it is the quantity itself: a per-day or per-hour quantity's
+    // total depends on the delivery period's days and hours, which tradeflow computes.
+    if (f[kFrequency] == "Term") {
+      x << "  <Stip Typ=\"TOTQTY\"" << Attr("Val", f[kQuantity]) << "/>\n";
+    }
     x << "  <Stip Typ=\"QTYFREQ\"" << Attr("Val", f[kFrequency]) << "/>\n";
     if (!f[kDeliveryStart].empty() || !f[kDeliveryEnd].empty()) {
       x << "  <Stip Typ=\"DLVYSTART\"" << Attr("Val", f[kDeliveryStart]) << "/>\n";
@@ -571,7 +645,8 @@ class Generator {
     }
     if (!f[kDeliveryLocation].empty())
       x << "  <Stip Typ=\"DLVYLOC\"" << Attr("Val", f[kDeliveryLocation]) << "/>\n";
-    if (!f[kIncoterm].empty()) x << "  <Stip Typ=\"INCOTERM\"" << Attr("Val", f[kIncoterm]) << "/>\n";
+    if (!f[kIncoterm].empty())
+      x << "  <Stip Typ=\"INCOTERM\"" << Attr("Val", f[kIncoterm]) << "/>\n";
     if (!f[kUti].empty()) x << "  <RegTrdID Typ=\"0\" Src=\"UTI\"" << Attr("ID", f[kUti]) << "/>\n";
     x << "  <RptSide" << Attr("Side", side) << ">\n";
     x << "    <Pty" << Attr("ID", f[kInternalLei]) << " Src=\"N\" R=\"1\">"
@@ -592,9 +667,8 @@ class Generator {
     x << "  </RptSide>\n";
     if (swap) {
       x << "  <TrdLeg LegNo=\"1\"" << Attr("Side", side) << Attr("Qty", f[kQuantity])
-        << Attr("LastPx", f[kPrice]) << "><Leg" << Attr("Sym", f[kCommodity])
-        << " SecTyp=\"FXD\"" << Attr("Ccy", f[kPriceCurrency]) << Attr("UOM", f[kQuantityUnit])
-        << "/></TrdLeg>\n";
+        << Attr("LastPx", f[kPrice]) << "><Leg" << Attr("Sym", f[kCommodity]) << " SecTyp=\"FXD\""
+        << Attr("Ccy", f[kPriceCurrency]) << Attr("UOM", f[kQuantityUnit]) << "/></TrdLeg>\n";
       x << "  <TrdLeg LegNo=\"2\"" << Attr("Side", other) << Attr("Qty", f[kQuantity])
         << Attr("Spread", f[kFloatSpread]) << "><Leg" << Attr("Sym", f[kFloatIndex])
         << " SecTyp=\"FLT\"" << Attr("Ccy", f[kPriceCurrency]) << Attr("UOM", f[kQuantityUnit])
@@ -653,7 +727,8 @@ int main(int argc, char** argv) {
   int64_t written = 0;
   for (int64_t deal = 1; written < rows; ++deal) {
     int64_t remaining = rows - written;
-    written += gen.Deal(out, static_cast<int>(deal), remaining > 3 ? 3 : static_cast<int>(remaining));
+    written +=
+        gen.Deal(out, static_cast<int>(deal), remaining > 3 ? 3 : static_cast<int>(remaining));
   }
   gen.Footer(out);
   out.flush();

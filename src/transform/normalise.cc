@@ -22,6 +22,22 @@ using tradeflow::trade::v1::Quantity;
 using tradeflow::trade::v1::QuantityFrequency;
 using tradeflow::trade::v1::TradeEvent;
 
+// Whether `computed` (a quantity at scale 6), rounded to as many decimals as `given` has, is
+// `given`: a source that writes its total with fewer decimals agrees with it.
+bool SameAsWritten(const std::string& given, const std::string& computed) {
+  auto g = model::ParseDecimal(given, {38, 6});
+  auto c = model::ParseDecimal(computed, {38, 6});
+  if (!g.ok() || !c.ok()) return false;
+  const size_t dot = given.find('.');
+  const int decimals = dot == std::string::npos ? 0 : static_cast<int>(given.size() - dot - 1);
+  arrow::Decimal128 half_unit(0);  // half a unit of the given's last decimal, at scale 6
+  if (decimals < 6) {
+    half_unit = arrow::Decimal128(5);
+    for (int i = decimals + 1; i < 6; ++i) half_unit *= 10;
+  }
+  return arrow::BasicDecimal128::Abs(*g - *c) <= half_unit;
+}
+
 int32_t ScaleOf(const google::protobuf::Descriptor* message, const char* field) {
   return model::DecimalTypeOf(message->FindFieldByName(field)).scale;
 }
@@ -436,18 +452,27 @@ Status Normaliser::ConvertQuantity(const std::string& path, Quantity* q) {
 
 Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const std::string& path,
                                 Quantity* q) {
-  // A total the source gave (or an earlier run computed) is kept, which makes this idempotent.
-  if (q->has_total() || !q->has_value()) return Status::OK();
+  if (!q->has_value()) return Status::OK();
   // Without a frequency the value may be per anything: nothing to count, and validation can
   // require a frequency if a source must give one.
   if (q->frequency() == tradeflow::trade::v1::QUANTITY_FREQUENCY_UNSPECIFIED) return Status::OK();
   Result<Ratio> periods = PeriodsIn(event, leg_index, q->frequency());
   if (!periods.ok()) {
-    Note(path + ".total", "not computed: " + periods.status().message());
+    if (!q->has_total()) Note(path + ".total", "not computed: " + periods.status().message());
     return Status::OK();
   }
   bool exact = true;
   auto total = ApplyToDecimalString(*periods, q->value().value(), QuantityScale(), &exact);
+  // A total the source gave (or an earlier run computed) is kept, which makes this idempotent;
+  // one that disagrees with value × periods (a per-day figure sent as the total, say) is noted.
+  if (q->has_total()) {
+    if (total.ok() && !SameAsWritten(q->total().value(), *total)) {
+      Note(path + ".total", q->total().value() + " " + q->unit() + " disagrees with " +
+                                q->value().value() + " × " + periods->ToString() + " = " + *total +
+                                " " + q->unit());
+    }
+    return Status::OK();
+  }
   if (!total.ok()) {
     return total.status().WithContext(path + ".total (" + q->value().value() + " × " +
                                       periods->ToString() + ")");

@@ -475,11 +475,11 @@ TEST(NormaliseTest, TermTotalIsTheValueWithOrWithoutAPeriod) {
 
 // A total too large for its column is an error naming the total and how it was computed.
 TEST(NormaliseTest, ATotalTooLargeNamesTheTotal) {
-  TradeEvent event = Parse<TradeEvent>(PhysicalTrade(
-      "TTF",
-      R"(value { value: "90000000000000000000000000000000" } unit: "MWh"
+  TradeEvent event = Parse<TradeEvent>(
+      PhysicalTrade("TTF",
+                    R"(value { value: "90000000000000000000000000000000" } unit: "MWh"
          frequency: QUANTITY_FREQUENCY_PER_DAY)",
-      "2026-08-01", "2026-08-31"));
+                    "2026-08-01", "2026-08-31"));
   std::vector<std::string> notes;
   Status st = Normalise(Reference(), {}, &event, &notes);
   ASSERT_FALSE(st.ok());
@@ -550,14 +550,25 @@ TEST(NormaliseTest, WhatCannotBeTotalledIsNoted) {
               IsEmpty());
 }
 
-TEST(NormaliseTest, AGivenTotalIsKept) {
-  Outcome o = NormaliseText(
-      PhysicalTrade("TTF",
-                    R"(value { value: "310" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_DAY
-         total { value: "9000" })",
-                    "2026-08-01", "2026-08-31"));
-  EXPECT_EQ(TotalOf(o), "9000");
+// A given total is kept; one that disagrees with value × periods (beyond its own rounding) is
+// noted: a per-day figure sent as the total would otherwise pass as one.
+TEST(NormaliseTest, AGivenTotalIsKeptAndCheckedAgainstThePeriods) {
+  auto with_total = [](const std::string& total) {
+    return NormaliseText(
+        PhysicalTrade("TTF",
+                      R"(value { value: "310.4" } unit: "MWh" frequency: QUANTITY_FREQUENCY_PER_DAY
+                         total { value: ")" +
+                          total + R"(" })",
+                      "2026-08-01", "2026-08-31"));
+  };
+  Outcome o = with_total("9622.4");  // 310.4 × 31
+  EXPECT_EQ(TotalOf(o), "9622.4");
   EXPECT_THAT(o.notes, IsEmpty());
+  EXPECT_THAT(with_total("9622").notes, IsEmpty());  // written without decimals: agrees
+  o = with_total("310.4");
+  EXPECT_EQ(TotalOf(o), "310.4");
+  EXPECT_THAT(o.notes, ElementsAre("legs[0].quantity.total: 310.4 MWh disagrees with 310.4 × 31 "
+                                   "= 9622.4 MWh"));
 }
 
 TEST(NormaliseTest, TotalsAreIdempotent) {

@@ -6,6 +6,7 @@
 #include <deque>
 
 #include "model/decimal.h"
+#include "model/lei.h"
 #include "transform/reference_data_units.h"
 
 namespace tradeflow::transform {
@@ -27,6 +28,34 @@ Status CheckPositive(const tradeflow::trade::v1::Decimal& d, const std::string& 
   auto ratio = Ratio::FromDecimal(d.value());
   if (!ratio.ok()) return ratio.status().WithContext(what);
   return Status::OK();
+}
+
+// Reference data is what trades are checked against, so it is held to the trades' rules: an LEI
+// the lei_format or lei_check_digits rule would reject (lower case, wrong check digits) must not
+// be the reference a trade's LEI is compared with. Empty is allowed (not known).
+Status CheckLei(const std::string& lei, const std::string& what) {
+  if (lei.empty()) return Status::OK();
+  if (!model::IsLeiFormat(lei)) {
+    return Status::Invalid(what + " " + Quoted(lei) +
+                           " is not an LEI: 20 upper-case letters and digits, ending in two digits "
+                           "(ISO 17442)");
+  }
+  if (!model::HasValidLeiCheckDigits(lei)) {
+    return Status::Invalid(what + " " + Quoted(lei) + " has wrong check digits (ISO 17442)");
+  }
+  return Status::OK();
+}
+
+// An ISO code of `length` upper-case letters (a currency, a country), or empty. A lower-case
+// "eur" would never match the "EUR" of a trade.
+Status CheckCode(const std::string& code, size_t length, const std::string& what,
+                 const char* standard) {
+  if (code.empty()) return Status::OK();
+  bool ok = code.size() == length;
+  for (char c : code) ok = ok && c >= 'A' && c <= 'Z';
+  if (ok) return Status::OK();
+  return Status::Invalid(what + " " + Quoted(code) + " is not " + std::to_string(length) +
+                         " upper-case letters (" + standard + ")");
 }
 
 // A minor-unit scale: 0 or 1 (major units) or a power of ten.
@@ -121,14 +150,9 @@ Status ReferenceData::AddRow(const google::protobuf::Message& row) {
 
 Status ReferenceData::AddCounterparty(const ref::Counterparty& row) {
   if (row.id().empty()) return Status::Invalid("counterparty without an id");
-  if (!row.lei().empty()) {
-    bool ok = row.lei().size() == 20;
-    for (char c : row.lei()) ok = ok && std::isalnum(static_cast<unsigned char>(c));
-    if (!ok) {
-      return Status::Invalid("counterparty " + Quoted(row.id()) + ": lei " + Quoted(row.lei()) +
-                             " is not 20 letters and digits (ISO 17442)");
-    }
-  }
+  const std::string what = "counterparty " + Quoted(row.id());
+  TF_RETURN_IF_ERROR(CheckLei(row.lei(), what + ": lei"));
+  TF_RETURN_IF_ERROR(CheckCode(row.country(), 2, what + ": country", "ISO 3166 alpha-2"));
   if (!counterparties_.emplace(row.id(), row).second) {
     return Status::Invalid("duplicate counterparty id " + Quoted(row.id()));
   }
@@ -139,6 +163,7 @@ Status ReferenceData::AddCounterparty(const ref::Counterparty& row) {
 
 Status ReferenceData::AddBook(const ref::Book& row) {
   if (row.book().empty()) return Status::Invalid("book without a name");
+  TF_RETURN_IF_ERROR(CheckLei(row.legal_entity(), "book " + Quoted(row.book()) + ": legal_entity"));
   if (!books_.emplace(row.book(), row).second) {
     return Status::Invalid("duplicate book " + Quoted(row.book()));
   }
@@ -150,6 +175,7 @@ Status ReferenceData::AddProduct(const ref::Product& row) {
   if (row.commodity().empty()) return Status::Invalid("product without a commodity");
   const std::string what = "product " + Quoted(row.commodity());
   if (row.canonical_unit().empty()) return Status::Invalid(what + ": canonical_unit is missing");
+  TF_RETURN_IF_ERROR(CheckCode(row.quote_currency(), 3, what + ": quote_currency", "ISO 4217"));
   TF_RETURN_IF_ERROR(CheckMinorScale(row.quote_minor_scale(), what + ": quote_minor_scale"));
   if (!products_.emplace(row.commodity(), row).second) {
     return Status::Invalid("duplicate product commodity " + Quoted(row.commodity()));
@@ -171,6 +197,7 @@ Status ReferenceData::AddContract(const ref::ContractSpec& row) {
     }
   }
   TF_RETURN_IF_ERROR(CheckMinorScale(row.price_minor_scale(), what + ": price_minor_scale"));
+  TF_RETURN_IF_ERROR(CheckCode(row.price_currency(), 3, what + ": price_currency", "ISO 4217"));
   if (!contracts_.emplace(key, row).second) {
     return Status::Invalid("duplicate contract " + Quoted(key));
   }
@@ -208,6 +235,10 @@ Status ReferenceData::AddFxRate(const ref::FxRate& row) {
                 row.date().day());
   const std::string key =
       std::string(date) + " " + row.base_currency() + "/" + row.quote_currency();
+  TF_RETURN_IF_ERROR(
+      CheckCode(row.base_currency(), 3, "FX rate " + key + ": base_currency", "ISO 4217"));
+  TF_RETURN_IF_ERROR(
+      CheckCode(row.quote_currency(), 3, "FX rate " + key + ": quote_currency", "ISO 4217"));
   if (row.base_currency() == row.quote_currency()) {
     return Status::Invalid("FX rate " + key + " converts a currency to itself");
   }

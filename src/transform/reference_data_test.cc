@@ -126,7 +126,27 @@ TEST(ReferenceDataTest, RejectsRowsWithoutKeysOrWithBadValues) {
   EXPECT_EQ(data.AddCounterparty(Parse<ref::Counterparty>(R"(name: "x")")).message(),
             "counterparty without an id");
   EXPECT_EQ(data.AddCounterparty(Parse<ref::Counterparty>(R"(id: "C" lei: "SHORT")")).message(),
-            "counterparty 'C': lei 'SHORT' is not 20 letters and digits (ISO 17442)");
+            "counterparty 'C': lei 'SHORT' is not an LEI: 20 upper-case letters and digits, "
+            "ending in two digits (ISO 17442)");
+  // Held to the trades' own rules: lower case and wrong check digits are errors too.
+  EXPECT_NE(data.AddCounterparty(Parse<ref::Counterparty>(R"(id: "C" lei: "5493r66upoxalkmxfu91")"))
+                .message()
+                .find("is not an LEI"),
+            std::string::npos);
+  EXPECT_EQ(data.AddCounterparty(Parse<ref::Counterparty>(R"(id: "C" lei: "5493R66UPOXALKMXFU92")"))
+                .message(),
+            "counterparty 'C': lei '5493R66UPOXALKMXFU92' has wrong check digits (ISO 17442)");
+  EXPECT_EQ(data.AddCounterparty(Parse<ref::Counterparty>(R"(id: "C" country: "XX1")")).message(),
+            "counterparty 'C': country 'XX1' is not 2 upper-case letters (ISO 3166 alpha-2)");
+  EXPECT_EQ(
+      data.AddBook(Parse<ref::Book>(R"(book: "B" legal_entity: "529900TFCOMMOD000133")")).message(),
+      "book 'B': legal_entity '529900TFCOMMOD000133' has wrong check digits (ISO 17442)");
+  EXPECT_EQ(
+      data.AddFxRate(Parse<ref::FxRate>(
+                         R"(date { year: 2026 month: 5 day: 11 } base_currency: "eur"
+                                  quote_currency: "USD" rate { value: "1.08" })"))
+          .message(),
+      "FX rate 2026-05-11 eur/USD: base_currency 'eur' is not 3 upper-case letters (ISO 4217)");
   EXPECT_EQ(data.AddProduct(Parse<ref::Product>(R"(commodity: "X")")).message(),
             "product 'X': canonical_unit is missing");
   EXPECT_EQ(data.AddProduct(Parse<ref::Product>(

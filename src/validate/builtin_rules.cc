@@ -5,8 +5,8 @@
 #include <cctype>
 
 #include "model/decimal.h"
+#include "model/lei.h"
 #include "validate/civil_time.h"
-#include "validate/lei.h"
 
 namespace tradeflow::validate {
 namespace {
@@ -498,12 +498,12 @@ class Checker {
   void Lei(const pb::Party& party, const char* field) {
     const std::string& lei = party.lei();
     if (lei.empty()) return;
-    if (!IsLeiFormat(lei)) {
+    if (!model::IsLeiFormat(lei)) {
       if (On(B::kLeiFormat)) {
         Fail(B::kLeiFormat, field,
              "LEI " + Quoted(lei) + " is not 20 characters [A-Z0-9] ending in two check digits");
       }
-    } else if (On(B::kLeiCheckDigits) && !HasValidLeiCheckDigits(lei)) {
+    } else if (On(B::kLeiCheckDigits) && !model::HasValidLeiCheckDigits(lei)) {
       Fail(B::kLeiCheckDigits, field,
            "LEI " + Quoted(lei) + " has wrong check digits (ISO 17442 MOD 97-10)");
     }

@@ -1,8 +1,8 @@
-#include "validate/lei.h"
+#include "model/lei.h"
 
 #include <cstdint>
 
-namespace tradeflow::validate {
+namespace tradeflow::model {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -36,4 +36,4 @@ bool HasValidLeiCheckDigits(std::string_view lei) {
   return value % 97 == 1;
 }
 
-}  // namespace tradeflow::validate
+}  // namespace tradeflow::model

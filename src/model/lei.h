@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-namespace tradeflow::validate {
+namespace tradeflow::model {
 
 // 20 characters, [A-Z0-9], the last two digits. Lower case is not accepted: the standard and the
 // GLEIF register use upper case, and a lower-case LEI will not join with reference data.
@@ -14,4 +14,4 @@ bool IsLeiFormat(std::string_view lei);
 // MOD 97-10 check digits of a string that passed IsLeiFormat().
 bool HasValidLeiCheckDigits(std::string_view lei);
 
-}  // namespace tradeflow::validate
+}  // namespace tradeflow::model

@@ -1,11 +1,11 @@
-#include "validate/lei.h"
+#include "model/lei.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 
-namespace tradeflow::validate {
+namespace tradeflow::model {
 namespace {
 
 TEST(LeiTest, ValidVectors) {
@@ -63,4 +63,4 @@ TEST(LeiTest, Format) {
 }
 
 }  // namespace
-}  // namespace tradeflow::validate
+}  // namespace tradeflow::model
