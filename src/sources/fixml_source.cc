@@ -395,8 +395,18 @@ struct FixmlSource::Impl {
     }
     const bool last = *got == 0;
     window.append(chunk.data(), *got);
+    blank = blank && std::all_of(chunk.data(), chunk.data() + *got, [](char c) {
+              return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+            });
     if (XML_Parse(parser, chunk.data(), static_cast<int>(*got), last) == XML_STATUS_ERROR) {
       finished = true;
+      if (blank) {
+        // Nothing at all, as an export that failed writes: like a CSV file without its header,
+        // the file's failure, not one malformed record (and on_bad_file: skip leaves it out).
+        return Status::IOError(name +
+                               ": empty file, expected a FIXML document: is the export "
+                               "complete?");
+      }
       // Reports after the error cannot be read: quarantining the one being parsed would drop
       // them without a trace, so unless it was the last, the error is the file's.
       TF_ASSIGN_OR_RETURN(int64_t lost, CountReportsAfter(XML_GetCurrentByteIndex(parser), last));
@@ -515,6 +525,13 @@ struct FixmlSource::Impl {
         FindInvalidUtf8(p.record.raw) != std::string::npos) {
       msg += " (invalid UTF-8; is the file Latin-1? set encoding: latin-1)";
     }
+    if (code == XML_ERROR_UNKNOWN_ENCODING) {
+      // The parser reads UTF-8, UTF-16, ISO-8859-1 and US-ASCII itself; windows-1252 (the
+      // usual other one) is transcoded first when the source says so.
+      msg +=
+          ": the XML declaration names an encoding the XML parser does not read; for "
+          "windows-1252 set encoding: windows-1252 in the source";
+    }
     if (lost > 0) {
       // Not a bad record: the file cannot be read to its end, so it stops the run (as a
       // truncated .gz does), or with on_bad_file: skip is left out.
@@ -537,6 +554,7 @@ struct FixmlSource::Impl {
   std::string window;  // input bytes from window_offset on
   int64_t window_offset = 0;
   bool finished = false;
+  bool blank = true;  // only white space read so far
   std::deque<Pending> queue;
 
   size_t bound_count = 0;

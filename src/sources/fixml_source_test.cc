@@ -391,6 +391,24 @@ TEST(FixmlSourceTest, GarbageBeforeAnyReportIsAnErrorOnItsLine) {
   EXPECT_THAT(d.errors[0], StartsWith("g.fixml:2:2: malformed XML: not well-formed"));
 }
 
+// An empty file is a failed export, not a malformed record; a declared encoding the parser does
+// not read says how to read it.
+TEST(FixmlSourceTest, AnEmptyFileIsAnIOErrorAndAnUnknownEncodingIsNamed) {
+  for (const char* text : {"", " \n\n"}) {
+    FixmlSource source(OpenStringStream(text), "e.fixml");
+    ASSERT_TRUE(source.Bind({}).ok());
+    auto d = testing::DrainSource(&source);
+    EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+    EXPECT_THAT(d.fatal.message(), HasSubstr("e.fixml: empty file, expected a FIXML document"));
+  }
+  FixmlSource w(OpenStringStream("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<FIXML/>"),
+                "w.fixml");
+  ASSERT_TRUE(w.Bind({}).ok());
+  auto d = testing::DrainSource(&w);
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_THAT(d.errors[0], HasSubstr("for windows-1252 set encoding: windows-1252"));
+}
+
 TEST(FixmlSourceTest, ManyReportsStreamThrough) {
   std::string doc = "<FIXML><Batch><Hdr SID=\"CME\"/>\n";
   for (int i = 1; i <= 5000; ++i) {
