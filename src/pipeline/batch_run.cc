@@ -293,6 +293,8 @@ class BatchRun {
       spare_chunks_.push_back(std::move(chunk));
     }
     TF_RETURN_IF_ERROR(status);
+    // A group cut short (no source ends a file inside one; but no record may wait forever).
+    if (!group_.empty()) TF_RETURN_IF_ERROR(AbsorbGroup(*input, &summary_.files[file_index]));
     TF_RETURN_IF_ERROR(IfUnreadable(*input, sources::CheckUnchanged(*input)));
     FileSummary& file = summary_.files[file_index];
     if (!quarantine_has_.count(input->sha256)) {
@@ -357,7 +359,10 @@ class BatchRun {
     chunk->size = 0;
     while (chunk->size < kChunkRecords) {
       RecordOutcome& outcome = chunk->outcomes[chunk->size];
-      auto more = source.Next(&chunk->records[chunk->size]);
+      sources::SourceRecord& record = chunk->records[chunk->size];
+      record.group_size = 1;  // sources that group records set these
+      record.group_index = 0;
+      auto more = source.Next(&record);
       if (more.ok() && !*more) return false;
       outcome.stage = tradeflow::quarantine::v1::STAGE_UNSPECIFIED;
       if (!more.ok()) {
@@ -381,25 +386,64 @@ class BatchRun {
       if (options_.progress && (file.records_read & 4095) == 0) {
         options_.progress->Update(file.records_read, source.bytes_read());
       }
-      RecordOutcome& out = chunk.outcomes[i];
-      if (out.accepted && resumed && QuarantinedEarlier(*chunk.input, chunk.records[i])) {
-        ++file.records_quarantined;
-        ++file.quarantined_by_rule[kByAnInterruptedRun];
+      sources::SourceRecord& record = chunk.records[i];
+      // An input an interrupted run began is finished record by record, as it was begun.
+      if (record.group_size > 1 && !resumed) {
+        const bool last = record.group_index + 1 == record.group_size;
+        group_.push_back({std::move(record), std::move(chunk.outcomes[i])});
+        if (last) TF_RETURN_IF_ERROR(AbsorbGroup(*chunk.input, &file));
         continue;
       }
-      if (out.accepted && CheckDuplicate(chunk, i, &out) == VersionSeen::kReplay) {
-        // Already stored with this content (rule 15: replays are ignored), so accepted.
-        ++file.records_accepted;
-        ++file.records_replayed;
-        continue;
+      TF_RETURN_IF_ERROR(AbsorbOne(*chunk.input, record, chunk.outcomes[i], resumed, &file));
+    }
+    return Status::OK();
+  }
+
+  Status AbsorbOne(const sources::InputFile& input, const sources::SourceRecord& record,
+                   RecordOutcome& out, bool resumed, FileSummary* file) {
+    if (out.accepted && resumed && QuarantinedEarlier(input, record)) {
+      ++file->records_quarantined;
+      ++file->quarantined_by_rule[kByAnInterruptedRun];
+      return Status::OK();
+    }
+    if (out.accepted && CheckDuplicate(input, record, &out) == VersionSeen::kReplay) {
+      // Already stored with this content (rule 15: replays are ignored), so accepted.
+      ++file->records_accepted;
+      ++file->records_replayed;
+      return Status::OK();
+    }
+    if (!out.accepted) return Reject(input, record, out, file);
+    if (out.has_warnings) ++file->records_with_warnings;
+    TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
+    ++file->records_accepted;
+    return Status::OK();
+  }
+
+  // The legs of a multi-leg report (a package: a swap's fixed and floating legs, say) are one
+  // economic trade: stored with one of them quarantined, the others would show a one-sided
+  // position. So when one leg fails, the others go to quarantine with it, saying why.
+  Status AbsorbGroup(const sources::InputFile& input, FileSummary* file) {
+    std::vector<GroupMember> group = std::move(group_);
+    group_.clear();
+    auto failed = std::find_if(group.begin(), group.end(),
+                               [](const GroupMember& m) { return !m.outcome.accepted; });
+    if (failed != group.end()) {
+      const RecordFailure& why = failed->outcome.failures.front();
+      const std::string message = failed->record.location + " of the same report is quarantined (" +
+                                  why.rule + ": " + why.message +
+                                  "); the legs of a package are stored together or not at all";
+      for (GroupMember& m : group) {
+        if (!m.outcome.accepted) continue;
+        TradeEvent event;  // the leg as it would have been stored
+        if (!event.ParseFromString(m.outcome.row)) return Status::Internal("unreadable row");
+        event.clear_content_hash();
+        RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
+                                      {{"package_incomplete", "package_id", message}}, &event,
+                                      &m.outcome);
       }
-      if (!out.accepted) {
-        TF_RETURN_IF_ERROR(Reject(*chunk.input, chunk.records[i], out, &file));
-        continue;
-      }
-      if (out.has_warnings) ++file.records_with_warnings;
-      TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
-      ++file.records_accepted;
+    }
+    for (GroupMember& m : group) {
+      TF_RETURN_IF_ERROR(AbsorbOne(input, m.record, m.outcome, false, file));
     }
     return Status::OK();
   }
@@ -417,14 +461,14 @@ class BatchRun {
   // The unique_version rule needs input order, so it runs here rather than on the workers. A
   // replay needs nothing more; a conflicting repeat is rare: the record is then mapped again on
   // this thread to reject it (or flag it).
-  VersionSeen CheckDuplicate(const RecordChunk& chunk, size_t i, RecordOutcome* out) {
-    const sources::SourceRecord& record = chunk.records[i];
+  VersionSeen CheckDuplicate(const sources::InputFile& input, const sources::SourceRecord& record,
+                             RecordOutcome* out) {
     // A short `where` keeps the run's key index small (it holds one per record): "line 17", or
     // with several inputs "etrm.csv line 17".
     std::string_view where = record.location;
     std::string with_file;
     if (todo_.size() > 1) {
-      const std::string& path = chunk.input->path;
+      const std::string& path = input.path;
       with_file = path.substr(path.rfind('/') + 1) + " " + record.location;
       where = with_file;
     }
@@ -433,7 +477,7 @@ class BatchRun {
         validator_->CheckDuplicate(out->key, out->content_hash, where, &duplicates_, &results);
     if (seen != VersionSeen::kDuplicate) return seen;
     TradeEvent event;
-    *out = processor_->Rebuild(chunk, i, &event);
+    *out = processor_->Rebuild(input, record, &event);
     const validate::RuleFailure& r = results.front();
     if (r.severity == validate::Severity::kError) {
       RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
@@ -670,8 +714,14 @@ class BatchRun {
   std::unique_ptr<EventSink> events_;
   std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
-  std::map<std::string, IngestedInput> reread_;  // inputs read again (--reread): sha256 → snapshot
-  std::optional<int64_t> planned_snapshot_;      // the trade table's current snapshot at the plan
+  std::map<std::string, IngestedInput> reread_;
+  // The records of a group (the legs of a multi-leg report) read so far, until its last.
+  struct GroupMember {
+    sources::SourceRecord record;
+    RecordOutcome outcome;
+  };
+  std::vector<GroupMember> group_;           // inputs read again (--reread): sha256 → snapshot
+  std::optional<int64_t> planned_snapshot_;  // the trade table's current snapshot at the plan
   std::set<std::pair<std::string, std::string>> stored_rejects_;  // (input sha256, location)
   int64_t planned_quarantine_sequence_ = 0;  // quarantine's last sequence number at the plan
   int64_t late_rejects_ = 0;                 // rejects added for inputs quarantine already recorded

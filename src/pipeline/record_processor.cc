@@ -88,7 +88,7 @@ void RecordProcessor::Process(RecordChunk* chunk) const {
   google::protobuf::Arena arena(arena_options);
   TradeEvent* event = nullptr;
   size_t mapped = 0;
-  transform::RecordContext context = ChunkContext(*chunk);
+  transform::RecordContext context = InputContext(*chunk->input);
   for (size_t i = 0; i < chunk->size; ++i) {
     RecordOutcome& out = chunk->outcomes[i];
     if (out.stage == STAGE_PARSE) continue;
@@ -96,23 +96,22 @@ void RecordProcessor::Process(RecordChunk* chunk) const {
       arena.Reset();
       event = google::protobuf::Arena::CreateMessage<TradeEvent>(&arena);
     }
-    ProcessOne(*chunk, i, &context, event, &out);
+    ProcessOne(chunk->records[i], &context, event, &out);
   }
 }
 
-// The run's context with the chunk's input file; ProcessOne sets each record's location.
-transform::RecordContext RecordProcessor::ChunkContext(const RecordChunk& chunk) const {
+// The run's context with the input file; ProcessOne sets each record's location.
+transform::RecordContext RecordProcessor::InputContext(const sources::InputFile& input) const {
   transform::RecordContext context = options_.context;
-  context.input_uri = chunk.input->uri;
-  context.input_sha256 = chunk.input->sha256;
+  context.input_uri = input.uri;
+  context.input_sha256 = input.sha256;
   return context;
 }
 
-void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index,
+void RecordProcessor::ProcessOne(const sources::SourceRecord& record,
                                  transform::RecordContext* context, TradeEvent* event,
                                  RecordOutcome* out) const {
   ResetOutcome(out);
-  const sources::SourceRecord& record = chunk.records[index];
   context->location = record.location;
   std::vector<transform::MappingIssue> issues;
   std::vector<transform::MappingIssue> unreadable;
@@ -150,11 +149,12 @@ void RecordProcessor::ProcessOne(const RecordChunk& chunk, size_t index,
   }
 }
 
-RecordOutcome RecordProcessor::Rebuild(const RecordChunk& chunk, size_t index,
+RecordOutcome RecordProcessor::Rebuild(const sources::InputFile& input,
+                                       const sources::SourceRecord& record,
                                        TradeEvent* event) const {
   RecordOutcome out;
-  transform::RecordContext context = ChunkContext(chunk);
-  ProcessOne(chunk, index, &context, event, &out);
+  transform::RecordContext context = InputContext(input);
+  ProcessOne(record, &context, event, &out);
   return out;
 }
 

@@ -81,7 +81,7 @@ class RecordProcessor {
 
   // Maps, normalises and validates one record into `event` again, with the run's warnings and
   // notes attached: for the rare record whose fate changes after Process() (a duplicate version).
-  RecordOutcome Rebuild(const RecordChunk& chunk, size_t index,
+  RecordOutcome Rebuild(const sources::InputFile& input, const sources::SourceRecord& record,
                         tradeflow::trade::v1::TradeEvent* event) const;
 
   // Serializes an accepted event into `row` (deterministically: map entries by key), with its
@@ -97,8 +97,8 @@ class RecordProcessor {
                            const tradeflow::trade::v1::TradeEvent* mapped, RecordOutcome* out);
 
  private:
-  transform::RecordContext ChunkContext(const RecordChunk& chunk) const;
-  void ProcessOne(const RecordChunk& chunk, size_t index, transform::RecordContext* context,
+  transform::RecordContext InputContext(const sources::InputFile& input) const;
+  void ProcessOne(const sources::SourceRecord& record, transform::RecordContext* context,
                   tradeflow::trade::v1::TradeEvent* event, RecordOutcome* out) const;
   std::vector<RecordFailure> Validate(tradeflow::trade::v1::TradeEvent* event,
                                       const std::vector<transform::MappingIssue>& issues) const;

@@ -143,7 +143,7 @@ TEST(RecordProcessorTest, EveryRecordOfAChunkComesOutAsIfMappedAlone) {
     SCOPED_TRACE("record " + std::to_string(i));
     const RecordOutcome& got = chunk.outcomes[i];
     TradeEvent alone;
-    const RecordOutcome want = h->processor->Rebuild(chunk, i, &alone);
+    const RecordOutcome want = h->processor->Rebuild(*chunk.input, chunk.records[i], &alone);
     ASSERT_EQ(got.accepted, want.accepted);
     EXPECT_EQ(got.stage, want.stage);
     ASSERT_EQ(got.failures.size(), want.failures.size());

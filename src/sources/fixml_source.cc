@@ -335,6 +335,8 @@ struct FixmlSource::Impl {
       rec.byte_offset = report_start;
       rec.location = "TrdCaptRpt " + std::to_string(report_number);
       if (!legs.empty()) rec.location += " leg " + std::to_string(k + 1);
+      rec.group_size = static_cast<int32_t>(records);  // the legs of a package stand together
+      rec.group_index = static_cast<int32_t>(k);
       rec.raw = raw;
       const std::vector<ReportField>* leg = legs.empty() ? nullptr : &legs[k];
       for (const auto& c : context) {

@@ -29,6 +29,11 @@ struct SourceRecord {
   int64_t byte_offset = 0;  // offset of its first byte in the (decompressed) input
   std::string location;     // human-readable: "line 17", "TrdCaptRpt 3 leg 2"
   std::string raw;          // the record as read, for quarantine
+  // Records that are stored together or not at all: the legs of one multi-leg report, one
+  // record each. They come one after another; `group_index` counts them from 0. A record on
+  // its own is a group of 1.
+  int32_t group_size = 1;
+  int32_t group_index = 0;
 
   void Clear() {
     values.clear();
@@ -36,6 +41,8 @@ struct SourceRecord {
     line = byte_offset = 0;
     location.clear();
     raw.clear();
+    group_size = 1;
+    group_index = 0;
   }
 };
 

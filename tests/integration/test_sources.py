@@ -98,6 +98,34 @@ def test_fixml_sample_one_record_per_leg(workspace):
     assert q["value"] == q["lots"] * q["contract_size"]  # derived by normalisation
 
 
+def test_the_legs_of_a_package_are_quarantined_together(workspace):
+    # A swap whose floating leg has a quantity that is no number: storing the fixed leg alone
+    # would show a one-sided position, so it goes to quarantine with the other.
+    text = (workspace.root / "exchange_trades.fixml").read_text()
+    reports = re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
+    swap = next(r for r in reports if 'MLegRptTyp="3"' in r)
+    legs = re.findall(r"<TrdLeg [^>]*>", swap)
+    assert len(legs) == 2
+    broken = swap.replace(legs[1], re.sub(r'Qty="[^"]*"', 'Qty="abc"', legs[1]), 1)
+    single = next(r for r in reports if 'MLegRptTyp="1"' in r)
+    doc = '<?xml version="1.0"?>\n<FIXML><Batch>\n' + "\n".join([single, broken]) + "\n</Batch></FIXML>\n"
+    (workspace.root / "package.fixml").write_text(doc)
+    pipeline = workspace.write_pipeline(
+        "package.yaml", {"path: exchange_trades.fixml": "path: package.fixml"},
+        base="fixml_pipeline.yaml",
+    )
+    read, accepted, quarantined, _ = run_ok(workspace, pipeline)
+    assert (read, accepted, quarantined) == (3, 1, 2)
+    q = sorted(quarantine_rows(workspace), key=lambda r: r["source_location"])
+    assert [r["source_location"] for r in q] == ["TrdCaptRpt 2 leg 1", "TrdCaptRpt 2 leg 2"]
+    assert q[1]["failures"][0]["rule"] == "mapping_error"
+    leg1 = q[0]["failures"]
+    assert [f["rule"] for f in leg1] == ["package_incomplete"]
+    assert leg1[0]["message"].startswith("TrdCaptRpt 2 leg 2 of the same report is quarantined (mapping_error: ")
+    assert leg1[0]["message"].endswith("the legs of a package are stored together or not at all")
+    assert workspace.table().scan().to_arrow().num_rows == 1
+
+
 def test_fixml_bad_corpus(workspace):
     text = (workspace.root / "exchange_trades.fixml").read_text()
     reports = re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
