@@ -198,7 +198,14 @@ class BatchRun {
   }
 
   // Every --reread file must be an input of the run: a typo must not pass as "nothing to do".
+  // Reading a file again relies on unique_version to store each version once.
   Status CheckRereadFiles() const {
+    if ((options_.reread_all || !options_.reread.empty()) &&
+        !validator_->ChecksDuplicateVersions()) {
+      return Status::Invalid(
+          "--reread needs the unique_version rule (error or warning): with it off, every "
+          "version read again would be stored a second time");
+    }
     for (const auto& path : options_.reread) {
       auto is_input = [&](const sources::InputFile& i) { return i.absolute_path == path; };
       auto is_copy = [&](const FileSummary& f) { return Absolute(f.path) == path; };

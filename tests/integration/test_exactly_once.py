@@ -443,6 +443,13 @@ def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(work
     assert "ref/books.csv: not one of the pipeline's input files" in typo.stderr
     missing = workspace.run("run", fixed, "--reread", "nope.csv")
     assert missing.returncode == 1 and "--reread nope.csv: no such file" in missing.stderr
+    # Without unique_version nothing would tell a version read again from a new one.
+    off = workspace.write_pipeline("off.yaml", {"validation:": "validation:\n  builtin: {unique_version: off}"},
+                                   base="fixed.yaml")
+    refused = workspace.run("run", off, "--reread-all")
+    assert refused.returncode == 1
+    assert "--reread needs the unique_version rule" in refused.stderr
+    assert workspace.table().scan().to_arrow().num_rows == 300
 
 
 def interrupted_day2(ws, then_other: bool = False) -> str:
