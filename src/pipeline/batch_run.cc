@@ -598,6 +598,7 @@ class BatchRun {
     options.progress = options_.progress;
     options.orphan_min_age = std::chrono::seconds(config_.orphan_min_age_seconds);
     options.orphans_removed = &summary_.orphan_files_removed;
+    options.replaced = &summary_.reference_tables_replaced;
     return pipeline::CommitReferenceTables(catalog_.get(), reference_hashes_, *reference_, options);
   }
 

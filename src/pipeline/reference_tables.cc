@@ -71,6 +71,7 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
     append.summary["tradeflow.run-id"] = options.run_id;
     append.summary[kInputHashesKey] = hashes;
     TF_RETURN_IF_ERROR(sink->table().Append(files, sink->schema(), append).status());
+    if (options.replaced) options.replaced->push_back(options.ns + "." + name);
     if (options.progress) {
       options.progress->Line("reference table " + options.ns + "." + name + ": " +
                              std::to_string(rows) + " rows");

@@ -23,7 +23,8 @@ struct ReferenceTablesOptions {
   observe::Progress* progress = nullptr;  // optional: a line per table replaced
   // Unreferenced files older than this are removed from each table first (lake/orphan_files.h).
   std::chrono::seconds orphan_min_age{86400};
-  int64_t* orphans_removed = nullptr;  // optional: adds the number of files removed
+  int64_t* orphans_removed = nullptr;            // optional: adds the number of files removed
+  std::vector<std::string>* replaced = nullptr;  // optional: adds "<ns>.ref_<kind>" per table
 };
 
 // Kind → the SHA-256 of its files, comma-separated in the order `config` lists them.

@@ -43,13 +43,17 @@ std::string FormatRunSummary(const RunSummary& s) {
     out << "no snapshot committed to " << s.table
         << ": every input was left out or already ingested\n";
   } else if (!s.snapshot_id) {
-    out << "nothing new: every input was already ingested; no snapshot committed\n";
+    out << "nothing new: every input was already ingested; no snapshot committed to " << s.table
+        << "\n";
   } else {
     out << "committed snapshot " << *s.snapshot_id << " to " << s.table << "\n";
   }
   if (s.quarantine_snapshot_id) {
     out << "committed snapshot " << *s.quarantine_snapshot_id << " to " << s.quarantine_table
         << "\n";
+  }
+  for (const auto& table : s.reference_tables_replaced) {
+    out << "replaced reference table " << table << " (its files changed)\n";
   }
   if (s.metadata_location.empty()) {  // staged only: no run has committed to it yet
     out << "  " << s.table << " does not exist yet: nothing has been committed to it\n";

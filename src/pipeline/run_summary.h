@@ -40,6 +40,7 @@ struct RunSummary {
   int64_t records_replayed = 0;  // of the accepted
   int64_t records_quarantined = 0;
   int64_t orphan_files_removed = 0;
+  std::vector<std::string> reference_tables_replaced;  // "trading.ref_books": its files changed
   double seconds = 0;
   // Why each file left out for its bad records (on_bad_file: skip) was; the run ingested the
   // others, but these are errors: the caller reports them and fails.

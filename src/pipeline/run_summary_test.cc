@@ -76,5 +76,22 @@ TEST(RunSummaryTest, AFileLeftOutAndNoTableYet) {
   EXPECT_FALSE(Has(text, "pyiceberg")) << text;
 }
 
+// Nothing new to ingest, but a reference file changed: its table was replaced, and says so.
+TEST(RunSummaryTest, NothingNewButAReferenceTableReplaced) {
+  RunSummary s = Committed();
+  s.snapshot_id.reset();
+  s.files[0] = FileSummary{};
+  s.files[0].path = "etrm.csv";
+  s.files[0].skipped = "already ingested in snapshot 7";
+  s.records_read = s.records_accepted = s.records_replayed = s.records_quarantined = 0;
+  s.reference_tables_replaced = {"trading.ref_books"};
+  const std::string text = FormatRunSummary(s);
+  EXPECT_TRUE(Has(text,
+                  "nothing new: every input was already ingested; no snapshot committed to "
+                  "trading.trade_events\nreplaced reference table trading.ref_books (its files "
+                  "changed)\n"))
+      << text;
+}
+
 }  // namespace
 }  // namespace tradeflow::pipeline
