@@ -222,6 +222,8 @@ class BatchRun {
     TF_RETURN_IF_ERROR(CheckRereadFiles());
     auto in_events = IngestedInputs(events_->table().metadata());
     quarantine_has_ = IngestedInputs(quarantine_->table().metadata());
+    const auto unfinished =
+        UnfinishedReadings(events_->table().metadata(), quarantine_->table().metadata());
     planned_quarantine_sequence_ = quarantine_->table().metadata().last_sequence_number;
     for (const auto& input : inputs_) {
       FileSummary file;
@@ -229,15 +231,24 @@ class BatchRun {
       file.sha256 = input.sha256;
       if (auto it = in_events.find(input.sha256); it != in_events.end()) {
         const std::string when = "in snapshot " + std::to_string(it->second.snapshot_id);
-        if (!Reread(input)) {
+        auto interrupted = unfinished.find(input.sha256);
+        if (interrupted != unfinished.end()) {
+          // Finished as an interrupted first run is: read again, skipping the rejects that
+          // reading stored (and only those: not the ones of the reading before it).
+          Note(input.path +
+               ": finishing a reading of it (--reread) that stored its rejects but "
+               "not its trades");
+          only_runs_.insert(*interrupted);
+        } else if (Reread(input)) {
+          Note(input.path + ": read again (--reread); it was ingested " + when);
+          // A new reading: the rejects stored for it are the earlier reading's, not its own.
+          quarantine_has_.erase(input.sha256);
+        } else {
           file.skipped = "already ingested " + when;
           summary_.files.push_back(std::move(file));
           continue;
         }
-        Note(input.path + ": read again (--reread); it was ingested " + when);
         reread_.emplace(input.sha256, it->second);
-        // A new reading: the rejects stored for it are the earlier reading's, not this one's.
-        quarantine_has_.erase(input.sha256);
       }
       if (const std::string* why = left_out_.Find(input)) {
         file.skipped = "left out, not ingested: " + *why;
@@ -264,7 +275,8 @@ class BatchRun {
       if (quarantine_has_.count(input->sha256)) quarantined_before.insert(input->sha256);
     }
     if (!quarantined_before.empty()) {
-      TF_ASSIGN_OR_RETURN(stored_rejects_, StoredRejects(quarantine_->table(), quarantined_before));
+      TF_ASSIGN_OR_RETURN(stored_rejects_,
+                          StoredRejects(quarantine_->table(), quarantined_before, only_runs_));
     }
     return Status::OK();
   }
@@ -410,7 +422,14 @@ class BatchRun {
                    RecordOutcome& out, bool resumed, FileSummary* file) {
     if (out.accepted && resumed && QuarantinedEarlier(input, record)) {
       ++file->records_quarantined;
-      ++file->quarantined_by_rule[kByAnInterruptedRun];
+      // A changed repeat of a version is quarantined for that now as then: say so, rather than
+      // that only the interrupted run rejected it.
+      auto earlier = validator_->RejectsDuplicateVersions()
+                         ? duplicates_.Lookup(out.key, out.content_hash)
+                         : std::nullopt;
+      const bool conflict = earlier && !earlier->same_content;
+      ++file->quarantined_by_rule[conflict ? std::string(validate::Validator::kUniqueVersionRule)
+                                           : std::string(kByAnInterruptedRun)];
       return Status::OK();
     }
     if (out.accepted && CheckDuplicate(input, record, &out) == VersionSeen::kReplay) {
@@ -722,7 +741,9 @@ class BatchRun {
   std::unique_ptr<EventSink> events_;
   std::unique_ptr<TableSink> quarantine_;
   std::map<std::string, IngestedInput> quarantine_has_;
-  std::map<std::string, IngestedInput> reread_;
+  std::map<std::string, IngestedInput> reread_;  // inputs read again: sha256 → first snapshot
+  // Inputs whose --reread was interrupted between its commits → the runs whose rejects count.
+  std::map<std::string, std::set<std::string>> only_runs_;
   // The records of a group (the legs of a multi-leg report) read so far, until its last.
   struct GroupMember {
     sources::SourceRecord record;

@@ -114,19 +114,60 @@ Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& fi
 
 }  // namespace
 
+std::map<std::string, std::set<std::string>> UnfinishedReadings(
+    const lake::TableMetadata& trades, const lake::TableMetadata& quarantine) {
+  std::set<std::string> trade_runs;
+  std::map<std::string, int64_t> last_ingested;  // sha256 → its last trade snapshot's time
+  for (const auto& s : trades.snapshots) {
+    if (auto run = s.summary.find("tradeflow.run-id"); run != s.summary.end()) {
+      trade_runs.insert(run->second);
+    }
+    if (auto it = s.summary.find(kInputHashesKey); it != s.summary.end()) {
+      for (auto& hash : HashList(it->second)) {
+        int64_t& t = last_ingested[hash];
+        t = std::max(t, s.timestamp_ms);
+      }
+    }
+  }
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& s : quarantine.snapshots) {
+    auto run = s.summary.find("tradeflow.run-id");
+    if (run == s.summary.end() || trade_runs.count(run->second)) continue;
+    for (const char* key : {kInputHashesKey, kLateInputHashesKey}) {
+      auto it = s.summary.find(key);
+      if (it == s.summary.end()) continue;
+      for (auto& hash : HashList(it->second)) {
+        auto ingested = last_ingested.find(hash);
+        if (ingested != last_ingested.end() && s.timestamp_ms >= ingested->second) {
+          out[hash].insert(run->second);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
-    const lake::Table& quarantine, const std::set<std::string>& inputs) {
+    const lake::Table& quarantine, const std::set<std::string>& inputs,
+    const std::map<std::string, std::set<std::string>>& only_runs) {
   std::set<std::pair<std::string, std::string>> out;
   TF_ASSIGN_OR_RETURN(auto files, quarantine.LiveDataFiles());
   for (const auto& f : files) {
     TF_ASSIGN_OR_RETURN(auto batch, ReadColumns(f, {{"input_sha256", arrow::utf8()},
-                                                    {"source_location", arrow::utf8()}}));
+                                                    {"source_location", arrow::utf8()},
+                                                    {"run_id", arrow::utf8()}}));
     auto sha = std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("input_sha256"));
     auto location =
         std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("source_location"));
+    auto run = std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("run_id"));
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
       std::string hash(sha->GetView(r));
-      if (inputs.count(hash)) out.emplace(std::move(hash), std::string(location->GetView(r)));
+      if (!inputs.count(hash)) continue;
+      if (auto runs = only_runs.find(hash);
+          runs != only_runs.end() && !runs->second.count(std::string(run->GetView(r)))) {
+        continue;
+      }
+      out.emplace(std::move(hash), std::string(location->GetView(r)));
     }
   }
   return out;

@@ -42,10 +42,21 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
 // the table to `index`. Reads only those four columns.
 Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index);
 
+// Inputs the trade table records as ingested whose rejects a later run stored in the quarantine
+// table without then committing its trades: an interrupted --reread. sha256 → the run ids of
+// those quarantine snapshots (committed after the input's last trade snapshot, by a run with
+// no trade snapshot). The next run finishes such a reading as it finishes an interrupted first
+// one: it reads the input again and skips the rejects that run stored.
+std::map<std::string, std::set<std::string>> UnfinishedReadings(
+    const lake::TableMetadata& trades, const lake::TableMetadata& quarantine);
+
 // (input_sha256, source_location) of every row live in the quarantine table whose input is one
-// of `inputs`: the rejects an interrupted run already stored for them.
+// of `inputs`: the rejects an interrupted run already stored for them. For an input in
+// `only_runs`, only the rows of those runs (an unfinished reading's, not an earlier complete
+// one's).
 Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
-    const lake::Table& quarantine, const std::set<std::string>& inputs);
+    const lake::Table& quarantine, const std::set<std::string>& inputs,
+    const std::map<std::string, std::set<std::string>>& only_runs = {});
 
 // Calls `fn` with the trade version key and content hash (0 when not known: a row, or a file,
 // written before tradeflow kept it) of every row of `files` (trade table data files), in file

@@ -59,6 +59,35 @@ std::vector<Key> KeysOf(const std::vector<lake::DataFile>& files) {
   return keys;
 }
 
+lake::Snapshot SnapshotOf(const std::string& run, int64_t ms, const std::string& hashes,
+                          const char* key = kInputHashesKey) {
+  lake::Snapshot s;
+  s.timestamp_ms = ms;
+  s.summary["tradeflow.run-id"] = run;
+  if (!hashes.empty()) s.summary[key] = hashes;
+  return s;
+}
+
+// A reading is unfinished when its rejects were committed after the input's last trade snapshot
+// by a run that committed no trades: an interrupted --reread.
+TEST(IngestStateTest, UnfinishedReadingsAreRejectsOfARunWithoutTrades) {
+  lake::TableMetadata trades, quarantine;
+  trades.snapshots = {SnapshotOf("r1", 100, "aa,bb")};
+  quarantine.snapshots = {
+      SnapshotOf("r0", 50, "aa"),   // a first run interrupted before r1 finished it
+      SnapshotOf("r1", 90, "bb"),   // r1's own, with its trades
+      SnapshotOf("r2", 200, "aa"),  // a reread of aa, killed before its trades
+      SnapshotOf("r3", 300, "bb", kLateInputHashesKey),  // one finishing an earlier reading
+      SnapshotOf("r4", 400, "cc"),  // cc was never ingested: a first run's resume
+  };
+  auto unfinished = UnfinishedReadings(trades, quarantine);
+  EXPECT_EQ(unfinished,
+            (std::map<std::string, std::set<std::string>>{{"aa", {"r2"}}, {"bb", {"r3"}}}));
+  trades.snapshots.push_back(SnapshotOf("r2", 250, "aa"));  // r2's trades after all
+  trades.snapshots.push_back(SnapshotOf("r5", 350, "bb"));  // bb read again since
+  EXPECT_TRUE(UnfinishedReadings(trades, quarantine).empty());
+}
+
 TEST(IngestStateTest, ReadsTheContentHashWhereAFileHasIt) {
   auto keys = KeysOf({WriteTradeFile("ingest_state_with.parquet", std::vector<int64_t>{-42, 0})});
   ASSERT_EQ(keys.size(), 2u);

@@ -49,10 +49,10 @@ def pipeline_without_orphan_delay(ws, name: str, input_file: str) -> str:
     )
 
 
-def run_killed_at(ws, pipeline: str, point: str) -> None:
+def run_killed_at(ws, pipeline: str, point: str, *args: str) -> None:
     """Runs `pipeline` with TRADEFLOW_CRASH_AT=point and checks it died of SIGKILL there."""
     killed = subprocess.run(
-        [str(ws.binary), "run", pipeline],
+        [str(ws.binary), "run", pipeline, *args],
         cwd=ws.root,
         capture_output=True,
         text=True,
@@ -450,6 +450,54 @@ def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(work
     assert refused.returncode == 1
     assert "--reread needs the unique_version rule" in refused.stderr
     assert workspace.table().scan().to_arrow().num_rows == 300
+
+
+def test_a_changed_repeat_stays_named_for_its_rule_after_an_interrupted_run(workspace):
+    # Line 5 re-sends line 2's version under another trader; the run is killed after its
+    # quarantine commit. The next run counts line 5 under unique_version, as the first did.
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    fields = lines[1].split(",")
+    fields[12] = "someone_else"
+    lines.insert(5, ",".join(fields))
+    (workspace.root / "repeat.csv").write_bytes("\r\n".join(lines).encode())
+    pipeline = pipeline_without_orphan_delay(workspace, "repeat.yaml", "repeat.csv")
+    run_killed_at(workspace, pipeline, "catalog-swapped:quarantine")
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 301 = accepted 300 + quarantined 1" in result.stdout
+    assert "quarantined by unique_version: 1" in result.stdout, result.stdout
+    assert quarantined(workspace) == 1
+
+
+def quarantined(ws) -> int:
+    return len(ws.catalog().load_table("trading.quarantine").scan().to_arrow())
+
+
+def test_a_reread_killed_between_its_commits_is_finished_by_the_next_run(workspace):
+    # Two bad records: line 2 names a counterparty the reference data lacks, line 3 has a
+    # direction no rule maps. The counterparty is then added and the file read again, but that
+    # run is killed after its quarantine commit (line 3 stored again), before its trades.
+    path = workspace.root / "etrm_trades.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    lines[1] = lines[1].replace(b",CP1007,", b",CP2001,", 1)
+    lines[2] = lines[2].replace(b",Sell,", b",Hold,", 1)
+    path.write_bytes(b"\r\n".join(lines))
+    first = workspace.run_pipeline()
+    assert "read 300 = accepted 298 + quarantined 2" in first.stdout, first.stdout
+    with open(workspace.root / "ref" / "counterparties.csv", "ab") as f:
+        f.write(b"CP2001,Newcomer Trading Ltd,,GB,true\n")
+    run_killed_at(workspace, "etrm_pipeline.yaml", "catalog-swapped:quarantine", "--reread-all")
+    assert quarantined(workspace) == 3
+    # A plain run finishes that reading: line 2 lands, line 3 is not stored a third time.
+    after = workspace.run_pipeline()
+    assert after.returncode == 0, after.stderr
+    assert "finishing a reading of it (--reread) that stored its rejects but not its trades" in after.stderr
+    assert "read 300 = accepted 299 + quarantined 1" in after.stdout, after.stdout
+    assert "quarantined by known_enum_values: 1" in after.stdout
+    assert workspace.table().scan().to_arrow().num_rows == 299
+    assert quarantined(workspace) == 3
+    # Finished: the next run skips the file again.
+    assert "skipped: already ingested" in workspace.run_pipeline().stdout
 
 
 def interrupted_day2(ws, then_other: bool = False) -> str:
