@@ -391,6 +391,18 @@ bool ReferenceData::Active(std::string_view table, std::string_view key) const {
   return true;
 }
 
+std::string_view ReferenceData::Lei(std::string_view table, std::string_view key) const {
+  if (table == kCounterparties) {
+    auto it = counterparties_.find(key);
+    return it == counterparties_.end() ? std::string_view() : it->second.lei();
+  }
+  if (table == kBooks) {
+    auto it = books_.find(key);
+    return it == books_.end() ? std::string_view() : it->second.legal_entity();
+  }
+  return {};
+}
+
 bool ReferenceData::HasTable(std::string_view table) const { return loaded_.count(table) > 0; }
 
 }  // namespace tradeflow::transform

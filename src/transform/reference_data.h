@@ -112,6 +112,7 @@ class ReferenceData : public model::ReferenceLookup {
   // model::ReferenceLookup.
   bool Exists(std::string_view table, std::string_view key) const override;
   bool Active(std::string_view table, std::string_view key) const override;
+  std::string_view Lei(std::string_view table, std::string_view key) const override;
   bool HasTable(std::string_view table) const override;
 
   size_t num_counterparties() const { return counterparties_.size(); }

@@ -82,6 +82,14 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
      "counterparties"},
     {B::kActiveBook, "active_book", kW,
      "parties.book is not marked inactive in reference table books", "books"},
+    {B::kCounterpartyLeiMatchesReference, "counterparty_lei_matches_reference", kW,
+     "parties.counterparty.lei, when set, is the lei of parties.counterparty.id in reference "
+     "table counterparties (when it gives one)",
+     "counterparties"},
+    {B::kLegalEntityMatchesBook, "legal_entity_matches_book", kW,
+     "parties.internal_legal_entity.lei, when set, is the legal_entity of parties.book in "
+     "reference table books (when it gives one)",
+     "books"},
     {B::kLeiFormat, "lei_format", kE,
      "every LEI present (internal entity, counterparty, broker, clearing broker, ccp) is 20 "
      "characters [A-Z0-9] ending in two digits",
@@ -476,6 +484,20 @@ class Checker {
     }
   }
 
+  // The trade names a party by id and by LEI: when the reference row gives an LEI too, the two
+  // must be one party. A warning: the trade is right about what was traded, but its parties'
+  // identifiers disagree, which a regulatory report would repeat.
+  void SameLei(B id, std::string_view lei, std::string_view key, const char* field,
+               const char* what) {
+    if (lei.empty() || key.empty() || !On(id)) return;
+    const BuiltinRule& rule = GetBuiltinRule(id);
+    const std::string_view expected = config_.lookup->Lei(rule.reference_table, key);
+    if (expected.empty() || expected == lei) return;
+    Fail(id, field,
+         Quoted(lei) + " is not the LEI reference table " + std::string(rule.reference_table) +
+             " gives " + what + " " + Quoted(key) + " (" + Quoted(expected) + ")");
+  }
+
   void References() {
     if (config_.lookup == nullptr) return;
     Known(B::kKnownCounterparty, ev_.parties().counterparty().id(), "parties.counterparty.id");
@@ -483,6 +505,10 @@ class Checker {
     Active(B::kActiveCounterparty, ev_.parties().counterparty().id(), "parties.counterparty.id",
            "counterparty");
     Active(B::kActiveBook, ev_.parties().book(), "parties.book", "book");
+    SameLei(B::kCounterpartyLeiMatchesReference, ev_.parties().counterparty().lei(),
+            ev_.parties().counterparty().id(), "parties.counterparty.lei", "counterparty");
+    SameLei(B::kLegalEntityMatchesBook, ev_.parties().internal_legal_entity().lei(),
+            ev_.parties().book(), "parties.internal_legal_entity.lei", "book");
     Known(B::kKnownProduct, ev_.product().commodity(), "product.commodity");
     if (On(B::kKnownListedContract) && IsListed(ev_.product().instrument_type()) &&
         !ev_.product().exchange().empty()) {

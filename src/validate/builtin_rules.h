@@ -49,6 +49,8 @@ enum class BuiltinId : int {
   kKnownListedContract,
   kActiveCounterparty,
   kActiveBook,
+  kCounterpartyLeiMatchesReference,
+  kLegalEntityMatchesBook,
   kLeiFormat,
   kLeiCheckDigits,
   kUniqueVersion,

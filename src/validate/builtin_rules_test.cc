@@ -396,14 +396,41 @@ TEST_F(BuiltinRulesTest, InactiveCounterpartyAndBookAreWarnings) {
             "counterparty 'CP0' is marked inactive in reference table counterparties");
 }
 
+// A party named by id and by LEI: the reference row's LEI must be the trade's. A warning.
+TEST_F(BuiltinRulesTest, PartyLeisMatchTheReferenceData) {
+  lookup_.AddLei("counterparties", "CP7", "5493ZH9FHPJQ0M9UPC38")
+      .AddLei("books", "OLD-LEI", "529900TFCOMMOD000132");
+  Use(ValidationSpec{});
+  auto e = Swap();
+  e.mutable_parties()->mutable_counterparty()->set_id("CP7");
+  e.mutable_parties()->mutable_counterparty()->set_lei("5493ZH9FHPJQ0M9UPC38");
+  EXPECT_THAT(Check(e), IsEmpty());
+  e.mutable_parties()->mutable_counterparty()->set_lei("5493R66UPOXALKMXFU91");
+  auto failures = Check(e);
+  EXPECT_THAT(Ids(failures),
+              ElementsAre("counterparty_lei_matches_reference parties.counterparty.lei"));
+  EXPECT_FALSE(HasErrors(failures));
+  EXPECT_EQ(failures[0].message,
+            "'5493R66UPOXALKMXFU91' is not the LEI reference table counterparties gives "
+            "counterparty 'CP7' ('5493ZH9FHPJQ0M9UPC38')");
+  e = Swap();  // a reference row without an LEI, or a trade without one: nothing to compare
+  e.mutable_parties()->mutable_counterparty()->set_lei("5493R66UPOXALKMXFU91");
+  EXPECT_THAT(Check(e), IsEmpty());
+  e.mutable_parties()->set_book("OLD-LEI");
+  e.mutable_parties()->mutable_internal_legal_entity()->set_lei("5493R66UPOXALKMXFU91");
+  EXPECT_THAT(Ids(Check(e)),
+              ElementsAre("legal_entity_matches_book parties.internal_legal_entity.lei"));
+}
+
 TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
   FakeLookup books_only;
   books_only.Add("books", "OIL-LDN");
   auto v = Validator::Make({}, &books_only);
   ASSERT_TRUE(v.ok());
   EXPECT_THAT((*v)->notes(),
-              ElementsAre("validation rules known_counterparty, active_counterparty are skipped: "
-                          "reference table 'counterparties' is not loaded",
+              ElementsAre("validation rules known_counterparty, active_counterparty, "
+                          "counterparty_lei_matches_reference are skipped: reference table "
+                          "'counterparties' is not loaded",
                           "validation rule known_product is skipped: reference table 'products' "
                           "is not loaded",
                           "validation rule known_listed_contract is skipped: reference table "
@@ -426,8 +453,8 @@ TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
   ASSERT_TRUE(quiet.ok());
   EXPECT_EQ((*quiet)->notes().size(), 3u);
   EXPECT_EQ((*quiet)->notes().back(),
-            "validation rule active_counterparty is skipped: reference table 'counterparties' is "
-            "not loaded");
+            "validation rules active_counterparty, counterparty_lei_matches_reference are skipped: "
+            "reference table 'counterparties' is not loaded");
 }
 
 TEST_F(BuiltinRulesTest, LeiFormatAndCheckDigitsOnEveryParty) {

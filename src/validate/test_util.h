@@ -40,6 +40,16 @@ class FakeLookup : public model::ReferenceLookup {
     auto it = tables_.find(std::string(table));
     return it != tables_.end() && it->second.count(std::string(key)) > 0;
   }
+  FakeLookup& AddLei(const std::string& table, const std::string& key, const std::string& lei) {
+    leis_[table][key] = lei;
+    return Add(table, key);
+  }
+  std::string_view Lei(std::string_view table, std::string_view key) const override {
+    auto t = leis_.find(std::string(table));
+    if (t == leis_.end()) return {};
+    auto k = t->second.find(std::string(key));
+    return k == t->second.end() ? std::string_view() : std::string_view(k->second);
+  }
   bool Active(std::string_view table, std::string_view key) const override {
     auto it = inactive_.find(std::string(table));
     return it == inactive_.end() || it->second.count(std::string(key)) == 0;
@@ -51,6 +61,7 @@ class FakeLookup : public model::ReferenceLookup {
  private:
   std::map<std::string, std::set<std::string>> tables_;
   std::map<std::string, std::set<std::string>> inactive_;
+  std::map<std::string, std::map<std::string, std::string>> leis_;
 };
 
 // Knows everything the trades below refer to.
