@@ -451,15 +451,27 @@ class BatchRun {
   Status AbsorbGroup(const sources::InputFile& input, FileSummary* file) {
     std::vector<GroupMember> group = std::move(group_);
     group_.clear();
-    auto failed = std::find_if(group.begin(), group.end(),
-                               [](const GroupMember& m) { return !m.outcome.accepted; });
+    // A leg that is a changed repeat of a version seen before fails unique_version (when an
+    // error) below, in AbsorbOne: it fails the package as well. Looked up without adding keys.
+    auto conflicts = [this](const GroupMember& m) {
+      if (!m.outcome.accepted || !validator_->RejectsDuplicateVersions()) return false;
+      auto earlier = duplicates_.Lookup(m.outcome.key, m.outcome.content_hash);
+      return earlier.has_value() && !earlier->same_content;
+    };
+    auto failed = std::find_if(group.begin(), group.end(), [&](const GroupMember& m) {
+      return !m.outcome.accepted || conflicts(m);
+    });
     if (failed != group.end()) {
-      const RecordFailure& why = failed->outcome.failures.front();
+      std::string why = "unique_version: a changed repeat of a version seen before";
+      if (!failed->outcome.accepted) {
+        why =
+            failed->outcome.failures.front().rule + ": " + failed->outcome.failures.front().message;
+      }
       const std::string message = failed->record.location + " of the same report is quarantined (" +
-                                  why.rule + ": " + why.message +
+                                  why +
                                   "); the legs of a package are stored together or not at all";
       for (GroupMember& m : group) {
-        if (!m.outcome.accepted) continue;
+        if (!m.outcome.accepted || conflicts(m)) continue;
         TradeEvent event;  // the leg as it would have been stored
         if (!event.ParseFromString(m.outcome.row)) return Status::Internal("unreadable row");
         event.clear_content_hash();

@@ -126,6 +126,31 @@ def test_the_legs_of_a_package_are_quarantined_together(workspace):
     assert workspace.table().scan().to_arrow().num_rows == 1
 
 
+def test_a_package_resent_with_one_leg_changed_is_quarantined_whole(workspace):
+    # The swap's floating leg is re-sent with another spread: that leg conflicts with the stored
+    # version, so the re-sent package goes to quarantine whole; the stored one stays as it was.
+    text = (workspace.root / "exchange_trades.fixml").read_text()
+    swap = next(r for r in re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
+                if 'MLegRptTyp="3"' in r)
+    doc = '<?xml version="1.0"?>\n<FIXML><Batch>\n{}\n</Batch></FIXML>\n'
+    (workspace.root / "swap.fixml").write_text(doc.format(swap))
+    legs = re.findall(r"<TrdLeg [^>]*>", swap)
+    changed = swap.replace(legs[1], re.sub(r'Spread="[^"]*"', 'Spread="0.25"', legs[1]), 1)
+    assert changed != swap
+    (workspace.root / "swap2.fixml").write_text(doc.format(changed))
+    first = workspace.write_pipeline("swap.yaml", {"path: exchange_trades.fixml": "path: swap.fixml"},
+                                     base="fixml_pipeline.yaml")
+    assert run_ok(workspace, first)[:3] == (2, 2, 0)
+    second = workspace.write_pipeline("swap2.yaml", {"path: exchange_trades.fixml": "path: swap2.fixml"},
+                                      base="fixml_pipeline.yaml")
+    assert run_ok(workspace, second)[:3] == (2, 0, 2)
+    q = sorted(quarantine_rows(workspace), key=lambda r: r["source_location"])
+    assert [f["rule"] for f in q[0]["failures"]] == ["package_incomplete"]
+    assert "(unique_version: a changed repeat of a version seen before)" in q[0]["failures"][0]["message"]
+    assert [f["rule"] for f in q[1]["failures"]] == ["unique_version"]
+    assert workspace.table().scan().to_arrow().num_rows == 2
+
+
 def test_fixml_bad_corpus(workspace):
     text = (workspace.root / "exchange_trades.fixml").read_text()
     reports = re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
