@@ -53,6 +53,13 @@ std::string Absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 
+// The canonical form --reread paths are given in (symbolic links resolved).
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  auto canonical = std::filesystem::canonical(path, ec);
+  return ec ? Absolute(path) : canonical.string();
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -192,9 +199,16 @@ class BatchRun {
     return Status::OK();
   }
 
+  // --reread names an input, or a copy of one (the same bytes under another name).
   bool Reread(const sources::InputFile& input) const {
-    return options_.reread_all ||
-           std::count(options_.reread.begin(), options_.reread.end(), input.absolute_path) > 0;
+    if (options_.reread_all) return true;
+    auto named = [&](const std::string& path) {
+      return std::count(options_.reread.begin(), options_.reread.end(), Canonical(path)) > 0;
+    };
+    return named(input.absolute_path) ||
+           std::any_of(same_content_.begin(), same_content_.end(), [&](const FileSummary& copy) {
+             return copy.sha256 == input.sha256 && named(copy.path);
+           });
   }
 
   // Every --reread file must be an input of the run: a typo must not pass as "nothing to do".
@@ -208,7 +222,7 @@ class BatchRun {
     }
     for (const auto& path : options_.reread) {
       auto is_input = [&](const sources::InputFile& i) { return i.absolute_path == path; };
-      auto is_copy = [&](const FileSummary& f) { return Absolute(f.path) == path; };
+      auto is_copy = [&](const FileSummary& f) { return Canonical(f.path) == path; };
       if (std::none_of(inputs_.begin(), inputs_.end(), is_input) &&
           std::none_of(same_content_.begin(), same_content_.end(), is_copy)) {
         return Status::Invalid("--reread " + path + ": not one of the pipeline's input files");
@@ -461,6 +475,10 @@ class BatchRun {
     auto failed = std::find_if(group.begin(), group.end(), [&](const GroupMember& m) {
       return !m.outcome.accepted || conflicts(m);
     });
+    if (failed != group.end() && config_.on_bad_record == BadRecordPolicy::kFail &&
+        !failed->outcome.accepted) {
+      return Reject(input, failed->record, failed->outcome, file);  // names the leg that failed
+    }
     if (failed != group.end()) {
       std::string why = "unique_version: a changed repeat of a version seen before";
       if (!failed->outcome.accepted) {

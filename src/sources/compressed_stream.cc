@@ -40,6 +40,10 @@ class DecompressingStream : public InputStream {
       if (produced > 0) return produced;
       if (in_pos_ == in_end_ && base_eof_) {
         // No output and no input left: either a clean end, or the file stops mid-frame.
+        if (frame_open && offset_ == 0) {
+          return error_ = Status::IOError(name_ + ": empty file, expected " + format_ +
+                                          " data: is the export complete?");
+        }
         if (frame_open) {
           return error_ = Status::IOError(name_ + ": truncated " + format_ +
                                           " data: the file ends at compressed offset " +

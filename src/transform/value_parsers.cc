@@ -137,7 +137,10 @@ const char* StrictStrptime(const char* text, const std::string& format, std::tm*
       if (!std::isdigit(static_cast<unsigned char>(*p))) return nullptr;
       year = year * 10 + (*p - '0');
     }
-    if (std::isdigit(static_cast<unsigned char>(*p))) return nullptr;
+    // A fifth digit makes a longer year, unless another directive follows at once ("%Y%m%d":
+    // the month's digits come next).
+    const bool directive_next = i + 2 < format.size() && format[i + 2] == '%';
+    if (!directive_next && std::isdigit(static_cast<unsigned char>(*p))) return nullptr;
     tm->tm_year = year - 1900;
     from = ++i + 1;
   }

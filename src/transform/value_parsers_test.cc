@@ -51,6 +51,15 @@ TEST(ValueParsersTest, PercentYNeedsFourDigits) {
         << d.status().message();
   }
   EXPECT_FALSE(ParseDate("226-05-01", "%Y-%m-%d").ok());
+  // Compact formats: the next directive's digits follow the year at once.
+  auto compact = ParseDate("20260511", "%Y%m%d");
+  ASSERT_TRUE(compact.ok()) << compact.status().message();
+  EXPECT_EQ(compact->month, 5);
+  EXPECT_EQ(compact->day, 11);
+  EXPECT_FALSE(ParseDate("260511", "%Y%m%d").ok());
+  auto compact_time = ParseTimestamp("20260501091125", "%Y%m%d%H%M%S", "UTC");
+  ASSERT_TRUE(compact_time.ok()) << compact_time.status().message();
+  EXPECT_EQ(compact_time->seconds, 1777626685);
   EXPECT_FALSE(ParseDate("01/05/26", "%d/%m/%Y").ok());
   EXPECT_FALSE(ParseDate("01/05/20261", "%d/%m/%Y").ok());
   auto d = ParseDate("01/05/2026", "%d/%m/%Y");

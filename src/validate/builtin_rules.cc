@@ -278,12 +278,15 @@ class Checker {
 
   // Compared in the contract size's unit: with the value when it is in that unit (or either
   // unit is not given), else with the figure as reported when that is (normalisation converts
-  // the value of 2 lots × 25000 lb of copper to MT and keeps the 50000 lb as reported). With
-  // neither in the contract's unit there is no exact figure to compare with; normalisation has
-  // compared the converted figures and noted a disagreement.
+  // the value of 2 lots × 25000 lb of copper to MT and keeps the 50000 lb as reported). A
+  // contract size without a unit is in the unit the source gave the quantity in, as
+  // normalisation reads it. With neither figure in the contract's unit there is no exact one to
+  // compare with; normalisation has compared the converted figures and noted a disagreement.
   void LotsTimesContractSize(const pb::Quantity& q, int leg) {
     if (q.lots().value().empty() || q.contract_size().value().empty()) return;
-    const std::string& size_unit = q.contract_size_unit();
+    const std::string& size_unit = !q.contract_size_unit().empty() ? q.contract_size_unit()
+                                   : !q.reported_unit().empty()    ? q.reported_unit()
+                                                                   : q.unit();
     const pb::Decimal* figure = &q.value();
     const char* figure_name = "quantity.value";
     std::string figure_unit = q.unit();

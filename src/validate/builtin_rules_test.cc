@@ -309,6 +309,19 @@ TEST_F(BuiltinRulesTest, LotsTimesContractSizeComparesInTheContractUnit) {
   q->mutable_reported_value()->set_value("50001");
   EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.reported_value"),
             "lots 2 x contract_size 25000 lb = 50000 lb, but quantity.reported_value is 50001 lb");
+  // A contract size without a unit is in the unit the source gave: 2 lots × 1000 = 2000 MT as
+  // reported, 15160 bbl once converted.
+  q->clear_contract_size_unit();
+  q->mutable_contract_size()->set_value("1000");
+  q->mutable_value()->set_value("15160");
+  q->set_unit("bbl");
+  q->mutable_reported_value()->set_value("2000");
+  q->set_reported_unit("MT");
+  EXPECT_THAT(Check(e), IsEmpty());
+  q->mutable_reported_value()->set_value("2001");
+  EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.reported_value"),
+            "lots 2 x contract_size 1000 MT = 2000 MT, but quantity.reported_value is 2001 MT");
+  q->set_contract_size_unit("lb");
   // No figure in the contract's unit: nothing exact to compare with.
   q->set_reported_unit("MT");
   q->mutable_reported_value()->set_value("22.679618");

@@ -441,6 +441,15 @@ def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(work
     typo = workspace.run("run", fixed, "--reread", "ref/books.csv")
     assert typo.returncode == 1
     assert "ref/books.csv: not one of the pipeline's input files" in typo.stderr
+    # A copy with the same bytes names the same content: reading it again reads that. (Inputs
+    # are read in sorted order: copy.csv is read, etrm_trades.csv is its copy.)
+    shutil.copy(path, workspace.root / "copy.csv")
+    both = workspace.write_pipeline("both.yaml", {"path: etrm_trades.csv": "paths: [etrm_trades.csv, copy.csv]"},
+                                    base="fixed.yaml")
+    by_copy = workspace.run("run", both, "--reread", "etrm_trades.csv")
+    assert by_copy.returncode == 0, by_copy.stderr
+    assert "copy.csv: read again (--reread)" in by_copy.stderr
+    assert "read 300 = accepted 300 + quarantined 0" in by_copy.stdout
     missing = workspace.run("run", fixed, "--reread", "nope.csv")
     assert missing.returncode == 1 and "--reread nope.csv: no such file" in missing.stderr
     # Without unique_version nothing would tell a version read again from a new one.

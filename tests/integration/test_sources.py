@@ -124,6 +124,14 @@ def test_the_legs_of_a_package_are_quarantined_together(workspace):
     assert leg1[0]["message"].startswith("TrdCaptRpt 2 leg 2 of the same report is quarantined (mapping_error: ")
     assert leg1[0]["message"].endswith("the legs of a package are stored together or not at all")
     assert workspace.table().scan().to_arrow().num_rows == 1
+    # With on_bad_record: fail the run stops at the leg that failed, named as such.
+    strict = workspace.write_pipeline("strict.yaml", {"on_bad_record: quarantine": "on_bad_record: fail"},
+                                      base="package.yaml")
+    (workspace.root / "package.fixml").write_text(doc.replace("TrdID=", "TrdID=\"9\" X=", 1))
+    failed = workspace.run_pipeline(strict)
+    assert failed.returncode == 1
+    assert "legs[0].quantity.value (column TrdLeg@Qty): 'abc'" in failed.stderr, failed.stderr
+    assert "package_incomplete" not in failed.stderr
 
 
 def test_a_package_resent_with_one_leg_changed_is_quarantined_whole(workspace):
