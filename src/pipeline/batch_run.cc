@@ -682,6 +682,8 @@ class BatchRun {
     PausePoint("before-trade-commit");
     lake::AppendOptions options;
     options.summary = Summary(false);
+    options.summary[kQuarantineSequenceKey] =
+        std::to_string(quarantine_->table().metadata().last_sequence_number);
     options.check = NotIngestedMeanwhile(events_->table(), false);
     auto snapshot = events_->table().Append(files, events_->schema(), options);
     if (!snapshot.ok()) return Abandon(snapshot.status(), /*quarantine_committed=*/true);

@@ -116,19 +116,31 @@ Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& fi
 
 std::map<std::string, std::set<std::string>> UnfinishedReadings(
     const lake::TableMetadata& trades, const lake::TableMetadata& quarantine) {
+  // Where the input's last trade snapshot stands among the quarantine table's snapshots.
+  struct Mark {
+    int64_t timestamp_ms = 0;
+    std::optional<int64_t> quarantine_sequence;
+  };
   std::set<std::string> trade_runs;
-  std::map<std::string, int64_t> last_ingested;  // sha256 → its last trade snapshot's time
+  std::map<std::string, Mark> last_ingested;  // sha256 → its last trade snapshot's
   for (const auto& s : trades.snapshots) {
     if (auto run = s.summary.find("tradeflow.run-id"); run != s.summary.end()) {
       trade_runs.insert(run->second);
     }
-    if (auto it = s.summary.find(kInputHashesKey); it != s.summary.end()) {
-      for (auto& hash : HashList(it->second)) {
-        int64_t& t = last_ingested[hash];
-        t = std::max(t, s.timestamp_ms);
-      }
+    auto it = s.summary.find(kInputHashesKey);
+    if (it == s.summary.end()) continue;
+    Mark mark{s.timestamp_ms, std::nullopt};
+    if (auto seq = s.summary.find(kQuarantineSequenceKey); seq != s.summary.end()) {
+      mark.quarantine_sequence = std::stoll(seq->second);
+    }
+    for (auto& hash : HashList(it->second)) {
+      last_ingested[hash] = mark;  // snapshots are listed in commit order
     }
   }
+  auto after = [](const lake::Snapshot& q, const Mark& m) {
+    return m.quarantine_sequence ? q.sequence_number > *m.quarantine_sequence
+                                 : q.timestamp_ms >= m.timestamp_ms;
+  };
   std::map<std::string, std::set<std::string>> out;
   for (const auto& s : quarantine.snapshots) {
     auto run = s.summary.find("tradeflow.run-id");
@@ -138,7 +150,7 @@ std::map<std::string, std::set<std::string>> UnfinishedReadings(
       if (it == s.summary.end()) continue;
       for (auto& hash : HashList(it->second)) {
         auto ingested = last_ingested.find(hash);
-        if (ingested != last_ingested.end() && s.timestamp_ms >= ingested->second) {
+        if (ingested != last_ingested.end() && after(s, ingested->second)) {
           out[hash].insert(run->second);
         }
       }

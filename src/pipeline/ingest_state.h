@@ -26,6 +26,9 @@ inline constexpr char kInputHashesKey[] = "tradeflow.input-sha256";
 // for which this snapshot adds the rejects that are new (a version committed since, say). Those
 // inputs are not in kInputHashesKey, whose snapshot holds all of an input's rejects.
 inline constexpr char kLateInputHashesKey[] = "tradeflow.late-input-sha256";
+// In a trade snapshot: the quarantine table's last sequence number when it was committed (after
+// the run's own quarantine commit), which orders the two tables' snapshots without clocks.
+inline constexpr char kQuarantineSequenceKey[] = "tradeflow.quarantine-sequence";
 
 struct IngestedInput {
   int64_t snapshot_id = 0;
@@ -45,8 +48,10 @@ Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex*
 // Inputs the trade table records as ingested whose rejects a later run stored in the quarantine
 // table without then committing its trades: an interrupted --reread. sha256 → the run ids of
 // those quarantine snapshots (committed after the input's last trade snapshot, by a run with
-// no trade snapshot). The next run finishes such a reading as it finishes an interrupted first
-// one: it reads the input again and skips the rejects that run stored.
+// no trade snapshot). "After" by the quarantine sequence number that trade snapshot recorded
+// (kQuarantineSequenceKey); for one written before tradeflow recorded it, by time stamps. The
+// next run finishes such a reading as it finishes an interrupted first one: it reads the input
+// again and skips the rejects that run stored.
 std::map<std::string, std::set<std::string>> UnfinishedReadings(
     const lake::TableMetadata& trades, const lake::TableMetadata& quarantine);
 

@@ -88,6 +88,19 @@ TEST(IngestStateTest, UnfinishedReadingsAreRejectsOfARunWithoutTrades) {
   EXPECT_TRUE(UnfinishedReadings(trades, quarantine).empty());
 }
 
+// A trade snapshot that records the quarantine table's sequence number orders the two tables
+// without clocks: a reread on a host whose clock is behind is still found.
+TEST(IngestStateTest, UnfinishedReadingsOrderedBySequenceNotClocks) {
+  lake::TableMetadata trades, quarantine;
+  trades.snapshots = {SnapshotOf("r1", 1000, "aa")};
+  trades.snapshots[0].summary[kQuarantineSequenceKey] = "1";
+  quarantine.snapshots = {SnapshotOf("r1", 990, "aa"), SnapshotOf("r2", 900, "aa")};
+  quarantine.snapshots[0].sequence_number = 1;
+  quarantine.snapshots[1].sequence_number = 2;  // committed later, by a clock 100 ms behind
+  EXPECT_EQ(UnfinishedReadings(trades, quarantine),
+            (std::map<std::string, std::set<std::string>>{{"aa", {"r2"}}}));
+}
+
 TEST(IngestStateTest, ReadsTheContentHashWhereAFileHasIt) {
   auto keys = KeysOf({WriteTradeFile("ingest_state_with.parquet", std::vector<int64_t>{-42, 0})});
   ASSERT_EQ(keys.size(), 2u);
