@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -15,9 +16,41 @@
 namespace tradeflow::pipeline {
 namespace {
 
+// A table or namespace name is a folder name in the warehouse and a part of "ns.name": letters,
+// digits, '_' and '-' only, so that it can neither leave the warehouse ("../x") nor alias
+// another table's folder, and "ns.name" reads back as it was written.
+bool IsPlainName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+// tradeflow writes local files only: a path given as a URI is either one (file:///abs, and for
+// the catalog SQLAlchemy's sqlite:///relative or sqlite:////abs, the form pyiceberg's SqlCatalog
+// takes) or a mistake to say so, not a folder named "s3:" in the working directory.
+Result<std::string> LocalPath(const std::string& text, const char* scheme_allowed) {
+  const size_t colon = text.find("://");
+  if (colon == std::string::npos) return text;
+  const std::string scheme = text.substr(0, colon);
+  if (scheme == "file") return text.substr(colon + 3);
+  if (scheme == "sqlite" && scheme == scheme_allowed && text.compare(colon, 4, ":///") == 0) {
+    return text.substr(colon + 4);
+  }
+  return Status::Invalid("'" + text + "' is a " + scheme +
+                         ":// location; tradeflow reads and writes local files only (a path, or "
+                         "file:///...)");
+}
+
 class Parser : public YamlReader {
  public:
   explicit Parser(std::string file) : YamlReader(std::move(file)) {}
+
+  Status CheckName(const YAML::Node& node, const std::string& name, const char* what) const {
+    if (IsPlainName(name)) return Status::OK();
+    return Error(node, std::string(what) + " '" + name +
+                           "' may hold only letters, digits, '_' and '-' (it names a folder of the "
+                           "warehouse)");
+  }
 
   // Every key of `node` must be one of `allowed`.
 
@@ -30,7 +63,10 @@ class Parser : public YamlReader {
       }
     }
     if (node["uri"]) {
-      TF_ASSIGN_OR_RETURN(out->uri, Scalar(node["uri"], "catalog.uri"));
+      TF_ASSIGN_OR_RETURN(std::string uri, Scalar(node["uri"], "catalog.uri"));
+      auto path = LocalPath(uri, "sqlite");
+      if (!path.ok()) return Error(node["uri"], "catalog.uri " + path.status().message());
+      out->uri = *path;
     }
     if (node["name"]) {
       TF_ASSIGN_OR_RETURN(out->name, Scalar(node["name"], "catalog.name"));
@@ -129,9 +165,9 @@ class Parser : public YamlReader {
     if (node["name"]) {
       TF_ASSIGN_OR_RETURN(out->name, Scalar(node["name"], "table.name"));
     }
-    if (out->ns.find('.') != std::string::npos) {
-      return Error(node["namespace"], "namespace must not contain '.'");
-    }
+    TF_RETURN_IF_ERROR(
+        CheckName(node["namespace"] ? node["namespace"] : node, out->ns, "table.namespace"));
+    TF_RETURN_IF_ERROR(CheckName(node["name"] ? node["name"] : node, out->name, "table.name"));
     return Status::OK();
   }
 
@@ -335,6 +371,7 @@ class Parser : public YamlReader {
       TF_RETURN_IF_ERROR(CheckKeys(q, "quarantine", {"name"}));
       if (q["name"]) {
         TF_ASSIGN_OR_RETURN(config.quarantine_table, Scalar(q["name"], "quarantine.name"));
+        TF_RETURN_IF_ERROR(CheckName(q["name"], config.quarantine_table, "quarantine.name"));
       }
     }
     if (root["on_bad_record"]) {
@@ -384,10 +421,22 @@ class Parser : public YamlReader {
       TF_ASSIGN_OR_RETURN(config.name, Scalar(root["pipeline"], "pipeline"));
     }
     if (root["warehouse"]) {
-      TF_ASSIGN_OR_RETURN(config.warehouse, Scalar(root["warehouse"], "warehouse"));
+      TF_ASSIGN_OR_RETURN(std::string warehouse, Scalar(root["warehouse"], "warehouse"));
+      auto path = LocalPath(warehouse, "file");
+      if (!path.ok()) return Error(root["warehouse"], "warehouse " + path.status().message());
+      config.warehouse = *path;
     }
     if (root["catalog"]) TF_RETURN_IF_ERROR(ParseCatalog(root["catalog"], &config.catalog));
     if (root["table"]) TF_RETURN_IF_ERROR(ParseTable(root["table"], &config.table));
+    // The run's three kinds of table share the namespace: their names must differ.
+    const YAML::Node& named = root["table"] && root["table"]["name"] ? root["table"]["name"] : root;
+    if (config.table.name == config.quarantine_table) {
+      return Error(named, "table.name and quarantine.name are both '" + config.table.name +
+                              "': the quarantine needs a table of its own");
+    }
+    if (config.table.name.rfind("ref_", 0) == 0 || config.quarantine_table.rfind("ref_", 0) == 0) {
+      return Error(named, "table names starting 'ref_' are the reference tables' (ref_books, ...)");
+    }
     if (!root["source"]) return Error(root, "the pipeline needs a source");
     TF_ASSIGN_OR_RETURN(config.source, ParseSourceConfig(root["source"], file()));
     if (root["reference"]) {

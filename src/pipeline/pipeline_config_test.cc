@@ -47,6 +47,42 @@ TEST(PipelineConfigTest, AnUnknownNormaliseStepNamesTheFileAndLine) {
   EXPECT_NE(c.status().message().find("total"), std::string::npos);
 }
 
+// Table names are folder names: nothing that leaves the warehouse or aliases another table.
+TEST(PipelineConfigTest, TableNamesArePlainAndDistinct) {
+  auto message = [](const std::string& extra) {
+    auto c = Parse(extra);
+    return c.ok() ? std::string("ok") : c.status().message();
+  };
+  EXPECT_EQ(message("table: {namespace: trading, name: trade-events_2}\n"), "ok");
+  for (const char* bad : {"table: {name: ../../evil}\n", "table: {name: a.b}\n",
+                          "table: {namespace: a/b}\n", "quarantine: {name: ../q}\n"}) {
+    EXPECT_NE(message(bad).find("may hold only letters, digits, '_' and '-'"), std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(message("quarantine: {name: trade_events}\n")
+                .find("table.name and quarantine.name are both 'trade_events'"),
+            std::string::npos);
+  EXPECT_NE(message("table: {name: ref_books}\n").find("are the reference tables'"),
+            std::string::npos);
+}
+
+// Local paths only: a URI is a file:// (or the catalog's sqlite:///) one, or an error.
+TEST(PipelineConfigTest, UriPathsAreLocalOrRefused) {
+  auto c = Parse("warehouse: file:///data/lake\ncatalog: {uri: \"sqlite:///lake/c.db\"}\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->warehouse, "/data/lake");
+  EXPECT_EQ(c->catalog.uri, "lake/c.db");  // SQLAlchemy's three slashes: a relative path
+  c = Parse("catalog: {uri: \"sqlite:////data/lake/c.db\"}\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->catalog.uri, "/data/lake/c.db");
+  auto s3 = Parse("warehouse: s3://bucket/lake\n");
+  ASSERT_FALSE(s3.ok());
+  EXPECT_NE(s3.status().message().find("/p/etl.yaml:6: warehouse 's3://bucket/lake' is a s3:// "
+                                       "location; tradeflow reads and writes local files only"),
+            std::string::npos)
+      << s3.status().message();
+}
+
 TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
   auto none = Parse("");
   ASSERT_TRUE(none.ok()) << none.status().ToString();
