@@ -4,6 +4,7 @@
 #include <set>
 
 #include "lake/file_io.h"
+#include "lake/table_metadata.h"
 
 namespace tradeflow::lake {
 namespace {
@@ -41,7 +42,17 @@ Result<std::set<std::string>> ReferencedFiles(const Table& table) {
 }  // namespace
 
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
-                                                   bool dry_run) {
+                                                   bool dry_run, std::string* not_cleaned) {
+  TF_ASSIGN_OR_RETURN(auto foreign,
+                      ForeignTablesAt(table.metadata().location, table.metadata().table_uuid,
+                                      table.catalog_identity()));
+  if (!foreign.empty()) {
+    if (not_cleaned != nullptr) {
+      *not_cleaned = "its folder also holds another table's metadata (" +
+                     foreign.front().metadata_file + "): files are not removed";
+    }
+    return std::vector<std::string>{};
+  }
   // A table not in the catalog yet references nothing: whatever is under its location was left
   // by a writer killed before the table's first commit.
   std::set<std::string> refs;

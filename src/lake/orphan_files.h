@@ -13,12 +13,16 @@
 #include <vector>
 
 #include "common/status.h"
+#include "lake/foreign_tables.h"
 #include "lake/table.h"
 
 namespace tradeflow::lake {
 
-// Returns the local paths removed (or, with dry_run, that would be removed).
+// Returns the local paths removed (or, with dry_run, that would be removed). When the table's
+// folder holds a foreign table too, nothing is removed (each table's files would look like the
+// other's leftovers) and *not_cleaned (if given) says why.
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
-                                                   bool dry_run = false);
+                                                   bool dry_run = false,
+                                                   std::string* not_cleaned = nullptr);
 
 }  // namespace tradeflow::lake

@@ -43,5 +43,47 @@ TEST(OrphanFilesTest, EverythingUnderAStagedTablesLocationIsLeftOver) {
   fs::remove_all(root);
 }
 
+// Two catalogs given one warehouse would put their tables of one name in one folder, where each
+// took the other's files for leftovers. A table records the catalog that created it: another
+// catalog cannot create a table in that folder, and a folder that holds another table's
+// metadata anyway (from before, or another writer's) is not cleaned.
+TEST(OrphanFilesTest, AFolderOfAnotherCatalogsTableIsNeitherSharedNorCleaned) {
+  fs::path root = fs::temp_directory_path() / "tf_orphan_files_foreign";
+  fs::remove_all(root);
+  const std::string location = ToFileUri((root / "t").string());
+  auto schema = arrow::schema({testing::F("id", arrow::int64(), 1)});
+  auto production = OpenSqliteCatalog((root / "catalog.db").string(), "tradeflow");
+  ASSERT_TRUE(production.ok());
+  auto table = Table::Create(production->get(), {"trading", "t"}, location, *schema);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ((*table)->metadata().properties.at(kCreatedByCatalogProperty),
+            (*production)->identity());
+
+  auto staging = OpenSqliteCatalog((root / "staging.db").string(), "staging");
+  ASSERT_TRUE(staging.ok());
+  auto other = Table::Stage(staging->get(), {"trading", "t"}, location, *schema);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(other.status().message().find("the folder holds the table of catalog sqlite:"),
+            std::string::npos)
+      << other.status().message();
+
+  // A leftover data file, and the metadata of a table another writer put in the same folder.
+  fs::create_directories(root / "t" / "data");
+  std::ofstream(root / "t" / "data" / "00000-0-x-00001.parquet") << "rows";
+  TableMetadata foreign = (*table)->metadata();
+  foreign.table_uuid = NewUuid();
+  foreign.properties.erase(kCreatedByCatalogProperty);
+  std::ofstream(root / "t" / "metadata" / ("00001-" + NewUuid() + ".metadata.json"))
+      << SerializeTableMetadata(foreign);
+  std::string not_cleaned;
+  auto removed = RemoveOrphanFiles(**table, std::chrono::seconds(0), false, &not_cleaned);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_TRUE(removed->empty());
+  EXPECT_NE(not_cleaned.find("its folder also holds another table's metadata"), std::string::npos);
+  EXPECT_TRUE(fs::exists(root / "t" / "data" / "00000-0-x-00001.parquet"));
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace tradeflow::lake

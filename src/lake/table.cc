@@ -7,6 +7,7 @@
 
 #include "common/crash_points.h"
 #include "lake/file_io.h"
+#include "lake/foreign_tables.h"
 #include "lake/iceberg_schema.h"
 
 namespace tradeflow::lake {
@@ -144,6 +145,20 @@ Result<std::unique_ptr<Table>> Table::Stage(Catalog* catalog, const TableIdentif
   TF_ASSIGN_OR_RETURN(PartitionSpec spec, ResolvePartitionSpec(iceberg_schema, layout.partition));
   properties.emplace("write.format.default", "parquet");
   properties.emplace("write.parquet.compression-codec", "zstd");
+  properties.emplace(kCreatedByCatalogProperty, catalog->identity());
+  // Not in a folder that holds another catalog's (or writer's) table: each would take the
+  // other's files for leftovers and remove them.
+  TF_ASSIGN_OR_RETURN(auto foreign, ForeignTablesAt(location, "", catalog->identity()));
+  if (!foreign.empty()) {
+    const ForeignTable& f = foreign.front();
+    return Status::AlreadyExists(
+        "cannot create table " + id.ToString() + " at " + location + ": the folder holds " +
+        (f.created_by.empty() ? std::string("a table another writer made")
+                              : "the table of catalog " + f.created_by) +
+        " (" + f.metadata_file +
+        "). Two catalogs must not share a table folder: give this catalog a warehouse of its "
+        "own, or use that catalog");
+  }
   auto table = std::unique_ptr<Table>(new Table(catalog, id));
   int32_t last_partition_id = spec.fields.empty() ? 999 : spec.fields.back().field_id;
   table->metadata_ = NewTableMetadata(location, iceberg_schema, ids.max_id, PartitionSpecJson(spec),

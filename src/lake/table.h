@@ -84,6 +84,8 @@ class Table {
 
   const TableIdentifier& id() const { return id_; }
   const TableMetadata& metadata() const { return metadata_; }
+  // The identity of the catalog this table object works with (Catalog::identity()).
+  std::string catalog_identity() const { return catalog_ != nullptr ? catalog_->identity() : ""; }
   const std::string& metadata_location() const { return metadata_location_; }
 
   // Re-reads the current metadata from the catalog.

@@ -191,8 +191,10 @@ class BatchRun {
     processing.context.ingested_unix_micros = NowMicros();
     processor_.emplace(std::move(processing));
     for (lake::Table* table : {&events_->table(), &quarantine_->table()}) {
-      auto removed =
-          lake::RemoveOrphanFiles(*table, std::chrono::seconds(config_.orphan_min_age_seconds));
+      std::string not_cleaned;
+      auto removed = lake::RemoveOrphanFiles(
+          *table, std::chrono::seconds(config_.orphan_min_age_seconds), false, &not_cleaned);
+      if (!not_cleaned.empty()) Note(table->id().ToString() + " is not cleaned: " + not_cleaned);
       if (!removed.ok()) return removed.status().WithContext("cleaning " + table->id().ToString());
       summary_.orphan_files_removed += static_cast<int64_t>(removed->size());
     }

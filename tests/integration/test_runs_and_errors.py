@@ -417,3 +417,21 @@ def test_the_summary_counts_records_by_rule_not_failures(workspace):
     assert "quarantined by known_enum_values: 1\n" in result.stdout, result.stdout
     rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
     assert [f["rule"] for f in rejects[0]["failures"]].count("known_enum_values") > 1
+
+
+def test_a_second_catalog_cannot_take_over_the_folders_of_the_first(workspace):
+    # Staging is given its own catalog name but the production warehouse: its tables would sit
+    # in production's folders, and each run's cleanup would remove the other's files.
+    assert workspace.run_pipeline().returncode == 0
+    staging = workspace.write_pipeline("staging.yaml", {
+        "name: tradeflow": "name: staging",
+        "pipeline: etrm-daily": "pipeline: etrm-daily\ncleanup: {orphan_min_age_seconds: 0}",
+    })
+    result = workspace.run_pipeline(staging)
+    assert result.returncode == 1
+    assert "cannot create table trading.trade_events" in result.stderr, result.stderr
+    assert "Two catalogs must not share a table folder" in result.stderr, result.stderr
+    # Production is untouched.
+    assert workspace.table().scan().to_arrow().num_rows == 300
+    assert workspace.run("show", "trading.trade_events", "-n", "1").returncode == 0
+

@@ -43,6 +43,11 @@ class Catalog {
   // be configured with the same name to see these tables.
   virtual const std::string& name() const = 0;
 
+  // Which catalog this is, for the tables it creates to record (table property
+  // tradeflow.catalog): two catalogs must not create tables in one folder, where each would
+  // take the other's files for its own leftovers (lake/orphan_files.h).
+  virtual std::string identity() const = 0;
+
   // Creates the namespace; OK if it exists already.
   virtual Status CreateNamespace(const std::string& ns) = 0;
 

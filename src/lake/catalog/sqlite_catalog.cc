@@ -90,6 +90,12 @@ class SqliteCatalog final : public Catalog {
 
   const std::string& name() const override { return name_; }
 
+  std::string identity() const override {
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(db_->path(), ec);
+    return "sqlite:" + (ec ? db_->path() : canonical.string()) + "#" + name_;
+  }
+
   Status CreateNamespace(const std::string& ns) override {
     TF_RETURN_IF_ERROR(ValidateNamespace(ns).WithContext(Where()));
     TF_ASSIGN_OR_RETURN(auto txn, sqlite::ImmediateTransaction::Begin(*db_));
