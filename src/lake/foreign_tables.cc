@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 Result<std::vector<ForeignTable>> ForeignTablesAt(const std::string& location,
                                                   const std::string& own_uuid,
-                                                  const std::string& catalog_identity) {
+                                                  const std::string& catalog_identity,
+                                                  const std::set<std::string>& own_files) {
   TF_ASSIGN_OR_RETURN(std::string root, LocalPathFromUri(location));
   const fs::path dir = fs::path(root) / "metadata";
   std::vector<ForeignTable> out;
@@ -22,6 +23,7 @@ Result<std::vector<ForeignTable>> ForeignTablesAt(const std::string& location,
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::end(it); it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (!it->is_regular_file() || !name.ends_with(".metadata.json")) continue;
+    if (own_files.count(it->path().lexically_normal().string())) continue;
     TF_ASSIGN_OR_RETURN(std::string text, ReadFile(it->path().string()));
     auto metadata = ParseTableMetadata(text);
     if (!metadata.ok()) {  // unreadable: not ours to judge, so not ours to remove either

@@ -6,6 +6,7 @@
 // table is not created there, and orphan cleanup leaves such a folder alone.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,11 @@ struct ForeignTable {
 // The foreign tables in the metadata folder of `location` (a file:// URI): metadata files of
 // another table-uuid than `own_uuid`, except those a table of `catalog_identity` wrote and left
 // unregistered (its first commit killed before the catalog took it), which are leftovers.
+// Files in `own_files` (local paths: the table's current and logged metadata files) are known
+// to be the table's and not read.
 Result<std::vector<ForeignTable>> ForeignTablesAt(const std::string& location,
                                                   const std::string& own_uuid,
-                                                  const std::string& catalog_identity);
+                                                  const std::string& catalog_identity,
+                                                  const std::set<std::string>& own_files = {});
 
 }  // namespace tradeflow::lake

@@ -43,9 +43,16 @@ Result<std::set<std::string>> ReferencedFiles(const Table& table) {
 
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
                                                    bool dry_run, std::string* not_cleaned) {
+  std::set<std::string> own_metadata;  // read only the metadata files that are not the table's
+  if (!table.staged()) {
+    TF_RETURN_IF_ERROR(AddLocal(table.metadata_location(), &own_metadata));
+    for (const auto& entry : table.metadata().metadata_log) {
+      TF_RETURN_IF_ERROR(AddLocal(entry.metadata_file, &own_metadata));
+    }
+  }
   TF_ASSIGN_OR_RETURN(auto foreign,
                       ForeignTablesAt(table.metadata().location, table.metadata().table_uuid,
-                                      table.catalog_identity()));
+                                      table.catalog_identity(), own_metadata));
   if (!foreign.empty()) {
     if (not_cleaned != nullptr) {
       *not_cleaned = "its folder also holds another table's metadata (" +
