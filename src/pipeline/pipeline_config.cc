@@ -459,12 +459,22 @@ class Parser : public YamlReader {
 Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::string& file) {
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      return Status::Invalid(file + ":" + std::to_string(documents[1].Mark().line + 1) +
+                             ": a second YAML document ('---'): a pipeline file holds one "
+                             "pipeline");
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::ParserException& e) {
     return Status::Invalid(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+  if (!root.IsDefined() || root.IsNull()) {
+    return Status::Invalid(file + ": the pipeline file is empty (docs/pipeline-config.md)");
+  }
   if (!root.IsMap()) return Status::Invalid(file + ": expected a YAML mapping at the top");
   try {
+    TF_RETURN_IF_ERROR(Parser(file).CheckNoDuplicateKeys(root));
     return Parser(file).Parse(root);
   } catch (const YAML::Exception& e) {
     return Status::Invalid(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
@@ -472,6 +482,10 @@ Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::s
 }
 
 Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::Invalid(path + ": is a directory, expected a pipeline YAML file");
+  }
   std::ifstream in(path);
   if (!in) return Status::NotFound(path + ": no such pipeline file");
   std::stringstream text;

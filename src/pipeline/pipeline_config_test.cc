@@ -83,6 +83,25 @@ TEST(PipelineConfigTest, UriPathsAreLocalOrRefused) {
       << s3.status().message();
 }
 
+// YAML's parser keeps both copies of a repeated key, and which one a reader sees differs from
+// key to key: a repeat is an error naming both lines.
+TEST(PipelineConfigTest, ARepeatedKeyIsAnError) {
+  for (const char* extra : {"warehouse: a\nwarehouse: b\n", "table: {name: x, name: y}\n",
+                            "validation:\n  builtin:\n    positive_quantity: error\n"
+                            "    positive_quantity: off\n"}) {
+    auto c = Parse(extra);
+    ASSERT_FALSE(c.ok()) << extra;
+    EXPECT_NE(c.status().message().find("appears twice in this mapping (first at line"),
+              std::string::npos)
+        << c.status().message();
+  }
+  auto two = ParsePipelineConfig("pipeline: a\n---\npipeline: b\n", "/p/etl.yaml");
+  EXPECT_NE(two.status().message().find("/p/etl.yaml:3: a second YAML document"), std::string::npos)
+      << two.status().message();
+  EXPECT_NE(ParsePipelineConfig("# nothing\n", "/p/etl.yaml").status().message().find("is empty"),
+            std::string::npos);
+}
+
 TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
   auto none = Parse("");
   ASSERT_TRUE(none.ok()) << none.status().ToString();

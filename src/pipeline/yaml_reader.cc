@@ -1,6 +1,7 @@
 #include "pipeline/yaml_reader.h"
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace tradeflow::pipeline {
@@ -63,6 +64,28 @@ std::string YamlReader::ResolvePath(const std::string& p) const {
   std::filesystem::path path(p);
   if (path.is_absolute()) return p;
   return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
+}
+
+Status YamlReader::CheckNoDuplicateKeys(const YAML::Node& node) const {
+  if (node.IsSequence()) {
+    for (const auto& item : node) TF_RETURN_IF_ERROR(CheckNoDuplicateKeys(item));
+  } else if (node.IsMap()) {
+    std::map<std::string, int> seen;  // key → its line
+    for (const auto& pair : node) {
+      if (pair.first.IsScalar()) {
+        const std::string key = pair.first.Scalar();
+        const int line = pair.first.Mark().line + 1;
+        auto [it, inserted] = seen.emplace(key, line);
+        if (!inserted) {
+          return Error(pair.first, "key '" + key +
+                                       "' appears twice in this mapping (first at line " +
+                                       std::to_string(it->second) + ")");
+        }
+      }
+      TF_RETURN_IF_ERROR(CheckNoDuplicateKeys(pair.second));
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace tradeflow::pipeline

@@ -36,6 +36,11 @@ class YamlReader {
   Result<std::vector<std::string>> StringList(const YAML::Node& node,
                                               const std::string& what) const;
 
+  // No mapping in `node` (at any depth) has a key twice. YAML forbids it, but the parser keeps
+  // both, and which one a reader then sees differs from key to key: a second `warehouse:` or
+  // `on_bad_record:` would be ignored, or win, without a word.
+  Status CheckNoDuplicateKeys(const YAML::Node& node) const;
+
   // A path written in the file, relative to the file's folder unless absolute.
   std::string ResolvePath(const std::string& path) const;
 
