@@ -54,7 +54,7 @@ def test_second_run_appends_a_second_snapshot_and_both_are_readable(workspace):
     assert len(table.metadata.metadata_log) == 2  # versions 0 and 1 precede the current one
 
 
-FAIL_FAST = {"pipeline: etrm-daily": "pipeline: etrm-daily\non_bad_record: fail"}
+FAIL_FAST = {"on_bad_record: quarantine": "on_bad_record: fail"}
 
 
 def table_state(ws):
