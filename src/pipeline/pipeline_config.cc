@@ -177,6 +177,15 @@ class Parser : public YamlReader {
       src.column = node.as<std::string>();
       return src;
     }
+    // One value source a rule: with two, one would be ignored.
+    std::vector<std::string> given;
+    for (const char* key : {"column", "constant", "lookup", "concat"}) {
+      if (node[key]) given.push_back(key);
+    }
+    if (given.size() > 1) {
+      return Error(node, "a rule takes one value source, but " + given[0] + " and " + given[1] +
+                             " are both given");
+    }
     if (node["column"]) {
       TF_ASSIGN_OR_RETURN(src.column, Scalar(node["column"], "column"));
     } else if (node["constant"]) {
@@ -225,6 +234,9 @@ class Parser : public YamlReader {
 
   Result<transform::Condition> ParseCondition(const YAML::Node& node) const {
     TF_RETURN_IF_ERROR(CheckKeys(node, "when", {"column", "in", "equals"}));
+    if (node["in"] && node["equals"]) {
+      return Error(node, "when takes equals: x or in: [x, y], not both");
+    }
     transform::Condition c;
     if (!node["column"]) return Error(node, "when needs a column");
     TF_ASSIGN_OR_RETURN(c.column, Scalar(node["column"], "when.column"));

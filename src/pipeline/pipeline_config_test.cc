@@ -102,6 +102,27 @@ TEST(PipelineConfigTest, ARepeatedKeyIsAnError) {
             std::string::npos);
 }
 
+// A rule with two value sources, or a condition with two tests, would ignore one of them.
+TEST(PipelineConfigTest, OneValueSourceAndOneTestPerRule) {
+  auto two = ParsePipelineConfig(
+      "source: {type: csv, path: t.csv}\n"
+      "mapping:\n  version: v\n  fields:\n    parties.book: {column: book, constant: X}\n",
+      "/p/etl.yaml");
+  EXPECT_NE(two.status().message().find(
+                "/p/etl.yaml:5: a rule takes one value source, but column and constant are both "
+                "given"),
+            std::string::npos)
+      << two.status().message();
+  auto both = ParsePipelineConfig(
+      "source: {type: csv, path: t.csv}\n"
+      "mapping:\n  version: v\n  fields:\n"
+      "    parties.book: {column: book, when: {column: s, equals: A, in: [B]}}\n",
+      "/p/etl.yaml");
+  EXPECT_NE(both.status().message().find("when takes equals: x or in: [x, y], not both"),
+            std::string::npos)
+      << both.status().message();
+}
+
 TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
   auto none = Parse("");
   ASSERT_TRUE(none.ok()) << none.status().ToString();

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -529,6 +531,54 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   return rule;
 }
 
+// What a TradeEvent mapping may not do: fill what tradeflow fills itself (provenance, the
+// content hash, source_attributes, quality_warnings, the _raw text of an enum it maps), which
+// would be overwritten without a word; and leave a gap in a list ("fees[5]" with no fees[1]),
+// which would store empty entries before it.
+Status CheckTradeEventTargets(const MappingSpec& spec) {
+  std::set<std::string> mapped;
+  for (const auto& m : spec.fields) mapped.insert(m.target);
+  std::map<std::string, std::map<int, std::string>> lists;  // list path → index → where
+  for (const auto& m : spec.fields) {
+    const std::string where =
+        (m.where.empty() ? "mapping" : m.where) + ": target '" + m.target + "' ";
+    for (const char* own :
+         {"provenance", "content_hash", "source_attributes", "quality_warnings"}) {
+      const std::string prefix(own);
+      if (m.target == prefix || m.target.rfind(prefix + ".", 0) == 0 ||
+          m.target.rfind(prefix + "[", 0) == 0) {
+        return Status::Invalid(where + "is filled by tradeflow itself and cannot be mapped");
+      }
+    }
+    if (m.target.ends_with("_raw") && mapped.count(m.target.substr(0, m.target.size() - 4))) {
+      return Status::Invalid(where + "is filled from the rule for '" +
+                             m.target.substr(0, m.target.size() - 4) +
+                             "' (the source's own value) and cannot be mapped too");
+    }
+    for (size_t open = m.target.find('['); open != std::string::npos;
+         open = m.target.find('[', open + 1)) {
+      const size_t close = m.target.find(']', open);
+      if (close == std::string::npos) break;
+      int index = -1;
+      std::from_chars(m.target.data() + open + 1, m.target.data() + close, index);
+      if (index >= 0) lists[m.target.substr(0, open)].emplace(index, m.where);
+    }
+  }
+  for (const auto& [list, indices] : lists) {
+    const int last = indices.rbegin()->first;
+    for (int i = 0; i < last; ++i) {
+      if (indices.count(i)) continue;
+      const std::string& where = indices.rbegin()->second;
+      return Status::Invalid((where.empty() ? "mapping" : where) + ": " + list + "[" +
+                             std::to_string(last) + "] is mapped but " + list + "[" +
+                             std::to_string(i) +
+                             "] is not: the list would get empty entries "
+                             "before it");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Mapper::~Mapper() = default;
@@ -544,6 +594,7 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
   mapper->keep_unmapped_ = spec.keep_unmapped_columns;
   FieldRegistry fields;
   std::set<std::string> targets;
+  if (mapper->is_trade_event_) TF_RETURN_IF_ERROR(CheckTradeEventTargets(spec));
   for (const auto& m : spec.fields) {
     auto rule = CompileRule(m, spec.numbers, reference, mapper->targets_.get(), &fields);
     if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);

@@ -371,6 +371,23 @@ TEST(MapperTest, ConfigurationErrorsNameTheRule) {
   ASSERT_FALSE(m4.ok());
   EXPECT_NE(m4.status().message().find("legs is a list; write legs[0]"), std::string::npos);
 
+  // What tradeflow fills itself is not the mapping's to fill; a list has no gaps.
+  spec = Spec();
+  spec.fields.push_back(Rule("provenance.run_id", Column("desk"), "etrm.yaml:44"));
+  EXPECT_EQ(Mapper::Compile(spec).status().message(),
+            "etrm.yaml:44: target 'provenance.run_id' is filled by tradeflow itself and cannot "
+            "be mapped");
+  spec = Spec();
+  spec.fields.push_back(Rule("action_raw", Column("desk"), "etrm.yaml:45"));
+  EXPECT_NE(Mapper::Compile(spec).status().message().find(
+                "target 'action_raw' is filled from the rule for 'action'"),
+            std::string::npos);
+  spec = Spec();
+  spec.fields.push_back(Rule("fees[2].amount", Column("px"), "etrm.yaml:46"));
+  EXPECT_EQ(Mapper::Compile(spec).status().message(),
+            "etrm.yaml:46: fees[2] is mapped but fees[0] is not: the list would get empty "
+            "entries before it");
+
   // A constant or a default that is no valid value would fail every record it applies to.
   spec = Spec();
   spec.fields.push_back(Rule("legs[0].fixed.price.type", Constant("FIXD"), "etrm.yaml:43"));
