@@ -68,10 +68,29 @@ int Main(int argc, char** argv) {
   int64_t limit = 5;
   int64_t snapshot_id = 0;
   std::vector<std::string> columns;
-  show->add_option("-n,--limit", limit, "number of rows")->capture_default_str();
+  show->add_option("-n,--limit", limit, "number of rows")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   show->add_option("--snapshot", snapshot_id, "snapshot id (default: current)");
-  show->add_option("--columns", columns, "only these top-level columns")->delimiter(',');
+  // One value, split here: a list option would also take the table name that follows it.
+  std::string column_list;
+  show->add_option("--columns", column_list, "only these top-level columns, comma-separated");
 
+  // A command that is not one: CLI11 would only say that one is required.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string command = argv[1];
+    bool known = false;
+    for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == command;
+    if (!known) {
+      std::string names;
+      for (const auto* sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      fmt::print(stderr, "tradeflow: error: unknown command '{}' (commands: {}; see --help)\n",
+                 command, names);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,7 +138,15 @@ int Main(int argc, char** argv) {
     if (snapshot_id != 0) snap = snapshot_id;
     auto rows = pipeline::ReadRows(**table, snap, limit);
     if (!rows.ok()) return Fail(rows.status());
-    fmt::print("{}", pipeline::FormatRows(**rows, columns));
+    for (size_t from = 0; from < column_list.size();) {
+      size_t comma = column_list.find(',', from);
+      if (comma == std::string::npos) comma = column_list.size();
+      if (comma > from) columns.push_back(column_list.substr(from, comma - from));
+      from = comma + 1;
+    }
+    auto text = pipeline::FormatRows(**rows, columns);
+    if (!text.ok()) return Fail(text.status());
+    fmt::print("{}", *text);
   }
   return 0;
 }

@@ -196,7 +196,17 @@ std::string FormatSnapshots(const lake::TableMetadata& metadata) {
   return out.str();
 }
 
-std::string FormatRows(const arrow::Table& rows, const std::vector<std::string>& columns) {
+Result<std::string> FormatRows(const arrow::Table& rows, const std::vector<std::string>& columns) {
+  for (const auto& name : columns) {
+    if (rows.schema()->GetFieldIndex(name) >= 0) continue;
+    std::string known;
+    for (const auto& f : rows.schema()->fields()) known += (known.empty() ? "" : ", ") + f->name();
+    return Status::Invalid("no top-level column '" + name + "'" +
+                           (name.find_first_of(".[") != std::string::npos
+                                ? " (a nested field is shown with its top-level column)"
+                                : "") +
+                           "; the columns are: " + known);
+  }
   std::ostringstream out;
   std::vector<int> indexes;
   for (int c = 0; c < rows.num_columns(); ++c) {

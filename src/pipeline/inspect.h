@@ -32,6 +32,7 @@ Result<std::shared_ptr<arrow::Table>> ReadRows(const lake::Table& table,
 // Human-readable renderings.
 std::string FormatSchema(const lake::TableMetadata& metadata);
 std::string FormatSnapshots(const lake::TableMetadata& metadata);
-std::string FormatRows(const arrow::Table& rows, const std::vector<std::string>& columns);
+// Invalid naming a column of `columns` that is not a top-level column of `rows`.
+Result<std::string> FormatRows(const arrow::Table& rows, const std::vector<std::string>& columns);
 
 }  // namespace tradeflow::pipeline

@@ -93,6 +93,11 @@ class Parser : public YamlReader {
           TF_ASSIGN_OR_RETURN(r.name, Scalar(item["name"], "name"));
         }
       }
+      for (const auto& earlier : out->partition) {
+        if (earlier.column == r.column && earlier.transform == r.transform) {
+          return Error(item, "partition_by names " + r.column + " (" + r.transform + ") twice");
+        }
+      }
       out->partition.push_back(std::move(r));
     }
     return Status::OK();

@@ -38,7 +38,17 @@ TEST(CsvSourceTest, UnknownColumnNamesTheRuleAndTheColumnsThereAre) {
   auto reader = CsvReader::Open(path, {});
   CsvSource source(std::move(*reader));
   Status st = source.Bind({{"trader", "p.yaml:9"}});
-  EXPECT_EQ(st.message(), "p.yaml:9: unknown column 'trader' in " + path + " (it has: id, book)");
+  EXPECT_EQ(st.message(),
+            "p.yaml:9: unknown column 'trader' in " + path + " (it has: 'id', 'book')");
+  // A header read as one column because the delimiter is another: said so.
+  std::string semicolons = WriteFile("s.csv", "id;book\n1;B\n");
+  auto one = CsvReader::Open(semicolons, {});
+  CsvSource wrong(std::move(*one));
+  EXPECT_NE(wrong.Bind({{"id", "p.yaml:9"}})
+                .message()
+                .find("the header row was read as one column, and it holds ';': is the source's "
+                      "delimiter right?"),
+            std::string::npos);
 }
 
 TEST(CsvSourceTest, MalformedRecordCarriesItsRawBytes) {

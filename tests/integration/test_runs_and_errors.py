@@ -435,3 +435,17 @@ def test_a_second_catalog_cannot_take_over_the_folders_of_the_first(workspace):
     assert workspace.table().scan().to_arrow().num_rows == 300
     assert workspace.run("show", "trading.trade_events", "-n", "1").returncode == 0
 
+
+
+def test_the_command_line_says_what_is_wrong(loaded):
+    unknown = loaded.run("rn", "etrm_pipeline.yaml")
+    assert unknown.returncode == 2
+    assert "unknown command 'rn' (commands: run, tables, schema, snapshots, show" in unknown.stderr
+    no_column = loaded.run("show", "trading.trade_events", "--columns", "parties.book")
+    assert no_column.returncode == 1
+    assert "no top-level column 'parties.book' (a nested field is shown with its top-level column)" in no_column.stderr
+    assert loaded.run("show", "-n", "0").returncode == 2
+    # The table after --columns is the table, not another column.
+    refs = loaded.run("show", "-n", "1", "--columns", "id,lei", "trading.ref_counterparties")
+    assert refs.returncode == 0, refs.stderr
+    assert "  id: " in refs.stdout and "  name: " not in refs.stdout
