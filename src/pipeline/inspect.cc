@@ -13,6 +13,7 @@
 #include "common/arrow_status.h"
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
+#include "model/decimal.h"
 
 namespace tradeflow::pipeline {
 namespace {
@@ -94,6 +95,11 @@ std::string Render(const arrow::Scalar& scalar) {
     }
     case arrow::Type::STRING:
       return "\"" + static_cast<const arrow::StringScalar&>(scalar).ToString() + "\"";
+    case arrow::Type::DECIMAL128: {  // plain digits: Decimal128::ToString writes 0 as 0E-10
+      const auto& d = static_cast<const arrow::Decimal128Scalar&>(scalar);
+      return model::PlainDecimalString(
+          d.value, static_cast<const arrow::Decimal128Type&>(*scalar.type).scale());
+    }
     case arrow::Type::BINARY: {  // bytes as they are would not be text (a quarantined record's)
       const auto& bytes = *static_cast<const arrow::BinaryScalar&>(scalar).value;
       std::string out = "b\"";

@@ -64,6 +64,10 @@ TEST(PipelineConfigTest, TableNamesArePlainAndDistinct) {
             std::string::npos);
   EXPECT_NE(message("table: {name: ref_books}\n").find("are the reference tables'"),
             std::string::npos);
+  EXPECT_NE(message("table:\n  partition_by: [{column: trade_date, transform: month}, "
+                    "{column: trade_date, transform: month}]\n")
+                .find("partition_by names trade_date (month) twice"),
+            std::string::npos);
 }
 
 // Local paths only: a URI is a file:// (or the catalog's sqlite:///) one, or an error.

@@ -53,7 +53,7 @@ std::string FormatRunSummary(const RunSummary& s) {
         << "\n";
   }
   for (const auto& table : s.reference_tables_replaced) {
-    out << "replaced reference table " << table << " (its files changed)\n";
+    out << "wrote reference table " << table << " (its files are new or changed)\n";
   }
   if (s.metadata_location.empty()) {  // staged only: no run has committed to it yet
     out << "  " << s.table << " does not exist yet: nothing has been committed to it\n";

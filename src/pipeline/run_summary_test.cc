@@ -88,8 +88,8 @@ TEST(RunSummaryTest, NothingNewButAReferenceTableReplaced) {
   const std::string text = FormatRunSummary(s);
   EXPECT_TRUE(Has(text,
                   "nothing new: every input was already ingested; no snapshot committed to "
-                  "trading.trade_events\nreplaced reference table trading.ref_books (its files "
-                  "changed)\n"))
+                  "trading.trade_events\nwrote reference table trading.ref_books (its files are "
+                  "new or changed)\n"))
       << text;
 }
 

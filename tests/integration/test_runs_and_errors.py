@@ -449,3 +449,7 @@ def test_the_command_line_says_what_is_wrong(loaded):
     refs = loaded.run("show", "-n", "1", "--columns", "id,lei", "trading.ref_counterparties")
     assert refs.returncode == 0, refs.stderr
     assert "  id: " in refs.stdout and "  name: " not in refs.stdout
+    # Decimals in plain digits: a zero spread is 0, not 0E-10.
+    legs = loaded.run("show", "-n", "300", "--columns", "legs").stdout
+    assert "spread: 0," in legs or "spread: 0}" in legs
+    assert "E-" not in legs
