@@ -5,6 +5,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
