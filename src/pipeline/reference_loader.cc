@@ -94,6 +94,9 @@ class ConfigParser : public YamlReader {
       TF_RETURN_IF_ERROR(
           CheckKeys(node, "reference." + kind,
                     {"path", "paths", "delimiter", "quote", "fields", "ignore_columns"}));
+      if (node["path"] && node["paths"]) {
+        return Error(node["paths"], "give path or paths, not both");
+      }
       if (node["path"]) {
         TF_ASSIGN_OR_RETURN(std::string p, Scalar(node["path"], "path"));
         paths.push_back(p);

@@ -111,6 +111,8 @@ TEST(ReferenceConfigTest, UnknownKeysNameTheLine) {
   auto no_path = ParseText("reference:\n  books: {delimiter: ';'}\n", "p.yaml");
   ASSERT_FALSE(no_path.ok());
   EXPECT_EQ(no_path.status().message(), "p.yaml:2: reference.books needs a path or paths");
+  auto both = ParseText("reference:\n  books: {path: a.csv, paths: [b.csv]}\n", "p.yaml");
+  EXPECT_EQ(both.status().message(), "p.yaml:2: give path or paths, not both");
 }
 
 TEST(ReferenceLoaderTest, LoadsTheExampleReferenceData) {

@@ -44,7 +44,8 @@ std::string FormatRunSummary(const RunSummary& s) {
         << ": every input was left out or already ingested\n";
   } else if (!s.snapshot_id) {
     out << "nothing new: every input was already ingested; no snapshot committed to " << s.table
-        << "\n";
+        << " (after a fix to the mapping or reference data, run --reread FILE to read a file "
+           "again)\n";
   } else {
     out << "committed snapshot " << *s.snapshot_id << " to " << s.table << "\n";
   }

@@ -86,10 +86,12 @@ TEST(RunSummaryTest, NothingNewButAReferenceTableReplaced) {
   s.records_read = s.records_accepted = s.records_replayed = s.records_quarantined = 0;
   s.reference_tables_replaced = {"trading.ref_books"};
   const std::string text = FormatRunSummary(s);
-  EXPECT_TRUE(Has(text,
-                  "nothing new: every input was already ingested; no snapshot committed to "
-                  "trading.trade_events\nwrote reference table trading.ref_books (its files are "
-                  "new or changed)\n"))
+  EXPECT_TRUE(Has(
+      text,
+      "nothing new: every input was already ingested; no snapshot committed to "
+      "trading.trade_events (after a fix to the mapping or reference data, run "
+      "--reread FILE to read a file again)\nwrote reference table trading.ref_books (its files are "
+      "new or changed)\n"))
       << text;
 }
 

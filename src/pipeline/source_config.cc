@@ -52,6 +52,9 @@ class SourceParser : public YamlReader {
         if (node[k]) return Error(node[k], std::string("'") + k + "' applies only to csv sources");
       }
     }
+    if (node["path"] && node["paths"]) {
+      return Error(node["paths"], "give source.path or source.paths, not both");
+    }
     if (node["path"]) {
       TF_ASSIGN_OR_RETURN(std::string p, Scalar(node["path"], "source.path"));
       out.paths.push_back(Resolve(p));

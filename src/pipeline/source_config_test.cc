@@ -61,6 +61,8 @@ TEST(SourceConfigTest, ErrorsNameTheFileAndLine) {
   EXPECT_THAT(Parse("source:\n  type: csv\n  path: a\n  escape: ','\n").status().message(),
               HasSubstr("must be different characters"));
   EXPECT_THAT(Parse("source:\n  path: a\n").status().message(), HasSubstr("needs a type"));
+  EXPECT_EQ(Parse("source:\n  type: csv\n  path: a\n  paths: [b]\n").status().message(),
+            "/p/etl.yaml:4: give source.path or source.paths, not both");
 }
 
 TEST(SourceConfigTest, OpensEachTypeOverResolvedGlobs) {
