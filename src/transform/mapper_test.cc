@@ -35,6 +35,14 @@ FieldMapping Rule(std::string target, ValueSource source, std::string where = "p
 const std::vector<std::string> kColumns = {"deal", "ver", "status", "trade_dt", "exec_ts",
                                            "qty",  "px",  "book",   "desk"};
 
+// A row of kColumns with valid values, and `changes` (column index → text) made to it.
+std::vector<std::string> Row(std::initializer_list<std::pair<size_t, std::string>> changes = {}) {
+  std::vector<std::string> row = {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1",
+                                  "1", "B", ""};
+  for (const auto& [column, text] : changes) row[column] = text;
+  return row;
+}
+
 // Feeds a CSV-like row to the mapper the way a source does: bound values in source_fields()
 // order, every other non-empty column as an extra.
 Status MapRow(const Mapper& mapper, const std::vector<std::string>& row, const RecordContext& ctx,
@@ -259,10 +267,7 @@ TEST(MapperTest, EnumMapKeysComeBeforeLabelsInAnyCase) {
   for (const char* text : {"Buy", "BUY", "buy"}) {
     TradeEvent t;
     std::vector<MappingIssue> issues;
-    ASSERT_TRUE(MapRow(**mapper,
-                       {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1", "1", "B", text},
-                       {}, &t, &issues)
-                    .ok());
+    ASSERT_TRUE(MapRow(**mapper, Row({{8, text}}), {}, &t, &issues).ok());
     EXPECT_EQ(t.legs(1).direction(), tradeflow::trade::v1::SIDE_SELL) << text;
     EXPECT_EQ(t.legs(1).direction_raw(), text);
   }
@@ -280,10 +285,7 @@ TEST(MapperTest, UnmappedValueOfTheWinningRuleUnsetsTheEnum) {
   ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
   TradeEvent t;
   std::vector<MappingIssue> issues;
-  ASSERT_TRUE(MapRow(**mapper,
-                     {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1", "1", "SELL", "9"},
-                     {}, &t, &issues)
-                  .ok());
+  ASSERT_TRUE(MapRow(**mapper, Row({{7, "SELL"}, {8, "9"}}), {}, &t, &issues).ok());
   EXPECT_EQ(t.direction(), tradeflow::trade::v1::SIDE_UNSPECIFIED);
   EXPECT_EQ(t.direction_raw(), "9");
   ASSERT_EQ(issues.size(), 1u);
@@ -300,11 +302,7 @@ TEST(MapperTest, ConditionsIgnoreCase) {
   ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
   TradeEvent t;
   std::vector<MappingIssue> issues;
-  ASSERT_TRUE(
-      MapRow(**mapper,
-             {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1", "5.5", "B", "GAS"}, {},
-             &t, &issues)
-          .ok());
+  ASSERT_TRUE(MapRow(**mapper, Row({{6, "5.5"}, {8, "GAS"}}), {}, &t, &issues).ok());
   EXPECT_EQ(t.legs(0).fixed().price().value().value(), "5.5");
 }
 
