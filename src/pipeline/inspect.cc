@@ -137,7 +137,20 @@ Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation
                             ": run a pipeline first (tradeflow run <pipeline.yaml>) or pass "
                             "--catalog");
   }
-  return lake::OpenSqliteCatalog(where.path, where.name);
+  TF_ASSIGN_OR_RETURN(auto catalog, lake::OpenSqliteCatalog(where.path, where.name));
+  // A catalog name with no tables, in a database that has some under other names: say which.
+  TF_ASSIGN_OR_RETURN(auto tables, catalog->ListTables(""));
+  if (tables.empty()) {
+    TF_ASSIGN_OR_RETURN(auto names, catalog->CatalogNamesInStore());
+    if (!names.empty()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      return Status::NotFound("catalog '" + where.name + "' in " + where.path +
+                              " has no tables; the catalog names there: " + list +
+                              " (--catalog-name " + names.front() + ")");
+    }
+  }
+  return catalog;
 }
 
 Result<lake::TableIdentifier> ParseTableName(const std::string& name) {

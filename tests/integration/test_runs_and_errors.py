@@ -454,3 +454,7 @@ def test_the_command_line_says_what_is_wrong(loaded):
     legs = loaded.run("show", "-n", "300", "--columns", "legs").stdout
     assert "spread: 0," in legs or "spread: 0}" in legs
     assert not re.search(r"\d+E-\d+", legs)
+    # A catalog name with no tables, where the database has others: named.
+    other = loaded.run("tables", "--catalog-name", "other")
+    assert other.returncode == 1
+    assert "catalog 'other' in lake/catalog.db has no tables; the catalog names there: tradeflow" in other.stderr

@@ -48,6 +48,10 @@ class Catalog {
   // take the other's files for its own leftovers (lake/orphan_files.h).
   virtual std::string identity() const = 0;
 
+  // The names of the catalogs whose tables share this one's store (an SQL catalog's database
+  // holds any number), this one's included if it has any: for a reader that gave a wrong name.
+  virtual Result<std::vector<std::string>> CatalogNamesInStore() = 0;
+
   // Creates the namespace; OK if it exists already.
   virtual Status CreateNamespace(const std::string& ns) = 0;
 

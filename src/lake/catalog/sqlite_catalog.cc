@@ -90,6 +90,18 @@ class SqliteCatalog final : public Catalog {
 
   const std::string& name() const override { return name_; }
 
+  Result<std::vector<std::string>> CatalogNamesInStore() override {
+    TF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT DISTINCT catalog_name FROM iceberg_tables "
+                                                "ORDER BY catalog_name"));
+    std::vector<std::string> out;
+    while (true) {
+      TF_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back(stmt.ColumnText(0).value_or(""));
+    }
+    return out;
+  }
+
   std::string identity() const override {
     std::error_code ec;
     auto canonical = std::filesystem::weakly_canonical(db_->path(), ec);
