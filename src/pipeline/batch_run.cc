@@ -783,7 +783,7 @@ class BatchRun {
     sources::SourceRecord record;
     RecordOutcome outcome;
   };
-  std::vector<GroupMember> group_;           // inputs read again (--reread): sha256 → snapshot
+  std::vector<GroupMember> group_;
   std::optional<int64_t> planned_snapshot_;  // the trade table's current snapshot at the plan
   std::set<std::pair<std::string, std::string>> stored_rejects_;  // (input sha256, location)
   int64_t planned_quarantine_sequence_ = 0;  // quarantine's last sequence number at the plan
