@@ -23,11 +23,13 @@ using tradeflow::trade::v1::QuantityFrequency;
 using tradeflow::trade::v1::TradeEvent;
 
 // Whether `computed` (a quantity at scale 6), rounded to as many decimals as `given` has, is
-// `given`: a source that writes its total with fewer decimals agrees with it.
-bool SameAsWritten(const std::string& given, const std::string& computed) {
+// `given`: a source that writes its total with fewer decimals agrees with it. `slack` (in
+// millionths) widens that: the rounding a unit conversion put into both.
+bool SameAsWritten(const std::string& given, const std::string& computed, int64_t slack = 0) {
   auto g = model::ParseDecimal(given, {38, 6});
   auto c = model::ParseDecimal(computed, {38, 6});
   if (!g.ok() || !c.ok()) return false;
+  if (arrow::BasicDecimal128::Abs(*g - *c) <= arrow::Decimal128(slack)) return true;
   const size_t dot = given.find('.');
   const int decimals = dot == std::string::npos ? 0 : static_cast<int>(given.size() - dot - 1);
   arrow::Decimal128 half_unit(0);  // half a unit of the given's last decimal, at scale 6
@@ -466,7 +468,16 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
   // A total the source gave (or an earlier run computed) is kept, which makes this idempotent;
   // one that disagrees with value × periods (a per-day figure sent as the total, say) is noted.
   if (q->has_total()) {
-    if (total.ok() && !SameAsWritten(q->total().value(), *total)) {
+    // Converted to another unit, the value and the total were each rounded to 6 decimals: the
+    // value's rounding (half a millionth at most) is multiplied by the periods, the total's
+    // adds half a millionth more.
+    int64_t slack = 0;  // millionths
+    if (!q->reported_unit().empty() && !SameUnit(q->reported_unit(), q->unit())) {
+      bool ignored = true;
+      auto whole_periods = ApplyToDecimalString(*periods, "1", 0, &ignored);
+      if (whole_periods.ok()) slack = std::stoll(*whole_periods) + 1;
+    }
+    if (total.ok() && !SameAsWritten(q->total().value(), *total, slack)) {
       Note(path + ".total", q->total().value() + " " + q->unit() + " disagrees with " +
                                 q->value().value() + " × " + periods->ToString() + " = " + *total +
                                 " " + q->unit());

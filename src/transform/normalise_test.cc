@@ -473,6 +473,20 @@ TEST(NormaliseTest, TermTotalIsTheValueWithOrWithoutAPeriod) {
   EXPECT_EQ(TotalOf(physical), "5000.5");
 }
 
+// A total the source gave in its unit agrees with value × periods once both are converted,
+// though each was rounded on the way: 100 bbl a day for 28 days, 2800 bbl, in MT.
+TEST(NormaliseTest, AGivenTotalAgreesAfterAConversionRoundedBoth) {
+  Outcome o = NormaliseText(
+      PhysicalTrade("GASOIL",
+                    R"(value { value: "100" } unit: "bbl" frequency: QUANTITY_FREQUENCY_PER_DAY
+         total { value: "2800" })",
+                    "2026-02-01", "2026-02-28"));
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.value().value(), "13.422819");   // 100 / 7.45, rounded
+  EXPECT_EQ(q.total().value(), "375.838926");  // 2800 / 7.45, rounded; 13.422819 × 28 = 375.838932
+  for (const auto& note : o.notes) EXPECT_EQ(note.find("disagrees"), std::string::npos) << note;
+}
+
 // A total too large for its column is an error naming the total and how it was computed.
 TEST(NormaliseTest, ATotalTooLargeNamesTheTotal) {
   TradeEvent event = Parse<TradeEvent>(
