@@ -1,0 +1,176 @@
+// What becomes of each record, in input order: BatchRun::Absorb and its helpers
+// (batch_run_internal.h).
+#include "pipeline/batch_run_internal.h"
+
+namespace tradeflow::pipeline::internal {
+
+Status BatchRun::Absorb(RecordChunk& chunk, const sources::RecordSource& source) {
+  FileSummary& file = summary_.files[chunk.file_index];
+  // Partly quarantined by an interrupted run (QuarantinedEarlier); looked up once per chunk.
+  const bool resumed = quarantine_has_.count(chunk.input->sha256) > 0;
+  for (size_t i = 0; i < chunk.size; ++i) {
+    ++file.records_read;
+    if (options_.progress && (file.records_read & 4095) == 0) {
+      options_.progress->Update(file.records_read, source.bytes_read());
+    }
+    sources::SourceRecord& record = chunk.records[i];
+    // An input an interrupted run began is finished record by record, as it was begun.
+    if (record.group_size > 1 && !resumed) {
+      const bool last = record.group_index + 1 == record.group_size;
+      group_.push_back({std::move(record), std::move(chunk.outcomes[i])});
+      if (last) TF_RETURN_IF_ERROR(AbsorbGroup(*chunk.input, &file));
+      continue;
+    }
+    TF_RETURN_IF_ERROR(AbsorbOne(*chunk.input, record, chunk.outcomes[i], resumed, &file));
+  }
+  return Status::OK();
+}
+
+Status BatchRun::AbsorbOne(const sources::InputFile& input, const sources::SourceRecord& record,
+                           RecordOutcome& out, bool resumed, FileSummary* file) {
+  if (out.accepted && resumed && QuarantinedEarlier(input, record)) {
+    ++file->records_quarantined;
+    // A changed repeat of a version is quarantined for that now as then: say so, rather than
+    // that only the interrupted run rejected it.
+    auto earlier = validator_->RejectsDuplicateVersions()
+                       ? duplicates_.Lookup(out.key, out.content_hash)
+                       : std::nullopt;
+    const bool conflict = earlier && !earlier->same_content;
+    ++file->quarantined_by_rule[conflict ? std::string(validate::Validator::kUniqueVersionRule)
+                                         : std::string(kByAnInterruptedRun)];
+    return Status::OK();
+  }
+  if (out.accepted && CheckDuplicate(input, record, &out) == VersionSeen::kReplay) {
+    // Already stored with this content (rule 15: replays are ignored), so accepted.
+    ++file->records_accepted;
+    ++file->records_replayed;
+    return Status::OK();
+  }
+  if (!out.accepted) return Reject(input, record, out, file);
+  if (out.has_warnings) ++file->records_with_warnings;
+  TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
+  ++file->records_accepted;
+  return Status::OK();
+}
+
+Status BatchRun::AbsorbGroup(const sources::InputFile& input, FileSummary* file) {
+  std::vector<GroupMember> group = std::move(group_);
+  group_.clear();
+  // A leg that is a changed repeat of a version seen before fails unique_version (when an
+  // error) below, in AbsorbOne: it fails the package as well. Looked up without adding keys.
+  auto conflicts = [this](const GroupMember& m) {
+    if (!m.outcome.accepted || !validator_->RejectsDuplicateVersions()) return false;
+    auto earlier = duplicates_.Lookup(m.outcome.key, m.outcome.content_hash);
+    return earlier.has_value() && !earlier->same_content;
+  };
+  auto failed = std::find_if(group.begin(), group.end(), [&](const GroupMember& m) {
+    return !m.outcome.accepted || conflicts(m);
+  });
+  if (failed != group.end() && config_.on_bad_record == BadRecordPolicy::kFail &&
+      !failed->outcome.accepted) {
+    return Reject(input, failed->record, failed->outcome, file);  // names the leg that failed
+  }
+  if (failed != group.end()) {
+    std::string why = "unique_version: a changed repeat of a version seen before";
+    if (!failed->outcome.accepted) {
+      why = failed->outcome.failures.front().rule + ": " + failed->outcome.failures.front().message;
+    }
+    const std::string message = failed->record.location + " of the same report is quarantined (" +
+                                why + "); the legs of a package are stored together or not at all";
+    for (GroupMember& m : group) {
+      if (!m.outcome.accepted || conflicts(m)) continue;
+      TradeEvent event;  // the leg as it would have been stored
+      if (!event.ParseFromString(m.outcome.row)) return Status::Internal("unreadable row");
+      event.clear_content_hash();
+      RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
+                                    {{"package_incomplete", "package_id", message}}, &event,
+                                    &m.outcome);
+    }
+  }
+  for (GroupMember& m : group) {
+    TF_RETURN_IF_ERROR(AbsorbOne(input, m.record, m.outcome, false, file));
+  }
+  return Status::OK();
+}
+
+bool BatchRun::QuarantinedEarlier(const sources::InputFile& input,
+                                  const sources::SourceRecord& record) const {
+  return stored_rejects_.count({input.sha256, record.location}) > 0;
+}
+
+VersionSeen BatchRun::CheckDuplicate(const sources::InputFile& input,
+                                     const sources::SourceRecord& record, RecordOutcome* out) {
+  // A short `where` keeps the run's key index small (it holds one per record): "line 17", or
+  // with several inputs "etrm.csv line 17".
+  std::string_view where = record.location;
+  std::string with_file;
+  if (todo_.size() > 1) {
+    const std::string& path = input.path;
+    with_file = path.substr(path.rfind('/') + 1) + " " + record.location;
+    where = with_file;
+  }
+  std::vector<validate::RuleFailure> results;
+  const VersionSeen seen =
+      validator_->CheckDuplicate(out->key, out->content_hash, where, &duplicates_, &results);
+  if (seen != VersionSeen::kDuplicate) return seen;
+  TradeEvent event;
+  *out = processor_->Rebuild(input, record, &event);
+  const validate::RuleFailure& r = results.front();
+  if (r.severity == validate::Severity::kError) {
+    RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
+                                  {{r.rule, r.field, r.message}}, &event, out);
+    return seen;
+  }
+  auto* w = event.add_quality_warnings();
+  w->set_rule(r.rule);
+  w->set_field(r.field);
+  w->set_message(r.message);
+  out->has_warnings = true;
+  Status serialized = RecordProcessor::SerializeRow(event, &out->row, &out->content_hash);
+  if (!serialized.ok()) {
+    RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
+                                  {{"serialization", "", serialized.message()}}, &event, out);
+    return seen;
+  }
+  // Stored too, so that a later copy of this content is a replay rather than stored again.
+  if (out->accepted) duplicates_.AddContent(out->key, out->content_hash);
+  return seen;
+}
+
+Status BatchRun::Reject(const sources::InputFile& input, const sources::SourceRecord& record,
+                        const RecordOutcome& out, FileSummary* file) {
+  if (config_.on_bad_record == BadRecordPolicy::kFail) {
+    return Status::Invalid(DescribeFailure(input, record, out.failures.front(), out.stage));
+  }
+  // By record: a rule that failed on two legs quarantined one record.
+  std::set<std::string_view> rules;
+  for (const auto& f : out.failures) rules.insert(f.rule);
+  for (std::string_view rule : rules) ++file->quarantined_by_rule[std::string(rule)];
+  ++file->records_quarantined;
+  if (quarantine_has_.count(input.sha256)) {
+    // A run killed (or refused) between its two commits already stored this file's rejects as
+    // they were then. Those are not stored again; a record rejected now that was not then (a
+    // version another run committed since) is. No max_bad_records here: a limit now would
+    // leave the input half stored for good.
+    if (QuarantinedEarlier(input, record)) return Status::OK();
+    ++late_rejects_;
+    late_inputs_.insert(input.sha256);
+  } else {
+    TF_RETURN_IF_ERROR(
+        IfBadFile(input, bad_records_.Count(input, record, out, rules, file->records_read)));
+  }
+  return quarantine_->Add(
+      MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
+}
+
+Status BatchRun::IfUnreadable(const sources::InputFile& input, Status status) {
+  if (status.code() != StatusCode::kIOError || quarantine_has_.count(input.sha256)) return status;
+  return IfBadFile(input, std::move(status));
+}
+
+Status BatchRun::IfBadFile(const sources::InputFile& input, Status status) {
+  if (!status.ok()) bad_file_ = BadFile{input.sha256, input.path, status.message()};
+  return status;
+}
+
+}  // namespace tradeflow::pipeline::internal
