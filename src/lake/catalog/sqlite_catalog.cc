@@ -83,6 +83,17 @@ constexpr std::string_view kDropSql =
 
 #undef TF_TABLE_TYPE_FILTER
 
+// The first column of every row the statement yields, as text.
+Result<std::vector<std::string>> FirstColumn(sqlite::Statement& stmt) {
+  std::vector<std::string> out;
+  while (true) {
+    TF_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(stmt.ColumnText(0).value_or(""));
+  }
+  return out;
+}
+
 class SqliteCatalog final : public Catalog {
  public:
   SqliteCatalog(std::unique_ptr<sqlite::Database> db, std::string name)
@@ -93,13 +104,7 @@ class SqliteCatalog final : public Catalog {
   Result<std::vector<std::string>> CatalogNamesInStore() override {
     TF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT DISTINCT catalog_name FROM iceberg_tables "
                                                 "ORDER BY catalog_name"));
-    std::vector<std::string> out;
-    while (true) {
-      TF_ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      out.push_back(stmt.ColumnText(0).value_or(""));
-    }
-    return out;
+    return FirstColumn(stmt);
   }
 
   std::string identity() const override {
@@ -118,13 +123,7 @@ class SqliteCatalog final : public Catalog {
   Result<std::vector<std::string>> ListNamespaces() override {
     TF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(kListNamespacesSql));
     TF_RETURN_IF_ERROR(stmt.Bind({name_}));
-    std::vector<std::string> out;
-    while (true) {
-      TF_ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      out.push_back(stmt.ColumnText(0).value_or(""));
-    }
-    return out;
+    return FirstColumn(stmt);
   }
 
   Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) override {
