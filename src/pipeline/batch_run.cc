@@ -87,10 +87,17 @@ Status BatchRun::Prepare() {
                       lake::OpenSqliteCatalog(summary_.catalog_path, config_.catalog.name));
   const std::string root = Absolute(config_.warehouse) + "/" + ns + "/";
   const int64_t target = config_.table.target_file_mb << 20;
-  TF_ASSIGN_OR_RETURN(
-      events_, EventSink::Open(catalog_.get(), {ns, config_.table.name},
-                               lake::ToFileUri(root + config_.table.name),
-                               {config_.table.partition, config_.table.sort}, target, &pool_));
+  auto events = EventSink::Open(catalog_.get(), {ns, config_.table.name},
+                                lake::ToFileUri(root + config_.table.name),
+                                {config_.table.partition, config_.table.sort}, target, &pool_);
+  // A layout the table's schema does not have (an unknown column) is the pipeline file's error.
+  if (!events.ok() && events.status().code() == StatusCode::kInvalidArgument &&
+      !config_.table.layout_where.empty() &&
+      (events.status().message().find("partition") != std::string::npos ||
+       events.status().message().find("sort") != std::string::npos)) {
+    return events.status().WithContext(config_.table.layout_where);
+  }
+  TF_ASSIGN_OR_RETURN(events_, std::move(events));
   lake::TableLayout quarantine_layout;
   quarantine_layout.sort = {{"input_sha256", false}, {"line", false}};
   TF_ASSIGN_OR_RETURN(

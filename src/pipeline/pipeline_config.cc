@@ -112,6 +112,13 @@ class Parser : public YamlReader {
       if (column.size() > 5 && column.ends_with(" desc")) {
         column.resize(column.size() - 5);
         descending = true;
+      } else if (column.size() > 4 && column.ends_with(" asc")) {
+        column.resize(column.size() - 4);
+      }
+      if (column.find(' ') != std::string::npos) {
+        return Error(item,
+                     "sort_by entry '" + column +
+                         "': a column, then optionally 'desc' (or 'asc'), as 'trade_date desc'");
       }
       out->sort.push_back({column, descending});
     }
@@ -152,8 +159,14 @@ class Parser : public YamlReader {
   Status ParseTable(const YAML::Node& node, TableConfig* out) const {
     TF_RETURN_IF_ERROR(CheckKeys(
         node, "table", {"namespace", "name", "partition_by", "sort_by", "target_file_mb"}));
-    if (node["partition_by"]) TF_RETURN_IF_ERROR(ParsePartition(node["partition_by"], out));
-    if (node["sort_by"]) TF_RETURN_IF_ERROR(ParseSort(node["sort_by"], out));
+    if (node["partition_by"]) {
+      TF_RETURN_IF_ERROR(ParsePartition(node["partition_by"], out));
+      out->layout_where = Where(node["partition_by"]);
+    }
+    if (node["sort_by"]) {
+      TF_RETURN_IF_ERROR(ParseSort(node["sort_by"], out));
+      if (out->layout_where.empty()) out->layout_where = Where(node["sort_by"]);
+    }
     if (node["target_file_mb"]) {
       try {
         out->target_file_mb = node["target_file_mb"].as<int64_t>();

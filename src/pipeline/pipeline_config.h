@@ -36,6 +36,9 @@ struct TableConfig {
                                                    {"product.asset_class", "identity", ""}};
   std::vector<lake::SortKey> sort = {
       {"trade_date", false}, {"source_trade_id", false}, {"source_version", false}};
+  // "<file>:<line>" of partition_by and sort_by when the file gives them, for the errors found
+  // when the layout is resolved against the table's schema (an unknown column).
+  std::string layout_where;
   // Arrow in-memory size at which a data file is rolled (the Parquet file is several times
   // smaller); a run buffers at most twice this.
   int64_t target_file_mb = 64;

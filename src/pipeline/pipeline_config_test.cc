@@ -64,6 +64,10 @@ TEST(PipelineConfigTest, TableNamesArePlainAndDistinct) {
             std::string::npos);
   EXPECT_NE(message("table: {name: ref_books}\n").find("are the reference tables'"),
             std::string::npos);
+  EXPECT_NE(message("table:\n  sort_by: [trade_date descending]\n")
+                .find("a column, then optionally 'desc' (or 'asc'), as 'trade_date desc'"),
+            std::string::npos);
+  EXPECT_EQ(message("table:\n  sort_by: [trade_date asc, source_trade_id desc]\n"), "ok");
   EXPECT_NE(message("table:\n  partition_by: [{column: trade_date, transform: month}, "
                     "{column: trade_date, transform: month}]\n")
                 .find("partition_by names trade_date (month) twice"),

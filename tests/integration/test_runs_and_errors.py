@@ -458,3 +458,12 @@ def test_the_command_line_says_what_is_wrong(loaded):
     other = loaded.run("tables", "--catalog-name", "other")
     assert other.returncode == 1
     assert "catalog 'other' in lake/catalog.db has no tables; the catalog names there: tradeflow" in other.stderr
+
+
+def test_a_partition_column_the_table_does_not_have_names_the_pipeline_line(workspace):
+    pipeline = workspace.write_pipeline("part.yaml", {
+        "  namespace: trading": "  namespace: trading\n  partition_by: [{column: trade_dat, transform: month}]",
+    })
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    assert "part.yaml:13: partition column 'trade_dat' does not exist" in result.stderr, result.stderr
