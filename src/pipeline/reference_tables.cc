@@ -31,9 +31,13 @@ Status ForEachReferenceRow(const transform::ReferenceTables& t, const std::strin
 Result<ReferenceHashes> HashReferenceFiles(const ReferenceConfig& config) {
   ReferenceHashes hashes;
   for (const auto& t : config.tables) {
-    TF_ASSIGN_OR_RETURN(auto file, sources::DescribeInputFile(t.path));
+    auto file = sources::DescribeInputFile(t.path);
+    if (!file.ok()) {
+      return file.status().WithContext((t.where.empty() ? "" : t.where + ": ") + "reference." +
+                                       t.kind);
+    }
     std::string& list = hashes[t.kind];
-    list += (list.empty() ? "" : ",") + file.sha256;
+    list += (list.empty() ? "" : ",") + file->sha256;
   }
   return hashes;
 }

@@ -467,3 +467,10 @@ def test_a_partition_column_the_table_does_not_have_names_the_pipeline_line(work
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 1
     assert "part.yaml:13: partition column 'trade_dat' does not exist" in result.stderr, result.stderr
+
+
+def test_a_missing_reference_file_names_the_pipeline_line(workspace):
+    pipeline = workspace.write_pipeline("ref.yaml", {"ref/books.csv": "ref/bookz.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    assert re.search(r"ref\.yaml:\d+: reference\.books: \S*ref/bookz\.csv: no such file", result.stderr), result.stderr
