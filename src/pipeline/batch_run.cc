@@ -15,6 +15,18 @@ std::string Canonical(const std::string& path) {
   return ec ? Absolute(path) : canonical.string();
 }
 
+Status CheckWritable(const std::string& folder, const std::string& what) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) return Status::IOError(what + " " + folder + ": cannot create it: " + ec.message());
+  const std::string probe = folder + "/.tradeflow-write-check-" + lake::NewUuid();
+  if (!std::ofstream(probe)) {
+    return Status::IOError(what + " " + folder + ": cannot write there: " + std::strerror(errno));
+  }
+  std::filesystem::remove(probe, ec);
+  return Status::OK();
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -52,6 +64,8 @@ Status BatchRun::Prepare() {
   summary_.catalog_path = Absolute(config_.catalog.uri);
   summary_.catalog_name = config_.catalog.name;
   summary_.warehouse = lake::ToFileUri(Absolute(config_.warehouse));
+  // Before any input is read: a run would otherwise find out at its first data file.
+  TF_RETURN_IF_ERROR(CheckWritable(Absolute(config_.warehouse), "warehouse"));
 
   // Every input must exist before anything else happens.
   std::map<std::string, std::string> first_path;  // by sha256

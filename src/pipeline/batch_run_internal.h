@@ -5,9 +5,12 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <set>
 #include <sstream>
@@ -57,6 +60,8 @@ std::string Absolute(const std::string& path);
 // The canonical form --reread paths are given in (symbolic links resolved).
 std::string Canonical(const std::string& path);
 int64_t NowMicros();
+// IOError unless files can be created in `folder` (made if missing); `what` names it.
+Status CheckWritable(const std::string& folder, const std::string& what);
 
 class BatchRun {
  public:

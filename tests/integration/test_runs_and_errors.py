@@ -474,3 +474,12 @@ def test_a_missing_reference_file_names_the_pipeline_line(workspace):
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 1
     assert re.search(r"ref\.yaml:\d+: reference\.books: \S*ref/bookz\.csv: no such file", result.stderr), result.stderr
+
+
+def test_a_warehouse_that_cannot_be_written_fails_before_reading(workspace):
+    (workspace.root / "afile").write_text("not a folder")
+    pipeline = workspace.write_pipeline("wh.yaml", {"warehouse: lake": "warehouse: afile/lake"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    assert "warehouse " in result.stderr and "afile/lake: cannot create it" in result.stderr, result.stderr
+    assert "reading file" not in result.stderr
