@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -533,35 +532,35 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
 
 // What a TradeEvent mapping may not do: fill what tradeflow fills itself (provenance, the
 // content hash, source_attributes, quality_warnings, the _raw text of an enum it maps), which
-// would be overwritten without a word; and leave a gap in a list ("fees[5]" with no fees[1]),
-// which would store empty entries before it.
-Status CheckTradeEventTargets(const MappingSpec& spec) {
+// would be overwritten without a word; and leave a gap in a list ("fees[5]" with no fees[0]),
+// which would store empty entries before it. `paths[i]` is the resolved target of `fields[i]`.
+Status CheckTradeEventTargets(const std::vector<FieldMapping>& fields,
+                              const std::vector<const FieldPath*>& paths) {
   std::set<std::string> mapped;
-  for (const auto& m : spec.fields) mapped.insert(m.target);
+  for (const auto& m : fields) mapped.insert(m.target);
   std::map<std::string, std::map<int, std::string>> lists;  // list path → index → where
-  for (const auto& m : spec.fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const FieldMapping& m = fields[i];
     const std::string where =
         (m.where.empty() ? "mapping" : m.where) + ": target '" + m.target + "' ";
-    for (const char* own :
-         {"provenance", "content_hash", "source_attributes", "quality_warnings"}) {
-      const std::string prefix(own);
-      if (m.target == prefix || m.target.rfind(prefix + ".", 0) == 0 ||
-          m.target.rfind(prefix + "[", 0) == 0) {
-        return Status::Invalid(where + "is filled by tradeflow itself and cannot be mapped");
-      }
+    const std::string& top = paths[i]->steps().front().field->name();
+    if (top == "provenance" || top == "content_hash" || top == "source_attributes" ||
+        top == "quality_warnings") {
+      return Status::Invalid(where + "is filled by tradeflow itself and cannot be mapped");
     }
     if (m.target.ends_with("_raw") && mapped.count(m.target.substr(0, m.target.size() - 4))) {
       return Status::Invalid(where + "is filled from the rule for '" +
                              m.target.substr(0, m.target.size() - 4) +
                              "' (the source's own value) and cannot be mapped too");
     }
-    for (size_t open = m.target.find('['); open != std::string::npos;
-         open = m.target.find('[', open + 1)) {
-      const size_t close = m.target.find(']', open);
-      if (close == std::string::npos) break;
-      int index = -1;
-      std::from_chars(m.target.data() + open + 1, m.target.data() + close, index);
-      if (index >= 0) lists[m.target.substr(0, open)].emplace(index, m.where);
+    std::string prefix;  // the path up to each list, with the indexes before it
+    for (const FieldPath::Step& step : paths[i]->steps()) {
+      prefix += step.field->name();
+      if (step.index >= 0) {
+        lists[prefix].emplace(step.index, m.where);
+        prefix += "[" + std::to_string(step.index) + "]";
+      }
+      prefix += ".";
     }
   }
   for (const auto& [list, indices] : lists) {
@@ -571,8 +570,7 @@ Status CheckTradeEventTargets(const MappingSpec& spec) {
       const std::string& where = indices.rbegin()->second;
       return Status::Invalid((where.empty() ? "mapping" : where) + ": " + list + "[" +
                              std::to_string(last) + "] is mapped but " + list + "[" +
-                             std::to_string(i) +
-                             "] is not: the list would get empty entries "
+                             std::to_string(i) + "] is not: the list would get empty entries " +
                              "before it");
     }
   }
@@ -594,7 +592,6 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
   mapper->keep_unmapped_ = spec.keep_unmapped_columns;
   FieldRegistry fields;
   std::set<std::string> targets;
-  if (mapper->is_trade_event_) TF_RETURN_IF_ERROR(CheckTradeEventTargets(spec));
   for (const auto& m : spec.fields) {
     auto rule = CompileRule(m, spec.numbers, reference, mapper->targets_.get(), &fields);
     if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);
@@ -606,6 +603,11 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
     }
     mapper->maps_trade_uid_ |= m.target == "trade_uid";
     mapper->rules_.push_back(std::move(*rule));
+  }
+  if (mapper->is_trade_event_) {
+    std::vector<const FieldPath*> paths;
+    for (const auto& rule : mapper->rules_) paths.push_back(&rule->path);
+    TF_RETURN_IF_ERROR(CheckTradeEventTargets(spec.fields, paths));
   }
   mapper->source_fields_ = fields.Release();
   return mapper;
