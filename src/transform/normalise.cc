@@ -29,7 +29,6 @@ bool SameAsWritten(const std::string& given, const std::string& computed, int64_
   auto g = model::ParseDecimal(given, {38, 6});
   auto c = model::ParseDecimal(computed, {38, 6});
   if (!g.ok() || !c.ok()) return false;
-  if (arrow::BasicDecimal128::Abs(*g - *c) <= arrow::Decimal128(slack)) return true;
   const size_t dot = given.find('.');
   const int decimals = dot == std::string::npos ? 0 : static_cast<int>(given.size() - dot - 1);
   arrow::Decimal128 half_unit(0);  // half a unit of the given's last decimal, at scale 6
@@ -37,7 +36,8 @@ bool SameAsWritten(const std::string& given, const std::string& computed, int64_
     half_unit = arrow::Decimal128(5);
     for (int i = decimals + 1; i < 6; ++i) half_unit *= 10;
   }
-  return arrow::BasicDecimal128::Abs(*g - *c) <= half_unit;
+  const arrow::Decimal128 tolerance = std::max(half_unit, arrow::Decimal128(slack));
+  return arrow::BasicDecimal128::Abs(*g - *c) <= tolerance;
 }
 
 int32_t ScaleOf(const google::protobuf::Descriptor* message, const char* field) {
