@@ -28,8 +28,8 @@ struct ForeignTable {
 // The foreign tables in the metadata folder of `location` (a file:// URI): metadata files of
 // another table-uuid than `own_uuid`, except those a table of `catalog_identity` wrote and left
 // unregistered (its first commit killed before the catalog took it), which are leftovers.
-// Files in `own_files` (local paths: the table's current and logged metadata files) are known
-// to be the table's and not read.
+// Files in `own_files` (local paths, such as the files the table's metadata references) are
+// known to be the table's and not read.
 Result<std::vector<ForeignTable>> ForeignTablesAt(const std::string& location,
                                                   const std::string& own_uuid,
                                                   const std::string& catalog_identity,

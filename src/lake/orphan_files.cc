@@ -43,28 +43,22 @@ Result<std::set<std::string>> ReferencedFiles(const Table& table) {
 
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
                                                    bool dry_run, std::string* not_cleaned) {
-  std::set<std::string> own_metadata;  // read only the metadata files that are not the table's
+  // A table not in the catalog yet references nothing: whatever is under its location was left
+  // by a writer killed before the table's first commit.
+  std::set<std::string> refs;
   if (!table.staged()) {
-    TF_RETURN_IF_ERROR(AddLocal(table.metadata_location(), &own_metadata));
-    for (const auto& entry : table.metadata().metadata_log) {
-      TF_RETURN_IF_ERROR(AddLocal(entry.metadata_file, &own_metadata));
-    }
+    TF_ASSIGN_OR_RETURN(refs, ReferencedFiles(table));
   }
+  // Its own metadata files (in refs) are not read again to look for another table's.
   TF_ASSIGN_OR_RETURN(auto foreign,
                       ForeignTablesAt(table.metadata().location, table.metadata().table_uuid,
-                                      table.catalog_identity(), own_metadata));
+                                      table.catalog_identity(), refs));
   if (!foreign.empty()) {
     if (not_cleaned != nullptr) {
       *not_cleaned = "its folder also holds another table's metadata (" +
                      foreign.front().metadata_file + "): files are not removed";
     }
     return std::vector<std::string>{};
-  }
-  // A table not in the catalog yet references nothing: whatever is under its location was left
-  // by a writer killed before the table's first commit.
-  std::set<std::string> refs;
-  if (!table.staged()) {
-    TF_ASSIGN_OR_RETURN(refs, ReferencedFiles(table));
   }
   TF_ASSIGN_OR_RETURN(std::string root, LocalPathFromUri(table.metadata().location));
   const auto cutoff = fs::file_time_type::clock::now() - min_age;
