@@ -70,7 +70,7 @@ Result<InputFile> DescribeInputFile(const std::string& path) {
   }
   if (std::ferror(file.get())) return Status::IOError(path + ": read failed");
   TF_ASSIGN_OR_RETURN(FileStamp after, StampOfOpenFile(file.get(), path));
-  if (after != out.stamp || out.size != after.size) {
+  if (after != out.stamp) {
     return Status::IOError(path + ": changed while it was hashed (" + Change(out.stamp, after) +
                            "): is it still being written? Run again once it is complete");
   }
