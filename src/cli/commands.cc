@@ -10,6 +10,7 @@
 
 #include "observe/progress.h"
 #include "pipeline/batch_run.h"
+#include "pipeline/ingest_state.h"
 #include "pipeline/inspect.h"
 #include "pipeline/pipeline_config.h"
 
@@ -67,7 +68,6 @@ int Main(int argc, char** argv) {
   }
   int64_t limit = 5;
   int64_t snapshot_id = 0;
-  std::vector<std::string> columns;
   show->add_option("-n,--limit", limit, "number of rows")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
@@ -138,13 +138,7 @@ int Main(int argc, char** argv) {
     if (snapshot_id != 0) snap = snapshot_id;
     auto rows = pipeline::ReadRows(**table, snap, limit);
     if (!rows.ok()) return Fail(rows.status());
-    for (size_t from = 0; from < column_list.size();) {
-      size_t comma = column_list.find(',', from);
-      if (comma == std::string::npos) comma = column_list.size();
-      if (comma > from) columns.push_back(column_list.substr(from, comma - from));
-      from = comma + 1;
-    }
-    auto text = pipeline::FormatRows(**rows, columns);
+    auto text = pipeline::FormatRows(**rows, pipeline::CommaList(column_list));
     if (!text.ok()) return Fail(text.status());
     fmt::print("{}", *text);
   }

@@ -38,7 +38,7 @@ Status NoRejectsCommittedSince(const lake::TableIdentifier& table,
     for (const char* key : {kInputHashesKey, kLateInputHashesKey}) {
       auto listed = snapshot.summary.find(key);
       if (listed == snapshot.summary.end()) continue;
-      for (auto& hash : HashList(listed->second)) hashes.push_back(std::move(hash));
+      for (auto& hash : CommaList(listed->second)) hashes.push_back(std::move(hash));
     }
     for (const PlannedInput& input : inputs) {
       if (std::find(hashes.begin(), hashes.end(), input.sha256) == hashes.end()) continue;

@@ -67,9 +67,9 @@ TEST(CommitChecksTest, RejectsAnotherRunStoredSinceThePlanAreAConflict) {
 }
 
 TEST(CommitChecksTest, HashListsSkipEmptyEntries) {
-  EXPECT_EQ(HashList("aaa,bbb"), (std::vector<std::string>{"aaa", "bbb"}));
-  EXPECT_EQ(HashList(",aaa,,"), (std::vector<std::string>{"aaa"}));
-  EXPECT_TRUE(HashList("").empty());
+  EXPECT_EQ(CommaList("aaa,bbb"), (std::vector<std::string>{"aaa", "bbb"}));
+  EXPECT_EQ(CommaList(",aaa,,"), (std::vector<std::string>{"aaa"}));
+  EXPECT_TRUE(CommaList("").empty());
 }
 
 }  // namespace

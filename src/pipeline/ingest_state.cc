@@ -15,7 +15,7 @@
 
 namespace tradeflow::pipeline {
 
-std::vector<std::string> HashList(const std::string& list) {
+std::vector<std::string> CommaList(const std::string& list) {
   std::vector<std::string> hashes;
   size_t start = 0;
   while (start < list.size()) {
@@ -33,7 +33,7 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
   for (const auto& s : metadata.snapshots) {
     auto it = s.summary.find(kInputHashesKey);
     if (it == s.summary.end()) continue;
-    for (auto& hash : HashList(it->second)) {
+    for (auto& hash : CommaList(it->second)) {
       out.emplace(std::move(hash), IngestedInput{s.snapshot_id, s.timestamp_ms});
     }
   }
@@ -133,7 +133,7 @@ std::map<std::string, std::set<std::string>> UnfinishedReadings(
     if (auto seq = s.summary.find(kQuarantineSequenceKey); seq != s.summary.end()) {
       mark.quarantine_sequence = std::stoll(seq->second);
     }
-    for (auto& hash : HashList(it->second)) {
+    for (auto& hash : CommaList(it->second)) {
       last_ingested[hash] = mark;  // snapshots are listed in commit order
     }
   }
@@ -148,7 +148,7 @@ std::map<std::string, std::set<std::string>> UnfinishedReadings(
     for (const char* key : {kInputHashesKey, kLateInputHashesKey}) {
       auto it = s.summary.find(key);
       if (it == s.summary.end()) continue;
-      for (auto& hash : HashList(it->second)) {
+      for (auto& hash : CommaList(it->second)) {
         auto ingested = last_ingested.find(hash);
         if (ingested != last_ingested.end() && after(s, ingested->second)) {
           out[hash].insert(run->second);

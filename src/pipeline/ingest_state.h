@@ -35,8 +35,9 @@ struct IngestedInput {
   int64_t timestamp_ms = 0;
 };
 
-// The hashes of a snapshot summary's comma-separated list (kInputHashesKey and the like).
-std::vector<std::string> HashList(const std::string& list);
+// The items of a comma-separated list, empty ones left out: a snapshot summary's hashes
+// (kInputHashesKey and the like), `tradeflow show --columns`.
+std::vector<std::string> CommaList(const std::string& list);
 
 // sha256 → the snapshot that absorbed it.
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata);

@@ -25,15 +25,15 @@ bool IsPlainName(const std::string& name) {
   });
 }
 
-// tradeflow writes local files only: a path given as a URI is either one (file:///abs, and for
-// the catalog SQLAlchemy's sqlite:///relative or sqlite:////abs, the form pyiceberg's SqlCatalog
+// tradeflow writes local files only: a path given as a URI is either one (file:///abs, and with
+// `sqlite` SQLAlchemy's sqlite:///relative or sqlite:////abs, the form pyiceberg's SqlCatalog
 // takes) or a mistake to say so, not a folder named "s3:" in the working directory.
-Result<std::string> LocalPath(const std::string& text, const char* scheme_allowed) {
+Result<std::string> LocalPath(const std::string& text, bool sqlite) {
   const size_t colon = text.find("://");
   if (colon == std::string::npos) return text;
   const std::string scheme = text.substr(0, colon);
   if (scheme == "file") return text.substr(colon + 3);
-  if (scheme == "sqlite" && scheme == scheme_allowed && text.compare(colon, 4, ":///") == 0) {
+  if (sqlite && scheme == "sqlite" && text.compare(colon, 4, ":///") == 0) {
     return text.substr(colon + 4);
   }
   return Status::Invalid("'" + text + "' is a " + scheme +
@@ -64,7 +64,7 @@ class Parser : public YamlReader {
     }
     if (node["uri"]) {
       TF_ASSIGN_OR_RETURN(std::string uri, Scalar(node["uri"], "catalog.uri"));
-      auto path = LocalPath(uri, "sqlite");
+      auto path = LocalPath(uri, /*sqlite=*/true);
       if (!path.ok()) return Error(node["uri"], "catalog.uri " + path.status().message());
       out->uri = *path;
     }
@@ -452,7 +452,7 @@ class Parser : public YamlReader {
     }
     if (root["warehouse"]) {
       TF_ASSIGN_OR_RETURN(std::string warehouse, Scalar(root["warehouse"], "warehouse"));
-      auto path = LocalPath(warehouse, "file");
+      auto path = LocalPath(warehouse, /*sqlite=*/false);
       if (!path.ok()) return Error(root["warehouse"], "warehouse " + path.status().message());
       config.warehouse = *path;
     }
