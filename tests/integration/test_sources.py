@@ -98,22 +98,30 @@ def test_fixml_sample_one_record_per_leg(workspace):
     assert q["value"] == q["lots"] * q["contract_size"]  # derived by normalisation
 
 
+def fixml_reports(ws) -> list:
+    """The trade capture reports of the example FIXML file, as text."""
+    text = (ws.root / "exchange_trades.fixml").read_text()
+    return re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
+
+
+def fixml_pipeline_over(ws, name: str, reports: list, tail: str = "</Batch></FIXML>\n") -> str:
+    """Writes `reports` (then `tail`) as <name>.fixml, and a pipeline <name>.yaml reading it."""
+    body = "\n".join(reports) + "\n" + tail
+    (ws.root / f"{name}.fixml").write_text('<?xml version="1.0"?>\n<FIXML><Batch>\n' + body)
+    return ws.write_pipeline(f"{name}.yaml", {"path: exchange_trades.fixml": f"path: {name}.fixml"},
+                             base="fixml_pipeline.yaml")
+
+
 def test_the_legs_of_a_package_are_quarantined_together(workspace):
     # A swap whose floating leg has a quantity that is no number: storing the fixed leg alone
     # would show a one-sided position, so it goes to quarantine with the other.
-    text = (workspace.root / "exchange_trades.fixml").read_text()
-    reports = re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
+    reports = fixml_reports(workspace)
     swap = next(r for r in reports if 'MLegRptTyp="3"' in r)
     legs = re.findall(r"<TrdLeg [^>]*>", swap)
     assert len(legs) == 2
     broken = swap.replace(legs[1], re.sub(r'Qty="[^"]*"', 'Qty="abc"', legs[1]), 1)
     single = next(r for r in reports if 'MLegRptTyp="1"' in r)
-    doc = '<?xml version="1.0"?>\n<FIXML><Batch>\n' + "\n".join([single, broken]) + "\n</Batch></FIXML>\n"
-    (workspace.root / "package.fixml").write_text(doc)
-    pipeline = workspace.write_pipeline(
-        "package.yaml", {"path: exchange_trades.fixml": "path: package.fixml"},
-        base="fixml_pipeline.yaml",
-    )
+    pipeline = fixml_pipeline_over(workspace, "package", [single, broken])
     read, accepted, quarantined, _ = run_ok(workspace, pipeline)
     assert (read, accepted, quarantined) == (3, 1, 2)
     q = sorted(quarantine_rows(workspace), key=lambda r: r["source_location"])
@@ -124,10 +132,11 @@ def test_the_legs_of_a_package_are_quarantined_together(workspace):
     assert leg1[0]["message"].startswith("TrdCaptRpt 2 leg 2 of the same report is quarantined (mapping_error: ")
     assert leg1[0]["message"].endswith("the legs of a package are stored together or not at all")
     assert workspace.table().scan().to_arrow().num_rows == 1
-    # With on_bad_record: fail the run stops at the leg that failed, named as such.
+    # With on_bad_record: fail the run stops at the leg that failed, named as such. (The file
+    # gains a comment, so that it is not the one ingested already.)
+    fixml_pipeline_over(workspace, "again", [single, broken], "</Batch></FIXML>\n<!-- again -->\n")
     strict = workspace.write_pipeline("strict.yaml", {"on_bad_record: quarantine": "on_bad_record: fail"},
-                                      base="package.yaml")
-    (workspace.root / "package.fixml").write_text(doc.replace("TrdID=", "TrdID=\"9\" X=", 1))
+                                      base="again.yaml")
     failed = workspace.run_pipeline(strict)
     assert failed.returncode == 1
     assert "legs[0].quantity.value (column TrdLeg@Qty): 'abc'" in failed.stderr, failed.stderr
@@ -137,21 +146,12 @@ def test_the_legs_of_a_package_are_quarantined_together(workspace):
 def test_a_package_resent_with_one_leg_changed_is_quarantined_whole(workspace):
     # The swap's floating leg is re-sent with another spread: that leg conflicts with the stored
     # version, so the re-sent package goes to quarantine whole; the stored one stays as it was.
-    text = (workspace.root / "exchange_trades.fixml").read_text()
-    swap = next(r for r in re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
-                if 'MLegRptTyp="3"' in r)
-    doc = '<?xml version="1.0"?>\n<FIXML><Batch>\n{}\n</Batch></FIXML>\n'
-    (workspace.root / "swap.fixml").write_text(doc.format(swap))
+    swap = next(r for r in fixml_reports(workspace) if 'MLegRptTyp="3"' in r)
     legs = re.findall(r"<TrdLeg [^>]*>", swap)
     changed = swap.replace(legs[1], re.sub(r'Spread="[^"]*"', 'Spread="0.25"', legs[1]), 1)
     assert changed != swap
-    (workspace.root / "swap2.fixml").write_text(doc.format(changed))
-    first = workspace.write_pipeline("swap.yaml", {"path: exchange_trades.fixml": "path: swap.fixml"},
-                                     base="fixml_pipeline.yaml")
-    assert run_ok(workspace, first)[:3] == (2, 2, 0)
-    second = workspace.write_pipeline("swap2.yaml", {"path: exchange_trades.fixml": "path: swap2.fixml"},
-                                      base="fixml_pipeline.yaml")
-    assert run_ok(workspace, second)[:3] == (2, 0, 2)
+    assert run_ok(workspace, fixml_pipeline_over(workspace, "swap", [swap]))[:3] == (2, 2, 0)
+    assert run_ok(workspace, fixml_pipeline_over(workspace, "swap2", [changed]))[:3] == (2, 0, 2)
     q = sorted(quarantine_rows(workspace), key=lambda r: r["source_location"])
     assert [f["rule"] for f in q[0]["failures"]] == ["package_incomplete"]
     assert "(unique_version: a changed repeat of a version seen before)" in q[0]["failures"][0]["message"]
@@ -160,19 +160,12 @@ def test_a_package_resent_with_one_leg_changed_is_quarantined_whole(workspace):
 
 
 def test_fixml_bad_corpus(workspace):
-    text = (workspace.root / "exchange_trades.fixml").read_text()
-    reports = re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
-    single = [r for r in reports if 'MLegRptTyp="1"' in r][:10]
+    single = [r for r in fixml_reports(workspace) if 'MLegRptTyp="1"' in r][:10]
     otc = next(i for i, r in enumerate(single) if 'SecTyp="FWD"' in r and i != 4)
     single[otc] = single[otc].replace('R="17"', 'R="99"', 1)  # an OTC trade with no counterparty
     single[4] = re.sub(r'TrdDt="[^"]*"', 'TrdDt="2026-02-31"', single[4])
-    body = "\n".join(single) + "\n<TrdCaptRpt RptID=\"broken\" TrdID=\"1\"><Instrmt Sym=\"X\">"
-    doc = '<?xml version="1.0"?>\n<FIXML><Batch>\n' + body  # truncated: never closed
-    (workspace.root / "bad.fixml").write_text(doc)
-    pipeline = workspace.write_pipeline(
-        "bad_fixml.yaml", {"path: exchange_trades.fixml": "path: bad.fixml"},
-        base="fixml_pipeline.yaml",
-    )
+    broken = "<TrdCaptRpt RptID=\"broken\" TrdID=\"1\"><Instrmt Sym=\"X\">"
+    pipeline = fixml_pipeline_over(workspace, "bad", single + [broken], tail="")  # never closed
     read, accepted, quarantined, _ = run_ok(workspace, pipeline)
     assert (read, accepted, quarantined) == (11, 8, 3)
     q = quarantine_rows(workspace)
