@@ -266,7 +266,10 @@ Status BatchRun::ProcessFile(const sources::InputFile* input, int index, int tot
   }
   TF_RETURN_IF_ERROR(status);
   // A group cut short (no source ends a file inside one; but no record may wait forever).
-  if (!group_.empty()) TF_RETURN_IF_ERROR(AbsorbGroup(*input, &summary_.files[file_index]));
+  if (!group_.empty()) {
+    const bool resumed = quarantine_has_.count(input->sha256) > 0;
+    TF_RETURN_IF_ERROR(AbsorbGroup(*input, resumed, &summary_.files[file_index]));
+  }
   TF_RETURN_IF_ERROR(IfUnreadable(*input, sources::CheckUnchanged(*input)));
   FileSummary& file = summary_.files[file_index];
   if (!quarantine_has_.count(input->sha256)) {

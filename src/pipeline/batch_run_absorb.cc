@@ -14,11 +14,10 @@ Status BatchRun::Absorb(RecordChunk& chunk, const sources::RecordSource& source)
       options_.progress->Update(file.records_read, source.bytes_read());
     }
     sources::SourceRecord& record = chunk.records[i];
-    // An input an interrupted run began is finished record by record, as it was begun.
-    if (record.group_size > 1 && !resumed) {
+    if (record.group_size > 1) {
       const bool last = record.group_index + 1 == record.group_size;
       group_.push_back({std::move(record), std::move(chunk.outcomes[i])});
-      if (last) TF_RETURN_IF_ERROR(AbsorbGroup(*chunk.input, &file));
+      if (last) TF_RETURN_IF_ERROR(AbsorbGroup(*chunk.input, resumed, &file));
       continue;
     }
     TF_RETURN_IF_ERROR(AbsorbOne(*chunk.input, record, chunk.outcomes[i], resumed, &file));
@@ -53,7 +52,7 @@ Status BatchRun::AbsorbOne(const sources::InputFile& input, const sources::Sourc
   return Status::OK();
 }
 
-Status BatchRun::AbsorbGroup(const sources::InputFile& input, FileSummary* file) {
+Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, FileSummary* file) {
   std::vector<GroupMember> group = std::move(group_);
   group_.clear();
   // A leg that is a changed repeat of a version seen before fails unique_version (when an
@@ -63,22 +62,29 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, FileSummary* file)
     auto earlier = duplicates_.Lookup(m.outcome.key, m.outcome.content_hash);
     return earlier.has_value() && !earlier->same_content;
   };
+  // A leg an interrupted run quarantined stays quarantined (AbsorbOne), so it fails the package
+  // too: a leg that run stored with it as package_incomplete is not stored now on its own.
+  auto earlier = [&](const GroupMember& m) {
+    return m.outcome.accepted && resumed && QuarantinedEarlier(input, m.record);
+  };
   auto failed = std::find_if(group.begin(), group.end(), [&](const GroupMember& m) {
-    return !m.outcome.accepted || conflicts(m);
+    return !m.outcome.accepted || conflicts(m) || earlier(m);
   });
   if (failed != group.end() && config_.on_bad_record == BadRecordPolicy::kFail &&
       !failed->outcome.accepted) {
     return Reject(input, failed->record, failed->outcome, file);  // names the leg that failed
   }
   if (failed != group.end()) {
-    std::string why = "unique_version: a changed repeat of a version seen before";
+    std::string why = earlier(*failed)
+                          ? std::string("by ") + kByAnInterruptedRun
+                          : "unique_version: a changed repeat of a version seen before";
     if (!failed->outcome.accepted) {
       why = failed->outcome.failures.front().rule + ": " + failed->outcome.failures.front().message;
     }
     const std::string message = failed->record.location + " of the same report is quarantined (" +
                                 why + "); the legs of a package are stored together or not at all";
     for (GroupMember& m : group) {
-      if (!m.outcome.accepted || conflicts(m)) continue;
+      if (!m.outcome.accepted || conflicts(m) || earlier(m)) continue;
       TradeEvent event;  // the leg as it would have been stored
       if (!event.ParseFromString(m.outcome.row)) return Status::Internal("unreadable row");
       event.clear_content_hash();
@@ -88,7 +94,7 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, FileSummary* file)
     }
   }
   for (GroupMember& m : group) {
-    TF_RETURN_IF_ERROR(AbsorbOne(input, m.record, m.outcome, false, file));
+    TF_RETURN_IF_ERROR(AbsorbOne(input, m.record, m.outcome, resumed, file));
   }
   return Status::OK();
 }

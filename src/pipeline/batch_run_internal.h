@@ -138,8 +138,10 @@ class BatchRun {
 
   // The legs of a multi-leg report (a package: a swap's fixed and floating legs, say) are one
   // economic trade: stored with one of them quarantined, the others would show a one-sided
-  // position. So when one leg fails, the others go to quarantine with it, saying why.
-  Status AbsorbGroup(const sources::InputFile& input, FileSummary* file);
+  // position. So when one leg fails, the others go to quarantine with it, saying why. With
+  // `resumed` (an input an interrupted run partly quarantined), a leg that run quarantined
+  // counts as failed, so that a leg rejected only now does not leave the others stored alone.
+  Status AbsorbGroup(const sources::InputFile& input, bool resumed, FileSummary* file);
 
   // For an input an interrupted run partly quarantined: whether it stored this record as a
   // reject. The input is finished as it was begun: such a record stays a reject even when this

@@ -5,6 +5,7 @@ removes the orphaned files."""
 import csv
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -643,3 +644,32 @@ def test_a_run_killed_before_any_table_existed_leaves_nothing_after_the_next(wor
     for name in names:
         table = catalog.load_table(f"trading.{name}")
         assert files_under(workspace, name) == referenced_files(table), name
+
+
+def test_a_package_leg_rejected_only_when_an_interrupted_input_is_finished_takes_its_package(workspace):
+    """A FIXML file with a broken single report and a swap is read by a run killed between its
+    two commits: its one reject is stored, its trades not. The recovery runs with a rule that the
+    swap's floating leg fails: that leg is a new reject, and the fixed leg goes to quarantine
+    with it (package_incomplete) instead of being stored alone."""
+    text = (workspace.root / "exchange_trades.fixml").read_text()
+    reports = re.findall(r"<TrdCaptRpt .*?</TrdCaptRpt>", text, re.S)
+    single = next(r for r in reports if 'MLegRptTyp="1"' in r)
+    broken = re.sub(r'LastQty="[^"]*"', 'LastQty="abc"', single, count=1)
+    swap = next(r for r in reports if 'MLegRptTyp="3"' in r)
+    body = "\n".join([broken, swap])
+    (workspace.root / "day.fixml").write_text(f'<?xml version="1.0"?>\n<FIXML><Batch>\n{body}\n</Batch></FIXML>\n')
+    pipeline = workspace.write_pipeline("day.yaml", {"path: exchange_trades.fixml": "path: day.fixml"},
+                                        base="fixml_pipeline.yaml")
+    run_killed_at(workspace, pipeline, "catalog-swapped:quarantine")
+    assert quarantined(workspace) == 1
+    rule = ("\nvalidation:\n  rules:\n    - id: no_spread\n      field: legs[0].floating.spread\n"
+            "      range: {max: \"-1\"}\n")
+    (workspace.root / "strict.yaml").write_text((workspace.root / pipeline).read_text() + rule)
+    result = workspace.run_pipeline("strict.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "read 3 = accepted 0 + quarantined 3" in result.stdout, result.stdout
+    rows = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    rules = sorted((r["source_location"], f["rule"]) for r in rows for f in r["failures"])
+    assert rules == [("TrdCaptRpt 1", "mapping_error"), ("TrdCaptRpt 2 leg 1", "package_incomplete"),
+                     ("TrdCaptRpt 2 leg 2", "no_spread")], rules
+    assert len(workspace.table().scan().to_arrow()) == 0
