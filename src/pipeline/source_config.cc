@@ -89,11 +89,7 @@ class SourceParser : public YamlReader {
       TF_ASSIGN_OR_RETURN(out.csv.escape, Char(node["escape"], "escape"));
     }
     if (node["header"]) {
-      try {
-        out.csv.header = node["header"].as<bool>();
-      } catch (const YAML::Exception&) {
-        return Error(node["header"], "header must be true or false");
-      }
+      TF_ASSIGN_OR_RETURN(out.csv.header, Bool(node["header"], "header"));
     }
     if (node["columns"]) {
       if (!node["columns"].IsSequence()) return Error(node["columns"], "columns must be a list");

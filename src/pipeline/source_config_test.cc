@@ -63,6 +63,11 @@ TEST(SourceConfigTest, ErrorsNameTheFileAndLine) {
   EXPECT_THAT(Parse("source:\n  path: a\n").status().message(), HasSubstr("needs a type"));
   EXPECT_EQ(Parse("source:\n  type: csv\n  path: a\n  paths: [b]\n").status().message(),
             "/p/etl.yaml:4: give source.path or source.paths, not both");
+  EXPECT_EQ(Parse("source:\n  type: csv\n  path: a\n  header: 1\n").status().message(),
+            "/p/etl.yaml:4: header must be true or false (not '1')");
+  // YAML 1.1 spellings, as PyYAML reads them too.
+  ASSERT_TRUE(Parse("source:\n  type: csv\n  path: a\n  header: yes\n").ok());
+  EXPECT_TRUE(Parse("source:\n  type: csv\n  path: a\n  header: yes\n")->csv.header);
 }
 
 TEST(SourceConfigTest, OpensEachTypeOverResolvedGlobs) {

@@ -45,7 +45,10 @@ Result<bool> YamlReader::Bool(const YAML::Node& node, const std::string& what) c
   try {
     return node.as<bool>();
   } catch (const YAML::Exception&) {
-    return Error(node, what + " must be true or false");
+    // yaml-cpp reads booleans as YAML 1.1 does (and PyYAML, so Dagster's own config): also
+    // yes/no and on/off, but no numbers.
+    std::string got = node.IsScalar() ? " (not '" + node.Scalar() + "')" : "";
+    return Error(node, what + " must be true or false" + got);
   }
 }
 
