@@ -443,7 +443,11 @@ class Parser : public YamlReader {
         try {
           config.orphan_min_age_seconds = c["orphan_min_age_seconds"].as<int64_t>();
         } catch (const YAML::Exception&) {
-          return Error(c["orphan_min_age_seconds"], "must be a whole number of seconds");
+          return Error(c["orphan_min_age_seconds"],
+                       "orphan_min_age_seconds must be a whole number of seconds");
+        }
+        if (config.orphan_min_age_seconds < 0) {
+          return Error(c["orphan_min_age_seconds"], "orphan_min_age_seconds must be 0 or more");
         }
       }
     }

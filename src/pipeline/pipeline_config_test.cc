@@ -223,5 +223,13 @@ TEST(PipelineConfigTest, AWrongMaxBadRecordsNamesTheFileAndLine) {
             std::string::npos);
 }
 
+TEST(PipelineConfigTest, OrphanMinAgeIsWholeSecondsFromZero) {
+  EXPECT_EQ(Parse("cleanup: {orphan_min_age_seconds: 0}\n")->orphan_min_age_seconds, 0);
+  EXPECT_EQ(Parse("cleanup: {orphan_min_age_seconds: -5}\n").status().message(),
+            "/p/etl.yaml:6: orphan_min_age_seconds must be 0 or more");
+  EXPECT_EQ(Parse("cleanup: {orphan_min_age_seconds: 1.5}\n").status().message(),
+            "/p/etl.yaml:6: orphan_min_age_seconds must be a whole number of seconds");
+}
+
 }  // namespace
 }  // namespace tradeflow::pipeline

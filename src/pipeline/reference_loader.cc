@@ -179,6 +179,12 @@ std::string FieldList(const Descriptor* d) {
   return out;
 }
 
+std::string ColumnList(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
 // The table's explicit rules plus one rule per column named like a field.
 Result<transform::MappingSpec> BuildSpec(const ReferenceConfig::Table& table,
                                          const std::vector<std::string>& columns,
@@ -191,6 +197,13 @@ Result<transform::MappingSpec> BuildSpec(const ReferenceConfig::Table& table,
     CollectColumns(f.source, &read);
   }
   const std::string header = table.path + ":1";
+  for (const auto& ignored : table.ignore_columns) {
+    if (std::find(columns.begin(), columns.end(), ignored) == columns.end()) {
+      return Status::Invalid(header + ": ignore_columns names '" + ignored +
+                             "', which is not a column of the file (columns: " +
+                             ColumnList(columns) + ") (" + table.where + ")");
+    }
+  }
   for (const auto& column : columns) {
     if (read.count(column) || std::find(table.ignore_columns.begin(), table.ignore_columns.end(),
                                         column) != table.ignore_columns.end()) {

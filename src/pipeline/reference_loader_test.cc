@@ -242,6 +242,17 @@ TEST(ReferenceLoaderTest, UnknownColumnFailsAtTheHeader) {
                               dir.pipeline() + ":2)");
 }
 
+TEST(ReferenceLoaderTest, IgnoredColumnTheFileLacksFailsAtTheHeader) {
+  ScratchDir dir;
+  const std::string file = dir.Write("books.csv", "book,portfolio,source\nCRUDE-LDN,ENERGY-EU,X\n");
+  Status st = LoadOne(dir, "reference:\n  books: {path: books.csv, ignore_columns: [sorce]}\n");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), file +
+                              ":1: ignore_columns names 'sorce', which is not a column of the "
+                              "file (columns: book, portfolio, source) (" +
+                              dir.pipeline() + ":2)");
+}
+
 TEST(ReferenceLoaderTest, MissingKeyColumnFailsAtTheHeader) {
   ScratchDir dir;
   const std::string file = dir.Write("units.csv", "from_unit,to_unit\nbbl,MT\n");
