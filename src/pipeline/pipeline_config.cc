@@ -501,7 +501,7 @@ Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::s
     }
     if (!documents.empty()) root = documents.front();
   } catch (const YAML::ParserException& e) {
-    return Status::Invalid(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return Status::Invalid(DescribeYamlError(e, file, text));
   }
   if (!root.IsDefined() || root.IsNull()) {
     return Status::Invalid(file + ": the pipeline file is empty (docs/pipeline-config.md)");

@@ -231,5 +231,22 @@ TEST(PipelineConfigTest, OrphanMinAgeIsWholeSecondsFromZero) {
             "/p/etl.yaml:6: orphan_min_age_seconds must be a whole number of seconds");
 }
 
+TEST(PipelineConfigTest, YamlSyntaxErrorsSayTheUsualCause) {
+  auto message = [](const std::string& text) {
+    return ParsePipelineConfig(text, "/p/etl.yaml").status().message();
+  };
+  EXPECT_EQ(message("pipeline: p\nsource:\n\ttype: csv\n"),
+            "/p/etl.yaml:3: illegal map value (this line is indented with a tab: YAML allows "
+            "only spaces)");
+  EXPECT_EQ(message("pipeline: p\nsource: {type: csv\nmapping: {}\n"),
+            "/p/etl.yaml:3: end of map flow not found (a '{' is not closed by '}')");
+  EXPECT_EQ(message("validation:\n  rules:\n    - {id: x, pattern: \"\\d+\"}\n"),
+            "/p/etl.yaml:3: unknown escape character: d (in double quotes a backslash starts an "
+            "escape: write a pattern with backslashes in single quotes ('\\d+'))");
+  EXPECT_EQ(message("pipeline: p\n- a\n"),
+            "/p/etl.yaml:2: end of map not found (a line is indented differently from the keys "
+            "or list items around it)");
+}
+
 }  // namespace
 }  // namespace tradeflow::pipeline

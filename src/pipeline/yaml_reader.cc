@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <string_view>
 
 namespace tradeflow::pipeline {
 
@@ -27,6 +28,50 @@ Status YamlReader::CheckKeys(const YAML::Node& node, const std::string& what,
     }
   }
   return Status::OK();
+}
+
+namespace {
+
+// The line (0-based) of `text`, without its end.
+std::string_view LineOf(std::string_view text, int line) {
+  size_t begin = 0;
+  for (int i = 0; i < line && begin != std::string_view::npos; ++i) {
+    begin = text.find('\n', begin);
+    if (begin != std::string_view::npos) ++begin;
+  }
+  if (begin == std::string_view::npos || begin > text.size()) return {};
+  return text.substr(begin, text.find('\n', begin) - begin);
+}
+
+std::string HintFor(const std::string& message, std::string_view line) {
+  const std::string_view indent = line.substr(0, line.find_first_not_of(" \t"));
+  if (indent.find('\t') != std::string_view::npos) {
+    return "this line is indented with a tab: YAML allows only spaces";
+  }
+  if (message.rfind("unknown escape character", 0) == 0) {
+    return "in double quotes a backslash starts an escape: write a pattern with backslashes in "
+           "single quotes ('\\d+')";
+  }
+  if (message == "end of map flow not found") return "a '{' is not closed by '}'";
+  if (message == "end of sequence flow not found") return "a '[' is not closed by ']'";
+  if (message == "illegal map value") {
+    return "a second ': ' on one line, or a key indented deeper than the one before it; quote "
+           "a value that holds ': '";
+  }
+  if (message == "end of map not found" || message == "end of sequence not found") {
+    return "a line is indented differently from the keys or list items around it";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string DescribeYamlError(const YAML::Exception& error, const std::string& file,
+                              const std::string& text) {
+  std::string out = file + ":" + std::to_string(error.mark.line + 1) + ": " + error.msg;
+  const std::string hint = HintFor(error.msg, LineOf(text, error.mark.line));
+  if (!hint.empty()) out += " (" + hint + ")";
+  return out;
 }
 
 Result<std::string> YamlReader::Scalar(const YAML::Node& node, const std::string& what) const {

@@ -15,6 +15,12 @@
 
 namespace tradeflow::pipeline {
 
+// "<file>:<line>: <yaml-cpp's message>", with a hint at the usual cause when the parser's own
+// words ("illegal map value", "end of map not found") do not say it. `text` is the file's text,
+// to see whether the line is indented with a tab.
+std::string DescribeYamlError(const YAML::Exception& error, const std::string& file,
+                              const std::string& text);
+
 class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}
