@@ -1,5 +1,7 @@
 #include "validate/user_rules.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -190,12 +192,14 @@ Result<CompiledUserRule> CompiledUserRule::Compile(const UserRule& rule,
       if (kind != ValueKind::kString) {
         return error("pattern needs a string field; " + rule.field + " is a " + kind_name);
       }
-      try {
-        out.regex_ = std::make_shared<const std::regex>(
-            rule.pattern, std::regex::ECMAScript | std::regex::optimize);
-      } catch (const std::regex_error& e) {
-        return error("pattern '" + rule.pattern +
-                     "' is not a valid regular expression: " + e.what());
+      {
+        re2::RE2::Options options;
+        options.set_log_errors(false);
+        out.regex_ = std::make_shared<const re2::RE2>(rule.pattern, options);
+        if (!out.regex_->ok()) {
+          return error("pattern '" + rule.pattern +
+                       "' is not a valid regular expression (RE2 syntax): " + out.regex_->error());
+        }
       }
       out.pattern_ = rule.pattern;
       break;
@@ -253,8 +257,15 @@ bool CompiledUserRule::ToScalar(const FieldReader& reader, const FieldValue& val
 
 std::string CompiledUserRule::Show(const FieldReader& reader, const FieldValue& value) const {
   switch (reader.kind()) {
-    case ValueKind::kString:
-      return "'" + std::string(value.text) + "'";
+    case ValueKind::kString: {
+      // A message quotes a long value's start only (the record itself is in quarantine).
+      constexpr size_t kShown = 80;
+      if (value.text.size() <= kShown) return "'" + std::string(value.text) + "'";
+      size_t cut = kShown;
+      while (cut > 0 && (static_cast<unsigned char>(value.text[cut]) & 0xC0) == 0x80) --cut;
+      return "'" + std::string(value.text.substr(0, cut)) + "...' (" +
+             std::to_string(value.text.size()) + " bytes)";
+    }
     case ValueKind::kDecimal:
       return std::string(value.text);
     case ValueKind::kInteger:
@@ -339,7 +350,7 @@ void CompiledUserRule::Check(const google::protobuf::Message& record,
       return;
     }
     case UserRule::Kind::kPattern:
-      if (!std::regex_match(value.text.begin(), value.text.end(), *regex_)) {
+      if (!re2::RE2::FullMatch(value.text, *regex_)) {
         Fail(Show(field_, value) + " does not match the pattern " + pattern_, out);
       }
       return;

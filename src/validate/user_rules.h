@@ -8,7 +8,6 @@
 
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -17,6 +16,10 @@
 #include "validate/field_reader.h"
 #include "validate/rule.h"
 #include "validate/validation_spec.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace tradeflow::validate {
 
@@ -58,10 +61,10 @@ class CompiledUserRule {
   FieldReader field_;
   std::optional<Scalar> min_, max_;
   std::optional<std::string> min_text_, max_text_;
-  std::vector<std::string> string_set_;  // sorted, for kSet on strings
-  std::vector<Scalar> scalar_set_;       // for kSet on other kinds
-  std::string set_text_;                 // "[A, B]" for messages
-  std::shared_ptr<const std::regex> regex_;
+  std::vector<std::string> string_set_;    // sorted, for kSet on strings
+  std::vector<Scalar> scalar_set_;         // for kSet on other kinds
+  std::string set_text_;                   // "[A, B]" for messages
+  std::shared_ptr<const re2::RE2> regex_;  // kPattern
   std::string pattern_;
   std::string table_;
   const model::ReferenceLookup* lookup_ = nullptr;

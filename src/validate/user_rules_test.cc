@@ -142,6 +142,19 @@ TEST_F(UserRulesTest, PatternMatchesTheWholeValue) {
   EXPECT_FALSE(HasErrors(failures));
 }
 
+TEST_F(UserRulesTest, PatternOnAVeryLongValueNeitherCrashesNorQuotesItWhole) {
+  auto r = Rule("trader_format", "parties.trader", UserRule::Kind::kPattern);
+  r.pattern = "(\\w|\\.)+";  // a group repeated per character: std::regex recursed per character
+  auto e = Future();
+  e.mutable_parties()->set_trader(std::string(200000, 'a'));
+  EXPECT_THAT(Run(r, e), IsEmpty());
+  e.mutable_parties()->set_trader(std::string(200000, 'a') + "!");
+  auto failures = Run(r, e);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].message, "'" + std::string(80, 'a') +
+                                     "...' (200001 bytes) does not match the pattern (\\w|\\.)+");
+}
+
 TEST_F(UserRulesTest, Reference) {
   lookup_.Add("traders", "jsmith");
   auto r = Rule("known_trader", "parties.trader", UserRule::Kind::kReference);
