@@ -13,7 +13,7 @@ DEBIAN_PACKAGES=(
   libsqlite3-dev sqlite3 libpq-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev zlib1g-dev libxxhash-dev libjemalloc-dev libexpat1-dev libsimdjson-dev libssl-dev librdkafka-dev libcpp-httplib-dev
-  libhowardhinnant-date-dev libre2-dev tzdata
+  libhowardhinnant-date-dev libpcre2-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -3,8 +3,9 @@
 namespace tradeflow::lake {
 namespace {
 
-constexpr char kNull = 0;
+constexpr char kNullFirst = 0;
 constexpr char kPresent = 1;
+constexpr char kNullLast = 2;
 
 void AppendBigEndian(uint64_t bits, bool descending, std::string* key) {
   if (descending) bits = ~bits;
@@ -13,7 +14,9 @@ void AppendBigEndian(uint64_t bits, bool descending, std::string* key) {
 
 }  // namespace
 
-void AppendNullSortKey(std::string* key) { key->push_back(kNull); }
+void AppendNullSortKey(bool descending, std::string* key) {
+  key->push_back(descending ? kNullLast : kNullFirst);
+}
 
 void AppendStringSortKey(std::string_view value, bool descending, std::string* key) {
   key->push_back(kPresent);

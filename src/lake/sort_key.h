@@ -2,10 +2,12 @@
 //
 // A writer that holds rows in an encoded form (not Arrow) can then sort a file's rows by
 // comparing one string per row instead of evaluating a comparator per column. The order is the
-// one DataWriter gets from Arrow's sort (and Iceberg's default null order): per column ascending
-// or descending, nulls first either way; strings by their UTF-8 bytes, numbers numerically.
+// one DataWriter gets from Arrow's sort, with Iceberg's default null orders: per column
+// ascending with nulls first, or descending with nulls last (the sort orders tradeflow writes say
+// so); strings by their UTF-8 bytes, numbers numerically.
 //
-// Encoding, per column: a marker byte (0 null, 1 present), then the value:
+// Encoding, per column: a marker byte (0 null ascending, 1 present, 2 null descending), then the
+// value:
 //   integers (int, long, date days, timestamp micros) and decimals: big-endian two's complement
 //     with the sign bit flipped (8 bytes; 16 for a decimal's unscaled value, at the column scale);
 //   strings: the bytes with 0x00 written as 0x00 0xFF, terminated by 0x00 0x00, so a prefix sorts
@@ -20,7 +22,7 @@
 
 namespace tradeflow::lake {
 
-void AppendNullSortKey(std::string* key);
+void AppendNullSortKey(bool descending, std::string* key);
 void AppendStringSortKey(std::string_view value, bool descending, std::string* key);
 void AppendIntSortKey(int64_t value, bool descending, std::string* key);
 void AppendBoolSortKey(bool value, bool descending, std::string* key);

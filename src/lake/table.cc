@@ -217,7 +217,7 @@ Result<std::vector<SortKey>> Table::DefaultSortKeys() const {
     if (order.value("order-id", -1) != metadata_.default_sort_order_id) continue;
     for (const auto& f : order.at("fields")) {
       for (const auto& [path, fid] : ids.by_path) {
-        if (fid == f.at("source-id").get<int32_t>() && path.find('.') == std::string::npos) {
+        if (fid == f.at("source-id").get<int32_t>()) {
           keys.push_back({path, f.value("direction", "asc") == "desc"});
         }
       }

@@ -121,6 +121,7 @@ VersionSeen BatchRun::CheckDuplicate(const sources::InputFile& input,
   if (seen != VersionSeen::kDuplicate) return seen;
   TradeEvent event;
   *out = processor_->Rebuild(input, record, &event);
+  event.clear_content_hash();  // serialized again below, with the warning or as rejected
   const validate::RuleFailure& r = results.front();
   if (r.severity == validate::Severity::kError) {
     RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,

@@ -138,14 +138,17 @@ void RecordProcessor::ProcessOne(const sources::SourceRecord& record,
   out->mapped = true;
   out->key = validate::DuplicateKey::Of(*event);
   out->has_warnings = event->quality_warnings_size() > 0;
-  Status keyed = options_.row_keys->Compute(*event, &out->partition, &out->sort_key);
-  if (!keyed.ok()) {
-    MarkRejected(STAGE_VALIDATE, {{"table_layout", "", keyed.message()}}, event, out);
-    return;
-  }
   Status serialized = SerializeRow(*event, &out->row, &out->content_hash);
   if (!serialized.ok()) {
     MarkRejected(STAGE_VALIDATE, {{"serialization", "", serialized.message()}}, event, out);
+    return;
+  }
+  // The row's keys after its hash: a table may be partitioned or sorted by content_hash too.
+  event->set_content_hash(out->content_hash);
+  Status keyed = options_.row_keys->Compute(*event, &out->partition, &out->sort_key);
+  if (!keyed.ok()) {
+    event->clear_content_hash();
+    MarkRejected(STAGE_VALIDATE, {{"table_layout", "", keyed.message()}}, event, out);
   }
 }
 

@@ -175,7 +175,7 @@ Status RowKeys::AppendSortValue(const Column& column, const Message& message,
     for (const auto& step : column.steps) {
       const Reflection* r = at->GetReflection();
       if (!r->HasField(*at, step.field)) {
-        lake::AppendNullSortKey(key);
+        lake::AppendNullSortKey(column.descending, key);
         return Status::OK();
       }
       at = &r->GetMessage(*at, step.field);
@@ -183,7 +183,7 @@ Status RowKeys::AppendSortValue(const Column& column, const Message& message,
     const std::string& text =
         at->GetReflection()->GetStringReference(*at, at->GetDescriptor()->field(0), nullptr);
     if (text.empty()) {
-      lake::AppendNullSortKey(key);
+      lake::AppendNullSortKey(column.descending, key);
       return Status::OK();
     }
     TF_ASSIGN_OR_RETURN(arrow::Decimal128 value, model::ParseDecimal(text, column.decimal));
@@ -195,7 +195,7 @@ Status RowKeys::AppendSortValue(const Column& column, const Message& message,
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::monostate>) {
-          lake::AppendNullSortKey(key);
+          lake::AppendNullSortKey(column.descending, key);
         } else if constexpr (std::is_same_v<T, std::string_view>) {
           lake::AppendStringSortKey(v, column.descending, key);
         } else if constexpr (std::is_same_v<T, bool>) {

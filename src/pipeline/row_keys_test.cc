@@ -20,7 +20,7 @@ namespace {
 using tradeflow::trade::v1::TradeEvent;
 
 // Trades with the values partitioning and sorting look at, including the null cases: no trade
-// date, no product, an empty trade id, equal keys.
+// date, no product, an empty trade id, no broker, equal keys.
 std::vector<TradeEvent> Trades() {
   std::mt19937 random(7);
   const char* classes[] = {"ASSET_CLASS_ENERGY", "ASSET_CLASS_METALS", "ASSET_CLASS_AGRICULTURE"};
@@ -41,6 +41,8 @@ std::vector<TradeEvent> Trades() {
       t.mutable_product()->set_asset_class(ac);
     }
     t.mutable_execution_time()->set_seconds(1770000000 + static_cast<int64_t>(random() % 100000));
+    const char* brokers[] = {"Marex", "StoneX", "ADM"};
+    if (random() % 3 != 0) t.mutable_parties()->mutable_broker()->set_name(brokers[random() % 3]);
     trades.push_back(std::move(t));
   }
   return trades;
@@ -83,10 +85,12 @@ TEST(RowKeysTest, PartitionsEveryRowLikeThePartitioner) {
   }
 }
 
-TEST(RowKeysTest, SortsRowsLikeArrowWithNullsFirst) {
+// Iceberg's default null orders: first ascending, last descending (the sort orders say so).
+TEST(RowKeysTest, SortsRowsLikeArrowWithIcebergNullOrders) {
   auto trades = Trades();
   Fixture f = Make(trades, {});
   const std::vector<lake::SortKey> sort = {{"trade_date", false},
+                                           {"parties.broker.name", true},
                                            {"source_trade_id", true},
                                            {"source_version", false},
                                            {"execution_time", false}};
@@ -106,9 +110,10 @@ TEST(RowKeysTest, SortsRowsLikeArrowWithNullsFirst) {
   std::vector<arrow::compute::SortKey> arrow_keys;
   for (const auto& k : sort) {
     arrow_keys.emplace_back(
-        k.column,
+        *arrow::FieldRef::FromDotPath("." + k.column),
         k.descending ? arrow::compute::SortOrder::Descending : arrow::compute::SortOrder::Ascending,
-        arrow::compute::NullPlacement::AtStart);
+        k.descending ? arrow::compute::NullPlacement::AtEnd
+                     : arrow::compute::NullPlacement::AtStart);
   }
   auto indices = arrow::compute::SortIndices(f.batch, arrow::compute::SortOptions(arrow_keys));
   ASSERT_TRUE(indices.ok()) << indices.status().ToString();

@@ -1,7 +1,5 @@
 #include "validate/user_rules.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -193,13 +191,12 @@ Result<CompiledUserRule> CompiledUserRule::Compile(const UserRule& rule,
         return error("pattern needs a string field; " + rule.field + " is a " + kind_name);
       }
       {
-        re2::RE2::Options options;
-        options.set_log_errors(false);
-        out.regex_ = std::make_shared<const re2::RE2>(rule.pattern, options);
-        if (!out.regex_->ok()) {
+        auto regex = Regex::Compile(rule.pattern);
+        if (!regex.ok()) {
           return error("pattern '" + rule.pattern +
-                       "' is not a valid regular expression (RE2 syntax): " + out.regex_->error());
+                       "' is not a valid regular expression: " + regex.status().message());
         }
+        out.regex_ = std::move(*regex);
       }
       out.pattern_ = rule.pattern;
       break;
@@ -349,11 +346,17 @@ void CompiledUserRule::Check(const google::protobuf::Message& record,
       }
       return;
     }
-    case UserRule::Kind::kPattern:
-      if (!re2::RE2::FullMatch(value.text, *regex_)) {
+    case UserRule::Kind::kPattern: {
+      auto matched = regex_->FullMatch(value.text);
+      if (!matched.ok()) {
+        Fail(Show(field_, value) + " could not be checked against the pattern " + pattern_ + ": " +
+                 matched.status().message(),
+             out);
+      } else if (!*matched) {
         Fail(Show(field_, value) + " does not match the pattern " + pattern_, out);
       }
       return;
+    }
     case UserRule::Kind::kReference:
       if (!lookup_->Exists(table_, value.text)) {
         Fail(Show(field_, value) + " is not in reference table " + table_, out);

@@ -14,12 +14,9 @@
 #include "common/status.h"
 #include "model/reference_lookup.h"
 #include "validate/field_reader.h"
+#include "validate/regex.h"
 #include "validate/rule.h"
 #include "validate/validation_spec.h"
-
-namespace re2 {
-class RE2;
-}  // namespace re2
 
 namespace tradeflow::validate {
 
@@ -61,10 +58,10 @@ class CompiledUserRule {
   FieldReader field_;
   std::optional<Scalar> min_, max_;
   std::optional<std::string> min_text_, max_text_;
-  std::vector<std::string> string_set_;    // sorted, for kSet on strings
-  std::vector<Scalar> scalar_set_;         // for kSet on other kinds
-  std::string set_text_;                   // "[A, B]" for messages
-  std::shared_ptr<const re2::RE2> regex_;  // kPattern
+  std::vector<std::string> string_set_;  // sorted, for kSet on strings
+  std::vector<Scalar> scalar_set_;       // for kSet on other kinds
+  std::string set_text_;                 // "[A, B]" for messages
+  std::optional<Regex> regex_;           // kPattern
   std::string pattern_;
   std::string table_;
   const model::ReferenceLookup* lookup_ = nullptr;

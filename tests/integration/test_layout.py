@@ -88,3 +88,50 @@ def test_the_outcome_does_not_depend_on_thread_timing(tmp_path, tradeflow_bin, g
     assert outcomes[0][0] == outcomes[1][0]
     assert outcomes[0][1] == outcomes[1][1]
     assert len(outcomes[0][1]) > 0
+
+
+
+def test_a_table_partitioned_by_content_hash_files_each_row_under_its_own_hash(workspace):
+    """content_hash is filled after the row's other fields; the partition is computed from it
+    all the same, so readers pruning on it find the row."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().split(b"\r\n")
+    (workspace.root / "twenty.csv").write_bytes(b"\r\n".join(lines[:21]) + b"\r\n")
+    pipeline = workspace.write_pipeline("by_hash.yaml", {
+        "path: etrm_trades.csv": "path: twenty.csv",
+        "  name: trade_events\n": "  name: trade_events\n  partition_by: [content_hash]\n",
+    })
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    files = data_files(workspace)
+    assert len(files) == 20
+    for path, data_file in files:
+        hashes = pq.read_table(path, columns=["content_hash"]).column(0).to_pylist()
+        assert hashes == [data_file.partition[0]]
+    from pyiceberg.expressions import EqualTo
+    table = workspace.table()
+    one = table.scan(limit=1).to_arrow().to_pylist()[0]
+    found = table.scan(row_filter=EqualTo("content_hash", one["content_hash"])).to_arrow().to_pylist()
+    assert [r["source_trade_id"] for r in found] == [one["source_trade_id"]]
+
+
+def test_a_sort_by_a_nested_column_descending_puts_nulls_last_as_the_sort_order_says(workspace):
+    pipeline = workspace.write_pipeline("sorted.yaml", {
+        "  name: trade_events\n": "  name: trade_events\n  partition_by: []\n"
+                                  "  sort_by: [parties.broker.name desc, source_trade_id]\n",
+    })
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    order = workspace.table().sort_order()
+    assert [(f.direction.name, f.null_order.name) for f in order.fields] == [
+        ("DESC", "NULLS_LAST"), ("ASC", "NULLS_FIRST")]
+    [(path, data_file)] = data_files(workspace)
+    assert data_file.sort_order_id == order.order_id
+    rows = pq.read_table(path, columns=["parties", "source_trade_id"]).to_pylist()
+    keys = [((r["parties"]["broker"] or {}).get("name"), r["source_trade_id"]) for r in rows]
+    present = [k for k in keys if k[0] is not None]
+    assert present and len(present) < len(keys)
+    assert keys[:len(present)] == present, "brokers first, the trades without one last"
+    assert [k[0] for k in present] == sorted((k[0] for k in present), reverse=True)
+    for broker in {k[0] for k in keys}:
+        ids = [k[1] for k in keys if k[0] == broker]
+        assert ids == sorted(ids)

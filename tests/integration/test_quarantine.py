@@ -127,6 +127,27 @@ def test_warnings_are_stored_and_flagged(workspace):
     assert len(flagged) == 20
 
 
+def test_a_pattern_rule_on_a_very_long_value_is_checked(workspace):
+    # A trader id of 100,000 characters against a group repeated per character: std::regex
+    # crashed the run on this (a stack frame per character).
+    fieldnames, rows = example_rows()
+    rows = rows[:3]
+    rows[1]["trader"] = "a" * 100000
+    rows[2]["trader"] = "a" * 100000 + "!"
+    write_csv(workspace.root / "long.csv", fieldnames, rows)
+    rule = ('    - id: trader_format\n      field: parties.trader\n      pattern: '
+            "'(\\w|\\.)+'\n    - id: book_naming")
+    pipeline = workspace.write_pipeline("long.yaml", {"path: etrm_trades.csv": "path: long.csv",
+                                                      "    - id: book_naming": rule})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 3 = accepted 2 + quarantined 1" in result.stdout, result.stdout
+    assert "quarantined by trader_format: 1" in result.stdout
+    [reject] = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert reject["line"] == 4
+    assert reject["failures"][0]["message"] == "'" + "a" * 80 + "...' (100001 bytes) does not match the pattern (\\w|\\.)+"
+
+
 def test_compressed_and_latin1_inputs(workspace):
     fieldnames, rows = example_rows()
     rows = rows[:30]

@@ -1,0 +1,51 @@
+#include "validate/regex.h"
+
+#include <gtest/gtest.h>
+
+namespace tradeflow::validate {
+namespace {
+
+bool Matches(const std::string& pattern, std::string_view text) {
+  auto regex = Regex::Compile(pattern);
+  EXPECT_TRUE(regex.ok()) << regex.status().ToString();
+  auto matched = regex->FullMatch(text);
+  EXPECT_TRUE(matched.ok()) << matched.status().ToString();
+  return matched.ok() && *matched;
+}
+
+TEST(RegexTest, MatchesTheWholeValue) {
+  EXPECT_TRUE(Matches("[A-Z]+-[A-Z]{2,3}", "OIL-LDN"));
+  EXPECT_FALSE(Matches("[A-Z]+-[A-Z]{2,3}", "OIL-LDN-2"));  // a prefix is not enough
+  EXPECT_FALSE(Matches("[A-Z]+", "xOIL"));                  // nor a suffix
+  EXPECT_TRUE(Matches("a|ab", "ab"));                       // the alternative that ends it
+  EXPECT_TRUE(Matches("\\d{4}-\\d{2}", "2026-05"));
+  EXPECT_TRUE(Matches("(?i)endur", "ENDUR"));
+  EXPECT_TRUE(
+      Matches("Soci.t. G.n.rale", "Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale"));  // UTF-8
+}
+
+TEST(RegexTest, AVeryLongValueNeitherCrashesNorFails) {
+  EXPECT_TRUE(Matches("(\\w|\\.)+", std::string(200000, 'a')));
+  EXPECT_FALSE(Matches("(\\w|\\.)+", std::string(200000, 'a') + "!"));
+}
+
+TEST(RegexTest, ABadPatternNamesWhereItIsWrong) {
+  auto regex = Regex::Compile("[A-Z");
+  ASSERT_FALSE(regex.ok());
+  EXPECT_EQ(regex.status().message(), "missing terminating ] for character class at offset 4");
+}
+
+TEST(RegexTest, CatastrophicBacktrackingIsAnErrorNotAHang) {
+  auto regex = Regex::Compile("(a+)+b");
+  ASSERT_TRUE(regex.ok());
+  auto matched = regex->FullMatch(std::string(40, 'a'));
+  // JIT or interpreter: either gives up at its match limit, or (JIT's optimisations) says no.
+  if (matched.ok()) {
+    EXPECT_FALSE(*matched);
+  } else {
+    EXPECT_NE(matched.status().message().find("limit"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace tradeflow::validate
