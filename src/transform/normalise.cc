@@ -272,7 +272,17 @@ class Normaliser {
   Status Listed(const std::string& path, Quantity* q);
   Status ConvertQuantity(const std::string& path, Quantity* q);
   Status ComputeTotal(const TradeEvent& event, int leg_index, const std::string& path, Quantity* q);
-  Status NormalisePrice(const std::string& path, Price* price, bool* divided_by_code);
+  // The quote convention of the trade's listed contract, else (OTC) of its product.
+  struct Convention {
+    std::string currency, unit;
+    int32_t minor_scale = 0;
+  };
+  Convention QuoteConvention() const;
+  // A price to major units; `*divided_by` is what its value was divided by (0 when not).
+  Status NormalisePrice(const std::string& path, Price* price, int32_t* divided_by);
+  // A floating leg's spread, quoted as the leg's prices are: a minor-unit code, or the
+  // convention's minor unit when in its currency (or none).
+  Status NormaliseSpread(const std::string& path, tradeflow::trade::v1::FloatingPriceTerms* f);
   // *value (a Decimal of `scale`) ÷ `divisor`; notes rounding under `field`.
   Status DivideMinor(const std::string& field, Decimal* value, int32_t divisor, int32_t scale);
   // `text` in unit `from` converted to `to` at quantity scale; NotFound if no conversion.
@@ -512,8 +522,18 @@ Status Normaliser::DivideMinor(const std::string& field, Decimal* value, int32_t
   return Status::OK();
 }
 
-Status Normaliser::NormalisePrice(const std::string& path, Price* price, bool* divided_by_code) {
-  *divided_by_code = false;
+Normaliser::Convention Normaliser::QuoteConvention() const {
+  Convention c;
+  if (spec_ != nullptr) {
+    c = {spec_->price_currency(), spec_->price_unit(), spec_->price_minor_scale()};
+  } else if (product_ != nullptr) {
+    c = {product_->quote_currency(), product_->quote_unit(), product_->quote_minor_scale()};
+  }
+  return c;
+}
+
+Status Normaliser::NormalisePrice(const std::string& path, Price* price, int32_t* divided_by) {
+  *divided_by = 0;
   if (!price->has_value() && price->currency().empty()) return Status::OK();
   std::string iso;
   int32_t scale = 0;
@@ -521,33 +541,47 @@ Status Normaliser::NormalisePrice(const std::string& path, Price* price, bool* d
     TF_RETURN_IF_ERROR(DivideMinor(path + ".value", price->mutable_value(), scale, PriceScale()));
     price->set_currency(iso);
     price->set_currency_minor_scale(scale);
-    *divided_by_code = true;
+    *divided_by = scale;
   }
-  // The quote convention: the listed contract's, else (OTC) the product's.
-  std::string conv_currency, conv_unit;
-  int32_t conv_scale = 0;
-  if (spec_ != nullptr) {
-    conv_currency = spec_->price_currency();
-    conv_unit = spec_->price_unit();
-    conv_scale = spec_->price_minor_scale();
-  } else if (product_ != nullptr) {
-    conv_currency = product_->quote_currency();
-    conv_unit = product_->quote_unit();
-    conv_scale = product_->quote_minor_scale();
-  }
-  if (!price->has_value() || conv_currency.empty()) return Status::OK();
-  const bool same_currency = price->currency().empty() || price->currency() == conv_currency;
-  if (same_currency && conv_scale > 1 && price->currency_minor_scale() == 0) {
+  const Convention conv = QuoteConvention();
+  if (!price->has_value() || conv.currency.empty()) return Status::OK();
+  const bool same_currency = price->currency().empty() || price->currency() == conv.currency;
+  if (same_currency && conv.minor_scale > 1 && price->currency_minor_scale() == 0) {
     TF_RETURN_IF_ERROR(
-        DivideMinor(path + ".value", price->mutable_value(), conv_scale, PriceScale()));
-    price->set_currency_minor_scale(conv_scale);
+        DivideMinor(path + ".value", price->mutable_value(), conv.minor_scale, PriceScale()));
+    price->set_currency_minor_scale(conv.minor_scale);
+    *divided_by = conv.minor_scale;
   }
   // A price quoted as the convention says (currency and minor scale) is per the convention's
   // unit too; one quoted otherwise (USc on an LME contract) may be per anything: left empty.
   auto major = [](int32_t s) { return s <= 1 ? 1 : s; };
-  if (same_currency && major(price->currency_minor_scale()) == major(conv_scale)) {
-    if (price->currency().empty()) price->set_currency(conv_currency);
-    if (price->per_unit().empty()) price->set_per_unit(conv_unit);
+  if (same_currency && major(price->currency_minor_scale()) == major(conv.minor_scale)) {
+    if (price->currency().empty()) price->set_currency(conv.currency);
+    if (price->per_unit().empty()) price->set_per_unit(conv.unit);
+  }
+  return Status::OK();
+}
+
+Status Normaliser::NormaliseSpread(const std::string& path,
+                                   tradeflow::trade::v1::FloatingPriceTerms* f) {
+  if (!f->has_spread() || f->spread().value().empty()) return Status::OK();
+  const int32_t scale_of_spread =
+      ScaleOf(tradeflow::trade::v1::FloatingPriceTerms::descriptor(), "spread");
+  std::string iso;
+  int32_t scale = 0;
+  if (MinorCurrency(f->spread_currency(), &iso, &scale)) {
+    TF_RETURN_IF_ERROR(DivideMinor(path, f->mutable_spread(), scale, scale_of_spread));
+    f->set_spread_currency(iso);
+    return Status::OK();
+  }
+  const Convention conv = QuoteConvention();
+  if (conv.currency.empty() || conv.minor_scale <= 1) return Status::OK();
+  // A spread with no currency is quoted as the contract's prices are. One in an ISO currency is
+  // taken in major units: a spread has no minor scale of its own, so the currency filled in
+  // here is what marks it converted (a second pass leaves it alone).
+  if (f->spread_currency().empty()) {
+    TF_RETURN_IF_ERROR(DivideMinor(path, f->mutable_spread(), conv.minor_scale, scale_of_spread));
+    f->set_spread_currency(conv.currency);
   }
   return Status::OK();
 }
@@ -570,43 +604,35 @@ Status Normaliser::Run(TradeEvent* event) {
       }
     }
     if (!options_.convert_minor_currency) continue;
-    bool by_code = false;
+    int32_t divided_by = 0;
     if (leg->has_fixed() && leg->fixed().has_price()) {
-      TF_RETURN_IF_ERROR(
-          NormalisePrice(path + ".fixed.price", leg->mutable_fixed()->mutable_price(), &by_code));
+      TF_RETURN_IF_ERROR(NormalisePrice(path + ".fixed.price",
+                                        leg->mutable_fixed()->mutable_price(), &divided_by));
     }
     if (leg->has_physical() && leg->physical().has_price()) {
       TF_RETURN_IF_ERROR(NormalisePrice(path + ".physical.price",
-                                        leg->mutable_physical()->mutable_price(), &by_code));
+                                        leg->mutable_physical()->mutable_price(), &divided_by));
     }
     if (leg->has_option()) {
       auto* option = leg->mutable_option();
       if (option->has_strike()) {
         TF_RETURN_IF_ERROR(
-            NormalisePrice(path + ".option.strike", option->mutable_strike(), &by_code));
+            NormalisePrice(path + ".option.strike", option->mutable_strike(), &divided_by));
       }
       if (option->has_premium()) {
         TF_RETURN_IF_ERROR(
-            NormalisePrice(path + ".option.premium", option->mutable_premium(), &by_code));
-        // The premium amount is in the premium's currency: pence if the premium was in pence.
-        if (by_code && option->has_premium_amount()) {
+            NormalisePrice(path + ".option.premium", option->mutable_premium(), &divided_by));
+        // The premium amount is in the premium's currency: pence if the premium was in pence,
+        // by its code or by the quote convention.
+        if (divided_by > 1 && option->has_premium_amount()) {
           TF_RETURN_IF_ERROR(DivideMinor(
-              path + ".option.premium_amount", option->mutable_premium_amount(),
-              option->premium().currency_minor_scale(),
+              path + ".option.premium_amount", option->mutable_premium_amount(), divided_by,
               ScaleOf(tradeflow::trade::v1::OptionTerms::descriptor(), "premium_amount")));
         }
       }
     }
     if (leg->has_floating()) {
-      auto* floating = leg->mutable_floating();
-      std::string iso;
-      int32_t scale = 0;
-      if (MinorCurrency(floating->spread_currency(), &iso, &scale)) {
-        TF_RETURN_IF_ERROR(
-            DivideMinor(path + ".floating.spread", floating->mutable_spread(), scale,
-                        ScaleOf(tradeflow::trade::v1::FloatingPriceTerms::descriptor(), "spread")));
-        floating->set_spread_currency(iso);
-      }
+      TF_RETURN_IF_ERROR(NormaliseSpread(path + ".floating.spread", leg->mutable_floating()));
     }
   }
   if (options_.convert_minor_currency) {

@@ -242,6 +242,26 @@ TEST(NormaliseTest, ListedContractQuotedInMinorUnits) {
   EXPECT_EQ(eur.event.legs(0).fixed().price().currency_minor_scale(), 0);
 }
 
+TEST(NormaliseTest, PremiumAmountAndSpreadFollowTheQuoteConvention) {
+  // An option on HG (quoted in cents) with its premium in no currency: the premium is taken as
+  // cents, and so is the premium amount, which is in the premium's currency.
+  Outcome o = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                     legs { option { premium { value { value: "12.5" } }
+                                     premium_amount { value: "312500" } } }
+                     legs { floating { spread { value: "1.5" } } })");
+  const auto& option = o.event.legs(0).option();
+  EXPECT_EQ(option.premium().value().value(), "0.125");
+  EXPECT_EQ(option.premium().currency(), "USD");
+  EXPECT_EQ(option.premium_amount().value(), "3125");
+  // A spread with no currency is quoted as the contract's prices are.
+  EXPECT_EQ(o.event.legs(1).floating().spread().value(), "0.015");
+  EXPECT_EQ(o.event.legs(1).floating().spread_currency(), "USD");
+  // One in an ISO currency is in major units: a spread has no scale to say otherwise.
+  Outcome usd = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                       legs { floating { spread { value: "1.5" } spread_currency: "USD" } })");
+  EXPECT_EQ(usd.event.legs(0).floating().spread().value(), "1.5");
+}
+
 TEST(NormaliseTest, OtcPriceFollowsTheProductQuoteConvention) {
   Outcome o = NormaliseText(R"(product { commodity: "NBP" }
                      legs { quantity { value { value: "1000" } unit: "thm" }
