@@ -356,6 +356,9 @@ Result<std::string> Normaliser::ConvertText(const std::string& field, const std:
 
 Status Normaliser::Listed(const std::string& path, Quantity* q) {
   if (!q->has_lots()) return Status::OK();
+  if (!q->contract_size_unit().empty()) {
+    q->set_contract_size_unit(CanonicalUnitName(q->contract_size_unit()));
+  }
   if (!q->has_contract_size()) {
     if (spec_ != nullptr && spec_->has_contract_size()) {
       *q->mutable_contract_size() = spec_->contract_size();
@@ -369,8 +372,15 @@ Status Normaliser::Listed(const std::string& path, Quantity* q) {
       }
       return Status::OK();
     }
-  } else if (q->contract_size_unit().empty() && spec_ != nullptr) {
-    q->set_contract_size_unit(spec_->contract_unit());
+  } else if (q->contract_size_unit().empty()) {
+    // The trade's own size without a unit is in the unit the source gave the quantity in
+    // (docs/validation.md, lots_times_contract_size); the spec's unit only when it gave none.
+    const std::string& unit = q->reported_unit().empty() ? q->unit() : q->reported_unit();
+    if (!unit.empty()) {
+      q->set_contract_size_unit(unit);
+    } else if (spec_ != nullptr) {
+      q->set_contract_size_unit(spec_->contract_unit());
+    }
   }
   // lots × contract size, exactly: a fraction of a lot times a size may still need rounding.
   auto size = Ratio::FromDecimal(q->contract_size().value());

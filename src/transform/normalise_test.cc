@@ -32,6 +32,7 @@ ReferenceData Reference() {
               quote_currency: "GBP" quote_minor_scale: 100 quote_unit: "therm")",
            R"(commodity: "TTF" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MWh")",
            R"(commodity: "UKPOWER" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MWh")",
+           R"(commodity: "ALUMINIUM" asset_class: ASSET_CLASS_METALS canonical_unit: "tonnes")",
        }) {
     t.products.push_back(Parse<ref::Product>(p));
   }
@@ -186,6 +187,26 @@ TEST(NormaliseTest, LotsAndValueThatDisagreeAreLeftAndNoted) {
                       legs { quantity { value { value: "50" } unit: "MT" lots { value: "2" } } })");
   EXPECT_THAT(lb.notes, ElementsAre("legs[0].quantity.value: 50 MT disagrees with 2 lots × 25000 "
                                     "lb = 50000 lb (22.679618 MT)"));
+}
+
+TEST(NormaliseTest, UnitsTakeTheirCanonicalSpelling) {
+  // The product names its unit "tonnes": trades store MT, as every other product's.
+  Outcome o = NormaliseText(R"(product { commodity: "ALUMINIUM" }
+                     legs { quantity { value { value: "50" } unit: "mt" lots { value: "2" }
+                                       contract_size { value: "25" } contract_size_unit: "t" } })");
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.unit(), "MT");
+  EXPECT_EQ(q.contract_size_unit(), "MT");
+  EXPECT_THAT(o.notes, IsEmpty());
+}
+
+TEST(NormaliseTest, ATradesContractSizeWithoutAUnitIsInItsQuantitysUnit) {
+  // 2 lots × 11.33981 (no unit) = 22.67962 MT, the quantity's unit: not the spec's lb.
+  Outcome o = NormaliseText(R"(product { commodity: "COPPER" exchange: "XCEC" product_code: "HG" }
+                     legs { quantity { value { value: "22.67962" } unit: "MT" lots { value: "2" }
+                                       contract_size { value: "11.33981" } } })");
+  EXPECT_EQ(o.event.legs(0).quantity().contract_size_unit(), "MT");
+  EXPECT_THAT(o.notes, IsEmpty());
 }
 
 TEST(NormaliseTest, MinorUnitCurrencyCodes) {

@@ -177,7 +177,12 @@ Status ReferenceData::AddProduct(const ref::Product& row) {
   if (row.canonical_unit().empty()) return Status::Invalid(what + ": canonical_unit is missing");
   TF_RETURN_IF_ERROR(CheckCode(row.quote_currency(), 3, what + ": quote_currency", "ISO 4217"));
   TF_RETURN_IF_ERROR(CheckMinorScale(row.quote_minor_scale(), what + ": quote_minor_scale"));
-  if (!products_.emplace(row.commodity(), row).second) {
+  // Units by their canonical spelling ("tonnes" is MT): trades take their units from here, and
+  // validation compares them as written.
+  ref::Product product = row;
+  product.set_canonical_unit(CanonicalUnitName(row.canonical_unit()));
+  if (!row.quote_unit().empty()) product.set_quote_unit(CanonicalUnitName(row.quote_unit()));
+  if (!products_.emplace(row.commodity(), std::move(product)).second) {
     return Status::Invalid("duplicate product commodity " + Quoted(row.commodity()));
   }
   loaded_.insert(std::string(kProducts));
@@ -198,7 +203,10 @@ Status ReferenceData::AddContract(const ref::ContractSpec& row) {
   }
   TF_RETURN_IF_ERROR(CheckMinorScale(row.price_minor_scale(), what + ": price_minor_scale"));
   TF_RETURN_IF_ERROR(CheckCode(row.price_currency(), 3, what + ": price_currency", "ISO 4217"));
-  if (!contracts_.emplace(key, row).second) {
+  ref::ContractSpec spec = row;  // units by their canonical spelling, as products'
+  if (!row.contract_unit().empty()) spec.set_contract_unit(CanonicalUnitName(row.contract_unit()));
+  if (!row.price_unit().empty()) spec.set_price_unit(CanonicalUnitName(row.price_unit()));
+  if (!contracts_.emplace(key, std::move(spec)).second) {
     return Status::Invalid("duplicate contract " + Quoted(key));
   }
   loaded_.insert(std::string(kContracts));
