@@ -1,5 +1,11 @@
 #include "pipeline/reference_tables.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <xxhash.h>
+
+#include <cstdio>
+
 #include "lake/file_io.h"
 #include "lake/orphan_files.h"
 #include "lake/table.h"
@@ -24,6 +30,32 @@ Status ForEachReferenceRow(const transform::ReferenceTables& t, const std::strin
   if (kind == "unit_conversions") return each(t.unit_conversions);
   if (kind == "fx_rates") return each(t.fx_rates);
   return Status::Internal("unknown reference kind " + kind);
+}
+
+// The snapshot summary key of the rows' content hash (ReferenceRowsHash).
+constexpr char kRowsHashKey[] = "tradeflow.reference-rows-xxh3";
+
+// XXH3-128 of the kind's rows as loaded, each serialized deterministically and length-prefixed:
+// what the table would hold. The files' hashes alone missed a change of the pipeline's
+// reference config (fields, defaults, ignore_columns, delimiter) that changes the rows.
+Result<std::string> ReferenceRowsHash(const transform::ReferenceTables& t,
+                                      const std::string& kind) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    TF_RETURN_IF_ERROR(ForEachReferenceRow(t, kind, [&](const google::protobuf::Message& row) {
+      coded.WriteVarint64(row.ByteSizeLong());
+      row.SerializeWithCachedSizes(&coded);
+      return Status::OK();
+    }));
+  }
+  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  return std::string(hex);
 }
 
 }  // namespace
@@ -58,10 +90,11 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
     auto removed = lake::RemoveOrphanFiles(sink->table(), options.orphan_min_age);
     if (!removed.ok()) return removed.status().WithContext("cleaning " + options.ns + "." + name);
     if (options.orphans_removed) *options.orphans_removed += static_cast<int64_t>(removed->size());
+    TF_ASSIGN_OR_RETURN(std::string rows_hash, ReferenceRowsHash(reference.tables, kind));
     const lake::Snapshot* current = lake::CurrentSnapshot(sink->table().metadata());
-    if (current != nullptr && current->summary.count(kInputHashesKey) &&
-        current->summary.at(kInputHashesKey) == hashes) {
-      continue;  // unchanged since the last run
+    if (current != nullptr && current->summary.count(kRowsHashKey) &&
+        current->summary.at(kRowsHashKey) == rows_hash) {
+      continue;  // the same rows as the last run stored
     }
     int64_t rows = 0;
     TF_RETURN_IF_ERROR(
@@ -73,7 +106,8 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
     lake::AppendOptions append;
     append.replace_all = true;
     append.summary["tradeflow.run-id"] = options.run_id;
-    append.summary[kInputHashesKey] = hashes;
+    append.summary[kInputHashesKey] = hashes;  // where the rows came from
+    append.summary[kRowsHashKey] = rows_hash;
     TF_RETURN_IF_ERROR(sink->table().Append(files, sink->schema(), append).status());
     if (options.replaced) options.replaced->push_back(options.ns + "." + name);
     if (options.progress) {

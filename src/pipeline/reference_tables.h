@@ -35,8 +35,9 @@ using ReferenceHashes = std::map<std::string, std::string>;
 Result<ReferenceHashes> HashReferenceFiles(const ReferenceConfig& config);
 
 // Replaces the content of ref_<kind> with the rows of `reference` for every kind in `hashes`
-// (from HashReferenceFiles, before `reference` was loaded), unless the table's current snapshot
-// records the same hashes: a kind whose files did not change since the last run is left alone.
+// (from HashReferenceFiles, before `reference` was loaded, recorded in the snapshot), unless the
+// table's current snapshot records the same rows (a hash of them): a kind whose files and
+// reference config did not change since the last run is left alone.
 // Removes each table's orphaned files first, as the run does for its other tables.
 Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& hashes,
                              const LoadedReference& reference,

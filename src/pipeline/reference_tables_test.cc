@@ -31,9 +31,9 @@ class ReferenceTablesTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Status Commit() {
-    auto config = ParseReferenceConfig(YAML::Load(testing::kExampleReference)["reference"],
-                                       (dir_ / "pipeline.yaml").string());
+  Status Commit(const std::string& yaml = testing::kExampleReference) {
+    auto config =
+        ParseReferenceConfig(YAML::Load(yaml)["reference"], (dir_ / "pipeline.yaml").string());
     if (!config.ok()) return config.status();
     auto hashes = HashReferenceFiles(*config);
     if (!hashes.ok()) return hashes.status();
@@ -92,6 +92,23 @@ TEST_F(ReferenceTablesTest, AChangedFileReplacesThatKindOnly) {
   EXPECT_EQ(second["books"].summary["operation"], "overwrite");
   EXPECT_EQ(second["books"].summary["total-records"], "6");
   EXPECT_EQ(second["counterparties"].snapshot_id, first["counterparties"].snapshot_id);
+}
+
+TEST_F(ReferenceTablesTest, AChangedReferenceConfigReplacesTheKindItChanges) {
+  ASSERT_TRUE(Commit().ok());
+  auto first = Current();
+  // The same files; the products' quote scale now a constant: other rows, so a new snapshot.
+  std::string yaml = testing::kExampleReference;
+  const std::string products = "products: {path: ref/products.csv}";
+  yaml.replace(yaml.find(products), products.size(),
+               "products: {path: ref/products.csv, ignore_columns: [quote_minor_scale], "
+               "fields: {quote_minor_scale: {constant: \"1\"}}}");
+  ASSERT_TRUE(Commit(yaml).ok());
+  auto second = Current();
+  EXPECT_NE(second["products"].snapshot_id, first["products"].snapshot_id);
+  EXPECT_EQ(second["products"].summary["tradeflow.input-sha256"],
+            first["products"].summary["tradeflow.input-sha256"]);
+  EXPECT_EQ(second["books"].snapshot_id, first["books"].snapshot_id);
 }
 
 }  // namespace
