@@ -50,6 +50,7 @@ Status BatchRun::CommitReferenceTables() {
   options.root = Absolute(config_.warehouse) + "/" + options.ns + "/";
   options.target_file_bytes = config_.table.target_file_mb << 20;
   options.run_id = summary_.run_id;
+  options.pipeline = config_.name;
   options.progress = options_.progress;
   options.orphan_min_age = std::chrono::seconds(config_.orphan_min_age_seconds);
   options.orphans_removed = &summary_.orphan_files_removed;

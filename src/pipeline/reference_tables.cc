@@ -34,6 +34,7 @@ Status ForEachReferenceRow(const transform::ReferenceTables& t, const std::strin
 
 // The snapshot summary key of the rows' content hash (ReferenceRowsHash).
 constexpr char kRowsHashKey[] = "tradeflow.reference-rows-xxh3";
+constexpr char kPipelineKey[] = "tradeflow.pipeline";
 
 // XXH3-128 of the kind's rows as loaded, each serialized deterministically and length-prefixed:
 // what the table would hold. The files' hashes alone missed a change of the pipeline's
@@ -96,6 +97,15 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
         current->summary.at(kRowsHashKey) == rows_hash) {
       continue;  // the same rows as the last run stored
     }
+    // Pipelines that share a namespace share its ref_ tables: with reference files of their own,
+    // each run replaces the other's rows, and a join of one's trades meets the other's rows.
+    if (current != nullptr && current->summary.count(kPipelineKey) &&
+        current->summary.at(kPipelineKey) != options.pipeline && options.progress) {
+      options.progress->Line(
+          "note: " + options.ns + "." + name + " held other rows, written by pipeline '" +
+          current->summary.at(kPipelineKey) + "'; pipelines writing to namespace " + options.ns +
+          " should read the same reference files");
+    }
     int64_t rows = 0;
     TF_RETURN_IF_ERROR(
         ForEachReferenceRow(reference.tables, kind, [&](const google::protobuf::Message& row) {
@@ -106,6 +116,7 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
     lake::AppendOptions append;
     append.replace_all = true;
     append.summary["tradeflow.run-id"] = options.run_id;
+    append.summary[kPipelineKey] = options.pipeline;
     append.summary[kInputHashesKey] = hashes;  // where the rows came from
     append.summary[kRowsHashKey] = rows_hash;
     TF_RETURN_IF_ERROR(sink->table().Append(files, sink->schema(), append).status());

@@ -20,6 +20,7 @@ struct ReferenceTablesOptions {
   std::string root;  // absolute warehouse folder of the namespace, ending in '/'
   int64_t target_file_bytes = 0;
   std::string run_id;                     // recorded in each snapshot's summary
+  std::string pipeline;                   // likewise; replacing another's rows is noted
   observe::Progress* progress = nullptr;  // optional: a line per table replaced
   // Unreferenced files older than this are removed from each table first (lake/orphan_files.h).
   std::chrono::seconds orphan_min_age{86400};

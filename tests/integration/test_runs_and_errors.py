@@ -483,3 +483,22 @@ def test_a_warehouse_that_cannot_be_written_fails_before_reading(workspace):
     assert result.returncode == 1
     assert "warehouse " in result.stderr and "afile/lake: cannot create it" in result.stderr, result.stderr
     assert "reading file" not in result.stderr
+
+
+def test_a_pipeline_replacing_another_pipelines_reference_rows_says_so(workspace):
+    # Two pipelines write to namespace trading; the second reads a counterparty list of its own.
+    assert workspace.run_pipeline().returncode == 0
+    shutil.copytree(workspace.root / "ref", workspace.root / "ref2")
+    with open(workspace.root / "ref2" / "counterparties.csv", "a") as f:
+        f.write("CP2001,Newcomer Trading Ltd,,GB,true\n")
+    other = workspace.write_pipeline("other.yaml", {
+        "pipeline: etrm-daily": "pipeline: etrm-other",
+        "{path: ref/counterparties.csv}": "{path: ref2/counterparties.csv}",
+    })
+    result = workspace.run_pipeline(other)
+    assert result.returncode == 0, result.stderr
+    assert ("note: trading.ref_counterparties held other rows, written by pipeline 'etrm-daily'; "
+            "pipelines writing to namespace trading should read the same reference files") in result.stderr
+    assert "ref_books held other rows" not in result.stderr  # the same rows: not written again
+    table = workspace.catalog().load_table("trading.ref_counterparties")
+    assert table.current_snapshot().summary["tradeflow.pipeline"] == "etrm-other"
