@@ -635,6 +635,12 @@ Status Mapper::Map(const std::vector<std::string>& values,
       text = *rule->default_value;
     }
     Status st = rule->Apply(text, &cursor, issues);
+    if (const FieldDescriptor* lost = cursor.TakeReplacedOneofMember(); lost && st.ok()) {
+      st = Status::Invalid("another rule set " + lost->name() + ", the alternative (oneof " +
+                           lost->containing_oneof()->name() +
+                           ") to this one; a record can have one of them: give the rules "
+                           "`when` conditions that exclude each other");
+    }
     if (!st.ok()) {
       st = st.WithContext(rule->path.text() + " (" + rule->source.Describe() + ")");
       if (errors == nullptr) return st;

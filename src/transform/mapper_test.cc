@@ -411,38 +411,6 @@ TEST(MapperTest, ConfigurationErrorsNameTheRule) {
 // Targets in a oneof (Leg.terms): setting a member deletes the one set before, with every message
 // under it. The mapper remembers the messages it created for a record; it must follow the switch
 // rather than write into a deleted message (the debug build's AddressSanitizer would see that).
-TEST(MapperTest, OneofSwitchesAreFollowed) {
-  MappingSpec spec = Spec();
-  FieldMapping physical = Rule("legs[0].physical.price.value", Column("px"));
-  physical.when = Condition{"desk", {"Phys"}};
-  spec.fields.push_back(physical);
-  FieldMapping back = Rule("legs[0].fixed.price.currency", Constant("USD"));
-  back.when = Condition{"desk", {"Phys"}};
-  spec.fields.push_back(back);
-  spec.fields.push_back(Rule("legs[0].quantity.unit", Constant("MWh")));
-  auto mapper = Mapper::Compile(spec);
-  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
-  std::vector<std::string> row = {"1", "1",   "NEW", "01/01/2026", "2026-01-01T00:00:00Z",
-                                  "3", "5.5", "B",   "Phys"};
-  TradeEvent t;
-  std::vector<MappingIssue> issues;
-  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
-  // fixed, then physical (fixed deleted), then fixed again (physical deleted): a new fixed with
-  // only what the last rule wrote.
-  EXPECT_FALSE(t.legs(0).has_physical());
-  ASSERT_TRUE(t.legs(0).has_fixed());
-  EXPECT_FALSE(t.legs(0).fixed().price().has_value());
-  EXPECT_EQ(t.legs(0).fixed().price().currency(), "USD");
-  EXPECT_EQ(t.legs(0).quantity().value().value(), "3");
-  EXPECT_EQ(t.legs(0).quantity().unit(), "MWh");
-
-  row[8] = "Crude";
-  t.Clear();
-  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
-  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "5.5");
-  EXPECT_EQ(t.legs(0).fixed().price().currency(), "");
-}
-
 // What one record maps to: the error, the issues and the message.
 struct Mapped {
   std::string error;
@@ -458,6 +426,36 @@ Mapped MapOne(const Mapper& mapper, const std::vector<std::string>& row) {
   out.error = st.ok() ? "" : st.message();
   for (const auto& issue : issues) out.issues.push_back(issue.target + ": " + issue.message);
   return out;
+}
+
+// Two rules filling alternatives of a oneof (a leg's fixed and physical terms) in one record:
+// setting the second deletes the first, so the record is a mapping error rather than stored
+// without what the first rule set. Records where only one applies map as usual.
+TEST(MapperTest, RulesFillingTwoMembersOfAOneofAreAnError) {
+  MappingSpec spec = Spec();
+  FieldMapping physical = Rule("legs[0].physical.price.value", Column("px"));
+  physical.when = Condition{"desk", {"Phys"}};
+  spec.fields.push_back(physical);
+  FieldMapping back = Rule("legs[0].fixed.price.currency", Constant("USD"));
+  back.when = Condition{"desk", {"Phys"}};
+  spec.fields.push_back(back);
+  spec.fields.push_back(Rule("legs[0].quantity.unit", Constant("MWh")));
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  std::vector<std::string> row = {"1", "1",   "NEW", "01/01/2026", "2026-01-01T00:00:00Z",
+                                  "3", "5.5", "B",   "Phys"};
+  Mapped phys = MapOne(**mapper, row);
+  EXPECT_EQ(phys.error,
+            "legs[0].physical.price.value (column px): another rule set fixed, the alternative "
+            "(oneof terms) to this one; a record can have one of them: give the rules `when` "
+            "conditions that exclude each other");
+
+  row[8] = "Crude";
+  Mapped crude = MapOne(**mapper, row);
+  ASSERT_EQ(crude.error, "");
+  EXPECT_EQ(crude.event.legs(0).fixed().price().value().value(), "5.5");
+  EXPECT_EQ(crude.event.legs(0).fixed().price().currency(), "");
+  EXPECT_EQ(crude.event.legs(0).quantity().unit(), "MWh");
 }
 
 // Several threads map with one Mapper at once; each record maps as it does alone.

@@ -71,6 +71,7 @@ void TargetTree::Cursor::BeforeSetInOneof(int node, const FieldDescriptor* field
   const FieldDescriptor* active = tree_.nodes_[node].reflection->GetOneofFieldDescriptor(
       *messages_[node], field->real_containing_oneof());
   if (active == nullptr || active == field) return;
+  replaced_ = active;
   for (int below : tree_.nodes_[node].descendants) messages_[below] = nullptr;
 }
 

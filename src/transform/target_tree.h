@@ -16,6 +16,7 @@
 #include <google/protobuf/message.h>
 
 #include <array>
+#include <utility>
 #include <vector>
 
 #include "transform/field_path.h"
@@ -71,6 +72,13 @@ class TargetTree::Cursor {
     if (field->real_containing_oneof() != nullptr) BeforeSetInOneof(node, field);
   }
 
+  // The member of a oneof that the last BeforeSet replaced (another member was set in this
+  // record already), or null; cleared by reading it. The value set before is lost, so the
+  // mapping reports it: two rules filled alternatives (a leg's `fixed` and `option` terms).
+  const google::protobuf::FieldDescriptor* TakeReplacedOneofMember() {
+    return std::exchange(replaced_, nullptr);
+  }
+
  private:
   google::protobuf::Message* Create(int node);
   void BeforeSetInOneof(int node, const google::protobuf::FieldDescriptor* field);
@@ -81,6 +89,7 @@ class TargetTree::Cursor {
   std::array<google::protobuf::Message*, 32> inline_{};
   std::vector<google::protobuf::Message*> heap_;
   google::protobuf::Message** messages_;
+  const google::protobuf::FieldDescriptor* replaced_ = nullptr;
 };
 
 inline google::protobuf::Message* TargetTree::Cursor::Get(int node) {
