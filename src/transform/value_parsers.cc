@@ -240,10 +240,33 @@ Result<bool> ParseBool(std::string_view raw) {
   return Status::Invalid("cannot parse " + Quoted(raw) + " as a boolean (true/false, Y/N, 1/0)");
 }
 
+// Seconds since the epoch (format "%s"). Read here rather than by strptime, whose %s converts
+// through the process's local time zone (TZ), so the same text gave other instants on other
+// hosts. An instant, so the time zone of the rule does not apply.
+Result<int64_t> ParseEpochSeconds(std::string_view raw, const std::string& format) {
+  if (format != "%s") {
+    return Status::Invalid("format '" + format +
+                           "': %s (seconds since the epoch) must be the whole format");
+  }
+  auto seconds = ParseInteger(raw);
+  if (!seconds.ok()) {
+    return Status::Invalid("cannot parse " + Quoted(raw) + " as seconds since the epoch (%s)");
+  }
+  return *seconds;
+}
+
 Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
   std::string_view trimmed = TrimBlanks(raw);
   CivilDate d;
-  if (!ParseIsoDate(trimmed, format, &d)) {
+  if (format.find("%s") != std::string::npos) {
+    TF_ASSIGN_OR_RETURN(int64_t seconds, ParseEpochSeconds(trimmed, format));
+    const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+    if (days < kFirstDay || days > kLastDay) return OutOfYearRange(trimmed);
+    const std::chrono::year_month_day ymd{
+        std::chrono::sys_days{std::chrono::days{static_cast<int32_t>(days)}}};
+    d = {static_cast<int32_t>(ymd.year()), static_cast<int32_t>(unsigned(ymd.month())),
+         static_cast<int32_t>(unsigned(ymd.day()))};
+  } else if (!ParseIsoDate(trimmed, format, &d)) {
     std::string text(trimmed);
     const std::string& fmt = format.empty() ? kIsoDate : format;
     std::tm tm{};
@@ -265,6 +288,12 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
                                     const std::string& time_zone) {
   std::string_view text = TrimBlanks(raw);
   if (format.empty() || format == "iso8601") return ParseIso8601(text, time_zone);
+  if (format.find("%s") != std::string::npos) {
+    UtcTimestamp out;
+    TF_ASSIGN_OR_RETURN(out.seconds, ParseEpochSeconds(text, format));
+    out.utc_offset = FormatUtcOffset(0);
+    return InYearRange(std::move(out), text);
+  }
   std::string owned(text);
   std::tm tm{};
   const char* end = StrictStrptime(owned.c_str(), format, &tm);

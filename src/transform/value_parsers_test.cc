@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <string>
 
 namespace tradeflow::transform {
@@ -176,6 +178,38 @@ TEST(ValueParsersTest, StrptimeTimestamps) {
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->seconds, 1773482400 - 3600);
   EXPECT_EQ(t->utc_offset, "+01:00");
+}
+
+// %s is an instant, whatever the host's TZ (glibc's strptime read it in local time) and the
+// rule's time zone.
+TEST(ValueParsersTest, EpochSecondsAreAnInstant) {
+  const char* before = std::getenv("TZ");
+  const std::string saved = before ? before : "";
+  setenv("TZ", "Asia/Tokyo", 1);
+  tzset();
+  auto t = ParseTimestamp("1776707302", "%s", "America/New_York");
+  auto d = ParseDate("1776707302", "%s");
+  auto negative = ParseDate("-1", "%s");
+  if (before) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->seconds, 1776707302);  // 2026-04-20T17:48:22Z
+  EXPECT_EQ(t->utc_offset, "+00:00");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->year, 2026);
+  EXPECT_EQ(d->month, 4);
+  EXPECT_EQ(d->day, 20);
+  ASSERT_TRUE(negative.ok());
+  EXPECT_EQ(negative->year, 1969);
+  EXPECT_EQ(negative->day, 31);
+  EXPECT_EQ(ParseTimestamp("1776707302 UTC", "%s %Z", "").status().message(),
+            "format '%s %Z': %s (seconds since the epoch) must be the whole format");
+  EXPECT_EQ(ParseTimestamp("17767.5", "%s", "").status().message(),
+            "cannot parse '17767.5' as seconds since the epoch (%s)");
 }
 
 TEST(ValueParsersTest, Offsets) {
