@@ -100,6 +100,9 @@ class LeafCollector {
   // A key that appears twice in one object (RFC 8259 leaves what it means to the reader): the
   // path, when Members() failed for it.
   const std::string& duplicate() const { return duplicate_; }
+  // A string whose escapes give a NUL (\u0000; a raw NUL byte fails the line's UTF-8 check):
+  // its path, when Members() failed for it. As in CSV, NUL is no character of a trade's text.
+  const std::string& nul() const { return nul_; }
 
   // After Members(): false (and duplicate() set) if two unbound leaves share a path, which
   // source_attributes could keep only one of.
@@ -158,6 +161,10 @@ class LeafCollector {
       case ondemand::json_type::string: {
         std::string_view text;
         if (error_code e = value.get_string().get(text)) return e;
+        if (text.find('\0') != std::string_view::npos) {
+          nul_ = path_;
+          return simdjson::INCORRECT_TYPE;  // Parse reports nul() instead
+        }
         return Leaf(text);
       }
       case ondemand::json_type::number: {
@@ -212,6 +219,7 @@ class LeafCollector {
   SourceRecord* out_;
   std::vector<bool> assigned_;  // per bound field: set by this record already
   std::string duplicate_;
+  std::string nul_;
   std::string path_;
   std::string number_;  // a number written out without its exponent
   int depth_ = 1;       // of the object or array being walked; the line's object is 1
@@ -317,6 +325,9 @@ struct JsonlSource::Parser {
     if ((e = doc.get_object().get(object))) return InvalidJson(e, &doc, padded);
     LeafCollector collector(bound, out->values.size(), out);
     e = collector.Members(object);
+    if (!collector.nul().empty()) {
+      return "key '" + collector.nul() + "': the string holds a NUL character (\\u0000)";
+    }
     if (!collector.duplicate().empty() || (!e && !collector.ExtrasUnique())) {
       return "key '" + collector.duplicate() + "' appears twice";
     }

@@ -93,6 +93,19 @@ TEST(JsonlSourceTest, AKeyThatAppearsTwiceMakesTheLineMalformed) {
   EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"3", "Z"}));
 }
 
+TEST(JsonlSourceTest, AnEscapedNulIsRejectedAsARawOneIs) {
+  auto source = FromText(
+      "{\"a\":1,\"p\":{\"b\":\"js\\u0000mith\"}}\n"  // bound
+      "{\"a\":2,\"note\":\"x\\u0000\"}\n"            // unbound
+      "{\"a\":3,\"p\":{\"b\":\"\\u001f ok\"}}\n");
+  ASSERT_TRUE(source->Bind({{"a", ""}, {"p.b", ""}}).ok());
+  auto d = testing::DrainSource(source.get());
+  ASSERT_EQ(d.errors.size(), 2u);
+  EXPECT_THAT(d.errors[0], HasSubstr(":1: key 'p.b': the string holds a NUL character (\\u0000)"));
+  EXPECT_THAT(d.errors[1], HasSubstr(":2: key 'note': the string holds a NUL character"));
+  ASSERT_EQ(d.good.size(), 1u);
+}
+
 TEST(JsonlSourceTest, BadInputCorpus) {
   // 9 records: 4 good (one with wrong types), 5 malformed; blank lines are not records.
   std::string text =
