@@ -106,9 +106,10 @@ TEST(CsvSourceTest, BadInputCorpus) {
   EXPECT_EQ(d.good[1].values, (std::vector<std::string>{"T6", "abc"}));  // wrong type: text
   EXPECT_EQ(d.good[1].extras[0].second, "Glencore, AG");
   EXPECT_EQ(d.good[2].line, 8);
-  EXPECT_EQ(d.errors[0], path +
-                             ":3: invalid UTF-8 at byte 8 of the record; is the file Latin-1? "
-                             "set encoding: latin-1");
+  EXPECT_EQ(d.errors[0],
+            path +
+                ":3: invalid UTF-8 at byte 8 of the record; is the file Windows-1252 or "
+                "Latin-1? set encoding: windows-1252");
   EXPECT_EQ(d.bad[0].location, "line 3");
   EXPECT_EQ(d.bad[0].raw, "T2,Soci\xE9t\xE9 G\xE9n\xE9rale,200");
   EXPECT_NE(d.errors[1].find(":4: quote character inside unquoted field 2"), std::string::npos);

@@ -525,7 +525,7 @@ struct FixmlSource::Impl {
     msg += XML_ErrorString(code);
     if (code == XML_ERROR_INVALID_TOKEN && !force_utf8 &&
         FindInvalidUtf8(p.record.raw) != std::string::npos) {
-      msg += " (invalid UTF-8; is the file Latin-1? set encoding: latin-1)";
+      msg += " (invalid UTF-8; is the file Windows-1252 or Latin-1? set encoding: windows-1252)";
     }
     if (code == XML_ERROR_UNKNOWN_ENCODING) {
       // The parser reads UTF-8, UTF-16, ISO-8859-1 and US-ASCII itself; windows-1252 (the

@@ -359,7 +359,8 @@ TEST(FixmlSourceTest, EncodingsLatin1BytesInUtf8AndDeclaredOrConfiguredLatin1) {
     EXPECT_TRUE(d.good.empty());
     ASSERT_EQ(d.bad.size(), 1u);
     EXPECT_THAT(d.errors[0], HasSubstr("not well-formed (invalid token) (invalid UTF-8; is the "
-                                       "file Latin-1? set encoding: latin-1)"));
+                                       "file Windows-1252 or Latin-1? set encoding: "
+                                       "windows-1252)"));
   }
   const std::string want = "Soci\xC3\xA9t\xC3\xA9";
   {

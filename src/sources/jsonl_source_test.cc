@@ -143,9 +143,10 @@ TEST(JsonlSourceTest, BadInputCorpus) {
   EXPECT_EQ(d.bad[0].location, "line 3");
   EXPECT_EQ(d.errors[1], path + ":4: not a JSON object (the line is an array)");
   EXPECT_EQ(d.bad[1].raw, "[1,2,3]");
-  EXPECT_EQ(d.errors[2], path +
-                             ":6: invalid UTF-8 at byte 12 of the record; is the file Latin-1? "
-                             "set encoding: latin-1");
+  EXPECT_EQ(d.errors[2],
+            path +
+                ":6: invalid UTF-8 at byte 12 of the record; is the file Windows-1252 or "
+                "Latin-1? set encoding: windows-1252");
   EXPECT_EQ(d.errors[3], path + ":7: not a JSON object (the line is a scalar)");
   EXPECT_THAT(d.errors[4], HasSubstr(path + ":8: invalid JSON at column"));
   EXPECT_EQ(d.bad[4].line, 8);

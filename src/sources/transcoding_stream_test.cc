@@ -69,8 +69,8 @@ TEST(Utf8Test, FindsTheFirstIllFormedByte) {
     EXPECT_EQ(FindInvalidUtf8(s), at) << at;
   }
   EXPECT_EQ(CheckRecordUtf8("caf\xE9", "f.csv:3").message(),
-            "f.csv:3: invalid UTF-8 at byte 4 of the record; is the file Latin-1? set "
-            "encoding: latin-1");
+            "f.csv:3: invalid UTF-8 at byte 4 of the record; is the file Windows-1252 or "
+            "Latin-1? set encoding: windows-1252");
 }
 
 }  // namespace

@@ -52,8 +52,9 @@ size_t FindInvalidUtf8(std::string_view s) {
 Status CheckRecordUtf8(std::string_view record, const std::string& where) {
   size_t bad = FindInvalidUtf8(record);
   if (bad != std::string_view::npos) {
-    return Status::Invalid(where + ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
-                           " of the record; is the file Latin-1? set encoding: latin-1");
+    return Status::Invalid(
+        where + ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
+        " of the record; is the file Windows-1252 or Latin-1? set encoding: windows-1252");
   }
   // NUL is valid UTF-8, but in a text record it is corruption, and it would pass into ids.
   size_t nul = record.find('\0');

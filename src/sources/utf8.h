@@ -18,7 +18,8 @@ namespace tradeflow::sources {
 size_t FindInvalidUtf8(std::string_view s);
 
 // OK when `record` is valid UTF-8 without NUL bytes; otherwise Invalid "<where>: invalid UTF-8
-// at byte N of the record; is the file Latin-1? set encoding: latin-1" (or "NUL byte at byte N
+// at byte N of the record; is the file Windows-1252 or Latin-1? set encoding: windows-1252" (or
+// "NUL byte at byte N
 // ..."), N counting from 1.
 Status CheckRecordUtf8(std::string_view record, const std::string& where);
 

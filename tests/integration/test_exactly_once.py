@@ -424,7 +424,7 @@ def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(work
     first = workspace.run_pipeline()
     assert first.returncode == 0, first.stderr
     assert "read 300 = accepted 299 + quarantined 1" in first.stdout
-    assert "set encoding: latin-1" in workspace.run("show", "trading.quarantine").stdout
+    assert "set encoding: windows-1252" in workspace.run("show", "trading.quarantine").stdout
     fixed = workspace.write_pipeline("fixed.yaml", {"encoding: utf-8": "encoding: latin-1"})
     skipped = workspace.run_pipeline(fixed)
     assert "skipped: already ingested in snapshot" in skipped.stdout
