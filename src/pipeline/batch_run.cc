@@ -175,9 +175,10 @@ Status BatchRun::CheckRereadFiles() const {
 Status BatchRun::Plan() {
   TF_RETURN_IF_ERROR(CheckRereadFiles());
   auto in_events = IngestedInputs(events_->table().metadata());
-  quarantine_has_ = IngestedInputs(quarantine_->table().metadata());
-  const auto unfinished =
-      UnfinishedReadings(events_->table().metadata(), quarantine_->table().metadata());
+  const std::string trade_table = events_->table().id().ToString();
+  const lake::TableMetadata rejects = QuarantineOf(quarantine_->table().metadata(), trade_table);
+  quarantine_has_ = IngestedInputs(rejects);
+  const auto unfinished = UnfinishedReadings(events_->table().metadata(), rejects);
   planned_quarantine_sequence_ = quarantine_->table().metadata().last_sequence_number;
   for (const auto& input : inputs_) {
     FileSummary file;
@@ -230,7 +231,9 @@ Status BatchRun::Plan() {
   }
   if (!quarantined_before.empty()) {
     TF_ASSIGN_OR_RETURN(stored_rejects_,
-                        StoredRejects(quarantine_->table(), quarantined_before, only_runs_));
+                        StoredRejects(quarantine_->table(), quarantined_before, only_runs_,
+                                      OtherTablesRuns(quarantine_->table().metadata(),
+                                                      events_->table().id().ToString())));
   }
   return Status::OK();
 }

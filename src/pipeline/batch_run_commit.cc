@@ -8,6 +8,7 @@ std::map<std::string, std::string> BatchRun::Summary(bool for_quarantine) const 
   std::map<std::string, std::string> s;
   s["tradeflow.run-id"] = summary_.run_id;
   s["tradeflow.pipeline"] = config_.name;
+  s[kTradeTableKey] = events_->table().id().ToString();
   s["tradeflow.mapping-version"] = config_.mapping.version;
   std::string hashes;
   int64_t read = 0, accepted = 0, replayed = 0, quarantined = 0;
@@ -110,9 +111,10 @@ Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
   if (quarantine) {
     std::map<std::string, IngestedInput> there = quarantine_has_;
     there.insert(reread_.begin(), reread_.end());
-    TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, there));
+    const lake::TableMetadata ours = QuarantineOf(current, events_->table().id().ToString());
+    TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), ours, inputs, there));
     TF_RETURN_IF_ERROR(
-        NoRejectsCommittedSince(table.id(), current, planned_quarantine_sequence_, inputs));
+        NoRejectsCommittedSince(table.id(), ours, planned_quarantine_sequence_, inputs));
     auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
     if (trades.ok()) {
       return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs, reread_);
@@ -125,9 +127,9 @@ Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
   auto rejects = lake::Table::Load(catalog_.get(), quarantine_->table().id());
   if (!rejects.ok() && rejects.status().code() != StatusCode::kNotFound) return rejects.status();
   if (rejects.ok()) {
-    TF_RETURN_IF_ERROR(NoRejectsCommittedSince((*rejects)->id(), (*rejects)->metadata(),
-                                               planned_quarantine_sequence_, inputs,
-                                               summary_.quarantine_snapshot_id));
+    TF_RETURN_IF_ERROR(NoRejectsCommittedSince(
+        (*rejects)->id(), QuarantineOf((*rejects)->metadata(), events_->table().id().ToString()),
+        planned_quarantine_sequence_, inputs, summary_.quarantine_snapshot_id));
   }
   // Also when a repeat is only a warning: stored now, it would miss its flag.
   if (!validator_->ChecksDuplicateVersions()) return Status::OK();

@@ -28,6 +28,33 @@ std::vector<std::string> CommaList(const std::string& list) {
   return hashes;
 }
 
+namespace {
+
+bool OfAnotherTable(const lake::Snapshot& s, const std::string& trade_table) {
+  auto it = s.summary.find(kTradeTableKey);
+  return it != s.summary.end() && it->second != trade_table;
+}
+
+}  // namespace
+
+lake::TableMetadata QuarantineOf(const lake::TableMetadata& quarantine,
+                                 const std::string& trade_table) {
+  lake::TableMetadata out = quarantine;
+  std::erase_if(out.snapshots,
+                [&](const lake::Snapshot& s) { return OfAnotherTable(s, trade_table); });
+  return out;
+}
+
+std::set<std::string> OtherTablesRuns(const lake::TableMetadata& quarantine,
+                                      const std::string& trade_table) {
+  std::set<std::string> runs;
+  for (const auto& s : quarantine.snapshots) {
+    auto run = s.summary.find("tradeflow.run-id");
+    if (run != s.summary.end() && OfAnotherTable(s, trade_table)) runs.insert(run->second);
+  }
+  return runs;
+}
+
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata) {
   std::map<std::string, IngestedInput> out;
   for (const auto& s : metadata.snapshots) {
@@ -161,7 +188,8 @@ std::map<std::string, std::set<std::string>> UnfinishedReadings(
 
 Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
     const lake::Table& quarantine, const std::set<std::string>& inputs,
-    const std::map<std::string, std::set<std::string>>& only_runs) {
+    const std::map<std::string, std::set<std::string>>& only_runs,
+    const std::set<std::string>& skip_runs) {
   std::set<std::pair<std::string, std::string>> out;
   TF_ASSIGN_OR_RETURN(auto files, quarantine.LiveDataFiles());
   for (const auto& f : files) {
@@ -175,6 +203,7 @@ Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
       std::string hash(sha->GetView(r));
       if (!inputs.count(hash)) continue;
+      if (!skip_runs.empty() && skip_runs.count(std::string(run->GetView(r)))) continue;
       if (auto runs = only_runs.find(hash);
           runs != only_runs.end() && !runs->second.count(std::string(run->GetView(r)))) {
         continue;

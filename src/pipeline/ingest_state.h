@@ -29,6 +29,21 @@ inline constexpr char kLateInputHashesKey[] = "tradeflow.late-input-sha256";
 // In a trade snapshot: the quarantine table's last sequence number when it was committed (after
 // the run's own quarantine commit), which orders the two tables' snapshots without clocks.
 inline constexpr char kQuarantineSequenceKey[] = "tradeflow.quarantine-sequence";
+// In both tables' snapshots: the trade table the run wrote to ("trading.trade_events"). One
+// quarantine table may hold the rejects of pipelines writing to several trade tables (a staging
+// copy of production's, say), which read the same files: each must see its own rejects only.
+inline constexpr char kTradeTableKey[] = "tradeflow.trade-table";
+
+// The quarantine table's metadata as the runs into `trade_table` see it: without the snapshots
+// of runs into other trade tables. (Snapshots from before tradeflow recorded the trade table
+// are kept.)
+lake::TableMetadata QuarantineOf(const lake::TableMetadata& quarantine,
+                                 const std::string& trade_table);
+
+// The run ids of the quarantine snapshots that QuarantineOf leaves out: their rows are another
+// trade table's rejects.
+std::set<std::string> OtherTablesRuns(const lake::TableMetadata& quarantine,
+                                      const std::string& trade_table);
 
 struct IngestedInput {
   int64_t snapshot_id = 0;
@@ -59,10 +74,11 @@ std::map<std::string, std::set<std::string>> UnfinishedReadings(
 // (input_sha256, source_location) of every row live in the quarantine table whose input is one
 // of `inputs`: the rejects an interrupted run already stored for them. For an input in
 // `only_runs`, only the rows of those runs (an unfinished reading's, not an earlier complete
-// one's).
+// one's). Rows of `skip_runs` (OtherTablesRuns) are not this table's.
 Result<std::set<std::pair<std::string, std::string>>> StoredRejects(
     const lake::Table& quarantine, const std::set<std::string>& inputs,
-    const std::map<std::string, std::set<std::string>>& only_runs = {});
+    const std::map<std::string, std::set<std::string>>& only_runs = {},
+    const std::set<std::string>& skip_runs = {});
 
 // Calls `fn` with the trade version key and content hash (0 when not known: a row, or a file,
 // written before tradeflow kept it) of every row of `files` (trade table data files), in file

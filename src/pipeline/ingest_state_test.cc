@@ -101,6 +101,24 @@ TEST(IngestStateTest, UnfinishedReadingsOrderedBySequenceNotClocks) {
             (std::map<std::string, std::set<std::string>>{{"aa", {"r2"}}}));
 }
 
+// A quarantine table shared by runs into two trade tables: each sees its own snapshots, and
+// those written before the trade table was recorded.
+TEST(IngestStateTest, AQuarantineTableSharedByTwoTradeTablesIsSeenPerTable) {
+  lake::TableMetadata quarantine;
+  quarantine.snapshots = {SnapshotOf("old", 10, "aa"), SnapshotOf("prod", 20, "bb"),
+                          SnapshotOf("stage", 30, "bb")};
+  quarantine.snapshots[1].summary[kTradeTableKey] = "trading.trade_events";
+  quarantine.snapshots[2].summary[kTradeTableKey] = "trading.trade_events_staging";
+  auto prod = IngestedInputs(QuarantineOf(quarantine, "trading.trade_events"));
+  EXPECT_EQ(prod.size(), 2u);
+  EXPECT_EQ(prod.at("bb").timestamp_ms, 20);
+  EXPECT_EQ(IngestedInputs(QuarantineOf(quarantine, "trading.trade_events_staging"))
+                .at("bb")
+                .timestamp_ms,
+            30);
+  EXPECT_EQ(OtherTablesRuns(quarantine, "trading.trade_events"), std::set<std::string>{"stage"});
+}
+
 TEST(IngestStateTest, ReadsTheContentHashWhereAFileHasIt) {
   auto keys = KeysOf({WriteTradeFile("ingest_state_with.parquet", std::vector<int64_t>{-42, 0})});
   ASSERT_EQ(keys.size(), 2u);

@@ -502,3 +502,32 @@ def test_a_pipeline_replacing_another_pipelines_reference_rows_says_so(workspace
     assert "ref_books held other rows" not in result.stderr  # the same rows: not written again
     table = workspace.catalog().load_table("trading.ref_counterparties")
     assert table.current_snapshot().summary["tradeflow.pipeline"] == "etrm-other"
+
+
+def test_pipelines_into_two_trade_tables_sharing_the_quarantine_table_see_their_own_rejects(workspace):
+    # Production quarantines line 2 (an unknown book); a staging pipeline reads the same file
+    # into a table of its own, with reference data that knows the book. The rejects production
+    # stored in the shared quarantine table are not staging's: staging stores all 300.
+    path = workspace.root / "etrm_trades.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    header = lines[0].decode().split(",")
+    fields = lines[1].decode().split(",")
+    fields[header.index("book")] = "NEW-BOOK"
+    lines[1] = ",".join(fields).encode()
+    path.write_bytes(b"\r\n".join(lines))
+    first = workspace.run_pipeline()
+    assert "read 300 = accepted 299 + quarantined 1" in first.stdout, first.stdout
+    shutil.copytree(workspace.root / "ref", workspace.root / "ref2")
+    with open(workspace.root / "ref2" / "books.csv", "a") as f:
+        f.write("NEW-BOOK,ENERGY-EU,529900TFCOMMOD000132,Energy,true\n")
+    staging = workspace.write_pipeline("staging.yaml", {
+        "pipeline: etrm-daily": "pipeline: etrm-staging",
+        "  name: trade_events\n": "  name: trade_events_staging\n",
+        "{path: ref/books.csv}": "{path: ref2/books.csv}",
+    })
+    result = workspace.run_pipeline(staging)
+    assert result.returncode == 0, result.stderr
+    assert "read 300 = accepted 300 + quarantined 0" in result.stdout, result.stdout
+    assert len(workspace.catalog().load_table("trading.trade_events_staging").scan().to_arrow()) == 300
+    # Each run sees its own table's state: production's next run skips the file.
+    assert "skipped: already ingested" in workspace.run_pipeline().stdout
