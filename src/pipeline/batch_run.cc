@@ -69,7 +69,9 @@ Status BatchRun::Prepare() {
 
   // Every input must exist before anything else happens.
   std::map<std::string, std::string> first_path;  // by sha256
-  TF_ASSIGN_OR_RETURN(auto paths, ResolveSourceFiles(config_.source));
+  std::set<std::string> left_out_paths;
+  for (const auto& [path, why] : left_out_.by_path) left_out_paths.insert(path);
+  TF_ASSIGN_OR_RETURN(auto paths, ResolveSourceFiles(config_.source, left_out_paths));
   for (const auto& path : paths) {
     auto input = sources::DescribeInputFile(path);
     if (!input.ok()) return input.status().WithContext("source file");
@@ -213,6 +215,16 @@ Status BatchRun::Plan() {
     }
     summary_.files.push_back(std::move(file));
     todo_.emplace_back(&input, summary_.files.size() - 1);
+  }
+  for (const auto& [path, why] : left_out_.by_path) {  // left out, then gone from its folder
+    auto listed = [&](const sources::InputFile& i) { return i.path == path; };
+    if (std::none_of(inputs_.begin(), inputs_.end(), listed)) {
+      FileSummary file;
+      file.path = path;
+      file.skipped = "left out, not ingested: " + why;
+      summary_.left_out.push_back(why);
+      summary_.files.push_back(std::move(file));
+    }
   }
   for (auto& file : same_content_) {
     if (left_out_.by_sha256.count(file.sha256)) {  // the copy of a file left out: so is it

@@ -171,6 +171,10 @@ Status BatchRun::Reject(const sources::InputFile& input, const sources::SourceRe
 }
 
 Status BatchRun::IfUnreadable(const sources::InputFile& input, Status status) {
+  if (status.code() == StatusCode::kNotFound) {
+    // Listed and hashed by this run, then gone (moved by an archiving job, say): as unreadable.
+    status = Status::IOError(status.message() + " (it was removed after this run listed it)");
+  }
   if (status.code() != StatusCode::kIOError || quarantine_has_.count(input.sha256)) return status;
   return IfBadFile(input, std::move(status));
 }

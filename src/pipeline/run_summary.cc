@@ -20,7 +20,9 @@ std::string FormatRunSummary(const RunSummary& s) {
   std::snprintf(buf, sizeof buf, "%.2f", s.seconds);
   out << "run " << s.run_id << " finished in " << buf << "s\n";
   for (const auto& f : s.files) {
-    out << "  " << f.path << " (sha256 " << f.sha256.substr(0, 12) << ")\n";
+    out << "  " << f.path;
+    if (!f.sha256.empty()) out << " (sha256 " << f.sha256.substr(0, 12) << ")";
+    out << "\n";
     if (f.skipped) {
       out << "      skipped: " << *f.skipped << "\n";
       continue;
@@ -54,7 +56,7 @@ std::string FormatRunSummary(const RunSummary& s) {
         << "\n";
   }
   for (const auto& table : s.reference_tables_replaced) {
-    out << "wrote reference table " << table << " (its files are new or changed)\n";
+    out << "wrote reference table " << table << " (its rows are new or changed)\n";
   }
   if (s.metadata_location.empty()) {  // staged only: no run has committed to it yet
     out << "  " << s.table << " does not exist yet: nothing has been committed to it\n";

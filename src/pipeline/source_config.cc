@@ -1,5 +1,6 @@
 #include "pipeline/source_config.h"
 
+#include <fnmatch.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -121,9 +122,24 @@ Result<SourceConfig> ParseSourceConfig(const YAML::Node& node, const std::string
   }
 }
 
-Result<std::vector<std::string>> ResolveSourceFiles(const SourceConfig& config) {
-  auto files = sources::ExpandInputs(config.paths);
-  if (!files.ok()) return files.status().WithContext(config.where + ": source");
+Result<std::vector<std::string>> ResolveSourceFiles(const SourceConfig& config,
+                                                    const std::set<std::string>& gone_ok) {
+  std::vector<std::string> files;
+  for (const auto& pattern : config.paths) {
+    auto matched = sources::ExpandInputs({pattern});
+    if (!matched.ok()) {
+      const bool only_gone =
+          matched.status().code() == StatusCode::kNotFound &&
+          std::any_of(gone_ok.begin(), gone_ok.end(), [&](const std::string& path) {
+            return ::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0;
+          });
+      if (only_gone) continue;
+      return matched.status().WithContext(config.where + ": source");
+    }
+    files.insert(files.end(), matched->begin(), matched->end());
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;
 }
 

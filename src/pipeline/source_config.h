@@ -16,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,11 @@ struct SourceConfig {
 // Parses the `source:` mapping of `pipeline_file`.
 Result<SourceConfig> ParseSourceConfig(const YAML::Node& node, const std::string& pipeline_file);
 
-// The files the source reads now: its patterns expanded (sources::ExpandInputs).
-Result<std::vector<std::string>> ResolveSourceFiles(const SourceConfig& config);
+// The files the source reads now: its patterns expanded (sources::ExpandInputs), sorted. A pattern
+// that matches nothing is an error, unless it names one of `gone_ok` (files an earlier attempt
+// of the run left out, which may have been moved away since).
+Result<std::vector<std::string>> ResolveSourceFiles(const SourceConfig& config,
+                                                    const std::set<std::string>& gone_ok = {});
 
 // Opens one input file as the configured kind of source (not yet bound).
 Result<std::unique_ptr<sources::RecordSource>> OpenSource(const SourceConfig& config,

@@ -414,6 +414,22 @@ def test_a_file_changed_after_the_run_hashed_it_is_not_recorded_as_ingested(work
     assert workspace.table().scan().to_arrow().num_rows == 600
 
 
+def test_a_file_removed_after_the_run_listed_it_is_left_out_with_on_bad_file_skip(workspace):
+    # An archiving job moves one export away while the run is under way: the others land.
+    path = workspace.root / "etrm_trades.csv"
+    (workspace.root / "other.csv").write_bytes(path.read_bytes().replace(b"\r\n1", b"\r\n8"))
+    pipeline = workspace.write_pipeline("two.yaml", {
+        "path: etrm_trades.csv": "paths: [etrm_trades.csv, other.csv]",
+        "on_bad_record: quarantine": "on_bad_record: quarantine\nmax_bad_records: 5%\non_bad_file: skip",
+    })
+    run = start_paused_before_commit(workspace, pipeline, point="inputs-hashed")
+    shutil.move(path, workspace.root / "archived.csv")
+    out, err = resume(workspace, run)
+    assert run.returncode == 1, out + err
+    assert "etrm_trades.csv: no such file (it was removed after this run listed it)" in out, out + err
+    assert workspace.table().scan().to_arrow().num_rows == 300  # other.csv
+
+
 def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(workspace):
     # A Latin-1 export read as UTF-8: the record with a non-ASCII byte is quarantined, whose
     # message says to set encoding: latin-1. With that done, the file is still ingested (its
