@@ -90,7 +90,7 @@ TEST(RunSummaryTest, NothingNewButAReferenceTableReplaced) {
       text,
       "nothing new: every input was already ingested; no snapshot committed to "
       "trading.trade_events (after a fix to the mapping or reference data, run "
-      "--reread FILE to read a file again)\nwrote reference table trading.ref_books (its files are "
+      "--reread FILE to read a file again)\nwrote reference table trading.ref_books (its rows are "
       "new or changed)\n"))
       << text;
 }
