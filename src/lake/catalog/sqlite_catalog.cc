@@ -1,7 +1,9 @@
 #include "lake/catalog/sqlite_catalog.h"
 
+#include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "common/crash_points.h"
@@ -248,10 +250,28 @@ Status EnsureCatalogTables(sqlite::Database& db) {
 
 // WAL lets readers (pyiceberg, Trino) work while a writer commits. The setting is stored in the
 // database file, so every later connection gets it too.
+//
+// Switching a new database to WAL while another connection (a second run's first start) also
+// reads it returns SQLITE_BUSY at once, without the busy handler (SQLite's deadlock avoidance):
+// so the switch is retried here, within the busy timeout.
+Result<std::string> JournalModeWal(sqlite::Database& db) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kSqliteBusyTimeoutMs);
+  for (;;) {
+    Result<std::string> mode = [&]() -> Result<std::string> {
+      TF_ASSIGN_OR_RETURN(auto stmt, db.Prepare("PRAGMA journal_mode=WAL"));
+      TF_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      return row ? stmt.ColumnText(0).value_or("") : "";
+    }();
+    const bool busy =
+        !mode.ok() && mode.status().message().find("database is locked") != std::string::npos;
+    if (!busy || std::chrono::steady_clock::now() >= deadline) return mode;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 Status EnableWal(sqlite::Database& db, const std::string& db_path) {
-  TF_ASSIGN_OR_RETURN(auto stmt, db.Prepare("PRAGMA journal_mode=WAL"));
-  TF_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  std::string mode = row ? stmt.ColumnText(0).value_or("") : "";
+  TF_ASSIGN_OR_RETURN(std::string mode, JournalModeWal(db));
   if (mode == "wal" || mode == "memory") return Status::OK();  // memory: an in-memory test db
   return Status::IOError(db_path +
                          ": cannot switch the SQLite catalog to WAL journal mode (it is '" + mode +

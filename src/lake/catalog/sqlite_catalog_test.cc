@@ -529,6 +529,28 @@ TEST(SqliteCatalogRaceTest, TwoProcessesOneWinsLoserRetries) {
   EXPECT_EQ(per_writer["p1"], 1);
 }
 
+// Runs starting at once on a catalog that does not exist yet: each opens it (creating the file,
+// switching it to WAL, creating the tables) without failing. Switching to WAL while another
+// connection reads the new file is SQLITE_BUSY at once, which the open retries.
+TEST(SqliteCatalogRaceTest, FourThreadsOpenANewCatalogAtOnce) {
+  for (int round = 0; round < 20; ++round) {
+    TempDir dir;
+    const fs::path db = dir.path() / "catalog.db";
+    std::barrier start(4);
+    Status opened[4];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        opened[t] = Open(db).status();
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    for (const Status& st : opened)
+      ASSERT_TRUE(st.ok()) << "round " << round << ": " << st.ToString();
+  }
+}
+
 constexpr int kStressWriters = 4;
 constexpr int kStressCommits = 20;
 
