@@ -264,6 +264,11 @@ class Parser : public YamlReader {
     }
     if (node["in"]) {
       if (!node["in"].IsSequence()) return Error(node["in"], "when.in must be a list");
+      if (node["in"].size() == 0) {
+        return Error(node["in"],
+                     "when.in is empty; list the values, or leave `in` out to test that the "
+                     "column is not empty");
+      }
       for (const auto& v : node["in"]) {
         TF_ASSIGN_OR_RETURN(std::string s, Scalar(v, "when.in entry"));
         c.in.push_back(s);

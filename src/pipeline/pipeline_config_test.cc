@@ -129,6 +129,14 @@ TEST(PipelineConfigTest, OneValueSourceAndOneTestPerRule) {
   EXPECT_NE(both.status().message().find("when takes equals: x or in: [x, y], not both"),
             std::string::npos)
       << both.status().message();
+  auto empty = ParsePipelineConfig(
+      "source: {type: csv, path: t.csv}\n"
+      "mapping:\n  version: v\n  fields:\n"
+      "    parties.book: {column: book, when: {column: s, in: []}}\n",
+      "/p/etl.yaml");
+  EXPECT_EQ(empty.status().message(),
+            "/p/etl.yaml:5: when.in is empty; list the values, or leave `in` out to test that "
+            "the column is not empty");
 }
 
 TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
