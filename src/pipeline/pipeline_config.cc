@@ -200,6 +200,9 @@ class Parser : public YamlReader {
     for (const char* key : {"column", "constant", "lookup", "concat"}) {
       if (node[key]) given.push_back(key);
     }
+    if (node["separator"] && !node["concat"]) {
+      return Error(node["separator"], "separator applies to concat only");
+    }
     if (given.size() > 1) {
       return Error(node, "a rule takes one value source, but " + given[0] + " and " + given[1] +
                              " are both given");

@@ -481,6 +481,18 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   rule->parent = targets->AddParentOf(rule->path);
   rule->parent_reflection = targets->reflection(rule->parent);
   TF_ASSIGN_OR_RETURN(rule->source, CompileSource(m.source, m.where, reference, fields));
+  // An option the target's type does not use would be ignored without a word.
+  const std::string target = "target '" + m.target + "' ";  // the caller adds m.where
+  if (!m.enum_values.empty() && rule->kind != LeafKind::kEnum) {
+    return Status::Invalid(target + "is no enum: `enum` maps values of enum fields only");
+  }
+  if (!m.format.empty() && rule->kind != LeafKind::kDate && rule->kind != LeafKind::kTimestamp) {
+    return Status::Invalid(target + "is no date or timestamp: `format` does not apply");
+  }
+  if (!m.time_zone.empty() && rule->kind != LeafKind::kTimestamp) {
+    return Status::Invalid(target + "is no timestamp: `time_zone` does not apply" +
+                           (rule->kind == LeafKind::kDate ? " (a date is read as written)" : ""));
+  }
   rule->format = m.format;
   rule->time_zone = m.time_zone;
   rule->default_value = m.default_value;

@@ -428,6 +428,31 @@ Mapped MapOne(const Mapper& mapper, const std::vector<std::string>& row) {
   return out;
 }
 
+// An option the target's type does not use is an error, not ignored.
+TEST(MapperTest, OptionsOfAnotherTypeOfTargetAreErrors) {
+  auto error = [](FieldMapping rule) {
+    MappingSpec spec = Spec();
+    rule.where = "p.yaml:9";
+    spec.fields.push_back(rule);
+    auto mapper = Mapper::Compile(spec);
+    return mapper.ok() ? std::string() : mapper.status().message();
+  };
+  FieldMapping strategy = Rule("parties.strategy", Column("desk"));
+  strategy.enum_values = {{"Phys", "HEDGE"}};
+  EXPECT_EQ(error(strategy),
+            "p.yaml:9: target 'parties.strategy' is no enum: `enum` maps values of enum fields "
+            "only");
+  FieldMapping trader = Rule("parties.trader", Column("desk"));
+  trader.format = "%Y";
+  EXPECT_EQ(error(trader),
+            "p.yaml:9: target 'parties.trader' is no date or timestamp: `format` does not apply");
+  FieldMapping date = Rule("legs[0].option.expiry_date", Column("desk"));
+  date.time_zone = "Asia/Tokyo";
+  EXPECT_EQ(error(date),
+            "p.yaml:9: target 'legs[0].option.expiry_date' is no timestamp: `time_zone` does not "
+            "apply (a date is read as written)");
+}
+
 // Two rules filling alternatives of a oneof (a leg's fixed and physical terms) in one record:
 // setting the second deletes the first, so the record is a mapping error rather than stored
 // without what the first rule set. Records where only one applies map as usual.
