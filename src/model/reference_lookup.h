@@ -23,8 +23,9 @@ class ReferenceLookup {
   // The LEI a row gives ("counterparties": its lei; "books": its legal_entity); empty when the
   // row does not exist or gives none.
   virtual std::string_view Lei(std::string_view table, std::string_view key) const = 0;
-  // Whether the table is loaded at all (a rule against a table that is not configured is a
-  // configuration error, not a failing record).
+  // Whether the table is loaded and has keys Exists looks up (a rule against a table that is not
+  // configured, or one keyed otherwise such as FX rates, is a configuration error, not a
+  // failing record).
   virtual bool HasTable(std::string_view table) const = 0;
 };
 

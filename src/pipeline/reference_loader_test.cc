@@ -127,7 +127,7 @@ TEST(ReferenceLoaderTest, LoadsTheExampleReferenceData) {
   EXPECT_EQ(t.fx_rates.size(), 4u);
 
   const auto& data = loaded->data;
-  for (std::string_view kind : transform::ReferenceKinds()) EXPECT_TRUE(data.HasTable(kind));
+  for (std::string_view kind : transform::ReferenceKinds()) EXPECT_TRUE(data.Loaded(kind));
   const auto* cp = data.FindCounterpartyByLei("5493ZH9FHPJQ0M9UPC38");
   ASSERT_NE(cp, nullptr);
   EXPECT_EQ(cp->id(), "CP1007");

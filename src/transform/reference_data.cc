@@ -411,6 +411,10 @@ std::string_view ReferenceData::Lei(std::string_view table, std::string_view key
   return {};
 }
 
-bool ReferenceData::HasTable(std::string_view table) const { return loaded_.count(table) > 0; }
+bool ReferenceData::HasTable(std::string_view table) const {
+  const bool keyed = table == kCounterparties || table == kBooks || table == kProducts ||
+                     table == kContracts;  // the tables Exists looks up
+  return keyed && loaded_.count(table) > 0;
+}
 
 }  // namespace tradeflow::transform

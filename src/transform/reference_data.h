@@ -113,7 +113,10 @@ class ReferenceData : public model::ReferenceLookup {
   bool Exists(std::string_view table, std::string_view key) const override;
   bool Active(std::string_view table, std::string_view key) const override;
   std::string_view Lei(std::string_view table, std::string_view key) const override;
-  bool HasTable(std::string_view table) const override;
+  bool HasTable(std::string_view table) const override;  // a loaded table of keys only
+
+  // Whether rows of `kind` (any of ReferenceKinds()) were loaded.
+  bool Loaded(std::string_view kind) const { return loaded_.count(kind) > 0; }
 
   size_t num_counterparties() const { return counterparties_.size(); }
   size_t num_unit_conversions() const { return conversions_.size(); }

@@ -79,7 +79,7 @@ TEST(ReferenceDataTest, ImplementsReferenceLookup) {
   EXPECT_FALSE(lookup.Exists("contracts", "IFEU"));
   EXPECT_FALSE(lookup.Exists("traders", "x"));
   EXPECT_TRUE(lookup.HasTable("contracts"));
-  EXPECT_TRUE(lookup.HasTable("fx_rates"));
+  EXPECT_FALSE(lookup.HasTable("fx_rates"));  // loaded, but not keyed by one value
   EXPECT_FALSE(lookup.HasTable("traders"));
 
   ReferenceData empty;

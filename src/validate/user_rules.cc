@@ -206,7 +206,10 @@ Result<CompiledUserRule> CompiledUserRule::Compile(const UserRule& rule,
       }
       if (rule.table.empty()) return error("reference needs a table");
       if (lookup == nullptr || !lookup->HasTable(rule.table)) {
-        return error("reference table '" + rule.table + "' is not loaded");
+        return error("reference table '" + rule.table +
+                     "' is not loaded, or has no single key to look a value up by (the tables "
+                     "that have: counterparties by id, books by book, products by commodity, "
+                     "contracts by exchange:product_code)");
       }
       out.table_ = rule.table;
       out.lookup_ = lookup;

@@ -236,7 +236,10 @@ TEST_F(UserRulesTest, ConfigurationErrorsNameTheRule) {
 
   auto ref = Rule("x", "parties.trader", UserRule::Kind::kReference);
   ref.table = "traders";
-  EXPECT_EQ(MakeError(ref), "p.yaml:7: rule 'x': reference table 'traders' is not loaded");
+  EXPECT_EQ(MakeError(ref),
+            "p.yaml:7: rule 'x': reference table 'traders' is not loaded, or has no single key to "
+            "look a value up by (the tables that have: counterparties by id, books by book, "
+            "products by commodity, contracts by exchange:product_code)");
 
   auto cmp = Rule("x", "trade_date", UserRule::Kind::kCompare);
   cmp.other_field = "legs[0].quantity.value";
