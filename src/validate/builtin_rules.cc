@@ -46,7 +46,7 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
      ""},
     {B::kPositivePremium, "positive_premium", kE, "option premium.value > 0", ""},
     {B::kPriceMinorScale, "price_minor_scale", kE,
-     "every price's currency_minor_scale is 1 or 100 when set", ""},
+     "every price's currency_minor_scale is 1, 10, 100 or 1000 when set", ""},
     {B::kDeliveryDatesOrder, "delivery_dates_order", kE,
      "physical legs: trade_date <= delivery.start_date <= delivery.end_date", ""},
     {B::kPricingPeriodOrder, "pricing_period_order", kE,
@@ -261,9 +261,10 @@ class Checker {
 
   void MinorScale(const pb::Price& p, int leg, const char* rest) {
     int32_t s = p.currency_minor_scale();
-    if (s != 0 && s != 1 && s != 100) {
+    // The scales reference data allows a quote convention (transform/reference_data.cc).
+    if (s != 0 && s != 1 && s != 10 && s != 100 && s != 1000) {
       Fail(B::kPriceMinorScale, LegPath(leg, rest),
-           "currency_minor_scale must be 1 (major units) or 100 (cents, pence), is " +
+           "currency_minor_scale must be 1 (major units), 10, 100 (cents, pence) or 1000, is " +
                std::to_string(s));
     }
   }

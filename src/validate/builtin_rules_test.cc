@@ -211,12 +211,16 @@ TEST_F(BuiltinRulesTest, PriceMinorScale) {
   e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(100);
   EXPECT_THAT(Check(e), IsEmpty());
   e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(0);
-  EXPECT_THAT(Check(e), IsEmpty());  // not set
-  e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(10);
+  EXPECT_THAT(Check(e), IsEmpty());        // not set
+  for (int32_t allowed : {1, 10, 1000}) {  // the scales a quote convention may have
+    e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(allowed);
+    EXPECT_THAT(Check(e), IsEmpty()) << allowed;
+  }
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency_minor_scale(50);
   EXPECT_THAT(FailsOnly(e, "price_minor_scale", "legs[0].fixed.price.currency_minor_scale"),
-              HasSubstr("is 10"));
+              HasSubstr("is 50"));
   e = FutureOption();
-  e.mutable_legs(0)->mutable_option()->mutable_premium()->set_currency_minor_scale(1000);
+  e.mutable_legs(0)->mutable_option()->mutable_premium()->set_currency_minor_scale(10000);
   FailsOnly(e, "price_minor_scale", "legs[0].option.premium.currency_minor_scale");
 }
 
