@@ -145,7 +145,7 @@ def main(path, outdir, schema=None):
         CASE WHEN toolset = 'Swap' AND ds > de THEN 'pricing_period_order' END,
         CASE WHEN toolset = 'Option' AND ex < td THEN 'option_expiry_after_trade_date' END,
         CASE WHEN et > now() THEN 'execution_time_not_future' END,
-        CASE WHEN lt * cs <> q THEN 'lots_times_contract_size' END,
+        CASE WHEN abs(lt * cs - q) > 0.0000005 THEN 'lots_times_contract_size' END,
         CASE WHEN toolset = 'Option' AND (putcall_l IS NULL OR sk IS NULL OR ex IS NULL)
              THEN 'option_terms_complete' END,
         CASE WHEN {unknown('tran_status', 'action_l')} OR {unknown('buy_sell', 'side_l')}

@@ -13,6 +13,7 @@ With --schema (an Arrow IPC schema, from bench/run.py), the accepted rows are wr
 table's canonical nested layout (bench/peers/canonical.py); without it, as flat columns.
 prints one JSON line: {"engine": "pandas", "rows": ..., "accepted": ..., "quarantined": ...}
 """
+from decimal import Decimal
 import os
 import sys
 import time
@@ -214,7 +215,9 @@ def main(path, outdir, schema=None):
     f.append(("execution_time_not_future", (exec_time > now).fillna(False)))
     product = (lots.astype(pd.ArrowDtype(pa.decimal128(18, 6))) *
                csize.astype(pd.ArrowDtype(pa.decimal128(18, 6))))
-    mismatch = (product != qty.astype(pd.ArrowDtype(pa.decimal128(38, 12)))).fillna(False)
+    # Equal within half a unit of the quantity's sixth decimal, as tradeflow's rule.
+    difference = (product - qty.astype(pd.ArrowDtype(pa.decimal128(37, 12)))).abs()
+    mismatch = (difference > Decimal("0.0000005")).fillna(False)
     f.append(("lots_times_contract_size", mismatch))
     f.append(("option_terms_complete", is_option & (out["leg1_put_call"].isna() |
                                                     strike.isna() |

@@ -280,7 +280,7 @@ TEST_F(BuiltinRulesTest, ExecutionDateMatchesTradeDateInItsOwnOffset) {
   FailsOnly(e, "execution_date_matches_trade_date", "execution_utc_offset");
 }
 
-TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExact) {
+TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExactToTheQuantitysScale) {
   auto e = Future();
   e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("10001");
   EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value"),
@@ -292,6 +292,16 @@ TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExact) {
   q->mutable_value()->set_value("0.3");
   EXPECT_THAT(Check(e), IsEmpty());
   q->mutable_value()->set_value("0.300001");
+  FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value");
+  // 0.333333 x 25.5 = 8.4999915: a quantity holds 6 decimals, so 8.499992 (half-even, as
+  // normalisation rounds) and 8.499991 are within half a unit of the 6th decimal; 8.49999 is not.
+  q->mutable_lots()->set_value("0.333333");
+  q->mutable_contract_size()->set_value("25.5");
+  for (const char* stored : {"8.499992", "8.499991"}) {
+    q->mutable_value()->set_value(stored);
+    EXPECT_THAT(Check(e), IsEmpty()) << stored;
+  }
+  q->mutable_value()->set_value("8.49999");
   FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value");
   q->clear_contract_size();  // only checked when both are present
   EXPECT_THAT(Check(e), IsEmpty());
