@@ -2,7 +2,6 @@
 
 #include <arrow/array.h>
 #include <arrow/compute/api.h>
-#include <arrow/io/file.h>
 #include <arrow/table.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
@@ -10,6 +9,7 @@
 #include <set>
 
 #include "common/arrow_status.h"
+#include "lake/data_file_reader.h"
 #include "lake/file_io.h"
 #include "lake/partitioning.h"
 
@@ -92,9 +92,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& fi
                                                         const std::vector<Column>& wanted,
                                                         std::optional<Column> optional = {}) {
   TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(file.file_path));
-  TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
-  TF_ASSIGN_OR_RETURN_ARROW(auto reader,
-                            parquet::arrow::OpenFile(input, arrow::default_memory_pool()));
+  TF_ASSIGN_OR_RETURN(auto reader, lake::OpenDataFileReader(file));
   std::shared_ptr<arrow::Schema> schema;
   TF_RETURN_IF_ARROW_ERROR(reader->GetSchema(&schema));
   // ReadTable takes leaf column indices, which differ from field indices after a nested field.

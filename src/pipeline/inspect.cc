@@ -1,7 +1,6 @@
 #include "pipeline/inspect.h"
 
 #include <arrow/array.h>
-#include <arrow/io/file.h>
 #include <arrow/scalar.h>
 #include <fmt/format.h>
 #include <parquet/arrow/reader.h>
@@ -12,6 +11,7 @@
 
 #include "common/arrow_status.h"
 #include "lake/catalog/sqlite_catalog.h"
+#include "lake/data_file_reader.h"
 #include "lake/file_io.h"
 #include "model/decimal.h"
 
@@ -168,10 +168,7 @@ Result<std::shared_ptr<arrow::Table>> ReadRows(const lake::Table& table,
   int64_t rows = 0;
   for (const auto& f : files) {
     if (rows >= limit) break;
-    TF_ASSIGN_OR_RETURN(std::string path, lake::LocalPathFromUri(f.file_path));
-    TF_ASSIGN_OR_RETURN_ARROW(auto input, arrow::io::ReadableFile::Open(path));
-    TF_ASSIGN_OR_RETURN_ARROW(auto reader,
-                              parquet::arrow::OpenFile(input, arrow::default_memory_pool()));
+    TF_ASSIGN_OR_RETURN(auto reader, lake::OpenDataFileReader(f));
     TF_ASSIGN_OR_RETURN_ARROW(std::shared_ptr<arrow::Table> t, reader->ReadTable());
     rows += t->num_rows();
     parts.push_back(std::move(t));

@@ -531,3 +531,16 @@ def test_pipelines_into_two_trade_tables_sharing_the_quarantine_table_see_their_
     assert len(workspace.catalog().load_table("trading.trade_events_staging").scan().to_arrow()) == 300
     # Each run sees its own table's state: production's next run skips the file.
     assert "skipped: already ingested" in workspace.run_pipeline().stdout
+
+
+def test_a_missing_data_file_of_the_table_is_named_with_what_to_do(workspace):
+    assert workspace.run_pipeline().returncode == 0
+    task = next(iter(workspace.table().scan().plan_files()))
+    Path(urlparse(task.file.file_path).path).unlink()
+    write_day2(workspace)
+    result = workspace.run_pipeline(workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"}))
+    assert result.returncode == 1
+    assert "a data file the table references cannot be read" in result.stderr, result.stderr
+    assert "restore it, from a backup" in result.stderr
+    shown = workspace.run("show", "trading.trade_events")
+    assert "a data file the table references cannot be read" in shown.stderr, shown.stderr
