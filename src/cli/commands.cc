@@ -17,9 +17,15 @@
 namespace tradeflow::cli {
 namespace {
 
+// Exit codes: 0 done; 1 failed (data, configuration, I/O); 2 the command line is wrong; 75
+// (EX_TEMPFAIL) another run committed part of this run's work meanwhile, and this one committed
+// nothing more: running again ingests what is still new, so a scheduler may retry on it alone.
+constexpr int kExitFailed = 1;
+constexpr int kExitRunAgain = 75;
+
 int Fail(const Status& st) {
   std::cerr << "tradeflow: error: " << st.message() << "\n";
-  return 1;
+  return st.code() == StatusCode::kConflict ? kExitRunAgain : kExitFailed;
 }
 
 struct CatalogOptions {
