@@ -284,6 +284,7 @@ Status DataFilesExist(const std::vector<DataFile>& files) {
 
 Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::Schema& schema,
                               const AppendOptions& options) {
+  if (options.maybe_committed) *options.maybe_committed = false;
   if (staged_) {
     Status registered = Register();
     if (registered.code() == StatusCode::kAlreadyExists) {
@@ -382,8 +383,12 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     TF_RETURN_IF_ERROR(WriteFileAtomic(metadata_path, SerializeTableMetadata(next)));
     CrashPoint("metadata-written");
 
+    if (options.maybe_committed) *options.maybe_committed = true;
     Status swapped =
         catalog_->SwapMetadataLocation(id_, metadata_location_, ToFileUri(metadata_path));
+    if (options.maybe_committed) {
+      *options.maybe_committed = !swapped.ok() && swapped.code() != StatusCode::kConflict;
+    }
     if (swapped.ok()) {
       CrashPoint("catalog-swapped");
       CrashPoint("catalog-swapped:" + id_.name);  // after the commit of one given table

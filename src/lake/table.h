@@ -55,6 +55,11 @@ struct AppendOptions {
   // The new files replace every live file (operation "overwrite"): for tables that hold a
   // current state, such as reference data. The replaced files are listed as DELETED.
   bool replace_all = false;
+  // Optional: set when Append fails whether the commit may have happened all the same (the
+  // catalog's swap failed in a way that does not say, such as an I/O error on its COMMIT); false
+  // for a failure before the swap or a lost race, after which the files are certainly not the
+  // table's and the caller may remove them.
+  bool* maybe_committed = nullptr;
 };
 
 class Table {

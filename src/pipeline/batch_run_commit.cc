@@ -77,8 +77,12 @@ Status BatchRun::Commit() {
     lake::AppendOptions options;
     options.summary = Summary(true);
     options.check = NotIngestedMeanwhile(quarantine_->table(), true);
+    bool maybe_committed = false;
+    options.maybe_committed = &maybe_committed;
     auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
-    if (!snapshot.ok()) return Abandon(snapshot.status(), /*quarantine_committed=*/false);
+    if (!snapshot.ok()) {
+      return Abandon(snapshot.status(), /*quarantine_committed=*/maybe_committed, maybe_committed);
+    }
     summary_.quarantine_snapshot_id = *snapshot;
     if (options_.progress) options_.progress->Line("committed quarantine snapshot");
   }
@@ -88,8 +92,12 @@ Status BatchRun::Commit() {
   options.summary[kQuarantineSequenceKey] =
       std::to_string(quarantine_->table().metadata().last_sequence_number);
   options.check = NotIngestedMeanwhile(events_->table(), false);
+  bool maybe_committed = false;
+  options.maybe_committed = &maybe_committed;
   auto snapshot = events_->table().Append(files, events_->schema(), options);
-  if (!snapshot.ok()) return Abandon(snapshot.status(), /*quarantine_committed=*/true);
+  if (!snapshot.ok()) {
+    return Abandon(snapshot.status(), /*quarantine_committed=*/true, maybe_committed);
+  }
   summary_.snapshot_id = *snapshot;
   return Status::OK();
 }
@@ -147,11 +155,17 @@ Status BatchRun::AbandonWrites(const Status& failure) {
   return failure;
 }
 
-Status BatchRun::Abandon(const Status& failure, bool quarantine_committed) {
-  if (!lost_to_another_run_) return failure;
+Status BatchRun::Abandon(const Status& failure, bool quarantine_committed, bool maybe_committed) {
+  // When the catalog cannot say whether the commit happened, the files stay: they may be the
+  // table's now, and orphan cleanup removes them later if they are not.
+  if (maybe_committed && !lost_to_another_run_) return failure;
   events_->writer().Abandon();
   if (!quarantine_committed) quarantine_->Abandon();
-  return failure;
+  if (lost_to_another_run_) return failure;  // its message says what happened
+  return failure.WithContext(
+      "nothing was committed to " + events_->table().id().ToString() +
+      (quarantine_committed ? "" : " or " + quarantine_->table().id().ToString()) +
+      ", and this run's uncommitted data files were removed");
 }
 
 }  // namespace tradeflow::pipeline::internal

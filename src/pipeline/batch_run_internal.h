@@ -197,11 +197,11 @@ class BatchRun {
   // written for them, so they are removed at once.
   Status AbandonWrites(const Status& failure);
 
-  // After a commit that failed: when another run ingested the same input, the data files this
-  // run did not commit are removed at once (no snapshot can reference them). After any other
-  // failure they are left to the next run's orphan cleanup: a failed catalog update may still
-  // have landed.
-  Status Abandon(const Status& failure, bool quarantine_committed);
+  // After a commit that failed: the data files this run did not commit are removed at once when
+  // no snapshot can reference them (another run ingested the same input, or the commit failed
+  // before the catalog's swap: a full disk, say). When the catalog cannot say whether its update
+  // landed (`maybe_committed`), they are left to the next run's orphan cleanup.
+  Status Abandon(const Status& failure, bool quarantine_committed, bool maybe_committed);
 
   const PipelineConfig& config_;
   RunOptions options_;

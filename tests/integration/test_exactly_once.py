@@ -689,3 +689,19 @@ def test_a_package_leg_rejected_only_when_an_interrupted_input_is_finished_takes
     assert rules == [("TrdCaptRpt 1", "mapping_error"), ("TrdCaptRpt 2 leg 1", "package_incomplete"),
                      ("TrdCaptRpt 2 leg 2", "no_spread")], rules
     assert len(workspace.table().scan().to_arrow()) == 0
+
+
+def test_a_commit_that_fails_before_the_catalog_swap_removes_the_runs_data_files(workspace):
+    # The table's metadata folder cannot be written (here: a file stands in its place; in life
+    # a full disk): the commit certainly did not happen, so its data files go at once rather
+    # than wait a day for orphan cleanup.
+    run = start_paused_before_commit(workspace, "etrm_pipeline.yaml")
+    metadata = workspace.root / "lake" / "trading" / "trade_events" / "metadata"
+    assert files_under(workspace, "trade_events"), "the run should have written data files"
+    shutil.rmtree(metadata, ignore_errors=True)
+    metadata.write_text("not a folder")
+    out, err = resume(workspace, run)
+    assert run.returncode == 1, out + err
+    assert "nothing was committed to trading.trade_events" in err, err
+    assert "this run's uncommitted data files were removed" in err
+    assert files_under(workspace, "trade_events") == {str(metadata)}
