@@ -3,10 +3,13 @@
 #include <google/protobuf/reflection.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace tradeflow::model {
 namespace {
@@ -217,29 +220,36 @@ Status AppendValue(const Message& m, const FieldDescriptor* f, int index, std::s
   return Status::Internal("unknown field type of " + f->full_name());
 }
 
-// A map field as a JSON object: keys are always strings.
+// A map field as a JSON object: keys are always strings, in sorted order (a protobuf map's own
+// order depends on how it was built, and the same record must give the same text).
 Status AppendMap(const Message& m, const FieldDescriptor* f, std::string* out) {
   const Reflection* r = m.GetReflection();
   const FieldDescriptor* key = f->message_type()->map_key();
   const FieldDescriptor* value = f->message_type()->map_value();
-  out->push_back('{');
+  std::vector<std::pair<std::string, std::string>> entries;  // JSON key, JSON value
   int n = r->FieldSize(m, f);
   for (int i = 0; i < n; ++i) {
-    if (i > 0) out->push_back(',');
     const Message& entry = r->GetRepeatedMessage(m, f, i);
-    if (key->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-      TF_RETURN_IF_ERROR(AppendValue(entry, key, -1, out));
-    } else {
-      std::string text;
-      TF_RETURN_IF_ERROR(AppendValue(entry, key, -1, &text));
-      if (text.front() == '"') {
-        *out += text;
-      } else {
-        AppendEscaped(text, out);
-      }
+    std::string key_text, value_text;
+    TF_RETURN_IF_ERROR(AppendValue(entry, key, -1, &key_text));
+    if (key_text.empty() || key_text.front() != '"') {
+      std::string quoted;
+      AppendEscaped(key_text, &quoted);
+      key_text = std::move(quoted);
     }
+    TF_RETURN_IF_ERROR(AppendValue(entry, value, -1, &value_text));
+    entries.emplace_back(std::move(key_text), std::move(value_text));
+  }
+  // Stable, by key only: a key given twice (a map's wire form may repeat one) keeps its order,
+  // so the last one still wins for a JSON reader, as protobuf's own printer has it.
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  out->push_back('{');
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    *out += entries[i].first;
     out->push_back(':');
-    TF_RETURN_IF_ERROR(AppendValue(entry, value, -1, out));
+    *out += entries[i].second;
   }
   out->push_back('}');
   return Status::OK();
