@@ -290,9 +290,10 @@ struct Mapper::CompiledRule {
   std::array<const FieldDescriptor*, 3> value_fields{};  // Decimal: value; Date: y, m, d;
                                                          // Timestamp: seconds, nanos
   std::optional<std::string> default_value;
-  int when_column = -1;                          // the rule applies only if this column's value...
-  std::vector<std::string> when_in;              // ...is one of these (or non-empty when empty)
-  const FieldDescriptor* raw_sibling = nullptr;  // <enum>_raw
+  uint64_t conditional_bits = 0;     // the Mapper's conditional_columns_ its source reads
+  int when_column = -1;              // the rule applies only if this column's value...
+  std::vector<std::string> when_in;  // ...is one of these (or non-empty when empty)
+  const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
   const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
   model::DecimalType decimal;
   NumberFormat numbers;
@@ -622,6 +623,7 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
     TF_RETURN_IF_ERROR(CheckTradeEventTargets(spec.fields, paths));
   }
   mapper->source_fields_ = fields.Release();
+  mapper->FindConditionalColumns();
   return mapper;
 }
 
@@ -639,8 +641,10 @@ Status Mapper::Map(const std::vector<std::string>& values,
   }
   TargetTree::Cursor cursor(*targets_, out);
   std::string scratch;
+  uint64_t conditional_read = 0;
   for (const auto& rule : rules_) {
     if (!rule->Applies(values)) continue;
+    conditional_read |= rule->conditional_bits;
     std::string_view text = rule->source.Evaluate(values, &scratch);
     if (text.empty()) {
       if (!rule->default_value) continue;
@@ -659,12 +663,47 @@ Status Mapper::Map(const std::vector<std::string>& values,
       errors->push_back({rule->path.text(), st.message()});
     }
   }
-  if (is_trade_event_) FillTradeEvent(extras, context, static_cast<TradeEvent*>(out));
+  if (is_trade_event_) {
+    FillTradeEvent(values, extras, conditional_read, context, static_cast<TradeEvent*>(out));
+  }
   return Status::OK();
 }
 
-void Mapper::FillTradeEvent(const std::vector<std::pair<std::string, std::string>>& extras,
-                            const RecordContext& context, TradeEvent* out) const {
+namespace {
+
+void CollectColumns(const CompiledSource& source, std::vector<int>* out) {
+  if (source.column >= 0) out->push_back(source.column);
+  for (const auto& part : source.parts) CollectColumns(part, out);
+}
+
+}  // namespace
+
+void Mapper::FindConditionalColumns() {
+  std::vector<char> always(source_fields_.size(), 0), conditional(source_fields_.size(), 0);
+  for (const auto& rule : rules_) {
+    if (rule->when_column >= 0) always[rule->when_column] = 1;
+    std::vector<int> columns;
+    CollectColumns(rule->source, &columns);
+    for (int c : columns) (rule->when_column >= 0 ? conditional : always)[c] = 1;
+  }
+  for (size_t c = 0; c < source_fields_.size() && conditional_columns_.size() < 64; ++c) {
+    if (conditional[c] && !always[c]) conditional_columns_.push_back(static_cast<int>(c));
+  }
+  for (auto& rule : rules_) {
+    std::vector<int> columns;
+    CollectColumns(rule->source, &columns);
+    for (size_t bit = 0; bit < conditional_columns_.size(); ++bit) {
+      if (std::find(columns.begin(), columns.end(), conditional_columns_[bit]) != columns.end()) {
+        rule->conditional_bits |= uint64_t{1} << bit;
+      }
+    }
+  }
+}
+
+void Mapper::FillTradeEvent(const std::vector<std::string>& values,
+                            const std::vector<std::pair<std::string, std::string>>& extras,
+                            uint64_t conditional_read, const RecordContext& context,
+                            TradeEvent* out) const {
   if (!maps_trade_uid_ && !out->source_trade_id().empty()) {
     std::string* uid = out->mutable_trade_uid();
     uid->assign(out->source_system());
@@ -687,6 +726,12 @@ void Mapper::FillTradeEvent(const std::vector<std::pair<std::string, std::string
   for (const auto& [name, value] : extras) {
     std::string_view v = TrimBlanks(value);
     if (!v.empty()) (*attrs)[name].assign(v);
+  }
+  for (size_t bit = 0; bit < conditional_columns_.size(); ++bit) {
+    if (conditional_read & (uint64_t{1} << bit)) continue;
+    const int column = conditional_columns_[bit];
+    std::string_view v = TrimBlanks(values[column]);
+    if (!v.empty()) (*attrs)[source_fields_[column].name].assign(v);
   }
 }
 

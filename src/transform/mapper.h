@@ -20,6 +20,7 @@
 // - source_attributes with the record's extras: every non-empty field that no rule reads.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,8 +85,12 @@ class Mapper {
  private:
   Mapper() = default;
 
-  void FillTradeEvent(const std::vector<std::pair<std::string, std::string>>& extras,
-                      const RecordContext& context, tradeflow::trade::v1::TradeEvent* out) const;
+  void FillTradeEvent(const std::vector<std::string>& values,
+                      const std::vector<std::pair<std::string, std::string>>& extras,
+                      uint64_t conditional_read, const RecordContext& context,
+                      tradeflow::trade::v1::TradeEvent* out) const;
+  // Finds the columns only conditional rules read (conditional_columns_), after compiling.
+  void FindConditionalColumns();
 
   std::string version_;
   const google::protobuf::Descriptor* target_ = nullptr;
@@ -95,6 +100,10 @@ class Mapper {
   std::vector<SourceField> source_fields_;
   bool keep_unmapped_ = true;
   bool maps_trade_uid_ = false;
+  // Columns only rules with a `when` read (no other rule, no condition), at most 64: in a record
+  // where none of those rules applies, the column's value is kept in source_attributes like an
+  // unmapped column's, not lost. A rule's `conditional_bits` marks those it reads.
+  std::vector<int> conditional_columns_;
 };
 
 }  // namespace tradeflow::transform

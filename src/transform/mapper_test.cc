@@ -428,6 +428,33 @@ Mapped MapOne(const Mapper& mapper, const std::vector<std::string>& row) {
   return out;
 }
 
+// A column only conditional rules read, in a record where none of them applies, is kept in
+// source_attributes as an unmapped column is (a swap's stray strike), not dropped. A condition's
+// own column, and one an unconditional rule reads, never are.
+TEST(MapperTest, AValueNoApplyingRuleReadIsKeptInSourceAttributes) {
+  MappingSpec spec;
+  spec.version = "v1";
+  spec.fields.push_back(Rule("source_system", Constant("ENDUR")));
+  spec.fields.push_back(Rule("source_trade_id", Column("deal")));
+  FieldMapping broker = Rule("parties.broker.name", Column("book"));
+  broker.when = Condition{"desk", {"Options"}};
+  spec.fields.push_back(broker);
+  FieldMapping trader = Rule("parties.trader", Column("deal"));
+  trader.when = Condition{"desk", {"Options"}};
+  spec.fields.push_back(trader);
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  Mapped crude = MapOne(**mapper, Row({{7, " Marex "}, {8, "Crude"}}));
+  ASSERT_EQ(crude.error, "");
+  EXPECT_EQ(crude.event.source_attributes().at("book"), "Marex");
+  EXPECT_EQ(crude.event.source_attributes().count("desk"), 0u);
+  EXPECT_EQ(crude.event.source_attributes().count("deal"), 0u);
+  Mapped options = MapOne(**mapper, Row({{7, "Marex"}, {8, "Options"}}));
+  ASSERT_EQ(options.error, "");
+  EXPECT_EQ(options.event.parties().broker().name(), "Marex");
+  EXPECT_EQ(options.event.source_attributes().count("book"), 0u);
+}
+
 // An option the target's type does not use is an error, not ignored.
 TEST(MapperTest, OptionsOfAnotherTypeOfTargetAreErrors) {
   auto error = [](FieldMapping rule) {
