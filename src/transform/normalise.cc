@@ -54,10 +54,6 @@ int32_t PriceScale() {
   return kScale;
 }
 
-bool SameUnit(std::string_view a, std::string_view b) {
-  return CanonicalUnitName(a) == CanonicalUnitName(b);
-}
-
 // ---- Per-period totals (step 3) ----------------------------------------------------------------
 
 // Where a leg's delivery or pricing period is written: a physical delivery (which also has the
@@ -356,6 +352,8 @@ Result<std::string> Normaliser::ConvertText(const std::string& field, const std:
 
 Status Normaliser::Listed(const std::string& path, Quantity* q) {
   if (!q->has_lots()) return Status::OK();
+  // Stored by its canonical spelling ("lbs" is lb), as the quantity's unit is once converted;
+  // the reported unit keeps the source's.
   if (!q->contract_size_unit().empty()) {
     q->set_contract_size_unit(CanonicalUnitName(q->contract_size_unit()));
   }
@@ -377,7 +375,7 @@ Status Normaliser::Listed(const std::string& path, Quantity* q) {
     // (docs/validation.md, lots_times_contract_size); the spec's unit only when it gave none.
     const std::string& unit = q->reported_unit().empty() ? q->unit() : q->reported_unit();
     if (!unit.empty()) {
-      q->set_contract_size_unit(unit);
+      q->set_contract_size_unit(CanonicalUnitName(unit));
     } else if (spec_ != nullptr) {
       q->set_contract_size_unit(spec_->contract_unit());
     }

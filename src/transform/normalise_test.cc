@@ -207,6 +207,14 @@ TEST(NormaliseTest, ATradesContractSizeWithoutAUnitIsInItsQuantitysUnit) {
                                        contract_size { value: "11.33981" } } })");
   EXPECT_EQ(o.event.legs(0).quantity().contract_size_unit(), "MT");
   EXPECT_THAT(o.notes, IsEmpty());
+  // The quantity's unit spelt otherwise: the size's unit is stored by its canonical spelling
+  // (and a second pass, which NormaliseText runs, changes nothing).
+  Outcome spelt =
+      NormaliseText(R"(product { commodity: "COPPER" exchange: "XCEC" product_code: "HG" }
+                     legs { quantity { value { value: "22.67962" } unit: "mt" lots { value: "2" }
+                                       contract_size { value: "11.33981" } } })");
+  EXPECT_EQ(spelt.event.legs(0).quantity().contract_size_unit(), "MT");
+  EXPECT_EQ(spelt.event.legs(0).quantity().reported_unit(), "mt");  // as the source wrote it
 }
 
 TEST(NormaliseTest, MinorUnitCurrencyCodes) {

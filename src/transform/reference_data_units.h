@@ -2,15 +2,14 @@
 // reference file only needs the commodity-specific factors (density, calorific value, contract
 // terms). Values and sources are those of docs/reference-data.md and trade-domain notes §2.2.
 //
-// Unit names. Quantities name their unit in many spellings ("BBL", "bbls", "t", "THM"); they are
-// compared through CanonicalUnitName, which maps known spellings case-insensitively to one
-// canonical name (bbl, gal, L, m3, kbbl, MT, kt, kg, g, lb, ozt, MWh, kWh, GWh, GJ, MJ, MMBtu,
-// Dth, therm). An unknown name is kept as written and only matches itself.
+// Units are named as model/unit_names.h says.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "model/unit_names.h"
 
 namespace tradeflow::transform {
 
@@ -26,6 +25,7 @@ struct BuiltinConversion {
 
 const std::vector<BuiltinConversion>& BuiltinUnitConversions();
 
-std::string CanonicalUnitName(std::string_view unit);
+using model::CanonicalUnitName;
+using model::SameUnit;
 
 }  // namespace tradeflow::transform

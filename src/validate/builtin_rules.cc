@@ -6,6 +6,7 @@
 
 #include "model/decimal.h"
 #include "model/lei.h"
+#include "model/unit_names.h"
 #include "validate/civil_time.h"
 
 namespace tradeflow::validate {
@@ -291,8 +292,11 @@ class Checker {
     const pb::Decimal* figure = &q.value();
     const char* figure_name = "quantity.value";
     std::string figure_unit = q.unit();
-    if (!size_unit.empty() && !q.unit().empty() && size_unit != q.unit()) {
-      if (q.reported_unit() != size_unit || q.reported_value().value().empty()) return;
+    // Units compared by what they are, not how they are spelt ("lbs" as reported is lb).
+    if (!size_unit.empty() && !q.unit().empty() && !model::SameUnit(size_unit, q.unit())) {
+      if (!model::SameUnit(q.reported_unit(), size_unit) || q.reported_value().value().empty()) {
+        return;
+      }
       figure = &q.reported_value();
       figure_name = "quantity.reported_value";
       figure_unit = q.reported_unit();

@@ -323,6 +323,9 @@ TEST_F(BuiltinRulesTest, LotsTimesContractSizeComparesInTheContractUnit) {
   q->mutable_reported_value()->set_value("50001");
   EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.reported_value"),
             "lots 2 x contract_size 25000 lb = 50000 lb, but quantity.reported_value is 50001 lb");
+  q->set_reported_unit("lbs");  // as a source spells it: the same unit, so checked all the same
+  FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.reported_value");
+  q->set_reported_unit("lb");
   // A contract size without a unit is in the unit the source gave: 2 lots × 1000 = 2000 MT as
   // reported, 15160 bbl once converted.
   q->clear_contract_size_unit();
