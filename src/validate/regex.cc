@@ -45,9 +45,10 @@ class JitStack {
 Result<Regex> Regex::Compile(const std::string& pattern) {
   int error = 0;
   PCRE2_SIZE offset = 0;
-  pcre2_code* code =
-      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                    PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &error, &offset, nullptr);
+  // ALT_BSUX: \uHHHH and \xHH as ECMAScript and Python's re read them (PCRE2 alone refuses \u).
+  constexpr uint32_t kOptions = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_ALT_BSUX;
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                   kOptions, &error, &offset, nullptr);
   if (code == nullptr) {
     return Status::Invalid(ErrorText(error) + " at offset " + std::to_string(offset));
   }

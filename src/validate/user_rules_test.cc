@@ -155,6 +155,17 @@ TEST_F(UserRulesTest, PatternOnAVeryLongValueNeitherCrashesNorQuotesItWhole) {
                                      "...' (200001 bytes) does not match the pattern (\\w|\\.)+");
 }
 
+TEST_F(UserRulesTest, APatternTooSlowToDecideFailsTheRuleSayingSo) {
+  auto r = Rule("trader_format", "parties.trader", UserRule::Kind::kPattern);
+  r.pattern = "(a+)+";
+  auto e = Future();
+  e.mutable_parties()->set_trader(std::string(30, 'a') + "!");
+  auto failures = Run(r, e);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_THAT(failures[0].message,
+              HasSubstr("!' could not be checked against the pattern (a+)+: match limit"));
+}
+
 TEST_F(UserRulesTest, Reference) {
   lookup_.Add("traders", "jsmith");
   auto r = Rule("known_trader", "parties.trader", UserRule::Kind::kReference);

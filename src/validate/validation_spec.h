@@ -43,7 +43,7 @@ struct UserRule {
   std::optional<std::string> max;
   // kSet: allowed values (for an enum field, its labels without prefix: "BUY").
   std::vector<std::string> values;
-  // kPattern: ECMAScript regular expression that must match the whole value.
+  // kPattern: PCRE2 regular expression that must match the whole value.
   std::string pattern;
   // kReference: reference table the value must be a key of.
   std::string table;
