@@ -490,6 +490,16 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   if (!m.format.empty() && rule->kind != LeafKind::kDate && rule->kind != LeafKind::kTimestamp) {
     return Status::Invalid(target + "is no date or timestamp: `format` does not apply");
   }
+  if (HasEpochSeconds(m.format)) {
+    if (m.format != "%s") {
+      return Status::Invalid(target + "format '" + m.format +
+                             "': %s (seconds since the epoch) must be the whole format");
+    }
+    if (!m.time_zone.empty()) {
+      return Status::Invalid(target +
+                             "has format %s, an instant: a time_zone does not apply to it");
+    }
+  }
   if (!m.time_zone.empty() && rule->kind != LeafKind::kTimestamp) {
     return Status::Invalid(target + "is no timestamp: `time_zone` does not apply" +
                            (rule->kind == LeafKind::kDate ? " (a date is read as written)" : ""));

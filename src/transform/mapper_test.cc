@@ -473,6 +473,16 @@ TEST(MapperTest, OptionsOfAnotherTypeOfTargetAreErrors) {
   trader.format = "%Y";
   EXPECT_EQ(error(trader),
             "p.yaml:9: target 'parties.trader' is no date or timestamp: `format` does not apply");
+  FieldMapping epoch = Rule("execution_time", Column("exec_ts"));
+  epoch.format = "%s %Z";
+  EXPECT_EQ(error(epoch),
+            "p.yaml:9: target 'execution_time' format '%s %Z': %s (seconds since the epoch) must "
+            "be the whole format");
+  epoch.format = "%s";
+  epoch.time_zone = "Europe/London";
+  EXPECT_EQ(error(epoch),
+            "p.yaml:9: target 'execution_time' has format %s, an instant: a time_zone does not "
+            "apply to it");
   FieldMapping date = Rule("legs[0].option.expiry_date", Column("desk"));
   date.time_zone = "Asia/Tokyo";
   EXPECT_EQ(error(date),

@@ -243,6 +243,15 @@ Result<bool> ParseBool(std::string_view raw) {
 // Seconds since the epoch (format "%s"). Read here rather than by strptime, whose %s converts
 // through the process's local time zone (TZ), so the same text gave other instants on other
 // hosts. An instant, so the time zone of the rule does not apply.
+bool HasEpochSeconds(const std::string& format) {
+  for (size_t i = 0; i + 1 < format.size(); ++i) {
+    if (format[i] != '%') continue;
+    if (format[i + 1] == 's') return true;
+    ++i;  // "%%" and other directives
+  }
+  return false;
+}
+
 Result<int64_t> ParseEpochSeconds(std::string_view raw, const std::string& format) {
   if (format != "%s") {
     return Status::Invalid("format '" + format +
@@ -258,9 +267,9 @@ Result<int64_t> ParseEpochSeconds(std::string_view raw, const std::string& forma
 Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
   std::string_view trimmed = TrimBlanks(raw);
   CivilDate d;
-  if (format.find("%s") != std::string::npos) {
+  if (HasEpochSeconds(format)) {
     TF_ASSIGN_OR_RETURN(int64_t seconds, ParseEpochSeconds(trimmed, format));
-    const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+    const int64_t days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);  // the UTC date
     if (days < kFirstDay || days > kLastDay) return OutOfYearRange(trimmed);
     const std::chrono::year_month_day ymd{
         std::chrono::sys_days{std::chrono::days{static_cast<int32_t>(days)}}};
@@ -288,7 +297,7 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
                                     const std::string& time_zone) {
   std::string_view text = TrimBlanks(raw);
   if (format.empty() || format == "iso8601") return ParseIso8601(text, time_zone);
-  if (format.find("%s") != std::string::npos) {
+  if (HasEpochSeconds(format)) {
     UtcTimestamp out;
     TF_ASSIGN_OR_RETURN(out.seconds, ParseEpochSeconds(text, format));
     out.utc_offset = FormatUtcOffset(0);

@@ -54,6 +54,10 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
 Result<bool> ParseBool(std::string_view text);
 
 // `format` is a strptime format; empty means "%Y-%m-%d". Checks that the date exists.
+// Whether a strptime format has the %s directive (seconds since the epoch), which must then be
+// the whole format: an instant, read without the host's or the rule's time zone.
+bool HasEpochSeconds(const std::string& format);
+
 Result<CivilDate> ParseDate(std::string_view text, const std::string& format);
 
 // `format` empty or "iso8601": YYYY-MM-DD[T ]HH:MM[:SS[.fffffffff]][Z|±HH[:MM]]. Otherwise a

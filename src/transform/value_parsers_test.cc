@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <string>
@@ -210,6 +211,10 @@ TEST(ValueParsersTest, EpochSecondsAreAnInstant) {
             "format '%s %Z': %s (seconds since the epoch) must be the whole format");
   EXPECT_EQ(ParseTimestamp("17767.5", "%s", "").status().message(),
             "cannot parse '17767.5' as seconds since the epoch (%s)");
+  EXPECT_FALSE(HasEpochSeconds("%%s %Y"));  // a literal "%s" after the escaped '%'
+  EXPECT_TRUE(HasEpochSeconds("%Y %s"));
+  auto first = ParseDate(std::to_string(INT64_MIN), "%s");  // no overflow: out of range
+  EXPECT_FALSE(first.ok());
 }
 
 TEST(ValueParsersTest, Offsets) {
