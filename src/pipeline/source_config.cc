@@ -131,7 +131,8 @@ Result<std::vector<std::string>> ResolveSourceFiles(const SourceConfig& config,
       const bool only_gone =
           matched.status().code() == StatusCode::kNotFound &&
           std::any_of(gone_ok.begin(), gone_ok.end(), [&](const std::string& path) {
-            return ::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0;
+            // A literal path first: "trades[1].csv" names that file (sources::ExpandInputs).
+            return path == pattern || ::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0;
           });
       if (only_gone) continue;
       return matched.status().WithContext(config.where + ": source");

@@ -90,6 +90,19 @@ std::string_view TrimTrailingSpace(std::string_view s) {
 // its debug builds assert).
 constexpr int kMaxDepth = 1000;
 
+// A path for a message, its NUL characters written as \u0000.
+std::string EscapedNul(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '\0') {
+      out += "\\u0000";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 // Walks one record's values depth first into (path, text) leaves.
 class LeafCollector {
  public:
@@ -100,8 +113,9 @@ class LeafCollector {
   // A key that appears twice in one object (RFC 8259 leaves what it means to the reader): the
   // path, when Members() failed for it.
   const std::string& duplicate() const { return duplicate_; }
-  // A string whose escapes give a NUL (\u0000; a raw NUL byte fails the line's UTF-8 check):
-  // its path, when Members() failed for it. As in CSV, NUL is no character of a trade's text.
+  // A string or key whose escapes give a NUL (\u0000; a raw NUL byte fails the line's UTF-8
+  // check): its path, when Members() failed for it. As in CSV, NUL is no character of a trade's
+  // text.
   const std::string& nul() const { return nul_; }
 
   // After Members(): false (and duplicate() set) if two unbound leaves share a path, which
@@ -128,6 +142,10 @@ class LeafCollector {
       const size_t before = path_.size();
       if (!path_.empty()) path_ += '.';
       path_ += key;
+      if (key.find('\0') != std::string_view::npos) {  // a key becomes a source_attributes key
+        nul_ = path_;
+        return simdjson::INCORRECT_TYPE;
+      }
       if (error_code e = Walk(field.value())) return e;
       path_.resize(before);
     }
@@ -326,7 +344,8 @@ struct JsonlSource::Parser {
     LeafCollector collector(bound, out->values.size(), out);
     e = collector.Members(object);
     if (!collector.nul().empty()) {
-      return "key '" + collector.nul() + "': the string holds a NUL character (\\u0000)";
+      return "key '" + EscapedNul(collector.nul()) +
+             "': the key or its string value holds a NUL character (\\u0000)";
     }
     if (!collector.duplicate().empty() || (!e && !collector.ExtrasUnique())) {
       return "key '" + collector.duplicate() + "' appears twice";

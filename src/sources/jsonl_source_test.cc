@@ -97,12 +97,15 @@ TEST(JsonlSourceTest, AnEscapedNulIsRejectedAsARawOneIs) {
   auto source = FromText(
       "{\"a\":1,\"p\":{\"b\":\"js\\u0000mith\"}}\n"  // bound
       "{\"a\":2,\"note\":\"x\\u0000\"}\n"            // unbound
-      "{\"a\":3,\"p\":{\"b\":\"\\u001f ok\"}}\n");
+      "{\"a\":3,\"p\":{\"b\":\"\\u001f ok\"}}\n"
+      "{\"a\":4,\"x\\u0000y\":\"v\"}\n");  // in a key
   ASSERT_TRUE(source->Bind({{"a", ""}, {"p.b", ""}}).ok());
   auto d = testing::DrainSource(source.get());
-  ASSERT_EQ(d.errors.size(), 2u);
-  EXPECT_THAT(d.errors[0], HasSubstr(":1: key 'p.b': the string holds a NUL character (\\u0000)"));
-  EXPECT_THAT(d.errors[1], HasSubstr(":2: key 'note': the string holds a NUL character"));
+  ASSERT_EQ(d.errors.size(), 3u);
+  EXPECT_THAT(d.errors[0], HasSubstr(":1: key 'p.b': the key or its string value holds a NUL "
+                                     "character (\\u0000)"));
+  EXPECT_THAT(d.errors[1], HasSubstr(":2: key 'note': the key or its string value holds a NUL"));
+  EXPECT_THAT(d.errors[2], HasSubstr(":4: key 'x\\u0000y': the key or its string value holds"));
   ASSERT_EQ(d.good.size(), 1u);
 }
 
