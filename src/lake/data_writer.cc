@@ -24,14 +24,13 @@ Result<std::shared_ptr<arrow::RecordBatch>> SortedRows(
   TF_RETURN_IF_ERROR(EnsureArrowCompute());
   std::vector<arrow::compute::SortKey> keys;
   for (const auto& k : sort) {
-    // Iceberg's default null orders, which the sort orders tradeflow writes name: nulls first
-    // ascending, last descending.
+    // As the sort order says (SortKey::NullsFirst).
     TF_ASSIGN_OR_RETURN_ARROW(arrow::FieldRef ref, arrow::FieldRef::FromDotPath("." + k.column));
     keys.emplace_back(
         std::move(ref),
         k.descending ? arrow::compute::SortOrder::Descending : arrow::compute::SortOrder::Ascending,
-        k.descending ? arrow::compute::NullPlacement::AtEnd
-                     : arrow::compute::NullPlacement::AtStart);
+        k.NullsFirst() ? arrow::compute::NullPlacement::AtStart
+                       : arrow::compute::NullPlacement::AtEnd);
   }
   arrow::compute::SortOptions options(keys);
   TF_ASSIGN_OR_RETURN_ARROW(auto indices, arrow::compute::SortIndices(combined, options));

@@ -14,7 +14,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -25,8 +27,18 @@
 namespace tradeflow::lake {
 
 struct SortKey {
-  std::string column;  // top-level column name
+  SortKey(std::string column_path, bool descending_order = false,
+          std::optional<bool> nulls_first_order = std::nullopt)
+      : column(std::move(column_path)),
+        descending(descending_order),
+        nulls_first(nulls_first_order) {}
+
+  std::string column;  // dotted path: "trade_date", "parties.book" (not inside a list)
   bool descending = false;
+  // Iceberg's default null order: first ascending, last descending. A sort order another tool
+  // wrote may say otherwise (Table::DefaultSortKeys reads it).
+  std::optional<bool> nulls_first;
+  bool NullsFirst() const { return nulls_first.value_or(!descending); }
 };
 
 struct DataWriterOptions {

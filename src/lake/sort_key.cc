@@ -14,8 +14,8 @@ void AppendBigEndian(uint64_t bits, bool descending, std::string* key) {
 
 }  // namespace
 
-void AppendNullSortKey(bool descending, std::string* key) {
-  key->push_back(descending ? kNullLast : kNullFirst);
+void AppendNullSortKey(bool nulls_first, std::string* key) {
+  key->push_back(nulls_first ? kNullFirst : kNullLast);
 }
 
 void AppendStringSortKey(std::string_view value, bool descending, std::string* key) {

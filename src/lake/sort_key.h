@@ -2,12 +2,11 @@
 //
 // A writer that holds rows in an encoded form (not Arrow) can then sort a file's rows by
 // comparing one string per row instead of evaluating a comparator per column. The order is the
-// one DataWriter gets from Arrow's sort, with Iceberg's default null orders: per column
-// ascending with nulls first, or descending with nulls last (the sort orders tradeflow writes say
-// so); strings by their UTF-8 bytes, numbers numerically.
+// one DataWriter gets from Arrow's sort: per column ascending or descending, nulls first or last
+// (by default, Iceberg's: first ascending, last descending); strings by their UTF-8 bytes,
+// numbers numerically.
 //
-// Encoding, per column: a marker byte (0 null ascending, 1 present, 2 null descending), then the
-// value:
+// Encoding, per column: a marker byte (0 null first, 1 present, 2 null last), then the value:
 //   integers (int, long, date days, timestamp micros) and decimals: big-endian two's complement
 //     with the sign bit flipped (8 bytes; 16 for a decimal's unscaled value, at the column scale);
 //   strings: the bytes with 0x00 written as 0x00 0xFF, terminated by 0x00 0x00, so a prefix sorts
@@ -22,7 +21,8 @@
 
 namespace tradeflow::lake {
 
-void AppendNullSortKey(bool descending, std::string* key);
+// `nulls_first` as the sort order says (SortKey::NullsFirst: by default, for ascending columns).
+void AppendNullSortKey(bool nulls_first, std::string* key);
 void AppendStringSortKey(std::string_view value, bool descending, std::string* key);
 void AppendIntSortKey(int64_t value, bool descending, std::string* key);
 void AppendBoolSortKey(bool value, bool descending, std::string* key);

@@ -21,9 +21,9 @@ std::string Int(int64_t v, bool desc = false) {
   return k;
 }
 
-std::string Null(bool desc = false) {
+std::string Null(bool desc = false) {  // with the direction's default null order
   std::string k;
-  AppendNullSortKey(desc, &k);
+  AppendNullSortKey(/*nulls_first=*/!desc, &k);
   return k;
 }
 

@@ -116,7 +116,7 @@ Status Table::Refresh() {
 
 namespace {
 
-// Iceberg sort order JSON for top-level sort columns.
+// Iceberg sort order JSON for the sort columns (identity transforms).
 Result<nlohmann::json> SortOrderJson(const nlohmann::json& schema, const std::vector<SortKey>& sort,
                                      int32_t order_id) {
   nlohmann::json fields = nlohmann::json::array();
@@ -129,7 +129,7 @@ Result<nlohmann::json> SortOrderJson(const nlohmann::json& schema, const std::ve
     fields.push_back({{"transform", "identity"},
                       {"source-id", it->second},
                       {"direction", k.descending ? "desc" : "asc"},
-                      {"null-order", k.descending ? "nulls-last" : "nulls-first"}});
+                      {"null-order", k.NullsFirst() ? "nulls-first" : "nulls-last"}});
   }
   return nlohmann::json{{"order-id", order_id}, {"fields", fields}};
 }
@@ -218,7 +218,9 @@ Result<std::vector<SortKey>> Table::DefaultSortKeys() const {
     for (const auto& f : order.at("fields")) {
       for (const auto& [path, fid] : ids.by_path) {
         if (fid == f.at("source-id").get<int32_t>()) {
-          keys.push_back({path, f.value("direction", "asc") == "desc"});
+          SortKey key{path, f.value("direction", "asc") == "desc", std::nullopt};
+          if (f.contains("null-order")) key.nulls_first = f.at("null-order") == "nulls-first";
+          keys.push_back(std::move(key));
         }
       }
     }

@@ -37,7 +37,7 @@ namespace tradeflow::lake {
 // How a new table lays out its data: partitions and the order of rows inside files.
 struct TableLayout {
   std::vector<PartitionRequest> partition;
-  std::vector<SortKey> sort;  // top-level columns; recorded as the table's sort order
+  std::vector<SortKey> sort;  // recorded as the table's sort order
 };
 
 struct AppendOptions {
@@ -110,7 +110,8 @@ class Table {
                                                   RowWriterOptions options = {},
                                                   ThreadPool* pool = nullptr) const;
 
-  // The columns of the table's default sort order (top-level columns only); empty if unsorted.
+  // The columns of the table's default sort order, with their directions and null orders; empty
+  // if unsorted.
   Result<std::vector<SortKey>> DefaultSortKeys() const;
 
   // NewDataWriter + Write each batch + Finish.

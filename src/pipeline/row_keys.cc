@@ -103,6 +103,7 @@ Result<RowKeys> RowKeys::Make(const Descriptor* descriptor, const arrow::Schema&
   for (const auto& s : sort) {
     TF_ASSIGN_OR_RETURN(Column c, ResolveColumn(descriptor, s.column));
     c.descending = s.descending;
+    c.nulls_first = s.NullsFirst();
     keys.sort_columns_.push_back(std::move(c));
   }
   return keys;
@@ -175,7 +176,7 @@ Status RowKeys::AppendSortValue(const Column& column, const Message& message,
     for (const auto& step : column.steps) {
       const Reflection* r = at->GetReflection();
       if (!r->HasField(*at, step.field)) {
-        lake::AppendNullSortKey(column.descending, key);
+        lake::AppendNullSortKey(column.nulls_first, key);
         return Status::OK();
       }
       at = &r->GetMessage(*at, step.field);
@@ -183,7 +184,7 @@ Status RowKeys::AppendSortValue(const Column& column, const Message& message,
     const std::string& text =
         at->GetReflection()->GetStringReference(*at, at->GetDescriptor()->field(0), nullptr);
     if (text.empty()) {
-      lake::AppendNullSortKey(column.descending, key);
+      lake::AppendNullSortKey(column.nulls_first, key);
       return Status::OK();
     }
     TF_ASSIGN_OR_RETURN(arrow::Decimal128 value, model::ParseDecimal(text, column.decimal));
@@ -195,7 +196,7 @@ Status RowKeys::AppendSortValue(const Column& column, const Message& message,
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::monostate>) {
-          lake::AppendNullSortKey(column.descending, key);
+          lake::AppendNullSortKey(column.nulls_first, key);
         } else if constexpr (std::is_same_v<T, std::string_view>) {
           lake::AppendStringSortKey(v, column.descending, key);
         } else if constexpr (std::is_same_v<T, bool>) {

@@ -44,6 +44,7 @@ class RowKeys {
     std::vector<std::string> enum_labels;  // by value number, for enum leaves
     model::DecimalType decimal;            // for Decimal leaves
     bool descending = false;
+    bool nulls_first = true;
   };
   static Result<Column> ResolveColumn(const google::protobuf::Descriptor* descriptor,
                                       const std::string& path);

@@ -135,3 +135,31 @@ def test_a_sort_by_a_nested_column_descending_puts_nulls_last_as_the_sort_order_
     for broker in {k[0] for k in keys}:
         ids = [k[1] for k in keys if k[0] == broker]
         assert ids == sorted(ids)
+
+
+def test_a_sort_order_another_tool_set_is_followed_null_order_too(workspace):
+    # The table's sort order replaced with pyiceberg: broker name descending with nulls first,
+    # which is not the default for a descending column. tradeflow's next files follow it.
+    from pyiceberg.table.sorting import NullOrder
+    from pyiceberg.transforms import IdentityTransform
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().split(b"\r\n")
+    (workspace.root / "first.csv").write_bytes(b"\r\n".join(lines[:2]) + b"\r\n")
+    (workspace.root / "rest.csv").write_bytes(b"\r\n".join(lines[:1] + lines[2:]))
+    first = workspace.write_pipeline("first.yaml", {"path: etrm_trades.csv": "path: first.csv",
+                                                    "  name: trade_events\n": "  name: trade_events\n  partition_by: []\n"})
+    assert workspace.run_pipeline(first).returncode == 0
+    table = workspace.table()
+    with table.update_sort_order() as update:
+        update.desc("parties.broker.name", IdentityTransform(), NullOrder.NULLS_FIRST)
+    rest = workspace.write_pipeline("rest.yaml", {"path: first.csv": "path: rest.csv"}, base="first.yaml")
+    result = workspace.run_pipeline(rest)
+    assert result.returncode == 0, result.stderr
+    table = workspace.table()
+    added = [f for f in data_files(workspace) if f[1].sort_order_id == table.sort_order().order_id]
+    assert len(added) == 1
+    rows = pq.read_table(added[0][0], columns=["parties"]).to_pylist()
+    brokers = [(r["parties"]["broker"] or {}).get("name") for r in rows]
+    nulls = brokers.count(None)
+    assert 0 < nulls < len(brokers)
+    assert brokers[:nulls] == [None] * nulls, "nulls first, as the sort order says"
+    assert brokers[nulls:] == sorted(brokers[nulls:], reverse=True)
