@@ -177,8 +177,7 @@ Status BatchRun::CheckRereadFiles() const {
 Status BatchRun::Plan() {
   TF_RETURN_IF_ERROR(CheckRereadFiles());
   auto in_events = IngestedInputs(events_->table().metadata());
-  const std::string trade_table = events_->table().id().ToString();
-  const lake::TableMetadata rejects = QuarantineOf(quarantine_->table().metadata(), trade_table);
+  const lake::TableMetadata rejects = QuarantineOf(quarantine_->table().metadata(), summary_.table);
   quarantine_has_ = IngestedInputs(rejects);
   const auto unfinished = UnfinishedReadings(events_->table().metadata(), rejects);
   planned_quarantine_sequence_ = quarantine_->table().metadata().last_sequence_number;
@@ -242,10 +241,10 @@ Status BatchRun::Plan() {
     if (quarantine_has_.count(input->sha256)) quarantined_before.insert(input->sha256);
   }
   if (!quarantined_before.empty()) {
-    TF_ASSIGN_OR_RETURN(stored_rejects_,
-                        StoredRejects(quarantine_->table(), quarantined_before, only_runs_,
-                                      OtherTablesRuns(quarantine_->table().metadata(),
-                                                      events_->table().id().ToString())));
+    TF_ASSIGN_OR_RETURN(
+        stored_rejects_,
+        StoredRejects(quarantine_->table(), quarantined_before, only_runs_,
+                      OtherTablesRuns(quarantine_->table().metadata(), summary_.table)));
   }
   return Status::OK();
 }

@@ -8,7 +8,7 @@ std::map<std::string, std::string> BatchRun::Summary(bool for_quarantine) const 
   std::map<std::string, std::string> s;
   s["tradeflow.run-id"] = summary_.run_id;
   s["tradeflow.pipeline"] = config_.name;
-  s[kTradeTableKey] = events_->table().id().ToString();
+  s[kTradeTableKey] = summary_.table;
   s["tradeflow.mapping-version"] = config_.mapping.version;
   std::string hashes;
   int64_t read = 0, accepted = 0, replayed = 0, quarantined = 0;
@@ -119,7 +119,7 @@ Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
   if (quarantine) {
     std::map<std::string, IngestedInput> there = quarantine_has_;
     there.insert(reread_.begin(), reread_.end());
-    const lake::TableMetadata ours = QuarantineOf(current, events_->table().id().ToString());
+    const lake::TableMetadata ours = QuarantineOf(current, summary_.table);
     TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), ours, inputs, there));
     TF_RETURN_IF_ERROR(
         NoRejectsCommittedSince(table.id(), ours, planned_quarantine_sequence_, inputs));
@@ -136,7 +136,7 @@ Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
   if (!rejects.ok() && rejects.status().code() != StatusCode::kNotFound) return rejects.status();
   if (rejects.ok()) {
     TF_RETURN_IF_ERROR(NoRejectsCommittedSince(
-        (*rejects)->id(), QuarantineOf((*rejects)->metadata(), events_->table().id().ToString()),
+        (*rejects)->id(), QuarantineOf((*rejects)->metadata(), summary_.table),
         planned_quarantine_sequence_, inputs, summary_.quarantine_snapshot_id));
   }
   // Also when a repeat is only a warning: stored now, it would miss its flag.
@@ -163,7 +163,7 @@ Status BatchRun::Abandon(const Status& failure, bool quarantine_committed, bool 
   if (!quarantine_committed) quarantine_->Abandon();
   if (lost_to_another_run_) return failure;  // its message says what happened
   return failure.WithContext(
-      "nothing was committed to " + events_->table().id().ToString() +
+      "nothing was committed to " + summary_.table +
       (quarantine_committed ? "" : " or " + quarantine_->table().id().ToString()) +
       ", and this run's uncommitted data files were removed");
 }
