@@ -330,7 +330,9 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(iceberg_schema));
     SetCurrentSchema(next, iceberg_schema, std::max(ids.max_id, next.last_column_id));
     const nlohmann::json* current_schema = CurrentSchema(next);
-    if (!manifest) {
+    // A commit that adds no file (a run of replays only) writes no manifest: an empty one would
+    // stay in every later manifest list, opened by every scan plan (Java and pyiceberg skip it).
+    if (!manifest && !files.empty()) {
       manifest_options.table_schema_json = current_schema->dump();
       manifest_options.schema_id = next.current_schema_id;
       TF_ASSIGN_OR_RETURN(manifest, WriteManifest(manifest_path, ToFileUri(manifest_path),
@@ -340,10 +342,12 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     const Snapshot* parent = CurrentSnapshot(next);
     const int64_t sequence_number = next.last_sequence_number + 1;
     std::vector<ManifestFile> manifests;
-    ManifestFile added = *manifest;
-    added.sequence_number = sequence_number;
-    added.min_sequence_number = sequence_number;
-    manifests.push_back(added);
+    if (manifest) {
+      ManifestFile added = *manifest;
+      added.sequence_number = sequence_number;
+      added.min_sequence_number = sequence_number;
+      manifests.push_back(added);
+    }
     std::vector<std::string> deleted_manifests;  // this attempt's, removed if it loses
     ReplacedFiles replaced;
     if (parent != nullptr) {

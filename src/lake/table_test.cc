@@ -8,6 +8,7 @@
 
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
+#include "lake/manifest_list.h"
 #include "lake/test_util.h"
 
 namespace tradeflow::lake {
@@ -77,6 +78,31 @@ TEST_F(TableTest, CreateAppendAndReadBack) {
   ASSERT_TRUE(live.ok());
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ((*live)[0].record_count, 10);
+}
+
+// A commit that adds no file (a run of replays records its inputs) writes no empty manifest: the
+// new snapshot lists the manifests its parent did, and nothing else.
+TEST_F(TableTest, ACommitWithoutFilesAddsNoManifest) {
+  auto catalog = Open();
+  auto table = Table::Create(catalog.get(), id_, location_, *SchemaV1());
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto files = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 10)});
+  ASSERT_TRUE(files.ok());
+  ASSERT_TRUE((*table)->Append(*files, *SchemaV1(), {}).ok());
+  auto manifests_now = [&] {
+    const Snapshot* s = CurrentSnapshot((*table)->metadata());
+    auto list = ReadManifestList(*LocalPathFromUri(s->manifest_list));
+    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    return list.ok() ? *list : std::vector<ManifestFile>{};
+  };
+  const auto before = manifests_now();
+  AppendOptions options;
+  options.summary["tradeflow.input-sha256"] = "abc";
+  ASSERT_TRUE((*table)->Append({}, *SchemaV1(), options).ok());
+  const auto after = manifests_now();
+  ASSERT_EQ(after.size(), before.size());
+  EXPECT_EQ(after[0].manifest_path, before[0].manifest_path);
+  EXPECT_EQ(CurrentSnapshot((*table)->metadata())->summary.at("total-records"), "10");
 }
 
 // Two writers race on the same table: one wins the compare-and-swap, the other reloads and
