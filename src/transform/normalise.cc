@@ -266,6 +266,7 @@ class Normaliser {
 
   void ResolveProduct(TradeEvent* event);
   Status Listed(const std::string& path, Quantity* q);
+  void NoteSizeOtherThanSpec(const std::string& field, const Quantity& q);
   Status ConvertQuantity(const std::string& path, Quantity* q);
   Status ComputeTotal(const TradeEvent& event, int leg_index, const std::string& path, Quantity* q);
   // The quote convention of the trade's listed contract, else (OTC) of its product.
@@ -350,6 +351,21 @@ Result<std::string> Normaliser::ConvertText(const std::string& field, const std:
   return converted;
 }
 
+// A trade's own contract size that is not its listed contract's (20000 lb on COMEX HG, whose
+// lot is 25000 lb): the trade's is used, as it says, and the difference noted. Compared in the
+// spec's unit; a size in another unit is not converted for this.
+void Normaliser::NoteSizeOtherThanSpec(const std::string& field, const Quantity& q) {
+  if (spec_ == nullptr || !spec_->has_contract_size()) return;
+  if (q.contract_size().value() == spec_->contract_size().value()) return;
+  if (!SameUnit(q.contract_size_unit(), spec_->contract_unit())) return;
+  auto ours = model::CanonicalDecimalString(q.contract_size().value());
+  auto theirs = model::CanonicalDecimalString(spec_->contract_size().value());
+  if (!ours.ok() || !theirs.ok() || *ours == *theirs) return;
+  Note(field, q.contract_size().value() + " " + q.contract_size_unit() + " is not " +
+                  contract_key_ + "'s " + spec_->contract_size().value() + " " +
+                  spec_->contract_unit() + "; the trade's is used");
+}
+
 Status Normaliser::Listed(const std::string& path, Quantity* q) {
   if (!q->has_lots()) return Status::OK();
   // Stored by its canonical spelling ("lbs" is lb), as the quantity's unit is once converted;
@@ -380,6 +396,7 @@ Status Normaliser::Listed(const std::string& path, Quantity* q) {
       q->set_contract_size_unit(spec_->contract_unit());
     }
   }
+  NoteSizeOtherThanSpec(path + ".contract_size", *q);
   // lots × contract size, exactly: a fraction of a lot times a size may still need rounding.
   auto size = Ratio::FromDecimal(q->contract_size().value());
   if (!size.ok()) {

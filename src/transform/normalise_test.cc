@@ -200,6 +200,21 @@ TEST(NormaliseTest, UnitsTakeTheirCanonicalSpelling) {
   EXPECT_THAT(o.notes, IsEmpty());
 }
 
+TEST(NormaliseTest, ATradesContractSizeOtherThanItsContractsIsUsedAndNoted) {
+  Outcome o = NormaliseText(R"(product { commodity: "COPPER" exchange: "XCEC" product_code: "HG" }
+                     legs { quantity { lots { value: "2" } contract_size { value: "20000" }
+                                       contract_size_unit: "lbs" } })");
+  EXPECT_EQ(o.event.legs(0).quantity().reported_value().value(), "40000");
+  EXPECT_THAT(o.notes, ElementsAre("legs[0].quantity.contract_size: 20000 lb is not XCEC:HG's "
+                                   "25000 lb; the trade's is used",
+                                   testing::_));  // and the conversion's rounding
+  Outcome same =
+      NormaliseText(R"(product { commodity: "COPPER" exchange: "XCEC" product_code: "HG" }
+                        legs { quantity { lots { value: "2" } contract_size { value: "25000.00" }
+                                          contract_size_unit: "lb" } })");
+  for (const auto& note : same.notes) EXPECT_EQ(note.find("is not XCEC:HG"), std::string::npos);
+}
+
 TEST(NormaliseTest, ATradesContractSizeWithoutAUnitIsInItsQuantitysUnit) {
   // 2 lots × 11.33981 (no unit) = 22.67962 MT, the quantity's unit: not the spec's lb.
   Outcome o = NormaliseText(R"(product { commodity: "COPPER" exchange: "XCEC" product_code: "HG" }
