@@ -229,6 +229,24 @@ Status ReferenceData::AddUnitConversion(const ref::UnitConversion& row) {
   if (!conversions_.emplace(ConversionKey{row.commodity(), from, to}, edge).second) {
     return Status::Invalid("duplicate unit conversion " + key);
   }
+  // A pair given both ways must agree, else the result depends on the direction (1000 bbl →
+  // MT with one factor, the lots check back with the other): within 0.01%, since an inverse
+  // written in decimals is rounded.
+  auto inverse = conversions_.find(ConversionKey{row.commodity(), to, from});
+  if (inverse != conversions_.end()) {
+    TF_ASSIGN_OR_RETURN(Ratio product, ratio.Times(inverse->second.ratio));
+    constexpr int64_t kOne = 1000000;  // 1 at scale 6
+    TF_ASSIGN_OR_RETURN(Ratio::Applied round_trip, product.Apply(arrow::Decimal128(kOne), 6, 6));
+    arrow::Decimal128 off = round_trip.value - arrow::Decimal128(kOne);
+    if (off < 0) off = -off;
+    if (off > arrow::Decimal128(kOne / 10000)) {
+      return Status::Invalid("unit conversion " + key + " (factor " + row.factor().value() +
+                             ") contradicts the one given the other way (factor " +
+                             inverse->second.ratio.ToString() +
+                             "): their product is not 1; give one direction (the other is derived) "
+                             "or make them agree");
+    }
+  }
   loaded_.insert(std::string(kUnitConversions));
   return Status::OK();
 }

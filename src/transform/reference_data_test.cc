@@ -121,6 +121,32 @@ TEST(ReferenceDataTest, DuplicateKeysNameTheKey) {
   }
 }
 
+// A pair given both ways must agree (within 0.01%, for a rounded inverse), or results would
+// depend on the direction a conversion is looked up in.
+TEST(ReferenceDataTest, APairGivenBothWaysMustAgree) {
+  auto with_inverse = [](const char* factor) {
+    ReferenceTables t;
+    ref::UnitConversion there, back;
+    there.set_commodity("GASOIL");
+    there.set_from_unit("MT");
+    there.set_to_unit("bbl");
+    there.mutable_factor()->set_value("7.45");
+    back.set_commodity("GASOIL");
+    back.set_from_unit("bbl");
+    back.set_to_unit("MT");
+    back.mutable_factor()->set_value(factor);
+    t.unit_conversions = {there, back};
+    return ReferenceData::Build(t).status();
+  };
+  EXPECT_TRUE(with_inverse("0.134228").ok());  // 1 / 7.45 = 0.1342281879..., rounded
+  Status contradicts = with_inverse("0.2");
+  ASSERT_FALSE(contradicts.ok());
+  EXPECT_EQ(contradicts.message(),
+            "unit conversion GASOIL bbl → MT (factor 0.2) contradicts the one given the other "
+            "way (factor 149/20): their product is not 1; give one direction (the other is "
+            "derived) or make them agree");
+}
+
 TEST(ReferenceDataTest, RejectsRowsWithoutKeysOrWithBadValues) {
   ReferenceData data;
   EXPECT_EQ(data.AddCounterparty(Parse<ref::Counterparty>(R"(name: "x")")).message(),
