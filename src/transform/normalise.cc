@@ -523,9 +523,28 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
     return total.status().WithContext(path + ".total (" + q->value().value() + " × " +
                                       periods->ToString() + ")");
   }
+  // A value converted to another unit was rounded once already: the total is computed from the
+  // figure as reported, times the periods and the factor, and rounded once (the rounded value
+  // times 8760 hours could be off by 4380 millionths).
+  std::string formula = q->value().value() + " × " + periods->ToString();
+  if (!q->reported_unit().empty() && !SameUnit(q->reported_unit(), q->unit()) &&
+      q->has_reported_value()) {
+    auto factor = ref_.FindUnitConversion(commodity_, q->reported_unit(), q->unit());
+    auto combined = factor.ok() ? periods->Times(factor->ratio) : factor.status();
+    bool exact_from_reported = true;
+    auto from_reported = combined.ok()
+                             ? ApplyToDecimalString(*combined, q->reported_value().value(),
+                                                    QuantityScale(), &exact_from_reported)
+                             : Result<std::string>(combined.status());
+    if (from_reported.ok()) {
+      total = std::move(from_reported);
+      exact = exact_from_reported;
+      formula = q->reported_value().value() + " " + q->reported_unit() + " × " +
+                periods->ToString() + " in " + q->unit();
+    }
+  }
   if (!exact) {
-    Note(path + ".total", q->value().value() + " × " + periods->ToString() +
-                              " rounded half-even to " + std::to_string(QuantityScale()) +
+    Note(path + ".total", formula + " rounded half-even to " + std::to_string(QuantityScale()) +
                               " decimals: " + *total);
   }
   q->mutable_total()->set_value(*total);

@@ -688,6 +688,19 @@ TEST(NormaliseTest, TotalAfterUnitConversionIsInTheCanonicalUnit) {
   EXPECT_THAT(o.notes, IsEmpty());
 }
 
+// The total of a converted value is the reported figure × the periods, converted and rounded
+// once; not the rounded value × the periods (13.422819 × 28 = 375.838932).
+TEST(NormaliseTest, ATotalAfterAConversionIsRoundedOnce) {
+  Outcome o = NormaliseText(PhysicalTrade(
+      "GASOIL", R"(value { value: "100" } unit: "bbl" frequency: QUANTITY_FREQUENCY_PER_DAY)",
+      "2026-02-01", "2026-02-28"));
+  const auto& q = o.event.legs(0).quantity();
+  EXPECT_EQ(q.value().value(), "13.422819");
+  EXPECT_EQ(q.total().value(), "375.838926");  // 2800 bbl / 7.45
+  EXPECT_THAT(o.notes, testing::Contains("legs[0].quantity.total: 100 bbl × 28 in MT rounded "
+                                         "half-even to 6 decimals: 375.838926"));
+}
+
 TEST(NormaliseTest, ComputeTotalsCanBeSwitchedOff) {
   NormaliseOptions off;
   off.compute_totals = false;
