@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sources/utf8.h"
+
 namespace tradeflow::sources {
 
 CsvReader::CsvReader(std::string path, CsvOptions options, std::unique_ptr<InputStream> stream)
@@ -81,12 +83,7 @@ Status CsvReader::ReadHeader() {
 // column of garbled name: UTF-16 (a byte order mark, or NUL bytes between ASCII letters), and a
 // UTF-8 file read as Latin-1 (its byte order mark, transcoded, reads "ï»¿").
 Status CsvReader::CheckTextEncoding(std::string_view header) const {
-  const bool utf16_bom = header.starts_with("\xFF\xFE") || header.starts_with("\xFE\xFF");
-  if (utf16_bom || header.find('\0') != std::string_view::npos) {
-    return Status::Invalid(path_ +
-                           ": the file looks like UTF-16, which CSV sources do not read; "
-                           "convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)");
-  }
+  TF_RETURN_IF_ERROR(CheckTextStart(header, path_, "CSV"));
   if (header.starts_with("\xC3\xAF\xC2\xBB\xC2\xBF")) {
     return Status::Invalid(path_ +
                            ": the file starts with a UTF-8 byte order mark but is read as "

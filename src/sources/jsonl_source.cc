@@ -406,6 +406,10 @@ Result<bool> JsonlSource::Next(SourceRecord* out) {
   out->location = "line " + std::to_string(line.number);
   out->raw.assign(line.text);
   const std::string where = name_ + ":" + std::to_string(line.number);
+  if (!started_) {  // the first line tells a file in another form, which every line would fail
+    started_ = true;
+    TF_RETURN_IF_ERROR(CheckTextStart(line.text, name_, "JSON Lines"));
+  }
   TF_RETURN_IF_ERROR(CheckRecordUtf8(line.text, where));
   out->values.assign(bound_count_, "");
   std::string error = parser_->Parse(line.text, bound_, out);

@@ -51,6 +51,7 @@ class JsonlSource : public RecordSource {
   std::unordered_map<std::string, std::vector<size_t>> bound_;  // path → bound field indexes
   struct Parser;  // simdjson's, kept out of this header
   std::unique_ptr<Parser> parser_;
+  bool started_ = false;  // the first line was checked (CheckTextStart)
 };
 
 }  // namespace tradeflow::sources

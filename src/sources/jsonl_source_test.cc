@@ -251,6 +251,21 @@ TEST(JsonlSourceTest, TruncatedZstdIsFatal) {
   EXPECT_TRUE(d.bad.empty());
 }
 
+// A whole file in a form JSON Lines sources do not read stops at its first line, naming the
+// fix, rather than quarantining every line as malformed.
+TEST(JsonlSourceTest, AUtf16OrCompressedFileUnderAPlainNameIsNamed) {
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("{\"a\":1}\n")) utf16 += std::string{c, '\0'};
+  auto d = testing::DrainSource(FromText(utf16).get());
+  EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+  EXPECT_THAT(d.fatal.message(), HasSubstr("looks like UTF-16, which JSON Lines sources do not "
+                                           "read; convert it to UTF-8"));
+  auto gz = testing::DrainSource(FromText("\x1F\x8B\x08\x00junk\n").get());
+  EXPECT_THAT(gz.fatal.message(),
+              HasSubstr("the file is gzip-compressed, but its name does not end in .gz: set "
+                        "compression: gzip in the source, or rename it"));
+}
+
 TEST(JsonlSourceTest, MissingFileIsNotFound) {
   auto source = JsonlSource::Open("/nonexistent/x.jsonl", {});
   EXPECT_EQ(source.status().code(), StatusCode::kNotFound);

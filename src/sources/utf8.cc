@@ -65,6 +65,23 @@ Status CheckRecordUtf8(std::string_view record, const std::string& where) {
   return Status::OK();
 }
 
+Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind) {
+  if (first_line.starts_with("\x1F\x8B") || first_line.starts_with("\x28\xB5\x2F\xFD")) {
+    const bool gzip = first_line.starts_with("\x1F\x8B");
+    return Status::IOError(path + ": the file is " + (gzip ? "gzip" : "zstd") +
+                           "-compressed, but its name does not end in " + (gzip ? ".gz" : ".zst") +
+                           ": set compression: " + (gzip ? "gzip" : "zstd") +
+                           " in the source, or rename it");
+  }
+  const bool utf16_bom = first_line.starts_with("\xFF\xFE") || first_line.starts_with("\xFE\xFF");
+  if (utf16_bom || first_line.find('\0') != std::string_view::npos) {
+    return Status::IOError(path + ": the file looks like UTF-16, which " + kind +
+                           " sources do not read; convert it to UTF-8 (iconv -f UTF-16 -t "
+                           "UTF-8)");
+  }
+  return Status::OK();
+}
+
 void AppendUtf8(char32_t cp, std::string* out) {
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));

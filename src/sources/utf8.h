@@ -23,6 +23,13 @@ size_t FindInvalidUtf8(std::string_view s);
 // ..."), N counting from 1.
 Status CheckRecordUtf8(std::string_view record, const std::string& where);
 
+// What the start of a text input (its first line, as read) shows of a whole file in a form the
+// source does not read, named before it turns into a malformed record per line: compressed data
+// under a name that does not say so (gzip, zstd: set `compression`), and UTF-16 (a byte order
+// mark, or NUL bytes between ASCII letters). An IOError naming `path` and the fix; `kind` is
+// "CSV" or "JSON Lines".
+Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind);
+
 // Appends the UTF-8 encoding of code point `cp` (< 0x110000) to `out`.
 void AppendUtf8(char32_t cp, std::string* out);
 
