@@ -396,7 +396,7 @@ TEST(MapperTest, ConfigurationErrorsNameTheRule) {
             std::string::npos)
       << m5.status().message();
   spec = Spec();
-  spec.fields.push_back(Rule("legs[0].leg_number", Constant("1.0")));
+  spec.fields.push_back(Rule("legs[0].leg_number", Constant("1.5")));
   EXPECT_NE(Mapper::Compile(spec).status().message().find("target 'legs[0].leg_number': constant"),
             std::string::npos);
   spec = Spec();

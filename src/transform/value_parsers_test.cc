@@ -14,6 +14,11 @@ TEST(ValueParsersTest, Integers) {
   EXPECT_EQ(*ParseInteger(" 42 "), 42);
   EXPECT_EQ(*ParseInteger("-7"), -7);
   EXPECT_FALSE(ParseInteger("4.2").ok());
+  EXPECT_EQ(*ParseInteger("2.0"), 2);  // pandas writes an integer column with a gap so
+  EXPECT_EQ(*ParseInteger("-3.00"), -3);
+  EXPECT_FALSE(ParseInteger("2.").ok());
+  EXPECT_FALSE(ParseInteger(".0").ok());
+  EXPECT_FALSE(ParseInteger("2.01").ok());
   EXPECT_FALSE(ParseInteger("").ok());
   EXPECT_FALSE(ParseInteger("99999999999999999999").ok());
 }
