@@ -231,3 +231,15 @@ def test_fixml_broken_before_its_last_report_fails_or_is_left_out(workspace):
         r"total: read (\d+) = accepted (\d+) \+ quarantined (\d+)", result.stdout).groups())
     assert read == accepted + quarantined and read > 0
     assert workspace.table().scan().to_arrow().num_rows == accepted
+
+
+def test_a_json_path_no_record_has_is_named(workspace):
+    # A misspelt path: its rule never applies, so every strategy is empty. The run says so.
+    good = workspace.run_pipeline("jsonl_pipeline.yaml")
+    assert good.returncode == 0 and "no record of its" not in good.stderr, good.stderr
+    pipeline = workspace.write_pipeline("typo.yaml", {"internal.strategy": "internal.stratgy"},
+                                        base="jsonl_pipeline.yaml")
+    result = workspace.run("run", pipeline, "--reread-all")
+    assert result.returncode == 0, result.stderr
+    assert ("etrm_trades.jsonl: no record of its 300 has a value at internal.stratgy; is a path "
+            "in the mapping misspelt?") in result.stderr, result.stderr
