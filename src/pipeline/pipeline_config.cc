@@ -318,20 +318,7 @@ class Parser : public YamlReader {
     TF_RETURN_IF_ERROR(
         CheckKeys(node, "mapping", {"version", "fields", "keep_unmapped_columns", "numbers"}));
     if (node["numbers"]) {
-      const YAML::Node& n = node["numbers"];
-      TF_RETURN_IF_ERROR(
-          CheckKeys(n, "mapping.numbers", {"decimal_separator", "thousands_separator"}));
-      if (n["decimal_separator"]) {
-        TF_ASSIGN_OR_RETURN(out->numbers.decimal_separator,
-                            Char(n["decimal_separator"], "decimal_separator"));
-      }
-      if (n["thousands_separator"]) {
-        TF_ASSIGN_OR_RETURN(out->numbers.thousands_separator,
-                            Char(n["thousands_separator"], "thousands_separator"));
-      }
-      if (out->numbers.decimal_separator == out->numbers.thousands_separator) {
-        return Error(n, "decimal and thousands separators must differ");
-      }
+      TF_ASSIGN_OR_RETURN(out->numbers, Numbers(node["numbers"], "mapping.numbers"));
     }
     if (!node["version"]) return Error(node, "mapping needs a version (recorded in provenance)");
     TF_ASSIGN_OR_RETURN(out->version, Scalar(node["version"], "mapping.version"));

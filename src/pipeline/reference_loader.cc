@@ -91,9 +91,9 @@ class ConfigParser : public YamlReader {
     if (node.IsScalar()) {  // `books: ref/books.csv`
       paths.push_back(node.as<std::string>());
     } else {
-      TF_RETURN_IF_ERROR(
-          CheckKeys(node, "reference." + kind,
-                    {"path", "paths", "delimiter", "quote", "fields", "ignore_columns"}));
+      TF_RETURN_IF_ERROR(CheckKeys(node, "reference." + kind,
+                                   {"path", "paths", "delimiter", "quote", "encoding", "numbers",
+                                    "fields", "ignore_columns"}));
       if (node["path"] && node["paths"]) {
         return Error(node["paths"], "give path or paths, not both");
       }
@@ -110,6 +110,13 @@ class ConfigParser : public YamlReader {
       }
       if (node["quote"]) {
         TF_ASSIGN_OR_RETURN(table.quote, Char(node["quote"], "quote"));
+      }
+      if (node["encoding"]) {
+        TF_ASSIGN_OR_RETURN(table.input.encoding, Encoding(node["encoding"]));
+      }
+      if (node["numbers"]) {
+        TF_ASSIGN_OR_RETURN(table.mapping.numbers,
+                            Numbers(node["numbers"], "reference." + kind + ".numbers"));
       }
       if (node["ignore_columns"]) {
         TF_ASSIGN_OR_RETURN(table.ignore_columns, List(node["ignore_columns"], "ignore_columns"));
@@ -282,7 +289,7 @@ Status LoadTable(const ReferenceConfig::Table& table, LoadedReference* out) {
   sources::CsvOptions options;
   options.delimiter = table.delimiter;
   options.quote = table.quote;
-  auto reader = sources::CsvReader::Open(table.path, options);
+  auto reader = sources::CsvReader::Open(table.path, options, table.input);
   if (!reader.ok()) {
     return reader.status().WithContext("reference table " + table.kind + " (" + table.where + ")");
   }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "sources/open_input.h"
 #include "transform/mapping_spec.h"
 #include "transform/reference_data.h"
 
@@ -38,7 +39,8 @@ struct ReferenceConfig {
     std::vector<std::string> ignore_columns;
     char delimiter = ',';
     char quote = '"';
-    std::string where;  // "<pipeline file>:<line>" of the table's entry, for errors
+    sources::InputOptions input;  // encoding (compression as the file's name says)
+    std::string where;            // "<pipeline file>:<line>" of the table's entry, for errors
   };
   std::vector<Table> tables;  // in the order written; a kind may have several files
 };

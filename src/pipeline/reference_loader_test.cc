@@ -101,7 +101,7 @@ TEST(ReferenceConfigTest, UnknownKeysNameTheLine) {
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.status().message(),
             "p.yaml:4: unknown key 'delimeter' in reference.books (allowed: path, paths, "
-            "delimiter, quote, fields, ignore_columns)");
+            "delimiter, quote, encoding, numbers, fields, ignore_columns)");
   auto rule = ParseText(
       "reference:\n  books:\n    path: b.csv\n    fields:\n      book: {col: x}\n", "p.yaml");
   ASSERT_FALSE(rule.ok());
@@ -200,6 +200,24 @@ TEST(ReferenceLoaderTest, ExampleTradesNormaliseCleanlyAgainstExampleReference) 
     EXPECT_EQ(q.reported_value().value(), q.value().value()) << at;
   }
   EXPECT_EQ(trades, 300);
+}
+
+// A European export: Latin-1 names, ';' between fields and decimal commas.
+TEST(ReferenceLoaderTest, ReadsAnEncodingAndNumbersOfItsOwn) {
+  ScratchDir dir;
+  dir.Write("cp.csv", "id;name;lei;country;active\nCP1;Soci\xE9t\xE9 G\xE9n\xE9rale;;FR;true\n");
+  dir.Write("fx.csv", "date;base_currency;quote_currency;rate\n2026-05-11;EUR;USD;1,0842\n");
+  auto config = ParseText(R"(reference:
+  counterparties: {path: cp.csv, delimiter: ";", encoding: latin-1}
+  fx_rates: {path: fx.csv, delimiter: ";", numbers: {decimal_separator: ","}}
+)",
+                          dir.pipeline());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  auto loaded = LoadReferenceData(*config);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->tables.counterparties[0].name(),
+            "Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale");
+  EXPECT_EQ(loaded->tables.fx_rates[0].rate().value(), "1.0842");
 }
 
 TEST(ReferenceLoaderTest, MapsColumnsNamedOtherwiseAndIgnoresListedOnes) {

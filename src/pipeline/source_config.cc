@@ -69,10 +69,7 @@ class SourceParser : public YamlReader {
     }
     if (out.paths.empty()) return Error(node, "source needs a path or paths");
     if (node["encoding"]) {
-      TF_ASSIGN_OR_RETURN(std::string e, Scalar(node["encoding"], "encoding"));
-      auto encoding = sources::ParseEncoding(e);
-      if (!encoding.ok()) return Error(node["encoding"], encoding.status().message());
-      out.input.encoding = *encoding;
+      TF_ASSIGN_OR_RETURN(out.input.encoding, Encoding(node["encoding"]));
     }
     if (node["compression"]) {
       TF_ASSIGN_OR_RETURN(std::string c, Scalar(node["compression"], "compression"));

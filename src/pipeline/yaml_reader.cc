@@ -108,6 +108,30 @@ Result<std::vector<std::string>> YamlReader::StringList(const YAML::Node& node,
   return out;
 }
 
+Result<sources::Encoding> YamlReader::Encoding(const YAML::Node& node) const {
+  TF_ASSIGN_OR_RETURN(std::string name, Scalar(node, "encoding"));
+  auto encoding = sources::ParseEncoding(name);
+  if (!encoding.ok()) return Error(node, encoding.status().message());
+  return *encoding;
+}
+
+Result<transform::NumberFormat> YamlReader::Numbers(const YAML::Node& n,
+                                                    const std::string& what) const {
+  TF_RETURN_IF_ERROR(CheckKeys(n, what, {"decimal_separator", "thousands_separator"}));
+  transform::NumberFormat out;
+  if (n["decimal_separator"]) {
+    TF_ASSIGN_OR_RETURN(out.decimal_separator, Char(n["decimal_separator"], "decimal_separator"));
+  }
+  if (n["thousands_separator"]) {
+    TF_ASSIGN_OR_RETURN(out.thousands_separator,
+                        Char(n["thousands_separator"], "thousands_separator"));
+  }
+  if (out.decimal_separator == out.thousands_separator) {
+    return Error(n, "decimal and thousands separators must differ");
+  }
+  return out;
+}
+
 std::string YamlReader::ResolvePath(const std::string& p) const {
   std::filesystem::path path(p);
   if (path.is_absolute()) return p;

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "sources/open_input.h"
+#include "transform/mapping_spec.h"
 
 namespace tradeflow::pipeline {
 
@@ -41,6 +43,10 @@ class YamlReader {
   Result<bool> Bool(const YAML::Node& node, const std::string& what) const;
   Result<std::vector<std::string>> StringList(const YAML::Node& node,
                                               const std::string& what) const;
+  // `encoding: utf-8 | latin-1 | windows-1252`.
+  Result<sources::Encoding> Encoding(const YAML::Node& node) const;
+  // `numbers: {decimal_separator: ",", thousands_separator: "."}` (`what` names the key).
+  Result<transform::NumberFormat> Numbers(const YAML::Node& node, const std::string& what) const;
 
   // No mapping in `node` (at any depth) has a key twice. YAML forbids it, but the parser keeps
   // both, and which one a reader then sees differs from key to key: a second `warehouse:` or
