@@ -218,11 +218,12 @@ Result<transform::MappingSpec> BuildSpec(const ReferenceConfig::Table& table,
     }
     const FieldDescriptor* field = descriptor->FindFieldByName(column);
     if (field == nullptr || targets.count(column)) {
-      return Status::Invalid(
-          header + ": unknown column '" + column + "' for " + table.kind + " (" +
-          (field == nullptr ? "fields: " + FieldList(descriptor)
-                            : "field " + column + " is mapped from another column") +
-          "); map it under fields or list it under ignore_columns (" + table.where + ")");
+      return Status::Invalid(header + ": unknown column '" + column + "' for " + table.kind + " (" +
+                             (field == nullptr
+                                  ? "fields: " + FieldList(descriptor)
+                                  : "field " + column + " is mapped from another column") +
+                             "); map it under fields or list it under ignore_columns" +
+                             sources::OneColumnHeaderHint(columns) + " (" + table.where + ")");
     }
     transform::FieldMapping m;
     m.target = column;

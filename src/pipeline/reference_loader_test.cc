@@ -271,6 +271,16 @@ TEST(ReferenceLoaderTest, IgnoredColumnTheFileLacksFailsAtTheHeader) {
                               dir.pipeline() + ":2)");
 }
 
+TEST(ReferenceLoaderTest, AHeaderReadAsOneColumnSuggestsTheDelimiter) {
+  ScratchDir dir;
+  dir.Write("books.csv", "book;portfolio\nCRUDE-LDN;ENERGY-EU\n");
+  Status st = LoadOne(dir, "reference:\n  books: books.csv\n");
+  EXPECT_NE(st.message().find("the header row was read as one column, and it holds ';': is the "
+                              "delimiter right?"),
+            std::string::npos)
+      << st.message();
+}
+
 TEST(ReferenceLoaderTest, MissingKeyColumnFailsAtTheHeader) {
   ScratchDir dir;
   const std::string file = dir.Write("units.csv", "from_unit,to_unit\nbbl,MT\n");

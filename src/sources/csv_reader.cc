@@ -339,4 +339,14 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
   }
 }
 
+std::string OneColumnHeaderHint(const std::vector<std::string>& columns) {
+  if (columns.size() != 1) return "";
+  for (char d : {',', ';', '\t', '|'}) {
+    if (columns[0].find(d) == std::string::npos) continue;
+    return "; the header row was read as one column, and it holds '" +
+           std::string(d == '\t' ? "\\t" : std::string(1, d)) + "': is the delimiter right?";
+  }
+  return "";
+}
+
 }  // namespace tradeflow::sources

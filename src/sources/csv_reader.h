@@ -93,4 +93,9 @@ class CsvReader {
   std::vector<std::string> column_names_;
 };
 
+// For an error about a header's columns: when the header was read as one column holding another
+// delimiter, "; the header row was read as one column, and it holds ';': is the delimiter
+// right?"; otherwise empty.
+std::string OneColumnHeaderHint(const std::vector<std::string>& columns);
+
 }  // namespace tradeflow::sources

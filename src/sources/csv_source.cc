@@ -17,16 +17,7 @@ Status CsvSource::Bind(const std::vector<FieldRef>& fields) {
       for (const auto& c : columns) known += std::string(known.empty() ? "" : ", ") + "'" + c + "'";
       std::string msg =
           "unknown column '" + f.name + "' in " + reader_->path() + " (it has: " + known + ")";
-      // A header read as one column that holds another delimiter: the delimiter is wrong.
-      if (columns.size() == 1) {
-        for (char d : {',', ';', '\t', '|'}) {
-          if (columns[0].find(d) == std::string::npos) continue;
-          msg += "; the header row was read as one column, and it holds '" +
-                 std::string(d == '\t' ? "\\t" : std::string(1, d)) +
-                 "': is the source's delimiter right?";
-          break;
-        }
-      }
+      msg += OneColumnHeaderHint(columns);
       return Status::Invalid(f.where.empty() ? msg : f.where + ": " + msg);
     }
     int index = static_cast<int>(it - columns.begin());

@@ -46,7 +46,7 @@ TEST(CsvSourceTest, UnknownColumnNamesTheRuleAndTheColumnsThereAre) {
   CsvSource wrong(std::move(*one));
   EXPECT_NE(wrong.Bind({{"id", "p.yaml:9"}})
                 .message()
-                .find("the header row was read as one column, and it holds ';': is the source's "
+                .find("the header row was read as one column, and it holds ';': is the "
                       "delimiter right?"),
             std::string::npos);
 }
