@@ -270,8 +270,8 @@ class Normaliser {
   Status ConvertQuantity(const std::string& path, Quantity* q);
   Status ComputeTotal(const TradeEvent& event, int leg_index, const std::string& path, Quantity* q);
   // The quote convention of the trade's listed contract, else (OTC) of its product.
-  struct Convention {
-    std::string currency, unit;
+  struct Convention {  // views into the spec or product, which outlive the record
+    std::string_view currency, unit;
     int32_t minor_scale = 0;
   };
   Convention QuoteConvention() const;
@@ -600,8 +600,8 @@ Status Normaliser::NormalisePrice(const std::string& path, Price* price, int32_t
   // unit too; one quoted otherwise (USc on an LME contract) may be per anything: left empty.
   auto major = [](int32_t s) { return s <= 1 ? 1 : s; };
   if (same_currency && major(price->currency_minor_scale()) == major(conv.minor_scale)) {
-    if (price->currency().empty()) price->set_currency(conv.currency);
-    if (price->per_unit().empty()) price->set_per_unit(conv.unit);
+    if (price->currency().empty()) price->set_currency(std::string(conv.currency));
+    if (price->per_unit().empty()) price->set_per_unit(std::string(conv.unit));
   }
   return Status::OK();
 }
@@ -625,7 +625,7 @@ Status Normaliser::NormaliseSpread(const std::string& path,
   // here is what marks it converted (a second pass leaves it alone).
   if (f->spread_currency().empty()) {
     TF_RETURN_IF_ERROR(DivideMinor(path, f->mutable_spread(), conv.minor_scale, scale_of_spread));
-    f->set_spread_currency(conv.currency);
+    f->set_spread_currency(std::string(conv.currency));
   }
   return Status::OK();
 }
