@@ -1,27 +1,48 @@
 #include "model/unit_names.h"
 
-#include <cctype>
+#include <algorithm>
+#include <array>
 #include <string>
-#include <unordered_map>
 
 namespace tradeflow::model {
+namespace {
+
+struct Alias {
+  std::string_view spelling;  // lower case
+  std::string_view canonical;
+};
+
+// Sorted by spelling, for a binary search: every record's units go through here.
+constexpr std::array<Alias, 36> kAliases = {{
+    {"barrel", "bbl"},  {"barrels", "bbl"},  {"bbl", "bbl"},   {"bbls", "bbl"},
+    {"cbm", "m3"},      {"dth", "Dth"},      {"g", "g"},       {"gal", "gal"},
+    {"gallon", "gal"},  {"gallons", "gal"},  {"gj", "GJ"},     {"gwh", "GWh"},
+    {"kbbl", "kbbl"},   {"kg", "kg"},        {"kt", "kt"},     {"kwh", "kWh"},
+    {"l", "L"},         {"lb", "lb"},        {"lbs", "lb"},    {"liter", "L"},
+    {"litre", "L"},     {"m3", "m3"},        {"mj", "MJ"},     {"mmbtu", "MMBtu"},
+    {"mt", "MT"},       {"mwh", "MWh"},      {"ozt", "ozt"},   {"t", "MT"},
+    {"therm", "therm"}, {"therms", "therm"}, {"thm", "therm"}, {"tne", "MT"},
+    {"tonne", "MT"},    {"tonnes", "MT"},    {"toz", "ozt"},   {"usgal", "gal"},
+}};
+static_assert(std::is_sorted(kAliases.begin(), kAliases.end(), [](const Alias& a, const Alias& b) {
+  return a.spelling < b.spelling;
+}));
+
+}  // namespace
 
 std::string CanonicalUnitName(std::string_view unit) {
-  static const std::unordered_map<std::string, std::string> kAliases = {
-      {"bbl", "bbl"}, {"bbls", "bbl"},    {"barrel", "bbl"},   {"barrels", "bbl"},
-      {"gal", "gal"}, {"usgal", "gal"},   {"gallon", "gal"},   {"gallons", "gal"},
-      {"l", "L"},     {"litre", "L"},     {"liter", "L"},      {"m3", "m3"},
-      {"cbm", "m3"},  {"kbbl", "kbbl"},   {"mt", "MT"},        {"t", "MT"},
-      {"tne", "MT"},  {"tonne", "MT"},    {"tonnes", "MT"},    {"kt", "kt"},
-      {"kg", "kg"},   {"g", "g"},         {"lb", "lb"},        {"lbs", "lb"},
-      {"ozt", "ozt"}, {"toz", "ozt"},     {"mwh", "MWh"},      {"kwh", "kWh"},
-      {"gwh", "GWh"}, {"gj", "GJ"},       {"mj", "MJ"},        {"mmbtu", "MMBtu"},
-      {"dth", "Dth"}, {"therm", "therm"}, {"therms", "therm"}, {"thm", "therm"},
-  };
-  std::string key(unit);
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto it = kAliases.find(key);
-  return it == kAliases.end() ? std::string(unit) : it->second;
+  char lower[16];
+  if (unit.empty() || unit.size() > sizeof lower) return std::string(unit);
+  for (size_t i = 0; i < unit.size(); ++i) {  // ASCII: locale-free and cheap
+    const char c = unit[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::string_view key(lower, unit.size());
+  const auto* it =
+      std::lower_bound(kAliases.begin(), kAliases.end(), key,
+                       [](const Alias& a, std::string_view k) { return a.spelling < k; });
+  return it != kAliases.end() && it->spelling == key ? std::string(it->canonical)
+                                                     : std::string(unit);
 }
 
 }  // namespace tradeflow::model

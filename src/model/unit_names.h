@@ -14,7 +14,7 @@ std::string CanonicalUnitName(std::string_view unit);
 
 // Whether two names are the same unit ("lbs" and "LB").
 inline bool SameUnit(std::string_view a, std::string_view b) {
-  return CanonicalUnitName(a) == CanonicalUnitName(b);
+  return a == b || CanonicalUnitName(a) == CanonicalUnitName(b);
 }
 
 }  // namespace tradeflow::model
