@@ -292,6 +292,10 @@ class Normaliser {
   std::string commodity_;
   const ref::Product* product_ = nullptr;
   const ref::ContractSpec* spec_ = nullptr;
+  // The factor ConvertQuantity converted the leg's quantity by, and the unit it converted from,
+  // for its total; empty when it did not convert.
+  std::optional<Ratio> converted_by_;
+  std::string converted_from_;
   std::string contract_key_;
 };
 
@@ -471,6 +475,8 @@ Status Normaliser::ConvertQuantity(const std::string& path, Quantity* q) {
     Note(path + ".unit", factor.status().message() + "; left in " + from);
     return Status::OK();
   }
+  converted_by_ = factor->ratio;
+  converted_from_ = from;
   // Convert into locals first: a failure must leave value, total and unit consistent.
   std::string value, total;
   if (q->has_value()) {
@@ -529,8 +535,9 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
   std::string formula = q->value().value() + " × " + periods->ToString();
   if (!q->reported_unit().empty() && !SameUnit(q->reported_unit(), q->unit()) &&
       q->has_reported_value()) {
-    auto factor = ref_.FindUnitConversion(commodity_, q->reported_unit(), q->unit());
-    auto combined = factor.ok() ? periods->Times(factor->ratio) : factor.status();
+    auto combined = converted_by_ && SameUnit(q->reported_unit(), converted_from_)
+                        ? periods->Times(*converted_by_)
+                        : Result<Ratio>(Status::NotFound("not converted from the reported unit"));
     bool exact_from_reported = true;
     auto from_reported = combined.ok()
                              ? ApplyToDecimalString(*combined, q->reported_value().value(),
@@ -639,6 +646,7 @@ Status Normaliser::Run(TradeEvent* event) {
       if (options_.apply_contract_specs) {
         TF_RETURN_IF_ERROR(Listed(path + ".quantity", leg->mutable_quantity()));
       }
+      converted_by_.reset();
       if (options_.convert_quantities) {
         TF_RETURN_IF_ERROR(ConvertQuantity(path + ".quantity", leg->mutable_quantity()));
       }
