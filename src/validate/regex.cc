@@ -3,6 +3,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace tradeflow::validate {
 namespace {
 
@@ -40,15 +43,42 @@ class JitStack {
   pcre2_match_context* context_;
 };
 
+// ECMAScript's and Python's \uHHHH, which PCRE2 refuses, as PCRE2's \x{HHHH}. (PCRE2_ALT_BSUX
+// would read \u too, but then takes \x{...}, Perl's own escape, for an x repeated.) A
+// backslash escaped by another is left alone.
+std::string WithPerlUnicodeEscapes(const std::string& pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '\\' || i + 1 >= pattern.size()) {
+      out.push_back(pattern[i]);
+      continue;
+    }
+    const bool unicode =
+        pattern[i + 1] == 'u' && i + 5 < pattern.size() &&
+        std::all_of(pattern.begin() + static_cast<std::ptrdiff_t>(i) + 2,
+                    pattern.begin() + static_cast<std::ptrdiff_t>(i) + 6,
+                    [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (unicode) {
+      out += "\\x{" + pattern.substr(i + 2, 4) + "}";
+      i += 5;
+    } else {
+      out.push_back(pattern[i]);
+      out.push_back(pattern[++i]);  // the escaped character, a backslash included
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Regex> Regex::Compile(const std::string& pattern) {
   int error = 0;
   PCRE2_SIZE offset = 0;
-  // ALT_BSUX: \uHHHH and \xHH as ECMAScript and Python's re read them (PCRE2 alone refuses \u).
-  constexpr uint32_t kOptions = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_ALT_BSUX;
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                                   kOptions, &error, &offset, nullptr);
+  constexpr uint32_t kOptions = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+  const std::string perl = WithPerlUnicodeEscapes(pattern);
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(perl.data()), perl.size(), kOptions,
+                                   &error, &offset, nullptr);
   if (code == nullptr) {
     return Status::Invalid(ErrorText(error) + " at offset " + std::to_string(offset));
   }
