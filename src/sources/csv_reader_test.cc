@@ -199,6 +199,11 @@ TEST_F(CsvReaderTest, AUtf16FileOrAUtf8BomReadAsLatin1IsNamed) {
   ASSERT_FALSE(reader.ok());
   EXPECT_NE(reader.status().message().find("looks like UTF-16"), std::string::npos)
       << reader.status().message();
+  auto zstd = CsvReader::Open(Write(std::string("\x28\xB5\x2F\xFD") + "junk\n"), {});
+  ASSERT_FALSE(zstd.ok());
+  EXPECT_NE(zstd.status().message().find("zstd-compressed, but its name does not end in .zst"),
+            std::string::npos)
+      << zstd.status().message();
   // What a UTF-8 byte order mark becomes when the file is transcoded from Latin-1.
   auto latin1 = CsvReader::Open(Write("\xC3\xAF\xC2\xBB\xC2\xBFid,book\n1,A\n"), {});
   ASSERT_FALSE(latin1.ok());

@@ -262,8 +262,14 @@ TEST(JsonlSourceTest, AUtf16OrCompressedFileUnderAPlainNameIsNamed) {
                                            "read; convert it to UTF-8"));
   auto gz = testing::DrainSource(FromText("\x1F\x8B\x08\x00junk\n").get());
   EXPECT_THAT(gz.fatal.message(),
-              HasSubstr("the file is gzip-compressed, but its name does not end in .gz: set "
-                        "compression: gzip in the source, or rename it"));
+              HasSubstr("the file is gzip-compressed, but its name does not end in .gz: rename "
+                        "it, or for a trade source set compression: gzip"));
+  // A stray NUL in the first record is that record's fault, not the file's.
+  const std::string stray = std::string("{\"a\":\"kdu") + '\0' + "bois\"}\n{\"a\":\"x\"}\n";
+  auto nul = testing::DrainSource(FromText(stray).get());
+  EXPECT_TRUE(nul.fatal.ok()) << nul.fatal.ToString();
+  EXPECT_EQ(nul.bad.size(), 1u);
+  EXPECT_EQ(nul.good.size(), 1u);
 }
 
 TEST(JsonlSourceTest, MissingFileIsNotFound) {

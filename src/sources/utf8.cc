@@ -66,15 +66,22 @@ Status CheckRecordUtf8(std::string_view record, const std::string& where) {
 }
 
 Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind) {
-  if (first_line.starts_with("\x1F\x8B") || first_line.starts_with("\x28\xB5\x2F\xFD")) {
-    const bool gzip = first_line.starts_with("\x1F\x8B");
-    return Status::IOError(path + ": the file is " + (gzip ? "gzip" : "zstd") +
-                           "-compressed, but its name does not end in " + (gzip ? ".gz" : ".zst") +
-                           ": set compression: " + (gzip ? "gzip" : "zstd") +
-                           " in the source, or rename it");
+  // The magic numbers as read: raw, or transcoded from Latin-1 (0x8B became C2 8B).
+  const bool gzip = first_line.starts_with("\x1F\x8B") || first_line.starts_with("\x1F\xC2\x8B");
+  const bool zstd = first_line.starts_with("\x28\xB5\x2F\xFD") ||
+                    first_line.starts_with("\x28\xC2\xB5\x2F\xC3\xBD");
+  if (gzip || zstd) {
+    return Status::IOError(
+        path + ": the file is " + (gzip ? "gzip" : "zstd") +
+        "-compressed, but its name does not end in " + (gzip ? ".gz" : ".zst") +
+        ": rename it, or for a trade source set compression: " + (gzip ? "gzip" : "zstd"));
   }
+  // UTF-16 puts a NUL beside every ASCII letter, so at the first or second byte. (A stray NUL
+  // further on is one bad record, which the record's own check quarantines.)
   const bool utf16_bom = first_line.starts_with("\xFF\xFE") || first_line.starts_with("\xFE\xFF");
-  if (utf16_bom || first_line.find('\0') != std::string_view::npos) {
+  const bool utf16_text =
+      first_line.size() >= 2 && (first_line[0] == '\0' || first_line[1] == '\0');
+  if (utf16_bom || utf16_text) {
     return Status::IOError(path + ": the file looks like UTF-16, which " + kind +
                            " sources do not read; convert it to UTF-8 (iconv -f UTF-16 -t "
                            "UTF-8)");
