@@ -402,11 +402,17 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
       metadata_location_ = ToFileUri(metadata_path);
       return snapshot_id;
     }
+    if (swapped.code() != StatusCode::kConflict) {
+      // The catalog cannot say whether its update landed: if it did, the table points at these
+      // files, so they stay (orphan cleanup removes them later if it did not).
+      return swapped.WithContext("commit to " + id_.ToString() + " (it may or may not have " +
+                                 "landed; the next run finds out)");
+    }
     (void)RemoveFileIfExists(metadata_path);
     (void)RemoveFileIfExists(list_path);
     for (const auto& m : deleted_manifests) (void)RemoveFileIfExists(m);
-    if (swapped.code() != StatusCode::kConflict || attempt >= options.max_attempts) {
-      if (swapped.code() == StatusCode::kConflict) (void)RemoveFileIfExists(manifest_path);
+    if (attempt >= options.max_attempts) {
+      (void)RemoveFileIfExists(manifest_path);
       return swapped.WithContext("commit to " + id_.ToString() + " after " +
                                  std::to_string(attempt) + " attempts");
     }

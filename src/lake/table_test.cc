@@ -105,6 +105,64 @@ TEST_F(TableTest, ACommitWithoutFilesAddsNoManifest) {
   EXPECT_EQ(CurrentSnapshot((*table)->metadata())->summary.at("total-records"), "10");
 }
 
+// A catalog whose swap fails without saying whether it landed (an I/O error on its COMMIT):
+// it lands, then reports the error.
+class LandsThenFails : public Catalog {
+ public:
+  explicit LandsThenFails(Catalog* real) : real_(real) {}
+  const std::string& name() const override { return real_->name(); }
+  std::string identity() const override { return real_->identity(); }
+  Result<std::vector<std::string>> CatalogNamesInStore() override {
+    return real_->CatalogNamesInStore();
+  }
+  Status CreateNamespace(const std::string& ns) override { return real_->CreateNamespace(ns); }
+  Result<std::vector<std::string>> ListNamespaces() override { return real_->ListNamespaces(); }
+  Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) override {
+    return real_->ListTables(ns);
+  }
+  Result<std::optional<std::string>> LoadMetadataLocation(const TableIdentifier& id) override {
+    return real_->LoadMetadataLocation(id);
+  }
+  Status CreateTable(const TableIdentifier& id, const std::string& location) override {
+    return real_->CreateTable(id, location);
+  }
+  Status SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
+                              const std::string& location) override {
+    TF_RETURN_IF_ERROR(real_->SwapMetadataLocation(id, expected, location));
+    return Status::IOError("disk I/O error on COMMIT");
+  }
+  Status DropTable(const TableIdentifier& id) override { return real_->DropTable(id); }
+
+ private:
+  Catalog* real_;
+};
+
+// When the catalog cannot say whether a commit landed, the commit's files stay: it did land
+// here, and the table must stay readable.
+TEST_F(TableTest, AnAmbiguousCommitKeepsItsFilesAndSaysSo) {
+  auto real = Open();
+  ASSERT_TRUE(Table::Create(real.get(), id_, location_, *SchemaV1()).ok());
+  LandsThenFails catalog(real.get());
+  auto table = Table::Load(&catalog, id_);
+  ASSERT_TRUE(table.ok());
+  auto files = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 5)});
+  ASSERT_TRUE(files.ok());
+  bool maybe_committed = false;
+  AppendOptions options;
+  options.maybe_committed = &maybe_committed;
+  auto snap = (*table)->Append(*files, *SchemaV1(), options);
+  ASSERT_FALSE(snap.ok());
+  EXPECT_TRUE(maybe_committed);
+  EXPECT_NE(snap.status().message().find("it may or may not have landed"), std::string::npos)
+      << snap.status().message();
+  auto reloaded = Table::Load(real.get(), id_);  // it landed: readable, with its rows
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  auto live = (*reloaded)->LiveDataFiles();
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].record_count, 5);
+}
+
 // Two writers race on the same table: one wins the compare-and-swap, the other reloads and
 // retries, and both commits land with their data.
 TEST_F(TableTest, ConcurrentAppendsBothLand) {

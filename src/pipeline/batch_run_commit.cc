@@ -81,6 +81,8 @@ Status BatchRun::Commit() {
     options.maybe_committed = &maybe_committed;
     auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
     if (!snapshot.ok()) {
+      // The trade files are certainly not committed, whatever became of the quarantine's.
+      if (maybe_committed && !lost_to_another_run_) events_->writer().Abandon();
       return Abandon(snapshot.status(), /*quarantine_committed=*/maybe_committed, maybe_committed);
     }
     summary_.quarantine_snapshot_id = *snapshot;
