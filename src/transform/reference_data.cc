@@ -213,6 +213,44 @@ Status ReferenceData::AddContract(const ref::ContractSpec& row) {
   return Status::OK();
 }
 
+namespace {
+
+// Decimals a factor is written with ("0.1342": 4).
+int32_t WrittenDecimals(const std::string& text) {
+  const size_t dot = text.find('.');
+  return dot == std::string::npos ? 0 : static_cast<int32_t>(text.size() - dot - 1);
+}
+
+// A factor, and as written.
+struct Factor {
+  const Ratio& ratio;
+  const std::string& written;
+};
+
+// Whether `b` is `a`'s inverse, as written: 1/a rounded to b's decimals gives b, or the other
+// way round; with `approximate`, the product within 1% of 1.
+bool PairAgrees(const Factor& a, const Factor& b, bool approximate) {
+  if (approximate) {
+    auto product = a.ratio.Times(b.ratio);
+    if (!product.ok()) return false;
+    constexpr int64_t kOne = 1000000;  // 1 at scale 6
+    auto round_trip = product->Apply(arrow::Decimal128(kOne), 6, 6);
+    if (!round_trip.ok()) return false;
+    arrow::Decimal128 off = round_trip->value - arrow::Decimal128(kOne);
+    if (off < 0) off = -off;
+    return off <= arrow::Decimal128(kOne / 100);
+  }
+  auto rounds_to = [](const Factor& from, const Factor& to) {
+    const int32_t decimals = WrittenDecimals(to.written);
+    auto inverse = from.ratio.Inverse().Apply(arrow::Decimal128(1), 0, decimals);
+    auto written = model::ParseDecimal(to.written, {38, decimals});
+    return inverse.ok() && written.ok() && inverse->value == *written;
+  };
+  return rounds_to(a, b) || rounds_to(b, a);
+}
+
+}  // namespace
+
 Status ReferenceData::AddUnitConversion(const ref::UnitConversion& row) {
   std::string from = CanonicalUnitName(row.from_unit());
   std::string to = CanonicalUnitName(row.to_unit());
@@ -225,27 +263,24 @@ Status ReferenceData::AddUnitConversion(const ref::UnitConversion& row) {
   if (from == to) return Status::Invalid("unit conversion " + key + " converts a unit to itself");
   TF_RETURN_IF_ERROR(CheckPositive(row.factor(), "unit conversion " + key + ": factor"));
   TF_ASSIGN_OR_RETURN(Ratio ratio, Ratio::FromDecimal(row.factor().value()));
-  Edge edge{ratio, row.approximate(), row.commodity().empty() ? "reference" : row.commodity()};
+  Edge edge{ratio, row.approximate(), row.commodity().empty() ? "reference" : row.commodity(),
+            row.factor().value()};
   if (!conversions_.emplace(ConversionKey{row.commodity(), from, to}, edge).second) {
     return Status::Invalid("duplicate unit conversion " + key);
   }
   // A pair given both ways must agree, else the result depends on the direction (1000 bbl →
-  // MT with one factor, the lots check back with the other): within 0.01%, since an inverse
-  // written in decimals is rounded.
+  // MT with one factor, the lots check back with the other). Agree: one is the other's inverse
+  // rounded to the decimals it is written with (7.45 and 0.1342), or, for approximate factors
+  // (densities from two sources), within 1%.
   auto inverse = conversions_.find(ConversionKey{row.commodity(), to, from});
-  if (inverse != conversions_.end()) {
-    TF_ASSIGN_OR_RETURN(Ratio product, ratio.Times(inverse->second.ratio));
-    constexpr int64_t kOne = 1000000;  // 1 at scale 6
-    TF_ASSIGN_OR_RETURN(Ratio::Applied round_trip, product.Apply(arrow::Decimal128(kOne), 6, 6));
-    arrow::Decimal128 off = round_trip.value - arrow::Decimal128(kOne);
-    if (off < 0) off = -off;
-    if (off > arrow::Decimal128(kOne / 10000)) {
-      return Status::Invalid("unit conversion " + key + " (factor " + row.factor().value() +
-                             ") contradicts the one given the other way (factor " +
-                             inverse->second.ratio.ToString() +
-                             "): their product is not 1; give one direction (the other is derived) "
-                             "or make them agree");
-    }
+  if (inverse != conversions_.end() &&
+      !PairAgrees({edge.ratio, edge.written}, {inverse->second.ratio, inverse->second.written},
+                  row.approximate() || inverse->second.approximate)) {
+    return Status::Invalid("unit conversion " + key + " (factor " + row.factor().value() +
+                           ") contradicts the one given the other way (factor " +
+                           inverse->second.written +
+                           "): one is not the other's inverse; give one direction (the other is "
+                           "derived) or make them agree");
   }
   loaded_.insert(std::string(kUnitConversions));
   return Status::OK();
@@ -308,12 +343,12 @@ std::map<std::string, ReferenceData::Edge> ReferenceData::Neighbours(
   // Lowest precedence first; each later layer overwrites: built-in, then generic rows, then the
   // commodity's rows, and within a layer a row's own direction over the inverse of another row.
   for (const auto& [pair, edge] : Builtins().edges) {
-    if (pair.first == unit) out[pair.second] = Edge{edge.first, edge.second, ""};
+    if (pair.first == unit) out[pair.second] = Edge{edge.first, edge.second, "", ""};
   }
   auto add_layer = [&](const std::string& c) {
     for (const auto& [key, edge] : conversions_) {
       if (std::get<0>(key) == c && std::get<2>(key) == unit) {
-        out[std::get<1>(key)] = Edge{edge.ratio.Inverse(), edge.approximate, edge.label};
+        out[std::get<1>(key)] = Edge{edge.ratio.Inverse(), edge.approximate, edge.label, ""};
       }
     }
     auto it = conversions_.lower_bound(ConversionKey{c, unit, ""});

@@ -125,7 +125,8 @@ class ReferenceData : public model::ReferenceLookup {
   struct Edge {
     Ratio ratio;
     bool approximate = false;
-    std::string label;  // "(BRENT)", "(reference)", "" for built-in
+    std::string label;    // "(BRENT)", "(reference)", "" for built-in
+    std::string written;  // the factor as the reference row wrote it ("7.45")
   };
   using ConversionKey = std::tuple<std::string, std::string, std::string>;  // commodity, from, to
   using FxKey = std::tuple<int32_t, std::string, std::string>;              // yyyymmdd, base, quote

@@ -124,7 +124,7 @@ TEST(ReferenceDataTest, DuplicateKeysNameTheKey) {
 // A pair given both ways must agree (within 0.01%, for a rounded inverse), or results would
 // depend on the direction a conversion is looked up in.
 TEST(ReferenceDataTest, APairGivenBothWaysMustAgree) {
-  auto with_inverse = [](const char* factor) {
+  auto with_inverse = [](const char* factor, bool approximate = false) {
     ReferenceTables t;
     ref::UnitConversion there, back;
     there.set_commodity("GASOIL");
@@ -135,15 +135,19 @@ TEST(ReferenceDataTest, APairGivenBothWaysMustAgree) {
     back.set_from_unit("bbl");
     back.set_to_unit("MT");
     back.mutable_factor()->set_value(factor);
+    back.set_approximate(approximate);
     t.unit_conversions = {there, back};
     return ReferenceData::Build(t).status();
   };
-  EXPECT_TRUE(with_inverse("0.134228").ok());  // 1 / 7.45 = 0.1342281879..., rounded
+  EXPECT_TRUE(with_inverse("0.134228").ok());      // 1 / 7.45 = 0.1342281879..., rounded
+  EXPECT_TRUE(with_inverse("0.1342").ok());        // rounded to 4 decimals, as people write it
+  EXPECT_FALSE(with_inverse("0.1341").ok());       // not a rounding of it
+  EXPECT_TRUE(with_inverse("0.1335", true).ok());  // approximate: within 1%
   Status contradicts = with_inverse("0.2");
   ASSERT_FALSE(contradicts.ok());
   EXPECT_EQ(contradicts.message(),
             "unit conversion GASOIL bbl → MT (factor 0.2) contradicts the one given the other "
-            "way (factor 149/20): their product is not 1; give one direction (the other is "
+            "way (factor 7.45): one is not the other's inverse; give one direction (the other is "
             "derived) or make them agree");
 }
 
