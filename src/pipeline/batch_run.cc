@@ -262,16 +262,18 @@ void BatchRun::Note(const std::string& text) {
   if (options_.progress) options_.progress->Line("note: " + text);
 }
 
-void BatchRun::NotePathsNeverSeen(const sources::InputFile& input, int64_t records) {
-  if (paths_seen_.empty() || records == 0) return;
+// A JSON path no record has is most likely misspelt: its rules would never apply, without a word
+// (a CSV column that is missing stops the run at its header).
+void BatchRun::NotePathsNeverSeen(const sources::InputFile& input,
+                                  const sources::RecordSource& source, int64_t records) {
+  if (records == 0) return;
   std::string unseen;
-  const auto& fields = mapper_->source_fields();
-  for (size_t i = 0; i < paths_seen_.size(); ++i) {
-    if (!paths_seen_[i]) unseen += (unseen.empty() ? "" : ", ") + fields[i].name;
+  for (const auto& name : source.FieldsNeverPresent()) {
+    unseen += (unseen.empty() ? "" : ", ") + name;
   }
   if (unseen.empty()) return;
-  Note(input.path + ": no record of its " + std::to_string(records) + " has a value at " + unseen +
-       "; is a path in the mapping misspelt?");
+  Note(input.path + ": no record of its " + std::to_string(records) + " has the key " + unseen +
+       " (an optional key, or a misspelt path in the mapping?)");
 }
 
 Status BatchRun::ProcessFile(const sources::InputFile* input, int index, int total,
@@ -281,9 +283,6 @@ Status BatchRun::ProcessFile(const sources::InputFile* input, int index, int tot
   auto opened = OpenInputSource(*input);  // reads the header, maybe the whole file
   if (!opened.ok()) return IfUnreadable(*input, opened.status());
   std::unique_ptr<sources::RecordSource> source = std::move(*opened);
-  // A JSON path no record has is most likely misspelt: its rules would never apply, without a
-  // word (a CSV column that is missing stops the run at the header).
-  paths_seen_.assign(config_.source.type == "jsonl" ? mapper_->source_fields().size() : 0, 0);
   std::deque<std::future<std::unique_ptr<RecordChunk>>> in_flight;
   Status status = ReadChunks(*source, input, file_index, &in_flight);
   // Every chunk handed out is taken back, even after an error: the tasks use this run.
@@ -305,7 +304,7 @@ Status BatchRun::ProcessFile(const sources::InputFile* input, int index, int tot
     TF_RETURN_IF_ERROR(IfBadFile(*input, bad_records_.CheckFile(*input, file.records_read)));
   }
   file.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  NotePathsNeverSeen(*input, file.records_read);
+  NotePathsNeverSeen(*input, *source, file.records_read);
   if (options_.progress) {
     options_.progress->Update(file.records_read, source->bytes_read());
     std::ostringstream line;

@@ -14,9 +14,6 @@ Status BatchRun::Absorb(RecordChunk& chunk, const sources::RecordSource& source)
       options_.progress->Update(file.records_read, source.bytes_read());
     }
     sources::SourceRecord& record = chunk.records[i];
-    for (size_t v = 0; v < paths_seen_.size() && v < record.values.size(); ++v) {
-      if (!paths_seen_[v] && !record.values[v].empty()) paths_seen_[v] = 1;
-    }
     if (record.group_size > 1) {
       const bool last = record.group_index + 1 == record.group_size;
       group_.push_back({std::move(record), std::move(chunk.outcomes[i])});

@@ -113,8 +113,9 @@ class BatchRun {
   Result<std::unique_ptr<sources::RecordSource>> OpenInputSource(const sources::InputFile& input);
 
   void Note(const std::string& text);
-  // Notes the JSON paths of the mapping that no record of `input` had a value at.
-  void NotePathsNeverSeen(const sources::InputFile& input, int64_t records);
+  // Notes the JSON paths of the mapping that no record of `input` had.
+  void NotePathsNeverSeen(const sources::InputFile& input, const sources::RecordSource& source,
+                          int64_t records);
 
   // Reads the file in chunks that the pool maps and validates while the next chunk is read;
   // finished chunks are taken back strictly in input order (Absorb), so counts, the duplicate
@@ -234,7 +235,6 @@ class BatchRun {
   std::optional<BadFile> bad_file_;
   BadRecordCounter bad_records_{config_.max_bad_records, config_.on_bad_file};
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
-  std::vector<char> paths_seen_;      // per source field, in the file being read (JSON Lines)
   ReferenceHashes reference_hashes_;  // taken before reference_ was loaded
   std::optional<LoadedReference> reference_;
   transform::ReferenceData no_reference_;  // normalises a run without reference data

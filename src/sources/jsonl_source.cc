@@ -106,9 +106,10 @@ std::string EscapedNul(std::string_view path) {
 // Walks one record's values depth first into (path, text) leaves.
 class LeafCollector {
  public:
+  // `present` (by bound field index) is set for each bound key the record has, even empty.
   LeafCollector(const std::unordered_map<std::string, std::vector<size_t>>& bound,
-                size_t bound_count, SourceRecord* out)
-      : bound_(bound), out_(out), assigned_(bound_count, false) {}
+                size_t bound_count, SourceRecord* out, std::vector<char>* present)
+      : bound_(bound), out_(out), assigned_(bound_count, false), present_(present) {}
 
   // A key that appears twice in one object (RFC 8259 leaves what it means to the reader): the
   // path, when Members() failed for it.
@@ -225,6 +226,7 @@ class LeafCollector {
           return simdjson::INCORRECT_TYPE;  // Parse reports duplicate() instead
         }
         assigned_[i] = true;
+        (*present_)[i] = 1;
         out_->values[i].assign(value);
       }
     } else if (!value.empty()) {
@@ -236,6 +238,7 @@ class LeafCollector {
   const std::unordered_map<std::string, std::vector<size_t>>& bound_;
   SourceRecord* out_;
   std::vector<bool> assigned_;  // per bound field: set by this record already
+  std::vector<char>* present_;
   std::string duplicate_;
   std::string nul_;
   std::string path_;
@@ -316,7 +319,7 @@ struct JsonlSource::Parser {
   // Fills `out` from `line`; returns why the line is not a record, or "" when it is one.
   std::string Parse(std::string_view line,
                     const std::unordered_map<std::string, std::vector<size_t>>& bound,
-                    SourceRecord* out) {
+                    SourceRecord* out, std::vector<char>* present) {
     padded.reserve(line.size() + simdjson::SIMDJSON_PADDING);
     padded.assign(line);
     ondemand::document doc;
@@ -341,7 +344,7 @@ struct JsonlSource::Parser {
     }
     ondemand::object object;
     if ((e = doc.get_object().get(object))) return InvalidJson(e, &doc, padded);
-    LeafCollector collector(bound, out->values.size(), out);
+    LeafCollector collector(bound, out->values.size(), out, present);
     e = collector.Members(object);
     if (!collector.nul().empty()) {
       return "key '" + EscapedNul(collector.nul()) +
@@ -383,6 +386,9 @@ JsonlSource::~JsonlSource() = default;
 Status JsonlSource::Bind(const std::vector<FieldRef>& fields) {
   bound_.clear();
   bound_count_ = fields.size();
+  bound_names_.clear();
+  for (const auto& f : fields) bound_names_.push_back(f.name);
+  present_.assign(fields.size(), 0);
   for (size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].name.empty()) {
       std::string msg = "an empty JSON path cannot be read from " + name_;
@@ -391,6 +397,14 @@ Status JsonlSource::Bind(const std::vector<FieldRef>& fields) {
     bound_[fields[i].name].push_back(i);
   }
   return Status::OK();
+}
+
+std::vector<std::string> JsonlSource::FieldsNeverPresent() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < present_.size(); ++i) {
+    if (!present_[i]) out.push_back(bound_names_[i]);
+  }
+  return out;
 }
 
 Result<bool> JsonlSource::Next(SourceRecord* out) {
@@ -412,7 +426,7 @@ Result<bool> JsonlSource::Next(SourceRecord* out) {
   }
   TF_RETURN_IF_ERROR(CheckRecordUtf8(line.text, where));
   out->values.assign(bound_count_, "");
-  std::string error = parser_->Parse(line.text, bound_, out);
+  std::string error = parser_->Parse(line.text, bound_, out, &present_);
   if (!error.empty()) {
     out->values.clear();
     out->extras.clear();

@@ -43,6 +43,7 @@ class JsonlSource : public RecordSource {
   Status Bind(const std::vector<FieldRef>& fields) override;
   Result<bool> Next(SourceRecord* out) override;
   int64_t bytes_read() const override { return lines_.file_bytes_read(); }
+  std::vector<std::string> FieldsNeverPresent() const override;
 
  private:
   LineReader lines_;
@@ -51,7 +52,9 @@ class JsonlSource : public RecordSource {
   std::unordered_map<std::string, std::vector<size_t>> bound_;  // path → bound field indexes
   struct Parser;  // simdjson's, kept out of this header
   std::unique_ptr<Parser> parser_;
-  bool started_ = false;  // the first line was checked (CheckTextStart)
+  bool started_ = false;                  // the first line was checked (CheckTextStart)
+  std::vector<std::string> bound_names_;  // by bound field index
+  std::vector<char> present_;             // by bound field index: some record had the key
 };
 
 }  // namespace tradeflow::sources

@@ -63,6 +63,11 @@ class RecordSource {
 
   // Bytes consumed so far from the underlying file (compressed bytes for .gz/.zst), for progress.
   virtual int64_t bytes_read() const = 0;
+
+  // The bound fields no record read so far had at all (JSON Lines: no record had the key, even
+  // null or empty), most likely misspelt in the mapping. Empty for sources whose records always
+  // have every field (CSV's columns are checked at its header).
+  virtual std::vector<std::string> FieldsNeverPresent() const { return {}; }
 };
 
 }  // namespace tradeflow::sources
