@@ -18,8 +18,9 @@ namespace tradeflow::cli {
 namespace {
 
 // Exit codes: 0 done; 1 failed (data, configuration, I/O); 2 the command line is wrong; 75
-// (EX_TEMPFAIL) another run committed part of this run's work meanwhile, and this one committed
-// nothing more: running again ingests what is still new, so a scheduler may retry on it alone.
+// (EX_TEMPFAIL) another writer changed a table under this run (a kConflict), which stopped
+// without committing more: running again ingests what is still new, so a scheduler may retry
+// on it alone.
 constexpr int kExitFailed = 1;
 constexpr int kExitRunAgain = 75;
 

@@ -495,7 +495,7 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
       return Status::Invalid(target + "format '" + m.format +
                              "': %s (seconds since the epoch) must be the whole format");
     }
-    if (!m.time_zone.empty()) {
+    if (!m.time_zone.empty() && m.time_zone != "UTC" && m.time_zone != "+00:00") {
       return Status::Invalid(target +
                              "has format %s, an instant: a time_zone does not apply to it");
     }

@@ -532,7 +532,7 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
   // A value converted to another unit was rounded once already: the total is computed from the
   // figure as reported, times the periods and the factor, and rounded once (the rounded value
   // times 8760 hours could be off by 4380 millionths).
-  std::string formula = q->value().value() + " × " + periods->ToString();
+  bool used_reported = false;
   if (!q->reported_unit().empty() && !SameUnit(q->reported_unit(), q->unit()) &&
       q->has_reported_value()) {
     auto combined = converted_by_ && SameUnit(q->reported_unit(), converted_from_)
@@ -546,11 +546,14 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
     if (from_reported.ok()) {
       total = std::move(from_reported);
       exact = exact_from_reported;
-      formula = q->reported_value().value() + " " + q->reported_unit() + " × " +
-                periods->ToString() + " in " + q->unit();
+      used_reported = true;
     }
   }
   if (!exact) {
+    const std::string formula = used_reported
+                                    ? q->reported_value().value() + " " + q->reported_unit() +
+                                          " × " + periods->ToString() + " in " + q->unit()
+                                    : q->value().value() + " × " + periods->ToString();
     Note(path + ".total", formula + " rounded half-even to " + std::to_string(QuantityScale()) +
                               " decimals: " + *total);
   }

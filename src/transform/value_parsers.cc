@@ -224,13 +224,9 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
 Result<int64_t> ParseInteger(std::string_view raw) {
   std::string_view s = TrimBlanks(raw);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  // A whole number written with zero decimals ("2.0", as pandas writes an integer column that
-  // has a gap) is that number; any other fraction is no integer.
-  if (const size_t dot = s.find('.'); dot != std::string_view::npos && dot > 0 &&
-                                      dot + 1 < s.size() &&
-                                      s.find_first_not_of('0', dot + 1) == std::string_view::npos) {
-    s = s.substr(0, dot);
-  }
+  // A whole number written with one zero decimal ("2.0", as pandas and JSON writers print an
+  // integer held as a float) is that number. Not "2.000": in a European export that is 2000.
+  if (s.size() > 2 && s.ends_with(".0")) s.remove_suffix(2);
   int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {

@@ -15,7 +15,8 @@ TEST(ValueParsersTest, Integers) {
   EXPECT_EQ(*ParseInteger("-7"), -7);
   EXPECT_FALSE(ParseInteger("4.2").ok());
   EXPECT_EQ(*ParseInteger("2.0"), 2);  // pandas writes an integer column with a gap so
-  EXPECT_EQ(*ParseInteger("-3.00"), -3);
+  EXPECT_EQ(*ParseInteger("-3.0"), -3);
+  EXPECT_FALSE(ParseInteger("1.000").ok());  // one thousand, in a European export
   EXPECT_FALSE(ParseInteger("2.").ok());
   EXPECT_FALSE(ParseInteger(".0").ok());
   EXPECT_FALSE(ParseInteger("2.01").ok());
