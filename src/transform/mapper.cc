@@ -290,9 +290,9 @@ struct Mapper::CompiledRule {
   std::array<const FieldDescriptor*, 3> value_fields{};  // Decimal: value; Date: y, m, d;
                                                          // Timestamp: seconds, nanos
   std::optional<std::string> default_value;
-  uint64_t conditional_bits = 0;     // the Mapper's conditional_columns_ its source reads
-  int when_column = -1;              // the rule applies only if this column's value...
-  std::vector<std::string> when_in;  // ...is one of these (or non-empty when empty)
+  ConditionalColumns conditional_bits;  // the Mapper's conditional_columns_ its source reads
+  int when_column = -1;                 // the rule applies only if this column's value...
+  std::vector<std::string> when_in;     // ...is one of these (or non-empty when empty)
   const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
   const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
   model::DecimalType decimal;
@@ -651,7 +651,7 @@ Status Mapper::Map(const std::vector<std::string>& values,
   }
   TargetTree::Cursor cursor(*targets_, out);
   std::string scratch;
-  uint64_t conditional_read = 0;
+  ConditionalColumns conditional_read;
   for (const auto& rule : rules_) {
     if (!rule->Applies(values)) continue;
     conditional_read |= rule->conditional_bits;
@@ -696,15 +696,17 @@ void Mapper::FindConditionalColumns() {
     CollectColumns(rule->source, &columns);
     for (int c : columns) (rule->when_column >= 0 ? conditional : always)[c] = 1;
   }
-  for (size_t c = 0; c < source_fields_.size() && conditional_columns_.size() < 64; ++c) {
-    if (conditional[c] && !always[c]) conditional_columns_.push_back(static_cast<int>(c));
+  for (size_t c = 0; c < source_fields_.size(); ++c) {
+    if (conditional[c] && !always[c] && conditional_columns_.size() < kMaxConditionalColumns) {
+      conditional_columns_.push_back(static_cast<int>(c));
+    }
   }
   for (auto& rule : rules_) {
     std::vector<int> columns;
     CollectColumns(rule->source, &columns);
     for (size_t bit = 0; bit < conditional_columns_.size(); ++bit) {
       if (std::find(columns.begin(), columns.end(), conditional_columns_[bit]) != columns.end()) {
-        rule->conditional_bits |= uint64_t{1} << bit;
+        rule->conditional_bits.set(bit);
       }
     }
   }
@@ -712,8 +714,8 @@ void Mapper::FindConditionalColumns() {
 
 void Mapper::FillTradeEvent(const std::vector<std::string>& values,
                             const std::vector<std::pair<std::string, std::string>>& extras,
-                            uint64_t conditional_read, const RecordContext& context,
-                            TradeEvent* out) const {
+                            const ConditionalColumns& conditional_read,
+                            const RecordContext& context, TradeEvent* out) const {
   if (!maps_trade_uid_ && !out->source_trade_id().empty()) {
     std::string* uid = out->mutable_trade_uid();
     uid->assign(out->source_system());
@@ -738,7 +740,7 @@ void Mapper::FillTradeEvent(const std::vector<std::string>& values,
     if (!v.empty()) (*attrs)[name].assign(v);
   }
   for (size_t bit = 0; bit < conditional_columns_.size(); ++bit) {
-    if (conditional_read & (uint64_t{1} << bit)) continue;
+    if (conditional_read.test(bit)) continue;
     const int column = conditional_columns_[bit];
     std::string_view v = TrimBlanks(values[column]);
     if (!v.empty()) (*attrs)[source_fields_[column].name].assign(v);

@@ -20,6 +20,7 @@
 // - source_attributes with the record's extras: every non-empty field that no rule reads.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -82,12 +83,16 @@ class Mapper {
 
   struct CompiledRule;
 
+  // Bits over the conditional-only columns (below): on the stack, so a record costs nothing.
+  static constexpr size_t kMaxConditionalColumns = 256;
+  using ConditionalColumns = std::bitset<kMaxConditionalColumns>;
+
  private:
   Mapper() = default;
 
   void FillTradeEvent(const std::vector<std::string>& values,
                       const std::vector<std::pair<std::string, std::string>>& extras,
-                      uint64_t conditional_read, const RecordContext& context,
+                      const ConditionalColumns& conditional_read, const RecordContext& context,
                       tradeflow::trade::v1::TradeEvent* out) const;
   // Finds the columns only conditional rules read (conditional_columns_), after compiling.
   void FindConditionalColumns();
@@ -100,9 +105,10 @@ class Mapper {
   std::vector<SourceField> source_fields_;
   bool keep_unmapped_ = true;
   bool maps_trade_uid_ = false;
-  // Columns only rules with a `when` read (no other rule, no condition), at most 64: in a record
-  // where none of those rules applies, the column's value is kept in source_attributes like an
-  // unmapped column's, not lost. A rule's `conditional_bits` marks those it reads.
+  // Columns only rules with a `when` read (no other rule, no condition): in a record where none
+  // of those rules applies, the column's value is kept in source_attributes like an unmapped
+  // column's, not lost. A rule's `conditional_bits` marks those it reads (ConditionalColumns:
+  // the first kMaxConditionalColumns of them; a mapping reads a few dozen columns).
   std::vector<int> conditional_columns_;
 };
 
