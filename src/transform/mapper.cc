@@ -689,25 +689,24 @@ void CollectColumns(const CompiledSource& source, std::vector<int>* out) {
 }  // namespace
 
 void Mapper::FindConditionalColumns() {
+  std::vector<std::vector<int>> read(rules_.size());  // by rule: the columns its source reads
   std::vector<char> always(source_fields_.size(), 0), conditional(source_fields_.size(), 0);
-  for (const auto& rule : rules_) {
-    if (rule->when_column >= 0) always[rule->when_column] = 1;
-    std::vector<int> columns;
-    CollectColumns(rule->source, &columns);
-    for (int c : columns) (rule->when_column >= 0 ? conditional : always)[c] = 1;
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    const CompiledRule& rule = *rules_[r];
+    if (rule.when_column >= 0) always[rule.when_column] = 1;
+    CollectColumns(rule.source, &read[r]);
+    for (int c : read[r]) (rule.when_column >= 0 ? conditional : always)[c] = 1;
   }
+  std::vector<int> bit_of(source_fields_.size(), -1);
   for (size_t c = 0; c < source_fields_.size(); ++c) {
     if (conditional[c] && !always[c] && conditional_columns_.size() < kMaxConditionalColumns) {
+      bit_of[c] = static_cast<int>(conditional_columns_.size());
       conditional_columns_.push_back(static_cast<int>(c));
     }
   }
-  for (auto& rule : rules_) {
-    std::vector<int> columns;
-    CollectColumns(rule->source, &columns);
-    for (size_t bit = 0; bit < conditional_columns_.size(); ++bit) {
-      if (std::find(columns.begin(), columns.end(), conditional_columns_[bit]) != columns.end()) {
-        rule->conditional_bits.set(bit);
-      }
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    for (int c : read[r]) {
+      if (bit_of[c] >= 0) rules_[r]->conditional_bits.set(static_cast<size_t>(bit_of[c]));
     }
   }
 }

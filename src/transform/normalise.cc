@@ -533,20 +533,16 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
   // figure as reported, times the periods and the factor, and rounded once (the rounded value
   // times 8760 hours could be off by 4380 millionths).
   bool used_reported = false;
-  if (!q->reported_unit().empty() && !SameUnit(q->reported_unit(), q->unit()) &&
-      q->has_reported_value()) {
-    auto combined = converted_by_ && SameUnit(q->reported_unit(), converted_from_)
-                        ? periods->Times(*converted_by_)
-                        : Result<Ratio>(Status::NotFound("not converted from the reported unit"));
-    bool exact_from_reported = true;
-    auto from_reported = combined.ok()
-                             ? ApplyToDecimalString(*combined, q->reported_value().value(),
-                                                    QuantityScale(), &exact_from_reported)
-                             : Result<std::string>(combined.status());
-    if (from_reported.ok()) {
-      total = std::move(from_reported);
-      exact = exact_from_reported;
-      used_reported = true;
+  if (converted_by_ && q->has_reported_value() && SameUnit(q->reported_unit(), converted_from_)) {
+    if (auto combined = periods->Times(*converted_by_); combined.ok()) {
+      bool exact_from_reported = true;
+      auto from_reported = ApplyToDecimalString(*combined, q->reported_value().value(),
+                                                QuantityScale(), &exact_from_reported);
+      if (from_reported.ok()) {
+        total = std::move(from_reported);
+        exact = exact_from_reported;
+        used_reported = true;
+      }
     }
   }
   if (!exact) {
