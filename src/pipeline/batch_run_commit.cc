@@ -81,9 +81,7 @@ Status BatchRun::Commit() {
     options.maybe_committed = &maybe_committed;
     auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
     if (!snapshot.ok()) {
-      // The trade files are certainly not committed, whatever became of the quarantine's.
-      if (maybe_committed && !lost_to_another_run_) events_->writer().Abandon();
-      return Abandon(snapshot.status(), /*quarantine_committed=*/maybe_committed, maybe_committed);
+      return Abandon(snapshot.status(), /*quarantine_failed=*/true, maybe_committed);
     }
     summary_.quarantine_snapshot_id = *snapshot;
     if (options_.progress) options_.progress->Line("committed quarantine snapshot");
@@ -98,7 +96,7 @@ Status BatchRun::Commit() {
   options.maybe_committed = &maybe_committed;
   auto snapshot = events_->table().Append(files, events_->schema(), options);
   if (!snapshot.ok()) {
-    return Abandon(snapshot.status(), /*quarantine_committed=*/true, maybe_committed);
+    return Abandon(snapshot.status(), /*quarantine_failed=*/false, maybe_committed);
   }
   summary_.snapshot_id = *snapshot;
   return Status::OK();
@@ -157,16 +155,17 @@ Status BatchRun::AbandonWrites(const Status& failure) {
   return failure;
 }
 
-Status BatchRun::Abandon(const Status& failure, bool quarantine_committed, bool maybe_committed) {
-  // When the catalog cannot say whether the commit happened, the files stay: they may be the
-  // table's now, and orphan cleanup removes them later if they are not.
-  if (maybe_committed && !lost_to_another_run_) return failure;
-  events_->writer().Abandon();
-  if (!quarantine_committed) quarantine_->Abandon();
-  if (lost_to_another_run_) return failure;  // its message says what happened
+Status BatchRun::Abandon(const Status& failure, bool quarantine_failed, bool maybe_committed) {
+  // The failed commit's files stay when the catalog cannot say whether it happened: they may be
+  // the table's now, and orphan cleanup removes them later if they are not. The trade files are
+  // certainly not committed when the quarantine's commit failed (it comes first).
+  const bool keep_failed = maybe_committed && !lost_to_another_run_;
+  if (!keep_failed || quarantine_failed) events_->writer().Abandon();
+  if (quarantine_failed && !keep_failed) quarantine_->Abandon();
+  if (keep_failed || lost_to_another_run_) return failure;  // its message says what happened
   return failure.WithContext(
       "nothing was committed to " + summary_.table +
-      (quarantine_committed ? "" : " or " + quarantine_->table().id().ToString()) +
+      (quarantine_failed ? " or " + quarantine_->table().id().ToString() : "") +
       ", and this run's uncommitted data files were removed");
 }
 

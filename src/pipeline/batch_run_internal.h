@@ -203,8 +203,9 @@ class BatchRun {
   // After a commit that failed: the data files this run did not commit are removed at once when
   // no snapshot can reference them (another run ingested the same input, or the commit failed
   // before the catalog's swap: a full disk, say). When the catalog cannot say whether its update
-  // landed (`maybe_committed`), they are left to the next run's orphan cleanup.
-  Status Abandon(const Status& failure, bool quarantine_committed, bool maybe_committed);
+  // landed (`maybe_committed`), that commit's files are left to the next run's orphan cleanup.
+  // `quarantine_failed`: the failed commit was the quarantine's (else the trades', after it).
+  Status Abandon(const Status& failure, bool quarantine_failed, bool maybe_committed);
 
   const PipelineConfig& config_;
   RunOptions options_;
