@@ -184,6 +184,23 @@ Status ParquetColumnFileWriter::Write(int64_t rows, const ColumnWriteFn& write_c
   return Status::OK();
 }
 
+Status ParquetColumnFileWriter::FinishRowGroup() {
+  if (group_ == nullptr) return Status::OK();
+  try {
+    group_->Close();
+  } catch (const parquet::ParquetException& e) {
+    return Context(Status::IOError(e.what()));
+  }
+  group_ = nullptr;
+  rows_in_group_ = 0;
+  return Status::OK();
+}
+
+int64_t ParquetColumnFileWriter::bytes_written() const {
+  auto position = out_->Tell();
+  return position.ok() ? *position : 0;
+}
+
 Result<DataFile> ParquetColumnFileWriter::Close() {
   try {
     if (group_ != nullptr) group_->Close();

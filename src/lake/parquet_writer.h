@@ -81,6 +81,11 @@ class ParquetColumnFileWriter {
   // are never split, so calls of at most `row_group_rows` rows keep groups within it.
   using ColumnWriteFn = std::function<Status(int column, parquet::ColumnWriter* writer)>;
   Status Write(int64_t rows, const ColumnWriteFn& write_column);
+  // Ends the row group being built (if any): the next Write starts a new one. Its pages go to
+  // the file now, so that bytes_written() counts them.
+  Status FinishRowGroup();
+  // The file's size so far: every finished row group, not the one being built.
+  int64_t bytes_written() const;
   // Finishes the file, fsyncs it and describes it. Call once.
   Result<DataFile> Close();
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "common/crash_points.h"
 #include "lake/file_io.h"
@@ -45,6 +46,37 @@ struct RowWriter::Buffer {
   std::string_view Row(const Entry& e) const { return {e.key + e.key_size, e.row_size}; }
 };
 
+// A partition's data file, open for its next row groups. Owned by the writer while idle and by
+// the one task writing it while busy.
+struct RowWriter::OpenFile {
+  std::vector<PartitionValue> values;
+  int number = 0;
+  std::string path;
+  std::unique_ptr<ParquetColumnFileWriter> writer;  // null until its first row group
+  int64_t encoded_bytes = 0;                        // the rows written, as they were buffered
+  int row_groups = 0;
+  uint64_t last_flush = 0;  // when the writer last gave it rows: the idle longest closes first
+
+  // Drops the file (Parquet's writer still finishes it on destruction) and removes it.
+  void Remove() {
+    writer.reset();
+    if (!path.empty()) (void)RemoveFileIfExists(path);
+  }
+};
+
+namespace {
+
+// Runs `fn` on `pool`, or at once without one: either way its result comes as a future.
+template <typename Fn>
+auto Run(ThreadPool* pool, Fn fn) -> std::future<std::invoke_result_t<Fn&>> {
+  if (pool != nullptr) return pool->Submit(std::move(fn));
+  std::promise<std::invoke_result_t<Fn&>> done;
+  done.set_value(fn());
+  return done.get_future();
+}
+
+}  // namespace
+
 RowWriter::RowWriter(std::string data_dir, std::string prefix,
                      std::shared_ptr<arrow::Schema> schema, PartitionSpec spec,
                      RowEncoderFactory encoder, RowWriterOptions options, ThreadPool* pool)
@@ -57,7 +89,7 @@ RowWriter::RowWriter(std::string data_dir, std::string prefix,
       pool_(pool) {}
 
 RowWriter::~RowWriter() {
-  for (auto& f : in_flight_) f.wait();
+  for (auto& task : in_flight_) task.wait();
 }
 
 Status RowWriter::Add(const std::vector<PartitionValue>& partition, std::string_view sort_key,
@@ -67,15 +99,8 @@ Status RowWriter::Add(const std::vector<PartitionValue>& partition, std::string_
     slot = std::make_unique<Buffer>();
     slot->values = partition;
   }
-  Buffer& buffer = *slot;
-  // Written before it would pass the target, so a file stays at or under it.
-  const int64_t size = static_cast<int64_t>(sort_key.size() + row.size());
-  if (!buffer.entries.empty() &&
-      static_cast<int64_t>(buffer.bytes) + size > options_.target_file_bytes) {
-    TF_RETURN_IF_ERROR(Flush(&buffer));
-  }
-  buffer.Add(sort_key, row);
-  buffered_bytes_ += size;
+  slot->Add(sort_key, row);
+  buffered_bytes_ += static_cast<int64_t>(sort_key.size() + row.size());
   while (buffered_bytes_ > options_.max_buffered_bytes) {
     Buffer* largest = nullptr;
     for (auto& [values, b] : buffers_) {
@@ -87,49 +112,114 @@ Status RowWriter::Add(const std::vector<PartitionValue>& partition, std::string_
   return Status::OK();
 }
 
+Status RowWriter::Open(OpenFile* file) const {
+  char name[32];
+  std::snprintf(name, sizeof name, "-%05d.parquet", file->number = ++file_count_);
+  std::string folder = data_dir_;
+  if (!spec_.fields.empty()) folder += "/" + PartitionPath(spec_, file->values);
+  file->path = folder + "/" + prefix_ + name;
+  TF_ASSIGN_OR_RETURN(file->writer, ParquetColumnFileWriter::Open(file->path, ToFileUri(file->path),
+                                                                  schema_, options_.parquet));
+  // A guess until a file is closed: a column chunk's metadata with its statistics.
+  int64_t unknown = -1;
+  footer_bytes_per_row_group_.compare_exchange_strong(unknown,
+                                                      150LL * file->writer->schema().num_columns());
+  return Status::OK();
+}
+
+// The footer grows by a row group's column chunk metadata (statistics, offsets) with each row
+// group: with small row groups of a wide schema it is a good part of the file.
+int64_t RowWriter::SizeWithFooter(const OpenFile& file, int row_groups) const {
+  return file.writer->bytes_written() + row_groups * footer_bytes_per_row_group_.load();
+}
+
+Result<RowWriter::ClosedFile> RowWriter::CloseFile(OpenFile* file) const {
+  const int64_t data_bytes = file->writer->bytes_written();
+  TF_ASSIGN_OR_RETURN(DataFile closed, file->writer->Close());
+  if (file->row_groups > 0) {
+    footer_bytes_per_row_group_ =
+        (closed.file_size_in_bytes - data_bytes + file->row_groups - 1) / file->row_groups;
+  }
+  closed.partition = file->values;
+  // Row groups are sorted one by one: only a file of one is sorted as a whole.
+  if (file->row_groups == 1) closed.sort_order_id = options_.sort_order_id;
+  CrashPoint("data-file-written");
+  return ClosedFile{file->number, std::move(closed)};
+}
+
 // Shreds a buffer's rows in key order (stable: equal keys keep their arrival order) into Parquet
-// columns and writes them as one file. Runs on the pool: touches only `rows` and members that do
-// not change after construction.
-Result<DataFile> RowWriter::WriteFile(const std::string& path, const Buffer& rows) const {
+// columns and writes them as one row group of `file`, or of a new file when they would take
+// `file` past the target size; closes the file that reaches it.
+Result<RowWriter::TaskResult> RowWriter::WriteRowGroup(std::unique_ptr<OpenFile> file,
+                                                       const Buffer& rows) const {
+  TaskResult out;
+  auto fail = [&out, &file](const Status& st) {
+    if (file) file->Remove();
+    for (const ClosedFile& closed : out.closed) RemoveDataFiles({closed.file});
+    return st;
+  };
+  // The rows' size in the file is estimated from what the file's earlier rows took.
+  if (file->writer != nullptr && file->encoded_bytes > 0) {
+    const double per_byte = static_cast<double>(file->writer->bytes_written()) /
+                            static_cast<double>(file->encoded_bytes);
+    if (SizeWithFooter(*file, file->row_groups + 1) +
+            static_cast<int64_t>(per_byte * static_cast<double>(rows.bytes)) >
+        options_.target_file_bytes) {
+      auto closed = CloseFile(file.get());
+      if (!closed.ok()) return fail(closed.status());
+      out.closed.push_back(std::move(*closed));
+      auto next = std::make_unique<OpenFile>();
+      next->values = std::move(file->values);
+      file = std::move(next);
+    }
+  }
+  if (file->writer == nullptr) {
+    Status opened = Open(file.get());
+    if (!opened.ok()) return fail(opened);
+  }
+
   std::vector<uint32_t> order(rows.entries.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&rows](uint32_t a, uint32_t b) {
     return rows.Key(rows.entries[a]) < rows.Key(rows.entries[b]);
   });
-  TF_ASSIGN_OR_RETURN(
-      auto writer, ParquetColumnFileWriter::Open(path, ToFileUri(path), schema_, options_.parquet));
-  TF_ASSIGN_OR_RETURN(auto encoder, encoder_(writer->schema()));
+  auto encoder = encoder_(file->writer->schema());
+  if (!encoder.ok()) return fail(encoder.status());
   auto write_column = [&encoder](int column, parquet::ColumnWriter* w) {
-    return encoder->WriteColumn(column, w);
+    return (*encoder)->WriteColumn(column, w);
   };
-  // Batch by batch: a file's rows are never all in memory as columns at once. A batch stays
-  // within a row group (the writer does not split one).
+  // Batch by batch: the rows are never all in memory as columns at once. A batch stays within a
+  // row group (the writer does not split one).
   const int64_t batch_rows =
       std::max<int64_t>(1, std::min(options_.rows_per_batch, options_.parquet.row_group_rows));
   int64_t in_batch = 0;
   for (size_t k = 0; k < order.size(); ++k) {
-    TF_RETURN_IF_ERROR(encoder->Append(rows.Row(rows.entries[order[k]])));
-    if (++in_batch == batch_rows || k + 1 == order.size()) {
-      TF_RETURN_IF_ERROR(writer->Write(in_batch, write_column));
-      encoder->Clear();
+    Status st = (*encoder)->Append(rows.Row(rows.entries[order[k]]));
+    if (st.ok() && (++in_batch == batch_rows || k + 1 == order.size())) {
+      st = file->writer->Write(in_batch, write_column);
+      (*encoder)->Clear();
       in_batch = 0;
     }
+    if (!st.ok()) return fail(st);
   }
-  TF_ASSIGN_OR_RETURN(DataFile file, writer->Close());
-  file.partition = rows.values;
-  file.sort_order_id = options_.sort_order_id;
-  CrashPoint("data-file-written");
-  return file;
+  Status finished = file->writer->FinishRowGroup();
+  if (!finished.ok()) return fail(finished);
+  file->encoded_bytes += static_cast<int64_t>(rows.bytes);
+  ++file->row_groups;
+
+  if (SizeWithFooter(*file, file->row_groups) >= options_.target_file_bytes) {
+    auto closed = CloseFile(file.get());
+    if (!closed.ok()) return fail(closed.status());
+    out.closed.push_back(std::move(*closed));
+  } else {
+    out.open = std::move(file);
+  }
+  return out;
 }
 
 Status RowWriter::Flush(Buffer* buffer) {
   if (buffer->entries.empty()) return Status::OK();
   TF_RETURN_IF_ERROR(WaitForRoom());
-  char name[32];
-  std::snprintf(name, sizeof name, "-%05d.parquet", ++file_count_);
-  std::string folder = data_dir_;
-  if (!spec_.fields.empty()) folder += "/" + PartitionPath(spec_, buffer->values);
-  std::string path = folder + "/" + prefix_ + name;
 
   // The task owns the rows; the buffer starts over empty.
   auto rows = std::make_shared<Buffer>();
@@ -140,79 +230,132 @@ Status RowWriter::Flush(Buffer* buffer) {
   buffer->bytes = 0;
   buffer->block_used = Buffer::kBlockBytes;
   buffered_bytes_ -= static_cast<int64_t>(rows->bytes);
-  // A file that failed is removed at once (Parquet's writer still closes it with a footer), so
-  // that it does not wait in the data folder for the next run's orphan cleanup.
-  auto task = [this, path, rows]() {
-    Result<DataFile> file = WriteFile(path, *rows);
-    if (!file.ok()) {
-      std::error_code ignored;
-      std::filesystem::remove(path, ignored);
+
+  // The partition's idle file, or a new one (its own file is busy, or there is none).
+  std::unique_ptr<OpenFile> file;
+  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+    if ((*it)->values == rows->values) {
+      file = std::move(*it);
+      idle_.erase(it);
+      break;
     }
-    return file;
-  };
-  if (pool_ == nullptr) {
-    TF_ASSIGN_OR_RETURN(DataFile file, task());
-    files_.push_back(std::move(file));
-    return Status::OK();
   }
-  in_flight_.push_back(pool_->Submit(std::move(task)));
+  if (file == nullptr) {
+    MakeRoomForAFile();
+    file = std::make_unique<OpenFile>();
+    file->values = rows->values;
+    ++open_files_;
+  }
+  file->last_flush = ++flushes_;
+  in_flight_.push_back(Run(pool_, [this, rows, file = std::move(file)]() mutable {
+    return WriteRowGroup(std::move(file), *rows);
+  }));
   return Status::OK();
 }
 
-// Waits until fewer than max_files_in_flight files are being written: for whichever finishes
-// first, not the oldest, so that no core idles behind a longer file. Finished files are taken
-// in the order they were started.
+void RowWriter::MakeRoomForAFile() {
+  if (open_files_ < options_.max_open_files || idle_.empty()) return;
+  auto oldest = std::min_element(idle_.begin(), idle_.end(), [](const auto& a, const auto& b) {
+    return a->last_flush < b->last_flush;
+  });
+  std::unique_ptr<OpenFile> file = std::move(*oldest);
+  idle_.erase(oldest);
+  SubmitClose(std::move(file));
+}
+
+void RowWriter::SubmitClose(std::unique_ptr<OpenFile> file) {
+  in_flight_.push_back(Run(pool_, [this, file = std::move(file)]() -> Result<TaskResult> {
+    auto closed = CloseFile(file.get());
+    if (!closed.ok()) {
+      file->Remove();
+      return closed.status();
+    }
+    TaskResult out;
+    out.closed.push_back(std::move(*closed));
+    return out;
+  }));
+}
+
+// Waits until fewer than max_files_in_flight tasks are running or queued: for whichever finishes
+// first, not the oldest, so that no core idles behind a longer row group.
 Status RowWriter::WaitForRoom() {
   using namespace std::chrono_literals;
-  auto done = [](std::future<Result<DataFile>>& f) {
-    return f.wait_for(0s) == std::future_status::ready;
-  };
   for (;;) {
-    while (!in_flight_.empty() && done(in_flight_.front())) TF_RETURN_IF_ERROR(TakeOldest());
-    int writing = 0;
-    std::future<Result<DataFile>>* some = nullptr;
-    for (auto& f : in_flight_) {
-      if (!done(f)) {
-        ++writing;
-        if (some == nullptr) some = &f;
-      }
+    TF_RETURN_IF_ERROR(CollectFinished());
+    if (in_flight_.size() < static_cast<size_t>(std::max(1, options_.max_files_in_flight))) {
+      return Status::OK();
     }
-    if (writing < std::max(1, options_.max_files_in_flight)) return Status::OK();
-    some->wait_for(1ms);  // a file task takes tens of milliseconds at least
+    in_flight_.front().wait_for(1ms);  // a row group takes tens of milliseconds at least
   }
 }
 
-Status RowWriter::TakeOldest() {
-  Result<DataFile> file = in_flight_.front().get();
-  in_flight_.pop_front();
-  if (!file.ok()) return file.status();
-  files_.push_back(std::move(*file));
+Status RowWriter::CollectFinished() {
+  using namespace std::chrono_literals;
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    if (it->wait_for(0s) != std::future_status::ready) {
+      ++it;
+      continue;
+    }
+    Status st = Collect(&*it);
+    it = in_flight_.erase(it);
+    TF_RETURN_IF_ERROR(st);
+  }
   return Status::OK();
+}
+
+Status RowWriter::Collect(Task* task) {
+  Result<TaskResult> result = task->get();
+  --open_files_;  // the task's file: closed, removed, or back below
+  if (!result.ok()) return result.status();
+  for (ClosedFile& closed : result->closed) files_.push_back(std::move(closed));
+  if (result->open != nullptr) {
+    ++open_files_;
+    idle_.push_back(std::move(result->open));
+  }
+  return Status::OK();
+}
+
+Status RowWriter::WaitForAll() {
+  Status first_error;
+  while (!in_flight_.empty()) {
+    Status st = Collect(&in_flight_.front());
+    in_flight_.pop_front();
+    if (first_error.ok() && !st.ok()) first_error = st;
+  }
+  return first_error;
 }
 
 void RowWriter::Abandon() {
   buffers_.clear();
   buffered_bytes_ = 0;
-  while (!in_flight_.empty()) (void)TakeOldest();  // a failed file left nothing to list
-  RemoveDataFiles(files_);
+  (void)WaitForAll();  // a failed task left no file
+  for (auto& file : idle_) file->Remove();
+  idle_.clear();
+  open_files_ = 0;
+  for (const ClosedFile& closed : files_) RemoveDataFiles({closed.file});
   files_.clear();
 }
 
 Result<std::vector<DataFile>> RowWriter::Finish() {
-  // Largest first, so that the cores finish together: the last files to start are the shortest.
+  // Largest first, so that the cores finish together: the last row groups to start are the
+  // shortest.
   std::vector<Buffer*> rest;
   for (auto& [values, buffer] : buffers_) rest.push_back(buffer.get());
   std::stable_sort(rest.begin(), rest.end(),
                    [](const Buffer* a, const Buffer* b) { return a->bytes > b->bytes; });
   for (Buffer* buffer : rest) TF_RETURN_IF_ERROR(Flush(buffer));
   buffers_.clear();
-  Status first_error;
-  while (!in_flight_.empty()) {
-    Status st = TakeOldest();
-    if (first_error.ok() && !st.ok()) first_error = st;
-  }
-  if (!first_error.ok()) return first_error;
-  return files_;
+  TF_RETURN_IF_ERROR(WaitForAll());
+  // Every file still open is closed, on the pool: a footer and an fsync each.
+  for (auto& file : idle_) SubmitClose(std::move(file));
+  idle_.clear();
+  TF_RETURN_IF_ERROR(WaitForAll());
+  // Kept: Abandon removes them if the commit fails.
+  std::sort(files_.begin(), files_.end(),
+            [](const ClosedFile& a, const ClosedFile& b) { return a.number < b.number; });
+  std::vector<DataFile> files;
+  for (const ClosedFile& closed : files_) files.push_back(closed.file);
+  return files;
 }
 
 }  // namespace tradeflow::lake

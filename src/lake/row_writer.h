@@ -1,29 +1,40 @@
 // Writes rows that the caller holds in an encoded form (serialized protos, say) as Iceberg data
 // files: buffered per partition, sorted by a byte-comparable key (lake/sort_key.h), shredded into
-// Parquet leaf columns by a RowEncoder only when their file is written, and rolled at a target
-// size.
+// Parquet leaf columns by a RowEncoder only when they are written, and rolled at a target size.
 //
 // Why not DataWriter (which takes Arrow batches)? Sorting a partition's Arrow rows means an
 // Arrow Take over every column of a wide nested schema, and splitting batches by partition means
 // another; together they cost more than building the rows. Here a row is encoded once when it
-// arrives and decoded once, already in file order, straight into Parquet's columns (no Arrow
+// arrives and decoded once, already in sorted order, straight into Parquet's columns (no Arrow
 // arrays, and no second pass to derive Parquet's levels from them); the sort compares one string
 // per row. Encoded rows are also several times smaller than Arrow builders, so more rows fit in
 // the same memory.
 //
-// Files are converted and written on `pool` (when given), up to `max_files_in_flight` at a time,
-// while the caller goes on adding rows. Memory is bounded: rows waiting in buffers never exceed
-// `max_buffered_bytes` (the largest partition is written early), plus the files in flight.
+// Memory and file size are separate: rows wait in buffers until all buffers together would pass
+// `max_buffered_bytes`; then the largest partition's rows are sorted and written as one row
+// group of that partition's open data file. A file stays open for the partition's next row
+// groups until its size on disk reaches `target_file_bytes` (as Iceberg's
+// write.target-file-size-bytes): it is closed when the next row group would take it past the
+// target, or once it is there. So files reach the target size however little memory the
+// buffers have, and each row group is sorted (tight statistics). A file of one row group is
+// sorted as a whole and says so (sort_order_id); a file of several is not and does not.
+// At most `max_open_files` files are open at once: past that, the one idle longest is closed.
 //
-// Files are named <data>/<partition path>/<prefix>-<n>.parquet, durable (fsynced) once written,
+// Row groups are written on `pool` (when given), up to `max_files_in_flight` at a time, while the
+// caller goes on adding rows; a file is only ever written by one task at a time (a partition
+// whose open file is busy starts another). Memory is bounded: rows waiting in buffers never
+// exceed `max_buffered_bytes`, plus the row groups in flight.
+//
+// Files are named <data>/<partition path>/<prefix>-<n>.parquet, durable (fsynced) once closed,
 // and invisible to readers until a commit lists them. Not thread-safe: one caller adds rows.
 #pragma once
 
 #include <arrow/record_batch.h>
 
-#include <deque>
+#include <atomic>
 #include <functional>
 #include <future>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -56,10 +67,11 @@ using RowEncoderFactory =
     std::function<Result<std::unique_ptr<RowEncoder>>(const parquet::SchemaDescriptor& schema)>;
 
 struct RowWriterOptions {
-  int64_t target_file_bytes = 64LL << 20;  // encoded bytes (rows + keys) per file
-  int64_t max_buffered_bytes = 128LL << 20;
-  int64_t rows_per_batch = 16 * 1024;  // rows shredded at a time while writing a file
-  int max_files_in_flight = 2;
+  int64_t target_file_bytes = 128LL << 20;  // Parquet bytes on disk at which a file is rolled
+  int64_t max_buffered_bytes = 64LL << 20;  // encoded bytes (rows + keys) waiting, all partitions
+  int64_t rows_per_batch = 16 * 1024;       // rows shredded at a time while writing a row group
+  int max_files_in_flight = 2;              // row groups being written at once
+  int max_open_files = 64;
   std::optional<int32_t> sort_order_id;  // the table's sort order that the keys implement
   ParquetWriteOptions parquet;
 };
@@ -76,21 +88,47 @@ class RowWriter {
   Status Add(const std::vector<PartitionValue>& partition, std::string_view sort_key,
              std::string_view row);
 
-  // Writes what is buffered (the largest partitions first), waits for every file, and returns
-  // them in the order started.
+  // Writes what is buffered (the largest partitions first), closes every file, and returns them
+  // in the order they were opened.
   Result<std::vector<DataFile>> Finish();
 
   // For a write that will not be committed (so nothing references its files): drops the rows
-  // buffered, waits for the files in flight and removes every file written.
+  // buffered, waits for the row groups in flight and removes every file written or open.
   void Abandon();
 
  private:
   struct Buffer;
-  // Hands the buffer's rows to a file task, once fewer than max_files_in_flight are in flight.
+  struct OpenFile;
+  struct ClosedFile {
+    int number;  // files are numbered in the order they are opened
+    DataFile file;
+  };
+  // What a task hands back: the files it closed, and the file it left open (if any). A task is
+  // given one file; a failed task has removed every file it had.
+  struct TaskResult {
+    std::vector<ClosedFile> closed;
+    std::unique_ptr<OpenFile> open;
+  };
+  using Task = std::future<Result<TaskResult>>;
+
+  // Hands the buffer's rows to a task writing them as a row group of an idle open file of their
+  // partition (or a new file), once fewer than max_files_in_flight tasks are in flight.
   Status Flush(Buffer* buffer);
-  Result<DataFile> WriteFile(const std::string& path, const Buffer& rows) const;
+  // Runs on the pool: touches only its arguments and members that do not change after
+  // construction (and the atomic file counter).
+  Result<TaskResult> WriteRowGroup(std::unique_ptr<OpenFile> file, const Buffer& rows) const;
+  Result<ClosedFile> CloseFile(OpenFile* file) const;
+  // The size `file` would have closed with `row_groups` row groups in its footer.
+  int64_t SizeWithFooter(const OpenFile& file, int row_groups) const;
+  Status Open(OpenFile* file) const;
+  // Closes the file idle longest when max_open_files are open.
+  void MakeRoomForAFile();
+  void SubmitClose(std::unique_ptr<OpenFile> file);
   Status WaitForRoom();
-  Status TakeOldest();
+  // Takes the result of every finished task: closed files to the list, open ones back to idle.
+  Status CollectFinished();
+  Status Collect(Task* task);
+  Status WaitForAll();
 
   std::string data_dir_;
   std::string prefix_;
@@ -101,9 +139,13 @@ class RowWriter {
   ThreadPool* pool_;
   std::map<std::vector<PartitionValue>, std::unique_ptr<Buffer>> buffers_;
   int64_t buffered_bytes_ = 0;
-  int file_count_ = 0;
-  std::deque<std::future<Result<DataFile>>> in_flight_;
-  std::vector<DataFile> files_;
+  mutable std::atomic<int> file_count_ = 0;
+  mutable std::atomic<int64_t> footer_bytes_per_row_group_ = -1;  // learnt from files closed
+  int open_files_ = 0;                                            // idle and busy
+  uint64_t flushes_ = 0;
+  std::vector<std::unique_ptr<OpenFile>> idle_;
+  std::list<Task> in_flight_;
+  std::vector<ClosedFile> files_;
 };
 
 }  // namespace tradeflow::lake

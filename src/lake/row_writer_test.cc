@@ -154,7 +154,8 @@ TEST_P(RowWriterTest, EqualKeysKeepTheirArrivalOrder) {
 
 TEST_P(RowWriterTest, RollsAFileAtTheTargetSizeAndSplitsItsBatches) {
   RowWriterOptions options;
-  options.target_file_bytes = 100;  // a few rows per file
+  options.target_file_bytes = 100;  // a file reaches it with its first row group
+  options.max_buffered_bytes = 40;  // a row group every few rows
   options.rows_per_batch = 2;
   RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
   int64_t rows = 0;
@@ -169,17 +170,18 @@ TEST_P(RowWriterTest, RollsAFileAtTheTargetSizeAndSplitsItsBatches) {
     auto ids = IdsIn(f);
     EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
     char name[32];
-    std::snprintf(name, sizeof name, "w-%05zu.parquet", i + 1);  // in the order started
+    std::snprintf(name, sizeof name, "w-%05zu.parquet", i + 1);  // in the order opened
     EXPECT_NE(f.file_path.find(name), std::string::npos) << f.file_path;
   }
   EXPECT_EQ(total, rows);
 }
 
-TEST_P(RowWriterTest, AbandonRemovesEveryFileWrittenAndDropsTheRest) {
+TEST_P(RowWriterTest, AbandonRemovesEveryFileWrittenOrOpenAndDropsTheRest) {
   RowWriterOptions options;
-  options.target_file_bytes = 100;  // files are written while rows are added
+  options.target_file_bytes = 1500;  // some files are closed, one is still open
+  options.max_buffered_bytes = 40;   // row groups are written while rows are added
   RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
-  for (int64_t id = 1; id <= 50; ++id) ASSERT_TRUE(Add(&writer, id, "oil").ok());
+  for (int64_t id = 1; id <= 200; ++id) ASSERT_TRUE(Add(&writer, id, "oil").ok());
   ASSERT_TRUE(std::filesystem::exists(dir_));
   writer.Abandon();
   int64_t left = 0;
@@ -200,10 +202,75 @@ TEST_P(RowWriterTest, BoundsTheBufferedBytesByWritingTheLargestPartition) {
   for (int64_t id = 0; id < 40; ++id) ASSERT_TRUE(Add(&writer, id, id < 30 ? "oil" : "gas").ok());
   auto files = writer.Finish();
   ASSERT_TRUE(files.ok());
-  EXPECT_GT(files->size(), 2u);  // oil was written early, more than once
   int64_t total = 0;
-  for (const auto& f : *files) total += f.record_count;
+  size_t row_groups = 0;
+  for (const auto& f : *files) {
+    total += f.record_count;
+    row_groups += f.split_offsets.size();
+  }
+  EXPECT_GT(row_groups, 2u);  // oil was written early, more than once
   EXPECT_EQ(total, 40);
+}
+
+// The buffers' memory does not limit the files' size: a partition's row groups go to its open
+// file until the file is at the target size on disk.
+TEST_P(RowWriterTest, FilesReachTheTargetSizeRowGroupByRowGroup) {
+  RowWriterOptions options;
+  options.target_file_bytes = 3000;
+  options.max_buffered_bytes = 100;  // a row group every six rows or so
+  options.sort_order_id = 1;
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  for (int64_t id = 400; id > 0; --id) ASSERT_TRUE(Add(&writer, id, "oil").ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_GT(files->size(), 2u);
+  int64_t total = 0;
+  for (size_t i = 0; i < files->size(); ++i) {
+    const DataFile& f = (*files)[i];
+    total += f.record_count;
+    EXPECT_LE(f.file_size_in_bytes, options.target_file_bytes * 3 / 2) << i;
+    if (i + 1 < files->size()) {
+      EXPECT_GT(f.split_offsets.size(), 2u) << i;
+      EXPECT_GE(f.file_size_in_bytes, options.target_file_bytes / 2) << i;
+    }
+    // Sorted row group by row group, so not as a whole: the file does not claim the order.
+    EXPECT_EQ(f.sort_order_id.has_value(), f.split_offsets.size() == 1) << i;
+  }
+  EXPECT_EQ(total, 400);
+}
+
+TEST_P(RowWriterTest, AFileOfOneRowGroupClaimsTheSortOrder) {
+  RowWriterOptions options;
+  options.sort_order_id = 1;
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  for (int64_t id : {3, 1, 2}) ASSERT_TRUE(Add(&writer, id, "oil").ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].sort_order_id, std::optional<int32_t>(1));
+}
+
+// Past max_open_files, the file idle longest is closed to open another.
+TEST_P(RowWriterTest, ClosesTheFileIdleLongestPastTheOpenFileLimit) {
+  auto write = [this](int max_open_files) {
+    RowWriterOptions options;
+    options.max_buffered_bytes = 40;  // every few rows, the partition just added to is written
+    options.max_open_files = max_open_files;
+    options.max_files_in_flight = 1;
+    std::filesystem::remove_all(dir_);
+    RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+    for (int64_t id = 1; id <= 60; ++id) {
+      EXPECT_TRUE(Add(&writer, id, (id / 10) % 2 ? "oil" : "gas").ok());
+    }
+    auto files = writer.Finish();
+    EXPECT_TRUE(files.ok());
+    int64_t total = 0;
+    for (const auto& f : *files) total += f.record_count;
+    EXPECT_EQ(total, 60);
+    return files->size();
+  };
+  EXPECT_EQ(write(2), 2u);  // one file per partition
+  EXPECT_GT(write(1), 4u);  // each switch of partition closes the other's file
 }
 
 TEST_P(RowWriterTest, RowsLargerThanABufferBlockSurvive) {
@@ -262,10 +329,11 @@ TEST(RowWriterOnAPoolTest, WaitsForTheFirstFileToFinishNotTheOldest) {
   };
   ThreadPool pool(3);
   RowWriterOptions options;
-  options.target_file_bytes = 10;  // every row after the first starts a file
+  options.target_file_bytes = 10;   // every file is closed after its first row group
+  options.max_buffered_bytes = 10;  // and every row is written at once
   options.max_files_in_flight = 2;
   RowWriter writer(dir.string(), "w", Schema(), Spec(), encoder, options, &pool);
-  // Rows 1, 2 and 3 each go to a file when the next arrives; the third file needs room.
+  // Each row goes to a file of its own; the third file needs room.
   auto adding = std::async(std::launch::async, [&writer] {
     for (int64_t id = 1; id <= 4; ++id) {
       Status st = Add(&writer, id, "oil");

@@ -102,10 +102,11 @@ Status BatchRun::Prepare() {
   TF_ASSIGN_OR_RETURN(catalog_,
                       lake::OpenSqliteCatalog(summary_.catalog_path, config_.catalog.name));
   const std::string root = Absolute(config_.warehouse) + "/" + ns + "/";
-  const int64_t target = config_.table.target_file_mb << 20;
+  const int64_t buffer = config_.table.buffer_mb << 20;
   auto events = EventSink::Open(catalog_.get(), {ns, config_.table.name},
                                 lake::ToFileUri(root + config_.table.name),
-                                {config_.table.partition, config_.table.sort}, target, &pool_);
+                                {config_.table.partition, config_.table.sort},
+                                config_.table.target_file_mb << 20, buffer, &pool_);
   // A layout the table's schema does not have (an unknown column) is the pipeline file's error.
   if (!events.ok() && events.status().code() == StatusCode::kInvalidArgument &&
       !config_.table.layout_where.empty() &&
@@ -121,7 +122,7 @@ Status BatchRun::Prepare() {
       TableSink::Open(catalog_.get(), {ns, config_.quarantine_table},
                       lake::ToFileUri(root + config_.quarantine_table),
                       QuarantineRecord::descriptor(), quarantine_layout,
-                      std::min<int64_t>(target, kQuarantineFileBytes), kQuarantineBatchRows));
+                      std::min<int64_t>(buffer, kQuarantineFileBytes), kQuarantineBatchRows));
   RecordProcessorOptions processing;
   processing.mapper = mapper_.get();
   processing.validator = validator_.get();

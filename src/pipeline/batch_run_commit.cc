@@ -49,7 +49,7 @@ Status BatchRun::CommitReferenceTables() {
   ReferenceTablesOptions options;
   options.ns = config_.table.ns;
   options.root = Absolute(config_.warehouse) + "/" + options.ns + "/";
-  options.target_file_bytes = config_.table.target_file_mb << 20;
+  options.target_file_bytes = config_.table.buffer_mb << 20;
   options.run_id = summary_.run_id;
   options.pipeline = config_.name;
   options.progress = options_.progress;

@@ -156,9 +156,23 @@ class Parser : public YamlReader {
     return Status::OK();
   }
 
+  // An optional whole number of MiB, at least 1.
+  Status Megabytes(const YAML::Node& table, const char* key, int64_t* out) const {
+    const YAML::Node node = table[key];
+    if (!node) return Status::OK();
+    try {
+      *out = node.as<int64_t>();
+    } catch (const YAML::Exception&) {
+      return Error(node, std::string(key) + " must be a whole number");
+    }
+    if (*out < 1) return Error(node, std::string(key) + " must be >= 1");
+    return Status::OK();
+  }
+
   Status ParseTable(const YAML::Node& node, TableConfig* out) const {
-    TF_RETURN_IF_ERROR(CheckKeys(
-        node, "table", {"namespace", "name", "partition_by", "sort_by", "target_file_mb"}));
+    TF_RETURN_IF_ERROR(
+        CheckKeys(node, "table",
+                  {"namespace", "name", "partition_by", "sort_by", "target_file_mb", "buffer_mb"}));
     if (node["partition_by"]) {
       TF_RETURN_IF_ERROR(ParsePartition(node["partition_by"], out));
       out->layout_where = Where(node["partition_by"]);
@@ -167,16 +181,8 @@ class Parser : public YamlReader {
       TF_RETURN_IF_ERROR(ParseSort(node["sort_by"], out));
       if (out->layout_where.empty()) out->layout_where = Where(node["sort_by"]);
     }
-    if (node["target_file_mb"]) {
-      try {
-        out->target_file_mb = node["target_file_mb"].as<int64_t>();
-      } catch (const YAML::Exception&) {
-        return Error(node["target_file_mb"], "target_file_mb must be a whole number");
-      }
-      if (out->target_file_mb < 1) {
-        return Error(node["target_file_mb"], "target_file_mb must be >= 1");
-      }
-    }
+    TF_RETURN_IF_ERROR(Megabytes(node, "target_file_mb", &out->target_file_mb));
+    TF_RETURN_IF_ERROR(Megabytes(node, "buffer_mb", &out->buffer_mb));
     if (node["namespace"]) {
       TF_ASSIGN_OR_RETURN(out->ns, Scalar(node["namespace"], "namespace"));
     }

@@ -39,9 +39,12 @@ struct TableConfig {
   // "<file>:<line>" of partition_by and sort_by when the file gives them, for the errors found
   // when the layout is resolved against the table's schema (an unknown column).
   std::string layout_where;
-  // Arrow in-memory size at which a data file is rolled (the Parquet file is several times
-  // smaller); a run buffers at most twice this.
-  int64_t target_file_mb = 64;
+  // Size on disk at which a trade_events data file is rolled.
+  int64_t target_file_mb = 128;
+  // Memory for the rows waiting to be written, all partitions together: past it, the largest
+  // partition's rows are written as a row group of its open file. The quarantine and reference
+  // tables roll their files at this much (Arrow's in-memory size).
+  int64_t buffer_mb = 64;
 };
 
 // What happens to a record that cannot be parsed, mapped or validated.

@@ -48,6 +48,25 @@ TEST(PipelineConfigTest, AnUnknownNormaliseStepNamesTheFileAndLine) {
 }
 
 // Table names are folder names: nothing that leaves the warehouse or aliases another table.
+// The file size on disk and the memory for waiting rows are set apart (lake/row_writer.h).
+TEST(PipelineConfigTest, TargetFileSizeAndBufferAreWholeMegabytes) {
+  auto c = Parse("");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->table.target_file_mb, 128);
+  EXPECT_EQ(c->table.buffer_mb, 64);
+  c = Parse("table: {target_file_mb: 512, buffer_mb: 16}\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->table.target_file_mb, 512);
+  EXPECT_EQ(c->table.buffer_mb, 16);
+  for (const char* bad :
+       {"table: {buffer_mb: 0}\n", "table: {buffer_mb: 1.5}\n", "table: {target_file_mb: -3}\n"}) {
+    c = Parse(bad);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.status().message().find("/p/etl.yaml:6"), std::string::npos)
+        << c.status().ToString();
+  }
+}
+
 TEST(PipelineConfigTest, TableNamesArePlainAndDistinct) {
   auto message = [](const std::string& extra) {
     auto c = Parse(extra);

@@ -76,7 +76,8 @@ Result<std::unique_ptr<EventSink>> EventSink::Open(lake::Catalog* catalog,
                                                    const lake::TableIdentifier& id,
                                                    const std::string& location,
                                                    const lake::TableLayout& layout,
-                                                   int64_t target_file_bytes, ThreadPool* pool) {
+                                                   int64_t target_file_bytes, int64_t buffer_bytes,
+                                                   ThreadPool* pool) {
   auto sink = std::unique_ptr<EventSink>(new EventSink());
   TF_ASSIGN_OR_RETURN(OpenedTable opened,
                       OpenTable(catalog, id, location, TradeEvent::descriptor(), layout));
@@ -90,7 +91,7 @@ Result<std::unique_ptr<EventSink>> EventSink::Open(lake::Catalog* catalog,
   lake::RowWriterOptions options;
   options.target_file_bytes = target_file_bytes;
   // Bounded memory whatever the input size: past this, the largest partition is written out.
-  options.max_buffered_bytes = target_file_bytes;
+  options.max_buffered_bytes = buffer_bytes;
   options.max_files_in_flight = pool->size();
   options.rows_per_batch = kBatchRows;
   auto schema = sink->schema_;

@@ -40,7 +40,8 @@ class EventSink {
                                                  const lake::TableIdentifier& id,
                                                  const std::string& location,
                                                  const lake::TableLayout& layout,
-                                                 int64_t target_file_bytes, ThreadPool* pool);
+                                                 int64_t target_file_bytes, int64_t buffer_bytes,
+                                                 ThreadPool* pool);
 
   lake::Table& table() { return *table_; }
   const arrow::Schema& schema() const { return *schema_; }

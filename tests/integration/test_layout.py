@@ -1,8 +1,10 @@
 """The trade table's layout after a run big enough to keep both worker threads busy and roll
-files: rows are partitioned by trade month and asset class, sorted inside every data file, and a
-run's outcome does not depend on thread timing."""
+files: rows are partitioned by trade month and asset class, sorted inside every row group, files
+are rolled at their target size on disk whatever the buffer, and a run's outcome does not depend
+on thread timing."""
 
 import datetime
+import os
 import subprocess
 from pathlib import Path
 
@@ -24,11 +26,12 @@ def generated(tmp_path_factory, tradeflow_bin):
     return path
 
 
-def run_generated(ws, generated, target_file_mb=1):
-    # A small target file size makes the run roll several files per partition.
+def run_generated(ws, generated, layout=""):
+    # A small buffer makes the run write row groups while it reads.
     pipeline = ws.write_pipeline("layout.yaml", {
         "path: etrm_trades.csv": f"path: {generated}",
-        "  name: trade_events\n": f"  name: trade_events\n  target_file_mb: {target_file_mb}\n",
+        "  name: trade_events\n": "  name: trade_events\n  target_file_mb: 1\n  buffer_mb: 1\n"
+                                  + layout,
     })
     result = ws.run_pipeline(pipeline)
     assert result.returncode == 0, result.stderr
@@ -40,18 +43,29 @@ def data_files(ws):
             for task in ws.table().scan().plan_files()]
 
 
-def test_rows_are_partitioned_and_sorted_in_every_file(workspace, generated):
+def row_groups(path):
+    parquet = pq.ParquetFile(path)
+    return [parquet.read_row_group(i, columns=["trade_date", "source_trade_id", "source_version",
+                                               "product"]).to_pylist()
+            for i in range(parquet.num_row_groups)]
+
+
+def test_rows_are_partitioned_and_sorted_in_every_row_group(workspace, generated):
     run_generated(workspace, generated)
     files = data_files(workspace)
-    assert len(files) > 8, "expected several files per partition"
+    assert len(files) > 5, "expected several partitions"
+    assert any(len(data_file.split_offsets) > 1 for _, data_file in files)
     total = 0
     for path, data_file in files:
-        assert data_file.sort_order_id == 1
-        rows = pq.read_table(path, columns=["trade_date", "source_trade_id", "source_version",
-                                            "product"]).to_pylist()
+        groups = row_groups(path)
+        assert len(data_file.split_offsets) == len(groups)
+        # A file of several row groups is sorted group by group, and says it is not sorted.
+        assert data_file.sort_order_id == (1 if len(groups) == 1 else None)
+        rows = [r for group in groups for r in group]
         total += len(rows)
-        keys = [(r["trade_date"], r["source_trade_id"], r["source_version"]) for r in rows]
-        assert keys == sorted(keys), f"{path.name} is not sorted"
+        for group in groups:
+            keys = [(r["trade_date"], r["source_trade_id"], r["source_version"]) for r in group]
+            assert keys == sorted(keys), f"{path.name} has a row group that is not sorted"
         month, asset_class = data_file.partition[0], data_file.partition[1]
         for r in rows:
             d = r["trade_date"]
@@ -61,6 +75,29 @@ def test_rows_are_partitioned_and_sorted_in_every_file(workspace, generated):
             in str(path)
     snapshot = workspace.table().current_snapshot()
     assert total == int(snapshot.summary["tradeflow.records-accepted"])
+
+
+def test_files_are_rolled_at_the_target_size_on_disk(workspace, generated):
+    """target_file_mb is the size of a data file on disk, as Iceberg's
+    write.target-file-size-bytes: a 1 MB buffer's row groups fill files to 1 MB, not files of
+    a twelfth of that."""
+    run_generated(workspace, generated, "  partition_by: []\n")
+    files = sorted(data_files(workspace), key=lambda f: f[1].file_size_in_bytes)
+    assert len(files) >= 2
+    mb = 1 << 20
+    for path, data_file in files:
+        assert data_file.file_size_in_bytes == path.stat().st_size
+        assert data_file.file_size_in_bytes <= 1.1 * mb, path.name
+    # A partition has a file open per row group being written at once (one per core), so as
+    # many files as cores may close short, at the end of the run.
+    full = files[os.cpu_count():]
+    assert full
+    for path, data_file in full:
+        assert data_file.file_size_in_bytes >= 0.8 * mb, path.name
+        assert len(data_file.split_offsets) > 2, "a file holds several of the buffer's row groups"
+    total = sum(pq.ParquetFile(path).metadata.num_rows for path, _ in files)
+    assert total == workspace.table().scan().to_arrow().num_rows
+    assert total == int(workspace.table().current_snapshot().summary["tradeflow.records-accepted"])
 
 
 def test_the_outcome_does_not_depend_on_thread_timing(tmp_path, tradeflow_bin, generated):

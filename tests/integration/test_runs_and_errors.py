@@ -305,7 +305,7 @@ def test_a_second_file_past_the_limit_leaves_nothing_of_the_first(committed):
     lines[0] = lines[0].rsplit(",", 1)[0]
     write_lines(committed.root / "b_shifted.csv", lines)
     pipeline = over_files(committed, "two.yaml", ["a_good.csv", "b_shifted.csv"], "5%", {
-        "name: trade_events": "name: trade_events\n  target_file_mb: 1",
+        "name: trade_events": "name: trade_events\n  target_file_mb: 1\n  buffer_mb: 1",
     }, skip=False)
     fails_cleanly(committed, pipeline, "b_shifted.csv: 20000 of 20000 records are bad")
 
@@ -328,7 +328,7 @@ def test_with_on_bad_file_skip_a_file_past_the_limit_is_left_out_and_the_rest_la
     shifted_header(committed, "b_shifted.csv")
     shutil.copy(committed.root / "b_shifted.csv", committed.root / "c_copy.csv")
     pipeline = over_files(committed, "skip.yaml", ["b_shifted.csv", "a_good.csv", "c_copy.csv"],
-                          "5%", {"name: trade_events": "name: trade_events\n  target_file_mb: 1"})
+                          "5%", {"name: trade_events": "name: trade_events\n  target_file_mb: 1\n  buffer_mb: 1"})
     before = committed.table().scan().to_arrow().num_rows
 
     result = committed.run_pipeline(pipeline)
