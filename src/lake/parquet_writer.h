@@ -86,6 +86,8 @@ class ParquetColumnFileWriter {
   Status FinishRowGroup();
   // The file's size so far: every finished row group, not the one being built.
   int64_t bytes_written() const;
+  // Row groups started so far.
+  int row_groups() const { return writer_->num_row_groups(); }
   // Finishes the file, fsyncs it and describes it. Call once.
   Result<DataFile> Close();
 

@@ -11,19 +11,24 @@
 // the same memory.
 //
 // Memory and file size are separate: rows wait in buffers until all buffers together would pass
-// `max_buffered_bytes`; then the largest partition's rows are sorted and written as one row
-// group of that partition's open data file. A file stays open for the partition's next row
-// groups until its size on disk reaches `target_file_bytes` (as Iceberg's
-// write.target-file-size-bytes): it is closed when the next row group would take it past the
-// target, or once it is there. So files reach the target size however little memory the
-// buffers have, and each row group is sorted (tight statistics). A file of one row group is
-// sorted as a whole and says so (sort_order_id); a file of several is not and does not.
-// At most `max_open_files` files are open at once: past that, the one idle longest is closed.
+// `max_buffered_bytes`; then the largest partition's rows are sorted and written in one go (one
+// row group, unless they pass the Parquet options' row_group_rows) to that partition's open
+// data file. A file stays open for the partition's next rows until its size on disk reaches
+// `target_file_bytes` (as Iceberg's write.target-file-size-bytes): it is closed when the next
+// rows would take it past the target, or once it is there. Each write is sorted (tight
+// statistics); a file written in one go is sorted as a whole and says so (sort_order_id), a
+// file of several writes is not and does not.
 //
-// Row groups are written on `pool` (when given), up to `max_files_in_flight` at a time, while the
-// caller goes on adding rows; a file is only ever written by one task at a time (a partition
-// whose open file is busy starts another). Memory is bounded: rows waiting in buffers never
-// exceed `max_buffered_bytes`, plus the row groups in flight.
+// Files close short of the target in three cases: at the end, a partition's last files (one
+// per task that was writing it at once); past `max_open_files` open files, the one idle longest;
+// and past `max_footer_memory` for the open files' footers (Parquet keeps every row group's
+// metadata until the file is closed, a few KB a column), the one with the most row groups. So
+// with many partitions and a small buffer, row groups are small and files close early.
+//
+// Writes run on `pool` (when given), up to `max_tasks_in_flight` at a time, while the caller goes
+// on adding rows; a file is only ever written by one task at a time (a partition whose open file
+// is busy starts another). Memory is bounded: rows waiting in buffers up to
+// `max_buffered_bytes`, the rows of the writes in flight, and `max_footer_memory`.
 //
 // Files are named <data>/<partition path>/<prefix>-<n>.parquet, durable (fsynced) once closed,
 // and invisible to readers until a commit lists them. Not thread-safe: one caller adds rows.
@@ -50,8 +55,8 @@
 namespace tradeflow::lake {
 
 // Turns encoded rows into the Parquet leaf columns of the writer's schema (Dremel levels and
-// values, as model/wire_shredder.h makes them). One per file being written, so an implementation
-// need not be thread-safe.
+// values, as model/wire_shredder.h makes them). One per row group being written, so an
+// implementation need not be thread-safe.
 class RowEncoder {
  public:
   virtual ~RowEncoder() = default;
@@ -62,7 +67,7 @@ class RowEncoder {
   virtual Status WriteColumn(int column, parquet::ColumnWriter* writer) = 0;
   virtual void Clear() = 0;
 };
-// Called with the Parquet schema of the writer's Arrow schema, once per file.
+// Called with the Parquet schema of the writer's Arrow schema, once per row group.
 using RowEncoderFactory =
     std::function<Result<std::unique_ptr<RowEncoder>>(const parquet::SchemaDescriptor& schema)>;
 
@@ -70,8 +75,12 @@ struct RowWriterOptions {
   int64_t target_file_bytes = 128LL << 20;  // Parquet bytes on disk at which a file is rolled
   int64_t max_buffered_bytes = 64LL << 20;  // encoded bytes (rows + keys) waiting, all partitions
   int64_t rows_per_batch = 16 * 1024;       // rows shredded at a time while writing a row group
-  int max_files_in_flight = 2;              // row groups being written at once
+  int max_tasks_in_flight = 2;              // writes (and file closes) at once
   int max_open_files = 64;
+  // Memory the open files' footers may take: Parquet keeps each row group's metadata (column
+  // chunks, statistics, page index) until the file is closed. Past it, the idle file with the
+  // most row groups is closed, short of the target.
+  int64_t max_footer_memory = 64LL << 20;
   std::optional<int32_t> sort_order_id;  // the table's sort order that the keys implement
   ParquetWriteOptions parquet;
 };
@@ -82,7 +91,8 @@ class RowWriter {
   RowWriter(std::string data_dir, std::string prefix, std::shared_ptr<arrow::Schema> schema,
             PartitionSpec spec, RowEncoderFactory encoder, RowWriterOptions options,
             ThreadPool* pool = nullptr);
-  ~RowWriter();  // waits for files in flight
+  // Waits for the tasks in flight; without a successful Finish, removes every file (Abandon).
+  ~RowWriter();
 
   // `partition`: one value per spec field; `sort_key`: from lake/sort_key.h.
   Status Add(const std::vector<PartitionValue>& partition, std::string_view sort_key,
@@ -109,20 +119,30 @@ class RowWriter {
     std::vector<ClosedFile> closed;
     std::unique_ptr<OpenFile> open;
   };
-  using Task = std::future<Result<TaskResult>>;
+  struct Task {
+    std::future<Result<TaskResult>> result;
+    int64_t footer_memory;  // of the file the task was given
+  };
 
-  // Hands the buffer's rows to a task writing them as a row group of an idle open file of their
-  // partition (or a new file), once fewer than max_files_in_flight tasks are in flight.
+  // Hands the buffer's rows to a task writing them to the partition's fullest idle open file
+  // (or a new file), once fewer than max_tasks_in_flight tasks are in flight.
   Status Flush(Buffer* buffer);
   // Runs on the pool: touches only its arguments and members that do not change after
   // construction (and the atomic file counter).
   Result<TaskResult> WriteRowGroup(std::unique_ptr<OpenFile> file, const Buffer& rows) const;
+  Status WriteSorted(const Buffer& rows, ParquetColumnFileWriter* writer) const;
   Result<ClosedFile> CloseFile(OpenFile* file) const;
   // The size `file` would have closed with `row_groups` row groups in its footer.
   int64_t SizeWithFooter(const OpenFile& file, int row_groups) const;
+  // The memory its footer takes while `file` is open.
+  int64_t FooterMemory(const OpenFile& file) const;
   Status Open(OpenFile* file) const;
   // Closes the file idle longest when max_open_files are open.
   void MakeRoomForAFile();
+  // Closes the idle files with the most row groups while the footers pass max_footer_memory.
+  void BoundFooterMemory();
+  template <typename Fn>
+  void Submit(std::unique_ptr<OpenFile> file, Fn task, bool closes = false);
   void SubmitClose(std::unique_ptr<OpenFile> file);
   Status WaitForRoom();
   // Takes the result of every finished task: closed files to the list, open ones back to idle.
@@ -140,8 +160,11 @@ class RowWriter {
   std::map<std::vector<PartitionValue>, std::unique_ptr<Buffer>> buffers_;
   int64_t buffered_bytes_ = 0;
   mutable std::atomic<int> file_count_ = 0;
-  mutable std::atomic<int64_t> footer_bytes_per_row_group_ = -1;  // learnt from files closed
-  int open_files_ = 0;                                            // idle and busy
+  // On disk: a guess until files of several row groups are closed, then what they took.
+  mutable std::atomic<int64_t> footer_bytes_per_row_group_ = -1;
+  int open_files_ = 0;         // idle and busy
+  int64_t footer_memory_ = 0;  // of the open files, idle and busy
+  bool finished_ = false;      // Finish succeeded: the files are the caller's
   uint64_t flushes_ = 0;
   std::vector<std::unique_ptr<OpenFile>> idle_;
   std::list<Task> in_flight_;

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <filesystem>
 #include <future>
+#include <map>
 
 #include "lake/iceberg_schema.h"
 #include "lake/sort_key.h"
@@ -127,7 +128,7 @@ TEST_P(RowWriterTest, OneSortedFilePerPartition) {
 // At Finish the partitions left go to the pool largest first, so that the cores end together.
 TEST_P(RowWriterTest, FinishStartsTheLargestPartitionsFirst) {
   RowWriterOptions options;
-  options.max_files_in_flight = 1;
+  options.max_tasks_in_flight = 1;
   RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
   const std::vector<std::pair<std::string, int>> desks = {{"gas", 2}, {"oil", 5}, {"power", 3}};
   int64_t id = 0;
@@ -223,15 +224,22 @@ TEST_P(RowWriterTest, FilesReachTheTargetSizeRowGroupByRowGroup) {
   for (int64_t id = 400; id > 0; --id) ASSERT_TRUE(Add(&writer, id, "oil").ok());
   auto files = writer.Finish();
   ASSERT_TRUE(files.ok()) << files.status().ToString();
-  ASSERT_GT(files->size(), 2u);
+  std::vector<DataFile> by_size = *files;
+  std::sort(by_size.begin(), by_size.end(), [](const DataFile& a, const DataFile& b) {
+    return a.file_size_in_bytes < b.file_size_in_bytes;
+  });
+  // On a pool, a write finding the file busy opens another: as many files as writes at once
+  // may end short.
+  const size_t short_files = GetParam() ? options.max_tasks_in_flight : 1;
+  ASSERT_GT(by_size.size(), short_files + 1);
   int64_t total = 0;
-  for (size_t i = 0; i < files->size(); ++i) {
-    const DataFile& f = (*files)[i];
+  for (size_t i = 0; i < by_size.size(); ++i) {
+    const DataFile& f = by_size[i];
     total += f.record_count;
-    EXPECT_LE(f.file_size_in_bytes, options.target_file_bytes * 3 / 2) << i;
-    if (i + 1 < files->size()) {
+    EXPECT_LE(f.file_size_in_bytes, options.target_file_bytes * 11 / 10) << i;
+    if (i >= short_files) {
       EXPECT_GT(f.split_offsets.size(), 2u) << i;
-      EXPECT_GE(f.file_size_in_bytes, options.target_file_bytes / 2) << i;
+      EXPECT_GE(f.file_size_in_bytes, options.target_file_bytes * 3 / 4) << i;
     }
     // Sorted row group by row group, so not as a whole: the file does not claim the order.
     EXPECT_EQ(f.sort_order_id.has_value(), f.split_offsets.size() == 1) << i;
@@ -256,7 +264,7 @@ TEST_P(RowWriterTest, ClosesTheFileIdleLongestPastTheOpenFileLimit) {
     RowWriterOptions options;
     options.max_buffered_bytes = 40;  // every few rows, the partition just added to is written
     options.max_open_files = max_open_files;
-    options.max_files_in_flight = 1;
+    options.max_tasks_in_flight = 1;
     std::filesystem::remove_all(dir_);
     RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
     for (int64_t id = 1; id <= 60; ++id) {
@@ -297,9 +305,74 @@ TEST_P(RowWriterTest, AnEncoderErrorFailsFinish) {
   }
 }
 
+// Two idle files and no room for a third: the one given rows longest ago is closed.
+TEST_P(RowWriterTest, ClosesTheFileGivenRowsLongestAgo) {
+  RowWriterOptions options;
+  options.max_buffered_bytes = 1;  // every row is written at once
+  options.max_open_files = 2;
+  options.max_tasks_in_flight = 1;
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  int64_t id = 0;
+  for (const char* desk : {"oil", "gas", "oil", "power"})
+    ASSERT_TRUE(Add(&writer, ++id, desk).ok());
+  auto files = writer.Finish();
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 3u);  // gas's file made room for power's
+  std::map<std::string, int64_t> rows;
+  for (const auto& f : *files) rows[std::get<std::string>(*f.partition[0])] += f.record_count;
+  EXPECT_EQ(rows, (std::map<std::string, int64_t>{{"gas", 1}, {"oil", 2}, {"power", 1}}));
+}
+
+// Parquet keeps every row group's metadata until its file closes: past max_footer_memory the
+// open file with the most row groups is closed, short of the target.
+TEST_P(RowWriterTest, BoundsTheOpenFilesFooterMemory) {
+  auto files_written = [this](int64_t max_footer_memory) {
+    RowWriterOptions options;
+    options.max_buffered_bytes = 40;  // a row group every few rows
+    options.max_footer_memory = max_footer_memory;
+    std::filesystem::remove_all(dir_);
+    RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+    for (int64_t id = 1; id <= 60; ++id) EXPECT_TRUE(Add(&writer, id, "oil").ok());
+    auto files = writer.Finish();
+    EXPECT_TRUE(files.ok());
+    int64_t total = 0;
+    for (const auto& f : *files) total += f.record_count;
+    EXPECT_EQ(total, 60);
+    return files->size();
+  };
+  EXPECT_LE(files_written(64 << 20), 2u);  // one file (two if a write found it busy)
+  EXPECT_GT(files_written(1), 10u);        // a file per write
+}
+
+TEST_P(RowWriterTest, WithoutFinishTheDestructorRemovesEveryFile) {
+  {
+    RowWriterOptions options;
+    options.max_buffered_bytes = 40;
+    options.target_file_bytes = 1500;  // some closed, one open
+    RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+    for (int64_t id = 1; id <= 200; ++id) ASSERT_TRUE(Add(&writer, id, "oil").ok());
+  }
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+    EXPECT_FALSE(entry.is_regular_file()) << "left behind: " << entry.path();
+  }
+}
+
+TEST_P(RowWriterTest, AfterFinishTheFilesAreTheCallers) {
+  std::vector<DataFile> files;
+  {
+    RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), {}, pool());
+    ASSERT_TRUE(Add(&writer, 1, "oil").ok());
+    auto finished = writer.Finish();
+    ASSERT_TRUE(finished.ok());
+    files = *finished;
+  }
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(files[0].file_path.substr(std::string("file://").size())));
+}
+
 INSTANTIATE_TEST_SUITE_P(InlineAndOnAPool, RowWriterTest, ::testing::Bool());
 
-// With max_files_in_flight files being written, the writer waits for whichever finishes first:
+// With max_tasks_in_flight files being written, the writer waits for whichever finishes first:
 // a slow first file must not hold up a third while the second is already done.
 TEST(RowWriterOnAPoolTest, WaitsForTheFirstFileToFinishNotTheOldest) {
   auto dir = std::filesystem::temp_directory_path() /
@@ -331,7 +404,7 @@ TEST(RowWriterOnAPoolTest, WaitsForTheFirstFileToFinishNotTheOldest) {
   RowWriterOptions options;
   options.target_file_bytes = 10;   // every file is closed after its first row group
   options.max_buffered_bytes = 10;  // and every row is written at once
-  options.max_files_in_flight = 2;
+  options.max_tasks_in_flight = 2;
   RowWriter writer(dir.string(), "w", Schema(), Spec(), encoder, options, &pool);
   // Each row goes to a file of its own; the third file needs room.
   auto adding = std::async(std::launch::async, [&writer] {

@@ -156,7 +156,7 @@ class Parser : public YamlReader {
     return Status::OK();
   }
 
-  // An optional whole number of MiB, at least 1.
+  // An optional whole number of MiB, from 1 to a million (a TiB: bytes fit an int64 easily).
   Status Megabytes(const YAML::Node& table, const char* key, int64_t* out) const {
     const YAML::Node node = table[key];
     if (!node) return Status::OK();
@@ -165,7 +165,9 @@ class Parser : public YamlReader {
     } catch (const YAML::Exception&) {
       return Error(node, std::string(key) + " must be a whole number");
     }
-    if (*out < 1) return Error(node, std::string(key) + " must be >= 1");
+    if (*out < 1 || *out > (1 << 20)) {
+      return Error(node, std::string(key) + " must be between 1 and 1048576 (MiB)");
+    }
     return Status::OK();
   }
 

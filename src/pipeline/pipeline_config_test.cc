@@ -47,7 +47,6 @@ TEST(PipelineConfigTest, AnUnknownNormaliseStepNamesTheFileAndLine) {
   EXPECT_NE(c.status().message().find("total"), std::string::npos);
 }
 
-// Table names are folder names: nothing that leaves the warehouse or aliases another table.
 // The file size on disk and the memory for waiting rows are set apart (lake/row_writer.h).
 TEST(PipelineConfigTest, TargetFileSizeAndBufferAreWholeMegabytes) {
   auto c = Parse("");
@@ -58,8 +57,8 @@ TEST(PipelineConfigTest, TargetFileSizeAndBufferAreWholeMegabytes) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->table.target_file_mb, 512);
   EXPECT_EQ(c->table.buffer_mb, 16);
-  for (const char* bad :
-       {"table: {buffer_mb: 0}\n", "table: {buffer_mb: 1.5}\n", "table: {target_file_mb: -3}\n"}) {
+  for (const char* bad : {"table: {buffer_mb: 0}\n", "table: {buffer_mb: 1.5}\n",
+                          "table: {target_file_mb: -3}\n", "table: {buffer_mb: 9999999999999}\n"}) {
     c = Parse(bad);
     ASSERT_FALSE(c.ok()) << bad;
     EXPECT_NE(c.status().message().find("/p/etl.yaml:6"), std::string::npos)
@@ -67,6 +66,7 @@ TEST(PipelineConfigTest, TargetFileSizeAndBufferAreWholeMegabytes) {
   }
 }
 
+// Table names are folder names: nothing that leaves the warehouse or aliases another table.
 TEST(PipelineConfigTest, TableNamesArePlainAndDistinct) {
   auto message = [](const std::string& extra) {
     auto c = Parse(extra);

@@ -92,7 +92,7 @@ Result<std::unique_ptr<EventSink>> EventSink::Open(lake::Catalog* catalog,
   options.target_file_bytes = target_file_bytes;
   // Bounded memory whatever the input size: past this, the largest partition is written out.
   options.max_buffered_bytes = buffer_bytes;
-  options.max_files_in_flight = pool->size();
+  options.max_tasks_in_flight = pool->size();
   options.rows_per_batch = kBatchRows;
   auto schema = sink->schema_;
   auto encoder = [schema](const parquet::SchemaDescriptor& columns) {

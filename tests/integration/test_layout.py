@@ -14,23 +14,28 @@ import pytest
 ROWS = 30000
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory, tradeflow_bin):
+def generate(tmp_path_factory, tradeflow_bin, rows):
     generator = Path(tradeflow_bin).with_name("tradeflow-generate")
     if not generator.exists():
         pytest.fail(f"{generator} does not exist: build first (scripts/build.sh)")
     path = tmp_path_factory.mktemp("input") / "generated.csv"
     with open(path, "w") as out:
-        subprocess.run([str(generator), "--rows", str(ROWS), "--seed", "11", "--error-rate", "0.02"],
+        subprocess.run([str(generator), "--rows", str(rows), "--seed", "11", "--error-rate", "0.02"],
                        stdout=out, check=True)
     return path
 
 
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory, tradeflow_bin):
+    return generate(tmp_path_factory, tradeflow_bin, ROWS)
+
+
 def run_generated(ws, generated, layout=""):
-    # A small buffer makes the run write row groups while it reads.
+    # A small buffer makes the run write row groups while it reads; it differs from the target
+    # file size, so that the two cannot be mixed up.
     pipeline = ws.write_pipeline("layout.yaml", {
         "path: etrm_trades.csv": f"path: {generated}",
-        "  name: trade_events\n": "  name: trade_events\n  target_file_mb: 1\n  buffer_mb: 1\n"
+        "  name: trade_events\n": "  name: trade_events\n  target_file_mb: 1\n  buffer_mb: 2\n"
                                   + layout,
     })
     result = ws.run_pipeline(pipeline)
@@ -77,21 +82,23 @@ def test_rows_are_partitioned_and_sorted_in_every_row_group(workspace, generated
     assert total == int(snapshot.summary["tradeflow.records-accepted"])
 
 
-def test_files_are_rolled_at_the_target_size_on_disk(workspace, generated):
+def test_files_are_rolled_at_the_target_size_on_disk(workspace, tmp_path_factory, tradeflow_bin):
     """target_file_mb is the size of a data file on disk, as Iceberg's
-    write.target-file-size-bytes: a 1 MB buffer's row groups fill files to 1 MB, not files of
-    a twelfth of that."""
+    write.target-file-size-bytes: a 2 MB buffer's row groups fill files to 1 MB, not files of
+    a twelfth of 2 MB."""
+    # Enough rows for more full files than the cores' short ones.
+    cores = os.cpu_count()
+    generated = generate(tmp_path_factory, tradeflow_bin, max(30000, 10000 * (2 * cores + 2)))
     run_generated(workspace, generated, "  partition_by: []\n")
     files = sorted(data_files(workspace), key=lambda f: f[1].file_size_in_bytes)
-    assert len(files) >= 2
     mb = 1 << 20
     for path, data_file in files:
         assert data_file.file_size_in_bytes == path.stat().st_size
         assert data_file.file_size_in_bytes <= 1.1 * mb, path.name
-    # A partition has a file open per row group being written at once (one per core), so as
-    # many files as cores may close short, at the end of the run.
-    full = files[os.cpu_count():]
-    assert full
+    # A partition has a file open per write running at once (one per core), so as many files
+    # as cores may close short, at the end of the run.
+    full = files[cores:]
+    assert len(full) >= 2
     for path, data_file in full:
         assert data_file.file_size_in_bytes >= 0.8 * mb, path.name
         assert len(data_file.split_offsets) > 2, "a file holds several of the buffer's row groups"
