@@ -156,6 +156,10 @@ int64_t RowWriter::FooterMemory(const OpenFile& file) const {
 Result<RowWriter::ClosedFile> RowWriter::CloseFile(OpenFile* file) const {
   const int64_t data_bytes = file->writer->bytes_written();
   const int row_groups = file->writer->row_groups();
+  if (file->encoded_bytes > 0) {
+    disk_ppm_per_encoded_byte_ = static_cast<int64_t>(1e6 * static_cast<double>(data_bytes) /
+                                                      static_cast<double>(file->encoded_bytes));
+  }
   TF_ASSIGN_OR_RETURN(DataFile closed, file->writer->Close());
   // A file of one row group has the schema's part of the footer to itself: not a measure.
   if (row_groups > 1) {
@@ -169,58 +173,106 @@ Result<RowWriter::ClosedFile> RowWriter::CloseFile(OpenFile* file) const {
   return ClosedFile{file->number, std::move(closed)};
 }
 
-// Shreds a buffer's rows in key order (stable: equal keys keep their arrival order) into Parquet
-// columns and writes them to `file`, or to a new file when they would take `file` past the
-// target size; closes the file that reaches it.
-Result<RowWriter::TaskResult> RowWriter::WriteRowGroup(std::unique_ptr<OpenFile> file,
-                                                       const Buffer& rows) const {
+// The bytes on disk an encoded byte takes: the file's own rows' so far, or else the last closed
+// file's, or else a guess on the large side (Parquet with zstd takes a twelfth of trade_events'
+// serialized rows): a first write then fills a file only partly, and the next fill it up.
+double RowWriter::DiskBytesPerEncodedByte(const OpenFile& file) const {
+  if (file.writer != nullptr && file.encoded_bytes > 0) {
+    return static_cast<double>(file.writer->bytes_written()) /
+           static_cast<double>(file.encoded_bytes);
+  }
+  const int64_t learnt = disk_ppm_per_encoded_byte_.load();
+  return learnt > 0 ? static_cast<double>(learnt) / 1e6 : 0.25;
+}
+
+// Sorts a buffer's rows by key (stable: equal keys keep their arrival order) and writes them to
+// `file`, closing it when it reaches the target size and going on in a new one: the rows that
+// fit, by the estimate above, go to the file, the rest to the next. So each file holds a sorted
+// run of the rows (all of them when written in one go) and stays within the target even when a
+// buffer's rows take more than that on disk.
+Result<RowWriter::TaskResult> RowWriter::WriteRows(std::unique_ptr<OpenFile> file,
+                                                   const Buffer& rows) const {
   TaskResult out;
   auto fail = [&out, &file](const Status& st) {
     if (file) file->Remove();
     for (const ClosedFile& closed : out.closed) RemoveDataFiles({closed.file});
     return st;
   };
-  // The rows' size in the file is estimated from what the file's earlier rows took.
-  if (file->writer != nullptr && file->encoded_bytes > 0) {
-    const double per_byte = static_cast<double>(file->writer->bytes_written()) /
-                            static_cast<double>(file->encoded_bytes);
-    if (SizeWithFooter(*file, file->writer->row_groups() + 1) +
-            static_cast<int64_t>(per_byte * static_cast<double>(rows.bytes)) >
-        options_.target_file_bytes) {
+  auto roll = [this, &out, &file]() -> Status {
+    TF_ASSIGN_OR_RETURN(ClosedFile closed, CloseFile(file.get()));
+    out.closed.push_back(std::move(closed));
+    auto next = std::make_unique<OpenFile>();
+    next->values = std::move(file->values);
+    next->last_flush = file->last_flush;
+    file = std::move(next);
+    return Status::OK();
+  };
+  const std::vector<uint32_t> order = SortedOrder(rows);
+  size_t next = 0;
+  while (next < order.size()) {
+    const size_t end = RowsThatFit(*file, rows, order, next);
+    if (end == next) {  // not even one row: the file is full
+      Status rolled = roll();
+      if (!rolled.ok()) return fail(rolled);
+      continue;
+    }
+    if (file->writer == nullptr) {
+      Status opened = Open(file.get());
+      if (!opened.ok()) return fail(opened);
+    }
+    int64_t bytes = 0;
+    Status written = WriteSorted(rows, order, next, end, file->writer.get(), &bytes);
+    if (!written.ok()) return fail(written);
+    file->encoded_bytes += bytes;
+    ++file->writes;
+    next = end;
+    if (next < order.size()) {  // the rest go to a new file
+      Status rolled = roll();
+      if (!rolled.ok()) return fail(rolled);
+    } else if (SizeWithFooter(*file, file->writer->row_groups()) >= options_.target_file_bytes) {
       auto closed = CloseFile(file.get());
       if (!closed.ok()) return fail(closed.status());
       out.closed.push_back(std::move(*closed));
-      auto next = std::make_unique<OpenFile>();
-      next->values = std::move(file->values);
-      next->last_flush = file->last_flush;
-      file = std::move(next);
+      file.reset();
     }
   }
-  if (file->writer == nullptr) {
-    Status opened = Open(file.get());
-    if (!opened.ok()) return fail(opened);
-  }
-  Status written = WriteSorted(rows, file->writer.get());
-  if (!written.ok()) return fail(written);
-  file->encoded_bytes += static_cast<int64_t>(rows.bytes);
-  ++file->writes;
-
-  if (SizeWithFooter(*file, file->writer->row_groups()) >= options_.target_file_bytes) {
-    auto closed = CloseFile(file.get());
-    if (!closed.ok()) return fail(closed.status());
-    out.closed.push_back(std::move(*closed));
-  } else {
-    out.open = std::move(file);
-  }
+  out.open = std::move(file);
   return out;
 }
 
-Status RowWriter::WriteSorted(const Buffer& rows, ParquetColumnFileWriter* writer) const {
+std::vector<uint32_t> RowWriter::SortedOrder(const Buffer& rows) {
   std::vector<uint32_t> order(rows.entries.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&rows](uint32_t a, uint32_t b) {
     return rows.Key(rows.entries[a]) < rows.Key(rows.entries[b]);
   });
+  return order;
+}
+
+// How far from `next` the rows in `order` fit in `file`'s room up to the target: at least one
+// in an empty file, none when a file that has rows is full.
+size_t RowWriter::RowsThatFit(const OpenFile& file, const Buffer& rows,
+                              const std::vector<uint32_t>& order, size_t next) const {
+  const double per_byte = DiskBytesPerEncodedByte(file);
+  const bool empty = file.writer == nullptr || file.encoded_bytes == 0;
+  const int64_t used = empty ? std::max<int64_t>(0, footer_bytes_per_row_group_.load())
+                             : SizeWithFooter(file, file.writer->row_groups() + 1);
+  const double room = static_cast<double>(options_.target_file_bytes - used) / per_byte;
+  double taken = 0;
+  size_t end = next;
+  while (end < order.size()) {
+    const auto& entry = rows.entries[order[end]];
+    taken += static_cast<double>(entry.key_size + entry.row_size);
+    if (taken > room && !(empty && end == next)) break;
+    ++end;
+  }
+  return end;
+}
+
+// Shreds rows order[from, to) into Parquet columns as one row group (or more, past the Parquet
+// options' row_group_rows) of `writer`; `bytes` is set to their encoded size.
+Status RowWriter::WriteSorted(const Buffer& rows, const std::vector<uint32_t>& order, size_t from,
+                              size_t to, ParquetColumnFileWriter* writer, int64_t* bytes) const {
   TF_ASSIGN_OR_RETURN(auto encoder, encoder_(writer->schema()));
   auto write_column = [&encoder](int column, parquet::ColumnWriter* w) {
     return encoder->WriteColumn(column, w);
@@ -230,9 +282,12 @@ Status RowWriter::WriteSorted(const Buffer& rows, ParquetColumnFileWriter* write
   const int64_t batch_rows =
       std::max<int64_t>(1, std::min(options_.rows_per_batch, options_.parquet.row_group_rows));
   int64_t in_batch = 0;
-  for (size_t k = 0; k < order.size(); ++k) {
-    TF_RETURN_IF_ERROR(encoder->Append(rows.Row(rows.entries[order[k]])));
-    if (++in_batch == batch_rows || k + 1 == order.size()) {
+  *bytes = 0;
+  for (size_t k = from; k < to; ++k) {
+    const auto& entry = rows.entries[order[k]];
+    *bytes += entry.key_size + entry.row_size;
+    TF_RETURN_IF_ERROR(encoder->Append(rows.Row(entry)));
+    if (++in_batch == batch_rows || k + 1 == to) {
       TF_RETURN_IF_ERROR(writer->Write(in_batch, write_column));
       encoder->Clear();
       in_batch = 0;
@@ -276,7 +331,7 @@ Status RowWriter::Flush(Buffer* buffer) {
   }
   file->last_flush = ++flushes_;
   Submit(std::move(file),
-         [this, rows](std::unique_ptr<OpenFile> f) { return WriteRowGroup(std::move(f), *rows); });
+         [this, rows](std::unique_ptr<OpenFile> f) { return WriteRows(std::move(f), *rows); });
   return Status::OK();
 }
 

@@ -14,10 +14,10 @@
 // `max_buffered_bytes`; then the largest partition's rows are sorted and written in one go (one
 // row group, unless they pass the Parquet options' row_group_rows) to that partition's open
 // data file. A file stays open for the partition's next rows until its size on disk reaches
-// `target_file_bytes` (as Iceberg's write.target-file-size-bytes): it is closed when the next
-// rows would take it past the target, or once it is there. Each write is sorted (tight
-// statistics); a file written in one go is sorted as a whole and says so (sort_order_id), a
-// file of several writes is not and does not.
+// `target_file_bytes` (as Iceberg's write.target-file-size-bytes): the rows that would take it
+// past the target (estimated from what its rows took so far) go on in a new file. Each write
+// is sorted (tight statistics); a file written in one go is sorted as a whole and says so
+// (sort_order_id), a file of several writes is not and does not.
 //
 // Files close short of the target in three cases: at the end, a partition's last files (one
 // per task that was writing it at once); past `max_open_files` open files, the one idle longest;
@@ -129,8 +129,13 @@ class RowWriter {
   Status Flush(Buffer* buffer);
   // Runs on the pool: touches only its arguments and members that do not change after
   // construction (and the atomic file counter).
-  Result<TaskResult> WriteRowGroup(std::unique_ptr<OpenFile> file, const Buffer& rows) const;
-  Status WriteSorted(const Buffer& rows, ParquetColumnFileWriter* writer) const;
+  Result<TaskResult> WriteRows(std::unique_ptr<OpenFile> file, const Buffer& rows) const;
+  static std::vector<uint32_t> SortedOrder(const Buffer& rows);
+  size_t RowsThatFit(const OpenFile& file, const Buffer& rows, const std::vector<uint32_t>& order,
+                     size_t next) const;
+  Status WriteSorted(const Buffer& rows, const std::vector<uint32_t>& order, size_t from, size_t to,
+                     ParquetColumnFileWriter* writer, int64_t* bytes) const;
+  double DiskBytesPerEncodedByte(const OpenFile& file) const;
   Result<ClosedFile> CloseFile(OpenFile* file) const;
   // The size `file` would have closed with `row_groups` row groups in its footer.
   int64_t SizeWithFooter(const OpenFile& file, int row_groups) const;
@@ -162,6 +167,8 @@ class RowWriter {
   mutable std::atomic<int> file_count_ = 0;
   // On disk: a guess until files of several row groups are closed, then what they took.
   mutable std::atomic<int64_t> footer_bytes_per_row_group_ = -1;
+  // Disk bytes per million encoded bytes of the last file closed; 0 until one is.
+  mutable std::atomic<int64_t> disk_ppm_per_encoded_byte_ = 0;
   int open_files_ = 0;         // idle and busy
   int64_t footer_memory_ = 0;  // of the open files, idle and busy
   bool finished_ = false;      // Finish succeeded: the files are the caller's

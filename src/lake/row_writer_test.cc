@@ -247,6 +247,29 @@ TEST_P(RowWriterTest, FilesReachTheTargetSizeRowGroupByRowGroup) {
   EXPECT_EQ(total, 400);
 }
 
+// A buffer's rows that take more than the target on disk are split across files, in key order.
+TEST_P(RowWriterTest, OneWriteLargerThanTheTargetIsSplitAcrossFiles) {
+  RowWriterOptions options;
+  options.target_file_bytes = 3000;
+  options.sort_order_id = 1;
+  RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
+  for (int64_t id = 2000; id > 0; --id) ASSERT_TRUE(Add(&writer, id, "oil").ok());
+  auto files = writer.Finish();  // one write of all the rows
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_GT(files->size(), 2u);
+  int64_t last = 0;
+  for (const DataFile& f : *files) {
+    EXPECT_LE(f.file_size_in_bytes, options.target_file_bytes * 11 / 10);
+    EXPECT_EQ(f.sort_order_id, std::optional<int32_t>(1));  // each a sorted run, in one go
+    auto ids = IdsIn(f);
+    ASSERT_FALSE(ids.empty());
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+    EXPECT_EQ(ids.front(), last + 1);
+    last = ids.back();
+  }
+  EXPECT_EQ(last, 2000);
+}
+
 TEST_P(RowWriterTest, AFileOfOneRowGroupClaimsTheSortOrder) {
   RowWriterOptions options;
   options.sort_order_id = 1;

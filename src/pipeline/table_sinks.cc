@@ -1,5 +1,9 @@
 #include "pipeline/table_sinks.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+
 #include "lake/iceberg_schema.h"
 #include "model/proto_schema.h"
 #include "model/wire_shredder.h"
@@ -49,6 +53,15 @@ Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifie
   return out;
 }
 
+// Data files open at once, a descriptor each: a quarter of the process's limit (ulimit -n), so
+// that inputs, the catalog and the other tables keep theirs; a file per partition for up to
+// 256 partitions under the usual limit of 1024.
+int OpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 256;
+  return static_cast<int>(std::clamp<rlim_t>(limit.rlim_cur / 4, 16, 4096));
+}
+
 // Shreds serialized TradeEvents into Parquet columns when their data file is written: straight
 // from the wire bytes (model/wire_shredder.h), without parsing them back into messages.
 class EventRowEncoder : public lake::RowEncoder {
@@ -92,6 +105,7 @@ Result<std::unique_ptr<EventSink>> EventSink::Open(lake::Catalog* catalog,
   options.target_file_bytes = target_file_bytes;
   // Bounded memory whatever the input size: past this, the largest partition is written out.
   options.max_buffered_bytes = buffer_bytes;
+  options.max_open_files = OpenFileLimit();
   options.max_tasks_in_flight = pool->size();
   options.rows_per_batch = kBatchRows;
   auto schema = sink->schema_;
