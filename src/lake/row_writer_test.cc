@@ -94,6 +94,17 @@ std::vector<int64_t> IdsIn(const DataFile& file) {
   return ids;
 }
 
+// Finishes `writer`, checks that its files hold `rows` rows, and counts them.
+size_t FilesHolding(RowWriter* writer, int64_t rows) {
+  auto files = writer->Finish();
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  if (!files.ok()) return 0;
+  int64_t total = 0;
+  for (const auto& f : *files) total += f.record_count;
+  EXPECT_EQ(total, rows);
+  return files->size();
+}
+
 class RowWriterTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
@@ -293,12 +304,7 @@ TEST_P(RowWriterTest, ClosesTheFileIdleLongestPastTheOpenFileLimit) {
     for (int64_t id = 1; id <= 60; ++id) {
       EXPECT_TRUE(Add(&writer, id, (id / 10) % 2 ? "oil" : "gas").ok());
     }
-    auto files = writer.Finish();
-    EXPECT_TRUE(files.ok());
-    int64_t total = 0;
-    for (const auto& f : *files) total += f.record_count;
-    EXPECT_EQ(total, 60);
-    return files->size();
+    return FilesHolding(&writer, 60);
   };
   EXPECT_EQ(write(2), 2u);  // one file per partition
   EXPECT_GT(write(1), 4u);  // each switch of partition closes the other's file
@@ -356,12 +362,7 @@ TEST_P(RowWriterTest, BoundsTheOpenFilesFooterMemory) {
     std::filesystem::remove_all(dir_);
     RowWriter writer(dir_.string(), "w", Schema(), Spec(), Encoder(), options, pool());
     for (int64_t id = 1; id <= 60; ++id) EXPECT_TRUE(Add(&writer, id, "oil").ok());
-    auto files = writer.Finish();
-    EXPECT_TRUE(files.ok());
-    int64_t total = 0;
-    for (const auto& f : *files) total += f.record_count;
-    EXPECT_EQ(total, 60);
-    return files->size();
+    return FilesHolding(&writer, 60);
   };
   EXPECT_LE(files_written(64 << 20), 2u);  // one file (two if a write found it busy)
   EXPECT_GT(files_written(1), 10u);        // a file per write
