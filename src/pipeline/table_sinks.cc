@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "lake/iceberg_schema.h"
 #include "model/proto_schema.h"
@@ -33,10 +35,12 @@ struct OpenedTable {
   std::shared_ptr<arrow::Schema> schema;
 };
 
+// `properties` are those of a table created here; an existing table keeps its own.
 Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifier& id,
                               const std::string& location,
                               const google::protobuf::Descriptor* descriptor,
-                              const lake::TableLayout& layout) {
+                              const lake::TableLayout& layout,
+                              std::map<std::string, std::string> properties = {}) {
   OpenedTable out;
   auto loaded = lake::Table::Load(catalog, id);
   if (loaded.ok()) {
@@ -48,7 +52,8 @@ Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifie
   TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
   out.schema = derived.schema;
   if (!out.table) {
-    TF_ASSIGN_OR_RETURN(out.table, lake::Table::Stage(catalog, id, location, *out.schema, layout));
+    TF_ASSIGN_OR_RETURN(out.table, lake::Table::Stage(catalog, id, location, *out.schema, layout,
+                                                      std::move(properties)));
   }
   return out;
 }
@@ -92,8 +97,11 @@ Result<std::unique_ptr<EventSink>> EventSink::Open(lake::Catalog* catalog,
                                                    int64_t target_file_bytes, int64_t buffer_bytes,
                                                    ThreadPool* pool) {
   auto sink = std::unique_ptr<EventSink>(new EventSink());
-  TF_ASSIGN_OR_RETURN(OpenedTable opened,
-                      OpenTable(catalog, id, location, TradeEvent::descriptor(), layout));
+  // Iceberg's name for the target: compaction by Spark or Trino then aims at the same size.
+  TF_ASSIGN_OR_RETURN(
+      OpenedTable opened,
+      OpenTable(catalog, id, location, TradeEvent::descriptor(), layout,
+                {{"write.target-file-size-bytes", std::to_string(target_file_bytes)}}));
   sink->table_ = std::move(opened.table);
   sink->schema_ = std::move(opened.schema);
   lake::Table& table = *sink->table_;

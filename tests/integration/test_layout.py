@@ -104,6 +104,8 @@ def test_files_are_rolled_at_the_target_size_on_disk(workspace, tmp_path_factory
         assert len(data_file.split_offsets) > 2, "a file holds several of the buffer's row groups"
     total = sum(pq.ParquetFile(path).metadata.num_rows for path, _ in files)
     assert total == workspace.table().scan().to_arrow().num_rows
+    # Recorded under Iceberg's name, for compaction by other engines to aim at the same size.
+    assert workspace.table().properties["write.target-file-size-bytes"] == str(mb)
     assert total == int(workspace.table().current_snapshot().summary["tradeflow.records-accepted"])
 
 
