@@ -27,7 +27,11 @@ Status BatchRun::Absorb(RecordChunk& chunk, const sources::RecordSource& source)
 
 Status BatchRun::AbsorbOne(const sources::InputFile& input, const sources::SourceRecord& record,
                            RecordOutcome& out, bool resumed, FileSummary* file) {
-  if (out.accepted && resumed && QuarantinedEarlier(input, record)) {
+  if (!out.accepted) {
+    AddRejectedDuplicate(&out);
+    return Reject(input, record, out, file);
+  }
+  if (resumed && QuarantinedEarlier(input, record)) {
     ++file->records_quarantined;
     // A changed repeat of a version is quarantined for that now as then: say so, rather than
     // that only the interrupted run rejected it.
@@ -39,7 +43,7 @@ Status BatchRun::AbsorbOne(const sources::InputFile& input, const sources::Sourc
                                          : std::string(kByAnInterruptedRun)];
     return Status::OK();
   }
-  if (out.accepted && CheckDuplicate(input, record, &out) == VersionSeen::kReplay) {
+  if (CheckDuplicate(input, record, &out) == VersionSeen::kReplay) {
     // Already stored with this content (rule 15: replays are ignored), so accepted.
     ++file->records_accepted;
     ++file->records_replayed;
@@ -102,6 +106,19 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
 bool BatchRun::QuarantinedEarlier(const sources::InputFile& input,
                                   const sources::SourceRecord& record) const {
   return stored_rejects_.count({input.sha256, record.location}) > 0;
+}
+
+void BatchRun::AddRejectedDuplicate(RecordOutcome* out) const {
+  // Only a record that was mapped has its key: one that failed mapping may have it wrong.
+  if (out->stage != tradeflow::quarantine::v1::STAGE_VALIDATE || !out->mapped ||
+      out->key.source_trade_id.empty()) {
+    return;
+  }
+  std::optional<validate::RuleFailure> duplicate =
+      validator_->CheckRejectedDuplicate(out->key, out->content_hash, duplicates_);
+  if (duplicate) {
+    out->failures.push_back({duplicate->rule, duplicate->field, std::move(duplicate->message)});
+  }
 }
 
 VersionSeen BatchRun::CheckDuplicate(const sources::InputFile& input,

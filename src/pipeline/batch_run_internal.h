@@ -160,6 +160,11 @@ class BatchRun {
   VersionSeen CheckDuplicate(const sources::InputFile& input, const sources::SourceRecord& record,
                              RecordOutcome* out);
 
+  // A record another rule rejected also fails unique_version when its version is stored or was
+  // accepted earlier in the run: the failure is added to `out`, so that the quarantine row lists
+  // every rule the record fails.
+  void AddRejectedDuplicate(RecordOutcome* out) const;
+
   Status Reject(const sources::InputFile& input, const sources::SourceRecord& record,
                 const RecordOutcome& out, FileSummary* file);
 

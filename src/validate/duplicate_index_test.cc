@@ -174,6 +174,46 @@ TEST(DuplicateIndexTest, ValidatorTellsReplaysFromConflicts) {
             "line 3");
 }
 
+TEST(DuplicateIndexTest, ARejectedRecordAlsoFailsUniqueVersionWithoutBeingAdded) {
+  auto v = Validator::Make({}, nullptr);
+  ASSERT_TRUE(v.ok());
+  DuplicateIndex index;
+  const DuplicateKey stored = DuplicateKey::Of(Swap());
+  index.AddExisting(stored, kContent);
+  DuplicateKey v2 = stored;
+  v2.source_version = 2;
+  std::vector<RuleFailure> failures;
+  ASSERT_EQ((*v)->CheckDuplicate(v2, kContent, "etrm.csv line 3", &index, &failures),
+            Validator::VersionSeen::kNew);
+
+  // Its content is not known (0): a repeat of a stored or accepted version is a failure.
+  auto in_table = (*v)->CheckRejectedDuplicate(stored, 0, index);
+  ASSERT_TRUE(in_table.has_value());
+  EXPECT_EQ(in_table->rule, Validator::kUniqueVersionRule);
+  EXPECT_EQ(in_table->field, "source_version");
+  EXPECT_EQ(in_table->severity, Severity::kError);
+  EXPECT_EQ(in_table->message, "(ENDUR, 100001, version 1) is a duplicate: already in the table");
+  auto in_run = (*v)->CheckRejectedDuplicate(v2, 0, index);
+  ASSERT_TRUE(in_run.has_value());
+  EXPECT_EQ(in_run->message, "(ENDUR, 100001, version 2) is a duplicate: also at etrm.csv line 3");
+  // A replay of the stored content is not, and a new version is neither failed nor remembered.
+  EXPECT_FALSE((*v)->CheckRejectedDuplicate(stored, kContent, index).has_value());
+  DuplicateKey v3 = stored;
+  v3.source_version = 3;
+  EXPECT_FALSE((*v)->CheckRejectedDuplicate(v3, 0, index).has_value());
+  EXPECT_FALSE((*v)->CheckRejectedDuplicate(v3, 0, index).has_value());
+  EXPECT_EQ((*v)->CheckDuplicate(v3, kContent, "etrm.csv line 9", &index, &failures),
+            Validator::VersionSeen::kNew);
+  EXPECT_THAT(failures, IsEmpty());
+
+  // As a warning, a quarantined record lists no failure for it.
+  ValidationSpec warn;
+  warn.builtin.push_back({"unique_version", true, Severity::kWarning, ""});
+  auto lenient = Validator::Make(warn, nullptr);
+  ASSERT_TRUE(lenient.ok());
+  EXPECT_FALSE((*lenient)->CheckRejectedDuplicate(stored, 0, index).has_value());
+}
+
 TEST(DuplicateIndexTest, AVersionStoredWithoutAHashIsADuplicate) {
   auto v = Validator::Make({}, nullptr);
   ASSERT_TRUE(v.ok());

@@ -94,19 +94,32 @@ Validator::VersionSeen Validator::CheckDuplicate(const DuplicateKey& key, int64_
   DuplicateIndex::Earlier first;
   if (!index->Seen(key, content_hash, where, &first)) return VersionSeen::kNew;
   if (first.same_content) return VersionSeen::kReplay;
-  const std::string at =
-      first.where == DuplicateIndex::kInTable ? "already in the table" : "also at " + first.where;
   // Stored by a tradeflow that kept no content hash: a replay cannot be told from a change.
   const bool comparable = first.content_known && content_hash != 0;
-  std::string message =
-      key.ToString() + (comparable ? " is a duplicate with different content: " + at
-                                   : " is a duplicate: " + at +
-                                         " (stored without a content hash, so a replay cannot "
-                                         "be told from a change)");
-  failures->push_back({std::string(GetBuiltinRule(BuiltinId::kUniqueVersion).name),
-                       builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)],
-                       "source_version", std::move(message)});
+  failures->push_back(DuplicateFailure(
+      key, first, comparable ? " is a duplicate with different content: " : " is a duplicate: ",
+      comparable ? ""
+                 : " (stored without a content hash, so a replay cannot be told from a change)"));
   return VersionSeen::kDuplicate;
+}
+
+std::optional<RuleFailure> Validator::CheckRejectedDuplicate(const DuplicateKey& key,
+                                                             int64_t content_hash,
+                                                             const DuplicateIndex& index) const {
+  if (!RejectsDuplicateVersions()) return std::nullopt;
+  std::optional<DuplicateIndex::Earlier> first = index.Lookup(key, content_hash);
+  if (!first || first->same_content) return std::nullopt;
+  return DuplicateFailure(key, *first, " is a duplicate: ", "");
+}
+
+RuleFailure Validator::DuplicateFailure(const DuplicateKey& key,
+                                        const DuplicateIndex::Earlier& first, std::string_view what,
+                                        std::string_view why) const {
+  const std::string at =
+      first.where == DuplicateIndex::kInTable ? "already in the table" : "also at " + first.where;
+  return {std::string(GetBuiltinRule(BuiltinId::kUniqueVersion).name),
+          builtin_.severity[static_cast<int>(BuiltinId::kUniqueVersion)], "source_version",
+          key.ToString() + std::string(what) + at + std::string(why)};
 }
 
 }  // namespace tradeflow::validate

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,14 @@ class Validator {
   VersionSeen CheckDuplicate(const DuplicateKey& key, int64_t content_hash, std::string_view where,
                              DuplicateIndex* index, std::vector<RuleFailure>* failures) const;
 
+  // For a record that another rule rejects, so that its quarantine row lists every rule it
+  // fails: the unique_version failure it also has when its key was stored before or accepted
+  // earlier in the run. Looks the key up without adding it, since nothing of the record is
+  // stored. Nothing when the rule is not an error, or when `content_hash` (0: not known) is that
+  // of the copy stored (a replay, which is no failure).
+  std::optional<RuleFailure> CheckRejectedDuplicate(const DuplicateKey& key, int64_t content_hash,
+                                                    const DuplicateIndex& index) const;
+
   // The rule id of the failures CheckDuplicate appends.
   static constexpr std::string_view kUniqueVersionRule = "unique_version";
 
@@ -72,6 +81,10 @@ class Validator {
 
  private:
   Validator() = default;
+
+  // "(ENDUR, 100001, version 2)" + what + where the first copy is + why.
+  RuleFailure DuplicateFailure(const DuplicateKey& key, const DuplicateIndex::Earlier& first,
+                               std::string_view what, std::string_view why) const;
 
   BuiltinConfig builtin_;
   std::vector<CompiledUserRule> user_rules_;

@@ -107,6 +107,45 @@ def test_every_bad_record_is_quarantined_with_its_reason(bad_batch):
     assert qsummary["tradeflow.run-id"] == summary["tradeflow.run-id"]
 
 
+def test_a_rejected_repeat_of_a_version_also_fails_unique_version(workspace):
+    """A quarantine row lists every rule its record fails: a record rejected for another rule
+    whose version is already stored, or was accepted earlier in the run, fails unique_version
+    too. Nothing of a rejected record is stored, so a later copy of its version is no duplicate."""
+    fieldnames, rows = example_rows()
+    write_csv(workspace.root / "first.csv", fieldnames, rows[:3])
+    first = workspace.write_pipeline("first.yaml", {"path: etrm_trades.csv": "path: first.csv"})
+    assert workspace.run_pipeline(first).returncode == 0
+
+    unknown = {"cpty_id": "CP9999"}
+    stored_again = dict(rows[0], **unknown)  # line 2: version already in the table
+    new_version = dict(rows[1], version="7", **unknown)  # line 3: a version not seen
+    accepted = dict(rows[5])  # line 4: accepted in this run
+    after_accepted = dict(rows[5], **unknown)  # line 5: a repeat of line 4
+    corrected = dict(rows[1], version="7")  # line 6: line 3 again, now valid: stored
+    write_csv(workspace.root / "second.csv", fieldnames,
+              [stored_again, new_version, accepted, after_accepted, corrected])
+    second = workspace.write_pipeline("second.yaml", {"path: etrm_trades.csv": "path: second.csv"})
+    result = workspace.run_pipeline(second)
+    assert result.returncode == 0, result.stderr
+    assert "read 5 = accepted 2 + quarantined 3" in result.stdout
+
+    quarantine = workspace.catalog().load_table("trading.quarantine").scan().to_arrow()
+    by_line = {q["line"]: {f["rule"]: f["message"] for f in q["failures"]}
+               for q in quarantine.to_pylist()}
+    assert set(by_line) == {2, 3, 5}
+    assert set(by_line[2]) == {"known_counterparty", "unique_version"}
+    assert by_line[2]["unique_version"] == (
+        f"(ENDUR, {rows[0]['deal_num']}, version 1) is a duplicate: already in the table")
+    assert set(by_line[3]) == {"known_counterparty"}
+    assert set(by_line[5]) == {"known_counterparty", "unique_version"}
+    assert by_line[5]["unique_version"].endswith("is a duplicate: also at line 4")
+
+    assert "quarantined by known_counterparty: 3" in result.stdout
+    assert "quarantined by unique_version: 2" in result.stdout
+    ids = workspace.table().scan().to_arrow().select(["source_trade_id", "source_version"]).to_pylist()
+    assert {"source_trade_id": rows[1]["deal_num"], "source_version": 7} in ids
+
+
 def test_warnings_are_stored_and_flagged(workspace):
     fieldnames, rows = example_rows()
     rows = rows[:20]
