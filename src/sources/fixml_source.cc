@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "sources/utf8.h"
+#include "sources/xml_encoding.h"
 
 namespace tradeflow::sources {
 namespace {
@@ -390,6 +391,16 @@ struct FixmlSource::Impl {
       finished = true;
       return Status::Internal("XML_ParserCreate failed");
     }
+    if (!encoding_read && !force_utf8) {
+      encoding_read = true;
+      bool transcoded = false;
+      Status st = ReadXmlAsUtf8(&stream, name, &transcoded);
+      if (!st.ok()) {
+        finished = true;
+        return st;
+      }
+      if (transcoded) XML_SetEncoding(parser, "UTF-8");
+    }
     auto got = stream->Read(chunk.data(), chunk.size());
     if (!got.ok()) {
       finished = true;
@@ -528,11 +539,11 @@ struct FixmlSource::Impl {
       msg += " (invalid UTF-8; is the file Windows-1252 or Latin-1? set encoding: windows-1252)";
     }
     if (code == XML_ERROR_UNKNOWN_ENCODING) {
-      // The parser reads UTF-8, UTF-16, ISO-8859-1 and US-ASCII itself; windows-1252 (the
-      // usual other one) is transcoded first when the source says so.
+      // Read: UTF-8 and US-ASCII by expat, UTF-16, ISO-8859-1 and windows-1252 transcoded to
+      // UTF-8 first (sources/xml_encoding.h).
       msg +=
-          ": the XML declaration names an encoding the XML parser does not read; for "
-          "windows-1252 set encoding: windows-1252 in the source";
+          ": the XML declaration names an encoding tradeflow does not read (it reads UTF-8, "
+          "UTF-16, US-ASCII, ISO-8859-1 and windows-1252); convert the file to UTF-8";
     }
     if (lost > 0) {
       // Not a bad record: the file cannot be read to its end, so it stops the run (as a
@@ -551,6 +562,7 @@ struct FixmlSource::Impl {
   std::unique_ptr<InputStream> stream;
   std::string name;
   bool force_utf8;
+  bool encoding_read = false;  // ReadXmlAsUtf8 has looked at the start of the document
   std::vector<char> chunk;
   XML_Parser parser = nullptr;
   std::string window;  // input bytes from window_offset on

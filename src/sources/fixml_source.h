@@ -54,9 +54,11 @@ namespace tradeflow::sources {
 
 class FixmlSource : public RecordSource {
  public:
-  // Opens `path` through OpenInput. With encoding utf-8 the XML declaration's encoding is used
-  // (expat knows UTF-8, UTF-16, ISO-8859-1 and US-ASCII); with latin-1 or windows-1252 the bytes
-  // are transcoded to UTF-8 and the declaration is overridden.
+  // Opens `path` through OpenInput. With encoding utf-8 the document's own encoding is used: a
+  // UTF-16 byte order mark, or the XML declaration's (UTF-8, US-ASCII, UTF-16, ISO-8859-1 and
+  // windows-1252 are read; sources/xml_encoding.h); with latin-1 or windows-1252 the bytes are
+  // transcoded to UTF-8 and the declaration is overridden. Byte offsets of a transcoded document
+  // are offsets in its UTF-8 text.
   static Result<std::unique_ptr<FixmlSource>> Open(const std::string& path,
                                                    const InputOptions& input);
   // Parses the document in `stream`; `name` is used in messages. With `force_utf8` the bytes

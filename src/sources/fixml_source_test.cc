@@ -402,12 +402,93 @@ TEST(FixmlSourceTest, AnEmptyFileIsAnIOErrorAndAnUnknownEncodingIsNamed) {
     EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
     EXPECT_THAT(d.fatal.message(), HasSubstr("e.fixml: empty file, expected a FIXML document"));
   }
-  FixmlSource w(OpenStringStream("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<FIXML/>"),
+  FixmlSource w(OpenStringStream("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<FIXML/>"),
                 "w.fixml");
   ASSERT_TRUE(w.Bind({}).ok());
   auto d = testing::DrainSource(&w);
   ASSERT_EQ(d.errors.size(), 1u);
-  EXPECT_THAT(d.errors[0], HasSubstr("for windows-1252 set encoding: windows-1252"));
+  EXPECT_THAT(d.errors[0], HasSubstr("names an encoding tradeflow does not read (it reads UTF-8, "
+                                     "UTF-16, US-ASCII, ISO-8859-1 and windows-1252)"));
+}
+
+// A document in UTF-16 (by its byte order mark, or without one) or declared ISO-8859-1 or
+// windows-1252 is read as UTF-8 text: values, and the raw text kept for quarantine.
+TEST(FixmlSourceTest, DocumentsInOtherEncodingsAreReadAsUtf8) {
+  const std::string report = "<TrdCaptRpt TrdID=\"7\" Txt=\"Z\xC3\xBCrich \xE2\x82\xAC\"/>";
+  auto doc = [&](const std::string& encoding) {
+    return "<?xml version=\"1.0\" encoding=\"" + encoding + "\"?>\n<FIXML><Batch>\n" + report +
+           "\n</Batch></FIXML>\n";
+  };
+  auto utf16 = [](const std::string& ascii_utf8, bool big_endian) {
+    std::string out;  // the text's characters are below U+0800: one UTF-16 unit each
+    for (size_t i = 0; i < ascii_utf8.size();) {
+      auto b = static_cast<unsigned char>(ascii_utf8[i]);
+      char32_t cp = b;
+      if (b >= 0xE0) {
+        cp = ((b & 0x0F) << 12) | ((ascii_utf8[i + 1] & 0x3F) << 6) | (ascii_utf8[i + 2] & 0x3F);
+        i += 3;
+      } else if (b >= 0xC0) {
+        cp = ((b & 0x1F) << 6) | (ascii_utf8[i + 1] & 0x3F);
+        i += 2;
+      } else {
+        ++i;
+      }
+      const char high = static_cast<char>(cp >> 8), low = static_cast<char>(cp & 0xFF);
+      out += big_endian ? high : low;
+      out += big_endian ? low : high;
+    }
+    return out;
+  };
+  std::string latin1 = doc("ISO-8859-1");
+  latin1.replace(latin1.find("\xC3\xBC"), 2, "\xFC");
+  latin1.replace(latin1.find(" \xE2\x82\xAC"), 4, " \xA4");  // ¤, not € in Latin-1
+  std::string cp1252 = doc("windows-1252");
+  cp1252.replace(cp1252.find("\xC3\xBC"), 2, "\xFC");
+  cp1252.replace(cp1252.find("\xE2\x82\xAC"), 3, "\x80");
+  const struct {
+    std::string name, bytes, text;
+  } cases[] = {
+      {"UTF-16LE with BOM", "\xFF\xFE" + utf16(doc("UTF-16"), false), "Z\xC3\xBCrich \xE2\x82\xAC"},
+      {"UTF-16BE with BOM", "\xFE\xFF" + utf16(doc("UTF-16"), true), "Z\xC3\xBCrich \xE2\x82\xAC"},
+      {"UTF-16LE without BOM", utf16(doc("UTF-16"), false), "Z\xC3\xBCrich \xE2\x82\xAC"},
+      {"ISO-8859-1", latin1, "Z\xC3\xBCrich \xC2\xA4"},
+      {"windows-1252", cp1252, "Z\xC3\xBCrich \xE2\x82\xAC"},
+  };
+  for (const auto& c : cases) {
+    for (size_t chunk : {3, 4096}) {
+      SCOPED_TRACE(c.name + ", chunk " + std::to_string(chunk));
+      FixmlSource source(OpenStringStream(c.bytes), "e.fixml", false, chunk);
+      ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}, {"TrdCaptRpt@Txt", ""}}).ok());
+      auto d = testing::DrainSource(&source);
+      ASSERT_TRUE(d.errors.empty()) << d.errors[0];
+      ASSERT_TRUE(d.fatal.ok()) << d.fatal.message();
+      ASSERT_EQ(d.good.size(), 1u);
+      EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"7", c.text}));
+      EXPECT_EQ(d.good[0].raw, "<TrdCaptRpt TrdID=\"7\" Txt=\"" + c.text + "\"/>");
+      EXPECT_EQ(d.good[0].line, 3);
+    }
+  }
+}
+
+// A UTF-16 document broken in its first report stops the read for the reports after it, as a
+// UTF-8 one does: none is lost without an error.
+TEST(FixmlSourceTest, AUtf16DocumentBrokenBeforeItsLastReportIsTheFilesError) {
+  std::string text = "<FIXML><Batch>\n<TrdCaptRpt TrdID=\"1\"><Hdr SID=\"X\"></TrdCaptRpt>\n";
+  for (int i = 2; i <= 5; ++i) text += "<TrdCaptRpt TrdID=\"" + std::to_string(i) + "\"/>\n";
+  text += "</Batch></FIXML>\n";
+  std::string utf16 = "\xFF\xFE";
+  for (char c : text) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  FixmlSource source(OpenStringStream(utf16), "b.fixml", false, 16);
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  EXPECT_TRUE(d.good.empty());
+  std::string all = d.fatal.message();
+  for (const auto& e : d.errors) all += e;
+  EXPECT_THAT(all, HasSubstr("mismatched tag"));
+  EXPECT_THAT(all, HasSubstr("4 more reports follow it"));
 }
 
 TEST(FixmlSourceTest, ManyReportsStreamThrough) {

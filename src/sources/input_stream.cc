@@ -46,10 +46,36 @@ class StringStream : public InputStream {
   size_t pos_ = 0;
 };
 
+class PrependedStream : public InputStream {
+ public:
+  PrependedStream(std::string head, std::unique_ptr<InputStream> rest)
+      : head_(std::move(head)), rest_(std::move(rest)) {}
+
+  Result<size_t> Read(char* buffer, size_t n) override {
+    if (pos_ == head_.size()) return rest_->Read(buffer, n);
+    size_t got = std::min(n, head_.size() - pos_);
+    std::memcpy(buffer, head_.data() + pos_, got);
+    pos_ += got;
+    return got;
+  }
+  int64_t file_bytes_read() const override { return rest_->file_bytes_read(); }
+  int64_t bytes_dropped_at_start() const override { return rest_->bytes_dropped_at_start(); }
+  bool transcodes_single_bytes() const override { return rest_->transcodes_single_bytes(); }
+
+ private:
+  std::string head_;
+  size_t pos_ = 0;
+  std::unique_ptr<InputStream> rest_;
+};
+
 }  // namespace
 
 std::unique_ptr<InputStream> OpenStringStream(std::string data) {
   return std::make_unique<StringStream>(std::move(data));
+}
+
+std::unique_ptr<InputStream> PrependBytes(std::string head, std::unique_ptr<InputStream> rest) {
+  return std::make_unique<PrependedStream>(std::move(head), std::move(rest));
 }
 
 Result<std::unique_ptr<InputStream>> OpenFileStream(const std::string& path) {

@@ -33,4 +33,8 @@ Result<std::unique_ptr<InputStream>> OpenFileStream(const std::string& path);
 // Bytes held in memory (tests, and inputs that arrive whole).
 std::unique_ptr<InputStream> OpenStringStream(std::string data);
 
+// `head` first, then what is left of `rest`: for a reader that had to look at the first bytes of
+// `rest` (`head`) to choose how to read it.
+std::unique_ptr<InputStream> PrependBytes(std::string head, std::unique_ptr<InputStream> rest);
+
 }  // namespace tradeflow::sources

@@ -9,6 +9,8 @@
 namespace tradeflow::sources {
 namespace {
 
+using ::testing::HasSubstr;
+
 std::string ReadAll(std::unique_ptr<InputStream> s, size_t step = 5) {
   std::string out, buf(step, '\0');
   for (;;) {
@@ -29,6 +31,66 @@ TEST(TranscodingStreamTest, Latin1BecomesUtf8) {
   // Windows-1252: 0x80 is the euro sign, 0x93/0x94 curly quotes; 0x81 is unassigned.
   EXPECT_EQ(ReadAll(Latin1ToUtf8(OpenStringStream("\x80\x93x\x94\x81"), true), 1),
             "\xE2\x82\xAC\xE2\x80\x9Cx\xE2\x80\x9D\xC2\x81");
+}
+
+// Gives its bytes one at a time, so that every UTF-16 character is split across reads.
+class TrickleStream : public InputStream {
+ public:
+  explicit TrickleStream(std::string data) : base_(OpenStringStream(std::move(data))) {}
+  Result<size_t> Read(char* buffer, size_t n) override { return base_->Read(buffer, n ? 1 : 0); }
+  int64_t file_bytes_read() const override { return base_->file_bytes_read(); }
+
+ private:
+  std::unique_ptr<InputStream> base_;
+};
+
+std::string Utf16(std::u16string_view text, bool big_endian) {
+  std::string out;
+  for (char16_t unit : text) {
+    const char high = static_cast<char>(unit >> 8), low = static_cast<char>(unit & 0xFF);
+    out += big_endian ? high : low;
+    out += big_endian ? low : high;
+  }
+  return out;
+}
+
+TEST(TranscodingStreamTest, Utf16BecomesUtf8) {
+  // ASCII, 2- and 3-byte characters, and a surrogate pair (U+1F600).
+  const std::u16string text = u"<a p=\"Z\u00FCrich \u20AC5\"/>\U0001F600\n";
+  const std::string utf8 =
+      "<a p=\"Z\xC3\xBCrich \xE2\x82\xAC"
+      "5\"/>\xF0\x9F\x98\x80\n";
+  for (bool big_endian : {false, true}) {
+    EXPECT_EQ(ReadAll(Utf16ToUtf8(OpenStringStream(Utf16(text, big_endian)), big_endian, "u")),
+              utf8);
+    EXPECT_EQ(ReadAll(Utf16ToUtf8(std::make_unique<TrickleStream>(Utf16(text, big_endian)),
+                                  big_endian, "u"),
+                      4),
+              utf8);
+  }
+}
+
+TEST(TranscodingStreamTest, BrokenUtf16IsAnErrorWithItsOffset) {
+  auto read_error = [](std::string bytes) {
+    auto s = Utf16ToUtf8(OpenStringStream(std::move(bytes)), false, "x.fixml");
+    std::string buf(64, '\0');
+    for (;;) {
+      auto n = s->Read(buf.data(), buf.size());
+      if (!n.ok()) return n.status();
+      if (*n == 0) return Status::OK();
+    }
+  };
+  Status lone = read_error(Utf16(u"ab", false) + std::string("\x00\xD8", 2) + Utf16(u"c", false));
+  EXPECT_EQ(lone.code(), StatusCode::kIOError);
+  EXPECT_THAT(lone.message(), HasSubstr("x.fixml: not valid UTF-16 (a lone surrogate) at byte 4"));
+  Status cut = read_error(Utf16(u"abc", false) + "d");
+  EXPECT_EQ(cut.code(), StatusCode::kIOError);
+  EXPECT_THAT(cut.message(),
+              HasSubstr("x.fixml: the file ends inside a UTF-16 character, at byte 6"));
+}
+
+TEST(TranscodingStreamTest, PrependedBytesComeFirst) {
+  EXPECT_EQ(ReadAll(PrependBytes("head,", OpenStringStream("rest")), 3), "head,rest");
 }
 
 TEST(TranscodingStreamTest, DropsOnlyALeadingBom) {

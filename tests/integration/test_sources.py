@@ -175,6 +175,45 @@ def test_fixml_bad_corpus(workspace):
     assert parse["source_location"].startswith("TrdCaptRpt 11")
 
 
+def test_fixml_in_utf16_and_latin1_reads_as_utf8(workspace):
+    """A FIXML document in UTF-16 (as Windows tools write it) or declared ISO-8859-1 is read as
+    its text: the same rows as in UTF-8, a quarantined report's raw_record is that text (no byte
+    escapes), and a well-formedness error before the last report stops the run as in UTF-8."""
+    reports = [r for r in fixml_reports(workspace) if 'MLegRptTyp="1"' in r]
+    otc = [r for r in reports if 'SecTyp="FWD"' in r]
+    single = [otc[0], otc[1].replace('R="17"', 'R="99"', 1), otc[2]]  # 2nd: no counterparty
+    assert single[1] != otc[1]
+    single[2] = single[2].replace('<Hdr SID="ENDUR"/>', '<Hdr SID="ENDUR" Txt="Z\u00fcrich"/>')
+    body = "\n".join(single) + "\n</Batch></FIXML>\n"
+    for name, encoding, python_codec in [("u16", "UTF-16", "utf-16"),
+                                         ("latin1", "ISO-8859-1", "latin-1")]:
+        doc = f'<?xml version="1.0" encoding="{encoding}"?>\n<FIXML><Batch>\n' + body
+        (workspace.root / f"{name}.fixml").write_bytes(doc.encode(python_codec))
+        pipeline = workspace.write_pipeline(
+            f"{name}.yaml", {"path: exchange_trades.fixml": f"path: {name}.fixml"},
+            base="fixml_pipeline.yaml")
+        read, accepted, quarantined, _ = run_ok(workspace, pipeline)
+        assert (read, accepted, quarantined) == (3, 2, 1), name
+    rows = workspace.table().scan().to_arrow().to_pylist()
+    assert len(rows) == 2  # the second file's are replays of the first's
+    attributes = [dict(r["source_attributes"]) for r in rows]
+    assert any("Z\u00fcrich" in a.values() for a in attributes), attributes
+    rejects = quarantine_rows(workspace)
+    assert [r["raw_record"] for r in rejects] == [single[1], single[1]]
+    assert all(not r["raw_bytes"] for r in rejects)
+
+    broken = body.replace("</Hdr>", "", 1).replace('<Hdr SID="ENDUR"/>', '<Hdr SID="ENDUR">', 1)
+    doc = '<?xml version="1.0" encoding="UTF-16"?>\n<FIXML><Batch>\n' + broken
+    (workspace.root / "broken16.fixml").write_bytes(doc.encode("utf-16"))
+    pipeline = workspace.write_pipeline(
+        "broken16.yaml", {"path: exchange_trades.fixml": "path: broken16.fixml"},
+        base="fixml_pipeline.yaml")
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1, result.stdout
+    assert "malformed XML in TrdCaptRpt 1: mismatched tag" in result.stderr, result.stderr
+    assert "and 2 more reports follow it: the file cannot be read to its end" in result.stderr
+
+
 def test_fixml_reports_sent_again_in_another_message_are_replays(workspace):
     """The same reports re-sent in a new message (another send time and message id in each
     header, which land in source_attributes) are replays of the stored versions: accepted, not
