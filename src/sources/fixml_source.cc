@@ -321,6 +321,10 @@ struct FixmlSource::Impl {
   void EndReport() {
     int64_t end = XML_GetCurrentByteIndex(parser) + XML_GetCurrentByteCount(parser);
     std::string raw = Slice(report_start, end);
+    if (reports_inside_report > 0) {
+      QueueNestedReports(raw);
+      return;
+    }
     std::string package_id;
     if (const std::string* p = Find("TrdCaptRpt@PackageID")) {
       package_id = *p;
@@ -354,6 +358,28 @@ struct FixmlSource::Impl {
       if (!SetBound("leg_index", leg_index, &rec) && !leg_index.empty()) {
         rec.extras.emplace_back("leg_index", leg_index);
       }
+      queue.push_back(std::move(p));
+    }
+  }
+
+  // A report that holds the start tag of another (an end tag left out, or one report pasted into
+  // another) is well-formed XML but no trade: the fields of both would mix. Each of them becomes
+  // a malformed record with the outer one's text, rather than one record being read for all.
+  void QueueNestedReports(const std::string& raw) {
+    const std::string where = "TrdCaptRpt " + std::to_string(report_number);
+    const std::string message =
+        name + ":" + std::to_string(report_line) + ": " + where + " holds " +
+        std::to_string(reports_inside_report) +
+        " more TrdCaptRpt start tag(s) inside it: a report cannot hold another (an end tag left "
+        "out, or one report pasted into another), so none of them is read";
+    for (int64_t k = 0; k <= reports_inside_report; ++k) {
+      Pending p;
+      p.record.raw = raw;
+      p.record.line = report_line;
+      p.record.byte_offset = report_start;
+      p.record.location =
+          k == 0 ? where : where + " (report " + std::to_string(k + 1) + " inside it)";
+      p.error = Status::Invalid(message);
       queue.push_back(std::move(p));
     }
   }
@@ -406,6 +432,13 @@ struct FixmlSource::Impl {
       finished = true;
       return got.status();
     }
+    if (window_offset == 0 && window.empty()) {  // the first bytes of the document
+      Status st = CheckNotCompressed(std::string_view(chunk.data(), *got), name);
+      if (!st.ok()) {
+        finished = true;
+        return st;
+      }
+    }
     const bool last = *got == 0;
     window.append(chunk.data(), *got);
     blank = blank && std::all_of(chunk.data(), chunk.data() + *got, [](char c) {
@@ -422,7 +455,10 @@ struct FixmlSource::Impl {
       }
       // Reports after the error cannot be read: quarantining the one being parsed would drop
       // them without a trace, so unless it was the last, the error is the file's.
-      TF_ASSIGN_OR_RETURN(int64_t lost, CountReportsAfter(XML_GetCurrentByteIndex(parser), last));
+      // A report start tag at the error itself (cut short, say) is the report that is broken,
+      // not one after it: counting starts past its '<'.
+      TF_ASSIGN_OR_RETURN(int64_t lost,
+                          CountReportsAfter(XML_GetCurrentByteIndex(parser) + 1, last));
       if (in_report) lost += reports_inside_report;
       QueueXmlError(lost);
       return Status::OK();

@@ -323,6 +323,65 @@ TEST(FixmlSourceTest, AReportLeftOpenFailsTheFileForTheReportsInsideIt) {
   EXPECT_EQ(d.good.size(), 1u);
 }
 
+// A well-formed document in which a report holds another: neither is read as a trade (their
+// fields would mix), and each is a malformed record with the outer one's text.
+TEST(FixmlSourceTest, AReportInsideAnotherIsAMalformedRecordEach) {
+  const std::string outer =
+      "<TrdCaptRpt TrdID=\"1\"><Instrmt Sym=\"A\"/>\n"
+      "<TrdCaptRpt TrdID=\"2\"><Instrmt Sym=\"B\"/></TrdCaptRpt>\n"
+      "</TrdCaptRpt>";
+  std::string doc = "<FIXML><Batch>\n" + outer + "\n<TrdCaptRpt TrdID=\"3\"/>\n</Batch></FIXML>\n";
+  FixmlSource source(OpenStringStream(doc), "nested.fixml");
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_TRUE(d.fatal.ok()) << d.fatal.message();
+  ASSERT_EQ(d.bad.size(), 2u);
+  EXPECT_EQ(d.bad[0].location, "TrdCaptRpt 1");
+  EXPECT_EQ(d.bad[1].location, "TrdCaptRpt 1 (report 2 inside it)");
+  for (const auto& bad : d.bad) {
+    EXPECT_EQ(bad.raw, outer);
+    EXPECT_EQ(bad.line, 2);
+  }
+  EXPECT_THAT(d.errors[0],
+              StartsWith("nested.fixml:2: TrdCaptRpt 1 holds 1 more TrdCaptRpt start tag(s) "
+                         "inside it: a report cannot hold another"));
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values[0], "3");
+  EXPECT_EQ(d.good[0].location, "TrdCaptRpt 2");
+}
+
+// A file cut inside the start tag of its last report: that report is the broken one, not one
+// that follows the error, so the reports before it come out.
+TEST(FixmlSourceTest, ACutInTheLastReportsStartTagIsOneMalformedRecord) {
+  const std::string doc =
+      "<FIXML><Batch>\n<TrdCaptRpt TrdID=\"1\"/>\n<TrdCaptRpt TrdID=\"2\"/>\n"
+      "<TrdCaptRpt TrdID=\"3\" LastQty=";
+  for (size_t chunk : {5, 4096}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(doc), "cut.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_TRUE(d.fatal.ok()) << d.fatal.message();
+    EXPECT_EQ(d.good.size(), 2u);
+    ASSERT_EQ(d.errors.size(), 1u);
+    EXPECT_THAT(d.errors[0], HasSubstr("cut.fixml:4:"));
+    EXPECT_THAT(d.errors[0], HasSubstr("(no report follows it)"));
+  }
+}
+
+TEST(FixmlSourceTest, CompressedDataUnderAPlainNameIsNamed) {
+  for (const auto& [data, kind] :
+       {std::pair{testing::Gzip(Sample()), "gzip"}, std::pair{testing::Zstd(Sample()), "zstd"}}) {
+    FixmlSource source(OpenStringStream(data), "trades.fixml");
+    ASSERT_TRUE(source.Bind({}).ok());
+    auto d = testing::DrainSource(&source);
+    EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+    EXPECT_THAT(d.fatal.message(), HasSubstr(std::string("trades.fixml: the file is ") + kind +
+                                             "-compressed, but its name does not end in"));
+    EXPECT_TRUE(d.good.empty() && d.bad.empty());
+  }
+}
+
 TEST(FixmlSourceTest, TruncatedDocumentIsOneMalformedRecord) {
   std::string doc = Sample();
   std::string cut = doc.substr(0, doc.find("<TrdLeg Qty=\"5\""));

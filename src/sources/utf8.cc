@@ -65,17 +65,20 @@ Status CheckRecordUtf8(std::string_view record, const std::string& where) {
   return Status::OK();
 }
 
-Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind) {
+Status CheckNotCompressed(std::string_view start, const std::string& path) {
   // The magic numbers as read: raw, or transcoded from Latin-1 (0x8B became C2 8B).
-  const bool gzip = first_line.starts_with("\x1F\x8B") || first_line.starts_with("\x1F\xC2\x8B");
-  const bool zstd = first_line.starts_with("\x28\xB5\x2F\xFD") ||
-                    first_line.starts_with("\x28\xC2\xB5\x2F\xC3\xBD");
-  if (gzip || zstd) {
-    return Status::IOError(
-        path + ": the file is " + (gzip ? "gzip" : "zstd") +
-        "-compressed, but its name does not end in " + (gzip ? ".gz" : ".zst") +
-        ": rename it, or for a trade source set compression: " + (gzip ? "gzip" : "zstd"));
-  }
+  const bool gzip = start.starts_with("\x1F\x8B") || start.starts_with("\x1F\xC2\x8B");
+  const bool zstd =
+      start.starts_with("\x28\xB5\x2F\xFD") || start.starts_with("\x28\xC2\xB5\x2F\xC3\xBD");
+  if (!gzip && !zstd) return Status::OK();
+  return Status::IOError(
+      path + ": the file is " + (gzip ? "gzip" : "zstd") +
+      "-compressed, but its name does not end in " + (gzip ? ".gz" : ".zst") +
+      ": rename it, or for a trade source set compression: " + (gzip ? "gzip" : "zstd"));
+}
+
+Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind) {
+  TF_RETURN_IF_ERROR(CheckNotCompressed(first_line, path));
   // UTF-16 puts a NUL beside every ASCII letter, so at the first or second byte. (A stray NUL
   // further on is one bad record, which the record's own check quarantines.)
   const bool utf16_bom = first_line.starts_with("\xFF\xFE") || first_line.starts_with("\xFE\xFF");

@@ -30,6 +30,10 @@ Status CheckRecordUtf8(std::string_view record, const std::string& where);
 // "CSV" or "JSON Lines".
 Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind);
 
+// The part of CheckTextStart every text format shares (FIXML too): an IOError when `start`, the
+// first bytes of the file as read, is gzip or zstd data.
+Status CheckNotCompressed(std::string_view start, const std::string& path);
+
 // Appends the UTF-8 encoding of code point `cp` (< 0x110000) to `out`.
 void AppendUtf8(char32_t cp, std::string* out);
 
