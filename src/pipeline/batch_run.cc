@@ -263,8 +263,8 @@ void BatchRun::Note(const std::string& text) {
   if (options_.progress) options_.progress->Line("note: " + text);
 }
 
-// A JSON path no record has is most likely misspelt: its rules would never apply, without a word
-// (a CSV column that is missing stops the run at its header).
+// A JSON or FIXML path no record has is most likely misspelt: its rules would never apply,
+// without a word (a CSV column that is missing stops the run at its header).
 void BatchRun::NotePathsNeverSeen(const sources::InputFile& input,
                                   const sources::RecordSource& source, int64_t records) {
   if (records == 0) return;
@@ -273,8 +273,9 @@ void BatchRun::NotePathsNeverSeen(const sources::InputFile& input,
     unseen += (unseen.empty() ? "" : ", ") + name;
   }
   if (unseen.empty()) return;
-  Note(input.path + ": no record of its " + std::to_string(records) + " has the key " + unseen +
-       " (an optional key, or a misspelt path in the mapping?)");
+  const char* what = config_.source.type == "fixml" ? "field" : "key";
+  Note(input.path + ": no record of its " + std::to_string(records) + " has the " + what + " " +
+       unseen + " (an optional " + what + ", or a misspelt path in the mapping?)");
 }
 
 Status BatchRun::ProcessFile(const sources::InputFile* input, int index, int total,

@@ -391,21 +391,27 @@ struct FixmlSource::Impl {
                        [&](const ReportField& f) { return paths[f.path].text == path; });
   }
 
-  bool SetBound(const std::string& path, const std::string& value, SourceRecord* rec) const {
+  bool SetBound(const std::string& path, const std::string& value, SourceRecord* rec) {
     auto it = bound.find(path);
     if (it == bound.end()) return false;
-    for (size_t i : it->second) rec->values[i] = value;
+    for (size_t i : it->second) {
+      rec->values[i] = value;
+      present[i] = true;
+    }
     return true;
   }
 
-  void Emit(const std::string& path, const std::string& value, SourceRecord* rec) const {
+  void Emit(const std::string& path, const std::string& value, SourceRecord* rec) {
     if (!SetBound(path, value, rec) && !value.empty()) rec->extras.emplace_back(path, value);
   }
 
-  void Emit(const ReportField& field, SourceRecord* rec) const {
+  void Emit(const ReportField& field, SourceRecord* rec) {
     const PathTable::Path& path = paths[field.path];
     if (path.bound != nullptr) {
-      for (size_t i : *path.bound) rec->values[i] = field.value;
+      for (size_t i : *path.bound) {
+        rec->values[i] = field.value;
+        present[i] = true;
+      }
     } else if (!field.value.empty()) {
       rec->extras.emplace_back(path.text, field.value);
     }
@@ -609,7 +615,9 @@ struct FixmlSource::Impl {
 
   size_t bound_count = 0;
   Bound bound;
-  PathTable paths{bound};  // rebound whenever the bound fields change
+  std::vector<std::string> bound_names;  // by value index
+  std::vector<bool> present;             // by value index: some report had the field
+  PathTable paths{bound};                // rebound whenever the bound fields change
 
   int depth = 0;  // of the element being parsed; the root is 1
   int header_depth = 0;
@@ -651,8 +659,19 @@ Status FixmlSource::Bind(const std::vector<FieldRef>& fields) {
     }
     impl_->bound[fields[i].name].push_back(i);
   }
+  impl_->bound_names.clear();
+  for (const auto& f : fields) impl_->bound_names.push_back(f.name);
+  impl_->present.assign(fields.size(), false);
   impl_->paths.Rebind();
   return Status::OK();
+}
+
+std::vector<std::string> FixmlSource::FieldsNeverPresent() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < impl_->present.size(); ++i) {
+    if (!impl_->present[i]) out.push_back(impl_->bound_names[i]);
+  }
+  return out;
 }
 
 Result<bool> FixmlSource::Next(SourceRecord* out) {

@@ -70,6 +70,9 @@ class FixmlSource : public RecordSource {
   Status Bind(const std::vector<FieldRef>& fields) override;
   Result<bool> Next(SourceRecord* out) override;
   int64_t bytes_read() const override;
+  // The bound paths that no report read so far had (an attribute or element present, even
+  // empty): most likely misspelt in the mapping.
+  std::vector<std::string> FieldsNeverPresent() const override;
 
   struct Impl;
 

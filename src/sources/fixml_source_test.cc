@@ -191,6 +191,27 @@ TEST(FixmlSourceTest, LongReportStartTag) {
   }
 }
 
+// A bound path no report has (misspelt, most likely) is named; one that some report has, even
+// empty, is not.
+TEST(FixmlSourceTest, PathsNoReportHasAreNamed) {
+  const std::string doc =
+      "<FIXML><Batch><Hdr SID=\"CME\"/>\n<TrdCaptRpt TrdID=\"1\" Txt=\"\"><Instrmt Sym=\"A\"/>"
+      "</TrdCaptRpt>\n<TrdCaptRpt TrdID=\"2\"/>\n</Batch></FIXML>\n";
+  FixmlSource source(OpenStringStream(doc), "p.fixml");
+  ASSERT_TRUE(source
+                  .Bind({{"TrdCaptRpt@TrdID", ""},
+                         {"TrdCaptRpt@Txt", ""},
+                         {"Instrmt@Sym", ""},
+                         {"Hdr@SID", ""},
+                         {"Instrmt@sym", ""},
+                         {"RptSide/Pty[R=12]@ID", ""}})
+                  .ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 2u);
+  EXPECT_EQ(source.FieldsNeverPresent(),
+            (std::vector<std::string>{"Instrmt@sym", "RptSide/Pty[R=12]@ID"}));
+}
+
 // Binding other fields between two records, while a report is half parsed, binds the rest.
 TEST(FixmlSourceTest, BindAgainBetweenRecords) {
   std::string doc = "<FIXML><Batch>\n";

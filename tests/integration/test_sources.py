@@ -214,6 +214,19 @@ def test_fixml_in_utf16_and_latin1_reads_as_utf8(workspace):
     assert "and 2 more reports follow it: the file cannot be read to its end" in result.stderr
 
 
+def test_a_fixml_path_no_report_has_is_named(workspace):
+    # FIXML paths are case-sensitive: @Id for @ID matches nothing, so every trader is empty.
+    good = workspace.run_pipeline("fixml_pipeline.yaml")
+    assert good.returncode == 0 and "no record of its" not in good.stderr, good.stderr
+    pipeline = workspace.write_pipeline(
+        "typo.yaml", {"RptSide/Pty[R=12]@ID": "RptSide/Pty[R=12]@Id"}, base="fixml_pipeline.yaml")
+    result = workspace.run("run", pipeline, "--reread-all")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"exchange_trades\.fixml: no record of its \d+ has the field "
+                     r"RptSide/Pty\[R=12\]@Id \(an optional field, or a misspelt path in the "
+                     r"mapping\?\)", result.stderr), result.stderr
+
+
 def test_fixml_reports_sent_again_in_another_message_are_replays(workspace):
     """The same reports re-sent in a new message (another send time and message id in each
     header, which land in source_attributes) are replays of the stored versions: accepted, not
