@@ -490,6 +490,9 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   if (!m.format.empty() && rule->kind != LeafKind::kDate && rule->kind != LeafKind::kTimestamp) {
     return Status::Invalid(target + "is no date or timestamp: `format` does not apply");
   }
+  if (!m.format.empty() && m.format != "iso8601") {
+    TF_RETURN_IF_ERROR(CheckStrptimeFormat(m.format).WithContext("target '" + m.target + "'"));
+  }
   if (HasEpochSeconds(m.format)) {
     if (m.format != "%s") {
       return Status::Invalid(target + "format '" + m.format +

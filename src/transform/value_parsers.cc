@@ -246,6 +246,31 @@ Result<bool> ParseBool(std::string_view raw) {
 // Seconds since the epoch (format "%s"). Read here rather than by strptime, whose %s converts
 // through the process's local time zone (TZ), so the same text gave other instants on other
 // hosts. An instant, so the time zone of the rule does not apply.
+Status CheckStrptimeFormat(const std::string& format) {
+  // glibc's strptime (time/strptime_l.c): its conversions, and those taking E or O.
+  constexpr std::string_view kDirectives = "aAbBcCdDeFgGhHIjmMnprRsStTuUVwWxXyYzZ%";
+  constexpr std::string_view kWithE = "cCxXyY";
+  constexpr std::string_view kWithO = "deHImMSUVwWy";
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%') continue;
+    const size_t at = i;
+    std::string_view allowed = kDirectives;
+    if (i + 1 < format.size() && (format[i + 1] == 'E' || format[i + 1] == 'O')) {
+      allowed = format[i + 1] == 'E' ? kWithE : kWithO;
+      ++i;
+    }
+    if (i + 1 >= format.size() || allowed.find(format[i + 1]) == std::string_view::npos) {
+      const std::string directive = format.substr(at, i + 2 - at);
+      return Status::Invalid("format '" + format + "': " +
+                             (i + 1 >= format.size() ? "it ends in a lone '" + directive + "'"
+                                                     : directive + " is not a strptime directive") +
+                             " (write %% for a literal %)");
+    }
+    ++i;
+  }
+  return Status::OK();
+}
+
 bool HasEpochSeconds(const std::string& format) {
   for (size_t i = 0; i + 1 < format.size(); ++i) {
     if (format[i] != '%') continue;

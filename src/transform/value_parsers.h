@@ -53,11 +53,16 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
                                      char thousands_separator, std::string* buffer);
 Result<bool> ParseBool(std::string_view text);
 
-// `format` is a strptime format; empty means "%Y-%m-%d". Checks that the date exists.
+// OK when every % in a strptime `format` starts a directive glibc's strptime reads (%Y, %d,
+// %H, %z, %%, the E and O forms, ...); otherwise Invalid naming it. Checked when a mapping is
+// compiled: strptime fails on an unknown directive, which would reject every record.
+Status CheckStrptimeFormat(const std::string& format);
+
 // Whether a strptime format has the %s directive (seconds since the epoch), which must then be
 // the whole format: an instant, read without the host's or the rule's time zone.
 bool HasEpochSeconds(const std::string& format);
 
+// `format` is a strptime format; empty means "%Y-%m-%d". Checks that the date exists.
 Result<CivilDate> ParseDate(std::string_view text, const std::string& format);
 
 // `format` empty or "iso8601": YYYY-MM-DD[T ]HH:MM[:SS[.fffffffff]][Z|±HH[:MM]]. Otherwise a

@@ -218,6 +218,15 @@ TEST(ValueParsersTest, EpochSecondsAreAnInstant) {
   EXPECT_EQ(ParseTimestamp("17767.5", "%s", "").status().message(),
             "cannot parse '17767.5' as seconds since the epoch (%s)");
   EXPECT_FALSE(HasEpochSeconds("%%s %Y"));  // a literal "%s" after the escaped '%'
+  for (const char* ok : {"%Y-%m-%d", "%d/%m/%Y %H:%M:%S%z", "%s", "100%% %Y", "%EY %Od", ""}) {
+    EXPECT_TRUE(CheckStrptimeFormat(ok).ok()) << ok;
+  }
+  EXPECT_EQ(CheckStrptimeFormat("%Q-%m-%d").message(),
+            "format '%Q-%m-%d': %Q is not a strptime directive (write %% for a literal %)");
+  EXPECT_EQ(CheckStrptimeFormat("%Y%").message(),
+            "format '%Y%': it ends in a lone '%' (write %% for a literal %)");
+  EXPECT_EQ(CheckStrptimeFormat("%Y %Ea").message(),
+            "format '%Y %Ea': %Ea is not a strptime directive (write %% for a literal %)");
   EXPECT_TRUE(HasEpochSeconds("%Y %s"));
   auto first = ParseDate(std::to_string(INT64_MIN), "%s");  // no overflow: out of range
   EXPECT_FALSE(first.ok());
