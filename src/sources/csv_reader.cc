@@ -62,6 +62,12 @@ Status CsvReader::ReadHeader() {
     TF_RETURN_IF_ERROR(CheckNoColumnMoved(header.fields));
     column_names_ = options_.column_names;
   } else {
+    // The names become keys of source_attributes, stored as Parquet strings: a name that is not
+    // UTF-8 text would make the table unreadable to every reader. (Records are checked one by
+    // one and quarantined; the header is the file's.)
+    Status text =
+        CheckRecordUtf8(header.raw, path_ + ":" + std::to_string(header.line), "header row");
+    if (!text.ok()) return Status::IOError(text.message());
     column_names_ = std::move(header.fields);
     // A UTF-8 byte order mark is not part of the first column's name.
     if (!column_names_.empty() && column_names_[0].rfind("\xEF\xBB\xBF", 0) == 0) {
@@ -272,6 +278,10 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
       if (problem.empty() && i < n && buffer_[i] != delim && buffer_[i] != '\n' &&
           buffer_[i] != '\r') {
         problem = "unexpected text after the closing quote of field " + std::to_string(count + 1);
+        // The record is malformed, but where it ends is still where a reader that honours the
+        // quoting would end it: the field runs on to the next delimiter or line end.
+        while (i < n && buffer_[i] != delim && buffer_[i] != '\n' && buffer_[i] != '\r') ++i;
+        if (i >= n && !at_eof) return Parse::kNeedMore;
       }
     } else {
       // Unquoted field: up to the delimiter or end of line.
@@ -301,18 +311,6 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
       if (run < end) field.append(buffer_, run, end - run);  // end <= n
       i = end;
     }
-    if (!problem.empty()) {
-      // Resynchronise at the end of the physical line (or of the file for an open quote).
-      while (i < n && buffer_[i] != '\n') ++i;
-      if (i >= n && !at_eof) return Parse::kNeedMore;
-      if (i < n) ++i;
-      out->fields.resize(count);
-      out->raw.assign(buffer_, start, i - start);
-      pos_ = i;
-      line_ = line + 1;
-      *error = problem;
-      return Parse::kMalformed;
-    }
     ++count;
     if (i < n && buffer_[i] == delim) {
       ++i;
@@ -335,6 +333,12 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
     out->raw.assign(buffer_, start, end - start);
     pos_ = i;
     line_ = line;
+    if (!problem.empty()) {
+      // A malformed record ends where a well-formed one would (quoted line breaks included), so
+      // that a stray quote or stray text costs this record only, not the lines after it.
+      *error = problem;
+      return Parse::kMalformed;
+    }
     return Parse::kRecord;
   }
 }

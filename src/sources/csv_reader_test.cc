@@ -1,5 +1,6 @@
 #include "sources/csv_reader.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 
 namespace tradeflow::sources {
 namespace {
+
+using ::testing::HasSubstr;
 
 class CsvReaderTest : public ::testing::Test {
  protected:
@@ -93,6 +96,60 @@ TEST_F(CsvReaderTest, MalformedRecordsNameTheLineAndAllowContinuing) {
   ASSERT_TRUE(*(*reader)->Next(&rec));
   EXPECT_EQ(rec.fields, (std::vector<std::string>{"6", "7"}));
   EXPECT_EQ(rec.line, 5);
+}
+
+// A malformed record still ends where the quoting says: a quoted field after the error may hold
+// line breaks, and the records after it are read as usual, not swallowed into it.
+TEST_F(CsvReaderTest, AMalformedRecordEndsWhereItsQuotingEndsIt) {
+  const std::string text =
+      "a,b,c\n"
+      "1,\"x\"y,\"note\nmore\"\n"  // text after a closing quote, then a quoted line break
+      "2,ok,fine\n"
+      "3,B\"x,\"multi\nline\"\n"  // a quote inside an unquoted field, then the same
+      "4,k,l\n";
+  for (size_t chunk : {1, 2, 5, 1 << 20}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    CsvOptions options;
+    options.chunk_size = chunk;
+    auto reader = CsvReader::Open(Write(text), options);
+    ASSERT_TRUE(reader.ok());
+    CsvRecord rec;
+    auto first = (*reader)->Next(&rec);
+    ASSERT_FALSE(first.ok());
+    EXPECT_THAT(first.status().message(),
+                HasSubstr(":2: unexpected text after the closing quote of field 2 (this record "
+                          "runs from line 2 to line 3"));
+    EXPECT_EQ(rec.raw, "1,\"x\"y,\"note\nmore\"");
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"2", "ok", "fine"}));
+    EXPECT_EQ(rec.line, 4);
+    auto third = (*reader)->Next(&rec);
+    ASSERT_FALSE(third.ok());
+    EXPECT_THAT(third.status().message(), HasSubstr(":5: quote character inside unquoted field 2"));
+    EXPECT_EQ(rec.raw, "3,B\"x,\"multi\nline\"");
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"4", "k", "l"}));
+    EXPECT_EQ(rec.line, 7);
+    EXPECT_FALSE(*(*reader)->Next(&rec));
+  }
+}
+
+// Header names become keys of the stored rows' source_attributes: a header that is not UTF-8
+// text is the file's error, not a column of garbled name.
+TEST_F(CsvReaderTest, AHeaderThatIsNotUtf8TextIsTheFilesError) {
+  for (const auto& [header, what] :
+       {std::pair<std::string, std::string>{"id,remarqu\xE9\n1,x\n", "invalid UTF-8 at byte 11"},
+        std::pair<std::string, std::string>{std::string("id,co\0l\n1,x\n", 11),
+                                            "NUL byte at byte 6"}}) {
+    auto reader = CsvReader::Open(Write(header), {});
+    ASSERT_FALSE(reader.ok());
+    EXPECT_EQ(reader.status().code(), StatusCode::kIOError);
+    EXPECT_THAT(reader.status().message(), HasSubstr(":1: " + what + " of the header row"));
+  }
+  // With names of one's own, the header row is not used.
+  CsvOptions named;
+  named.column_names = {"id", "remark"};
+  EXPECT_TRUE(CsvReader::Open(Write("id,remarqu\xE9\n1,x\n"), named).ok());
 }
 
 TEST_F(CsvReaderTest, UnterminatedQuoteIsAnError) {

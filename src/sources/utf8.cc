@@ -49,18 +49,18 @@ size_t FindInvalidUtf8(std::string_view s) {
   return std::string_view::npos;
 }
 
-Status CheckRecordUtf8(std::string_view record, const std::string& where) {
+Status CheckRecordUtf8(std::string_view record, const std::string& where, const char* what) {
   size_t bad = FindInvalidUtf8(record);
   if (bad != std::string_view::npos) {
-    return Status::Invalid(
-        where + ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
-        " of the record; is the file Windows-1252 or Latin-1? set encoding: windows-1252");
+    return Status::Invalid(where + ": invalid UTF-8 at byte " + std::to_string(bad + 1) +
+                           " of the " + what +
+                           "; is the file Windows-1252 or Latin-1? set encoding: windows-1252");
   }
   // NUL is valid UTF-8, but in a text record it is corruption, and it would pass into ids.
   size_t nul = record.find('\0');
   if (nul != std::string_view::npos) {
-    return Status::Invalid(where + ": NUL byte at byte " + std::to_string(nul + 1) +
-                           " of the record; is the file binary, UTF-16 or corrupt?");
+    return Status::Invalid(where + ": NUL byte at byte " + std::to_string(nul + 1) + " of the " +
+                           what + "; is the file binary, UTF-16 or corrupt?");
   }
   return Status::OK();
 }

@@ -21,7 +21,9 @@ size_t FindInvalidUtf8(std::string_view s);
 // at byte N of the record; is the file Windows-1252 or Latin-1? set encoding: windows-1252" (or
 // "NUL byte at byte N
 // ..."), N counting from 1.
-Status CheckRecordUtf8(std::string_view record, const std::string& where);
+// `what` names the text in the message: "record", or "header row".
+Status CheckRecordUtf8(std::string_view record, const std::string& where,
+                       const char* what = "record");
 
 // What the start of a text input (its first line, as read) shows of a whole file in a form the
 // source does not read, named before it turns into a malformed record per line: compressed data

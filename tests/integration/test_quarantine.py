@@ -146,6 +146,41 @@ def test_a_rejected_repeat_of_a_version_also_fails_unique_version(workspace):
     assert {"source_trade_id": rows[1]["deal_num"], "source_version": 7} in ids
 
 
+def test_a_stray_quote_costs_its_own_record_only(workspace):
+    """A malformed CSV record ends where its quoting ends it: a quoted line break after the error
+    stays in that record, and the records after it are read, not swallowed into it."""
+    fieldnames, rows = example_rows()
+    write_csv(workspace.root / "quotes.csv", fieldnames, rows[:6])
+    lines = (workspace.root / "quotes.csv").read_bytes().decode().split("\r\n")
+    first = lines[1].replace(rows[0]["deal_num"], f'"{rows[0]["deal_num"]}"x', 1)
+    lines[1] = first[:first.rindex(",") + 1] + '"note\r\nmore"'  # the last column, quoted
+    (workspace.root / "quotes.csv").write_bytes("\r\n".join(lines).encode())
+    pipeline = workspace.write_pipeline("quotes.yaml", {"path: etrm_trades.csv": "path: quotes.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 6 = accepted 5 + quarantined 1" in result.stdout
+    [bad] = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert bad["line"] == 2 and bad["stage"] == "PARSE"
+    assert bad["raw_record"] == lines[1]
+    assert "unexpected text after the closing quote of field 1" in bad["failures"][0]["message"]
+    assert workspace.table().scan().to_arrow().num_rows == 5
+
+
+def test_a_header_that_is_not_utf8_stops_the_run(workspace):
+    """Header names become keys of each row's source_attributes: a Latin-1 name read as UTF-8
+    would make the stored rows unreadable, so the file is refused at its header."""
+    header, rest = (EXAMPLES / "etrm_trades.csv").read_bytes().split(b"\r\n", 1)
+    assert header.endswith(b",comment")
+    (workspace.root / "latin1.csv").write_bytes(
+        header.replace(b",comment", b",remarqu\xe9") + b"\r\n" + rest)
+    pipeline = workspace.write_pipeline("latin1.yaml", {"path: etrm_trades.csv": "path: latin1.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1, result.stdout
+    assert "latin1.csv:1: invalid UTF-8 at byte" in result.stderr, result.stderr
+    assert "of the header row; is the file Windows-1252 or Latin-1? set encoding: windows-1252" in (
+        result.stderr)
+
+
 def test_warnings_are_stored_and_flagged(workspace):
     fieldnames, rows = example_rows()
     rows = rows[:20]
