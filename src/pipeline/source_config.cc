@@ -99,6 +99,13 @@ class SourceParser : public YamlReader {
     if (out.type == "csv" && !out.csv.header && out.csv.column_names.empty()) {
       return Error(node, "a source without a header row needs 'columns'");
     }
+    for (char c : {out.csv.delimiter, out.csv.quote, out.csv.escape}) {
+      if (c == '\n' || c == '\r') {
+        return Error(node,
+                     "delimiter, quote and escape cannot be a line break: line breaks end "
+                     "records");
+      }
+    }
     if (out.csv.delimiter == out.csv.quote ||
         (out.csv.escape != '\0' && out.csv.escape == out.csv.delimiter)) {
       return Error(node, "delimiter, quote and escape must be different characters");

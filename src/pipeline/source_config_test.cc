@@ -60,6 +60,13 @@ TEST(SourceConfigTest, ErrorsNameTheFileAndLine) {
               HasSubstr("needs 'columns'"));
   EXPECT_THAT(Parse("source:\n  type: csv\n  path: a\n  escape: ','\n").status().message(),
               HasSubstr("must be different characters"));
+  for (const char* c : {"\"\\n\"", "\"\\r\""}) {
+    EXPECT_THAT(Parse(std::string("source:\n  type: csv\n  path: a\n  delimiter: ") + c + "\n")
+                    .status()
+                    .message(),
+                HasSubstr("cannot be a line break"))
+        << c;
+  }
   EXPECT_THAT(Parse("source:\n  path: a\n").status().message(), HasSubstr("needs a type"));
   EXPECT_EQ(Parse("source:\n  type: csv\n  path: a\n  paths: [b]\n").status().message(),
             "/p/etl.yaml:4: give source.path or source.paths, not both");

@@ -261,6 +261,12 @@ TEST_F(CsvReaderTest, AUtf16FileOrAUtf8BomReadAsLatin1IsNamed) {
   EXPECT_NE(zstd.status().message().find("zstd-compressed, but its name does not end in .zst"),
             std::string::npos)
       << zstd.status().message();
+  // compressed data under a name that says so, read as plain by compression: none
+  auto named =
+      CsvReader::Open(OpenStringStream(std::string("\x1F\x8B") + "junk\n"), "t.csv.gz", {});
+  ASSERT_FALSE(named.ok());
+  EXPECT_THAT(named.status().message(),
+              HasSubstr("gzip-compressed, but the source's compression: none reads it as plain"));
   // What a UTF-8 byte order mark becomes when the file is transcoded from Latin-1.
   auto latin1 = CsvReader::Open(Write("\xC3\xAF\xC2\xBB\xC2\xBFid,book\n1,A\n"), {});
   ASSERT_FALSE(latin1.ok());

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "sources/open_input.h"
+
 namespace tradeflow::sources {
 
 size_t FindInvalidUtf8(std::string_view s) {
@@ -71,6 +73,12 @@ Status CheckNotCompressed(std::string_view start, const std::string& path) {
   const bool zstd =
       start.starts_with("\x28\xB5\x2F\xFD") || start.starts_with("\x28\xC2\xB5\x2F\xC3\xBD");
   if (!gzip && !zstd) return Status::OK();
+  if (CompressionForPath(path) != Compression::kNone) {  // the name says so: the setting does not
+    return Status::IOError(path + ": the file is " + (gzip ? "gzip" : "zstd") +
+                           "-compressed, but the source's compression: none reads it as plain "
+                           "text: leave compression out (the name tells) or set it to " +
+                           (gzip ? "gzip" : "zstd"));
+  }
   return Status::IOError(
       path + ": the file is " + (gzip ? "gzip" : "zstd") +
       "-compressed, but its name does not end in " + (gzip ? ".gz" : ".zst") +
