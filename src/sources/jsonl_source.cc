@@ -131,6 +131,16 @@ class LeafCollector {
         }
       }
     }
+    // Empty leaves are no extras, but a key given empty and then again is a key given twice.
+    for (size_t i = 0; i < empty_leaves_.size(); ++i) {
+      auto same = [&](const std::string& path) { return path == empty_leaves_[i]; };
+      if (std::any_of(empty_leaves_.begin(), empty_leaves_.begin() + i, same) ||
+          std::any_of(extras.begin(), extras.end(),
+                      [&](const auto& extra) { return same(extra.first); })) {
+        duplicate_ = empty_leaves_[i];
+        return false;
+      }
+    }
     return true;
   }
 
@@ -231,6 +241,8 @@ class LeafCollector {
       }
     } else if (!value.empty()) {
       out_->extras.emplace_back(path_, value);
+    } else {
+      empty_leaves_.push_back(path_);
     }
     return simdjson::SUCCESS;
   }
@@ -240,6 +252,7 @@ class LeafCollector {
   std::vector<bool> assigned_;  // per bound field: set by this record already
   std::vector<char>* present_;
   std::string duplicate_;
+  std::vector<std::string> empty_leaves_;  // unbound leaves with no value (null, "")
   std::string nul_;
   std::string path_;
   std::string number_;  // a number written out without its exponent

@@ -83,12 +83,18 @@ TEST(JsonlSourceTest, AKeyThatAppearsTwiceMakesTheLineMalformed) {
   auto source = FromText(
       "{\"a\":1,\"p\":{\"b\":\"X\",\"b\":\"Y\"}}\n"  // a bound key twice
       "{\"a\":2,\"note\":\"n1\",\"note\":\"n2\"}\n"  // an unbound one
-      "{\"a\":3,\"p\":{\"b\":\"Z\"},\"q\":{\"b\":\"W\"}}\n");
+      "{\"a\":3,\"p\":{\"b\":\"Z\"},\"q\":{\"b\":\"W\"}}\n"
+      "{\"a\":4,\"note\":null,\"note\":\"n2\"}\n"  // an unbound one, first without a value
+      "{\"a\":5,\"note\":\"n1\",\"note\":\"\"}\n"
+      "{\"a\":6,\"note\":null,\"note\":null}\n");
   ASSERT_TRUE(source->Bind({{"a", ""}, {"p.b", ""}}).ok());
   auto d = testing::DrainSource(source.get());
-  ASSERT_EQ(d.errors.size(), 2u);
+  ASSERT_EQ(d.errors.size(), 5u);
   EXPECT_THAT(d.errors[0], HasSubstr(":1: key 'p.b' appears twice"));
   EXPECT_THAT(d.errors[1], HasSubstr(":2: key 'note' appears twice"));
+  for (int i = 2; i < 5; ++i) {
+    EXPECT_THAT(d.errors[i], HasSubstr(":" + std::to_string(i + 2) + ": key 'note' appears twice"));
+  }
   ASSERT_EQ(d.good.size(), 1u);
   EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"3", "Z"}));
 }
