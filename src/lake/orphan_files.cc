@@ -43,16 +43,20 @@ Result<std::set<std::string>> ReferencedFiles(const Table& table) {
 
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
                                                    bool dry_run, std::string* not_cleaned) {
+  // What the catalog holds now, not when `table` was opened: another run may have committed
+  // since, or created the table this one has only staged, and its files are no orphans. (Files
+  // it writes and commits from now on are protected by their age only: min_age.)
+  TF_ASSIGN_OR_RETURN(std::unique_ptr<Table> current, table.LoadCurrent());
   // A table not in the catalog yet references nothing: whatever is under its location was left
   // by a writer killed before the table's first commit.
   std::set<std::string> refs;
-  if (!table.staged()) {
-    TF_ASSIGN_OR_RETURN(refs, ReferencedFiles(table));
+  if (current != nullptr) {
+    TF_ASSIGN_OR_RETURN(refs, ReferencedFiles(*current));
   }
+  const TableMetadata& md = current != nullptr ? current->metadata() : table.metadata();
   // Its own metadata files (in refs) are not read again to look for another table's.
   TF_ASSIGN_OR_RETURN(auto foreign,
-                      ForeignTablesAt(table.metadata().location, table.metadata().table_uuid,
-                                      table.catalog_identity(), refs));
+                      ForeignTablesAt(md.location, md.table_uuid, table.catalog_identity(), refs));
   if (!foreign.empty()) {
     if (not_cleaned != nullptr) {
       *not_cleaned = "its folder also holds another table's metadata (" +
@@ -60,7 +64,7 @@ Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chro
     }
     return std::vector<std::string>{};
   }
-  TF_ASSIGN_OR_RETURN(std::string root, LocalPathFromUri(table.metadata().location));
+  TF_ASSIGN_OR_RETURN(std::string root, LocalPathFromUri(md.location));
   const auto cutoff = fs::file_time_type::clock::now() - min_age;
   std::vector<std::string> removed;
   for (const char* folder : {"data", "metadata"}) {
@@ -69,10 +73,14 @@ Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chro
     if (!fs::exists(dir, ec)) continue;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (!it->is_regular_file()) continue;
+      // A file may vanish between the listing and these calls: another run removing its
+      // temporary file, or the losing attempt of a commit race. It is skipped, not an error.
+      std::error_code gone;
+      if (!it->is_regular_file(gone) || gone) continue;
       std::string path = it->path().lexically_normal().string();
       if (refs.count(path)) continue;
-      if (it->last_write_time() > cutoff) continue;
+      const auto written = it->last_write_time(gone);
+      if (gone || written > cutoff) continue;
       if (!dry_run) TF_RETURN_IF_ERROR(RemoveFileIfExists(path));
       removed.push_back(path);
     }

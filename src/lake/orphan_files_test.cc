@@ -43,6 +43,38 @@ TEST(OrphanFilesTest, EverythingUnderAStagedTablesLocationIsLeftOver) {
   fs::remove_all(root);
 }
 
+// Two runs stage a new table at once and one commits first: for the other, whose staged table
+// referenced nothing when it was opened, the table's files are now the committed run's, and
+// only what no snapshot reaches is left over.
+TEST(OrphanFilesTest, ATableAnotherWriterCreatedSinceKeepsItsFiles) {
+  fs::path root = fs::temp_directory_path() / "tf_orphan_files_created_since";
+  fs::remove_all(root);
+  const std::string location = ToFileUri((root / "t").string());
+  auto catalog = OpenSqliteCatalog((root / "catalog.db").string(), "tradeflow");
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  auto schema = arrow::schema({testing::F("id", arrow::int64(), 1)});
+  auto late = Table::Stage(catalog->get(), {"trading", "t"}, location, *schema);
+  auto first = Table::Stage(catalog->get(), {"trading", "t"}, location, *schema);
+  ASSERT_TRUE(late.ok() && first.ok());
+  auto ids = arrow::Int64Builder();
+  ASSERT_TRUE(ids.AppendValues({1, 2, 3}).ok());
+  auto batch = arrow::RecordBatch::Make(schema, 3, {ids.Finish().ValueOrDie()});
+  auto files = (*first)->WriteDataFiles(schema, {batch});
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_TRUE((*first)->Append(*files, *schema, {}).ok());
+  ASSERT_TRUE((*late)->staged());
+  std::ofstream(root / "t" / "data" / "leftover.parquet") << "rows";
+
+  auto removed = RemoveOrphanFiles(**late, std::chrono::seconds(0));
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  ASSERT_EQ(removed->size(), 1u);
+  EXPECT_EQ(fs::path((*removed)[0]).filename(), "leftover.parquet");
+  auto reloaded = Table::Load(catalog->get(), {"trading", "t"});
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  ASSERT_TRUE(fs::exists(*LocalPathFromUri((*files)[0].file_path)));
+  fs::remove_all(root);
+}
+
 // Two catalogs given one warehouse would put their tables of one name in one folder, where each
 // took the other's files for leftovers. A table records the catalog that created it: another
 // catalog cannot create a table in that folder, and a folder that holds another table's

@@ -114,6 +114,12 @@ Status Table::Refresh() {
   return Status::OK();
 }
 
+Result<std::unique_ptr<Table>> Table::LoadCurrent() const {
+  auto current = Load(catalog_, id_);
+  if (current.status().code() == StatusCode::kNotFound) return std::unique_ptr<Table>();
+  return current;
+}
+
 namespace {
 
 // Iceberg sort order JSON for the sort columns (identity transforms).

@@ -96,6 +96,11 @@ class Table {
   // Re-reads the current metadata from the catalog.
   Status Refresh();
 
+  // The table as the catalog holds it now, read afresh (this object is left as it is): another
+  // writer may have committed to it, or created it while this one is staged. Null if the catalog
+  // has no such table.
+  Result<std::unique_ptr<Table>> LoadCurrent() const;
+
   // A writer of data files under <location>/data/ in the table's partition spec and sort order.
   // The files are not visible until committed with Append(). `options.sort` is filled from the
   // table's sort order when empty.
