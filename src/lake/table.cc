@@ -1,5 +1,6 @@
 #include "lake/table.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -112,6 +113,62 @@ Status Table::Refresh() {
   TF_ASSIGN_OR_RETURN(metadata_, ReadMetadata(*location));
   metadata_location_ = *location;
   return Status::OK();
+}
+
+namespace {
+
+std::string DescribePartitioning(const PartitionSpec& spec, const IcebergFieldIds& ids) {
+  if (spec.fields.empty()) return "none";
+  std::string out;
+  for (const auto& f : spec.fields) {
+    std::string column = "field " + std::to_string(f.source_id);
+    for (const auto& [path, id] : ids.by_path) {
+      if (id == f.source_id) column = path;
+    }
+    out += (out.empty() ? "" : ", ") + f.transform + "(" + column + ")";
+  }
+  return out;
+}
+
+std::string DescribeSort(const std::vector<SortKey>& keys) {
+  if (keys.empty()) return "none";
+  std::string out;
+  for (const auto& k : keys) {
+    out +=
+        (out.empty() ? "" : ", ") + k.column + (k.descending ? " desc" : "") +
+        (k.NullsFirst() != !k.descending ? (k.NullsFirst() ? " nulls first" : " nulls last") : "");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Table::LayoutDifferences(const TableLayout& layout) const {
+  std::vector<std::string> out;
+  const nlohmann::json* schema = CurrentSchema(metadata_);
+  if (schema == nullptr) return Status::Invalid("table " + id_.ToString() + " has no schema");
+  TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(*schema));
+  TF_ASSIGN_OR_RETURN(PartitionSpec have, CurrentPartitionSpec());
+  TF_ASSIGN_OR_RETURN(PartitionSpec want, ResolvePartitionSpec(*schema, layout.partition));
+  auto same_field = [](const PartitionField& a, const PartitionField& b) {
+    return a.source_id == b.source_id && a.transform == b.transform;
+  };
+  if (!std::equal(have.fields.begin(), have.fields.end(), want.fields.begin(), want.fields.end(),
+                  same_field)) {
+    out.push_back("table " + id_.ToString() + " keeps the partitioning it was created with, " +
+                  DescribePartitioning(have, ids) + "; the partitioning asked for (" +
+                  DescribePartitioning(want, ids) + ") applies to a new table only");
+  }
+  TF_ASSIGN_OR_RETURN(std::vector<SortKey> sorted, DefaultSortKeys());
+  auto same_key = [](const SortKey& a, const SortKey& b) {
+    return a.column == b.column && a.descending == b.descending && a.NullsFirst() == b.NullsFirst();
+  };
+  if (!std::equal(sorted.begin(), sorted.end(), layout.sort.begin(), layout.sort.end(), same_key)) {
+    out.push_back("table " + id_.ToString() + " keeps the sort order it was created with, " +
+                  DescribeSort(sorted) + "; the sort order asked for (" +
+                  DescribeSort(layout.sort) + ") applies to a new table only");
+  }
+  return out;
 }
 
 Result<std::unique_ptr<Table>> Table::LoadCurrent() const {

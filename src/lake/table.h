@@ -96,6 +96,14 @@ class Table {
   // Re-reads the current metadata from the catalog.
   Status Refresh();
 
+  // Where the table's partition spec and sort order differ from `layout`, one sentence each
+  // ("table trading.trade_events keeps the partitioning it was created with, month(trade_date),
+  // identity(product.asset_class); the partitioning asked for (day(trade_date)) applies to a new
+  // table only");
+  // empty when they match. An existing table keeps the layout it was created with (changing it
+  // is table evolution, which nothing here does), so a writer that asks for another should say.
+  Result<std::vector<std::string>> LayoutDifferences(const TableLayout& layout) const;
+
   // The table as the catalog holds it now, read afresh (this object is left as it is): another
   // writer may have committed to it, or created it while this one is staged. Null if the catalog
   // has no such table.

@@ -296,6 +296,31 @@ TEST_F(TableTest, AddingAColumnMakesANewCurrentSchemaInTheSameCommit) {
   EXPECT_EQ(CurrentSnapshot(md)->schema_id, 1);
 }
 
+// An existing table keeps the layout it was created with; what a writer asks for otherwise is
+// described, so that it can say so.
+TEST_F(TableTest, LayoutDifferencesNameWhatTheTableKeeps) {
+  auto catalog = Open();
+  TableLayout layout;
+  layout.partition = {{"id", "identity", ""}};
+  layout.sort = {{"name", false}};
+  auto table = Table::Create(catalog.get(), id_, location_, *SchemaV1(), layout);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto same = (*table)->LayoutDifferences(layout);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_TRUE(same->empty());
+
+  TableLayout other;
+  other.sort = {{"id", true}, {"name", false, false}};
+  auto differences = (*table)->LayoutDifferences(other);
+  ASSERT_TRUE(differences.ok()) << differences.status().ToString();
+  EXPECT_EQ(*differences,
+            (std::vector<std::string>{
+                "table trading.t keeps the partitioning it was created with, identity(id); the "
+                "partitioning asked for (none) applies to a new table only",
+                "table trading.t keeps the sort order it was created with, name; the sort order "
+                "asked for (id desc, name nulls last) applies to a new table only"}));
+}
+
 TEST_F(TableTest, LoadingAMissingTableIsNotFound) {
   auto catalog = Open();
   auto table = Table::Load(catalog.get(), {"trading", "nope"});

@@ -115,6 +115,11 @@ Status BatchRun::Prepare() {
     return events.status().WithContext(config_.table.layout_where);
   }
   TF_ASSIGN_OR_RETURN(events_, std::move(events));
+  if (!events_->table().staged()) {
+    TF_ASSIGN_OR_RETURN(auto differences, events_->table().LayoutDifferences(
+                                              {config_.table.partition, config_.table.sort}));
+    for (const auto& d : differences) Note(d);
+  }
   lake::TableLayout quarantine_layout;
   quarantine_layout.sort = {{"input_sha256", false}, {"line", false}};
   TF_ASSIGN_OR_RETURN(

@@ -5,6 +5,7 @@ on thread timing."""
 
 import datetime
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -135,6 +136,35 @@ def test_the_outcome_does_not_depend_on_thread_timing(tmp_path, tradeflow_bin, g
     assert outcomes[0][1] == outcomes[1][1]
     assert len(outcomes[0][1]) > 0
 
+
+
+def test_a_layout_an_existing_table_does_not_have_is_noted(workspace):
+    """An existing table keeps the layout it was created with: a pipeline that asks for another
+    partitioning or sort order runs as before, and says so."""
+    first = workspace.run_pipeline()
+    assert first.returncode == 0 and "note: table" not in first.stderr, first.stderr
+    write_day = (workspace.root / "etrm_trades.csv").read_bytes().split(b"\r\n")
+    (workspace.root / "more.csv").write_bytes(b"\r\n".join(write_day[:1] + [
+        line.replace(b"1000", b"7000", 1) for line in write_day[1:6]]) + b"\r\n")
+    pipeline = workspace.write_pipeline("by_day.yaml", {
+        "path: etrm_trades.csv": "path: more.csv",
+        "  name: trade_events\n": "  name: trade_events\n"
+                                  "  partition_by: [{column: trade_date, transform: day}]\n"
+                                  "  sort_by: [source_trade_id]\n",
+    })
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"note: table trading\.trade_events keeps the partitioning it was created "
+                     r"with, month\(trade_date\), identity\(product\.asset_class\); the "
+                     r"partitioning asked for \(day\(trade_date\)\) applies to a new table only",
+                     result.stderr), result.stderr
+    assert "note: table trading.trade_events keeps the sort order it was created with" in (
+        result.stderr)
+    assert "the sort order asked for (source_trade_id) applies to a new table only" in (
+        result.stderr)
+    spec = workspace.table().spec()
+    assert [f.transform.__class__.__name__ for f in spec.fields] == [
+        "MonthTransform", "IdentityTransform"]
 
 
 def test_a_table_partitioned_by_content_hash_files_each_row_under_its_own_hash(workspace):
