@@ -108,6 +108,11 @@ def fixml_pipeline_over(ws, name: str, reports: list, tail: str = "</Batch></FIX
     """Writes `reports` (then `tail`) as <name>.fixml, and a pipeline <name>.yaml reading it."""
     body = "\n".join(reports) + "\n" + tail
     (ws.root / f"{name}.fixml").write_text('<?xml version="1.0"?>\n<FIXML><Batch>\n' + body)
+    return fixml_pipeline_reading(ws, name)
+
+
+def fixml_pipeline_reading(ws, name: str) -> str:
+    """A pipeline <name>.yaml like fixml_pipeline.yaml, reading <name>.fixml."""
     return ws.write_pipeline(f"{name}.yaml", {"path: exchange_trades.fixml": f"path: {name}.fixml"},
                              base="fixml_pipeline.yaml")
 
@@ -189,9 +194,7 @@ def test_fixml_in_utf16_and_latin1_reads_as_utf8(workspace):
                                          ("latin1", "ISO-8859-1", "latin-1")]:
         doc = f'<?xml version="1.0" encoding="{encoding}"?>\n<FIXML><Batch>\n' + body
         (workspace.root / f"{name}.fixml").write_bytes(doc.encode(python_codec))
-        pipeline = workspace.write_pipeline(
-            f"{name}.yaml", {"path: exchange_trades.fixml": f"path: {name}.fixml"},
-            base="fixml_pipeline.yaml")
+        pipeline = fixml_pipeline_reading(workspace, name)
         read, accepted, quarantined, _ = run_ok(workspace, pipeline)
         assert (read, accepted, quarantined) == (3, 2, 1), name
     rows = workspace.table().scan().to_arrow().to_pylist()
@@ -205,9 +208,7 @@ def test_fixml_in_utf16_and_latin1_reads_as_utf8(workspace):
     broken = body.replace("</Hdr>", "", 1).replace('<Hdr SID="ENDUR"/>', '<Hdr SID="ENDUR">', 1)
     doc = '<?xml version="1.0" encoding="UTF-16"?>\n<FIXML><Batch>\n' + broken
     (workspace.root / "broken16.fixml").write_bytes(doc.encode("utf-16"))
-    pipeline = workspace.write_pipeline(
-        "broken16.yaml", {"path: exchange_trades.fixml": "path: broken16.fixml"},
-        base="fixml_pipeline.yaml")
+    pipeline = fixml_pipeline_reading(workspace, "broken16")
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 1, result.stdout
     assert "malformed XML in TrdCaptRpt 1: mismatched tag" in result.stderr, result.stderr
@@ -240,9 +241,7 @@ def test_fixml_reports_sent_again_in_another_message_are_replays(workspace):
     changed = resent.replace('LastPx="34.98"', 'LastPx="34.99"', 1)
     assert changed != resent
     (workspace.root / "resent.fixml").write_text(changed)
-    pipeline = workspace.write_pipeline(
-        "resent.yaml", {"path: exchange_trades.fixml": "path: resent.fixml"},
-        base="fixml_pipeline.yaml")
+    pipeline = fixml_pipeline_reading(workspace, "resent")
     read, accepted, quarantined, result = run_ok(workspace, pipeline)
     assert (accepted, quarantined) == (read - 1, 1)
     assert f"of the accepted, {read - 1} were versions already stored" in result.stdout
@@ -261,9 +260,7 @@ def test_fixml_broken_before_its_last_report_fails_or_is_left_out(workspace):
     first = text.index("</RptSide>")
     (workspace.root / "broken.fixml").write_text(text[:first] + "</RptSid>" + text[first + 10:])
     reports = text.count("<TrdCaptRpt ")
-    pipeline = workspace.write_pipeline(
-        "broken.yaml", {"path: exchange_trades.fixml": "path: broken.fixml"},
-        base="fixml_pipeline.yaml")
+    pipeline = fixml_pipeline_reading(workspace, "broken")
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 1, result.stdout
     assert "malformed XML in TrdCaptRpt 1: mismatched tag" in result.stderr, result.stderr
