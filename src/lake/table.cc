@@ -172,6 +172,7 @@ Result<std::vector<std::string>> Table::LayoutDifferences(const TableLayout& lay
 }
 
 Result<std::unique_ptr<Table>> Table::LoadCurrent() const {
+  if (catalog_ == nullptr) return Status::Internal("table " + id_.ToString() + " has no catalog");
   auto current = Load(catalog_, id_);
   if (current.status().code() == StatusCode::kNotFound) return std::unique_ptr<Table>();
   return current;
