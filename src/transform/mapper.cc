@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/quote.h"
 #include "model/decimal.h"
 #include "model/proto_schema.h"
 #include "transform/field_path.h"
@@ -265,8 +266,8 @@ auto ParseNumber(const NumberFormat& numbers, std::string_view text, const Parse
                                                           numbers.thousands_separator, &buffer));
   auto parsed = parse(plain);
   if (parsed.ok()) return parsed;
-  return Status::Invalid("'" + std::string(text) + "' (read as '" + std::string(plain) +
-                         "'): " + parsed.status().message());
+  return Status::Invalid(QuoteValue(text) + " (read as " + QuoteValue(plain) +
+                         "): " + parsed.status().message());
 }
 
 }  // namespace
@@ -343,7 +344,7 @@ struct Mapper::CompiledRule {
   Status SetInteger(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
     TF_ASSIGN_OR_RETURN(int64_t v, ParseNumber(numbers, text, ParseInteger));
     if (kind == LeafKind::kInt32 && (v < INT32_MIN || v > INT32_MAX)) {
-      return Status::Invalid("'" + std::string(text) + "' is out of range for a 32-bit integer");
+      return Status::Invalid(QuoteValue(text) + " is out of range for a 32-bit integer");
     }
     cursor->BeforeSet(parent, leaf);
     if (kind == LeafKind::kInt64) {

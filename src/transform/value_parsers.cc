@@ -8,10 +8,12 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/quote.h"
+
 namespace tradeflow::transform {
 namespace {
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quoted(std::string_view s) { return QuoteValue(s); }
 
 // std::isdigit in the "C" locale (tradeflow never sets another), inline: it runs on every
 // field of every record.
@@ -39,7 +41,7 @@ constexpr int64_t kFirstDay = -719162;  // 0001-01-01, in days since 1970-01-01
 constexpr int64_t kLastDay = 2932896;   // 9999-12-31
 bool InYearRange(int32_t year) { return year >= 1 && year <= 9999; }
 Status OutOfYearRange(std::string_view raw) {
-  return Status::Invalid("'" + std::string(raw) + "' is outside the years 0001 to 9999");
+  return Status::Invalid(Quoted(raw) + " is outside the years 0001 to 9999");
 }
 Result<UtcTimestamp> InYearRange(UtcTimestamp ts, std::string_view raw) {
   const int64_t day = ts.seconds >= 0 ? ts.seconds / 86400 : (ts.seconds - 86399) / 86400;
@@ -181,8 +183,7 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
     if (thousands_separator != '\0') {
       written += " and thousands separator '" + std::string(1, thousands_separator) + "'";
     }
-    return Status::Invalid("'" + std::string(text) + "' is not a number written with " + written +
-                           ": " + why);
+    return Status::Invalid(Quoted(text) + " is not a number written with " + written + ": " + why);
   };
   const std::string_view s = TrimBlanks(text);
   buffer->clear();

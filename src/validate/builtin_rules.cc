@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "common/quote.h"
 #include "model/decimal.h"
 #include "model/lei.h"
 #include "model/unit_names.h"
@@ -121,7 +122,7 @@ std::string LegPath(int leg, std::string_view rest) {
   return "legs[" + std::to_string(leg) + "]." + std::string(rest);
 }
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quoted(std::string_view s) { return QuoteValue(s); }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view lower_b) {
   if (a.size() != lower_b.size()) return false;

@@ -396,6 +396,10 @@ TEST_F(BuiltinRulesTest, KnownReferences) {
   e = Future();
   e.mutable_parties()->set_book("NOPE");
   FailsOnly(e, "known_book", "parties.book");
+  // A message quotes a long value's start only: the record, in quarantine, has it whole.
+  e.mutable_parties()->set_book(std::string(1 << 20, 'B'));
+  EXPECT_EQ(FailsOnly(e, "known_book", "parties.book"),
+            "'" + std::string(80, 'B') + "...' (1048576 bytes) is not in reference table books");
   e = Future();
   e.mutable_product()->set_commodity("WTI");
   FailsOnly(e, "known_product", "product.commodity");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/quote.h"
 #include "model/proto_schema.h"
 #include "validate/civil_time.h"
 
@@ -259,12 +260,7 @@ std::string CompiledUserRule::Show(const FieldReader& reader, const FieldValue& 
   switch (reader.kind()) {
     case ValueKind::kString: {
       // A message quotes a long value's start only (the record itself is in quarantine).
-      constexpr size_t kShown = 80;
-      if (value.text.size() <= kShown) return "'" + std::string(value.text) + "'";
-      size_t cut = kShown;
-      while (cut > 0 && (static_cast<unsigned char>(value.text[cut]) & 0xC0) == 0x80) --cut;
-      return "'" + std::string(value.text.substr(0, cut)) + "...' (" +
-             std::to_string(value.text.size()) + " bytes)";
+      return QuoteValue(value.text);
     }
     case ValueKind::kDecimal:
       return std::string(value.text);
