@@ -73,16 +73,16 @@ Status CheckNotCompressed(std::string_view start, const std::string& path) {
   const bool zstd =
       start.starts_with("\x28\xB5\x2F\xFD") || start.starts_with("\x28\xC2\xB5\x2F\xC3\xBD");
   if (!gzip && !zstd) return Status::OK();
+  const std::string kind = gzip ? "gzip" : "zstd";
+  const std::string is = path + ": the file is " + kind + "-compressed, but ";
   if (CompressionForPath(path) != Compression::kNone) {  // the name says so: the setting does not
-    return Status::IOError(path + ": the file is " + (gzip ? "gzip" : "zstd") +
-                           "-compressed, but the source's compression: none reads it as plain "
-                           "text: leave compression out (the name tells) or set it to " +
-                           (gzip ? "gzip" : "zstd"));
+    return Status::IOError(is +
+                           "the source's compression: none reads it as plain text: leave "
+                           "compression out (the name tells) or set it to " +
+                           kind);
   }
-  return Status::IOError(
-      path + ": the file is " + (gzip ? "gzip" : "zstd") +
-      "-compressed, but its name does not end in " + (gzip ? ".gz" : ".zst") +
-      ": rename it, or for a trade source set compression: " + (gzip ? "gzip" : "zstd"));
+  return Status::IOError(is + "its name does not end in " + (gzip ? ".gz" : ".zst") +
+                         ": rename it, or for a trade source set compression: " + kind);
 }
 
 Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind) {

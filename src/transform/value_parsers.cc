@@ -13,8 +13,6 @@
 namespace tradeflow::transform {
 namespace {
 
-std::string Quoted(std::string_view s) { return QuoteValue(s); }
-
 // std::isdigit in the "C" locale (tradeflow never sets another), inline: it runs on every
 // field of every record.
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -41,7 +39,7 @@ constexpr int64_t kFirstDay = -719162;  // 0001-01-01, in days since 1970-01-01
 constexpr int64_t kLastDay = 2932896;   // 9999-12-31
 bool InYearRange(int32_t year) { return year >= 1 && year <= 9999; }
 Status OutOfYearRange(std::string_view raw) {
-  return Status::Invalid(Quoted(raw) + " is outside the years 0001 to 9999");
+  return Status::Invalid(QuoteValue(raw) + " is outside the years 0001 to 9999");
 }
 Result<UtcTimestamp> InYearRange(UtcTimestamp ts, std::string_view raw) {
   const int64_t day = ts.seconds >= 0 ? ts.seconds / 86400 : (ts.seconds - 86399) / 86400;
@@ -65,7 +63,7 @@ bool Digits(std::string_view s, size_t* i, size_t n, int32_t* out) {
 
 Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zone) {
   auto bad = [&] {
-    return Status::Invalid("cannot parse " + Quoted(s) +
+    return Status::Invalid("cannot parse " + QuoteValue(s) +
                            " as an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM])");
   };
   size_t i = 0;
@@ -96,7 +94,7 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
     for (size_t k = digits; k < 9; ++k) nanos *= 10;
   }
   if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
-    return Status::Invalid(Quoted(s) + " is not a valid date and time");
+    return Status::Invalid(QuoteValue(s) + " is not a valid date and time");
   }
   std::string_view rest = s.substr(i);
   int32_t offset = 0;
@@ -183,7 +181,8 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
     if (thousands_separator != '\0') {
       written += " and thousands separator '" + std::string(1, thousands_separator) + "'";
     }
-    return Status::Invalid(Quoted(text) + " is not a number written with " + written + ": " + why);
+    return Status::Invalid(QuoteValue(text) + " is not a number written with " + written + ": " +
+                           why);
   };
   const std::string_view s = TrimBlanks(text);
   buffer->clear();
@@ -231,7 +230,7 @@ Result<int64_t> ParseInteger(std::string_view raw) {
   int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
-    return Status::Invalid("cannot parse " + Quoted(raw) + " as an integer");
+    return Status::Invalid("cannot parse " + QuoteValue(raw) + " as an integer");
   }
   return v;
 }
@@ -241,12 +240,10 @@ Result<bool> ParseBool(std::string_view raw) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (s == "true" || s == "t" || s == "yes" || s == "y" || s == "1") return true;
   if (s == "false" || s == "f" || s == "no" || s == "n" || s == "0") return false;
-  return Status::Invalid("cannot parse " + Quoted(raw) + " as a boolean (true/false, Y/N, 1/0)");
+  return Status::Invalid("cannot parse " + QuoteValue(raw) +
+                         " as a boolean (true/false, Y/N, 1/0)");
 }
 
-// Seconds since the epoch (format "%s"). Read here rather than by strptime, whose %s converts
-// through the process's local time zone (TZ), so the same text gave other instants on other
-// hosts. An instant, so the time zone of the rule does not apply.
 Status CheckStrptimeFormat(const std::string& format) {
   // glibc's strptime (time/strptime_l.c): its conversions, and those taking E or O.
   constexpr std::string_view kDirectives = "aAbBcCdDeFgGhHIjmMnprRsStTuUVwWxXyYzZ%";
@@ -272,6 +269,9 @@ Status CheckStrptimeFormat(const std::string& format) {
   return Status::OK();
 }
 
+// Seconds since the epoch (format "%s"). Read here rather than by strptime, whose %s converts
+// through the process's local time zone (TZ), so the same text gave other instants on other
+// hosts. An instant, so the time zone of the rule does not apply.
 bool HasEpochSeconds(const std::string& format) {
   for (size_t i = 0; i + 1 < format.size(); ++i) {
     if (format[i] != '%') continue;
@@ -288,7 +288,7 @@ Result<int64_t> ParseEpochSeconds(std::string_view raw, const std::string& forma
   }
   auto seconds = ParseInteger(raw);
   if (!seconds.ok()) {
-    return Status::Invalid("cannot parse " + Quoted(raw) + " as seconds since the epoch (%s)");
+    return Status::Invalid("cannot parse " + QuoteValue(raw) + " as seconds since the epoch (%s)");
   }
   return *seconds;
 }
@@ -310,13 +310,13 @@ Result<CivilDate> ParseDate(std::string_view raw, const std::string& format) {
     std::tm tm{};
     const char* end = StrictStrptime(text.c_str(), fmt, &tm);
     if (end == nullptr || *end != '\0') {
-      return Status::Invalid("cannot parse " + Quoted(raw) + " as a date with format '" + fmt +
+      return Status::Invalid("cannot parse " + QuoteValue(raw) + " as a date with format '" + fmt +
                              "'" + ShortYearHint(text, fmt));
     }
     d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
   }
   if (!ValidCivil(d.year, d.month, d.day)) {
-    return Status::Invalid(Quoted(raw) + " is not a valid calendar date");
+    return Status::Invalid(QuoteValue(raw) + " is not a valid calendar date");
   }
   if (!InYearRange(d.year)) return OutOfYearRange(TrimBlanks(raw));
   return d;
@@ -336,11 +336,11 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
   std::tm tm{};
   const char* end = StrictStrptime(owned.c_str(), format, &tm);
   if (end == nullptr || *end != '\0') {
-    return Status::Invalid("cannot parse " + Quoted(raw) + " as a timestamp with format '" +
+    return Status::Invalid("cannot parse " + QuoteValue(raw) + " as a timestamp with format '" +
                            format + "'" + ShortYearHint(owned, format));
   }
   if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
-    return Status::Invalid(Quoted(raw) + " is not a valid date and time");
+    return Status::Invalid(QuoteValue(raw) + " is not a valid date and time");
   }
   const int64_t local = DaysFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
                         tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
@@ -390,7 +390,7 @@ Result<int32_t> ParseUtcOffset(std::string_view raw) {
   std::string_view s = TrimBlanks(raw);
   if (s == "Z" || s == "z" || s == "UTC" || s == "GMT") return 0;
   auto bad = [&] {
-    return Status::Invalid("unsupported time zone or offset " + Quoted(raw) +
+    return Status::Invalid("unsupported time zone or offset " + QuoteValue(raw) +
                            ": use UTC or a fixed offset like +01:00");
   };
   if (s.size() < 3 || (s[0] != '+' && s[0] != '-')) return bad();

@@ -122,8 +122,6 @@ std::string LegPath(int leg, std::string_view rest) {
   return "legs[" + std::to_string(leg) + "]." + std::string(rest);
 }
 
-std::string Quoted(std::string_view s) { return QuoteValue(s); }
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view lower_b) {
   if (a.size() != lower_b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -168,7 +166,7 @@ class Checker {
       Fail(id, field, std::string(field) + " is missing");
     } else {
       Fail(id, field,
-           std::string(field) + " has no known value (source value " + Quoted(raw) + ")");
+           std::string(field) + " has no known value (source value " + QuoteValue(raw) + ")");
     }
   }
 
@@ -402,7 +400,7 @@ class Checker {
               Fail(B::kOptionTermsComplete, LegPath(i, "option.put_call"),
                    o.put_call_raw().empty()
                        ? "an option leg needs put_call"
-                       : "an option leg needs put_call; " + Quoted(o.put_call_raw()) +
+                       : "an option leg needs put_call; " + QuoteValue(o.put_call_raw()) +
                              " is not a known value");
             }
             if (o.strike().value().value().empty()) {
@@ -453,7 +451,7 @@ class Checker {
       std::optional<int64_t> offset = ParseUtcOffset(ev_.execution_utc_offset());
       if (!offset) {
         Fail(B::kExecutionDateMatchesTradeDate, "execution_utc_offset",
-             "cannot read UTC offset " + Quoted(ev_.execution_utc_offset()));
+             "cannot read UTC offset " + QuoteValue(ev_.execution_utc_offset()));
         return;
       }
       int64_t local = LocalDateKey(seconds, *offset);
@@ -482,7 +480,7 @@ class Checker {
     const BuiltinRule& rule = GetBuiltinRule(id);
     if (!config_.lookup->Exists(rule.reference_table, key)) {
       Fail(id, field,
-           Quoted(key) + " is not in reference table " + std::string(rule.reference_table));
+           QuoteValue(key) + " is not in reference table " + std::string(rule.reference_table));
     }
   }
 
@@ -493,7 +491,7 @@ class Checker {
     const BuiltinRule& rule = GetBuiltinRule(id);
     if (!config_.lookup->Active(rule.reference_table, key)) {
       Fail(id, field,
-           std::string(what) + " " + Quoted(key) + " is marked inactive in reference table " +
+           std::string(what) + " " + QuoteValue(key) + " is marked inactive in reference table " +
                std::string(rule.reference_table));
     }
   }
@@ -508,8 +506,8 @@ class Checker {
     const std::string_view expected = config_.lookup->Lei(rule.reference_table, key);
     if (expected.empty() || expected == lei) return;
     Fail(id, field,
-         Quoted(lei) + " is not the LEI reference table " + std::string(rule.reference_table) +
-             " gives " + what + " " + Quoted(key) + " (" + Quoted(expected) + ")");
+         QuoteValue(lei) + " is not the LEI reference table " + std::string(rule.reference_table) +
+             " gives " + what + " " + QuoteValue(key) + " (" + QuoteValue(expected) + ")");
   }
 
   void References() {
@@ -529,7 +527,7 @@ class Checker {
       std::string key = ev_.product().exchange() + ":" + ev_.product().product_code();
       if (!config_.lookup->Exists("contracts", key)) {
         Fail(B::kKnownListedContract, "product.product_code",
-             "listed contract " + Quoted(key) +
+             "listed contract " + QuoteValue(key) +
                  " (exchange:product_code) is not in reference table contracts");
       }
     }
@@ -540,12 +538,13 @@ class Checker {
     if (lei.empty()) return;
     if (!model::IsLeiFormat(lei)) {
       if (On(B::kLeiFormat)) {
-        Fail(B::kLeiFormat, field,
-             "LEI " + Quoted(lei) + " is not 20 characters [A-Z0-9] ending in two check digits");
+        Fail(
+            B::kLeiFormat, field,
+            "LEI " + QuoteValue(lei) + " is not 20 characters [A-Z0-9] ending in two check digits");
       }
     } else if (On(B::kLeiCheckDigits) && !model::HasValidLeiCheckDigits(lei)) {
       Fail(B::kLeiCheckDigits, field,
-           "LEI " + Quoted(lei) + " has wrong check digits (ISO 17442 MOD 97-10)");
+           "LEI " + QuoteValue(lei) + " has wrong check digits (ISO 17442 MOD 97-10)");
     }
   }
 
