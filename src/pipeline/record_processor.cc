@@ -4,7 +4,9 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
 
 #include "model/content_hash.h"
 #include "model/proto_json.h"
@@ -123,10 +125,7 @@ void RecordProcessor::ProcessOne(const sources::SourceRecord& record,
     return;
   }
   if (!unreadable.empty()) {
-    std::vector<RecordFailure> failures;
-    for (auto& e : unreadable)
-      failures.push_back({"mapping_error", e.target, std::move(e.message)});
-    MarkRejected(STAGE_MAP, std::move(failures), event, out);
+    MarkRejected(STAGE_MAP, MappingFailures(event, issues, std::move(unreadable)), event, out);
     return;
   }
   std::vector<RecordFailure> errors = Validate(event, issues);
@@ -159,6 +158,37 @@ RecordOutcome RecordProcessor::Rebuild(const sources::InputFile& input,
   transform::RecordContext context = InputContext(input);
   ProcessOne(record, &context, event, &out);
   return out;
+}
+
+namespace {
+
+// Whether two canonical field paths name the same field or one holds the other ("legs" holds
+// "legs[0].quantity", which holds "legs[0].quantity.value").
+bool PathsOverlap(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (a.empty() || b.substr(0, a.size()) != a) return false;
+  return b.size() == a.size() || b[a.size()] == '.' || b[a.size()] == '[';
+}
+
+}  // namespace
+
+// The rules run on what could be mapped, so that the quarantine row lists every failure at once:
+// fixing the values that could not be read is then enough. A failure about a field whose value
+// could not be read (or one that holds it) is left out, as it only repeats the mapping error
+// ("trade_date is missing"); so is a normalisation failure, which stops the rules on a record
+// whose values are incomplete.
+std::vector<RecordFailure> RecordProcessor::MappingFailures(
+    TradeEvent* event, const std::vector<transform::MappingIssue>& issues,
+    std::vector<transform::MappingIssue> unreadable) const {
+  std::vector<RecordFailure> failures;
+  for (auto& e : unreadable) failures.push_back({"mapping_error", e.target, std::move(e.message)});
+  for (auto& f : Validate(event, issues)) {
+    bool repeats = f.rule == "normalisation" ||
+                   std::any_of(unreadable.begin(), unreadable.end(),
+                               [&](const auto& e) { return PathsOverlap(e.target, f.field); });
+    if (!repeats) failures.push_back(std::move(f));
+  }
+  return failures;
 }
 
 // Normalisation, then every validation rule except the duplicate check. Returns the errors (the

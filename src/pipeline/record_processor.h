@@ -100,6 +100,9 @@ class RecordProcessor {
   transform::RecordContext InputContext(const sources::InputFile& input) const;
   void ProcessOne(const sources::SourceRecord& record, transform::RecordContext* context,
                   tradeflow::trade::v1::TradeEvent* event, RecordOutcome* out) const;
+  std::vector<RecordFailure> MappingFailures(tradeflow::trade::v1::TradeEvent* event,
+                                             const std::vector<transform::MappingIssue>& issues,
+                                             std::vector<transform::MappingIssue> unreadable) const;
   std::vector<RecordFailure> Validate(tradeflow::trade::v1::TradeEvent* event,
                                       const std::vector<transform::MappingIssue>& issues) const;
 

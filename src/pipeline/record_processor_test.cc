@@ -163,6 +163,29 @@ TEST(RecordProcessorTest, EveryRecordOfAChunkComesOutAsIfMappedAlone) {
   EXPECT_GT(rejected, 20);
 }
 
+// A record whose value cannot be read still goes through the rules: its quarantine row lists
+// every failure at once, but not a rule that only repeats the mapping error.
+TEST(RecordProcessorTest, AMappingErrorListsTheOtherFailedRulesToo) {
+  auto h = MakeHarness();
+  sources::SourceRecord record = Record(*h->mapper, 0);
+  const auto& fields = h->mapper->source_fields();
+  auto set = [&](const std::string& name, const std::string& value) {
+    for (size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].name == name) record.values[i] = value;
+  };
+  set("trade_date", "2026-02-30");
+  set("commodity", "");
+  TradeEvent event;
+  const RecordOutcome out = h->processor->Rebuild(h->input, record, &event);
+  ASSERT_FALSE(out.accepted);
+  EXPECT_EQ(out.stage, tradeflow::quarantine::v1::STAGE_MAP);
+  std::vector<std::string> rules;
+  for (const auto& f : out.failures) rules.push_back(f.rule + " " + f.field);
+  EXPECT_EQ(rules, (std::vector<std::string>{"mapping_error trade_date",
+                                             "required_commodity product.commodity"}));
+  EXPECT_TRUE(out.mapped);
+}
+
 // The stored row carries the content hash, which ignores where the record was read and what the
 // checks said of it, so that the same record read again elsewhere is recognised as a replay.
 TEST(RecordProcessorTest, TheRowCarriesAContentHashThatIgnoresProvenanceAndWarnings) {

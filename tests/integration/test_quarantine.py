@@ -146,6 +146,28 @@ def test_a_rejected_repeat_of_a_version_also_fails_unique_version(workspace):
     assert {"source_trade_id": rows[1]["deal_num"], "source_version": 7} in ids
 
 
+def test_a_value_that_cannot_be_read_is_listed_with_the_other_failed_rules(workspace):
+    """A record with a value that does not convert still goes through the rules, so that its
+    quarantine row names everything to fix at once; a rule about the unreadable field itself
+    ("trade_date is missing") is not listed, as it would only repeat the mapping error."""
+    fieldnames, rows = example_rows()
+    bad = dict(rows[0], trade_date="2026-02-30", cpty_id="CP9999")
+    write_csv(workspace.root / "both.csv", fieldnames, [bad, rows[1]])
+    pipeline = workspace.write_pipeline("both.yaml", {"path: etrm_trades.csv": "path: both.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 2 = accepted 1 + quarantined 1" in result.stdout
+
+    (row,) = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert row["stage"] == "MAP"
+    failures = {f["rule"]: f for f in row["failures"]}
+    assert set(failures) == {"mapping_error", "known_counterparty"}
+    assert failures["mapping_error"]["field"] == "trade_date"
+    assert "2026-02-30" in failures["mapping_error"]["message"]
+    assert "CP9999" in failures["known_counterparty"]["message"]
+    assert "quarantined by known_counterparty: 1" in result.stdout
+
+
 def test_a_stray_quote_costs_its_own_record_only(workspace):
     """A malformed CSV record ends where its quoting ends it: a quoted line break after the error
     stays in that record, and the records after it are read, not swallowed into it."""
