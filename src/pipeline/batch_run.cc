@@ -312,6 +312,12 @@ Status BatchRun::ProcessFile(const sources::InputFile* input, int index, int tot
   }
   file.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   NotePathsNeverSeen(*input, *source, file.records_read);
+  if (file.records_cut_to_micros > 0) {
+    Note(input->path + ": " + std::to_string(file.records_cut_to_micros) +
+         " stored records have a time with digits below a microsecond (execution_time or "
+         "provenance.source_created_time); Iceberg v2 timestamps hold microseconds, so the "
+         "table has them cut to the microsecond");
+  }
   if (options_.progress) {
     options_.progress->Update(file.records_read, source->bytes_read());
     std::ostringstream line;

@@ -51,6 +51,7 @@ Status BatchRun::AbsorbOne(const sources::InputFile& input, const sources::Sourc
   }
   if (!out.accepted) return Reject(input, record, out, file);
   if (out.has_warnings) ++file->records_with_warnings;
+  if (out.finer_than_micros) ++file->records_cut_to_micros;
   TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
   ++file->records_accepted;
   return Status::OK();

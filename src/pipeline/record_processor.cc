@@ -32,9 +32,17 @@ void ResetOutcome(RecordOutcome* out) {
   out->mapped = false;
   out->mapped_json.clear();
   out->has_warnings = false;
+  out->finer_than_micros = false;
   out->content_hash = 0;
   out->sort_key.clear();
   out->row.clear();
+}
+
+// Iceberg v2 timestamps hold microseconds, so the writer cuts what is finer. The event keeps
+// its nanoseconds (and its content hash with them, as before): the run notes the cut instead.
+bool FinerThanMicros(const TradeEvent& event) {
+  return event.execution_time().nanos() % 1000 != 0 ||
+         event.provenance().source_created_time().nanos() % 1000 != 0;
 }
 
 }  // namespace
@@ -137,6 +145,7 @@ void RecordProcessor::ProcessOne(const sources::SourceRecord& record,
   out->mapped = true;
   out->key = validate::DuplicateKey::Of(*event);
   out->has_warnings = event->quality_warnings_size() > 0;
+  out->finer_than_micros = FinerThanMicros(*event);
   Status serialized = SerializeRow(*event, &out->row, &out->content_hash);
   if (!serialized.ok()) {
     MarkRejected(STAGE_VALIDATE, {{"serialization", "", serialized.message()}}, event, out);

@@ -20,6 +20,9 @@ struct FileSummary {
   int64_t records_replayed = 0;
   int64_t records_quarantined = 0;
   int64_t records_with_warnings = 0;
+  // Of the stored: records with a time finer than a microsecond, which the table holds cut to
+  // microseconds (Iceberg v2's precision; FIX allows nanoseconds).
+  int64_t records_cut_to_micros = 0;
   std::map<std::string, int64_t> quarantined_by_rule;  // a record may fail several rules
   double seconds = 0;
 };

@@ -168,6 +168,26 @@ def test_a_value_that_cannot_be_read_is_listed_with_the_other_failed_rules(works
     assert "quarantined by known_counterparty: 1" in result.stdout
 
 
+def test_times_finer_than_a_microsecond_are_noted(workspace):
+    """Iceberg v2 timestamps hold microseconds: a time with nanoseconds (FIX allows them) is
+    stored cut to the microsecond, and the run says so rather than cutting without a word."""
+    fieldnames, rows = example_rows()
+    nanos = dict(rows[0], exec_time="2026-05-11T08:02:23.123456789+02:00")
+    micros = dict(rows[1], exec_time="2026-04-12T12:19:08.180001+01:00")
+    write_csv(workspace.root / "nanos.csv", fieldnames, [nanos, micros])
+    pipeline = workspace.write_pipeline("nanos.yaml", {"path: etrm_trades.csv": "path: nanos.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 2 = accepted 2 + quarantined 0" in result.stdout
+    assert ("nanos.csv: 1 stored records have a time with digits below a microsecond "
+            "(execution_time or provenance.source_created_time)") in result.stderr
+    times = {r["source_trade_id"]: r["execution_time"] for r in
+             workspace.table().scan().to_arrow().select(["source_trade_id", "execution_time"])
+             .to_pylist()}
+    assert times[rows[0]["deal_num"]].isoformat() == "2026-05-11T06:02:23.123456+00:00"
+    assert times[rows[1]["deal_num"]].microsecond == 180001
+
+
 def test_a_stray_quote_costs_its_own_record_only(workspace):
     """A malformed CSV record ends where its quoting ends it: a quoted line break after the error
     stays in that record, and the records after it are read, not swallowed into it."""
