@@ -44,7 +44,7 @@ Status CsvReader::ReadHeader() {
   }
   CsvRecord header;
   auto found = Next(&header);
-  TF_RETURN_IF_ERROR(CheckTextEncoding(header.raw));
+  TF_RETURN_IF_ERROR(CheckTextStart(header.raw, path_, "CSV"));
   if (!found.ok()) return found.status();
   // An IOError, as a file that cannot be read is: an export that wrote nothing, not even its
   // header, has failed (and on_bad_file: skip leaves it out).
@@ -83,19 +83,6 @@ Status CsvReader::ReadHeader() {
     }
   }
   return CheckUniqueNames();
-}
-
-// The two encoding mistakes a header row shows at once, named before they turn into an unknown
-// column of garbled name: UTF-16 (a byte order mark, or NUL bytes between ASCII letters), and a
-// UTF-8 file read as Latin-1 (its byte order mark, transcoded, reads "ï»¿").
-Status CsvReader::CheckTextEncoding(std::string_view header) const {
-  TF_RETURN_IF_ERROR(CheckTextStart(header, path_, "CSV"));
-  if (header.starts_with("\xC3\xAF\xC2\xBB\xC2\xBF")) {
-    return Status::Invalid(path_ +
-                           ": the file starts with a UTF-8 byte order mark but is read as "
-                           "Latin-1 or windows-1252: set encoding: utf-8");
-  }
-  return Status::OK();
 }
 
 // Two columns of one name would make a mapping read one of them and lose the other (or keep
@@ -230,6 +217,14 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
   // from one record to the next; text is copied a run at a time, not a character at a time.
   size_t count = 0;
   std::string problem;
+  // The file's own byte order mark is gone before this reader (SkipUtf8Bom); one here starts
+  // a file that was appended to this one. Kept, it would be invisible in field 1 (a trade id
+  // that matches nothing); a record split at a chunk's end is parsed again whole (kNeedMore).
+  if (std::string_view(buffer_).substr(start).starts_with("\xEF\xBB\xBF")) {
+    problem =
+        "the record starts with a UTF-8 byte order mark, as where a file was appended to "
+        "another; remove it (it would be part of field 1)";
+  }
   for (;;) {
     if (count == out->fields.size()) out->fields.emplace_back();
     std::string& field = out->fields[count];

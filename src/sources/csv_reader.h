@@ -77,7 +77,6 @@ class CsvReader {
   Parse ParseRecord(bool at_eof, CsvRecord* out, std::string* error);
   Status Refill();
   Status ReadHeader();
-  Status CheckTextEncoding(std::string_view header) const;
   Status CheckNoColumnMoved(const std::vector<std::string>& header) const;
   Status CheckUniqueNames() const;
 

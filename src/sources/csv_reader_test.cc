@@ -190,6 +190,34 @@ TEST_F(CsvReaderTest, StripsUtf8ByteOrderMark) {
   EXPECT_EQ((*reader)->column_names()[0], "id");
 }
 
+// A byte order mark inside the file starts a file appended to it: kept, it would hide in the
+// first field (a trade id that matches nothing). The record is malformed, alone.
+TEST_F(CsvReaderTest, AByteOrderMarkInsideTheFileMakesItsRecordMalformed) {
+  const std::string text =
+      "a,b\n1,2\n\xEF\xBB\xBF"
+      "3,4\n5,6\n";
+  for (size_t chunk : {1, 2, 5, 1 << 20}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    CsvOptions options;
+    options.chunk_size = chunk;
+    auto reader = CsvReader::Open(Write(text), options);
+    ASSERT_TRUE(reader.ok());
+    CsvRecord rec;
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"1", "2"}));
+    auto bom = (*reader)->Next(&rec);
+    ASSERT_FALSE(bom.ok());
+    EXPECT_THAT(bom.status().message(),
+                HasSubstr(":3: the record starts with a UTF-8 byte order mark"));
+    EXPECT_EQ(rec.raw,
+              "\xEF\xBB\xBF"
+              "3,4");
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"5", "6"}));
+    EXPECT_FALSE(*(*reader)->Next(&rec));
+  }
+}
+
 // A column name twice would let a mapping read one column and silently lose the other.
 TEST_F(CsvReaderTest, AColumnNameTwiceInTheHeaderIsAnError) {
   auto reader = CsvReader::Open(Write("deal,book,qty,book\n1,A,5,B\n"), {});

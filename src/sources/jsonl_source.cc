@@ -287,6 +287,12 @@ size_t EndOfFirstValue(std::string_view line) {
 }
 
 std::string InvalidJson(error_code code, ondemand::document* doc, std::string_view line) {
+  // The file's own byte order mark is gone before this source (SkipUtf8Bom); one on a later
+  // line starts a file that was appended to this one.
+  if (line.starts_with("\xEF\xBB\xBF")) {
+    return "invalid JSON: the line starts with a UTF-8 byte order mark, as where a file was "
+           "appended to another; remove it";
+  }
   // simdjson says "ended early" both for an object not closed and for text after a complete
   // one: tell them apart.
   if (code == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {

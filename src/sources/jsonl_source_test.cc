@@ -270,12 +270,28 @@ TEST(JsonlSourceTest, AUtf16OrCompressedFileUnderAPlainNameIsNamed) {
   EXPECT_THAT(gz.fatal.message(),
               HasSubstr("the file is gzip-compressed, but its name does not end in .gz: rename "
                         "it, or for a trade source set compression: gzip"));
+  // A UTF-8 file read as Latin-1 shows at its byte order mark, transcoded.
+  auto latin1 = testing::DrainSource(FromText("\xC3\xAF\xC2\xBB\xC2\xBF{\"a\":1}\n").get());
+  EXPECT_EQ(latin1.fatal.code(), StatusCode::kIOError);
+  EXPECT_THAT(latin1.fatal.message(),
+              HasSubstr("starts with a UTF-8 byte order mark but is read as Latin-1 or "
+                        "windows-1252: set encoding: utf-8"));
+  EXPECT_TRUE(latin1.bad.empty());
   // A stray NUL in the first record is that record's fault, not the file's.
   const std::string stray = std::string("{\"a\":\"kdu") + '\0' + "bois\"}\n{\"a\":\"x\"}\n";
   auto nul = testing::DrainSource(FromText(stray).get());
   EXPECT_TRUE(nul.fatal.ok()) << nul.fatal.ToString();
   EXPECT_EQ(nul.bad.size(), 1u);
   EXPECT_EQ(nul.good.size(), 1u);
+}
+
+// A byte order mark inside the file starts a file appended to it: that line is malformed.
+TEST(JsonlSourceTest, AByteOrderMarkInsideTheFileMakesItsLineMalformed) {
+  auto d = testing::DrainSource(FromText("{\"a\":1}\n\xEF\xBB\xBF{\"a\":2}\n{\"a\":3}\n").get());
+  EXPECT_TRUE(d.fatal.ok()) << d.fatal.ToString();
+  EXPECT_EQ(d.good.size(), 2u);
+  ASSERT_EQ(d.bad.size(), 1u);
+  EXPECT_THAT(d.errors.at(0), HasSubstr("byte order mark"));
 }
 
 TEST(JsonlSourceTest, MissingFileIsNotFound) {

@@ -97,6 +97,13 @@ Status CheckTextStart(std::string_view first_line, const std::string& path, cons
                            " sources do not read; convert it to UTF-8 (iconv -f UTF-16 -t "
                            "UTF-8)");
   }
+  // A UTF-8 byte order mark read as Latin-1 is "ï»¿", in UTF-8 now: the encoding is wrong for
+  // the whole file, not for its first record.
+  if (first_line.starts_with("\xC3\xAF\xC2\xBB\xC2\xBF")) {
+    return Status::IOError(path +
+                           ": the file starts with a UTF-8 byte order mark but is read as "
+                           "Latin-1 or windows-1252: set encoding: utf-8");
+  }
   return Status::OK();
 }
 

@@ -27,8 +27,9 @@ Status CheckRecordUtf8(std::string_view record, const std::string& where,
 
 // What the start of a text input (its first line, as read) shows of a whole file in a form the
 // source does not read, named before it turns into a malformed record per line: compressed data
-// under a name that does not say so (gzip, zstd: set `compression`), and UTF-16 (a byte order
-// mark, or NUL bytes between ASCII letters). An IOError naming `path` and the fix; `kind` is
+// under a name that does not say so (gzip, zstd: set `compression`), UTF-16 (a byte order
+// mark, or NUL bytes between ASCII letters), and UTF-8 read as Latin-1 (its byte order mark,
+// transcoded, reads "ï»¿"). An IOError naming `path` and the fix; `kind` is
 // "CSV" or "JSON Lines".
 Status CheckTextStart(std::string_view first_line, const std::string& path, const char* kind);
 
