@@ -474,9 +474,9 @@ TEST(MapperTest, OptionsOfAnotherTypeOfTargetAreErrors) {
   EXPECT_EQ(error(trader),
             "p.yaml:9: target 'parties.trader' is no date or timestamp: `format` does not apply");
   FieldMapping epoch = Rule("execution_time", Column("exec_ts"));
-  epoch.format = "%s %Z";
+  epoch.format = "%s UTC";
   EXPECT_EQ(error(epoch),
-            "p.yaml:9: target 'execution_time' format '%s %Z': %s (seconds since the epoch) must "
+            "p.yaml:9: target 'execution_time' format '%s UTC': %s (seconds since the epoch) must "
             "be the whole format");
   epoch.format = "%s";
   epoch.time_zone = "Europe/London";

@@ -162,6 +162,7 @@ date::sys_seconds StartOfDay(const date::time_zone& zone, date::sys_days day) {
 Result<Ratio> HoursIn(const Period& p, const std::string& time_zone) {
   int64_t seconds = DaysIn(p) * 86400;  // a fixed offset (UTC, +01:00) has no DST
   if (!ParseUtcOffset(time_zone).ok()) {
+    TF_RETURN_IF_ERROR(ValidateTimeZone(time_zone));
     const date::time_zone* zone = nullptr;
     try {
       zone = date::locate_zone(time_zone);

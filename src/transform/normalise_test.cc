@@ -582,7 +582,11 @@ TEST(NormaliseTest, WhatCannotBeTotalledIsNoted) {
                           "legs[0].physical.delivery has none"));
   EXPECT_THAT(notes_of(HourlyPower("2026-08-01", "2026-08-31", R"(time_zone: "Europe/Nowhere")")),
               ElementsAre("legs[0].quantity.total: not computed: unknown time zone "
-                          "'Europe/Nowhere'"));
+                          "'Europe/Nowhere': use an IANA name such as Europe/London, UTC or a "
+                          "fixed offset like +01:00"));
+  EXPECT_THAT(
+      notes_of(HourlyPower("2026-08-01", "2026-08-31", R"(time_zone: "localtime")")),
+      ElementsAre(::testing::HasSubstr("not computed: time zone 'localtime' is the host's own")));
   EXPECT_THAT(notes_of(PhysicalTrade("TTF", kPerDay, "2026-08-31", "2026-08-01")),
               ElementsAre("legs[0].quantity.total: not computed: "
                           "legs[0].physical.delivery.end_date 2026-08-01 is before start_date "

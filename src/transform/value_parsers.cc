@@ -244,6 +244,30 @@ Result<bool> ParseBool(std::string_view raw) {
                          " as a boolean (true/false, Y/N, 1/0)");
 }
 
+namespace {
+
+// Directives glibc's strptime reads without the date or time it gives ending up in what is
+// kept (the year, month, day and time of day): a value would be misread, or every value fail.
+Status CheckDirectiveIsKept(const std::string& format, char directive) {
+  const std::string prefix = "format '" + format + "': %" + std::string(1, directive);
+  if (directive == 'Z') {
+    // "EST", "CEST": glibc matches a zone name and drops it, so the time would be read as UTC
+    // (or in time_zone) whatever it said.
+    return Status::Invalid(
+        prefix +
+        " (a time zone name) is read but ignored by strptime: write the "
+        "offset with %z (+01:00), or set time_zone to the zone the times are in");
+  }
+  if (std::string_view("jUWVGg").find(directive) != std::string_view::npos) {
+    return Status::Invalid(prefix +
+                           " (a day of the year or a week number) is not turned into a date by "
+                           "strptime: give the month and day (%m, %d, or %b)");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status CheckStrptimeFormat(const std::string& format) {
   // glibc's strptime (time/strptime_l.c): its conversions, and those taking E or O.
   constexpr std::string_view kDirectives = "aAbBcCdDeFgGhHIjmMnprRsStTuUVwWxXyYzZ%";
@@ -264,6 +288,7 @@ Status CheckStrptimeFormat(const std::string& format) {
                                                      : directive + " is not a strptime directive") +
                              " (write %% for a literal %)");
     }
+    TF_RETURN_IF_ERROR(CheckDirectiveIsKept(format, format[i + 1]));
     ++i;
   }
   return Status::OK();
@@ -358,6 +383,13 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
 
 Status ValidateTimeZone(const std::string& time_zone) {
   if (time_zone.empty() || ParseUtcOffset(time_zone).ok()) return Status::OK();
+  // The tz database's directory also holds "localtime", the host's own zone (/etc/localtime):
+  // times read in it would be other instants on another host.
+  if (time_zone == "localtime") {
+    return Status::Invalid(
+        "time zone 'localtime' is the host's own zone, which another host "
+        "may not share: name the zone (Europe/London) or an offset (+01:00)");
+  }
   try {
     (void)date::locate_zone(time_zone);
   } catch (const std::exception&) {

@@ -72,7 +72,8 @@ Result<CivilDate> ParseDate(std::string_view text, const std::string& format);
 Result<UtcTimestamp> ParseTimestamp(std::string_view text, const std::string& format,
                                     const std::string& time_zone);
 
-// OK for "", UTC, a fixed offset or a known IANA zone name (the system's tz database).
+// OK for "", UTC, a fixed offset or a known IANA zone name (the system's tz database), but not
+// "localtime", the host's own zone.
 Status ValidateTimeZone(const std::string& time_zone);
 
 // The UTC offset in force in `time_zone` at a local wall-clock time (seconds since 1970-01-01

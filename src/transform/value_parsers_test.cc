@@ -1,5 +1,6 @@
 #include "transform/value_parsers.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -174,6 +175,10 @@ TEST(ValueParsersTest, NamedTimeZonesFollowDaylightSaving) {
   ASSERT_FALSE(gap.ok());
   EXPECT_NE(gap.status().message().find("does not exist in Europe/London"), std::string::npos);
   EXPECT_EQ(ParseTimestamp("2026-10-25 01:30:00", "", "Europe/London")->utc_offset, "+01:00");
+  // The host's own zone would give other instants on another host.
+  EXPECT_THAT(ValidateTimeZone("localtime").message(),
+              ::testing::HasSubstr("time zone 'localtime' is the host's own zone"));
+  EXPECT_FALSE(ParseTimestamp("2026-01-15 09:00:00", "", "localtime").ok());
   EXPECT_EQ(ParseTimestamp("14/07/2026 09:00", "%d/%m/%Y %H:%M", "America/New_York")->utc_offset,
             "-04:00");
   EXPECT_TRUE(ValidateTimeZone("Asia/Singapore").ok());
@@ -227,6 +232,18 @@ TEST(ValueParsersTest, EpochSecondsAreAnInstant) {
             "format '%Y%': it ends in a lone '%' (write %% for a literal %)");
   EXPECT_EQ(CheckStrptimeFormat("%Y %Ea").message(),
             "format '%Y %Ea': %Ea is not a strptime directive (write %% for a literal %)");
+  // Read but not kept: refused rather than misreading or failing every value.
+  EXPECT_EQ(CheckStrptimeFormat("%Y-%m-%d %H:%M:%S %Z").message(),
+            "format '%Y-%m-%d %H:%M:%S %Z': %Z (a time zone name) is read but ignored by "
+            "strptime: write the offset with %z (+01:00), or set time_zone to the zone the times "
+            "are in");
+  for (const char* week : {"%Y-%j", "%G-W%V-%u", "%Y %OW %a"}) {
+    EXPECT_THAT(CheckStrptimeFormat(week).message(),
+                ::testing::HasSubstr("(a day of the year or a week number) is not turned into a "
+                                     "date by strptime"))
+        << week;
+  }
+  EXPECT_TRUE(CheckStrptimeFormat("%a %d %b %Y").ok());
   EXPECT_TRUE(HasEpochSeconds("%Y %s"));
   auto first = ParseDate(std::to_string(INT64_MIN), "%s");  // no overflow: out of range
   EXPECT_FALSE(first.ok());
