@@ -227,26 +227,30 @@ struct Factor {
   const std::string& written;
 };
 
+// Whether a × b is within `millionths` of 1.
+bool ProductNearOne(const Factor& a, const Factor& b, int64_t millionths) {
+  auto product = a.ratio.Times(b.ratio);
+  if (!product.ok()) return false;
+  constexpr int64_t kOne = 1000000;  // 1 at scale 6
+  auto round_trip = product->Apply(arrow::Decimal128(kOne), 6, 6);
+  if (!round_trip.ok()) return false;
+  arrow::Decimal128 off = round_trip->value - arrow::Decimal128(kOne);
+  if (off < 0) off = -off;
+  return off <= arrow::Decimal128(millionths);
+}
+
 // Whether `b` is `a`'s inverse, as written: 1/a rounded to b's decimals gives b, or the other
-// way round; with `approximate`, the product within 1% of 1.
+// way round, and the two agree within 0.1% (a factor of few decimals rounds to anything near:
+// 0.1 is 1/7.45 to one decimal, yet 25% off it); with `approximate`, within 1%.
 bool PairAgrees(const Factor& a, const Factor& b, bool approximate) {
-  if (approximate) {
-    auto product = a.ratio.Times(b.ratio);
-    if (!product.ok()) return false;
-    constexpr int64_t kOne = 1000000;  // 1 at scale 6
-    auto round_trip = product->Apply(arrow::Decimal128(kOne), 6, 6);
-    if (!round_trip.ok()) return false;
-    arrow::Decimal128 off = round_trip->value - arrow::Decimal128(kOne);
-    if (off < 0) off = -off;
-    return off <= arrow::Decimal128(kOne / 100);
-  }
+  if (approximate) return ProductNearOne(a, b, 10000);
   auto rounds_to = [](const Factor& from, const Factor& to) {
     const int32_t decimals = WrittenDecimals(to.written);
     auto inverse = from.ratio.Inverse().Apply(arrow::Decimal128(1), 0, decimals);
     auto written = model::ParseDecimal(to.written, {38, decimals});
     return inverse.ok() && written.ok() && inverse->value == *written;
   };
-  return rounds_to(a, b) || rounds_to(b, a);
+  return (rounds_to(a, b) || rounds_to(b, a)) && ProductNearOne(a, b, 1000);
 }
 
 }  // namespace
@@ -270,8 +274,8 @@ Status ReferenceData::AddUnitConversion(const ref::UnitConversion& row) {
   }
   // A pair given both ways must agree, else the result depends on the direction (1000 bbl →
   // MT with one factor, the lots check back with the other). Agree: one is the other's inverse
-  // rounded to the decimals it is written with (7.45 and 0.1342), or, for approximate factors
-  // (densities from two sources), within 1%.
+  // rounded to the decimals it is written with (7.45 and 0.1342) and within 0.1% of it, or, for
+  // approximate factors (densities from two sources), within 1%.
   auto inverse = conversions_.find(ConversionKey{row.commodity(), to, from});
   if (inverse != conversions_.end() &&
       !PairAgrees({edge.ratio, edge.written}, {inverse->second.ratio, inverse->second.written},

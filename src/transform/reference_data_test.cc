@@ -142,6 +142,9 @@ TEST(ReferenceDataTest, APairGivenBothWaysMustAgree) {
   EXPECT_TRUE(with_inverse("0.134228").ok());      // 1 / 7.45 = 0.1342281879..., rounded
   EXPECT_TRUE(with_inverse("0.1342").ok());        // rounded to 4 decimals, as people write it
   EXPECT_FALSE(with_inverse("0.1341").ok());       // not a rounding of it
+  // A rounding to few decimals, but far off: 1000 bbl would be 100 MT one way, 134 the other.
+  EXPECT_FALSE(with_inverse("0.1").ok());
+  EXPECT_FALSE(with_inverse("0.13").ok());
   EXPECT_TRUE(with_inverse("0.1335", true).ok());  // approximate: within 1%
   Status contradicts = with_inverse("0.2");
   ASSERT_FALSE(contradicts.ok());
