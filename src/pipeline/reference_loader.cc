@@ -346,6 +346,7 @@ Result<ReferenceConfig> ParseReferenceConfig(const YAML::Node& node,
 Result<LoadedReference> LoadReferenceData(const ReferenceConfig& config) {
   LoadedReference out;
   for (const auto& table : config.tables) TF_RETURN_IF_ERROR(LoadTable(table, &out));
+  TF_RETURN_IF_ERROR(out.data.CheckUnitConversions().WithContext("reference data"));
   return out;
 }
 

@@ -2,8 +2,10 @@
 
 #include <cassert>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <deque>
+#include <set>
 
 #include "model/decimal.h"
 #include "model/lei.h"
@@ -128,6 +130,7 @@ Result<ReferenceData> ReferenceData::Build(const ReferenceTables& tables) {
   for (std::string_view kind : ReferenceKinds()) {
     for (const auto* row : ReferenceRows(tables, kind)) TF_RETURN_IF_ERROR(data.AddRow(*row));
   }
+  TF_RETURN_IF_ERROR(data.CheckUnitConversions());
   return data;
 }
 
@@ -364,6 +367,94 @@ std::map<std::string, ReferenceData::Edge> ReferenceData::Neighbours(
   add_layer("");
   if (!commodity.empty()) add_layer(commodity);
   return out;
+}
+
+namespace {
+
+std::string FormatFactor(double factor) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", factor);
+  return text;
+}
+
+}  // namespace
+
+std::string ReferenceData::Contradiction(const std::string& scope, const std::string& from,
+                                         const std::string& to, const Edge& edge, double other,
+                                         double off) {
+  const std::string origin = edge.label.empty()          ? "a built-in definition"
+                             : edge.label == "reference" ? "a row for any commodity"
+                                                         : "a " + edge.label + " row";
+  char apart[32];
+  std::snprintf(apart, sizeof apart, "%.2f%%", off * 100);
+  return "unit conversions " + (scope.empty() ? std::string("for any commodity") : "for " + scope) +
+         " contradict each other: " + from + " → " + to + " is " +
+         FormatFactor(edge.ratio.ToDouble()) + " by " + origin + " but " + FormatFactor(other) +
+         " by another route (" + apart +
+         " apart), so a quantity would convert by whichever route is taken; fix the factors, or "
+         "mark a density approximate: true (1% apart allowed)";
+}
+
+// Each commodity's units (with the generic rows and the built-ins) as a graph. The built-in
+// definitions, consistent among themselves, give every unit a size in the first unit of its
+// dimension (mass, volume, energy); the rows then join dimensions (a density: MT → bbl), which
+// rescales the joined one, and every other edge must agree with the two sizes, or two routes
+// disagree. So the edge found to disagree is a row's. Doubles suffice for a tolerance of 0.1%;
+// conversions themselves use the exact ratios.
+Status ReferenceData::CheckUnitConversions() const {
+  std::set<std::string> scopes{""};
+  std::set<std::string> units;
+  for (const auto& [pair, edge] : Builtins().edges) units.insert(pair.first);
+  for (const auto& [key, edge] : conversions_) {
+    scopes.insert(std::get<0>(key));
+    units.insert(std::get<1>(key));
+    units.insert(std::get<2>(key));
+  }
+  struct Size {
+    double of_root = 1;        // units of this per unit of its component's first unit
+    bool approximate = false;  // a step to it from there was approximate
+    const std::string* component = nullptr;
+  };
+  for (const std::string& scope : scopes) {
+    std::map<std::string, Size> sized;
+    for (const std::string& root : units) {  // the built-in definitions' components
+      if (sized.count(root)) continue;
+      sized[root] = Size{1, false, &root};
+      for (std::deque<std::string> queue{root}; !queue.empty(); queue.pop_front()) {
+        const Size from = sized[queue.front()];
+        for (const auto& [next, edge] : Neighbours(scope, queue.front())) {
+          if (!edge.label.empty() || sized.count(next)) continue;
+          sized[next] = Size{from.of_root * edge.ratio.ToDouble(),
+                             from.approximate || edge.approximate, &root};
+          queue.push_back(next);
+        }
+      }
+    }
+    for (const std::string& unit : units) {
+      for (const auto& [next, edge] : Neighbours(scope, unit)) {
+        const Size& from = sized[unit];
+        Size& to = sized[next];
+        const double expected = from.of_root * edge.ratio.ToDouble();
+        if (to.component != from.component) {  // a row joins two components: rescale one
+          const std::string* joined = to.component;
+          const double scale = expected / to.of_root;
+          for (auto& [u, size] : sized) {
+            if (size.component != joined) continue;
+            size.of_root *= scale;
+            size.approximate |= from.approximate || edge.approximate;
+            size.component = from.component;
+          }
+          continue;
+        }
+        const bool approximate = from.approximate || to.approximate || edge.approximate;
+        const double off = std::abs(to.of_root / expected - 1);
+        if (off <= (approximate ? 0.01 : 0.001)) continue;
+        return Status::Invalid(
+            Contradiction(scope, unit, next, edge, to.of_root / from.of_root, off));
+      }
+    }
+  }
+  return Status::OK();
 }
 
 Result<UnitFactor> ReferenceData::FindUnitConversion(std::string_view commodity,

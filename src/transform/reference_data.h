@@ -89,6 +89,10 @@ class ReferenceData : public model::ReferenceLookup {
   Status AddFxRate(const ref::FxRate& row);
   // Any row of a kind through its message type; Invalid for a message that is not one.
   Status AddRow(const google::protobuf::Message& row);
+  // Invalid when two routes between units give factors that disagree (by more than 0.1%, or 1%
+  // when a step is approximate), for any commodity: a quantity would convert one way or the
+  // other by the route the search happens to take. Run once all rows are added (Build does).
+  Status CheckUnitConversions() const;
   // Marks a table as loaded even when it has no rows (a configured but empty file).
   void MarkLoaded(std::string_view kind) { loaded_.insert(std::string(kind)); }
 
@@ -131,6 +135,10 @@ class ReferenceData : public model::ReferenceLookup {
   using ConversionKey = std::tuple<std::string, std::string, std::string>;  // commodity, from, to
   using FxKey = std::tuple<int32_t, std::string, std::string>;              // yyyymmdd, base, quote
 
+  // The message of CheckUnitConversions for `edge` (from → to), `other` by another route.
+  static std::string Contradiction(const std::string& scope, const std::string& from,
+                                   const std::string& to, const Edge& edge, double other,
+                                   double off);
   // The edges leaving `unit` for `commodity`, the best one per neighbour.
   std::map<std::string, Edge> Neighbours(const std::string& commodity,
                                          const std::string& unit) const;

@@ -32,6 +32,8 @@ class Ratio {
   Result<Ratio> Times(const Ratio& other) const;
 
   bool IsOne() const { return num_ == den_; }
+  // Nearest double: for comparing conversions within a tolerance, never for converting.
+  double ToDouble() const { return num_.ToDouble(0) / den_.ToDouble(0); }
 
   struct Applied {
     arrow::Decimal128 value;  // unscaled, at the requested scale

@@ -1,5 +1,6 @@
 #include "transform/reference_data.h"
 
+#include <gmock/gmock.h>
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
@@ -139,9 +140,9 @@ TEST(ReferenceDataTest, APairGivenBothWaysMustAgree) {
     t.unit_conversions = {there, back};
     return ReferenceData::Build(t).status();
   };
-  EXPECT_TRUE(with_inverse("0.134228").ok());      // 1 / 7.45 = 0.1342281879..., rounded
-  EXPECT_TRUE(with_inverse("0.1342").ok());        // rounded to 4 decimals, as people write it
-  EXPECT_FALSE(with_inverse("0.1341").ok());       // not a rounding of it
+  EXPECT_TRUE(with_inverse("0.134228").ok());  // 1 / 7.45 = 0.1342281879..., rounded
+  EXPECT_TRUE(with_inverse("0.1342").ok());    // rounded to 4 decimals, as people write it
+  EXPECT_FALSE(with_inverse("0.1341").ok());   // not a rounding of it
   // A rounding to few decimals, but far off: 1000 bbl would be 100 MT one way, 134 the other.
   EXPECT_FALSE(with_inverse("0.1").ok());
   EXPECT_FALSE(with_inverse("0.13").ok());
@@ -152,6 +153,42 @@ TEST(ReferenceDataTest, APairGivenBothWaysMustAgree) {
             "unit conversion GASOIL bbl → MT (factor 0.2) contradicts the one given the other "
             "way (factor 7.45): one is not the other's inverse; give one direction (the other is "
             "derived) or make them agree");
+}
+
+// Two routes between units must give the same factor, for every commodity, or a quantity would
+// convert by whichever route the search takes.
+TEST(ReferenceDataTest, RoutesBetweenUnitsMustAgree) {
+  auto build = [](std::vector<std::tuple<const char*, const char*, const char*, const char*>> rows,
+                  bool approximate = false) {
+    ReferenceTables t;
+    for (const auto& [commodity, from, to, factor] : rows) {
+      ref::UnitConversion c;
+      c.set_commodity(commodity);
+      c.set_from_unit(from);
+      c.set_to_unit(to);
+      c.mutable_factor()->set_value(factor);
+      c.set_approximate(approximate);
+      t.unit_conversions.push_back(c);
+    }
+    return ReferenceData::Build(t).status();
+  };
+  // A short ton where the built-in units say a metric ton is 2204.62 lb.
+  EXPECT_EQ(build({{"COPPER", "MT", "lb", "2000"}}).message(),
+            "unit conversions for COPPER contradict each other: MT → lb is 2000 by a COPPER row "
+            "but 2204.622622 by another route (10.23% apart), so a quantity would convert by "
+            "whichever route is taken; fix the factors, or mark a density approximate: true (1% "
+            "apart allowed)");
+  // A loop of rows: b → a is 1/2 directly, 15 through c.
+  EXPECT_THAT(build({{"X", "a", "b", "2"}, {"X", "b", "c", "3"}, {"X", "c", "a", "5"}}).message(),
+              ::testing::HasSubstr("unit conversions for X contradict each other"));
+  // A generic density against the commodity's own factor (300 gal = 7.14 bbl, not 7.45).
+  EXPECT_THAT(build({{"GASOIL", "MT", "bbl", "7.45"}, {"", "MT", "gal", "300"}}).message(),
+              ::testing::HasSubstr("for GASOIL contradict each other"));
+  // Routes that agree, within 0.1% for factors and 1% for densities.
+  EXPECT_TRUE(build({{"GASOIL", "MT", "bbl", "7.45"}, {"GASOIL", "MT", "gal", "312.9"}}).ok());
+  EXPECT_TRUE(build({{"GASOIL", "MT", "bbl", "7.45"}, {"GASOIL", "MT", "gal", "311"}}, true).ok());
+  EXPECT_FALSE(build({{"GASOIL", "MT", "bbl", "7.45"}, {"GASOIL", "MT", "gal", "311"}}).ok());
+  EXPECT_TRUE(build({{"COPPER", "MT", "lb", "2204.62"}}).ok());
 }
 
 TEST(ReferenceDataTest, RejectsRowsWithoutKeysOrWithBadValues) {
