@@ -278,8 +278,9 @@ class Normaliser {
   Convention QuoteConvention() const;
   // A price to major units; `*divided_by` is what its value was divided by (0 when not).
   Status NormalisePrice(const std::string& path, Price* price, int32_t* divided_by);
-  // A floating leg's spread, quoted as the leg's prices are: a minor-unit code, or the
-  // convention's minor unit when in its currency (or none).
+  // A floating leg's spread, quoted as the trade's prices are: a minor-unit code, or the
+  // convention's minor unit when with no currency, or in the convention's currency when this
+  // pass took the trade's prices in that currency as minor units (price_read_as_minor_).
   Status NormaliseSpread(const std::string& path, tradeflow::trade::v1::FloatingPriceTerms* f);
   // *value (a Decimal of `scale`) ÷ `divisor`; notes rounding under `field`.
   Status DivideMinor(const std::string& field, Decimal* value, int32_t divisor, int32_t scale);
@@ -296,6 +297,9 @@ class Normaliser {
   // The factor ConvertQuantity converted the leg's quantity by, and the unit it converted from,
   // for its total; empty when it did not convert.
   std::optional<Ratio> converted_by_;
+  // A price in the convention's ISO currency was taken as quoted in its minor unit (pence for
+  // GBP on a product quoted in GBp) by this pass: a spread in that currency is too.
+  bool price_read_as_minor_ = false;
   std::string converted_from_;
   std::string contract_key_;
 };
@@ -602,6 +606,7 @@ Status Normaliser::NormalisePrice(const std::string& path, Price* price, int32_t
         DivideMinor(path + ".value", price->mutable_value(), conv.minor_scale, PriceScale()));
     price->set_currency_minor_scale(conv.minor_scale);
     *divided_by = conv.minor_scale;
+    if (!price->currency().empty()) price_read_as_minor_ = true;
   }
   // A price quoted as the convention says (currency and minor scale) is per the convention's
   // unit too; one quoted otherwise (USc on an LME contract) may be per anything: left empty.
@@ -627,10 +632,13 @@ Status Normaliser::NormaliseSpread(const std::string& path,
   }
   const Convention conv = QuoteConvention();
   if (conv.currency.empty() || conv.minor_scale <= 1) return Status::OK();
-  // A spread with no currency is quoted as the contract's prices are. One in an ISO currency is
-  // taken in major units: a spread has no minor scale of its own, so the currency filled in
-  // here is what marks it converted (a second pass leaves it alone).
-  if (f->spread_currency().empty()) {
+  // A spread with no currency is quoted as the contract's prices are. One in the convention's
+  // ISO currency is too when the trade's prices in it were (a source that writes GBP for pence
+  // writes it for both); else it is taken in major units. A spread has no minor scale of its
+  // own: the currency filled in marks it converted, and a second pass, which finds the prices
+  // converted already (price_read_as_minor_ false), leaves it alone.
+  if (f->spread_currency().empty() ||
+      (price_read_as_minor_ && f->spread_currency() == conv.currency)) {
     TF_RETURN_IF_ERROR(DivideMinor(path, f->mutable_spread(), conv.minor_scale, scale_of_spread));
     f->set_spread_currency(std::string(conv.currency));
   }
@@ -683,9 +691,13 @@ Status Normaliser::Run(TradeEvent* event) {
         }
       }
     }
-    if (leg->has_floating()) {
-      TF_RETURN_IF_ERROR(NormaliseSpread(path + ".floating.spread", leg->mutable_floating()));
-    }
+  }
+  // After every leg's prices: a swap's fixed price may come on a later leg than its spread.
+  for (int i = 0; options_.convert_minor_currency && i < event->legs_size(); ++i) {
+    auto* leg = event->mutable_legs(i);
+    if (!leg->has_floating()) continue;
+    TF_RETURN_IF_ERROR(NormaliseSpread("legs[" + std::to_string(i) + "].floating.spread",
+                                       leg->mutable_floating()));
   }
   if (options_.convert_minor_currency) {
     for (int i = 0; i < event->fees_size(); ++i) {

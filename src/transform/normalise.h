@@ -33,7 +33,8 @@
 //    the spec's currency or none, with currency_minor_scale not set, is taken as quoted by the
 //    spec and converted the same way; so is an OTC price against the product's quote convention.
 //    A price that says currency_minor_scale 1 is already in major units and is left alone. Floating
-//    spreads, option premium amounts and fees in a minor-unit currency are converted too.
+//    spreads, option premium amounts and fees in a minor-unit currency are converted too; so is a
+//    spread in the convention's ISO currency when the trade's prices in it were taken as minor.
 // 5. Optionally, empty product fields (commodity from the contract spec; asset class, subclass
 //    and detail from the product) are filled.
 //

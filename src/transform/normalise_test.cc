@@ -306,6 +306,27 @@ TEST(NormaliseTest, PremiumAmountAndSpreadFollowTheQuoteConvention) {
   EXPECT_EQ(usd.event.legs(0).floating().spread().value(), "1.5");
 }
 
+// A source that writes GBP for a price in pence (NBP is quoted in GBp) writes it for the
+// spread of the same trade too: both are taken as pence, whichever leg comes first.
+TEST(NormaliseTest, ASpreadInTheCurrencyOfPricesTakenAsMinorUnitsIsToo) {
+  for (const char* legs : {R"(legs { fixed { price { value { value: "85" } currency: "GBP" } } }
+                             legs { floating { spread { value: "2" } spread_currency: "GBP" } })",
+                           R"(legs { floating { spread { value: "2" } spread_currency: "GBP" } }
+                             legs { fixed { price { value { value: "85" } currency: "GBP" } } })"}) {
+    Outcome o = NormaliseText(std::string(R"(product { commodity: "NBP" } )") + legs);
+    const TradeEvent& e = o.event;
+    const int fixed = e.legs(0).has_fixed() ? 0 : 1;
+    EXPECT_EQ(e.legs(fixed).fixed().price().value().value(), "0.85");
+    EXPECT_EQ(e.legs(1 - fixed).floating().spread().value(), "0.02");
+    EXPECT_EQ(e.legs(1 - fixed).floating().spread_currency(), "GBP");
+  }
+  // A price that says it is in major units leaves the spread in major units too.
+  Outcome major = NormaliseText(R"(product { commodity: "NBP" }
+      legs { fixed { price { value { value: "0.85" } currency: "GBP" currency_minor_scale: 1 } } }
+      legs { floating { spread { value: "0.02" } spread_currency: "GBP" } })");
+  EXPECT_EQ(major.event.legs(1).floating().spread().value(), "0.02");
+}
+
 TEST(NormaliseTest, OtcPriceFollowsTheProductQuoteConvention) {
   Outcome o = NormaliseText(R"(product { commodity: "NBP" }
                      legs { quantity { value { value: "1000" } unit: "thm" }
