@@ -364,7 +364,8 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
     return Status::Invalid("cannot parse " + QuoteValue(raw) + " as a timestamp with format '" +
                            format + "'" + ShortYearHint(owned, format));
   }
-  if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
+  // glibc's %S reads up to 61 (a double leap second C89 once allowed); 60 is a leap second.
+  if (!ValidCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) || tm.tm_sec > 60) {
     return Status::Invalid(QuoteValue(raw) + " is not a valid date and time");
   }
   const int64_t local = DaysFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
@@ -429,7 +430,8 @@ Result<int32_t> ParseUtcOffset(std::string_view raw) {
   size_t i = 1;
   int32_t h = 0, m = 0;
   if (!Digits(s, &i, 2, &h)) return bad();
-  if (i < s.size() && s[i] == ':') ++i;
+  // +01, +0100 or +01:00; a colon needs the minutes after it ("+05:" is cut short).
+  if (i < s.size() && s[i] == ':' && ++i == s.size()) return bad();
   if (i < s.size() && !Digits(s, &i, 2, &m)) return bad();
   if (i != s.size() || h > 18 || m > 59) return bad();
   int32_t seconds = h * 3600 + m * 60;

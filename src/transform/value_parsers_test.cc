@@ -260,6 +260,12 @@ TEST(ValueParsersTest, Offsets) {
   EXPECT_EQ(FormatUtcOffset(14 * 3600), "+14:00");
   EXPECT_EQ(FormatUtcOffset(123 * 3600), "+123:00");
   EXPECT_FALSE(ParseUtcOffset("CET").ok());
+  EXPECT_EQ(*ParseUtcOffset("+05"), 18000);
+  EXPECT_FALSE(ParseUtcOffset("+05:").ok());  // cut short
+  EXPECT_FALSE(ParseUtcOffset("+05:3").ok());
+  // glibc's %S reads 61; a minute has at most 60 (a leap second).
+  EXPECT_FALSE(ParseTimestamp("2026-06-30 12:00:61", "%Y-%m-%d %H:%M:%S", "").ok());
+  EXPECT_TRUE(ParseTimestamp("2016-12-31 23:59:60", "%Y-%m-%d %H:%M:%S", "").ok());
 }
 
 }  // namespace
