@@ -18,15 +18,16 @@ namespace tradeflow::cli {
 namespace {
 
 // Exit codes: 0 done; 1 failed (data, configuration, I/O); 2 the command line is wrong; 75
-// (EX_TEMPFAIL) another writer changed a table under this run (a kConflict), which stopped
-// without committing more: running again ingests what is still new, so a scheduler may retry
-// on it alone.
+// (EX_TEMPFAIL) another writer changed a table under this run (a kConflict), or held the
+// catalog locked for longer than the wait (kUnavailable), which stopped without committing
+// more: running again ingests what is still new, so a scheduler may retry on it alone.
 constexpr int kExitFailed = 1;
 constexpr int kExitRunAgain = 75;
 
 int Fail(const Status& st) {
   std::cerr << "tradeflow: error: " << st.message() << "\n";
-  return st.code() == StatusCode::kConflict ? kExitRunAgain : kExitFailed;
+  const bool again = st.code() == StatusCode::kConflict || st.code() == StatusCode::kUnavailable;
+  return again ? kExitRunAgain : kExitFailed;
 }
 
 struct CatalogOptions {

@@ -23,6 +23,7 @@ enum class StatusCode {
   kConflict,         // lost an optimistic-concurrency race (catalog compare-and-swap)
   kIOError,          // the operating system or a library failed to read or write
   kInternal,         // a bug: an invariant of ours does not hold
+  kUnavailable,      // a shared resource (the catalog) was busy: nothing changed; retry later
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -40,6 +41,7 @@ class [[nodiscard]] Status {
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
   static Status IOError(std::string msg) { return {StatusCode::kIOError, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+  static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

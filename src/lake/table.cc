@@ -457,7 +457,8 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     Status swapped =
         catalog_->SwapMetadataLocation(id_, metadata_location_, ToFileUri(metadata_path));
     if (options.maybe_committed) {
-      *options.maybe_committed = !swapped.ok() && swapped.code() != StatusCode::kConflict;
+      *options.maybe_committed = !swapped.ok() && swapped.code() != StatusCode::kConflict &&
+                                 swapped.code() != StatusCode::kUnavailable;
     }
     if (swapped.ok()) {
       CrashPoint("catalog-swapped");
@@ -466,7 +467,7 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
       metadata_location_ = ToFileUri(metadata_path);
       return snapshot_id;
     }
-    if (swapped.code() != StatusCode::kConflict) {
+    if (swapped.code() != StatusCode::kConflict && swapped.code() != StatusCode::kUnavailable) {
       // The catalog cannot say whether its update landed: if it did, the table points at these
       // files, so they stay (orphan cleanup removes them later if it did not).
       return swapped.WithContext("commit to " + id_.ToString() + " (it may or may not have " +
@@ -475,10 +476,13 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     (void)RemoveFileIfExists(metadata_path);
     (void)RemoveFileIfExists(list_path);
     for (const auto& m : deleted_manifests) (void)RemoveFileIfExists(m);
-    if (attempt >= options.max_attempts) {
+    // A busy catalog was waited for already (its busy timeout): the run stops, nothing changed.
+    if (swapped.code() == StatusCode::kUnavailable || attempt >= options.max_attempts) {
       (void)RemoveFileIfExists(manifest_path);
-      return swapped.WithContext("commit to " + id_.ToString() + " after " +
-                                 std::to_string(attempt) + " attempts");
+      return swapped.WithContext("commit to " + id_.ToString() +
+                                 (swapped.code() == StatusCode::kUnavailable
+                                      ? std::string(" did not happen")
+                                      : " after " + std::to_string(attempt) + " attempts"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
     TF_RETURN_IF_ERROR(Refresh());

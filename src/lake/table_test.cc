@@ -107,9 +107,11 @@ TEST_F(TableTest, ACommitWithoutFilesAddsNoManifest) {
 
 // A catalog whose swap fails without saying whether it landed (an I/O error on its COMMIT):
 // it lands, then reports the error.
-class LandsThenFails : public Catalog {
+// A catalog whose swap fails with `failure`, after it happened (`lands`) or without it.
+class FailingSwap : public Catalog {
  public:
-  explicit LandsThenFails(Catalog* real) : real_(real) {}
+  FailingSwap(Catalog* real, bool lands, Status failure)
+      : real_(real), lands_(lands), failure_(std::move(failure)) {}
   const std::string& name() const override { return real_->name(); }
   std::string identity() const override { return real_->identity(); }
   Result<std::vector<std::string>> CatalogNamesInStore() override {
@@ -128,13 +130,15 @@ class LandsThenFails : public Catalog {
   }
   Status SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
                               const std::string& location) override {
-    TF_RETURN_IF_ERROR(real_->SwapMetadataLocation(id, expected, location));
-    return Status::IOError("disk I/O error on COMMIT");
+    if (lands_) TF_RETURN_IF_ERROR(real_->SwapMetadataLocation(id, expected, location));
+    return failure_;
   }
   Status DropTable(const TableIdentifier& id) override { return real_->DropTable(id); }
 
  private:
   Catalog* real_;
+  bool lands_;
+  Status failure_;
 };
 
 // When the catalog cannot say whether a commit landed, the commit's files stay: it did land
@@ -142,7 +146,7 @@ class LandsThenFails : public Catalog {
 TEST_F(TableTest, AnAmbiguousCommitKeepsItsFilesAndSaysSo) {
   auto real = Open();
   ASSERT_TRUE(Table::Create(real.get(), id_, location_, *SchemaV1()).ok());
-  LandsThenFails catalog(real.get());
+  FailingSwap catalog(real.get(), /*lands=*/true, Status::IOError("disk I/O error on COMMIT"));
   auto table = Table::Load(&catalog, id_);
   ASSERT_TRUE(table.ok());
   auto files = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 5)});
@@ -161,6 +165,37 @@ TEST_F(TableTest, AnAmbiguousCommitKeepsItsFilesAndSaysSo) {
   ASSERT_TRUE(live.ok()) << live.status().ToString();
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ((*live)[0].record_count, 5);
+}
+
+// A catalog that was busy (locked for longer than the wait) did not take the commit: the run
+// says so, knows nothing landed, and the attempt's metadata files are gone.
+TEST_F(TableTest, ACommitTheBusyCatalogRefusedDidNotHappen) {
+  auto real = Open();
+  ASSERT_TRUE(Table::Create(real.get(), id_, location_, *SchemaV1()).ok());
+  FailingSwap catalog(real.get(), /*lands=*/false, Status::Unavailable("database is locked"));
+  auto table = Table::Load(&catalog, id_);
+  ASSERT_TRUE(table.ok());
+  auto files = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 5)});
+  ASSERT_TRUE(files.ok());
+  auto metadata_files = [&] {
+    size_t n = 0;
+    for (const auto& e :
+         std::filesystem::directory_iterator(root_ / "trading" / "t" / "metadata")) {
+      n += e.path().string().ends_with(".metadata.json") || e.path().string().ends_with(".avro");
+    }
+    return n;
+  };
+  const size_t before = metadata_files();
+  bool maybe_committed = true;
+  AppendOptions options;
+  options.maybe_committed = &maybe_committed;
+  auto snap = (*table)->Append(*files, *SchemaV1(), options);
+  ASSERT_FALSE(snap.ok());
+  EXPECT_EQ(snap.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(maybe_committed);
+  EXPECT_EQ(snap.status().message(),
+            "commit to " + id_.ToString() + " did not happen: database is locked");
+  EXPECT_EQ(metadata_files(), before);
 }
 
 // Two writers race on the same table: one wins the compare-and-swap, the other reloads and

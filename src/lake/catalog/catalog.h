@@ -72,7 +72,8 @@ class Catalog {
   // Atomically replaces the table's metadata location `expected_location` by `new_location` and
   // records `expected_location` as the previous one. Conflict if the table's current location is
   // not `expected_location` (another writer committed first) or the table is gone: reload and
-  // retry.
+  // retry. Unavailable if the catalog was busy (locked by another writer for longer than the
+  // wait): nothing changed. Any other error leaves it unknown whether the swap happened.
   virtual Status SwapMetadataLocation(const TableIdentifier& id,
                                       const std::string& expected_location,
                                       const std::string& new_location) = 0;

@@ -339,6 +339,25 @@ TEST(SqliteCatalogTest, SwapSucceedsOnExpectedAndConflictsOnStale) {
   ASSERT_TRUE(c.CreateNamespace("after").ok());
 }
 
+// A write lock held longer than the busy timeout: the statement did not take effect, which
+// Unavailable says (a commit that fails so did not happen).
+TEST(SqliteCatalogTest, ALockHeldLongerThanTheWaitIsUnavailable) {
+  TempDir dir;
+  fs::path db = dir.path() / "catalog.db";
+  ASSERT_TRUE(Open(db).ok());
+  auto holder = sqlite::Database::Open(db.string(), 5000);
+  ASSERT_TRUE(holder.ok());
+  ASSERT_TRUE((*holder)->Exec("BEGIN IMMEDIATE").ok());
+  auto waiter = sqlite::Database::Open(db.string(), 50);
+  ASSERT_TRUE(waiter.ok());
+  Status busy = (*waiter)->Exec("BEGIN IMMEDIATE");
+  EXPECT_EQ(busy.code(), StatusCode::kUnavailable) << busy.ToString();
+  EXPECT_NE(busy.message().find("held the database lock longer than the busy timeout"),
+            std::string::npos)
+      << busy.message();
+  ASSERT_TRUE((*holder)->Exec("ROLLBACK").ok());
+}
+
 TEST(SqliteCatalogTest, CatalogNameScopesRows) {
   TempDir dir;
   fs::path db = dir.path() / "catalog.db";

@@ -19,9 +19,11 @@ Status SqliteError(sqlite3* db, const std::string& db_path, int rc, std::string_
   }
   int primary = rc & 0xFF;  // extended codes carry the primary code in the low byte
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    // The statement did not take effect: a commit that fails so did not happen.
     msg +=
         " (another connection held the database lock longer than the busy timeout; retry, and "
         "if it persists look for a stuck process using this file)";
+    return Status::Unavailable(std::move(msg));
   }
   return Status::IOError(std::move(msg));
 }
