@@ -92,11 +92,13 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
     if (!removed.ok()) return removed.status().WithContext("cleaning " + options.ns + "." + name);
     if (options.orphans_removed) *options.orphans_removed += static_cast<int64_t>(removed->size());
     TF_ASSIGN_OR_RETURN(std::string rows_hash, ReferenceRowsHash(reference.tables, kind));
+    auto holds_these_rows = [&rows_hash](const lake::TableMetadata& metadata) {
+      const lake::Snapshot* s = lake::CurrentSnapshot(metadata);
+      return s != nullptr && s->summary.count(kRowsHashKey) &&
+             s->summary.at(kRowsHashKey) == rows_hash;
+    };
+    if (holds_these_rows(sink->table().metadata())) continue;  // as the last run stored them
     const lake::Snapshot* current = lake::CurrentSnapshot(sink->table().metadata());
-    if (current != nullptr && current->summary.count(kRowsHashKey) &&
-        current->summary.at(kRowsHashKey) == rows_hash) {
-      continue;  // the same rows as the last run stored
-    }
     // Pipelines that share a namespace share its ref_ tables: with reference files of their own,
     // each run replaces the other's rows, and a join of one's trades meets the other's rows.
     if (current != nullptr && current->summary.count(kPipelineKey) &&
@@ -119,7 +121,17 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
     append.summary[kPipelineKey] = options.pipeline;
     append.summary[kInputHashesKey] = hashes;  // where the rows came from
     append.summary[kRowsHashKey] = rows_hash;
-    TF_RETURN_IF_ERROR(sink->table().Append(files, sink->schema(), append).status());
+    // A run that committed the same rows while this one wrote them (two runs of a pipeline at
+    // once) leaves nothing to do: not the same rows again as a snapshot of their own.
+    append.check = [&holds_these_rows](const lake::TableMetadata& now) {
+      return holds_these_rows(now) ? Status::AlreadyExists("stored meanwhile") : Status::OK();
+    };
+    Status appended = sink->table().Append(files, sink->schema(), append).status();
+    if (appended.code() == StatusCode::kAlreadyExists) {
+      sink->Abandon();
+      continue;
+    }
+    TF_RETURN_IF_ERROR(appended);
     if (options.replaced) options.replaced->push_back(options.ns + "." + name);
     if (options.progress) {
       options.progress->Line("reference table " + options.ns + "." + name + ": " +

@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <utility>
 
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/table.h"
@@ -31,7 +33,8 @@ class ReferenceTablesTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Status Commit(const std::string& yaml = testing::kExampleReference) {
+  Status Commit(const std::string& yaml = testing::kExampleReference,
+                lake::Catalog* catalog = nullptr) {
     auto config =
         ParseReferenceConfig(YAML::Load(yaml)["reference"], (dir_ / "pipeline.yaml").string());
     if (!config.ok()) return config.status();
@@ -44,7 +47,7 @@ class ReferenceTablesTest : public ::testing::Test {
     options.root = (dir_ / "lake").string() + "/trading/";
     options.target_file_bytes = 8 << 20;
     options.run_id = "run-" + std::to_string(++runs_);
-    return CommitReferenceTables(catalog_.get(), *hashes, *reference, options);
+    return CommitReferenceTables(catalog ? catalog : catalog_.get(), *hashes, *reference, options);
   }
 
   // Each ref_ table's current snapshot: its id and summary.
@@ -79,6 +82,64 @@ TEST_F(ReferenceTablesTest, WritesEveryKindAndLeavesUnchangedFilesAlone) {
   for (const auto& [kind, snapshot] : first) {
     EXPECT_EQ(second[kind].snapshot_id, snapshot.snapshot_id) << kind << " was written again";
   }
+}
+
+// A catalog that runs `race` once, just before its first swap: another writer committing then.
+class RacedOnce : public lake::Catalog {
+ public:
+  RacedOnce(lake::Catalog* real, std::function<void()> race)
+      : real_(real), race_(std::move(race)) {}
+  const std::string& name() const override { return real_->name(); }
+  std::string identity() const override { return real_->identity(); }
+  Result<std::vector<std::string>> CatalogNamesInStore() override {
+    return real_->CatalogNamesInStore();
+  }
+  Status CreateNamespace(const std::string& ns) override { return real_->CreateNamespace(ns); }
+  Result<std::vector<std::string>> ListNamespaces() override { return real_->ListNamespaces(); }
+  Result<std::vector<lake::TableIdentifier>> ListTables(const std::string& ns) override {
+    return real_->ListTables(ns);
+  }
+  Result<std::optional<std::string>> LoadMetadataLocation(
+      const lake::TableIdentifier& id) override {
+    return real_->LoadMetadataLocation(id);
+  }
+  Status CreateTable(const lake::TableIdentifier& id, const std::string& location) override {
+    return real_->CreateTable(id, location);
+  }
+  Status SwapMetadataLocation(const lake::TableIdentifier& id, const std::string& expected,
+                              const std::string& location) override {
+    if (race_) std::exchange(race_, nullptr)();
+    return real_->SwapMetadataLocation(id, expected, location);
+  }
+  Status DropTable(const lake::TableIdentifier& id) override { return real_->DropTable(id); }
+
+ private:
+  lake::Catalog* real_;
+  std::function<void()> race_;
+};
+
+// Two runs of a pipeline at once: the one that loses the race for a ref_ table finds the same
+// rows stored and adds no snapshot of its own, and removes the files it wrote for them.
+TEST_F(ReferenceTablesTest, RowsAnotherRunStoredMeanwhileAreNotStoredAgain) {
+  ASSERT_TRUE(Commit().ok());  // creates the tables
+  std::ofstream(dir_ / "ref" / "books.csv", std::ios::app)
+      << "AGRI-LDN,AGRI,529900TFCOMMOD000132,Agri,true\n";
+  const auto before = Current();
+  RacedOnce racing(catalog_.get(), [this] { ASSERT_TRUE(Commit().ok()); });
+  ASSERT_TRUE(Commit(testing::kExampleReference, &racing).ok());
+  auto books = lake::Table::Load(catalog_.get(), {"trading", "ref_books"});
+  ASSERT_TRUE(books.ok());
+  EXPECT_EQ((*books)->metadata().snapshots.size(), 2u);  // the first run's and the winner's
+  const auto after = Current();
+  EXPECT_EQ(after.at("books").summary.at("tradeflow.run-id"), "run-3");  // the racer, not run-2
+  EXPECT_EQ(after.at("counterparties").snapshot_id, before.at("counterparties").snapshot_id);
+  auto live = (*books)->LiveDataFiles();
+  ASSERT_TRUE(live.ok());
+  size_t data_files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "lake" / "trading" / "ref_books")) {
+    data_files += e.path().extension() == ".parquet";
+  }
+  EXPECT_EQ(data_files, 2u);  // the first run's (kept for its snapshot) and the winner's
 }
 
 TEST_F(ReferenceTablesTest, AChangedFileReplacesThatKindOnly) {
