@@ -115,21 +115,67 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
 
 const std::string kIsoDate = "%Y-%m-%d";
 
+bool IsNumericDirective(char d) {
+  return std::string_view("YmdHMSy").find(d) != std::string_view::npos;
+}
+
+// One of %m %d %H %M %S as exactly two digits, in its range.
+bool ReadTwoDigits(const char*& p, char directive, std::tm* tm) {
+  if (!std::isdigit(static_cast<unsigned char>(p[0])) ||
+      !std::isdigit(static_cast<unsigned char>(p[1]))) {
+    return false;
+  }
+  const int v = (p[0] - '0') * 10 + (p[1] - '0');
+  p += 2;
+  switch (directive) {
+    case 'm':
+      tm->tm_mon = v - 1;
+      return v >= 1 && v <= 12;
+    case 'd':
+      tm->tm_mday = v;
+      return v >= 1 && v <= 31;
+    case 'H':
+      tm->tm_hour = v;
+      return v <= 23;
+    case 'M':
+      tm->tm_min = v;
+      return v <= 59;
+    default:  // 'S'
+      tm->tm_sec = v;
+      return v <= 60;
+  }
+}
+
 // strptime with `%Y` read as exactly four digits. glibc's %Y takes one to four, so "26-05-01"
 // with "%Y-%m-%d" would be the year 26: a plausible-looking date in the wrong millennium, and
-// a partition of its own. The format is split at each %Y; strptime reads the parts between.
+// a partition of its own. Likewise %m %d %H %M %S next to another number's directive ("%Y%m%d")
+// are read as exactly two digits: glibc takes one or two, so "2026111" would be 2026-11-01. The
+// format is split at those directives; strptime reads the parts between.
 const char* StrictStrptime(const char* text, const std::string& format, std::tm* tm) {
   const char* p = text;
-  size_t from = 0;  // start of the format part not yet read
+  size_t from = 0;                         // start of the format part not yet read
+  size_t numeric_end = std::string::npos;  // where the last numeric directive ended
   for (size_t i = 0; i + 1 < format.size(); ++i) {
     if (format[i] != '%') continue;
-    if (format[i + 1] != 'Y') {
+    const char d = format[i + 1];
+    const bool after_number = numeric_end == i;
+    const bool before_number =
+        i + 3 < format.size() && format[i + 2] == '%' && IsNumericDirective(format[i + 3]);
+    numeric_end = IsNumericDirective(d) ? i + 2 : std::string::npos;
+    const bool two_digits = std::string_view("mdHMS").find(d) != std::string_view::npos &&
+                            (after_number || before_number);
+    if (d != 'Y' && !two_digits) {
       ++i;  // "%%" and other directives: strptime's
       continue;
     }
     if (i > from) {
       p = strptime(p, format.substr(from, i - from).c_str(), tm);
       if (p == nullptr) return nullptr;
+    }
+    if (two_digits) {
+      if (!ReadTwoDigits(p, d, tm)) return nullptr;
+      from = ++i + 1;
+      continue;
     }
     while (std::isspace(static_cast<unsigned char>(*p))) ++p;  // as strptime's %Y
     int year = 0;

@@ -67,6 +67,18 @@ TEST(ValueParsersTest, PercentYNeedsFourDigits) {
   EXPECT_EQ(compact->month, 5);
   EXPECT_EQ(compact->day, 11);
   EXPECT_FALSE(ParseDate("260511", "%Y%m%d").ok());
+  // In a run of numbers, month and day are two digits each: "2026111" is no date.
+  EXPECT_FALSE(ParseDate("2026111", "%Y%m%d").ok());
+  EXPECT_FALSE(ParseDate("20261301", "%Y%m%d").ok());
+  EXPECT_FALSE(ParseDate("2026110", "%Y%m%d").ok());
+  EXPECT_FALSE(ParseTimestamp("2026050109112", "%Y%m%d%H%M%S", "UTC").ok());
+  EXPECT_FALSE(ParseTimestamp("20260501241125", "%Y%m%d%H%M%S", "UTC").ok());
+  auto day_first = ParseDate("11052026", "%d%m%Y");
+  ASSERT_TRUE(day_first.ok()) << day_first.status().message();
+  EXPECT_EQ(day_first->month, 5);
+  // Between separators, or next to a month name, one digit is fine as before.
+  EXPECT_EQ(ParseDate("1/5/2026", "%d/%m/%Y")->day, 1);
+  EXPECT_EQ(ParseDate("1May2026", "%d%b%Y")->day, 1);
   auto compact_time = ParseTimestamp("20260501091125", "%Y%m%d%H%M%S", "UTC");
   ASSERT_TRUE(compact_time.ok()) << compact_time.status().message();
   EXPECT_EQ(compact_time->seconds, 1777626685);
