@@ -314,6 +314,14 @@ Status ReferenceData::AddFxRate(const ref::FxRate& row) {
   TF_ASSIGN_OR_RETURN(Ratio rate, Ratio::FromDecimal(row.rate().value()));
   FxKey fx{DateKey(row.date()), row.base_currency(), row.quote_currency()};
   if (!fx_rates_.emplace(fx, rate).second) return Status::Invalid("duplicate FX rate " + key);
+  // Given both ways, the rates must agree, else a conversion depends on its direction.
+  auto inverse =
+      fx_rates_.find(FxKey{DateKey(row.date()), row.quote_currency(), row.base_currency()});
+  if (inverse != fx_rates_.end() && !ProductNearOne({rate, ""}, {inverse->second, ""}, 1000)) {
+    return Status::Invalid("FX rate " + key + " (" + row.rate().value() +
+                           ") contradicts the rate given the other way (its inverse is " +
+                           "more than 0.1% apart): give one direction, or make them agree");
+  }
   loaded_.insert(std::string(kFxRates));
   return Status::OK();
 }

@@ -111,6 +111,13 @@ TEST(ReferenceDataTest, DuplicateKeysNameTheKey) {
        "duplicate unit conversion BRENT bbl → MT"},
       {[](ReferenceTables* t) { t->fx_rates.push_back(t->fx_rates[0]); },
        "duplicate FX rate 2026-05-11 EUR/USD"},
+      {[](ReferenceTables* t) {  // EUR/USD 1.25 is USD/EUR 0.8, not 0.5
+         t->fx_rates.push_back(Parse<ref::FxRate>(
+             R"(date { year: 2026 month: 5 day: 11 } base_currency: "USD" quote_currency: "EUR"
+                rate { value: "0.5" })"));
+       },
+       "FX rate 2026-05-11 USD/EUR (0.5) contradicts the rate given the other way (its inverse "
+       "is more than 0.1% apart): give one direction, or make them agree"},
   };
   for (const auto& c : cases) {
     ReferenceTables t = Tables();
@@ -330,6 +337,11 @@ TEST(ReferenceDataTest, UnknownUnitPairIsNotFound) {
 }
 
 TEST(ReferenceDataTest, FxRatesWithInverse) {
+  ReferenceTables both = Tables();  // both ways, agreeing: fine
+  both.fx_rates.push_back(Parse<ref::FxRate>(
+      R"(date { year: 2026 month: 5 day: 11 } base_currency: "USD" quote_currency: "EUR"
+         rate { value: "0.8001" })"));
+  EXPECT_TRUE(ReferenceData::Build(both).ok());
   ReferenceData data = Build();
   tradeflow::trade::v1::Date d;
   d.set_year(2026);
