@@ -536,9 +536,11 @@ Status Normaliser::ComputeTotal(const TradeEvent& event, int leg_index, const st
   }
   // A value converted to another unit was rounded once already: the total is computed from the
   // figure as reported, times the periods and the factor, and rounded once (the rounded value
-  // times 8760 hours could be off by 4380 millionths).
+  // times 8760 hours could be off by 4380 millionths). A TERM total is the value itself, whose
+  // rounding is noted already.
   bool used_reported = false;
-  if (converted_by_ && q->has_reported_value() && SameUnit(q->reported_unit(), converted_from_)) {
+  if (converted_by_ && !periods->IsOne() && q->has_reported_value() &&
+      SameUnit(q->reported_unit(), converted_from_)) {
     if (auto combined = periods->Times(*converted_by_); combined.ok()) {
       bool exact_from_reported = true;
       auto from_reported = ApplyToDecimalString(*combined, q->reported_value().value(),

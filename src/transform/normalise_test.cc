@@ -556,6 +556,13 @@ TEST(NormaliseTest, TermTotalIsTheValueWithOrWithoutAPeriod) {
       "TTF", R"(value { value: "5000.50" } unit: "MWh" frequency: QUANTITY_FREQUENCY_TERM)",
       "2026-08-01", "2026-08-31"));
   EXPECT_EQ(TotalOf(physical), "5000.5");
+  // Converted with rounding: the value's rounding is noted once, not again for its total.
+  Outcome converted = NormaliseText(PhysicalTrade(
+      "GASOIL", R"(value { value: "1000" } unit: "bbl" frequency: QUANTITY_FREQUENCY_TERM)",
+      "2026-08-01", "2026-08-31"));
+  EXPECT_EQ(converted.event.legs(0).quantity().value().value(), "134.228188");
+  EXPECT_EQ(TotalOf(converted), "134.228188");
+  EXPECT_THAT(converted.notes, ElementsAre(::testing::StartsWith("legs[0].quantity.value: ")));
 }
 
 // A total the source gave in its unit agrees with value × periods once both are converted,
