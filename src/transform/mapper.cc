@@ -297,7 +297,10 @@ struct Mapper::CompiledRule {
   const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
   const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
   model::DecimalType decimal;
+  // The source's number format, for text read from its columns; constants, defaults and lookups
+  // are written plainly (like the YAML's other numbers), whatever the source's separators.
   NumberFormat numbers;
+  bool source_is_plain = false;
   std::string where;
 
   bool Applies(const std::vector<std::string>& values) const {
@@ -311,8 +314,8 @@ struct Mapper::CompiledRule {
 
   // Sets the leaf from `text`. The parent message is created before the text is parsed, so a
   // record rejected for its text still holds the (empty) parent, as it always has.
-  Status Apply(std::string_view text, TargetTree::Cursor* cursor,
-               std::vector<MappingIssue>* issues) const {
+  Status Apply(std::string_view text, TargetTree::Cursor* cursor, std::vector<MappingIssue>* issues,
+               bool plain) const {
     Message* msg = cursor->Get(parent);
     switch (kind) {
       case LeafKind::kString:
@@ -321,7 +324,7 @@ struct Mapper::CompiledRule {
         return Status::OK();
       case LeafKind::kInt32:
       case LeafKind::kInt64:
-        return SetInteger(text, msg, cursor);
+        return SetInteger(text, plain ? NumberFormat{} : numbers, msg, cursor);
       case LeafKind::kBool: {
         TF_ASSIGN_OR_RETURN(bool v, ParseBool(text));
         cursor->BeforeSet(parent, leaf);
@@ -332,7 +335,7 @@ struct Mapper::CompiledRule {
         SetEnum(text, msg, cursor, issues);
         return Status::OK();
       case LeafKind::kDecimal:
-        return SetDecimal(text, msg, cursor);
+        return SetDecimal(text, plain ? NumberFormat{} : numbers, msg, cursor);
       case LeafKind::kDate:
         return SetDate(text, msg, cursor);
       case LeafKind::kTimestamp:
@@ -341,8 +344,9 @@ struct Mapper::CompiledRule {
     return Status::Internal("unhandled field kind");
   }
 
-  Status SetInteger(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
-    TF_ASSIGN_OR_RETURN(int64_t v, ParseNumber(numbers, text, ParseInteger));
+  Status SetInteger(std::string_view text, const NumberFormat& format, Message* msg,
+                    TargetTree::Cursor* cursor) const {
+    TF_ASSIGN_OR_RETURN(int64_t v, ParseNumber(format, text, ParseInteger));
     if (kind == LeafKind::kInt32 && (v < INT32_MIN || v > INT32_MAX)) {
       return Status::Invalid(QuoteValue(text) + " is out of range for a 32-bit integer");
     }
@@ -375,9 +379,10 @@ struct Mapper::CompiledRule {
     parent_reflection->SetEnum(msg, leaf, value);
   }
 
-  Status SetDecimal(std::string_view text, Message* msg, TargetTree::Cursor* cursor) const {
+  Status SetDecimal(std::string_view text, const NumberFormat& format, Message* msg,
+                    TargetTree::Cursor* cursor) const {
     auto parse = [this](std::string_view plain) { return model::CanonicalDecimal(plain, decimal); };
-    TF_ASSIGN_OR_RETURN(std::string canonical, ParseNumber(numbers, text, parse));
+    TF_ASSIGN_OR_RETURN(std::string canonical, ParseNumber(format, text, parse));
     cursor->BeforeSet(parent, leaf);
     Message* d = parent_reflection->MutableMessage(msg, leaf);
     value_reflection->SetString(d, value_fields[0], std::move(canonical));
@@ -512,6 +517,8 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   rule->time_zone = m.time_zone;
   rule->default_value = m.default_value;
   rule->numbers = numbers;
+  rule->source_is_plain =
+      m.source.kind == ValueSource::Kind::kConstant || m.source.kind == ValueSource::Kind::kLookup;
   rule->where = m.where;
   if (m.when) {
     ValueSource when_source;
@@ -542,7 +549,7 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
     TargetTree::Cursor cursor(*targets, scratch.get());
     std::vector<MappingIssue> issues;
     const std::string context = "target '" + m.target + "': " + what;
-    TF_RETURN_IF_ERROR(rule->Apply(value, &cursor, &issues).WithContext(context));
+    TF_RETURN_IF_ERROR(rule->Apply(value, &cursor, &issues, /*plain=*/true).WithContext(context));
     if (!issues.empty()) {
       return Status::Invalid(context + " '" + value + "' is not a value of " +
                              rule->leaf->enum_type()->name() +
@@ -660,11 +667,13 @@ Status Mapper::Map(const std::vector<std::string>& values,
     if (!rule->Applies(values)) continue;
     conditional_read |= rule->conditional_bits;
     std::string_view text = rule->source.Evaluate(values, &scratch);
+    bool plain = rule->source_is_plain;
     if (text.empty()) {
       if (!rule->default_value) continue;
       text = *rule->default_value;
+      plain = true;
     }
-    Status st = rule->Apply(text, &cursor, issues);
+    Status st = rule->Apply(text, &cursor, issues, plain);
     if (const FieldDescriptor* lost = cursor.TakeReplacedOneofMember(); lost && st.ok()) {
       st = Status::Invalid("another rule set " + lost->name() + ", the alternative (oneof " +
                            lost->containing_oneof()->name() +

@@ -167,6 +167,45 @@ TEST(MapperTest, DecimalCommaAndThousandsSeparators) {
   EXPECT_EQ(t.legs(0).fixed().price().value().value(), "72.1");
 }
 
+// The source's separators are for the text read from its columns. Constants, defaults and
+// lookups are written plainly, as every other number of the YAML and the reference data is:
+// read in the source's format, a constant of 1.250 would be 1250.
+TEST(MapperTest, ConstantsDefaultsAndLookupsAreReadPlainly) {
+  ReferenceData reference;
+  tradeflow::reference::v1::ContractSpec contract;
+  contract.set_exchange("IFEU");
+  contract.set_product_code("G");
+  contract.mutable_contract_size()->set_value("2.5");
+  contract.set_contract_unit("MT");
+  ASSERT_TRUE(reference.AddContract(contract).ok());
+  MappingSpec spec = Spec();
+  spec.numbers.decimal_separator = ',';
+  spec.numbers.thousands_separator = '.';
+  ValueSource lookup;
+  lookup.kind = ValueSource::Kind::kLookup;
+  lookup.lookup_table = "contracts";
+  lookup.lookup_field = "contract_size";
+  lookup.parts = {Constant("IFEU"), Constant("G")};
+  spec.fields.push_back(Rule("legs[0].quantity.contract_size", lookup));
+  spec.fields.push_back(Rule("legs[0].quantity.lots", Constant("1.250")));
+  FieldMapping fee = Rule("fees[0].amount", Column("desk"));  // empty: the default
+  fee.default_value = "0.500";
+  spec.fields.push_back(fee);
+  auto mapper = Mapper::Compile(spec, TradeEvent::descriptor(), &reference);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(
+      MapRow(**mapper,
+             {"1", "1", "NEW", "01/01/2026", "2026-01-01T00:00:00Z", "1.234,5", "72,10", "B", ""},
+             {}, &t, &issues)
+          .ok());
+  EXPECT_EQ(t.legs(0).quantity().value().value(), "1234.5");  // the column: source format
+  EXPECT_EQ(t.legs(0).quantity().contract_size().value(), "2.5");
+  EXPECT_EQ(t.legs(0).quantity().lots().value(), "1.25");
+  EXPECT_EQ(t.fees(0).amount().value(), "0.5");
+}
+
 TEST(MapperTest, MisplacedThousandsSeparatorIsAnErrorNamingTheSourceText) {
   MappingSpec spec = Spec();
   spec.numbers.decimal_separator = ',';
