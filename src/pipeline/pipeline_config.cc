@@ -231,26 +231,21 @@ class Parser : public YamlReader {
       TF_ASSIGN_OR_RETURN(src.lookup_field, Scalar(l["field"], "lookup.field"));
       if (l["key"].IsSequence()) {
         for (const auto& k : l["key"]) {
-          TF_ASSIGN_OR_RETURN(auto part, ParseValueSource(k));
+          TF_ASSIGN_OR_RETURN(auto part, ParsePart(k, "lookup key"));
           src.parts.push_back(std::move(part));
         }
       } else {
-        TF_ASSIGN_OR_RETURN(auto part, ParseValueSource(l["key"]));
+        TF_ASSIGN_OR_RETURN(auto part, ParsePart(l["key"], "lookup key"));
         src.parts.push_back(std::move(part));
       }
     } else if (node["concat"]) {
       src.kind = transform::ValueSource::Kind::kConcat;
-      if (!node["concat"].IsSequence()) return Error(node["concat"], "concat must be a list");
+      if (!node["concat"].IsSequence() || node["concat"].size() == 0) {
+        return Error(node["concat"], "concat must be a list of values to join");
+      }
       for (const auto& part : node["concat"]) {
-        if (part.IsMap() && part["constant"]) {
-          transform::ValueSource c;
-          c.kind = transform::ValueSource::Kind::kConstant;
-          TF_ASSIGN_OR_RETURN(c.constant, Scalar(part["constant"], "constant"));
-          src.parts.push_back(c);
-        } else {
-          TF_ASSIGN_OR_RETURN(auto p, ParseValueSource(part));
-          src.parts.push_back(std::move(p));
-        }
+        TF_ASSIGN_OR_RETURN(auto p, ParsePart(part, "concat part"));
+        src.parts.push_back(std::move(p));
       }
       if (node["separator"]) {
         TF_ASSIGN_OR_RETURN(src.separator, Scalar(node["separator"], "sep"));
@@ -259,6 +254,24 @@ class Parser : public YamlReader {
       return Error(node, "a field needs one of column, constant, concat or lookup");
     }
     return src;
+  }
+
+  // A value inside another (a concat part, a lookup key): a value source only. `when`, `default`
+  // and the rest belong to a whole rule; here they would be ignored without a word.
+  Result<transform::ValueSource> ParsePart(const YAML::Node& node, const char* what) const {
+    if (node.IsMap()) {
+      for (const auto& kv : node) {
+        const std::string key = kv.first.as<std::string>();
+        if (key == "column" || key == "constant" || key == "concat" || key == "lookup" ||
+            key == "separator") {
+          continue;
+        }
+        return Error(kv.first, std::string("'") + key + "' does not apply to a " + what +
+                                   ", only to a whole rule: a " + what +
+                                   " is a column, constant, concat or lookup");
+      }
+    }
+    return ParseValueSource(node);
   }
 
   Result<transform::Condition> ParseCondition(const YAML::Node& node) const {

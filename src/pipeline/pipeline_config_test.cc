@@ -158,6 +158,33 @@ TEST(PipelineConfigTest, OneValueSourceAndOneTestPerRule) {
             "the column is not empty");
 }
 
+// `when`, `default` and the like belong to a whole rule: inside a concat part or a lookup key
+// they would be ignored, so they are errors there.
+TEST(PipelineConfigTest, APartOfAValueTakesNoRuleOptions) {
+  auto parse = [](const std::string& rule) {
+    return ParsePipelineConfig(
+               "source: {type: csv, path: t.csv}\n"
+               "mapping:\n  version: v\n  fields:\n    parties.trader: " +
+                   rule + "\n",
+               "/p/etl.yaml")
+        .status();
+  };
+  EXPECT_EQ(parse("{concat: [book, {constant: '-', when: {column: flag}}]}").message(),
+            "/p/etl.yaml:5: 'when' does not apply to a concat part, only to a whole rule: a "
+            "concat part is a column, constant, concat or lookup");
+  EXPECT_NE(parse("{concat: [book, {column: tr, default: NOBODY}]}")
+                .message()
+                .find("'default' does not apply to a concat part"),
+            std::string::npos);
+  EXPECT_NE(parse("{lookup: {table: books, key: {column: book, default: X}, field: desk}}")
+                .message()
+                .find("'default' does not apply to a lookup key"),
+            std::string::npos);
+  EXPECT_NE(parse("{concat: []}").message().find("concat must be a list of values to join"),
+            std::string::npos);
+  EXPECT_TRUE(parse("{concat: [book, {constant: '-'}, {column: tr}], separator: ''}").ok());
+}
+
 TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
   auto none = Parse("");
   ASSERT_TRUE(none.ok()) << none.status().ToString();
