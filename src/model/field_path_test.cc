@@ -30,6 +30,8 @@ TEST(FieldPathTest, ErrorsNameThePartAtFault) {
   EXPECT_EQ(message("trade_uid.x"), "'trade_uid.x': trade_uid has no fields");
   EXPECT_EQ(message("legs[x].leg_number"),
             "'legs[x].leg_number': the index in legs[x] must be a number >= 0");
+  EXPECT_EQ(message("legs[00].leg_number"),
+            "'legs[00].leg_number': the index in legs[00] has a leading zero; write it as 0");
   EXPECT_EQ(message("legs[0].quantity.value.value"),
             "'legs[0].quantity.value.value': value is a Decimal value and has no fields to "
             "address");
