@@ -294,6 +294,7 @@ struct Mapper::CompiledRule {
   ConditionalColumns conditional_bits;  // the Mapper's conditional_columns_ its source reads
   int when_column = -1;                 // the rule applies only if this column's value...
   std::vector<std::string> when_in;     // ...is one of these (or non-empty when empty)
+  bool follows_another = false;         // an earlier rule fills the same target
   const FieldDescriptor* raw_sibling = nullptr;     // <enum>_raw
   const FieldDescriptor* offset_sibling = nullptr;  // <x>_utc_offset
   model::DecimalType decimal;
@@ -310,6 +311,16 @@ struct Mapper::CompiledRule {
     if (when_in.empty()) return !v.empty();
     return std::any_of(when_in.begin(), when_in.end(),
                        [v](const std::string& value) { return EqualsIgnoringCase(value, v); });
+  }
+
+  // Unsets the leaf (and its _raw or _utc_offset sibling) if this record set it already.
+  void Clear(TargetTree::Cursor* cursor) const {
+    Message* msg = cursor->Existing(parent);
+    if (msg == nullptr) return;
+    for (const FieldDescriptor* f : {leaf, raw_sibling, offset_sibling}) {
+      if (f != nullptr && parent_reflection->HasField(*msg, f))
+        parent_reflection->ClearField(msg, f);
+    }
   }
 
   // Sets the leaf from `text`. The parent message is created before the text is parsed, so a
@@ -526,7 +537,8 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
     auto compiled = CompileSource(when_source, m.where, nullptr, fields);
     if (!compiled.ok()) return compiled.status().WithContext("condition of '" + m.target + "'");
     rule->when_column = compiled->column;
-    rule->when_in = m.when->in;
+    // Compared with the trimmed source value, so trimmed too: " Alt " would never match.
+    for (const auto& v : m.when->in) rule->when_in.emplace_back(TrimBlanks(v));
   }
   if (rule->kind == LeafKind::kEnum) TF_RETURN_IF_ERROR(CompileEnum(m, rule.get()));
   if (rule->kind == LeafKind::kDecimal) rule->decimal = model::DecimalTypeOf(rule->leaf);
@@ -631,9 +643,12 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
     if (!rule.ok()) return rule.status().WithContext(m.where.empty() ? "mapping" : m.where);
     // A target may be mapped again only by a conditional rule, which then wins where its
     // condition holds (rules apply in order).
-    if (!targets.insert(m.target).second && !m.when) {
-      return Status::Invalid((m.where.empty() ? "mapping" : m.where) + ": target '" + m.target +
-                             "' is mapped twice");
+    if (!targets.insert(m.target).second) {
+      if (!m.when) {
+        return Status::Invalid((m.where.empty() ? "mapping" : m.where) + ": target '" + m.target +
+                               "' is mapped twice");
+      }
+      (*rule)->follows_another = true;
     }
     mapper->maps_trade_uid_ |= m.target == "trade_uid";
     mapper->rules_.push_back(std::move(*rule));
@@ -669,7 +684,12 @@ Status Mapper::Map(const std::vector<std::string>& values,
     std::string_view text = rule->source.Evaluate(values, &scratch);
     bool plain = rule->source_is_plain;
     if (text.empty()) {
-      if (!rule->default_value) continue;
+      // The last rule that applies decides, also when its value is empty: what an earlier rule
+      // set is not kept (a settlement price that a SETTLE row leaves empty is no trade price).
+      if (!rule->default_value) {
+        if (rule->follows_another) rule->Clear(&cursor);
+        continue;
+      }
       text = *rule->default_value;
       plain = true;
     }

@@ -312,6 +312,41 @@ TEST(MapperTest, EnumMapKeysComeBeforeLabelsInAnyCase) {
   }
 }
 
+// The last rule whose condition holds wins also when its value is empty: the field is unset,
+// not left at an earlier rule's value (a SETTLE row's empty settlement price is no trade price).
+TEST(MapperTest, AnEmptyValueOfTheWinningRuleUnsetsTheField) {
+  MappingSpec spec = Spec();
+  FieldMapping settle = Rule("legs[0].fixed.price.value", Column("desk"));
+  settle.when = Condition{"status", {"SETTLE"}};
+  spec.fields.push_back(settle);
+  FieldMapping side = Rule("direction", Column("book"));
+  side.enum_values = {{"B", "BUY"}};
+  spec.fields.push_back(side);
+  FieldMapping leg_side = Rule("direction", Column("desk"));
+  leg_side.when = Condition{"status", {"SETTLE"}};
+  spec.fields.push_back(leg_side);
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(MapRow(**mapper, Row({{2, "SETTLE"}, {6, "99.5"}, {8, ""}}), {}, &t, &issues).ok());
+  EXPECT_FALSE(t.legs(0).fixed().price().has_value());
+  EXPECT_EQ(t.direction(), tradeflow::trade::v1::SIDE_UNSPECIFIED);
+  EXPECT_EQ(t.direction_raw(), "");
+  // A condition's values are trimmed as the source's are.
+  spec.fields.back().when = Condition{"status", {" SETTLE "}};
+  auto padded = Mapper::Compile(spec);
+  ASSERT_TRUE(padded.ok());
+  t.Clear();
+  ASSERT_TRUE(MapRow(**padded, Row({{2, "SETTLE"}, {8, "12.5"}}), {}, &t, &issues).ok());
+  EXPECT_EQ(t.direction_raw(), "12.5");
+  // Where the later rule's condition does not hold, the earlier rule's value stands.
+  t.Clear();
+  ASSERT_TRUE(MapRow(**mapper, Row({{6, "99.5"}}), {}, &t, &issues).ok());
+  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "99.5");
+  EXPECT_EQ(t.direction(), tradeflow::trade::v1::SIDE_BUY);
+}
+
 // The last rule whose condition holds wins; when its value maps to nothing, the enum is unset
 // rather than left at an earlier rule's value beside the later rule's raw text.
 TEST(MapperTest, UnmappedValueOfTheWinningRuleUnsetsTheEnum) {

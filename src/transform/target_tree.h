@@ -64,6 +64,9 @@ class TargetTree::Cursor {
 
   // The message of `node`, created on the way if missing (lists grow up to the index named).
   google::protobuf::Message* Get(int node);
+  // The message of `node` if this record has used it (and no oneof switch dropped it since), or
+  // null: nothing is created.
+  google::protobuf::Message* Existing(int node) const { return messages_[node]; }
 
   // Call before setting `field` of `node`'s message. Setting a member of a oneof deletes the
   // member set before, with every message in it: the cursor then forgets all it remembers below
