@@ -707,9 +707,33 @@ Status Mapper::Map(const std::vector<std::string>& values,
     }
   }
   if (is_trade_event_) {
-    FillTradeEvent(values, extras, conditional_read, context, static_cast<TradeEvent*>(out));
+    auto* event = static_cast<TradeEvent*>(out);
+    if (Status gap = CheckNoEmptyElements(*event); !gap.ok()) {
+      if (errors == nullptr) return gap;
+      errors->push_back({"legs", gap.message()});
+    }
+    FillTradeEvent(values, extras, conditional_read, context, event);
   }
   return Status::OK();
+}
+
+// A list grows up to the index a rule names, so a record whose rules for legs[0] all left it
+// empty (their conditions did not hold) but filled legs[1] has a leg of nulls before it. Only
+// a list of two or more can: an element is created by the first rule that sets a value in it.
+Status Mapper::CheckNoEmptyElements(const TradeEvent& event) {
+  auto check = [](const auto& list, const char* name) -> Status {
+    if (list.size() < 2) return Status::OK();
+    for (int i = 0; i + 1 < list.size(); ++i) {
+      if (list.Get(i).ByteSizeLong() != 0) continue;
+      const std::string at = std::string(name) + "[" + std::to_string(i) + "]";
+      return Status::Invalid(at + " has no values (none of its rules applied), but " + name + "[" +
+                             std::to_string(list.size() - 1) +
+                             "] has: a record's list is filled from its first element");
+    }
+    return Status::OK();
+  };
+  TF_RETURN_IF_ERROR(check(event.legs(), "legs"));
+  return check(event.fees(), "fees");
 }
 
 namespace {

@@ -94,6 +94,7 @@ class Mapper {
                       const std::vector<std::pair<std::string, std::string>>& extras,
                       const ConditionalColumns& conditional_read, const RecordContext& context,
                       tradeflow::trade::v1::TradeEvent* out) const;
+  static Status CheckNoEmptyElements(const tradeflow::trade::v1::TradeEvent& event);
   // Finds the columns only conditional rules read (conditional_columns_), after compiling.
   void FindConditionalColumns();
 

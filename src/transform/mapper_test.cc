@@ -347,6 +347,31 @@ TEST(MapperTest, AnEmptyValueOfTheWinningRuleUnsetsTheField) {
   EXPECT_EQ(t.direction(), tradeflow::trade::v1::SIDE_BUY);
 }
 
+// A record whose rules left legs[0] empty but filled legs[1] would store a leg of nulls.
+TEST(MapperTest, AnEmptyListElementBeforeAFilledOneIsAnError) {
+  MappingSpec spec;
+  spec.version = "v";
+  FieldMapping first = Rule("legs[0].quantity.value", Column("qty"));
+  first.when = Condition{"desk", {}};
+  spec.fields.push_back(first);
+  spec.fields.push_back(Rule("legs[1].quantity.value", Column("px")));
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues, errors;
+  ASSERT_TRUE(MapRow(**mapper, Row({{8, ""}}), {}, &t, &issues, &errors).ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].target, "legs");
+  EXPECT_EQ(errors[0].message,
+            "legs[0] has no values (none of its rules applied), but legs[1] has: a record's list "
+            "is filled from its first element");
+  t.Clear();
+  errors.clear();
+  ASSERT_TRUE(MapRow(**mapper, Row({{8, "D"}}), {}, &t, &issues, &errors).ok());
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(t.legs_size(), 2);
+}
+
 // The last rule whose condition holds wins; when its value maps to nothing, the enum is unset
 // rather than left at an earlier rule's value beside the later rule's raw text.
 TEST(MapperTest, UnmappedValueOfTheWinningRuleUnsetsTheEnum) {
