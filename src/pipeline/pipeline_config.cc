@@ -343,6 +343,11 @@ class Parser : public YamlReader {
     }
     if (!node["version"]) return Error(node, "mapping needs a version (recorded in provenance)");
     TF_ASSIGN_OR_RETURN(out->version, Scalar(node["version"], "mapping.version"));
+    if (out->version.find_first_not_of(" \t") == std::string::npos) {
+      return Error(node["version"],
+                   "mapping.version is empty; every record's provenance "
+                   "records it, so name the mapping's version (etrm-v1)");
+    }
     if (node["keep_unmapped_columns"]) {
       TF_ASSIGN_OR_RETURN(out->keep_unmapped_columns,
                           Bool(node["keep_unmapped_columns"], "keep_unmapped_columns"));

@@ -185,6 +185,16 @@ TEST(PipelineConfigTest, APartOfAValueTakesNoRuleOptions) {
   EXPECT_TRUE(parse("{concat: [book, {constant: '-'}, {column: tr}], separator: ''}").ok());
 }
 
+TEST(PipelineConfigTest, TheMappingVersionIsNotEmpty) {
+  auto empty = ParsePipelineConfig(
+      "source: {type: csv, path: t.csv}\n"
+      "mapping:\n  version: ''\n  fields: {source_trade_id: id}\n",
+      "/p/etl.yaml");
+  EXPECT_EQ(empty.status().message(),
+            "/p/etl.yaml:3: mapping.version is empty; every record's provenance records it, so "
+            "name the mapping's version (etrm-v1)");
+}
+
 TEST(PipelineConfigTest, MaxBadRecordsIsACountOrAPercentage) {
   auto none = Parse("");
   ASSERT_TRUE(none.ok()) << none.status().ToString();
