@@ -33,7 +33,9 @@ std::map<std::string, std::string> BatchRun::Summary(bool for_quarantine) const 
   s["tradeflow.records-accepted"] = std::to_string(accepted);
   s["tradeflow.records-replayed"] = std::to_string(replayed);
   s["tradeflow.records-quarantined"] = std::to_string(quarantined);
-  s["tradeflow.inputs"] = files.dump();
+  // A path is bytes, not always UTF-8 (a Latin-1 file name): JSON cannot hold those, so they
+  // become U+FFFD here; the records' input_uri keeps them, percent-encoded.
+  s["tradeflow.inputs"] = files.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   // Rows for inputs an earlier, interrupted run recorded in quarantine (listed there).
   if (for_quarantine && late_rejects_ > 0) {
     s["tradeflow.records-quarantined-late"] = std::to_string(late_rejects_);

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,6 +44,24 @@ std::string Change(const FileStamp& then, const FileStamp& now) {
 
 }  // namespace
 
+// Bytes outside RFC 3986's path characters are percent-encoded, as Python's Path.as_uri() does:
+// a name in Latin-1 (or with a space or '#') is then still a URI, and valid UTF-8 for the
+// Parquet string columns that hold it.
+std::string FileUri(std::string_view absolute_path) {
+  static constexpr std::string_view kKept = "-._~!$&'()*+,;=:@/";
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (char ch : absolute_path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || kKept.find(ch) != std::string_view::npos) {
+      out.push_back(ch);
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
 Result<InputFile> DescribeInputFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
@@ -53,7 +72,7 @@ Result<InputFile> DescribeInputFile(const std::string& path) {
   out.path = path;
   out.absolute_path = std::filesystem::canonical(path, ec).string();
   if (ec) return Status::IOError(path + ": " + ec.message());
-  out.uri = "file://" + out.absolute_path;
+  out.uri = FileUri(out.absolute_path);
 
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!file) return Status::IOError(path + ": cannot open: " + std::strerror(errno));

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -27,11 +28,15 @@ struct FileStamp {
 struct InputFile {
   std::string path;           // as given
   std::string absolute_path;  // canonical
-  std::string uri;            // file:///...
+  std::string uri;            // file:///..., percent-encoded (RFC 8089): always UTF-8 text
   std::string sha256;         // lowercase hex of the content
   int64_t size = 0;
   FileStamp stamp;  // when hashed
 };
+
+// "file://" and the absolute path, percent-encoded where RFC 3986 needs it (a space, '#', '%',
+// a byte that is not ASCII): "/in/a b.csv" is "file:///in/a%20b.csv".
+std::string FileUri(std::string_view absolute_path);
 
 // Hashes the file (streaming). NotFound names the path; a file written to while it is hashed
 // is an IOError.

@@ -57,6 +57,16 @@ TEST(InputFileTest, ChangesAfterHashingAreSeen) {
   EXPECT_NE(CheckUnchanged(*f).message().find("gone since the run began"), std::string::npos);
 }
 
+// A URI is text: a name's spaces, '%', '#' and bytes that are not ASCII (a Latin-1 name's
+// too) are percent-encoded, as Python's Path.as_uri() does.
+TEST(InputFileTest, TheUriIsPercentEncoded) {
+  EXPECT_EQ(FileUri("/in/trades-2026_05.csv"), "file:///in/trades-2026_05.csv");
+  EXPECT_EQ(FileUri("/in/a b#1%.csv"), "file:///in/a%20b%231%25.csv");
+  EXPECT_EQ(FileUri("/in/trades_\xE9t\xE9.csv"), "file:///in/trades_%E9t%E9.csv");
+  EXPECT_EQ(FileUri("/in/\xC3\xA9.csv"), "file:///in/%C3%A9.csv");  // é in UTF-8
+  EXPECT_EQ(FileUri("/in/\"q\",\t.csv"), "file:///in/%22q%22,%09.csv");
+}
+
 TEST(InputFileTest, MissingFileIsNotFound) {
   auto f = DescribeInputFile("/no/such/trades.csv");
   ASSERT_FALSE(f.ok());

@@ -39,7 +39,8 @@ class Workspace:
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [str(self.binary), *args], cwd=self.root, capture_output=True, text=True, timeout=120
+            [str(self.binary), *args], cwd=self.root, capture_output=True, text=True,
+            errors="replace", timeout=120,  # a file name that is not UTF-8 is printed as it is
         )
 
     def run_pipeline(self, pipeline: str = "etrm_pipeline.yaml") -> subprocess.CompletedProcess:

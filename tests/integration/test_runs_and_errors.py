@@ -485,6 +485,29 @@ def test_a_warehouse_that_cannot_be_written_fails_before_reading(workspace):
     assert "reading file" not in result.stderr
 
 
+def test_a_file_name_that_is_not_utf8_is_ingested_under_a_percent_encoded_uri(workspace):
+    """A Latin-1 file name is bytes JSON and Parquet strings cannot hold: the records' URIs
+    percent-encode it (as Path.as_uri() does), and the run commits rather than aborting."""
+    name = b"trades_\xe9t\xe9 #1.csv"
+    data = (EXAMPLES / "etrm_trades.csv").read_bytes()
+    lines = data.split(b"\n")
+    lines[2] = lines[2].replace(b",CP1004,", b",CP9999,", 1)  # one reject, for quarantine's URI
+    with open(bytes(workspace.root) + b"/" + name, "wb") as f:
+        f.write(b"\n".join(lines))
+    pipeline = workspace.write_pipeline("latin1.yaml", {"path: etrm_trades.csv": 'path: "trades_*.csv"'})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "invalid UTF-8" not in result.stderr
+    uri = "file://" + str(workspace.root.resolve()) + "/trades_%E9t%E9%20%231.csv"
+    events = workspace.table().scan().to_arrow().column("provenance").to_pylist()
+    assert {e["raw_payload_uri"] for e in events} == {uri}
+    quarantine = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert [q["input_uri"] for q in quarantine] == [uri]
+    summary = workspace.table().current_snapshot().summary
+    (entry,) = json.loads(summary["tradeflow.inputs"])
+    assert entry["path"].endswith("/trades_\ufffdt\ufffd #1.csv")
+
+
 def test_a_pipeline_replacing_another_pipelines_reference_rows_says_so(workspace):
     # Two pipelines write to namespace trading; the second reads a counterparty list of its own.
     assert workspace.run_pipeline().returncode == 0
