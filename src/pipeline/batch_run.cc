@@ -6,7 +6,9 @@ namespace tradeflow::pipeline {
 namespace internal {
 
 std::string Absolute(const std::string& path) {
-  return std::filesystem::absolute(path).lexically_normal().string();
+  std::error_code ec;  // an empty path, say: kept as given, for the error that follows to name
+  auto absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
 }
 
 std::string Canonical(const std::string& path) {

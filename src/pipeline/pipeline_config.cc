@@ -30,15 +30,28 @@ bool IsPlainName(const std::string& name) {
 // takes) or a mistake to say so, not a folder named "s3:" in the working directory.
 Result<std::string> LocalPath(const std::string& text, bool sqlite) {
   const size_t colon = text.find("://");
-  if (colon == std::string::npos) return text;
-  const std::string scheme = text.substr(0, colon);
-  if (scheme == "file") return text.substr(colon + 3);
-  if (sqlite && scheme == "sqlite" && text.compare(colon, 4, ":///") == 0) {
-    return text.substr(colon + 4);
+  std::string path = text;
+  if (colon != std::string::npos) {
+    const std::string scheme = text.substr(0, colon);
+    if (scheme == "file") {
+      // file:///abs: after "file://" comes a host, which a relative path would be read as.
+      path = text.substr(colon + 3);
+      if (!path.starts_with("/")) {
+        return Status::Invalid("'" + text + "' names no absolute path (file:///abs/path; " +
+                               "a relative path needs no scheme)");
+      }
+    } else if (sqlite && scheme == "sqlite" && text.compare(colon, 4, ":///") == 0) {
+      path = text.substr(colon + 4);
+    } else {
+      return Status::Invalid("'" + text + "' is a " + scheme +
+                             ":// location; tradeflow reads and writes local files only (a "
+                             "path, or file:///...)");
+    }
   }
-  return Status::Invalid("'" + text + "' is a " + scheme +
-                         ":// location; tradeflow reads and writes local files only (a path, or "
-                         "file:///...)");
+  if (path.find_first_not_of(" \t") == std::string::npos) {
+    return Status::Invalid("is empty: give a folder or file path");
+  }
+  return path;
 }
 
 class Parser : public YamlReader {

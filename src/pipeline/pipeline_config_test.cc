@@ -108,6 +108,19 @@ TEST(PipelineConfigTest, UriPathsAreLocalOrRefused) {
                                        "location; tradeflow reads and writes local files only"),
             std::string::npos)
       << s3.status().message();
+  // Empty, or a file:// URI with a host where the path should start: no folder to use.
+  for (const char* empty :
+       {"warehouse: ''\n", "catalog: {uri: ''}\n", "catalog: {uri: 'sqlite:///'}\n"}) {
+    auto e = Parse(empty);
+    ASSERT_FALSE(e.ok()) << empty;
+    EXPECT_NE(e.status().message().find("is empty: give a folder or file path"), std::string::npos)
+        << e.status().message();
+  }
+  EXPECT_NE(Parse("warehouse: file://cu/wh\n")
+                .status()
+                .message()
+                .find("warehouse 'file://cu/wh' names no absolute path (file:///abs/path"),
+            std::string::npos);
 }
 
 // YAML's parser keeps both copies of a repeated key, and which one a reader sees differs from
