@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -23,6 +25,15 @@ namespace {
 // more: running again ingests what is still new, so a scheduler may retry on it alone.
 constexpr int kExitFailed = 1;
 constexpr int kExitRunAgain = 75;
+
+// For commands whose output is the point (show, tables...): output that did not reach stdout (a
+// full disk, a closed pipe) fails the command rather than leaving an empty report behind exit 0.
+int FlushOutput() {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return 0;
+  fmt::print(stderr, "tradeflow: error: cannot write the output to stdout: {}\n",
+             std::strerror(errno));
+  return kExitFailed;
+}
 
 int Fail(const Status& st) {
   std::cerr << "tradeflow: error: " << st.message() << "\n";
@@ -122,6 +133,10 @@ int Main(int argc, char** argv) {
     progress.Finish();
     if (!summary.ok()) return Fail(summary.status().WithContext("run failed"));
     fmt::print("{}", pipeline::FormatRunSummary(*summary));
+    // The run's work is committed: a summary that cannot be written is said, not a failure.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      fmt::print(stderr, "tradeflow: warning: the run summary could not be written to stdout\n");
+    }
     // The other files are committed, but a file left out is still a failed ingestion.
     for (const auto& why : summary->left_out) Fail(Status::Invalid("left out: " + why));
     return summary->left_out.empty() ? 0 : 1;
@@ -132,7 +147,7 @@ int Main(int argc, char** argv) {
     auto list = (*catalog)->ListTables("");
     if (!list.ok()) return Fail(list.status());
     for (const auto& t : *list) fmt::print("{}\n", t.ToString());
-    return 0;
+    return FlushOutput();
   }
   std::unique_ptr<lake::Catalog> catalog;
   auto table = OpenTable(catalog_options, table_name, &catalog);
@@ -146,11 +161,15 @@ int Main(int argc, char** argv) {
     if (snapshot_id != 0) snap = snapshot_id;
     auto rows = pipeline::ReadRows(**table, snap, limit);
     if (!rows.ok()) return Fail(rows.status());
+    if (*rows == nullptr) {
+      fmt::print("(no rows: table {} is empty at this snapshot)\n", table_name);
+      return FlushOutput();
+    }
     auto text = pipeline::FormatRows(**rows, pipeline::CommaList(column_list));
     if (!text.ok()) return Fail(text.status());
     fmt::print("{}", *text);
   }
-  return 0;
+  return FlushOutput();
 }
 
 }  // namespace tradeflow::cli

@@ -1,4 +1,6 @@
+#include <cstdio>
 #include <cstdlib>
+#include <system_error>
 
 #include "cli/commands.h"
 
@@ -8,5 +10,10 @@ int main(int argc, char** argv) {
   // time that was a sixth of the CPU (kernel page clearing). jemalloc keeps them. A user's own
   // choice (the variable already set) wins; Arrow falls back to its default if jemalloc is absent.
   setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc", /*overwrite=*/0);
-  return tradeflow::cli::Main(argc, argv);
+  try {
+    return tradeflow::cli::Main(argc, argv);
+  } catch (const std::system_error& e) {  // fmt::print's, when stdout cannot be written
+    std::fprintf(stderr, "tradeflow: error: %s\n", e.what());
+    return 1;
+  }
 }

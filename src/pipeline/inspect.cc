@@ -173,7 +173,7 @@ Result<std::shared_ptr<arrow::Table>> ReadRows(const lake::Table& table,
     rows += t->num_rows();
     parts.push_back(std::move(t));
   }
-  if (parts.empty()) return Status::NotFound("table " + table.id().ToString() + " has no rows");
+  if (parts.empty()) return std::shared_ptr<arrow::Table>();
   // Files of other writers or older schemas differ (large_string for string, a column added
   // since): their schemas are unified, the missing columns null.
   arrow::ConcatenateTablesOptions options;

@@ -25,7 +25,8 @@ Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation
 // "namespace.table" → identifier; Invalid if there is no dot.
 Result<lake::TableIdentifier> ParseTableName(const std::string& name);
 
-// Rows of a snapshot (current when empty), at most `limit`, columns as stored.
+// Rows of a snapshot (current when empty), at most `limit`, columns as stored; null when the
+// snapshot has none (a table whose every record went to quarantine, or none yet).
 Result<std::shared_ptr<arrow::Table>> ReadRows(const lake::Table& table,
                                                std::optional<int64_t> snapshot_id, int64_t limit);
 

@@ -460,6 +460,33 @@ def test_the_command_line_says_what_is_wrong(loaded):
     assert "catalog 'other' in lake/catalog.db has no tables; the catalog names there: tradeflow" in other.stderr
 
 
+def test_output_that_cannot_be_written_fails_the_command_that_prints_it(loaded):
+    """show and tables exist for their output: a full disk fails them. A run's work is committed
+    by then, so its summary not reaching stdout is a warning."""
+    with open("/dev/full", "w") as full:
+        for args in (["show", "-n", "1"], ["tables"]):
+            result = subprocess.run([str(loaded.binary), *args], cwd=loaded.root, stdout=full,
+                                    stderr=subprocess.PIPE, text=True)
+            assert result.returncode == 1, args
+            assert "cannot write the output to stdout: No space left on device" in result.stderr
+        rerun = subprocess.run([str(loaded.binary), "run", "etrm_pipeline.yaml"], cwd=loaded.root,
+                               stdout=full, stderr=subprocess.PIPE, text=True)
+    assert rerun.returncode == 0
+    assert "warning: the run summary could not be written to stdout" in rerun.stderr
+
+
+def test_show_on_a_table_without_rows_says_so(workspace):
+    """A file whose every record is quarantined leaves an empty trade table: a state, not an
+    error."""
+    header = (EXAMPLES / "etrm_trades.csv").read_text().splitlines()[0]
+    (workspace.root / "none.csv").write_text(header + "\n")
+    pipeline = workspace.write_pipeline("none.yaml", {"path: etrm_trades.csv": "path: none.csv"})
+    assert workspace.run_pipeline(pipeline).returncode == 0
+    shown = workspace.run("show", "trading.trade_events")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == "(no rows: table trading.trade_events is empty at this snapshot)\n"
+
+
 def test_a_partition_column_the_table_does_not_have_names_the_pipeline_line(workspace):
     pipeline = workspace.write_pipeline("part.yaml", {
         "  namespace: trading": "  namespace: trading\n  partition_by: [{column: trade_dat, transform: month}]",
