@@ -64,9 +64,22 @@ std::string FileUri(std::string_view absolute_path) {
 
 Result<InputFile> DescribeInputFile(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
+  if (!std::filesystem::exists(path, ec)) {
+    if (std::filesystem::is_symlink(path, ec)) {
+      return Status::NotFound(path + ": a symbolic link to " +
+                              std::filesystem::read_symlink(path, ec).string() +
+                              ", which does not exist");
+    }
+    return Status::NotFound(path + ": no such file");
+  }
   if (std::filesystem::is_directory(path, ec)) {
     return Status::Invalid(path + ": is a directory, expected a file");
+  }
+  // A FIFO or a device would be read until it ends, which it may never do: the run would hang.
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::Invalid(path +
+                           ": is not a regular file (a FIFO, socket or device), so its "
+                           "content cannot be hashed and read again; copy it to a file");
   }
   InputFile out;
   out.path = path;

@@ -1,6 +1,8 @@
 #include "sources/input_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -71,6 +73,29 @@ TEST(InputFileTest, MissingFileIsNotFound) {
   auto f = DescribeInputFile("/no/such/trades.csv");
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().code(), StatusCode::kNotFound);
+}
+
+// A FIFO would be read until its writer closes it, maybe never; a dangling link is named so.
+TEST(InputFileTest, AFifoOrADanglingLinkIsNamed) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("tf_input_file_special_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string fifo = (dir / "c.csv").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto f = DescribeInputFile(fifo);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("is not a regular file (a FIFO, socket or device)"),
+            std::string::npos)
+      << f.status().message();
+  const std::string link = (dir / "b.csv").string();
+  std::filesystem::create_symlink(dir / "gone.csv", link);
+  auto dangling = DescribeInputFile(link);
+  ASSERT_FALSE(dangling.ok());
+  EXPECT_EQ(
+      dangling.status().message(),
+      link + ": a symbolic link to " + (dir / "gone.csv").string() + ", which does not exist");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
