@@ -50,6 +50,7 @@ Result<RunSummary> BatchRun::Run() {
     summary_.records_read += f.records_read;
     summary_.records_accepted += f.records_accepted;
     summary_.records_replayed += f.records_replayed;
+    summary_.records_with_warnings += f.records_with_warnings;
     summary_.records_quarantined += f.records_quarantined;
   }
   summary_.metadata_location = events_->table().metadata_location();

@@ -1,5 +1,7 @@
 // What becomes of each record, in input order: BatchRun::Absorb and its helpers
 // (batch_run_internal.h).
+#include <algorithm>
+
 #include "pipeline/batch_run_internal.h"
 
 namespace tradeflow::pipeline::internal {
@@ -51,6 +53,7 @@ Status BatchRun::AbsorbOne(const sources::InputFile& input, const sources::Sourc
   }
   if (!out.accepted) return Reject(input, record, out, file);
   if (out.has_warnings) ++file->records_with_warnings;
+  for (const auto& rule : out.warned_by) ++file->warned_by_rule[rule];
   if (out.finer_than_micros) ++file->records_cut_to_micros;
   TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
   ++file->records_accepted;
@@ -151,6 +154,8 @@ VersionSeen BatchRun::CheckDuplicate(const sources::InputFile& input,
   w->set_field(r.field);
   w->set_message(r.message);
   out->has_warnings = true;
+  if (std::find(out->warned_by.begin(), out->warned_by.end(), r.rule) == out->warned_by.end())
+    out->warned_by.push_back(r.rule);
   Status serialized = RecordProcessor::SerializeRow(event, &out->row, &out->content_hash);
   if (!serialized.ok()) {
     RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,

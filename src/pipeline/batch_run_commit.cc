@@ -11,7 +11,7 @@ std::map<std::string, std::string> BatchRun::Summary(bool for_quarantine) const 
   s[kTradeTableKey] = summary_.table;
   s["tradeflow.mapping-version"] = config_.mapping.version;
   std::string hashes;
-  int64_t read = 0, accepted = 0, replayed = 0, quarantined = 0;
+  int64_t read = 0, accepted = 0, replayed = 0, quarantined = 0, warned = 0;
   nlohmann::json files = nlohmann::json::array();
   for (const auto& [input, index] : todo_) {
     const FileSummary& f = summary_.files[index];
@@ -21,18 +21,21 @@ std::map<std::string, std::string> BatchRun::Summary(bool for_quarantine) const 
     accepted += f.records_accepted;
     replayed += f.records_replayed;
     quarantined += f.records_quarantined;
+    warned += f.records_with_warnings;
     files.push_back({{"path", input->absolute_path},
                      {"sha256", f.sha256},
                      {"read", f.records_read},
                      {"accepted", f.records_accepted},
                      {"replayed", f.records_replayed},
-                     {"quarantined", f.records_quarantined}});
+                     {"quarantined", f.records_quarantined},
+                     {"with_warnings", f.records_with_warnings}});
   }
   s[kInputHashesKey] = hashes;
   s["tradeflow.records-read"] = std::to_string(read);
   s["tradeflow.records-accepted"] = std::to_string(accepted);
   s["tradeflow.records-replayed"] = std::to_string(replayed);
   s["tradeflow.records-quarantined"] = std::to_string(quarantined);
+  s["tradeflow.records-with-warnings"] = std::to_string(warned);
   // A path is bytes, not always UTF-8 (a Latin-1 file name): JSON cannot hold those, so they
   // become U+FFFD here; the records' input_uri keeps them, percent-encoded.
   s["tradeflow.inputs"] = files.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -46,6 +46,7 @@ struct RecordOutcome {
   // Accepted: the serialized TradeEvent (with its content_hash, also kept here for the duplicate
   // check) and where it goes in the table.
   bool has_warnings = false;
+  std::vector<std::string> warned_by;  // the rules whose warnings it carries, each once
   // A time of the record has digits below a microsecond, which the table cannot hold.
   bool finer_than_micros = false;
   int64_t content_hash = 0;

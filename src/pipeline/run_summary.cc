@@ -34,10 +34,19 @@ std::string FormatRunSummary(const RunSummary& s) {
     for (const auto& [rule, n] : f.quarantined_by_rule) {
       out << "      quarantined by " << rule << ": " << n << "\n";
     }
+    if (f.records_with_warnings > 0) {
+      out << "      stored with warnings: " << f.records_with_warnings << "\n";
+    }
+    for (const auto& [rule, n] : f.warned_by_rule) {
+      out << "      warned by " << rule << ": " << n << "\n";
+    }
   }
   out << "  total: read " << s.records_read << " = accepted " << s.records_accepted
       << " + quarantined " << s.records_quarantined << "\n";
   if (s.records_replayed > 0) out << "    " << Replays(s.records_replayed) << "\n";
+  if (s.records_with_warnings > 0) {
+    out << "    stored with warnings: " << s.records_with_warnings << "\n";
+  }
   if (s.orphan_files_removed > 0) {
     out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
   }

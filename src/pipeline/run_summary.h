@@ -19,7 +19,8 @@ struct FileSummary {
   // which are not stored again (trade-domain.md §3 rule 15).
   int64_t records_replayed = 0;
   int64_t records_quarantined = 0;
-  int64_t records_with_warnings = 0;
+  int64_t records_with_warnings = 0;              // of the stored
+  std::map<std::string, int64_t> warned_by_rule;  // a record may carry several rules' warnings
   // Of the stored: records with a time finer than a microsecond, which the table holds cut to
   // microseconds (Iceberg v2's precision; FIX allows nanoseconds).
   int64_t records_cut_to_micros = 0;
@@ -42,6 +43,7 @@ struct RunSummary {
   int64_t records_accepted = 0;
   int64_t records_replayed = 0;  // of the accepted
   int64_t records_quarantined = 0;
+  int64_t records_with_warnings = 0;  // of the stored
   int64_t orphan_files_removed = 0;
   std::vector<std::string> reference_tables_replaced;  // "trading.ref_books": its files changed
   double seconds = 0;

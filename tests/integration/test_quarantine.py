@@ -241,6 +241,12 @@ def test_warnings_are_stored_and_flagged(workspace):
     assert len(rows_out) == 20  # warnings do not quarantine
     flagged = [r for r in rows_out if any(w["rule"] == "book_naming" for w in r["quality_warnings"])]
     assert len(flagged) == 20
+    # The summary and the snapshot say how many were stored flagged, and by which rule.
+    warned = sum(1 for r in rows_out if r["quality_warnings"])
+    assert f"      stored with warnings: {warned}\n" in result.stdout
+    assert "      warned by book_naming: 20\n" in result.stdout
+    summary = workspace.table().current_snapshot().summary
+    assert summary["tradeflow.records-with-warnings"] == str(warned)
 
 
 def test_a_pattern_rule_on_a_very_long_value_is_checked(workspace):
