@@ -90,10 +90,12 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
       ++digits;
       ++i;
     }
-    if (digits == 0) return bad();
+    if (digits == 0 || digits > 9) return bad();  // nanoseconds at most: nothing cut silently
     for (size_t k = digits; k < 9; ++k) nanos *= 10;
   }
-  if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
+  // A 60th second is a leap second, which ends a minute (23:59:60 UTC; the minute is 59 in any
+  // whole-hour offset): 10:00:60 is no time.
+  if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60 || (sec == 60 && mi != 59)) {
     return Status::Invalid(QuoteValue(s) + " is not a valid date and time");
   }
   std::string_view rest = s.substr(i);
