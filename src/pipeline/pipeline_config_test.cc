@@ -198,6 +198,27 @@ TEST(PipelineConfigTest, APartOfAValueTakesNoRuleOptions) {
   EXPECT_TRUE(parse("{concat: [book, {constant: '-'}, {column: tr}], separator: ''}").ok());
 }
 
+// A separator that is part of a number would rewrite values without error; a no-break space
+// (French exports) is one character in two bytes.
+TEST(PipelineConfigTest, NumberSeparatorsAreCheckedAndMayBeANoBreakSpace) {
+  auto parse = [](const std::string& numbers) {
+    return ParsePipelineConfig(
+        "source: {type: csv, path: t.csv}\n"
+        "mapping:\n  version: v\n  numbers: " +
+            numbers + "\n  fields: {source_trade_id: id}\n",
+        "/p/etl.yaml");
+  };
+  auto nbsp = parse("{decimal_separator: ',', thousands_separator: \"\\u00a0\"}");
+  ASSERT_TRUE(nbsp.ok()) << nbsp.status().ToString();
+  EXPECT_EQ(nbsp->mapping.numbers.thousands_separator, "\u00a0");
+  EXPECT_EQ(parse("{decimal_separator: '1'}").status().message(),
+            "/p/etl.yaml:4: decimal_separator must be '.' or ','");
+  EXPECT_NE(parse("{thousands_separator: '1'}").status().message().find("is part of a number"),
+            std::string::npos);
+  EXPECT_NE(parse("{thousands_separator: 'ab'}").status().message().find("must be one character"),
+            std::string::npos);
+}
+
 TEST(PipelineConfigTest, TheMappingVersionIsNotEmpty) {
   auto empty = ParsePipelineConfig(
       "source: {type: csv, path: t.csv}\n"

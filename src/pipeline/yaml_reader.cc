@@ -1,9 +1,12 @@
 #include "pipeline/yaml_reader.h"
 
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string_view>
+
+#include "sources/utf8.h"
 
 namespace tradeflow::pipeline {
 
@@ -121,12 +124,28 @@ Result<transform::NumberFormat> YamlReader::Numbers(const YAML::Node& n,
   transform::NumberFormat out;
   if (n["decimal_separator"]) {
     TF_ASSIGN_OR_RETURN(out.decimal_separator, Char(n["decimal_separator"], "decimal_separator"));
+    if (out.decimal_separator != '.' && out.decimal_separator != ',') {
+      return Error(n["decimal_separator"], "decimal_separator must be '.' or ','");
+    }
   }
   if (n["thousands_separator"]) {
     TF_ASSIGN_OR_RETURN(out.thousands_separator,
-                        Char(n["thousands_separator"], "thousands_separator"));
+                        Scalar(n["thousands_separator"], "thousands_separator"));
+    // One character, which may take several bytes (a no-break space, U+00A0), and none that is
+    // part of a number.
+    const std::string& t = out.thousands_separator;
+    const auto lead = t.empty() ? 0 : static_cast<unsigned char>(t[0]);
+    const size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (t.size() != length || sources::FindInvalidUtf8(t) != std::string_view::npos) {
+      return Error(n["thousands_separator"], "thousands_separator must be one character");
+    }
+    if (t.size() == 1 && (std::isalnum(static_cast<unsigned char>(t[0])) || t == "+" || t == "-")) {
+      return Error(n["thousands_separator"], "thousands_separator '" + t +
+                                                 "' is part of a number; use '.', ',', ' ', \"'\" "
+                                                 "or a no-break space");
+    }
   }
-  if (out.decimal_separator == out.thousands_separator) {
+  if (out.thousands_separator == std::string(1, out.decimal_separator)) {
     return Error(n, "decimal and thousands separators must differ");
   }
   return out;

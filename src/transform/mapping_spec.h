@@ -58,9 +58,11 @@ struct FieldMapping {
 // integer targets; see PlainNumber() in value_parsers.h for what is accepted.
 struct NumberFormat {
   char decimal_separator = '.';
-  char thousands_separator = '\0';  // none
+  // None when empty; else one character, in UTF-8: a no-break space (French exports) is two
+  // bytes, a narrow one three.
+  std::string thousands_separator;
 
-  bool is_plain() const { return decimal_separator == '.' && thousands_separator == '\0'; }
+  bool is_plain() const { return decimal_separator == '.' && thousands_separator.empty(); }
 };
 
 // Rules apply in order. A target may appear again in a later rule with a `when` condition; that

@@ -222,12 +222,12 @@ bool ParseIsoDate(std::string_view s, const std::string& format, CivilDate* out)
 }  // namespace
 
 Result<std::string_view> PlainNumber(std::string_view text, char decimal_separator,
-                                     char thousands_separator, std::string* buffer) {
-  if (decimal_separator == '.' && thousands_separator == '\0') return text;
+                                     std::string_view thousands_separator, std::string* buffer) {
+  if (decimal_separator == '.' && thousands_separator.empty()) return text;
   auto wrong = [&](const std::string& why) {
     std::string written = "decimal separator '" + std::string(1, decimal_separator) + "'";
-    if (thousands_separator != '\0') {
-      written += " and thousands separator '" + std::string(1, thousands_separator) + "'";
+    if (!thousands_separator.empty()) {
+      written += " and thousands separator '" + std::string(thousands_separator) + "'";
     }
     return Status::Invalid(QuoteValue(text) + " is not a number written with " + written + ": " +
                            why);
@@ -239,9 +239,13 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
   // Integer part: digits, in groups of three after the first when a thousands separator is used.
   int group = 0;  // digits since the last thousands separator (or the start)
   bool grouped = false;
+  auto thousands_at = [&](size_t at) {
+    return !thousands_separator.empty() && s.substr(at).starts_with(thousands_separator);
+  };
   for (; i < s.size() && s[i] != decimal_separator; ++i) {
     const char c = s[i];
-    if (c == thousands_separator) {
+    if (thousands_at(i)) {
+      i += thousands_separator.size() - 1;
       if (group == 0 || group > 3 || (grouped && group != 3)) {
         return wrong("digits between thousands separators must come in groups of three");
       }
@@ -260,7 +264,7 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
     buffer->push_back('.');
     for (++i; i < s.size(); ++i) {
       const char c = s[i];
-      if (c == thousands_separator || c == decimal_separator || c == '.') {
+      if (thousands_at(i) || c == decimal_separator || c == '.') {
         return wrong("a separator after the decimal separator");
       }
       buffer->push_back(c);

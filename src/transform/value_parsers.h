@@ -50,7 +50,7 @@ Result<int64_t> ParseInteger(std::string_view text);
 // when it is neither separator (a German export's "1.5" with only decimal ',' configured).
 // What follows the sign is not otherwise checked here: the number parsers do that.
 Result<std::string_view> PlainNumber(std::string_view text, char decimal_separator,
-                                     char thousands_separator, std::string* buffer);
+                                     std::string_view thousands_separator, std::string* buffer);
 Result<bool> ParseBool(std::string_view text);
 
 // OK when every % in a strptime `format` starts a directive glibc's strptime reads (%Y, %d,

@@ -30,7 +30,7 @@ TEST(ValueParsersTest, Integers) {
 TEST(ValueParsersTest, PlainNumberChecksThousandsGroups) {
   std::string buffer;
   auto plain = [&](std::string_view text, char decimal, char thousands) {
-    auto r = PlainNumber(text, decimal, thousands, &buffer);
+    auto r = PlainNumber(text, decimal, thousands ? std::string(1, thousands) : "", &buffer);
     return r.ok() ? std::string(*r) : "error: " + r.status().message();
   };
   EXPECT_EQ(plain("1.5", '.', '\0'), "1.5");  // plain: untouched
@@ -50,6 +50,11 @@ TEST(ValueParsersTest, PlainNumberChecksThousandsGroups) {
   // Only a decimal comma configured: a German "1.234" is not read as 1.234.
   EXPECT_NE(plain("1.234", ',', '\0').find("'.' is not one of its separators"), std::string::npos);
   EXPECT_NE(plain("1,5.0", '.', ',').find("groups of three"), std::string::npos);
+  // A no-break space, as French exports group thousands: one character, two bytes.
+  auto nbsp = PlainNumber("1\u00a0234\u00a0567,25", ',', "\u00a0", &buffer);
+  ASSERT_TRUE(nbsp.ok()) << nbsp.status().message();
+  EXPECT_EQ(*nbsp, "1234567.25");
+  EXPECT_FALSE(PlainNumber("12\u00a034,5", ',', "\u00a0", &buffer).ok());
 }
 
 // glibc's %Y alone would read "26" as the year 26.
