@@ -295,8 +295,17 @@ std::optional<int> CompareScalars(ValueKind kind, const auto& a, const auto& b) 
     int32_t scale = std::max(a.scale, b.scale);
     auto ra = a.decimal.Rescale(a.scale, scale);
     auto rb = b.decimal.Rescale(b.scale, scale);
-    if (!ra.ok() || !rb.ok()) return std::nullopt;
-    return Cmp(*ra, *rb);
+    if (ra.ok() && rb.ok()) return Cmp(*ra, *rb);
+    // Too many digits to bring to one scale (32 whole digits against 10 decimals): the whole
+    // parts decide, then the fractions, which fit. Both are cut toward zero, so their signs agree.
+    arrow::BasicDecimal128 whole_a, fraction_a, whole_b, fraction_b;
+    a.decimal.GetWholeAndFraction(a.scale, &whole_a, &fraction_a);
+    b.decimal.GetWholeAndFraction(b.scale, &whole_b, &fraction_b);
+    if (whole_a != whole_b) return Cmp(arrow::Decimal128(whole_a), arrow::Decimal128(whole_b));
+    auto fa = arrow::Decimal128(fraction_a).Rescale(a.scale, scale);
+    auto fb = arrow::Decimal128(fraction_b).Rescale(b.scale, scale);
+    if (!fa.ok() || !fb.ok()) return std::nullopt;
+    return Cmp(*fa, *fb);
   }
   if (kind == ValueKind::kTimestamp && a.number == b.number) return Cmp(a.nanos, b.nanos);
   return Cmp(a.number, b.number);

@@ -196,6 +196,17 @@ TEST_F(UserRulesTest, Compare) {
   EXPECT_THAT(Run(q, e), IsEmpty());
   q.op = CompareOp::kNe;
   EXPECT_EQ(Run(q, e).size(), 1u);
+  // A quantity of 32 whole digits against a price of 10 decimals: no common scale fits 38
+  // digits, and the values still compare.
+  e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value(
+      "99999999999999999999999999999999");
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->mutable_value()->set_value("1.0000000001");
+  e.mutable_legs(0)->mutable_quantity()->clear_lots();  // only this rule's say
+  q.op = CompareOp::kGt;
+  EXPECT_THAT(Run(q, e), IsEmpty());
+  q.op = CompareOp::kLt;
+  ASSERT_EQ(Run(q, e).size(), 1u);
+  EXPECT_THAT(Run(q, e)[0].message, HasSubstr("must be <"));
 
   auto legs = Rule("same_direction", "legs[0].direction", UserRule::Kind::kCompare);
   legs.op = CompareOp::kEq;
