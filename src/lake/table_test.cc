@@ -108,35 +108,17 @@ TEST_F(TableTest, ACommitWithoutFilesAddsNoManifest) {
 // A catalog whose swap fails without saying whether it landed (an I/O error on its COMMIT):
 // it lands, then reports the error.
 // A catalog whose swap fails with `failure`, after it happened (`lands`) or without it.
-class FailingSwap : public Catalog {
+class FailingSwap : public testing::ForwardingCatalog {
  public:
   FailingSwap(Catalog* real, bool lands, Status failure)
-      : real_(real), lands_(lands), failure_(std::move(failure)) {}
-  const std::string& name() const override { return real_->name(); }
-  std::string identity() const override { return real_->identity(); }
-  Result<std::vector<std::string>> CatalogNamesInStore() override {
-    return real_->CatalogNamesInStore();
-  }
-  Status CreateNamespace(const std::string& ns) override { return real_->CreateNamespace(ns); }
-  Result<std::vector<std::string>> ListNamespaces() override { return real_->ListNamespaces(); }
-  Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) override {
-    return real_->ListTables(ns);
-  }
-  Result<std::optional<std::string>> LoadMetadataLocation(const TableIdentifier& id) override {
-    return real_->LoadMetadataLocation(id);
-  }
-  Status CreateTable(const TableIdentifier& id, const std::string& location) override {
-    return real_->CreateTable(id, location);
-  }
+      : ForwardingCatalog(real), lands_(lands), failure_(std::move(failure)) {}
   Status SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
                               const std::string& location) override {
     if (lands_) TF_RETURN_IF_ERROR(real_->SwapMetadataLocation(id, expected, location));
     return failure_;
   }
-  Status DropTable(const TableIdentifier& id) override { return real_->DropTable(id); }
 
  private:
-  Catalog* real_;
   bool lands_;
   Status failure_;
 };

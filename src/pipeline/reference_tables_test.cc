@@ -12,6 +12,7 @@
 
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/table.h"
+#include "lake/test_util.h"
 #include "pipeline/test_util.h"
 
 namespace tradeflow::pipeline {
@@ -85,36 +86,17 @@ TEST_F(ReferenceTablesTest, WritesEveryKindAndLeavesUnchangedFilesAlone) {
 }
 
 // A catalog that runs `race` once, just before its first swap: another writer committing then.
-class RacedOnce : public lake::Catalog {
+class RacedOnce : public lake::testing::ForwardingCatalog {
  public:
   RacedOnce(lake::Catalog* real, std::function<void()> race)
-      : real_(real), race_(std::move(race)) {}
-  const std::string& name() const override { return real_->name(); }
-  std::string identity() const override { return real_->identity(); }
-  Result<std::vector<std::string>> CatalogNamesInStore() override {
-    return real_->CatalogNamesInStore();
-  }
-  Status CreateNamespace(const std::string& ns) override { return real_->CreateNamespace(ns); }
-  Result<std::vector<std::string>> ListNamespaces() override { return real_->ListNamespaces(); }
-  Result<std::vector<lake::TableIdentifier>> ListTables(const std::string& ns) override {
-    return real_->ListTables(ns);
-  }
-  Result<std::optional<std::string>> LoadMetadataLocation(
-      const lake::TableIdentifier& id) override {
-    return real_->LoadMetadataLocation(id);
-  }
-  Status CreateTable(const lake::TableIdentifier& id, const std::string& location) override {
-    return real_->CreateTable(id, location);
-  }
+      : ForwardingCatalog(real), race_(std::move(race)) {}
   Status SwapMetadataLocation(const lake::TableIdentifier& id, const std::string& expected,
                               const std::string& location) override {
     if (race_) std::exchange(race_, nullptr)();
     return real_->SwapMetadataLocation(id, expected, location);
   }
-  Status DropTable(const lake::TableIdentifier& id) override { return real_->DropTable(id); }
 
  private:
-  lake::Catalog* real_;
   std::function<void()> race_;
 };
 

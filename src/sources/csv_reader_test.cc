@@ -42,6 +42,12 @@ class CsvReaderTest : public ::testing::Test {
     }
     return rows;
   }
+  // A reader of `content` that takes it `chunk` bytes at a time.
+  Result<std::unique_ptr<CsvReader>> OpenChunked(const std::string& content, size_t chunk) {
+    CsvOptions options;
+    options.chunk_size = chunk;
+    return CsvReader::Open(Write(content), options);
+  }
   int counter_ = 0;
 };
 
@@ -109,9 +115,7 @@ TEST_F(CsvReaderTest, AMalformedRecordEndsWhereItsQuotingEndsIt) {
       "4,k,l\n";
   for (size_t chunk : {1, 2, 5, 1 << 20}) {
     SCOPED_TRACE("chunk " + std::to_string(chunk));
-    CsvOptions options;
-    options.chunk_size = chunk;
-    auto reader = CsvReader::Open(Write(text), options);
+    auto reader = OpenChunked(text, chunk);
     ASSERT_TRUE(reader.ok());
     CsvRecord rec;
     auto first = (*reader)->Next(&rec);
@@ -198,9 +202,7 @@ TEST_F(CsvReaderTest, AByteOrderMarkInsideTheFileMakesItsRecordMalformed) {
       "3,4\n5,6\n";
   for (size_t chunk : {1, 2, 5, 1 << 20}) {
     SCOPED_TRACE("chunk " + std::to_string(chunk));
-    CsvOptions options;
-    options.chunk_size = chunk;
-    auto reader = CsvReader::Open(Write(text), options);
+    auto reader = OpenChunked(text, chunk);
     ASSERT_TRUE(reader.ok());
     CsvRecord rec;
     ASSERT_TRUE(*(*reader)->Next(&rec));
