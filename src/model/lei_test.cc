@@ -52,6 +52,13 @@ TEST(LeiTest, AgreesWithDigitByDigitReduction) {
   }
 }
 
+// Check digits run from 02 to 98: 99 (and 01) leave the same remainder as 02 (and 98 + 1 = 99
+// is never computed), so the remainder alone would pass them.
+TEST(LeiTest, CheckDigitsOutsideTwoToNinetyEightAreInvalid) {
+  EXPECT_TRUE(HasValidLeiCheckDigits("5493ZH9FHPJQ0M9U2202"));
+  EXPECT_FALSE(HasValidLeiCheckDigits("5493ZH9FHPJQ0M9U2299"));
+}
+
 TEST(LeiTest, Format) {
   EXPECT_FALSE(IsLeiFormat(""));
   EXPECT_FALSE(IsLeiFormat("5493001KJTIIGC8Y1R1"));    // 19
