@@ -38,8 +38,9 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
     {B::kRequiredQuantity, "required_quantity", kE,
      "at least one leg has quantity.value and quantity.unit", ""},
     {B::kRequiredPrice, "required_price", kE,
-     "at least one leg is priced: fixed or physical price value and currency, option strike and "
-     "premium values, or a floating index_id",
+     "every leg is priced as its terms say: fixed or physical price value and currency, option "
+     "strike and premium values, or a floating index_id (a physical leg may leave it to a "
+     "floating leg)",
      ""},
     {B::kPositiveQuantity, "positive_quantity", kE, "every leg's quantity.value > 0", ""},
     {B::kPositivePrice, "positive_price", kE,
@@ -207,30 +208,49 @@ class Checker {
                                   : "no leg has a quantity with both value and unit");
       }
     }
-    if (On(B::kRequiredPrice)) {
-      auto priced = [](const pb::Price& p) {
-        return !p.value().value().empty() && !p.currency().empty();
-      };
-      bool any = std::any_of(ev_.legs().begin(), ev_.legs().end(), [&](const pb::Leg& leg) {
-        switch (leg.terms_case()) {
-          case pb::Leg::kFixed:
-            return priced(leg.fixed().price());
-          case pb::Leg::kPhysical:
-            return priced(leg.physical().price());
-          case pb::Leg::kOption:
-            return !leg.option().strike().value().value().empty() &&
-                   !leg.option().premium().value().value().empty();
-          case pb::Leg::kFloating:
-            return !leg.floating().index_id().empty();
-          default:
-            return false;
-        }
-      });
-      if (!any) {
-        Fail(B::kRequiredPrice, "legs",
-             "no leg has a price: a fixed or physical price with value and currency, an option "
-             "strike and premium, or a floating index_id");
-      }
+    if (On(B::kRequiredPrice)) RequiredPrices();
+  }
+
+  // Every leg with terms is priced as its terms say: a swap's fixed leg without a price is not
+  // saved by its floating leg's index. A physical leg may leave its price to a floating leg of
+  // the same trade (index-priced delivery: the terms of one leg are one of the kinds).
+  void RequiredPrices() {
+    const bool index_priced = std::any_of(ev_.legs().begin(), ev_.legs().end(), [](const auto& l) {
+      return l.terms_case() == pb::Leg::kFloating;
+    });
+    bool any_terms = false;
+    for (int i = 0; i < ev_.legs_size(); ++i) {
+      const pb::Leg& leg = ev_.legs(i);
+      any_terms |= leg.terms_case() != pb::Leg::TERMS_NOT_SET;
+      const char* missing = MissingPrice(leg, index_priced);
+      if (missing != nullptr)
+        Fail(B::kRequiredPrice, LegPath(i, missing), LegPath(i, missing) + " is missing");
+    }
+    if (!any_terms) {
+      Fail(B::kRequiredPrice, "legs",
+           "no leg has price terms: a fixed or physical price with value and currency, an option "
+           "strike and premium, or a floating index_id");
+    }
+  }
+
+  // The first price field `leg` lacks, or null.
+  static const char* MissingPrice(const pb::Leg& leg, bool index_priced) {
+    auto price = [](const pb::Price& p, const char* value, const char* currency) -> const char* {
+      return p.value().value().empty() ? value : p.currency().empty() ? currency : nullptr;
+    };
+    switch (leg.terms_case()) {
+      case pb::Leg::kFixed:
+        return price(leg.fixed().price(), "fixed.price.value", "fixed.price.currency");
+      case pb::Leg::kPhysical:
+        if (index_priced && !leg.physical().price().has_value()) return nullptr;
+        return price(leg.physical().price(), "physical.price.value", "physical.price.currency");
+      case pb::Leg::kOption:
+        if (leg.option().strike().value().value().empty()) return "option.strike.value";
+        return leg.option().premium().value().value().empty() ? "option.premium.value" : nullptr;
+      case pb::Leg::kFloating:
+        return leg.floating().index_id().empty() ? "floating.index_id" : nullptr;
+      default:
+        return nullptr;
     }
   }
 

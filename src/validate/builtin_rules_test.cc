@@ -151,12 +151,30 @@ TEST_F(BuiltinRulesTest, RequiredQuantity) {
   EXPECT_THAT(Ids(Check(e)), ElementsAre("required_quantity legs", "required_price legs"));
 }
 
-TEST_F(BuiltinRulesTest, RequiredPriceAcceptsAFloatingIndex) {
+// Every leg is priced as its terms say (trade-domain.md §3 rule 1: price unless index-priced):
+// a swap's fixed leg needs its price, its floating leg an index.
+TEST_F(BuiltinRulesTest, RequiredPriceOnEveryLeg) {
   auto e = Swap();
   e.mutable_legs(0)->mutable_fixed()->mutable_price()->clear_value();
-  EXPECT_THAT(Check(e), IsEmpty());  // the floating leg's index prices the trade
+  EXPECT_EQ(FailsOnly(e, "required_price", "legs[0].fixed.price.value"),
+            "legs[0].fixed.price.value is missing");
+  e = Swap();
   e.mutable_legs(1)->mutable_floating()->clear_index_id();
-  FailsOnly(e, "required_price", "legs");
+  FailsOnly(e, "required_price", "legs[1].floating.index_id");
+  e = Swap();
+  e.mutable_legs(0)->mutable_fixed()->mutable_price()->clear_currency();
+  FailsOnly(e, "required_price", "legs[0].fixed.price.currency");
+  // A physical leg priced by the index of a floating leg of the same trade.
+  e = Swap();
+  e.mutable_legs(0)->mutable_physical();  // replaces the fixed terms: no price of its own
+  EXPECT_THAT(Check(e), IsEmpty());
+  // No leg with terms at all.
+  e = Swap();
+  e.mutable_legs(0)->clear_terms();
+  e.mutable_legs(1)->clear_terms();
+  EXPECT_EQ(FailsOnly(e, "required_price", "legs"),
+            "no leg has price terms: a fixed or physical price with value and currency, an "
+            "option strike and premium, or a floating index_id");
 }
 
 TEST_F(BuiltinRulesTest, PositiveQuantity) {
@@ -354,7 +372,7 @@ TEST_F(BuiltinRulesTest, OptionTermsComplete) {
                                          "option_terms_complete legs[0].option.expiry_date"));
   e = FutureOption();
   e.mutable_legs(0)->mutable_option()->mutable_strike()->clear_value();
-  EXPECT_THAT(Ids(Check(e)), ElementsAre("required_price legs",
+  EXPECT_THAT(Ids(Check(e)), ElementsAre("required_price legs[0].option.strike.value",
                                          "option_terms_complete legs[0].option.strike.value"));
 }
 
