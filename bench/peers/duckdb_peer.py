@@ -134,9 +134,10 @@ def main(path, outdir, schema=None):
         CASE WHEN commodity = '' THEN 'required_commodity' END,
         CASE WHEN instr_l IS NULL THEN 'required_instrument_type' END,
         CASE WHEN q IS NULL OR quantity_unit = '' THEN 'required_quantity' END,
-        CASE WHEN NOT ((priced AND px IS NOT NULL AND price_currency <> '')
-                       OR (toolset = 'Option' AND sk IS NOT NULL AND pm IS NOT NULL)
-                       OR (toolset = 'Swap' AND float_index <> '')) THEN 'required_price' END,
+        CASE WHEN NOT ((priced AND px IS NOT NULL AND price_currency <> ''
+                        AND (toolset <> 'Swap' OR float_index <> ''))
+                       OR (toolset = 'Option' AND sk IS NOT NULL AND pm IS NOT NULL))
+             THEN 'required_price' END,
         CASE WHEN q <= 0 THEN 'positive_quantity' END,
         CASE WHEN NOT neg_ok AND ((priced AND px <= 0) OR (toolset = 'Option' AND sk <= 0))
              THEN 'positive_price' END,

@@ -194,8 +194,10 @@ def main(path, outdir, schema=None):
     f.append(("required_commodity", ~present(df["commodity"])))
     f.append(("required_instrument_type", out["instrument_type"].isna()))
     f.append(("required_quantity", qty.isna() | ~present(df["quantity_unit"])))
-    has_price = (priced & price.notna() & present(df["price_currency"])) | \
-        (is_option & strike.notna() & premium.notna()) | (is_swap & present(df["float_index"]))
+    # Every leg priced: a swap's fixed leg and its floating leg's index both.
+    has_price = (priced & price.notna() & present(df["price_currency"]) &
+                 (~is_swap | present(df["float_index"]))) | \
+        (is_option & strike.notna() & premium.notna())
     f.append(("required_price", ~has_price))
     zero_q = pd.Series(pa.scalar(0, QTY), index=df.index, dtype=pd.ArrowDtype(QTY))
     zero_p = pd.Series(pa.scalar(0, PRICE), index=df.index, dtype=pd.ArrowDtype(PRICE))
