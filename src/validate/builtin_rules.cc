@@ -42,7 +42,8 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
      "strike and premium values, or a floating index_id (a physical leg may leave it to a "
      "floating leg)",
      ""},
-    {B::kPositiveQuantity, "positive_quantity", kE, "every leg's quantity.value > 0", ""},
+    {B::kPositiveQuantity, "positive_quantity", kE,
+     "every leg's quantity.value > 0, and its lots and contract_size when given", ""},
     {B::kPositivePrice, "positive_price", kE,
      "fixed and physical price values and option strikes > 0, unless the product is in "
      "negative_price_allowed_for",
@@ -359,6 +360,10 @@ class Checker {
       const pb::Leg& leg = ev_.legs(i);
       if (On(B::kPositiveQuantity)) {
         Positive(B::kPositiveQuantity, leg.quantity().value(), 6, i, "quantity.value", "quantity");
+        // -9 lots × -1000 would agree with 9000; the direction says which way a trade goes.
+        Positive(B::kPositiveQuantity, leg.quantity().lots(), 6, i, "quantity.lots", "lots");
+        Positive(B::kPositiveQuantity, leg.quantity().contract_size(), 6, i,
+                 "quantity.contract_size", "contract_size");
       }
       if (On(B::kLotsTimesContractSize)) LotsTimesContractSize(leg.quantity(), i);
       switch (leg.terms_case()) {

@@ -189,6 +189,12 @@ TEST_F(BuiltinRulesTest, PositiveQuantity) {
               HasSubstr("not a decimal"));
   e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("0.000001");
   EXPECT_THAT(Check(e), IsEmpty());
+  // Lots and contract size too: -9 lots of -1000 would agree with a quantity of 9000.
+  auto f = Future();
+  f.mutable_legs(0)->mutable_quantity()->mutable_lots()->set_value("-10");
+  f.mutable_legs(0)->mutable_quantity()->mutable_contract_size()->set_value("-1000");
+  EXPECT_THAT(Ids(Check(f)), ElementsAre("positive_quantity legs[0].quantity.lots",
+                                         "positive_quantity legs[0].quantity.contract_size"));
 }
 
 TEST_F(BuiltinRulesTest, PositivePriceUnlessNegativeAllowed) {

@@ -25,7 +25,7 @@ TEST(RegexTest, MatchesTheWholeValue) {
                       "\xE2\x82\xAC"
                       "A"));  // and as Perl does
   EXPECT_TRUE(Matches("[\\x{00C0}-\\x{00FF}]+", "\xC3\xA9\xC3\xA8"));
-  EXPECT_TRUE(Matches("a\\x9-", "a\t-"));  // \x with one hex digit
+  EXPECT_TRUE(Matches("a\\x9-", "a\t-"));        // \x with one hex digit
   EXPECT_TRUE(Matches("\\\\u0041", "\\u0041"));  // an escaped backslash, then "u0041"
   EXPECT_TRUE(
       Matches("Soci.t. G.n.rale", "Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale"));  // UTF-8

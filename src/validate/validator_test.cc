@@ -27,6 +27,7 @@ TEST(ValidatorTest, OverridesSwitchOffOrChangeSeverity) {
   ASSERT_TRUE(defaults.ok());
   auto failures = (*defaults)->Check(e, {}, kNow);
   EXPECT_THAT(Ids(failures), ElementsAre("positive_quantity legs[0].quantity.value",
+                                         "positive_quantity legs[0].quantity.lots",
                                          "execution_date_matches_trade_date execution_time",
                                          "lei_check_digits parties.counterparty.lei"));
   EXPECT_TRUE(HasErrors(failures));
