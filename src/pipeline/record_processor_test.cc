@@ -32,6 +32,7 @@ mapping:
     action: {constant: NEW}
     direction: {column: side, enum: {B: BUY, S: SELL}}
     parties.book: {constant: BOOK-1}
+    parties.internal_legal_entity.name: {constant: TRADEFLOW SA}
     parties.counterparty.id: {constant: CP-1}
     product.commodity: commodity
     product.exchange: {constant: ICE}

@@ -28,6 +28,8 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
     {B::kRequiredTradeDate, "required_trade_date", kE, "trade_date is set", ""},
     {B::kRequiredDirection, "required_direction", kE, "direction is set (BUY, SELL)", ""},
     {B::kRequiredBook, "required_book", kE, "parties.book is set", ""},
+    {B::kRequiredInternalEntity, "required_internal_entity", kE,
+     "parties.internal_legal_entity has an id, LEI or name", ""},
     {B::kRequiredCounterpartyOrExchange, "required_counterparty_or_exchange", kE,
      "listed (FUTURE, FUTURE_OPTION): product.exchange is set; otherwise (OTC): "
      "parties.counterparty.id is set",
@@ -42,6 +44,8 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
      "strike and premium values, or a floating index_id (a physical leg may leave it to a "
      "floating leg)",
      ""},
+    {B::kRequiredDelivery, "required_delivery", kE,
+     "physical legs: delivery.start_date, end_date and location (code or name) are set", ""},
     {B::kPositiveQuantity, "positive_quantity", kE,
      "every leg's quantity.value > 0, and its lots and contract_size when given", ""},
     {B::kPositivePrice, "positive_price", kE,
@@ -51,6 +55,10 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
     {B::kPositivePremium, "positive_premium", kE, "option premium.value > 0", ""},
     {B::kPriceMinorScale, "price_minor_scale", kE,
      "every price's currency_minor_scale is 1, 10, 100 or 1000 when set", ""},
+    {B::kCurrencyFormat, "currency_format", kE,
+     "every currency (prices, strikes, premiums, spreads, fees) is 3 upper-case letters, as ISO "
+     "4217 writes them, once normalisation has turned minor-unit codes (GBp) into theirs",
+     ""},
     {B::kDeliveryDatesOrder, "delivery_dates_order", kE,
      "physical legs: trade_date <= delivery.start_date <= delivery.end_date", ""},
     {B::kPricingPeriodOrder, "pricing_period_order", kE,
@@ -149,6 +157,7 @@ class Checker {
     trade_date_ = DateKey(ev_.has_trade_date(), ev_.trade_date());
     Mandatory();
     Legs();
+    Currencies();
     Options();
     Execution(now);
     if (On(B::kKnownEnumValues)) MappingIssues(mapping_issues);
@@ -187,6 +196,10 @@ class Checker {
     Required(B::kRequiredTradeDate, trade_date_ != 0, "trade_date");
     RequiredEnum(B::kRequiredDirection, ev_.direction(), ev_.direction_raw(), "direction");
     Required(B::kRequiredBook, !ev_.parties().book().empty(), "parties.book");
+    const pb::Party& entity = ev_.parties().internal_legal_entity();
+    Required(B::kRequiredInternalEntity,
+             !entity.id().empty() || !entity.lei().empty() || !entity.name().empty(),
+             "parties.internal_legal_entity");
     const pb::InstrumentType type = ev_.product().instrument_type();
     if (IsListed(type)) {
       Required(B::kRequiredCounterpartyOrExchange, !ev_.product().exchange().empty(),
@@ -298,6 +311,52 @@ class Checker {
     if (On(B::kPriceMinorScale)) MinorScale(p, leg, scale_path);
   }
 
+  // "US$", "usd" or "Euro" would be stored as written and split every sum by currency.
+  void Currency(const std::string& code, const std::string& field) {
+    if (code.empty() || !On(B::kCurrencyFormat)) return;
+    const bool iso = code.size() == 3 && std::all_of(code.begin(), code.end(),
+                                                     [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (!iso) {
+      Fail(B::kCurrencyFormat, field,
+           field + " " + QuoteValue(code) +
+               " is not a currency code: 3 upper-case letters "
+               "(ISO 4217), or a minor-unit code such as GBp or USc");
+    }
+  }
+
+  void Currencies() {
+    for (int i = 0; i < ev_.legs_size(); ++i) {
+      const pb::Leg& leg = ev_.legs(i);
+      Currency(leg.fixed().price().currency(), LegPath(i, "fixed.price.currency"));
+      Currency(leg.physical().price().currency(), LegPath(i, "physical.price.currency"));
+      Currency(leg.option().strike().currency(), LegPath(i, "option.strike.currency"));
+      Currency(leg.option().premium().currency(), LegPath(i, "option.premium.currency"));
+      Currency(leg.floating().spread_currency(), LegPath(i, "floating.spread_currency"));
+    }
+    for (int i = 0; i < ev_.fees_size(); ++i) {
+      Currency(ev_.fees(i).currency(), "fees[" + std::to_string(i) + "].currency");
+    }
+  }
+
+  // A physical leg delivers somewhere, over a period (trade-domain.md §3 rule 1). An incoterm
+  // is not required: pipeline gas and power have none.
+  void Delivery(const pb::Leg& leg, int i) {
+    if (!On(B::kRequiredDelivery)) return;
+    const pb::Delivery& d = leg.physical().delivery();
+    if (!d.has_start_date() || d.start_date().year() == 0) {
+      Fail(B::kRequiredDelivery, LegPath(i, "physical.delivery.start_date"),
+           LegPath(i, "physical.delivery.start_date") + " is missing");
+    }
+    if (!d.has_end_date() || d.end_date().year() == 0) {
+      Fail(B::kRequiredDelivery, LegPath(i, "physical.delivery.end_date"),
+           LegPath(i, "physical.delivery.end_date") + " is missing");
+    }
+    if (d.location().code().empty() && d.location().name().empty()) {
+      Fail(B::kRequiredDelivery, LegPath(i, "physical.delivery.location"),
+           LegPath(i, "physical.delivery.location") + " is missing (a code or a name)");
+    }
+  }
+
   // Compared in the contract size's unit: with the value when it is in that unit (or either
   // unit is not given), else with the figure as reported when that is (normalisation converts
   // the value of 2 lots × 25000 lb of copper to MT and keeps the 50000 lb as reported). A
@@ -374,6 +433,7 @@ class Checker {
         case pb::Leg::kPhysical: {
           Price(leg.physical().price(), i, "physical.price.value",
                 "physical.price.currency_minor_scale", "price");
+          Delivery(leg, i);
           const pb::Delivery& d = leg.physical().delivery();
           int64_t start = DateKey(d.has_start_date(), d.start_date());
           int64_t end = DateKey(d.has_end_date(), d.end_date());

@@ -166,7 +166,8 @@ TEST_F(BuiltinRulesTest, RequiredPriceOnEveryLeg) {
   FailsOnly(e, "required_price", "legs[0].fixed.price.currency");
   // A physical leg priced by the index of a floating leg of the same trade.
   e = Swap();
-  e.mutable_legs(0)->mutable_physical();  // replaces the fixed terms: no price of its own
+  auto* delivery = e.mutable_legs(0)->mutable_physical()->mutable_delivery();  // no price
+  *delivery = PhysicalGas().legs(0).physical().delivery();
   EXPECT_THAT(Check(e), IsEmpty());
   // No leg with terms at all.
   e = Swap();
@@ -175,6 +176,42 @@ TEST_F(BuiltinRulesTest, RequiredPriceOnEveryLeg) {
   EXPECT_EQ(FailsOnly(e, "required_price", "legs"),
             "no leg has price terms: a fixed or physical price with value and currency, an "
             "option strike and premium, or a floating index_id");
+}
+
+// trade-domain.md §3 rule 1: the internal legal entity always; a physical leg's delivery
+// period and place.
+TEST_F(BuiltinRulesTest, RequiredInternalEntityAndDelivery) {
+  auto e = Future();
+  e.mutable_parties()->clear_internal_legal_entity();
+  EXPECT_EQ(FailsOnly(e, "required_internal_entity", "parties.internal_legal_entity"),
+            "parties.internal_legal_entity is missing");
+  e.mutable_parties()->mutable_internal_legal_entity()->set_name("TRADEFLOW SA");
+  EXPECT_THAT(Check(e), IsEmpty());  // a name is enough
+
+  auto gas = PhysicalGas();
+  EXPECT_THAT(Check(gas), IsEmpty());
+  auto* delivery = gas.mutable_legs(0)->mutable_physical()->mutable_delivery();
+  delivery->clear_start_date();
+  delivery->mutable_location()->clear_code();
+  EXPECT_THAT(Ids(Check(gas)), ElementsAre("required_delivery legs[0].physical.delivery.start_date",
+                                           "required_delivery legs[0].physical.delivery.location"));
+}
+
+// A currency that is not ISO 4217's shape would be stored as written.
+TEST_F(BuiltinRulesTest, CurrencyFormat) {
+  for (const char* bad : {"US$", "usd", "EURO", "Eu"}) {
+    auto e = Future();
+    e.mutable_legs(0)->mutable_fixed()->mutable_price()->set_currency(bad);
+    EXPECT_EQ(FailsOnly(e, "currency_format", "legs[0].fixed.price.currency"),
+              "legs[0].fixed.price.currency '" + std::string(bad) +
+                  "' is not a currency code: 3 upper-case letters (ISO 4217), or a minor-unit "
+                  "code such as GBp or USc");
+  }
+  auto fee = Future();
+  auto* f = fee.add_fees();
+  f->mutable_amount()->set_value("12.5");
+  f->set_currency("usd");
+  FailsOnly(fee, "currency_format", "fees[0].currency");
 }
 
 TEST_F(BuiltinRulesTest, PositiveQuantity) {

@@ -165,6 +165,7 @@ inline pb::TradeEvent PhysicalGas() {
   SetPrice(physical->mutable_price(), "34.98", "EUR");
   SetDate(physical->mutable_delivery()->mutable_start_date(), 2026, 8, 1);
   SetDate(physical->mutable_delivery()->mutable_end_date(), 2026, 8, 31);
+  physical->mutable_delivery()->mutable_location()->set_code("21Z000000000003C");
   return e;
 }
 
