@@ -25,8 +25,9 @@ Result<std::vector<PathStep>> ResolveFieldPath(const Descriptor* root, const std
       if (ec != std::errc() || p != digits.data() + digits.size() || index < 0) {
         return Status::Invalid("'" + path + "': the index in " + part + " must be a number >= 0");
       }
-      // One spelling per index: "legs[00]" would pass for another target than "legs[0]".
-      if (digits.size() > 1 && digits[0] == '0') {
+      // One spelling per index: "legs[00]" or "legs[-0]" would pass for another target than
+      // "legs[0]".
+      if (digits[0] == '-' || (digits.size() > 1 && digits[0] == '0')) {
         return Status::Invalid("'" + path + "': the index in " + part +
                                " has a leading zero; write it as " + std::to_string(index));
       }

@@ -32,6 +32,8 @@ TEST(FieldPathTest, ErrorsNameThePartAtFault) {
             "'legs[x].leg_number': the index in legs[x] must be a number >= 0");
   EXPECT_EQ(message("legs[00].leg_number"),
             "'legs[00].leg_number': the index in legs[00] has a leading zero; write it as 0");
+  EXPECT_EQ(message("legs[-0].leg_number"),
+            "'legs[-0].leg_number': the index in legs[-0] has a leading zero; write it as 0");
   EXPECT_EQ(message("legs[0].quantity.value.value"),
             "'legs[0].quantity.value.value': value is a Decimal value and has no fields to "
             "address");

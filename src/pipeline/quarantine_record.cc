@@ -9,12 +9,11 @@ namespace tradeflow::pipeline {
 
 using tradeflow::quarantine::v1::QuarantineRecord;
 
-void SetRawRecord(const std::string& raw, QuarantineRecord* q) {
+namespace {
+
+// `raw` with each byte that is not UTF-8 written as \xNN.
+std::string EscapeInvalidUtf8(const std::string& raw) {
   constexpr size_t kValid = std::string_view::npos;
-  if (sources::FindInvalidUtf8(raw) == kValid) {
-    q->set_raw_record(raw);
-    return;
-  }
   std::string text;
   size_t start = 0;
   for (;;) {
@@ -27,7 +26,17 @@ void SetRawRecord(const std::string& raw, QuarantineRecord* q) {
     start += bad + 1;
   }
   text.append(raw, start, std::string::npos);
-  q->set_raw_record(text);
+  return text;
+}
+
+}  // namespace
+
+void SetRawRecord(const std::string& raw, QuarantineRecord* q) {
+  if (sources::FindInvalidUtf8(raw) == std::string_view::npos) {
+    q->set_raw_record(raw);
+    return;
+  }
+  q->set_raw_record(EscapeInvalidUtf8(raw));
   q->set_raw_bytes(raw);
 }
 
@@ -50,7 +59,10 @@ QuarantineRecord MakeQuarantineRecord(const QuarantineOrigin& origin,
     rf->set_rule(f.rule);
     rf->set_severity("ERROR");
     rf->set_field(f.field);
-    rf->set_message(f.message);
+    // A message may quote the input's path, which need not be UTF-8 (a Latin-1 file name): a
+    // Parquet string column must be.
+    const bool text = sources::FindInvalidUtf8(f.message) == std::string_view::npos;
+    rf->set_message(text ? f.message : EscapeInvalidUtf8(f.message));
   }
   if (out.mapped) {
     q.set_source_system(out.key.source_system);

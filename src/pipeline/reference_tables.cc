@@ -123,11 +123,13 @@ Status CommitReferenceTables(lake::Catalog* catalog, const ReferenceHashes& kind
     append.summary[kRowsHashKey] = rows_hash;
     // A run that committed the same rows while this one wrote them (two runs of a pipeline at
     // once) leaves nothing to do: not the same rows again as a snapshot of their own.
-    append.check = [&holds_these_rows](const lake::TableMetadata& now) {
-      return holds_these_rows(now) ? Status::AlreadyExists("stored meanwhile") : Status::OK();
+    bool stored_meanwhile = false;
+    append.check = [&](const lake::TableMetadata& now) {
+      stored_meanwhile = holds_these_rows(now);
+      return stored_meanwhile ? Status::AlreadyExists("stored meanwhile") : Status::OK();
     };
     Status appended = sink->table().Append(files, sink->schema(), append).status();
-    if (appended.code() == StatusCode::kAlreadyExists) {
+    if (stored_meanwhile) {
       sink->Abandon();
       continue;
     }

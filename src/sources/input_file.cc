@@ -44,11 +44,11 @@ std::string Change(const FileStamp& then, const FileStamp& now) {
 
 }  // namespace
 
-// Bytes outside RFC 3986's path characters are percent-encoded, as Python's Path.as_uri() does:
-// a name in Latin-1 (or with a space or '#') is then still a URI, and valid UTF-8 for the
-// Parquet string columns that hold it.
+// Every byte but letters, digits, "-._~" and "/" is percent-encoded, as Python's Path.as_uri()
+// does (urllib's quote_from_bytes): a name in Latin-1 (or with a space or '#') is then still a
+// URI, valid UTF-8 for the Parquet string columns that hold it, and joins with Python's.
 std::string FileUri(std::string_view absolute_path) {
-  static constexpr std::string_view kKept = "-._~!$&'()*+,;=:@/";
+  static constexpr std::string_view kKept = "-._~/";
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out = "file://";
   for (char ch : absolute_path) {

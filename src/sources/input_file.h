@@ -34,8 +34,8 @@ struct InputFile {
   FileStamp stamp;  // when hashed
 };
 
-// "file://" and the absolute path, percent-encoded where RFC 3986 needs it (a space, '#', '%',
-// a byte that is not ASCII): "/in/a b.csv" is "file:///in/a%20b.csv".
+// "file://" and the absolute path, percent-encoded as Python's Path.as_uri() does (all but
+// letters, digits, "-._~" and "/"): "/in/a b.csv" is "file:///in/a%20b.csv".
 std::string FileUri(std::string_view absolute_path);
 
 // Hashes the file (streaming). NotFound names the path; a file written to while it is hashed

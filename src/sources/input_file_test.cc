@@ -66,7 +66,8 @@ TEST(InputFileTest, TheUriIsPercentEncoded) {
   EXPECT_EQ(FileUri("/in/a b#1%.csv"), "file:///in/a%20b%231%25.csv");
   EXPECT_EQ(FileUri("/in/trades_\xE9t\xE9.csv"), "file:///in/trades_%E9t%E9.csv");
   EXPECT_EQ(FileUri("/in/\xC3\xA9.csv"), "file:///in/%C3%A9.csv");  // é in UTF-8
-  EXPECT_EQ(FileUri("/in/\"q\",\t.csv"), "file:///in/%22q%22,%09.csv");
+  EXPECT_EQ(FileUri("/in/\"q\",\t.csv"), "file:///in/%22q%22%2C%09.csv");
+  EXPECT_EQ(FileUri("/in/a+b=c;d@e.csv"), "file:///in/a%2Bb%3Dc%3Bd%40e.csv");
 }
 
 TEST(InputFileTest, MissingFileIsNotFound) {

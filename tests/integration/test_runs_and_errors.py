@@ -519,6 +519,7 @@ def test_a_file_name_that_is_not_utf8_is_ingested_under_a_percent_encoded_uri(wo
     data = (EXAMPLES / "etrm_trades.csv").read_bytes()
     lines = data.split(b"\n")
     lines[2] = lines[2].replace(b",CP1004,", b",CP9999,", 1)  # one reject, for quarantine's URI
+    lines.insert(3, b"100999,only,three")  # a malformed record, whose message names the file
     with open(bytes(workspace.root) + b"/" + name, "wb") as f:
         f.write(b"\n".join(lines))
     pipeline = workspace.write_pipeline("latin1.yaml", {"path: etrm_trades.csv": 'path: "trades_*.csv"'})
@@ -529,7 +530,9 @@ def test_a_file_name_that_is_not_utf8_is_ingested_under_a_percent_encoded_uri(wo
     events = workspace.table().scan().to_arrow().column("provenance").to_pylist()
     assert {e["raw_payload_uri"] for e in events} == {uri}
     quarantine = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
-    assert [q["input_uri"] for q in quarantine] == [uri]
+    assert [q["input_uri"] for q in quarantine] == [uri, uri]
+    messages = [f["message"] for q in quarantine for f in q["failures"]]
+    assert any("trades_\\xE9t\\xE9 #1.csv:4: expected 48 fields, found 3" in m for m in messages), messages
     summary = workspace.table().current_snapshot().summary
     (entry,) = json.loads(summary["tradeflow.inputs"])
     assert entry["path"].endswith("/trades_\ufffdt\ufffd #1.csv")

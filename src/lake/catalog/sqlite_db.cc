@@ -18,8 +18,9 @@ Status SqliteError(sqlite3* db, const std::string& db_path, int rc, std::string_
     return Status::AlreadyExists(std::move(msg));
   }
   int primary = rc & 0xFF;  // extended codes carry the primary code in the low byte
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-    // The statement did not take effect: a commit that fails so did not happen.
+  if (primary == SQLITE_BUSY) {
+    // The statement did not take effect: a commit that fails so did not happen. (SQLITE_LOCKED,
+    // a conflict inside one connection, is a bug to fix, not a reason to retry.)
     msg +=
         " (another connection held the database lock longer than the busy timeout; retry, and "
         "if it persists look for a stuck process using this file)";
