@@ -132,9 +132,10 @@ int Main(int argc, char** argv) {
     auto summary = pipeline::RunPipeline(*config, options);
     progress.Finish();
     if (!summary.ok()) return Fail(summary.status().WithContext("run failed"));
-    fmt::print("{}", pipeline::FormatRunSummary(*summary));
     // The run's work is committed: a summary that cannot be written is said, not a failure.
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    // (fputs, not fmt::print, which throws once a short write passes its buffer.)
+    const std::string text = pipeline::FormatRunSummary(*summary);
+    if (std::fputs(text.c_str(), stdout) < 0 || std::fflush(stdout) != 0 || std::ferror(stdout)) {
       fmt::print(stderr, "tradeflow: warning: the run summary could not be written to stdout\n");
     }
     // The other files are committed, but a file left out is still a failed ingestion.

@@ -313,14 +313,18 @@ struct Mapper::CompiledRule {
                        [v](const std::string& value) { return EqualsIgnoringCase(value, v); });
   }
 
-  // Unsets the leaf (and its _raw or _utc_offset sibling) if this record set it already.
-  void Clear(TargetTree::Cursor* cursor) const {
+  // Unsets the leaf (and its _raw or _utc_offset sibling) if this record set it already;
+  // whether it did.
+  bool Clear(TargetTree::Cursor* cursor) const {
     Message* msg = cursor->Existing(parent);
-    if (msg == nullptr) return;
+    if (msg == nullptr) return false;
+    bool cleared = false;
     for (const FieldDescriptor* f : {leaf, raw_sibling, offset_sibling}) {
-      if (f != nullptr && parent_reflection->HasField(*msg, f))
-        parent_reflection->ClearField(msg, f);
+      if (f == nullptr || !parent_reflection->HasField(*msg, f)) continue;
+      parent_reflection->ClearField(msg, f);
+      cleared = true;
     }
+    return cleared;
   }
 
   // Sets the leaf from `text`. The parent message is created before the text is parsed, so a
@@ -678,6 +682,7 @@ Status Mapper::Map(const std::vector<std::string>& values,
   TargetTree::Cursor cursor(*targets_, out);
   std::string scratch;
   ConditionalColumns conditional_read;
+  bool cleared = false;  // a rule unset a value an earlier one set
   for (const auto& rule : rules_) {
     if (!rule->Applies(values)) continue;
     conditional_read |= rule->conditional_bits;
@@ -687,7 +692,7 @@ Status Mapper::Map(const std::vector<std::string>& values,
       // The last rule that applies decides, also when its value is empty: what an earlier rule
       // set is not kept (a settlement price that a SETTLE row leaves empty is no trade price).
       if (!rule->default_value) {
-        if (rule->follows_another) rule->Clear(&cursor);
+        if (rule->follows_another) cleared |= rule->Clear(&cursor);
         continue;
       }
       text = *rule->default_value;
@@ -708,32 +713,61 @@ Status Mapper::Map(const std::vector<std::string>& values,
   }
   if (is_trade_event_) {
     auto* event = static_cast<TradeEvent*>(out);
-    if (Status gap = CheckNoEmptyElements(*event); !gap.ok()) {
+    std::string list;
+    if (Status gap = CheckNoEmptyElements(*event, cleared, &list); !gap.ok()) {
       if (errors == nullptr) return gap;
-      errors->push_back({"legs", gap.message()});
+      errors->push_back({list, gap.message()});
     }
     FillTradeEvent(values, extras, conditional_read, context, event);
   }
   return Status::OK();
 }
 
+namespace {
+
+// Whether `m` holds a value anywhere: a message of empty sub-messages (what a cleared leaf
+// leaves behind) holds none.
+bool HoldsAValue(const Message& m) {
+  std::vector<const FieldDescriptor*> fields;
+  m.GetReflection()->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return true;
+    if (f->is_repeated()) {
+      for (int i = 0; i < m.GetReflection()->FieldSize(m, f); ++i) {
+        if (HoldsAValue(m.GetReflection()->GetRepeatedMessage(m, f, i))) return true;
+      }
+    } else if (HoldsAValue(m.GetReflection()->GetMessage(m, f))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 // A list grows up to the index a rule names, so a record whose rules for legs[0] all left it
-// empty (their conditions did not hold) but filled legs[1] has a leg of nulls before it. Only
-// a list of two or more can: an element is created by the first rule that sets a value in it.
-Status Mapper::CheckNoEmptyElements(const TradeEvent& event) {
-  auto check = [](const auto& list, const char* name) -> Status {
-    if (list.size() < 2) return Status::OK();
-    for (int i = 0; i + 1 < list.size(); ++i) {
-      if (list.Get(i).ByteSizeLong() != 0) continue;
-      const std::string at = std::string(name) + "[" + std::to_string(i) + "]";
-      return Status::Invalid(at + " has no values (none of its rules applied), but " + name + "[" +
-                             std::to_string(list.size() - 1) +
-                             "] has: a record's list is filled from its first element");
+// empty (their conditions did not hold) but filled legs[1] has a leg of nulls before it; and a
+// rule that cleared the last value of an element (an empty value winning) leaves one anywhere.
+// Without a clear, only elements before the last can be empty, and then they are fully empty
+// (cheap to see); after one, every element is looked into. Returns the list's name as target.
+Status Mapper::CheckNoEmptyElements(const TradeEvent& event, bool cleared, std::string* list) {
+  auto check = [&](const auto& elements, const char* name) -> Status {
+    const int last = static_cast<int>(elements.size()) - (cleared ? 0 : 1);
+    for (int i = 0; i < last; ++i) {
+      const bool empty =
+          cleared ? !HoldsAValue(elements.Get(i)) : elements.Get(i).ByteSizeLong() == 0;
+      if (!empty) continue;
+      *list = name;
+      return Status::Invalid(std::string(name) + "[" + std::to_string(i) +
+                             "] has no values (none of its rules applied, or the one that did "
+                             "had an empty value), but it is in the list: a record's list is "
+                             "filled from its first element, without gaps");
     }
     return Status::OK();
   };
   TF_RETURN_IF_ERROR(check(event.legs(), "legs"));
-  return check(event.fees(), "fees");
+  TF_RETURN_IF_ERROR(check(event.fees(), "fees"));
+  return check(event.related_trades(), "related_trades");
 }
 
 namespace {

@@ -94,7 +94,8 @@ class Mapper {
                       const std::vector<std::pair<std::string, std::string>>& extras,
                       const ConditionalColumns& conditional_read, const RecordContext& context,
                       tradeflow::trade::v1::TradeEvent* out) const;
-  static Status CheckNoEmptyElements(const tradeflow::trade::v1::TradeEvent& event);
+  static Status CheckNoEmptyElements(const tradeflow::trade::v1::TradeEvent& event, bool cleared,
+                                     std::string* list);
   // Finds the columns only conditional rules read (conditional_columns_), after compiling.
   void FindConditionalColumns();
 

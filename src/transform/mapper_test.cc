@@ -363,13 +363,33 @@ TEST(MapperTest, AnEmptyListElementBeforeAFilledOneIsAnError) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].target, "legs");
   EXPECT_EQ(errors[0].message,
-            "legs[0] has no values (none of its rules applied), but legs[1] has: a record's list "
-            "is filled from its first element");
+            "legs[0] has no values (none of its rules applied, or the one that did had an empty "
+            "value), but it is in the list: a record's list is filled from its first element, "
+            "without gaps");
   t.Clear();
   errors.clear();
   ASSERT_TRUE(MapRow(**mapper, Row({{8, "D"}}), {}, &t, &issues, &errors).ok());
   EXPECT_TRUE(errors.empty());
   EXPECT_EQ(t.legs_size(), 2);
+
+  // A later rule whose empty value wins clears an element's only value: the element, empty
+  // sub-messages and all, is no leg either, even as the last one. The target names the list.
+  MappingSpec fees;
+  fees.version = "v";
+  fees.fields.push_back(Rule("fees[0].amount", Column("qty")));
+  FieldMapping cleared = Rule("fees[0].amount", Column("desk"));
+  cleared.when = Condition{"status", {"SETTLE"}};
+  fees.fields.push_back(cleared);
+  auto fee_mapper = Mapper::Compile(fees);
+  ASSERT_TRUE(fee_mapper.ok()) << fee_mapper.status().ToString();
+  t.Clear();
+  errors.clear();
+  ASSERT_TRUE(
+      MapRow(**fee_mapper, Row({{2, "SETTLE"}, {5, "12.5"}, {8, ""}}), {}, &t, &issues, &errors)
+          .ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].target, "fees");
+  EXPECT_EQ(errors[0].message.rfind("fees[0] has no values", 0), 0u) << errors[0].message;
 }
 
 // The last rule whose condition holds wins; when its value maps to nothing, the enum is unset

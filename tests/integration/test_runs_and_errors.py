@@ -475,6 +475,23 @@ def test_output_that_cannot_be_written_fails_the_command_that_prints_it(loaded):
     assert "warning: the run summary could not be written to stdout" in rerun.stderr
 
 
+def test_a_run_summary_longer_than_the_output_buffer_that_cannot_be_written_warns(workspace):
+    """fmt would throw once a short write passes the stdio buffer (about 4 KB): a summary of 40
+    files is longer, and the run, committed, still only warns."""
+    lines = (EXAMPLES / "etrm_trades.csv").read_text().splitlines()
+    (workspace.root / "many").mkdir()
+    for i in range(40):
+        (workspace.root / "many" / f"day_{i:02d}.csv").write_text(
+            "\n".join([lines[0], *lines[1 + 5 * i:6 + 5 * i]]) + "\n")
+    pipeline = workspace.write_pipeline("many.yaml", {"path: etrm_trades.csv": 'path: "many/*.csv"'})
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(workspace.binary), "run", pipeline], cwd=workspace.root,
+                                stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "warning: the run summary could not be written to stdout" in result.stderr
+    assert workspace.table().scan().to_arrow().num_rows > 150
+
+
 def test_show_on_a_table_without_rows_says_so(workspace):
     """A file whose every record is quarantined leaves an empty trade table: a state, not an
     error."""
