@@ -41,6 +41,16 @@ bool InYearRange(int32_t year) { return year >= 1 && year <= 9999; }
 Status OutOfYearRange(std::string_view raw) {
   return Status::Invalid(QuoteValue(raw) + " is outside the years 0001 to 9999");
 }
+// A 60th second is a leap second, which only ends a UTC day (23:59:60): read as the next
+// second, it is then UTC midnight. 10:00:60, or 23:59:60 in a zone where that is not UTC's
+// last minute, is no time.
+Status CheckLeapSecond(int second, int64_t utc_seconds, std::string_view raw) {
+  if (second != 60 || ((utc_seconds % 86400) + 86400) % 86400 == 0) return Status::OK();
+  return Status::Invalid(QuoteValue(raw) +
+                         " is not a valid date and time: a 60th second (a leap second) only ends "
+                         "a UTC day, 23:59:60Z");
+}
+
 Result<UtcTimestamp> InYearRange(UtcTimestamp ts, std::string_view raw) {
   const int64_t day = ts.seconds >= 0 ? ts.seconds / 86400 : (ts.seconds - 86399) / 86400;
   if (day < kFirstDay || day > kLastDay) return OutOfYearRange(raw);
@@ -93,9 +103,7 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
     if (digits == 0 || digits > 9) return bad();  // nanoseconds at most: nothing cut silently
     for (size_t k = digits; k < 9; ++k) nanos *= 10;
   }
-  // A 60th second is a leap second, which ends a minute (23:59:60 UTC; the minute is 59 in any
-  // whole-hour offset): 10:00:60 is no time.
-  if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60 || (sec == 60 && mi != 59)) {
+  if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
     return Status::Invalid(QuoteValue(s) + " is not a valid date and time");
   }
   std::string_view rest = s.substr(i);
@@ -109,6 +117,7 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
     offset = *parsed;
   }
   UtcTimestamp out;
+  TF_RETURN_IF_ERROR(CheckLeapSecond(sec, local - offset, s));
   out.seconds = local - offset;
   out.nanos = nanos;
   out.utc_offset = FormatUtcOffset(offset);
@@ -429,6 +438,7 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
     TF_ASSIGN_OR_RETURN(offset, OffsetOfLocalTime(time_zone, local));
   }
   UtcTimestamp out;
+  TF_RETURN_IF_ERROR(CheckLeapSecond(tm.tm_sec, local - offset, raw));
   out.seconds = local - offset;
   out.utc_offset = FormatUtcOffset(offset);
   return InYearRange(std::move(out), text);

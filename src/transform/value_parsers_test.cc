@@ -283,6 +283,8 @@ TEST(ValueParsersTest, Offsets) {
   // glibc's %S reads 61; a minute has at most 60 (a leap second).
   EXPECT_FALSE(ParseTimestamp("2026-06-30 12:00:61", "%Y-%m-%d %H:%M:%S", "").ok());
   EXPECT_TRUE(ParseTimestamp("2016-12-31 23:59:60", "%Y-%m-%d %H:%M:%S", "").ok());
+  EXPECT_FALSE(ParseTimestamp("2026-05-11 10:00:60", "%Y-%m-%d %H:%M:%S", "").ok());
+  EXPECT_TRUE(ParseTimestamp("2016-12-31T05:29:60+05:30", "", "").ok());  // 23:59:60 UTC
   // ISO 8601: a leap second ends a minute; more than nine fraction digits would be cut.
   EXPECT_TRUE(ParseTimestamp("2016-12-31T23:59:60Z", "", "").ok());
   EXPECT_FALSE(ParseTimestamp("2026-05-11T10:00:60Z", "", "").ok());
