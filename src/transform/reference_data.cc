@@ -275,6 +275,9 @@ Status ReferenceData::AddUnitConversion(const ref::UnitConversion& row) {
   if (!conversions_.emplace(ConversionKey{row.commodity(), from, to}, edge).second) {
     return Status::Invalid("duplicate unit conversion " + key);
   }
+  adjacent_[{row.commodity(), from}].push_back({to, edge, false});
+  adjacent_[{row.commodity(), to}].push_back(
+      {from, Edge{edge.ratio.Inverse(), edge.approximate, edge.label, ""}, true});
   // A pair given both ways must agree, else the result depends on the direction (1000 bbl →
   // MT with one factor, the lots check back with the other). Agree: one is the other's inverse
   // rounded to the decimals it is written with (7.45 and 0.1342) and within 0.1% of it, or, for
@@ -357,19 +360,19 @@ std::map<std::string, ReferenceData::Edge> ReferenceData::Neighbours(
   std::map<std::string, Edge> out;
   // Lowest precedence first; each later layer overwrites: built-in, then generic rows, then the
   // commodity's rows, and within a layer a row's own direction over the inverse of another row.
-  for (const auto& [pair, edge] : Builtins().edges) {
-    if (pair.first == unit) out[pair.second] = Edge{edge.first, edge.second, "", ""};
+  const auto& builtins = Builtins().edges;
+  for (auto it = builtins.lower_bound({unit, ""}); it != builtins.end() && it->first.first == unit;
+       ++it) {
+    out[it->first.second] = Edge{it->second.first, it->second.second, "", ""};
   }
   auto add_layer = [&](const std::string& c) {
-    for (const auto& [key, edge] : conversions_) {
-      if (std::get<0>(key) == c && std::get<2>(key) == unit) {
-        out[std::get<1>(key)] = Edge{edge.ratio.Inverse(), edge.approximate, edge.label, ""};
-      }
+    auto it = adjacent_.find({c, unit});
+    if (it == adjacent_.end()) return;
+    for (const auto& a : it->second) {
+      if (a.inverse) out[a.unit] = a.edge;
     }
-    auto it = conversions_.lower_bound(ConversionKey{c, unit, ""});
-    for (; it != conversions_.end(); ++it) {
-      if (std::get<0>(it->first) != c || std::get<1>(it->first) != unit) break;
-      out[std::get<2>(it->first)] = it->second;
+    for (const auto& a : it->second) {
+      if (!a.inverse) out[a.unit] = a.edge;
     }
   };
   add_layer("");
@@ -403,12 +406,13 @@ std::string ReferenceData::Contradiction(const std::string& scope, const std::st
          "mark a density approximate: true (1% apart allowed)";
 }
 
-// Each commodity's units (with the generic rows and the built-ins) as a graph. The built-in
-// definitions, consistent among themselves, give every unit a size in the first unit of its
-// dimension (mass, volume, energy); the rows then join dimensions (a density: MT → bbl), which
-// rescales the joined one, and every other edge must agree with the two sizes, or two routes
-// disagree. So the edge found to disagree is a row's. Doubles suffice for a tolerance of 0.1%;
-// conversions themselves use the exact ratios.
+// Each commodity's units (with the generic rows and the built-ins) as a graph. The exact
+// built-in definitions, consistent among themselves, give every unit a size in the first unit of
+// its dimension (mass, volume, energy); the other edges then join dimensions (a density: MT →
+// bbl), which rescales the joined one, or must agree with the two sizes, or two routes disagree.
+// So the edge found to disagree is a row's, and exact edges are taken before approximate ones:
+// an exact check is held to 0.1% unless an approximate step is truly on its route. Doubles
+// suffice for those tolerances; conversions themselves use the exact ratios.
 Status ReferenceData::CheckUnitConversions() const {
   std::set<std::string> scopes{""};
   std::set<std::string> units;
@@ -431,34 +435,37 @@ Status ReferenceData::CheckUnitConversions() const {
       for (std::deque<std::string> queue{root}; !queue.empty(); queue.pop_front()) {
         const Size from = sized[queue.front()];
         for (const auto& [next, edge] : Neighbours(scope, queue.front())) {
-          if (!edge.label.empty() || sized.count(next)) continue;
+          if (!edge.label.empty() || edge.approximate || sized.count(next)) continue;
           sized[next] = Size{from.of_root * edge.ratio.ToDouble(),
                              from.approximate || edge.approximate, &root};
           queue.push_back(next);
         }
       }
     }
-    for (const std::string& unit : units) {
-      for (const auto& [next, edge] : Neighbours(scope, unit)) {
-        const Size& from = sized[unit];
-        Size& to = sized[next];
-        const double expected = from.of_root * edge.ratio.ToDouble();
-        if (to.component != from.component) {  // a row joins two components: rescale one
-          const std::string* joined = to.component;
-          const double scale = expected / to.of_root;
-          for (auto& [u, size] : sized) {
-            if (size.component != joined) continue;
-            size.of_root *= scale;
-            size.approximate |= from.approximate || edge.approximate;
-            size.component = from.component;
+    for (const bool approximate_edges : {false, true}) {
+      for (const std::string& unit : units) {
+        for (const auto& [next, edge] : Neighbours(scope, unit)) {
+          if (edge.approximate != approximate_edges) continue;
+          const Size& from = sized[unit];
+          Size& to = sized[next];
+          const double expected = from.of_root * edge.ratio.ToDouble();
+          if (to.component != from.component) {  // an edge joins two components: rescale one
+            const std::string* joined = to.component;
+            const double scale = expected / to.of_root;
+            for (auto& [u, size] : sized) {
+              if (size.component != joined) continue;
+              size.of_root *= scale;
+              size.approximate |= from.approximate || edge.approximate;
+              size.component = from.component;
+            }
+            continue;
           }
-          continue;
+          const bool approximate = from.approximate || to.approximate || edge.approximate;
+          const double off = std::abs(to.of_root / expected - 1);
+          if (off <= (approximate ? 0.01 : 0.001)) continue;
+          return Status::Invalid(
+              Contradiction(scope, unit, next, edge, to.of_root / from.of_root, off));
         }
-        const bool approximate = from.approximate || to.approximate || edge.approximate;
-        const double off = std::abs(to.of_root / expected - 1);
-        if (off <= (approximate ? 0.01 : 0.001)) continue;
-        return Status::Invalid(
-            Contradiction(scope, unit, next, edge, to.of_root / from.of_root, off));
       }
     }
   }

@@ -158,6 +158,14 @@ class ReferenceData : public model::ReferenceLookup {
   Index<ref::Product> products_;
   Index<ref::ContractSpec> contracts_;  // "<exchange>:<product_code>"
   std::map<ConversionKey, Edge> conversions_;
+  // The rows leaving each (commodity, unit), both ways: Neighbours() reads one entry, rather
+  // than every row, for each unit a conversion search or the route check visits.
+  struct Adjacent {
+    std::string unit;
+    Edge edge;
+    bool inverse;  // the other direction of a row
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<Adjacent>> adjacent_;
   std::map<FxKey, Ratio> fx_rates_;
   std::set<std::string, std::less<>> loaded_;
 };

@@ -196,6 +196,27 @@ TEST(ReferenceDataTest, RoutesBetweenUnitsMustAgree) {
   EXPECT_TRUE(build({{"GASOIL", "MT", "bbl", "7.45"}, {"GASOIL", "MT", "gal", "311"}}, true).ok());
   EXPECT_FALSE(build({{"GASOIL", "MT", "bbl", "7.45"}, {"GASOIL", "MT", "gal", "311"}}).ok());
   EXPECT_TRUE(build({{"COPPER", "MT", "lb", "2204.62"}}).ok());
+  // An approximate step elsewhere (the built-in MMBtu → MWh) does not loosen an exact check:
+  // 3610 GJ a GWh is 0.28% off the exact 3600.
+  EXPECT_THAT(build({{"X", "GWh", "GJ", "3610"}}).message(), ::testing::HasSubstr("for X"));
+  // Nor does a density: kbbl → m3 159.5 is 0.32% off 158.987, whatever else the commodity has.
+  auto mixed = [&](bool density_approximate) {
+    ReferenceTables t;
+    for (const auto& [from, to, factor, approximate] :
+         std::vector<std::tuple<const char*, const char*, const char*, bool>>{
+             {"MT", "bbl", "7.33", density_approximate}, {"kbbl", "m3", "159.5", false}}) {
+      ref::UnitConversion c;
+      c.set_commodity("CRUDE");
+      c.set_from_unit(from);
+      c.set_to_unit(to);
+      c.mutable_factor()->set_value(factor);
+      c.set_approximate(approximate);
+      t.unit_conversions.push_back(c);
+    }
+    return ReferenceData::Build(t).status();
+  };
+  EXPECT_FALSE(mixed(true).ok());
+  EXPECT_FALSE(mixed(false).ok());
 }
 
 TEST(ReferenceDataTest, RejectsRowsWithoutKeysOrWithBadValues) {
