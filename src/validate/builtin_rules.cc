@@ -623,9 +623,14 @@ class Checker {
     if (lei.empty()) return;
     if (!model::IsLeiFormat(lei)) {
       if (On(B::kLeiFormat)) {
-        Fail(
-            B::kLeiFormat, field,
-            "LEI " + QuoteValue(lei) + " is not 20 characters [A-Z0-9] ending in two check digits");
+        // Say which part is wrong: a 20-character LEI in lower case is told it is not 20 long.
+        const bool lower =
+            std::any_of(lei.begin(), lei.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+        const std::string why = lei.size() != 20
+                                    ? "is " + std::to_string(lei.size()) + " characters, not 20"
+                                : lower ? "has lower-case letters; an LEI is written in upper case"
+                                        : "is not 18 characters [A-Z0-9] and two check digits";
+        Fail(B::kLeiFormat, field, "LEI " + QuoteValue(lei) + " " + why + " (ISO 17442)");
       }
     } else if (On(B::kLeiCheckDigits) && !model::HasValidLeiCheckDigits(lei)) {
       Fail(B::kLeiCheckDigits, field,

@@ -563,11 +563,13 @@ TEST_F(BuiltinRulesTest, LeiFormatAndCheckDigitsOnEveryParty) {
   EXPECT_EQ(FailsOnly(e, "lei_check_digits", "parties.counterparty.lei"),
             "LEI '529900T8BM49AURSDO56' has wrong check digits (ISO 17442 MOD 97-10)");
   e.mutable_parties()->mutable_counterparty()->set_lei("529900T8BM49AURSDO5");
-  EXPECT_THAT(FailsOnly(e, "lei_format", "parties.counterparty.lei"),
-              HasSubstr("not 20 characters"));
+  EXPECT_EQ(FailsOnly(e, "lei_format", "parties.counterparty.lei"),
+            "LEI '529900T8BM49AURSDO5' is 19 characters, not 20 (ISO 17442)");
   e = Future();
   e.mutable_parties()->mutable_internal_legal_entity()->set_lei("5493001kjtiigc8y1r12");
-  FailsOnly(e, "lei_format", "parties.internal_legal_entity.lei");
+  EXPECT_EQ(FailsOnly(e, "lei_format", "parties.internal_legal_entity.lei"),
+            "LEI '5493001kjtiigc8y1r12' has lower-case letters; an LEI is written in upper case "
+            "(ISO 17442)");
   e = Future();
   e.mutable_parties()->mutable_broker()->set_lei("5493001KJTIIGC8Y1R13");
   FailsOnly(e, "lei_check_digits", "parties.broker.lei");
