@@ -27,6 +27,9 @@ class ReferenceLookup {
   // configured, or one keyed otherwise such as FX rates, is a configuration error, not a
   // failing record).
   virtual bool HasTable(std::string_view table) const = 0;
+  // The asset subclass the products table gives a commodity ("Power"); empty when it has no row
+  // or gives none.
+  virtual std::string_view ProductSubclass(std::string_view /*commodity*/) const { return {}; }
 };
 
 }  // namespace tradeflow::model

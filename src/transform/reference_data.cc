@@ -574,6 +574,11 @@ std::string_view ReferenceData::Lei(std::string_view table, std::string_view key
   return {};
 }
 
+std::string_view ReferenceData::ProductSubclass(std::string_view commodity) const {
+  const ref::Product* product = FindProduct(commodity);
+  return product == nullptr ? std::string_view() : std::string_view(product->asset_subclass());
+}
+
 bool ReferenceData::HasTable(std::string_view table) const {
   const bool keyed = table == kCounterparties || table == kBooks || table == kProducts ||
                      table == kContracts;  // the tables Exists looks up

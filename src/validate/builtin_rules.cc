@@ -268,12 +268,17 @@ class Checker {
     }
   }
 
+  // By the product's subclass in reference data when it has one: a source's own label ("Power"
+  // on a Brent trade) must not exempt a price from the sign check.
   bool NegativePriceAllowed() {
     if (negative_allowed_ < 0) {
       negative_allowed_ = 0;
+      std::string_view subclass = config_.lookup != nullptr
+                                      ? config_.lookup->ProductSubclass(ev_.product().commodity())
+                                      : std::string_view();
+      if (subclass.empty()) subclass = ev_.product().asset_subclass();
       for (const std::string& name : config_.negative_price_allowed_for) {
-        if (EqualsIgnoreCase(ev_.product().asset_subclass(), name) ||
-            EqualsIgnoreCase(ev_.product().commodity(), name)) {
+        if (EqualsIgnoreCase(subclass, name) || EqualsIgnoreCase(ev_.product().commodity(), name)) {
           negative_allowed_ = 1;
         }
       }

@@ -250,6 +250,11 @@ TEST_F(BuiltinRulesTest, PositivePriceUnlessNegativeAllowed) {
   power.mutable_legs(0)->mutable_fixed()->mutable_price()->mutable_value()->set_value("-20");
   EXPECT_THAT(Check(power), IsEmpty());
 
+  // The products table's subclass, where it gives one, over the source's label: Brent is Oil.
+  lookup_.AddSubclass("BRENT", "Oil");
+  Use({});
+  FailsOnly(power, "positive_price", "legs[0].fixed.price.value");
+
   ValidationSpec spec;
   spec.negative_price_allowed_for = {"brent"};  // by commodity, too
   Use(spec);

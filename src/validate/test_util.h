@@ -57,8 +57,17 @@ class FakeLookup : public model::ReferenceLookup {
   bool HasTable(std::string_view table) const override {
     return tables_.count(std::string(table)) > 0;
   }
+  FakeLookup& AddSubclass(const std::string& commodity, const std::string& subclass) {
+    subclasses_[commodity] = subclass;
+    return Add("products", commodity);
+  }
+  std::string_view ProductSubclass(std::string_view commodity) const override {
+    auto it = subclasses_.find(std::string(commodity));
+    return it == subclasses_.end() ? std::string_view() : std::string_view(it->second);
+  }
 
  private:
+  std::map<std::string, std::string> subclasses_;
   std::map<std::string, std::set<std::string>> tables_;
   std::map<std::string, std::set<std::string>> inactive_;
   std::map<std::string, std::map<std::string, std::string>> leis_;
