@@ -316,31 +316,33 @@ class Checker {
     if (On(B::kPriceMinorScale)) MinorScale(p, leg, scale_path);
   }
 
-  // "US$", "usd" or "Euro" would be stored as written and split every sum by currency.
-  void Currency(const std::string& code, const std::string& field) {
-    if (code.empty() || !On(B::kCurrencyFormat)) return;
+  // "US$", "usd" or "Euro" would be stored as written and split every sum by currency. The
+  // field's path is built only for a failure: this runs for every currency of every record.
+  void Currency(const std::string& code, const char* list, int index, const char* rest) {
+    if (code.empty()) return;
     const bool iso = code.size() == 3 && std::all_of(code.begin(), code.end(),
                                                      [](char c) { return c >= 'A' && c <= 'Z'; });
-    if (!iso) {
-      Fail(B::kCurrencyFormat, field,
-           field + " " + QuoteValue(code) +
-               " is not a currency code: 3 upper-case letters "
-               "(ISO 4217), or a minor-unit code such as GBp or USc");
-    }
+    if (iso) return;
+    const std::string field =
+        std::string(list) + "[" + std::to_string(index) + "]." + std::string(rest);
+    Fail(B::kCurrencyFormat, field,
+         field + " " + QuoteValue(code) +
+             " is not a currency code: 3 upper-case letters (ISO 4217), or a minor-unit code "
+             "such as GBp or USc");
   }
 
   void Currencies() {
+    if (!On(B::kCurrencyFormat)) return;
     for (int i = 0; i < ev_.legs_size(); ++i) {
       const pb::Leg& leg = ev_.legs(i);
-      Currency(leg.fixed().price().currency(), LegPath(i, "fixed.price.currency"));
-      Currency(leg.physical().price().currency(), LegPath(i, "physical.price.currency"));
-      Currency(leg.option().strike().currency(), LegPath(i, "option.strike.currency"));
-      Currency(leg.option().premium().currency(), LegPath(i, "option.premium.currency"));
-      Currency(leg.floating().spread_currency(), LegPath(i, "floating.spread_currency"));
+      Currency(leg.fixed().price().currency(), "legs", i, "fixed.price.currency");
+      Currency(leg.physical().price().currency(), "legs", i, "physical.price.currency");
+      Currency(leg.option().strike().currency(), "legs", i, "option.strike.currency");
+      Currency(leg.option().premium().currency(), "legs", i, "option.premium.currency");
+      Currency(leg.floating().spread_currency(), "legs", i, "floating.spread_currency");
     }
-    for (int i = 0; i < ev_.fees_size(); ++i) {
-      Currency(ev_.fees(i).currency(), "fees[" + std::to_string(i) + "].currency");
-    }
+    for (int i = 0; i < ev_.fees_size(); ++i)
+      Currency(ev_.fees(i).currency(), "fees", i, "currency");
   }
 
   // A physical leg delivers somewhere, over a period (trade-domain.md §3 rule 1). An incoterm
