@@ -198,10 +198,21 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
   const size_t n = buffer_.size();
   size_t i = pos_;
   int64_t line = line_;
-  // Skip blank lines.
-  while (i < n && (buffer_[i] == '\n' || buffer_[i] == '\r')) {
-    if (buffer_[i] == '\n') ++line;
-    ++i;
+  // Skip blank lines: empty, or only spaces and tabs in a file of several columns (where such a
+  // line cannot be a record; JSON Lines skips them too). A one-column file's line of spaces is
+  // a record with an empty value.
+  const bool skip_spaces = column_names_.size() > 1 && delim != ' ' && delim != '\t';
+  for (;;) {
+    while (i < n && (buffer_[i] == '\n' || buffer_[i] == '\r')) {
+      if (buffer_[i] == '\n') ++line;
+      ++i;
+    }
+    size_t end = i;
+    while (skip_spaces && end < n && (buffer_[end] == ' ' || buffer_[end] == '\t')) ++end;
+    if (end == i) break;                               // a record starts here
+    if (end >= n && !at_eof) return Parse::kNeedMore;  // a line of spaces, or a record's start
+    if (end < n && buffer_[end] != '\n' && buffer_[end] != '\r') break;  // spaces, then data
+    i = end;  // a line of spaces only: blank
   }
   if (i >= n) {
     if (at_eof) {  // only blank lines were left

@@ -220,6 +220,33 @@ TEST_F(CsvReaderTest, AByteOrderMarkInsideTheFileMakesItsRecordMalformed) {
   }
 }
 
+// A line of spaces and tabs holds no record in a file of several columns: it is skipped as a
+// blank line, as JSON Lines skips it, not quarantined for its column count. In a one-column
+// file it is a record (an empty value, once trimmed).
+TEST_F(CsvReaderTest, ALineOfSpacesIsBlankInAFileOfSeveralColumns) {
+  const std::string text = "a,b\n1,2\n   \n\t \n3,4\n  ";
+  for (size_t chunk : {1, 2, 5, 1 << 20}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    auto reader = OpenChunked(text, chunk);
+    ASSERT_TRUE(reader.ok());
+    CsvRecord rec;
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"1", "2"}));
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"3", "4"}));
+    EXPECT_EQ(rec.line, 5);
+    auto end = (*reader)->Next(&rec);
+    ASSERT_TRUE(end.ok()) << end.status().ToString();
+    EXPECT_FALSE(*end);
+  }
+  auto one = OpenChunked("a\n1\n   \n2\n", 1 << 20);
+  ASSERT_TRUE(one.ok());
+  CsvRecord rec;
+  std::vector<std::string> values;
+  while (*(*one)->Next(&rec)) values.push_back(rec.fields[0]);
+  EXPECT_EQ(values, (std::vector<std::string>{"1", "   ", "2"}));
+}
+
 // A column name twice would let a mapping read one column and silently lose the other.
 TEST_F(CsvReaderTest, AColumnNameTwiceInTheHeaderIsAnError) {
   auto reader = CsvReader::Open(Write("deal,book,qty,book\n1,A,5,B\n"), {});
