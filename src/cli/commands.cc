@@ -126,7 +126,10 @@ int Main(int argc, char** argv) {
     for (const auto& path : reread) {
       std::error_code ec;
       auto canonical = std::filesystem::canonical(path, ec);
-      if (ec) return Fail(Status::NotFound("--reread " + path + ": no such file"));
+      if (ec) {  // the command line is wrong (exit 2), as for an unknown option
+        fmt::print(stderr, "tradeflow: error: --reread {}: no such file\n", path);
+        return 2;
+      }
       options.reread.push_back(canonical.string());
     }
     auto summary = pipeline::RunPipeline(*config, options);

@@ -114,6 +114,7 @@ class BatchRun {
 
   void Note(const std::string& text);
   // Notes the JSON paths of the mapping that no record of `input` had.
+  void NoteEmptyReferenceTables();
   void NotePathsNeverSeen(const sources::InputFile& input, const sources::RecordSource& source,
                           int64_t records);
 

@@ -492,6 +492,23 @@ def test_a_run_summary_longer_than_the_output_buffer_that_cannot_be_written_warn
     assert workspace.table().scan().to_arrow().num_rows > 150
 
 
+def test_a_reference_table_without_rows_is_noted_at_start(workspace):
+    """A books file with a header only loads as an empty table: every trade then fails
+    known_book, which the run says before reading, rather than leaving it to the quarantine."""
+    header = (workspace.root / "ref" / "books.csv").read_text().splitlines()[0]
+    (workspace.root / "ref" / "books.csv").write_text(header + "\n")
+    result = workspace.run_pipeline()
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"note: reference table books \(\S*etrm_pipeline.yaml:\d+\) has no rows: "
+                     r"every trade that names one fails its known_ rule", result.stderr), result.stderr
+
+
+def test_a_reread_of_a_file_that_does_not_exist_is_a_command_line_error(workspace):
+    result = workspace.run("run", "etrm_pipeline.yaml", "--reread", "nowhere.csv")
+    assert result.returncode == 2
+    assert "--reread nowhere.csv: no such file" in result.stderr
+
+
 def test_show_on_a_table_without_rows_says_so(workspace):
     """A file whose every record is quarantined leaves an empty trade table: a state, not an
     error."""
