@@ -162,6 +162,17 @@ TEST(ReferenceDataTest, APairGivenBothWaysMustAgree) {
             "derived) or make them agree");
 }
 
+ref::UnitConversion Conversion(const char* commodity, const char* from, const char* to,
+                               const char* factor, bool approximate) {
+  ref::UnitConversion c;
+  c.set_commodity(commodity);
+  c.set_from_unit(from);
+  c.set_to_unit(to);
+  c.mutable_factor()->set_value(factor);
+  c.set_approximate(approximate);
+  return c;
+}
+
 // Two routes between units must give the same factor, for every commodity, or a quantity would
 // convert by whichever route the search takes.
 TEST(ReferenceDataTest, RoutesBetweenUnitsMustAgree) {
@@ -169,13 +180,7 @@ TEST(ReferenceDataTest, RoutesBetweenUnitsMustAgree) {
                   bool approximate = false) {
     ReferenceTables t;
     for (const auto& [commodity, from, to, factor] : rows) {
-      ref::UnitConversion c;
-      c.set_commodity(commodity);
-      c.set_from_unit(from);
-      c.set_to_unit(to);
-      c.mutable_factor()->set_value(factor);
-      c.set_approximate(approximate);
-      t.unit_conversions.push_back(c);
+      t.unit_conversions.push_back(Conversion(commodity, from, to, factor, approximate));
     }
     return ReferenceData::Build(t).status();
   };
@@ -202,17 +207,8 @@ TEST(ReferenceDataTest, RoutesBetweenUnitsMustAgree) {
   // Nor does a density: kbbl → m3 159.5 is 0.32% off 158.987, whatever else the commodity has.
   auto mixed = [&](bool density_approximate) {
     ReferenceTables t;
-    for (const auto& [from, to, factor, approximate] :
-         std::vector<std::tuple<const char*, const char*, const char*, bool>>{
-             {"MT", "bbl", "7.33", density_approximate}, {"kbbl", "m3", "159.5", false}}) {
-      ref::UnitConversion c;
-      c.set_commodity("CRUDE");
-      c.set_from_unit(from);
-      c.set_to_unit(to);
-      c.mutable_factor()->set_value(factor);
-      c.set_approximate(approximate);
-      t.unit_conversions.push_back(c);
-    }
+    t.unit_conversions = {Conversion("CRUDE", "MT", "bbl", "7.33", density_approximate),
+                          Conversion("CRUDE", "kbbl", "m3", "159.5", false)};
     return ReferenceData::Build(t).status();
   };
   EXPECT_FALSE(mixed(true).ok());
