@@ -52,7 +52,7 @@ Status BatchRun::AbsorbOne(const sources::InputFile& input, const sources::Sourc
     return Status::OK();
   }
   if (!out.accepted) return Reject(input, record, out, file);
-  if (out.has_warnings) ++file->records_with_warnings;
+  if (out.has_warnings()) ++file->records_with_warnings;
   for (const auto& rule : out.warned_by) ++file->warned_by_rule[rule];
   if (out.finer_than_micros) ++file->records_cut_to_micros;
   TF_RETURN_IF_ERROR(events_->writer().Add(out.partition, out.sort_key, out.row));
@@ -153,9 +153,7 @@ VersionSeen BatchRun::CheckDuplicate(const sources::InputFile& input,
   w->set_rule(r.rule);
   w->set_field(r.field);
   w->set_message(r.message);
-  out->has_warnings = true;
-  if (std::find(out->warned_by.begin(), out->warned_by.end(), r.rule) == out->warned_by.end())
-    out->warned_by.push_back(r.rule);
+  out->AddWarnedBy(r.rule);
   Status serialized = RecordProcessor::SerializeRow(event, &out->row, &out->content_hash);
   if (!serialized.ok()) {
     RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,

@@ -54,6 +54,9 @@ Result<std::string> LocalPath(const std::string& text, bool sqlite) {
   return path;
 }
 
+// The keys that name a rule's value source; a rule has one.
+constexpr const char* kValueSources[] = {"column", "constant", "lookup", "concat"};
+
 class Parser : public YamlReader {
  public:
   explicit Parser(std::string file) : YamlReader(std::move(file)) {}
@@ -218,7 +221,7 @@ class Parser : public YamlReader {
     }
     // One value source a rule: with two, one would be ignored.
     std::vector<std::string> given;
-    for (const char* key : {"column", "constant", "lookup", "concat"}) {
+    for (const char* key : kValueSources) {
       if (node[key]) given.push_back(key);
     }
     if (node["separator"] && !node["concat"]) {
@@ -275,8 +278,8 @@ class Parser : public YamlReader {
     if (node.IsMap()) {
       for (const auto& kv : node) {
         const std::string key = kv.first.as<std::string>();
-        if (key == "column" || key == "constant" || key == "concat" || key == "lookup" ||
-            key == "separator") {
+        if (key == "separator" || std::find(std::begin(kValueSources), std::end(kValueSources),
+                                            key) != std::end(kValueSources)) {
           continue;
         }
         return Error(kv.first, std::string("'") + key + "' does not apply to a " + what +

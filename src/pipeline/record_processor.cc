@@ -31,7 +31,6 @@ void ResetOutcome(RecordOutcome* out) {
   out->failures.clear();
   out->mapped = false;
   out->mapped_json.clear();
-  out->has_warnings = false;
   out->warned_by.clear();
   out->finer_than_micros = false;
   out->content_hash = 0;
@@ -145,11 +144,7 @@ void RecordProcessor::ProcessOne(const sources::SourceRecord& record,
   out->accepted = true;
   out->mapped = true;
   out->key = validate::DuplicateKey::Of(*event);
-  out->has_warnings = event->quality_warnings_size() > 0;
-  for (const auto& w : event->quality_warnings()) {
-    if (std::find(out->warned_by.begin(), out->warned_by.end(), w.rule()) == out->warned_by.end())
-      out->warned_by.push_back(w.rule());
-  }
+  for (const auto& w : event->quality_warnings()) out->AddWarnedBy(w.rule());
   out->finer_than_micros = FinerThanMicros(*event);
   Status serialized = SerializeRow(*event, &out->row, &out->content_hash);
   if (!serialized.ok()) {

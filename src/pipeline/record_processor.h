@@ -7,6 +7,7 @@
 // order. The outcome of a record is therefore the same whatever thread ran it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,8 +46,13 @@ struct RecordOutcome {
   validate::DuplicateKey key;
   // Accepted: the serialized TradeEvent (with its content_hash, also kept here for the duplicate
   // check) and where it goes in the table.
-  bool has_warnings = false;
   std::vector<std::string> warned_by;  // the rules whose warnings it carries, each once
+  bool has_warnings() const { return !warned_by.empty(); }
+  void AddWarnedBy(const std::string& rule) {
+    if (std::find(warned_by.begin(), warned_by.end(), rule) == warned_by.end()) {
+      warned_by.push_back(rule);
+    }
+  }
   // A time of the record has digits below a microsecond, which the table cannot hold.
   bool finer_than_micros = false;
   int64_t content_hash = 0;

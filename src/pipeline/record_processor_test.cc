@@ -155,7 +155,7 @@ TEST(RecordProcessorTest, EveryRecordOfAChunkComesOutAsIfMappedAlone) {
     EXPECT_EQ(got.mapped_json, want.mapped_json);
     EXPECT_EQ(got.row, want.row);
     EXPECT_EQ(got.sort_key, want.sort_key);
-    EXPECT_EQ(got.has_warnings, want.has_warnings);
+    EXPECT_EQ(got.has_warnings(), want.has_warnings());
     EXPECT_EQ(got.content_hash, want.content_hash);
     (got.accepted ? accepted : rejected)++;
   }

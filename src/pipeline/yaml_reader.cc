@@ -1,5 +1,6 @@
 #include "pipeline/yaml_reader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -134,9 +135,10 @@ Result<transform::NumberFormat> YamlReader::Numbers(const YAML::Node& n,
     // One character, which may take several bytes (a no-break space, U+00A0), and none that is
     // part of a number.
     const std::string& t = out.thousands_separator;
-    const auto lead = t.empty() ? 0 : static_cast<unsigned char>(t[0]);
-    const size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    if (t.size() != length || sources::FindInvalidUtf8(t) != std::string_view::npos) {
+    const auto starts = std::count_if(t.begin(), t.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
+    });
+    if (starts != 1 || sources::FindInvalidUtf8(t) != std::string_view::npos) {
       return Error(n["thousands_separator"], "thousands_separator must be one character");
     }
     if (t.size() == 1 && (std::isalnum(static_cast<unsigned char>(t[0])) || t == "+" || t == "-")) {

@@ -436,8 +436,7 @@ Status ReferenceData::CheckUnitConversions() const {
         const Size from = sized[queue.front()];
         for (const auto& [next, edge] : Neighbours(scope, queue.front())) {
           if (!edge.label.empty() || edge.approximate || sized.count(next)) continue;
-          sized[next] = Size{from.of_root * edge.ratio.ToDouble(),
-                             from.approximate || edge.approximate, &root};
+          sized[next] = Size{from.of_root * edge.ratio.ToDouble(), false, &root};
           queue.push_back(next);
         }
       }
