@@ -9,6 +9,7 @@
 //   "contracts"       key: "<exchange MIC>:<product code>"
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace tradeflow::model {
@@ -30,6 +31,20 @@ class ReferenceLookup {
   // The asset subclass the products table gives a commodity ("Power"); empty when it has no row
   // or gives none.
   virtual std::string_view ProductSubclass(std::string_view /*commodity*/) const { return {}; }
+  // The unit the products table converts a commodity's quantities to ("bbl"); empty when it has
+  // no row or gives none.
+  virtual std::string_view CanonicalUnit(std::string_view /*commodity*/) const { return {}; }
+
+  // What the contracts table says of a listed contract; views into the lookup's rows.
+  struct ContractTerms {
+    std::string_view commodity;      // may be empty
+    std::string_view contract_size;  // a decimal; empty when the row gives none
+    std::string_view contract_unit;
+  };
+  // The terms of contract "<exchange MIC>:<product code>"; nullopt when it has no row.
+  virtual std::optional<ContractTerms> Contract(std::string_view /*key*/) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace tradeflow::model

@@ -98,9 +98,9 @@ Status BatchRun::Prepare() {
   TF_ASSIGN_OR_RETURN(mapper_,
                       transform::Mapper::Compile(config_.mapping, TradeEvent::descriptor(),
                                                  reference_ ? &reference_->data : nullptr));
-  TF_ASSIGN_OR_RETURN(
-      validator_,
-      validate::Validator::Make(config_.validation, reference_ ? &reference_->data : nullptr));
+  TF_ASSIGN_OR_RETURN(validator_,
+                      validate::Validator::Make(ValidationWithNormalisation(),
+                                                reference_ ? &reference_->data : nullptr));
   for (const auto& note : validator_->notes()) Note(note);
 
   TF_ASSIGN_OR_RETURN(catalog_,
@@ -154,6 +154,23 @@ Status BatchRun::Prepare() {
     summary_.orphan_files_removed += static_cast<int64_t>(removed->size());
   }
   return Status::OK();
+}
+
+// quantity_in_canonical_unit holds what the unit step of normalisation promises: with that step
+// off, nothing converts quantities, and the rule would fail every trade reported in another
+// unit. It is skipped then (and said so), unless the pipeline configures it itself.
+validate::ValidationSpec BatchRun::ValidationWithNormalisation() {
+  validate::ValidationSpec spec = config_.validation;
+  constexpr std::string_view kRule = "quantity_in_canonical_unit";
+  const bool converts = config_.normalise_enabled && config_.normalise.convert_quantities;
+  const bool configured = std::any_of(spec.builtin.begin(), spec.builtin.end(),
+                                      [&](const auto& setting) { return setting.id == kRule; });
+  if (!converts && !configured) {
+    spec.builtin.push_back({std::string(kRule), false, validate::Severity::kError, ""});
+    Note("validation rule " + std::string(kRule) +
+         " is skipped: normalisation does not convert units");
+  }
+  return spec;
 }
 
 bool BatchRun::Reread(const sources::InputFile& input) const {

@@ -101,6 +101,8 @@ class BatchRun {
   Status Prepare();
 
   // --reread names an input, or a copy of one (the same bytes under another name).
+  // The pipeline's validation, with the rules that need a normalisation step that is off skipped.
+  validate::ValidationSpec ValidationWithNormalisation();
   bool Reread(const sources::InputFile& input) const;
 
   // Every --reread file must be an input of the run: a typo must not pass as "nothing to do".

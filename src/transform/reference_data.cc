@@ -578,6 +578,19 @@ std::string_view ReferenceData::ProductSubclass(std::string_view commodity) cons
   return product == nullptr ? std::string_view() : std::string_view(product->asset_subclass());
 }
 
+std::string_view ReferenceData::CanonicalUnit(std::string_view commodity) const {
+  const ref::Product* product = FindProduct(commodity);
+  return product == nullptr ? std::string_view() : std::string_view(product->canonical_unit());
+}
+
+std::optional<model::ReferenceLookup::ContractTerms> ReferenceData::Contract(
+    std::string_view key) const {
+  auto it = contracts_.find(key);
+  if (it == contracts_.end()) return std::nullopt;
+  const ref::ContractSpec& spec = it->second;
+  return ContractTerms{spec.commodity(), spec.contract_size().value(), spec.contract_unit()};
+}
+
 bool ReferenceData::HasTable(std::string_view table) const {
   const bool keyed = table == kCounterparties || table == kBooks || table == kProducts ||
                      table == kContracts;  // the tables Exists looks up

@@ -119,6 +119,8 @@ class ReferenceData : public model::ReferenceLookup {
   std::string_view Lei(std::string_view table, std::string_view key) const override;
   bool HasTable(std::string_view table) const override;  // a loaded table of keys only
   std::string_view ProductSubclass(std::string_view commodity) const override;
+  std::string_view CanonicalUnit(std::string_view commodity) const override;
+  std::optional<ContractTerms> Contract(std::string_view key) const override;
 
   // Whether rows of `kind` (any of ReferenceKinds()) were loaded.
   bool Loaded(std::string_view kind) const { return loaded_.count(kind) > 0; }

@@ -89,6 +89,16 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
      "FUTURE and FUTURE_OPTION: \"<product.exchange>:<product.product_code>\" is in reference "
      "table contracts",
      "contracts"},
+    {B::kQuantityInCanonicalUnit, "quantity_in_canonical_unit", kE,
+     "every leg's quantity.unit is the canonical_unit reference table products gives "
+     "product.commodity, once normalisation has converted what it can (no conversion known: "
+     "widgets, or MT for power)",
+     "products"},
+    {B::kContractMatchesSpec, "contract_matches_spec", kE,
+     "a trade naming a contract in reference table contracts (product.exchange and "
+     "product.product_code): product.commodity is the contract's commodity, and every "
+     "quantity.contract_size in the contract's unit is its contract size",
+     "contracts"},
     {B::kActiveCounterparty, "active_counterparty", kW,
      "parties.counterparty.id is not marked inactive in reference table counterparties",
      "counterparties"},
@@ -625,6 +635,69 @@ class Checker {
              "listed contract " + QuoteValue(key) +
                  " (exchange:product_code) is not in reference table contracts");
       }
+    }
+    CanonicalUnits();
+    ContractMatchesSpec();
+  }
+
+  // Normalisation converts every quantity it can to its product's canonical unit; one it could
+  // not (no conversion known) would be summed with the others as if it were in that unit.
+  void CanonicalUnits() {
+    if (!On(B::kQuantityInCanonicalUnit)) return;
+    const std::string& commodity = ev_.product().commodity();
+    const std::string_view canonical = config_.lookup->CanonicalUnit(commodity);
+    if (canonical.empty()) return;  // known_product reports a commodity without a product
+    for (int i = 0; i < ev_.legs_size(); ++i) {
+      const std::string& unit = ev_.legs(i).quantity().unit();
+      if (unit.empty() || model::SameUnit(unit, canonical)) continue;
+      const std::string field = LegPath(i, "quantity.unit");
+      Fail(B::kQuantityInCanonicalUnit, field,
+           field + " is " + QuoteValue(unit) + ", not " + std::string(canonical) + ", the unit " +
+               "reference table products gives " + QuoteValue(commodity) +
+               ": normalisation knows no conversion between them");
+    }
+  }
+
+  // The contract's own terms win over what a trade repeats of them: a trade that says 20000 lb
+  // a lot on a contract of 25000 lb has its lots or its contract wrong, and normalisation kept
+  // the trade's size. A size in another unit than the contract's is not compared (it would need
+  // a conversion); neither is a contract without a size.
+  void ContractMatchesSpec() {
+    const pb::Product& product = ev_.product();
+    if (!On(B::kContractMatchesSpec) || product.exchange().empty() ||
+        product.product_code().empty()) {
+      return;
+    }
+    const std::string key = product.exchange() + ":" + product.product_code();
+    const auto spec = config_.lookup->Contract(key);
+    if (!spec) return;  // known_listed_contract reports a listed contract without a row
+    if (!spec->commodity.empty() && !product.commodity().empty() &&
+        product.commodity() != spec->commodity) {
+      Fail(B::kContractMatchesSpec, "product.commodity",
+           "product.commodity " + QuoteValue(product.commodity()) + " is not " +
+               QuoteValue(spec->commodity) + ", the commodity of contract " + QuoteValue(key) +
+               " in reference table contracts");
+    }
+    if (spec->contract_size.empty()) return;
+    auto expected = model::ParseDecimal(spec->contract_size, {38, 6});
+    if (!expected.ok()) return;  // the reference loader checked it
+    for (int i = 0; i < ev_.legs_size(); ++i) {
+      const pb::Quantity& q = ev_.legs(i).quantity();
+      if (q.contract_size().value().empty()) continue;
+      if (!q.contract_size_unit().empty() && !spec->contract_unit.empty() &&
+          !model::SameUnit(q.contract_size_unit(), spec->contract_unit)) {
+        continue;
+      }
+      auto size = model::ParseDecimal(q.contract_size().value(), {38, 6});
+      // positive_quantity reports a size that is not a positive decimal.
+      if (!size.ok() || *size <= arrow::Decimal128(0) || *size == *expected) continue;
+      const std::string field = LegPath(i, "quantity.contract_size");
+      const std::string unit =
+          spec->contract_unit.empty() ? "" : " " + std::string(spec->contract_unit);
+      Fail(B::kContractMatchesSpec, field,
+           field + " is " + q.contract_size().value() + unit + ", but a lot of contract " +
+               QuoteValue(key) + " is " + std::string(spec->contract_size) + unit +
+               " (reference table contracts)");
     }
   }
 

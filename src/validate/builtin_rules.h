@@ -50,6 +50,8 @@ enum class BuiltinId : int {
   kKnownBook,
   kKnownProduct,
   kKnownListedContract,
+  kQuantityInCanonicalUnit,
+  kContractMatchesSpec,
   kActiveCounterparty,
   kActiveBook,
   kCounterpartyLeiMatchesReference,

@@ -12,9 +12,11 @@
 namespace tradeflow::validate {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using namespace testing;  // NOLINT: the test helpers
 
 class BuiltinRulesTest : public ::testing::Test {
@@ -351,6 +353,7 @@ TEST_F(BuiltinRulesTest, ExecutionDateMatchesTradeDateInItsOwnOffset) {
 
 TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExactToTheQuantitysScale) {
   auto e = Future();
+  e.mutable_product()->set_product_code("T");  // a contract whose sizes the trade gives
   e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("10001");
   EXPECT_EQ(FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.value"),
             "lots 10 x contract_size 1000 bbl = 10000 bbl, but quantity.value is 10001 bbl");
@@ -379,7 +382,11 @@ TEST_F(BuiltinRulesTest, LotsTimesContractSizeIsExactToTheQuantitysScale) {
 // 2 lots × 25000 lb of COMEX copper: normalisation stores the value in MT and keeps the 50000 lb
 // as reported, which is what the rule compares.
 TEST_F(BuiltinRulesTest, LotsTimesContractSizeComparesInTheContractUnit) {
+  lookup_.AddCanonicalUnit("COPPER", "MT");
+  Use(ValidationSpec{});
   auto e = Future();
+  e.mutable_product()->set_product_code("T");  // a contract whose sizes the trade gives
+  e.mutable_product()->set_commodity("COPPER");
   auto* q = e.mutable_legs(0)->mutable_quantity();
   q->mutable_lots()->set_value("2");
   q->mutable_contract_size()->set_value("25000");
@@ -396,7 +403,8 @@ TEST_F(BuiltinRulesTest, LotsTimesContractSizeComparesInTheContractUnit) {
   FailsOnly(e, "lots_times_contract_size", "legs[0].quantity.reported_value");
   q->set_reported_unit("lb");
   // A contract size without a unit is in the unit the source gave: 2 lots × 1000 = 2000 MT as
-  // reported, 15160 bbl once converted.
+  // reported, 15160 bbl once converted (of Brent, whose canonical unit is bbl).
+  e.mutable_product()->set_commodity("BRENT");
   q->clear_contract_size_unit();
   q->mutable_contract_size()->set_value("1000");
   q->mutable_value()->set_value("15160");
@@ -469,7 +477,7 @@ TEST_F(BuiltinRulesTest, KnownReferences) {
   e.mutable_parties()->set_book(std::string(1 << 20, 'B'));
   EXPECT_EQ(FailsOnly(e, "known_book", "parties.book"),
             "'" + std::string(80, 'B') + "...' (1048576 bytes) is not in reference table books");
-  e = Future();
+  e = Swap();  // no listed contract, whose commodity WTI would not be either
   e.mutable_product()->set_commodity("WTI");
   FailsOnly(e, "known_product", "product.commodity");
   e = Future();
@@ -481,6 +489,54 @@ TEST_F(BuiltinRulesTest, KnownReferences) {
   e.mutable_product()->set_exchange("IFEU");
   e.mutable_product()->set_product_code("G");
   EXPECT_THAT(Check(e), IsEmpty());
+}
+
+// What normalisation could not convert is still in the source's unit: summed with the others,
+// 500 widgets would count as 500 bbl.
+TEST_F(BuiltinRulesTest, QuantityInCanonicalUnit) {
+  auto e = Swap();
+  e.mutable_legs(0)->mutable_quantity()->set_unit("widgets");
+  EXPECT_EQ(FailsOnly(e, "quantity_in_canonical_unit", "legs[0].quantity.unit"),
+            "legs[0].quantity.unit is 'widgets', not bbl, the unit reference table products "
+            "gives 'BRENT': normalisation knows no conversion between them");
+  e.mutable_legs(0)->mutable_quantity()->set_unit("BBL");  // the same unit, spelt otherwise
+  EXPECT_THAT(Check(e), IsEmpty());
+  auto gas = PhysicalGas();
+  gas.mutable_legs(0)->mutable_quantity()->set_unit("MT");
+  FailsOnly(gas, "quantity_in_canonical_unit", "legs[0].quantity.unit");
+  // A commodity without a product is known_product's to report, once.
+  gas.mutable_product()->set_commodity("UNOBTAINIUM");
+  FailsOnly(gas, "known_product", "product.commodity");
+}
+
+// The contract's own terms win over what a trade repeats of them.
+TEST_F(BuiltinRulesTest, ContractMatchesSpec) {
+  auto e = Future();  // 10 lots of IFEU:B, whose lot is 1000 bbl
+  e.mutable_legs(0)->mutable_quantity()->mutable_contract_size()->set_value("100");
+  e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("1000");
+  EXPECT_EQ(FailsOnly(e, "contract_matches_spec", "legs[0].quantity.contract_size"),
+            "legs[0].quantity.contract_size is 100 bbl, but a lot of contract 'IFEU:B' is 1000 "
+            "bbl (reference table contracts)");
+  // Equal as numbers, in the contract's unit spelt otherwise.
+  e = Future();
+  e.mutable_legs(0)->mutable_quantity()->mutable_contract_size()->set_value("1000.000");
+  e.mutable_legs(0)->mutable_quantity()->set_contract_size_unit("BBL");
+  EXPECT_THAT(Check(e), IsEmpty());
+  // A size in another unit would need a conversion: not compared.
+  e.mutable_legs(0)->mutable_quantity()->set_contract_size_unit("m3");
+  e.mutable_legs(0)->mutable_quantity()->mutable_contract_size()->set_value("158.987295");
+  EXPECT_THAT(Ids(Check(e)), Not(Contains("contract_matches_spec legs[0].quantity.contract_size")));
+  lookup_.AddCanonicalUnit("WTI", "bbl");
+  Use(ValidationSpec{});
+  e = Future();
+  e.mutable_product()->set_commodity("WTI");
+  EXPECT_EQ(FailsOnly(e, "contract_matches_spec", "product.commodity"),
+            "product.commodity 'WTI' is not 'BRENT', the commodity of contract 'IFEU:B' in "
+            "reference table contracts");
+  // A contract without a row is known_listed_contract's to report.
+  e = Future();
+  e.mutable_product()->set_product_code("G");
+  FailsOnly(e, "known_listed_contract", "product.product_code");
 }
 
 // A counterparty or book marked inactive is flagged, not rejected: a cancel of an old trade may
@@ -534,10 +590,10 @@ TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
               ElementsAre("validation rules known_counterparty, active_counterparty, "
                           "counterparty_lei_matches_reference are skipped: reference table "
                           "'counterparties' is not loaded",
-                          "validation rule known_product is skipped: reference table 'products' "
-                          "is not loaded",
-                          "validation rule known_listed_contract is skipped: reference table "
-                          "'contracts' is not loaded"));
+                          "validation rules known_product, quantity_in_canonical_unit are "
+                          "skipped: reference table 'products' is not loaded",
+                          "validation rules known_listed_contract, contract_matches_spec are "
+                          "skipped: reference table 'contracts' is not loaded"));
   auto e = Future();
   e.mutable_product()->set_commodity("WTI");
   e.mutable_product()->set_product_code("CL");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -65,9 +66,31 @@ class FakeLookup : public model::ReferenceLookup {
     auto it = subclasses_.find(std::string(commodity));
     return it == subclasses_.end() ? std::string_view() : std::string_view(it->second);
   }
+  FakeLookup& AddCanonicalUnit(const std::string& commodity, const std::string& unit) {
+    canonical_units_[commodity] = unit;
+    return Add("products", commodity);
+  }
+  std::string_view CanonicalUnit(std::string_view commodity) const override {
+    auto it = canonical_units_.find(std::string(commodity));
+    return it == canonical_units_.end() ? std::string_view() : std::string_view(it->second);
+  }
+  struct Contract {
+    std::string commodity, size, unit;
+  };
+  FakeLookup& AddContract(const std::string& key, Contract terms) {
+    contracts_[key] = std::move(terms);
+    return Add("contracts", key);
+  }
+  std::optional<ContractTerms> Contract(std::string_view key) const override {
+    auto it = contracts_.find(std::string(key));
+    if (it == contracts_.end()) return std::nullopt;
+    return ContractTerms{it->second.commodity, it->second.size, it->second.unit};
+  }
 
  private:
   std::map<std::string, std::string> subclasses_;
+  std::map<std::string, std::string> canonical_units_;
+  std::map<std::string, struct Contract> contracts_;
   std::map<std::string, std::set<std::string>> tables_;
   std::map<std::string, std::set<std::string>> inactive_;
   std::map<std::string, std::map<std::string, std::string>> leis_;
@@ -77,7 +100,9 @@ class FakeLookup : public model::ReferenceLookup {
 inline FakeLookup FullLookup() {
   FakeLookup l;
   l.Add("counterparties", "CP1").Add("books", "OIL-LDN").Add("books", "GAS-EU");
-  l.Add("products", "BRENT").Add("products", "TTF").Add("contracts", "IFEU:B");
+  l.AddCanonicalUnit("BRENT", "bbl").AddCanonicalUnit("TTF", "MWh");
+  l.AddContract("IFEU:B", {"BRENT", "1000", "bbl"});
+  l.AddContract("IFEU:T", {"", "", ""});  // a row that gives no terms
   return l;
 }
 

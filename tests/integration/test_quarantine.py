@@ -38,6 +38,10 @@ BAD = [
     ({"book": "NOBOOK-XX"}, "known_book"),
     ({"cpty_lei": "5493ZH9FHPJQ0M9UPC39"}, "lei_check_digits"),
     ({"lots": "7", "quantity": "1234"}, "lots_times_contract_size"),
+    # Lots × size agree, but no contract in examples/ref has lots of 7.
+    ({"lots": "2", "contract_size": "7", "quantity": "14"}, "contract_matches_spec"),
+    # Nothing converts widgets to the product's canonical unit.
+    ({"quantity_unit": "widgets"}, "quantity_in_canonical_unit"),
 ]
 
 

@@ -503,6 +503,25 @@ def test_a_reference_table_without_rows_is_noted_at_start(workspace):
                      r"every trade that names one fails its known_ rule", result.stderr), result.stderr
 
 
+def test_with_unit_conversion_off_the_canonical_unit_rule_is_skipped_and_said_so(workspace):
+    """quantity_in_canonical_unit checks what the units step promises; with the step off it
+    would fail every trade reported in another unit, so it is skipped and the run says why."""
+    lines = (EXAMPLES / "etrm_trades.csv").read_text().splitlines()
+    assert ",310,MWh,Daily," in lines[1]  # 310 MWh a day of TTF, whose canonical unit is MWh
+    lines[1] = lines[1].replace(",310,MWh,Daily,", ",310,therm,Daily,")
+    (workspace.root / "therms.csv").write_text("\n".join(lines) + "\n")
+    pipeline = workspace.write_pipeline(
+        "units_off.yaml",
+        {"path: etrm_trades.csv": "path: therms.csv",
+         "on_bad_record: quarantine": "on_bad_record: quarantine\nnormalise: {units: false}"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert ("validation rule quantity_in_canonical_unit is skipped: normalisation does not "
+            "convert units") in result.stderr
+    total = len(lines) - 1
+    assert f"read {total} = accepted {total} + quarantined 0" in result.stdout, result.stdout
+
+
 def test_a_reread_of_a_file_that_does_not_exist_is_a_command_line_error(workspace):
     result = workspace.run("run", "etrm_pipeline.yaml", "--reread", "nowhere.csv")
     assert result.returncode == 2
