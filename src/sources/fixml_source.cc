@@ -8,6 +8,7 @@
 #include <deque>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "sources/utf8.h"
 #include "sources/xml_encoding.h"
@@ -34,6 +35,35 @@ struct ReportField {
 constexpr size_t kMaxPaths = 10000;
 
 // Elements told apart by a key attribute rather than by position.
+// A key attribute's value as a path step holds it ("Pty[R=17]"): the characters that build
+// paths are percent-encoded, so that R="17]/Sub[Typ=5" cannot name another element's path.
+std::string EscapeKeyValue(std::string_view value) {
+  if (value.find_first_of("%[]/@") == std::string_view::npos) return std::string(value);
+  std::string out;
+  for (char c : value) {
+    switch (c) {
+      case '%':
+        out += "%25";
+        break;
+      case '[':
+        out += "%5B";
+        break;
+      case ']':
+        out += "%5D";
+        break;
+      case '/':
+        out += "%2F";
+        break;
+      case '@':
+        out += "%40";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 const char* KeyAttribute(std::string_view element) {
   static constexpr std::pair<std::string_view, const char*> kKeys[] = {
       {"Pty", "R"},        {"Sub", "Typ"},      {"TrdRegTS", "Typ"},
@@ -168,6 +198,8 @@ struct FixmlSource::Impl {
       XML_SetUserData(parser, this);
       XML_SetElementHandler(parser, &Impl::OnStart, &Impl::OnEnd);
       XML_SetCharacterDataHandler(parser, &Impl::OnText);
+      XML_SetStartDoctypeDeclHandler(parser, &Impl::OnDoctype);
+      XML_SetCdataSectionHandler(parser, &Impl::OnCdataStart, &Impl::OnCdataEnd);
     }
   }
   ~Impl() {
@@ -183,8 +215,41 @@ struct FixmlSource::Impl {
     if (impl->in_report) impl->frames.back().text.append(s, static_cast<size_t>(len));
   }
 
+  // FIXML has no DTD. One in the file could change values without a trace: expat applies its
+  // attribute defaults, and with an external subset it cannot read, it drops references to
+  // entities it does not know ("21&x;97.2" reads 2197.2). A bare <!DOCTYPE FIXML> is harmless.
+  static void OnDoctype(void* self, const XML_Char* name, const XML_Char* sysid,
+                        const XML_Char* pubid, int has_internal_subset) {
+    if (sysid == nullptr && pubid == nullptr && has_internal_subset == 0) return;
+    static_cast<Impl*>(self)->Abort(
+        std::string("the document declares a DTD (<!DOCTYPE ") + name +
+        " ...>), which tradeflow does not read: its entities and attribute defaults would change "
+        "values without a trace; remove the DOCTYPE declaration");
+  }
+  // Where an open CDATA section starts: one never closed runs to the end of the file, and the
+  // reports inside it are lost with it.
+  static void OnCdataStart(void* self) {
+    auto* impl = static_cast<Impl*>(self);
+    impl->cdata_start = XML_GetCurrentByteIndex(impl->parser);
+  }
+  static void OnCdataEnd(void* self) { static_cast<Impl*>(self)->cdata_start = -1; }
+
+  // Stops the parse with `reason`, which the error then gives instead of expat's "parsing
+  // aborted".
+  void Abort(std::string reason) {
+    if (!abort_reason.empty()) return;
+    abort_reason = std::move(reason);
+    XML_StopParser(parser, XML_FALSE);
+  }
+
   void Start(const char* raw_name, const char** atts) {
     ++depth;
+    // Each element's path holds its ancestors' steps: nesting without a bound costs memory as its
+    // square (60000 levels took 8 GB). FIXML reports nest a few levels deep.
+    if (depth > kMaxDepth) {
+      Abort("elements are nested more than " + std::to_string(kMaxDepth) +
+            " levels deep; a FIXML report nests a few");
+    }
     std::string_view local = LocalName(raw_name);
     if (!in_report) {
       if (local == kReport) {
@@ -208,7 +273,7 @@ struct FixmlSource::Impl {
       if (const char* key = KeyAttribute(local)) {
         for (const char** a = atts; *a != nullptr; a += 2) {
           if (std::strcmp(a[0], key) == 0) {
-            step += "[" + std::string(key) + "=" + a[1] + "]";
+            step += "[" + std::string(key) + "=" + EscapeKeyValue(a[1]) + "]";
             break;
           }
         }
@@ -332,18 +397,38 @@ struct FixmlSource::Impl {
       package_id = *t;
     }
     const size_t records = std::max<size_t>(1, legs.size());
+    std::unordered_set<std::string_view> report_paths;  // to find a leg's path the report has
+    if (!legs.empty()) {
+      for (const auto& f : report_fields) report_paths.insert(paths[f.path].text);
+    }
     for (size_t k = 0; k < records; ++k) {
       Pending p;
       SourceRecord& rec = p.record;
       rec.values.assign(bound_count, "");
       rec.line = report_line;
-      rec.byte_offset = report_start;
+      rec.byte_offset = report_start + offset_shift;
       rec.location = "TrdCaptRpt " + std::to_string(report_number);
       if (!legs.empty()) rec.location += " leg " + std::to_string(k + 1);
       rec.group_size = static_cast<int32_t>(records);  // the legs of a package stand together
       rec.group_index = static_cast<int32_t>(k);
       rec.raw = raw;
       const std::vector<ReportField>* leg = legs.empty() ? nullptr : &legs[k];
+      if (leg != nullptr) {
+        // A leg's fields are named without the TrdLeg/ prefix (Leg@MMY): one that the report
+        // has too (a <Hdr> inside the TrdLeg) would silently replace the report's.
+        auto twice = std::find_if(leg->begin(), leg->end(), [&](const ReportField& f) {
+          return report_paths.count(paths[f.path].text) > 0;
+        });
+        if (twice != leg->end()) {
+          p.error = Status::Invalid(name + ":" + std::to_string(report_line) + ": " + rec.location +
+                                    ": " + paths[twice->path].text +
+                                    " is given by the report and again inside its TrdLeg, where "
+                                    "fields are named without the TrdLeg/ prefix: one would "
+                                    "hide the other");
+          queue.push_back(std::move(p));
+          continue;
+        }
+      }
       for (const auto& c : context) {
         if (!Has(report_fields, c.field.path) && (leg == nullptr || !Has(*leg, c.field.path))) {
           Emit(c.field.path, c.field.value, &rec);
@@ -376,7 +461,7 @@ struct FixmlSource::Impl {
       Pending p;
       p.record.raw = raw;
       p.record.line = report_line;
-      p.record.byte_offset = report_start;
+      p.record.byte_offset = report_start + offset_shift;
       p.record.location =
           k == 0 ? where : where + " (report " + std::to_string(k + 1) + " inside it)";
       p.error = Status::Invalid(message);
@@ -426,7 +511,10 @@ struct FixmlSource::Impl {
     if (!encoding_read && !force_utf8) {
       encoding_read = true;
       bool transcoded = false;
-      Status st = ReadXmlAsUtf8(&stream, name, &transcoded);
+      size_t bom_bytes = 0;
+      Status st = ReadXmlAsUtf8(&stream, name, &transcoded, &bom_bytes);
+      // Offsets of a UTF-8 document are the file's, its byte order mark included.
+      if (!transcoded) offset_shift = static_cast<int64_t>(bom_bytes);
       if (!st.ok()) {
         finished = true;
         return st;
@@ -439,7 +527,14 @@ struct FixmlSource::Impl {
       return got.status();
     }
     if (window_offset == 0 && window.empty()) {  // the first bytes of the document
-      Status st = CheckNotCompressed(std::string_view(chunk.data(), *got), name);
+      const std::string_view start(chunk.data(), *got);
+      Status st = CheckNotCompressed(start, name);
+      // A UTF-8 byte order mark read as Latin-1 is "ï»¿", which expat only calls an invalid token.
+      if (st.ok() && force_utf8 && start.starts_with("\xC3\xAF\xC2\xBB\xC2\xBF")) {
+        st = Status::IOError(name +
+                             ": the file starts with a UTF-8 byte order mark but is read as "
+                             "Latin-1 or windows-1252: set encoding: utf-8");
+      }
       if (!st.ok()) {
         finished = true;
         return st;
@@ -463,8 +558,11 @@ struct FixmlSource::Impl {
       // them without a trace, so unless it was the last, the error is the file's.
       // A report start tag at the error itself (cut short, say) is the report that is broken,
       // not one after it: counting starts past its '<'.
-      TF_ASSIGN_OR_RETURN(int64_t lost,
-                          CountReportsAfter(XML_GetCurrentByteIndex(parser) + 1, last));
+      // In a CDATA section never closed, the error is at the end of the file, and the reports
+      // after the section's start are the ones lost.
+      const int64_t error_at =
+          cdata_start >= 0 ? cdata_start : static_cast<int64_t>(XML_GetCurrentByteIndex(parser));
+      TF_ASSIGN_OR_RETURN(int64_t lost, CountReportsAfter(error_at + 1, last));
       if (in_report) lost += reports_inside_report;
       QueueXmlError(lost);
       return Status::OK();
@@ -474,14 +572,15 @@ struct FixmlSource::Impl {
       return Status::OK();
     }
     // Keep only what a report still being parsed (or an error report) may need. Outside a report
-    // that includes a tag not finished yet, which may be a long report start tag: the last '<'
-    // with no '>' after it (attribute values cannot hold a '<').
+    // that includes a tag expat may not have finished yet, which may be a long report start tag:
+    // from the last '<' on (attribute values cannot hold a '<', but they can hold a '>', so a
+    // '>' after it does not mean the tag is complete).
     int64_t end = window_offset + static_cast<int64_t>(window.size());
     int64_t keep_from = report_start;
     if (!in_report) {
       keep_from = end - kKeepOutsideReports;
       size_t open = window.rfind('<');
-      if (open != std::string::npos && window.find('>', open) == std::string::npos) {
+      if (open != std::string::npos) {
         keep_from = std::min(keep_from, window_offset + static_cast<int64_t>(open));
       }
     }
@@ -568,14 +667,15 @@ struct FixmlSource::Impl {
     Pending p;
     p.record.raw = Slice(from, line_end);
     p.record.line = in_report ? report_line : line;
-    p.record.byte_offset = from;
+    p.record.byte_offset = from + offset_shift;
     p.record.location =
         in_report ? "TrdCaptRpt " + std::to_string(report_number) : "line " + std::to_string(line);
-    std::string msg =
-        name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": malformed XML";
+    const bool aborted = code == XML_ERROR_ABORTED && !abort_reason.empty();
+    std::string msg = name + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                      (aborted ? ": XML not read" : ": malformed XML");
     if (in_report) msg += " in TrdCaptRpt " + std::to_string(report_number);
     msg += ": ";
-    msg += XML_ErrorString(code);
+    msg += aborted ? abort_reason : XML_ErrorString(code);
     if (code == XML_ERROR_INVALID_TOKEN && !force_utf8 &&
         FindInvalidUtf8(p.record.raw) != std::string::npos) {
       msg += " (invalid UTF-8; is the file Windows-1252 or Latin-1? set encoding: windows-1252)";
@@ -605,6 +705,7 @@ struct FixmlSource::Impl {
   std::string name;
   bool force_utf8;
   bool encoding_read = false;  // ReadXmlAsUtf8 has looked at the start of the document
+  int64_t offset_shift = 0;    // file offset - parsed offset: a UTF-8 byte order mark dropped
   std::vector<char> chunk;
   XML_Parser parser = nullptr;
   std::string window;  // input bytes from window_offset on
@@ -618,6 +719,10 @@ struct FixmlSource::Impl {
   std::vector<std::string> bound_names;  // by value index
   std::vector<bool> present;             // by value index: some report had the field
   PathTable paths{bound};                // rebound whenever the bound fields change
+
+  static constexpr int kMaxDepth = 1000;
+  std::string abort_reason;  // why a handler stopped the parse
+  int64_t cdata_start = -1;  // byte index of the open CDATA section's start, or -1
 
   int depth = 0;  // of the element being parsed; the root is 1
   int header_depth = 0;
@@ -637,7 +742,9 @@ struct FixmlSource::Impl {
 
 Result<std::unique_ptr<FixmlSource>> FixmlSource::Open(const std::string& path,
                                                        const InputOptions& input) {
-  TF_ASSIGN_OR_RETURN(auto stream, OpenInput(path, input));
+  InputOptions options = input;
+  options.keep_utf8_bom = true;  // ReadXmlAsUtf8 checks it against the XML declaration
+  TF_ASSIGN_OR_RETURN(auto stream, OpenInput(path, options));
   return std::make_unique<FixmlSource>(std::move(stream), path, input.encoding != Encoding::kUtf8);
 }
 

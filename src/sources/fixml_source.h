@@ -58,7 +58,8 @@ class FixmlSource : public RecordSource {
   // UTF-16 byte order mark, or the XML declaration's (UTF-8, US-ASCII, UTF-16, ISO-8859-1 and
   // windows-1252 are read; sources/xml_encoding.h); with latin-1 or windows-1252 the bytes are
   // transcoded to UTF-8 and the declaration is overridden. Byte offsets of a transcoded document
-  // are offsets in its UTF-8 text.
+  // are offsets in its UTF-8 text; those of a UTF-8 one, the file's (a byte order mark counts).
+  // A UTF-8 byte order mark with a declaration that names another encoding fails the file.
   static Result<std::unique_ptr<FixmlSource>> Open(const std::string& path,
                                                    const InputOptions& input);
   // Parses the document in `stream`; `name` is used in messages. With `force_utf8` the bytes

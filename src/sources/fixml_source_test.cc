@@ -613,5 +613,153 @@ TEST(FixmlSourceTest, ManyDistinctElementNames) {
   }
 }
 
+// A DTD could change values without a trace: with an external subset expat cannot read, it drops
+// references to entities it does not know ("21&x;97.2" read 2197.2), and it applies attribute
+// defaults. A document that declares one is not read; a bare <!DOCTYPE FIXML> is harmless.
+TEST(FixmlSourceTest, ADocumentWithADtdIsNotRead) {
+  const std::string report = "<TrdCaptRpt TrdID=\"1\" LastPx=\"21&x;97.2\"/>\n";
+  for (const std::string& doctype :
+       {std::string("<!DOCTYPE FIXML SYSTEM \"fixml.dtd\">\n"),
+        std::string("<!DOCTYPE FIXML [<!ATTLIST TrdCaptRpt LastPx CDATA \"1.5\">]>\n")}) {
+    SCOPED_TRACE(doctype);
+    FixmlSource source(
+        OpenStringStream(doctype + "<FIXML><Batch>\n" + report + report + "</Batch></FIXML>\n"),
+        "dtd.fixml");
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@LastPx", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_FALSE(d.fatal.ok());
+    EXPECT_THAT(d.fatal.message(),
+                HasSubstr("XML not read: the document declares a DTD (<!DOCTYPE FIXML ...>), "
+                          "which tradeflow does not read"));
+    EXPECT_THAT(d.fatal.message(), HasSubstr("2 more reports follow it"));
+    EXPECT_TRUE(d.good.empty());
+  }
+  FixmlSource bare(OpenStringStream("<!DOCTYPE FIXML>\n<FIXML><TrdCaptRpt TrdID=\"1\"/></FIXML>"),
+                   "bare.fixml");
+  ASSERT_TRUE(bare.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&bare);
+  ASSERT_TRUE(d.fatal.ok()) << d.fatal.ToString();
+  ASSERT_EQ(d.good.size(), 1u);
+}
+
+// expat reports a CDATA section never closed at the end of the file: the reports after the
+// section's start are lost with it, so the file cannot be read to its end.
+TEST(FixmlSourceTest, AnUnclosedCdataSectionFailsTheFileForTheReportsInsideIt) {
+  std::string doc =
+      "<FIXML><Batch>\n<TrdCaptRpt TrdID=\"1\"/>\n<TrdCaptRpt TrdID=\"2\"><Txt>"
+      "<![CDATA[ a note\n";
+  for (int i = 3; i <= 5; ++i) doc += "<TrdCaptRpt TrdID=\"" + std::to_string(i) + "\"/>\n";
+  doc += "</Batch></FIXML>\n";
+  for (size_t chunk : {size_t{16}, size_t{1} << 16}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(doc), "cdata.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_FALSE(d.fatal.ok());
+    EXPECT_THAT(d.fatal.message(), HasSubstr("unclosed CDATA section"));
+    EXPECT_THAT(d.fatal.message(), HasSubstr("3 more reports follow it"));
+    EXPECT_EQ(d.good.size(), 1u);
+  }
+}
+
+// Attribute values may hold '>': a long report start tag with one is kept whole for its raw text.
+TEST(FixmlSourceTest, ARawReportKeepsAStartTagWithAGreaterThanSignInAnAttribute) {
+  std::string tag = "<TrdCaptRpt TrdID=\"7\" Txt=\"a -> b\"";
+  for (int i = 0; i < 60; ++i)
+    tag += " A" + std::to_string(i) + "=\"" + std::string(40, 'v') + "\"";
+  const std::string report = tag + "><Instrmt Sym=\"NG\"/></TrdCaptRpt>";
+  const std::string doc = "<FIXML><Batch>\n" + report + "\n</Batch></FIXML>\n";
+  for (size_t chunk : {size_t{64}, size_t{1000}, size_t{1} << 16}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(doc), "gt.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_EQ(d.good.size(), 1u);
+    EXPECT_EQ(d.good[0].raw, report);
+  }
+}
+
+// A key attribute's value is part of a path: the characters that build paths are encoded, so a
+// value cannot name another element's path.
+TEST(FixmlSourceTest, KeyValuesCannotNameAnotherPath) {
+  const std::string doc =
+      "<TrdCaptRpt TrdID=\"1\"><RptSide><Pty R=\"17\"><Sub Typ=\"5\" ID=\"Real\"/></Pty>"
+      "<Pty R=\"17]/Sub[Typ=5\" ID=\"Evil\"/></RptSide></TrdCaptRpt>";
+  FixmlSource source(OpenStringStream(doc), "k.fixml");
+  ASSERT_TRUE(source.Bind({{"RptSide/Pty[R=17]/Sub[Typ=5]@ID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values[0], "Real");
+  EXPECT_EQ(ExtrasOf(d.good[0])["RptSide/Pty[R=17%5D%2FSub%5BTyp=5]@ID"], "Evil");
+}
+
+// A leg's fields are named without the TrdLeg/ prefix: one the report has too would replace it.
+TEST(FixmlSourceTest, ALegFieldThatTheReportHasTooIsAMalformedRecord) {
+  const std::string doc =
+      "<TrdCaptRpt TrdID=\"1\"><Hdr SID=\"ENDUR\"/>"
+      "<TrdLeg LegNo=\"1\"/><TrdLeg LegNo=\"2\"><Hdr SID=\"OTHER\"/></TrdLeg></TrdCaptRpt>";
+  FixmlSource source(OpenStringStream(doc), "leg.fixml");
+  ASSERT_TRUE(source.Bind({{"Hdr@SID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values[0], "ENDUR");
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_THAT(d.errors[0], HasSubstr("TrdCaptRpt 1 leg 2: Hdr@SID is given by the report and "
+                                     "again inside its TrdLeg"));
+}
+
+// Paths grow with nesting, so memory would grow with its square: more than 1000 levels is an
+// error, the last report's here.
+TEST(FixmlSourceTest, NestingDeeperThanALimitIsAnError) {
+  std::string doc = "<FIXML><TrdCaptRpt TrdID=\"1\">";
+  for (int i = 0; i < 1200; ++i) doc += "<A>";
+  for (int i = 0; i < 1200; ++i) doc += "</A>";
+  doc += "</TrdCaptRpt></FIXML>";
+  FixmlSource source(OpenStringStream(doc), "deep.fixml");
+  ASSERT_TRUE(source.Bind({}).ok());
+  auto d = testing::DrainSource(&source);
+  EXPECT_TRUE(d.good.empty());
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_THAT(d.errors[0], HasSubstr("elements are nested more than 1000 levels deep"));
+}
+
+// XML 1.0 §4.3.3: a byte order mark and a declaration that disagree are an error, not Latin-1
+// read from UTF-8 bytes ("IbÃ©ria"). Read as Latin-1 by configuration, the mark is named too.
+TEST(FixmlSourceTest, AUtf8ByteOrderMarkMustAgreeWithTheDeclaration) {
+  const std::string body = "<TrdCaptRpt TrdID=\"1\"><Instrmt Sym=\"Ib\xC3\xA9ria\"/></TrdCaptRpt>";
+  {
+    std::string path = testing::WriteTempFile(
+        "bom1.fixml", "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + body);
+    auto source = FixmlSource::Open(path, {});
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE((*source)->Bind({{"Instrmt@Sym", ""}}).ok());
+    auto d = testing::DrainSource(source->get());
+    ASSERT_FALSE(d.fatal.ok());
+    EXPECT_THAT(d.fatal.message(), HasSubstr("starts with a UTF-8 byte order mark, but its XML "
+                                             "declaration names another encoding"));
+  }
+  {
+    std::string path = testing::WriteTempFile(
+        "bom2.fixml", "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body);
+    auto source = FixmlSource::Open(path, {});
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE((*source)->Bind({{"Instrmt@Sym", ""}}).ok());
+    auto d = testing::DrainSource(source->get());
+    ASSERT_EQ(d.good.size(), 1u);
+    EXPECT_EQ(d.good[0].values[0], "Ib\xC3\xA9ria");
+    EXPECT_EQ(d.good[0].byte_offset, 3 + 39);  // offsets count the file's bytes, the mark too
+  }
+  {
+    std::string path = testing::WriteTempFile("bom3.fixml", "\xEF\xBB\xBF" + body);
+    auto source = FixmlSource::Open(path, {Encoding::kLatin1, Compression::kAuto});
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE((*source)->Bind({}).ok());
+    auto d = testing::DrainSource(source->get());
+    ASSERT_FALSE(d.fatal.ok());
+    EXPECT_THAT(d.fatal.message(), HasSubstr("starts with a UTF-8 byte order mark but is read "
+                                             "as Latin-1 or windows-1252: set encoding: utf-8"));
+  }
+}
+
 }  // namespace
 }  // namespace tradeflow::sources

@@ -72,7 +72,7 @@ std::unique_ptr<InputStream> WrapInput(std::unique_ptr<InputStream> raw, const s
   if (c == Compression::kZstd) s = NewZstdStream(std::move(s), name);
   switch (options.encoding) {
     case Encoding::kUtf8:
-      return SkipUtf8Bom(std::move(s));
+      return options.keep_utf8_bom ? std::move(s) : SkipUtf8Bom(std::move(s));
     case Encoding::kLatin1:
       return Latin1ToUtf8(std::move(s), /*windows1252=*/false);
     case Encoding::kWindows1252:

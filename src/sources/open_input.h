@@ -22,6 +22,9 @@ enum class Compression { kAuto, kNone, kGzip, kZstd };
 struct InputOptions {
   Encoding encoding = Encoding::kUtf8;
   Compression compression = Compression::kAuto;
+  // utf-8: leave a leading byte order mark in the stream, for a reader that tells the encoding
+  // from it (FIXML: a BOM and an XML declaration naming another encoding contradict each other).
+  bool keep_utf8_bom = false;
 };
 
 // "utf-8"/"utf8", "latin-1"/"latin1"/"iso-8859-1", "windows-1252"/"cp1252" (any case).

@@ -56,7 +56,7 @@ XmlEncoding XmlEncodingOf(std::string_view head) {
 }
 
 Status ReadXmlAsUtf8(std::unique_ptr<InputStream>* stream, const std::string& name,
-                     bool* transcoded) {
+                     bool* transcoded, size_t* bom_bytes) {
   std::string head(kHeadBytes, '\0');
   size_t size = 0;
   while (size < head.size()) {  // reads may be short
@@ -65,8 +65,21 @@ Status ReadXmlAsUtf8(std::unique_ptr<InputStream>* stream, const std::string& na
     size += got;
   }
   head.resize(size);
-  const XmlEncoding encoding = XmlEncodingOf(head);
+  XmlEncoding encoding = XmlEncodingOf(head);
+  if (head.starts_with("\xEF\xBB\xBF")) {
+    // A UTF-8 byte order mark, and a declaration that must not say otherwise (XML 1.0 §4.3.3:
+    // a document whose encoding declaration contradicts its BOM is in error).
+    encoding = XmlEncodingOf(head.substr(3));
+    if (encoding.kind != XmlEncoding::kUtf8) {
+      return Status::IOError(name +
+                             ": the file starts with a UTF-8 byte order mark, but its XML "
+                             "declaration names another encoding; fix the declaration (or the "
+                             "file's encoding): the two must agree");
+    }
+    encoding.bom_bytes = 3;
+  }
   *transcoded = encoding.kind != XmlEncoding::kUtf8;
+  *bom_bytes = encoding.bom_bytes;
   std::unique_ptr<InputStream> whole =
       PrependBytes(head.substr(encoding.bom_bytes), std::move(*stream));
   switch (encoding.kind) {

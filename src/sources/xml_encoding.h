@@ -32,8 +32,10 @@ XmlEncoding XmlEncodingOf(std::string_view head);
 
 // Makes `*stream` (nothing read from it yet) give the document as UTF-8: a transcoding layer
 // over it, unless it is UTF-8 already. Reads the first bytes to tell; `*transcoded` says whether
-// it put a layer. On a read error `*stream` is left as it was.
+// it put a layer; `*bom_bytes`, how many bytes of byte order mark it dropped from the start. On a
+// read error `*stream` is left as it was. A UTF-8 byte order mark with a declaration that names
+// another encoding is an IOError (XML 1.0 §4.3.3).
 Status ReadXmlAsUtf8(std::unique_ptr<InputStream>* stream, const std::string& name,
-                     bool* transcoded);
+                     bool* transcoded, size_t* bom_bytes);
 
 }  // namespace tradeflow::sources
