@@ -61,7 +61,7 @@ Result<std::unique_ptr<lake::Table>> OpenTable(const CatalogOptions& c, const st
 int Main(int argc, char** argv) {
   CLI::App app{"tradeflow: trade files in, a trusted Iceberg trade history out."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "tradeflow 0.1.0");
+  app.set_version_flag("--version", "tradeflow " TRADEFLOW_VERSION);
 
   std::string pipeline_file;
   auto* run = app.add_subcommand("run", "Run a pipeline file once over its inputs");

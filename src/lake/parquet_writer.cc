@@ -37,7 +37,10 @@ std::shared_ptr<parquet::WriterProperties> WriterProperties(const parquet::Schem
       ->compression_level(o.compression_level)
       ->max_row_group_length(o.row_group_rows)
       ->dictionary_pagesize_limit(o.dictionary_page_bytes)
-      ->created_by("tradeflow");
+      // In the form the Parquet spec gives ("<app> version <version>"): parquet-mr ignores the
+      // statistics of string columns written by an application whose name it cannot parse
+      // (PARQUET-251), so Spark and Java Iceberg readers would not prune row groups on them.
+      ->created_by("tradeflow version " TRADEFLOW_VERSION);
   for (int i = 0; i < schema.num_columns(); ++i) {
     const parquet::ColumnDescriptor* column = schema.Column(i);
     if (column->max_repetition_level() > 0) builder.disable_statistics(column->path());

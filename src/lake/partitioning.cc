@@ -217,6 +217,28 @@ Status EnsureArrowCompute() {
   return FromArrow(status);
 }
 
+// Iceberg's rules for partition field names (the Java PartitionSpec.Builder checks them on every
+// spec it reads, so Spark, Trino and Flink could not load a table breaking them): each is used
+// once, and none names a column of the schema, except an identity partition of that column.
+Status CheckPartitionName(const json& schema, const PartitionSpec& spec, const PartitionField& f,
+                          const std::string& column) {
+  const std::string which = "partition field name '" + f.name + "' (of " + column + ")";
+  for (const PartitionField& other : spec.fields) {
+    if (other.name == f.name) {
+      return Status::Invalid(which +
+                             " is used twice: give the partitions different names "
+                             "(partition_by: {column: ..., name: ...})");
+    }
+  }
+  auto same_name = FindColumn(schema, f.name);
+  if (same_name.ok() && (f.transform != "identity" || same_name->first != f.source_id)) {
+    return Status::Invalid(which +
+                           " is the name of a column of the table, which Iceberg readers "
+                           "reject for another column's partition: pick another name");
+  }
+  return Status::OK();
+}
+
 Result<PartitionSpec> ResolvePartitionSpec(const json& schema,
                                            const std::vector<PartitionRequest>& requests) {
   PartitionSpec spec;
@@ -231,6 +253,7 @@ Result<PartitionSpec> ResolvePartitionSpec(const json& schema,
     f.type = type;
     std::string leaf = r.column.substr(r.column.rfind('.') + 1);
     f.name = !r.name.empty() ? r.name : r.transform == "identity" ? leaf : leaf + "_" + r.transform;
+    TF_RETURN_IF_ERROR(CheckPartitionName(schema, spec, f, r.column));
     spec.fields.push_back(std::move(f));
   }
   return spec;

@@ -71,6 +71,26 @@ TEST(PartitioningTest, ResolvesTheSpecWithIdsFrom1000) {
   EXPECT_FALSE(ResolvePartitionSpec(*schema, {{"id", "bucket[16]", ""}}).ok());
 }
 
+// Iceberg's Java PartitionSpec.Builder rejects these names on every spec it reads: a table with
+// one would load in no Spark, Trino or Flink.
+TEST(PartitioningTest, PartitionNamesAreUniqueAndNameNoOtherColumn) {
+  auto schema = IcebergSchemaFromArrow(*Schema(), 0);
+  auto twice = ResolvePartitionSpec(*schema, {{"day", "month", "p"}, {"id", "identity", "p"}});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().message(),
+            "partition field name 'p' (of id) is used twice: give the partitions different names "
+            "(partition_by: {column: ..., name: ...})");
+  auto column = ResolvePartitionSpec(*schema, {{"product.asset_class", "identity", "id"}});
+  ASSERT_FALSE(column.ok());
+  EXPECT_EQ(column.status().message(),
+            "partition field name 'id' (of product.asset_class) is the name of a column of the "
+            "table, which Iceberg readers reject for another column's partition: pick another "
+            "name");
+  EXPECT_FALSE(ResolvePartitionSpec(*schema, {{"day", "month", "day"}}).ok());
+  // An identity partition may carry its own column's name.
+  EXPECT_TRUE(ResolvePartitionSpec(*schema, {{"day", "identity", "day"}}).ok());
+}
+
 TEST(PartitioningTest, SplitsRowsByTransformedValues) {
   auto partitioner = Partitioner::Make(Spec(), *Schema());
   ASSERT_TRUE(partitioner.ok());

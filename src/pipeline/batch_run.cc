@@ -17,6 +17,18 @@ std::string Canonical(const std::string& path) {
   return ec ? Absolute(path) : canonical.string();
 }
 
+// Iceberg writes file locations as URIs, in which '#' starts a fragment, '?' a query and '%' an
+// escape: readers would look for other files (pyiceberg read "/tmp/a#b/..." as "/tmp/a").
+// Escaping them would not help: pyiceberg does not unescape a file URI's path, Java does.
+Status CheckUriSafe(const std::string& folder, const std::string& what) {
+  const size_t at = folder.find_first_of("#?%");
+  if (at == std::string::npos) return Status::OK();
+  return Status::Invalid(what + " " + folder + " holds '" + folder[at] +
+                         "', which a file URI cannot hold as it is (Iceberg stores table and file "
+                         "locations as URIs, and readers would look elsewhere): use a folder "
+                         "whose path has no '#', '?' or '%'");
+}
+
 Status CheckWritable(const std::string& folder, const std::string& what) {
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
@@ -68,6 +80,7 @@ Status BatchRun::Prepare() {
   summary_.catalog_name = config_.catalog.name;
   summary_.warehouse = lake::ToFileUri(Absolute(config_.warehouse));
   // Before any input is read: a run would otherwise find out at its first data file.
+  TF_RETURN_IF_ERROR(CheckUriSafe(Absolute(config_.warehouse), "warehouse"));
   TF_RETURN_IF_ERROR(CheckWritable(Absolute(config_.warehouse), "warehouse"));
 
   // Every input must exist before anything else happens.

@@ -565,6 +565,16 @@ def test_a_warehouse_that_cannot_be_written_fails_before_reading(workspace):
     assert "reading file" not in result.stderr
 
 
+def test_a_warehouse_whose_path_a_file_uri_cannot_hold_fails_before_reading(workspace):
+    """Iceberg stores locations as URIs: pyiceberg read "/tmp/a#b/..." as "/tmp/a"."""
+    pipeline = workspace.write_pipeline("wh.yaml", {"warehouse: lake": "warehouse: lake#2"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    assert "lake#2 holds '#', which a file URI cannot hold as it is" in result.stderr, result.stderr
+    assert "reading file" not in result.stderr
+    assert not (workspace.root / "lake#2").exists()
+
+
 def test_a_file_name_that_is_not_utf8_is_ingested_under_a_percent_encoded_uri(workspace):
     """A Latin-1 file name is bytes JSON and Parquet strings cannot hold: the records' URIs
     percent-encode it (as Path.as_uri() does), and the run commits rather than aborting."""
