@@ -2,8 +2,10 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <string>
+#include <unordered_set>
 
 #include "sources/utf8.h"
 
@@ -145,6 +147,12 @@ class LeafCollector {
   }
 
   error_code Members(ondemand::object object) {
+    // The keys of this object, to find one given twice: its leaves may differ ("price": {...}
+    // then "price": null), so comparing leaf paths alone misses it. Views into the parser's
+    // string buffer, valid for the whole line.
+    std::vector<std::string_view> keys;
+    std::unordered_set<std::string_view> many_keys;  // past kLinearKeys, looked up here
+    constexpr size_t kLinearKeys = 32;
     for (auto member : object) {
       ondemand::field field;
       if (error_code e = std::move(member).get(field)) return e;
@@ -153,6 +161,18 @@ class LeafCollector {
       const size_t before = path_.size();
       if (!path_.empty()) path_ += '.';
       path_ += key;
+      bool seen;
+      if (keys.size() < kLinearKeys) {
+        seen = std::find(keys.begin(), keys.end(), key) != keys.end();
+        keys.push_back(key);
+        if (keys.size() == kLinearKeys) many_keys.insert(keys.begin(), keys.end());
+      } else {
+        seen = !many_keys.insert(key).second;
+      }
+      if (seen) {
+        duplicate_ = path_;
+        return simdjson::INCORRECT_TYPE;  // Parse reports duplicate() instead
+      }
       if (key.find('\0') != std::string_view::npos) {  // a key becomes a source_attributes key
         nul_ = path_;
         return simdjson::INCORRECT_TYPE;

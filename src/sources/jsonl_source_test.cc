@@ -99,6 +99,28 @@ TEST(JsonlSourceTest, AKeyThatAppearsTwiceMakesTheLineMalformed) {
   EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"3", "Z"}));
 }
 
+// An object key given twice is as ambiguous when its values are objects or null: a full price
+// followed by "price": {} was stored, and two halves of a price were merged.
+TEST(JsonlSourceTest, AnObjectKeyThatAppearsTwiceMakesTheLineMalformed) {
+  std::string many = "{\"a\":4";
+  for (int i = 0; i < 40; ++i) many += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  many += ",\"k39\":0}\n";  // past the keys compared one by one
+  auto source = FromText(
+      "{\"a\":1,\"p\":{\"b\":\"X\"},\"p\":{}}\n"
+      "{\"a\":2,\"p\":{\"b\":\"X\"},\"p\":null}\n"
+      "{\"a\":3,\"p\":{\"b\":\"X\"},\"p\":{\"c\":\"Y\"}}\n" +
+      many + "{\"a\":5,\"p\":{\"p\":{\"p\":\"nested, not twice\"}}}\n");
+  ASSERT_TRUE(source->Bind({{"a", ""}, {"p.b", ""}}).ok());
+  auto d = testing::DrainSource(source.get());
+  ASSERT_EQ(d.errors.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(d.errors[i], HasSubstr(":" + std::to_string(i + 1) + ": key 'p' appears twice"));
+  }
+  EXPECT_THAT(d.errors[3], HasSubstr(":4: key 'k39' appears twice"));
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values[0], "5");
+}
+
 TEST(JsonlSourceTest, AnEscapedNulIsRejectedAsARawOneIs) {
   auto source = FromText(
       "{\"a\":1,\"p\":{\"b\":\"js\\u0000mith\"}}\n"  // bound
