@@ -604,8 +604,10 @@ struct FixmlSource::Impl {
     size_t i = pos;
     if (i > 0 && text[i - 1] == ':') {  // a prefix: walk back over it
       --i;
+      // Name characters: ASCII ones, and any byte of a UTF-8 sequence (a prefix may be "é").
       while (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
-                       text[i - 1] == '_' || text[i - 1] == '-' || text[i - 1] == '.')) {
+                       static_cast<unsigned char>(text[i - 1]) >= 0x80 || text[i - 1] == '_' ||
+                       text[i - 1] == '-' || text[i - 1] == '.')) {
         --i;
       }
     }

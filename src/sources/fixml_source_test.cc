@@ -307,6 +307,7 @@ TEST(FixmlSourceTest, MalformedXmlBeforeTheLastReportFailsTheFile) {
   for (int i = 3; i < 40; ++i) {
     doc += "<f:TrdCaptRpt TrdID=\"" + std::to_string(i) + "\"/>\n<TrdCaptRpt\tTrdID=\"x\"/>\n";
   }
+  doc += "<\xC3\xA9:TrdCaptRpt xmlns:\xC3\xA9=\"y\" TrdID=\"z\"/>\n";  // a prefix "é"
   doc += "</f:Batch></f:FIXML>\n";
   for (size_t chunk : {size_t{16}, size_t{64}, size_t{1} << 16}) {
     SCOPED_TRACE("chunk " + std::to_string(chunk));
@@ -317,7 +318,7 @@ TEST(FixmlSourceTest, MalformedXmlBeforeTheLastReportFailsTheFile) {
     EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
     EXPECT_EQ(d.fatal.message(),
               "bad.fixml:4:24: malformed XML in TrdCaptRpt 2: mismatched tag; an XML document "
-              "cannot be read past such an error, and 74 more reports follow it: the file cannot "
+              "cannot be read past such an error, and 75 more reports follow it: the file cannot "
               "be read to its end");
     EXPECT_EQ(d.good.size(), 1u);
     EXPECT_TRUE(d.bad.empty());
