@@ -25,6 +25,8 @@ void CrashPoint(std::string_view point);
 //   inputs-hashed                a run has hashed its inputs and read none yet
 //   before-commit                a run's data files are all written, nothing is committed yet
 //   before-trade-commit          its quarantine snapshot (if any) is committed, its trades not
+//   before-catalog-swap:<table>  a commit to the table has checked what others committed and
+//                                written its metadata file; the catalog swap comes next
 void PausePoint(std::string_view point);
 
 }  // namespace tradeflow

@@ -219,10 +219,16 @@ Status EnsureArrowCompute() {
 
 // Iceberg's rules for partition field names (the Java PartitionSpec.Builder checks them on every
 // spec it reads, so Spark, Trino and Flink could not load a table breaking them): each is used
-// once, and none names a column of the schema, except an identity partition of that column.
+// once, and none names a column of the schema other than its own source column. And the name
+// starts each data folder's name ("<name>=<value>"), which '/', '#' or '?' would break.
 Status CheckPartitionName(const json& schema, const PartitionSpec& spec, const PartitionField& f,
                           const std::string& column) {
   const std::string which = "partition field name '" + f.name + "' (of " + column + ")";
+  if (f.name.find_first_of("/#?") != std::string::npos) {
+    return Status::Invalid(which +
+                           " holds '/', '#' or '?', which the data folders' paths and "
+                           "URIs cannot hold: pick another name");
+  }
   for (const PartitionField& other : spec.fields) {
     if (other.name == f.name) {
       return Status::Invalid(which +
@@ -231,7 +237,7 @@ Status CheckPartitionName(const json& schema, const PartitionSpec& spec, const P
     }
   }
   auto same_name = FindColumn(schema, f.name);
-  if (same_name.ok() && (f.transform != "identity" || same_name->first != f.source_id)) {
+  if (same_name.ok() && same_name->first != f.source_id) {
     return Status::Invalid(which +
                            " is the name of a column of the table, which Iceberg readers "
                            "reject for another column's partition: pick another name");
@@ -240,7 +246,8 @@ Status CheckPartitionName(const json& schema, const PartitionSpec& spec, const P
 }
 
 Result<PartitionSpec> ResolvePartitionSpec(const json& schema,
-                                           const std::vector<PartitionRequest>& requests) {
+                                           const std::vector<PartitionRequest>& requests,
+                                           bool check_names) {
   PartitionSpec spec;
   int32_t next_id = 1000;
   for (const auto& r : requests) {
@@ -253,7 +260,7 @@ Result<PartitionSpec> ResolvePartitionSpec(const json& schema,
     f.type = type;
     std::string leaf = r.column.substr(r.column.rfind('.') + 1);
     f.name = !r.name.empty() ? r.name : r.transform == "identity" ? leaf : leaf + "_" + r.transform;
-    TF_RETURN_IF_ERROR(CheckPartitionName(schema, spec, f, r.column));
+    if (check_names) TF_RETURN_IF_ERROR(CheckPartitionName(schema, spec, f, r.column));
     spec.fields.push_back(std::move(f));
   }
   return spec;

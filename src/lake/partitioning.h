@@ -30,8 +30,12 @@ struct PartitionRequest {
 };
 
 // Builds the spec for `requests` over an Iceberg schema JSON; spec id 0, field ids 1000, 1001...
+// With `check_names`, the partition field names follow the rules Iceberg's readers check (each
+// used once; none the name of a column other than its own source; no '/', '#' or '?', which
+// would break the data folders' paths); without, for comparing with an existing table's spec.
 Result<PartitionSpec> ResolvePartitionSpec(const nlohmann::json& schema,
-                                           const std::vector<PartitionRequest>& requests);
+                                           const std::vector<PartitionRequest>& requests,
+                                           bool check_names = true);
 
 // The spec as table metadata stores it: {"spec-id":N,"fields":[...]}.
 nlohmann::json PartitionSpecJson(const PartitionSpec& spec);

@@ -2,6 +2,7 @@
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <parquet/arrow/reader.h>
 
@@ -86,9 +87,16 @@ TEST(PartitioningTest, PartitionNamesAreUniqueAndNameNoOtherColumn) {
             "partition field name 'id' (of product.asset_class) is the name of a column of the "
             "table, which Iceberg readers reject for another column's partition: pick another "
             "name");
-  EXPECT_FALSE(ResolvePartitionSpec(*schema, {{"day", "month", "day"}}).ok());
-  // An identity partition may carry its own column's name.
+  // A partition may carry its own source column's name (Java's reader allows it).
   EXPECT_TRUE(ResolvePartitionSpec(*schema, {{"day", "identity", "day"}}).ok());
+  EXPECT_TRUE(ResolvePartitionSpec(*schema, {{"day", "month", "day"}}).ok());
+  auto slash = ResolvePartitionSpec(*schema, {{"day", "month", "a/b"}});
+  ASSERT_FALSE(slash.ok());
+  EXPECT_THAT(slash.status().message(), ::testing::HasSubstr("holds '/', '#' or '?'"));
+  // Compared with an existing table's spec, names are not checked.
+  EXPECT_TRUE(ResolvePartitionSpec(*schema, {{"day", "month", "p"}, {"id", "identity", "p"}},
+                                   /*check_names=*/false)
+                  .ok());
 }
 
 TEST(PartitioningTest, SplitsRowsByTransformedValues) {

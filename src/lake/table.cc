@@ -149,7 +149,9 @@ Result<std::vector<std::string>> Table::LayoutDifferences(const TableLayout& lay
   if (schema == nullptr) return Status::Invalid("table " + id_.ToString() + " has no schema");
   TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(*schema));
   TF_ASSIGN_OR_RETURN(PartitionSpec have, CurrentPartitionSpec());
-  TF_ASSIGN_OR_RETURN(PartitionSpec want, ResolvePartitionSpec(*schema, layout.partition));
+  // Only compared: names that would be refused for a new table do not stop a run into this one.
+  TF_ASSIGN_OR_RETURN(PartitionSpec want,
+                      ResolvePartitionSpec(*schema, layout.partition, /*check_names=*/false));
   auto same_field = [](const PartitionField& a, const PartitionField& b) {
     return a.source_id == b.source_id && a.transform == b.transform;
   };
@@ -452,10 +454,12 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     std::string metadata_path = root + "/metadata/" + MetadataFileName(version);
     TF_RETURN_IF_ERROR(WriteFileAtomic(metadata_path, SerializeTableMetadata(next)));
     CrashPoint("metadata-written");
+    PausePoint("before-catalog-swap:" + id_.name);  // checked, about to swap
 
     if (options.maybe_committed) *options.maybe_committed = true;
     Status swapped =
-        catalog_->SwapMetadataLocation(id_, metadata_location_, ToFileUri(metadata_path));
+        catalog_->SwapMetadataLocation(id_, metadata_location_, ToFileUri(metadata_path),
+                                       options.guards ? *options.guards : std::vector<SwapGuard>{});
     if (options.maybe_committed) {
       *options.maybe_committed = !swapped.ok() && swapped.code() != StatusCode::kConflict &&
                                  swapped.code() != StatusCode::kUnavailable;

@@ -51,6 +51,10 @@ struct AppendOptions {
   // the commit with that status and nothing committed. `current` is the table's own metadata(),
   // so the check may also read the table (LiveDataFiles) as it is then.
   std::function<Status(const TableMetadata& current)> check;
+  // Optional: the other tables `check` read, as it read them (it refills them on each call). The
+  // swap happens only if they are still so (Catalog::SwapMetadataLocation), else the attempt
+  // counts as a lost race and the next one checks again.
+  std::vector<SwapGuard>* guards = nullptr;
   int max_attempts = 5;
   // The new files replace every live file (operation "overwrite"): for tables that hold a
   // current state, such as reference data. The replaced files are listed as DELETED.

@@ -113,8 +113,9 @@ class FailingSwap : public testing::ForwardingCatalog {
   FailingSwap(Catalog* real, bool lands, Status failure)
       : ForwardingCatalog(real), lands_(lands), failure_(std::move(failure)) {}
   Status SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
-                              const std::string& location) override {
-    if (lands_) TF_RETURN_IF_ERROR(real_->SwapMetadataLocation(id, expected, location));
+                              const std::string& location,
+                              const std::vector<SwapGuard>& guards = {}) override {
+    if (lands_) TF_RETURN_IF_ERROR(real_->SwapMetadataLocation(id, expected, location, guards));
     return failure_;
   }
 

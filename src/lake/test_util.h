@@ -35,8 +35,9 @@ class ForwardingCatalog : public Catalog {
     return real_->CreateTable(id, location);
   }
   Status SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
-                              const std::string& location) override {
-    return real_->SwapMetadataLocation(id, expected, location);
+                              const std::string& location,
+                              const std::vector<SwapGuard>& guards = {}) override {
+    return real_->SwapMetadataLocation(id, expected, location, guards);
   }
   Status DropTable(const TableIdentifier& id) override { return real_->DropTable(id); }
 

@@ -17,16 +17,17 @@ std::string Canonical(const std::string& path) {
   return ec ? Absolute(path) : canonical.string();
 }
 
-// Iceberg writes file locations as URIs, in which '#' starts a fragment, '?' a query and '%' an
-// escape: readers would look for other files (pyiceberg read "/tmp/a#b/..." as "/tmp/a").
-// Escaping them would not help: pyiceberg does not unescape a file URI's path, Java does.
+// Iceberg writes file locations as URIs, in which '#' starts a fragment and '?' a query: readers
+// would look for other files (pyiceberg read "/tmp/a#b/..." as "/tmp/a"). Escaping them would
+// not help: pyiceberg does not unescape a file URI's path, Java does. ('%' is read as it is by
+// pyiceberg and tradeflow, so a warehouse that has one keeps working.)
 Status CheckUriSafe(const std::string& folder, const std::string& what) {
-  const size_t at = folder.find_first_of("#?%");
+  const size_t at = folder.find_first_of("#?");
   if (at == std::string::npos) return Status::OK();
   return Status::Invalid(what + " " + folder + " holds '" + folder[at] +
                          "', which a file URI cannot hold as it is (Iceberg stores table and file "
                          "locations as URIs, and readers would look elsewhere): use a folder "
-                         "whose path has no '#', '?' or '%'");
+                         "whose path has no '#' or '?'");
 }
 
 Status CheckWritable(const std::string& folder, const std::string& what) {

@@ -82,6 +82,7 @@ Status BatchRun::Commit() {
     lake::AppendOptions options;
     options.summary = Summary(true);
     options.check = NotIngestedMeanwhile(quarantine_->table(), true);
+    options.guards = &guards_;
     bool maybe_committed = false;
     options.maybe_committed = &maybe_committed;
     auto snapshot = quarantine_->table().Append(quarantined, quarantine_->schema(), options);
@@ -97,6 +98,7 @@ Status BatchRun::Commit() {
   options.summary[kQuarantineSequenceKey] =
       std::to_string(quarantine_->table().metadata().last_sequence_number);
   options.check = NotIngestedMeanwhile(events_->table(), false);
+  options.guards = &guards_;
   bool maybe_committed = false;
   options.maybe_committed = &maybe_committed;
   auto snapshot = events_->table().Append(files, events_->schema(), options);
@@ -116,8 +118,13 @@ std::function<Status(const lake::TableMetadata&)> BatchRun::NotIngestedMeanwhile
   };
 }
 
+// Each check also reads the other table (trades for the quarantine's commit, rejects for the
+// trades'), and records how it found it in guards_: the commit's swap happens only if that table
+// is still so. Without that, another run could commit to it between this check and this swap,
+// and one reading of a file would be stored as trades by one run and as rejects by the other.
 Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
                                            const lake::TableMetadata& current, bool quarantine) {
+  guards_.clear();
   std::vector<PlannedInput> inputs;
   for (const auto& [input, index] : todo_) inputs.push_back({input->path, input->sha256});
   // Inputs read again (--reread) are in both tables already, from before this run planned.
@@ -130,15 +137,20 @@ Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
         NoRejectsCommittedSince(table.id(), ours, planned_quarantine_sequence_, inputs));
     auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
     if (trades.ok()) {
+      guards_.push_back({(*trades)->id(), (*trades)->metadata_location()});
       return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs, reread_);
     }
-    return trades.status().code() == StatusCode::kNotFound ? Status::OK() : trades.status();
+    if (trades.status().code() != StatusCode::kNotFound) return trades.status();
+    guards_.push_back({events_->table().id(), std::nullopt});
+    return Status::OK();
   }
   TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, reread_));
   // Another run reading an input of this run's may have quarantined records this run
   // accepted (with other reference data, say), and be about to commit the rest as trades.
   auto rejects = lake::Table::Load(catalog_.get(), quarantine_->table().id());
   if (!rejects.ok() && rejects.status().code() != StatusCode::kNotFound) return rejects.status();
+  guards_.push_back({quarantine_->table().id(),
+                     rejects.ok() ? std::optional((*rejects)->metadata_location()) : std::nullopt});
   if (rejects.ok()) {
     TF_RETURN_IF_ERROR(NoRejectsCommittedSince(
         (*rejects)->id(), QuarantineOf((*rejects)->metadata(), summary_.table),

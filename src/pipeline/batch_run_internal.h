@@ -201,6 +201,8 @@ class BatchRun {
   std::function<Status(const lake::TableMetadata&)> NotIngestedMeanwhile(const lake::Table& table,
                                                                          bool quarantine);
 
+  // The other table each commit's check read, as it read it (CheckNotIngestedMeanwhile).
+  std::vector<lake::SwapGuard> guards_;
   Status CheckNotIngestedMeanwhile(const lake::Table& table, const lake::TableMetadata& current,
                                    bool quarantine);
 

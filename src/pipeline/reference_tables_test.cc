@@ -91,9 +91,10 @@ class RacedOnce : public lake::testing::ForwardingCatalog {
   RacedOnce(lake::Catalog* real, std::function<void()> race)
       : ForwardingCatalog(real), race_(std::move(race)) {}
   Status SwapMetadataLocation(const lake::TableIdentifier& id, const std::string& expected,
-                              const std::string& location) override {
+                              const std::string& location,
+                              const std::vector<lake::SwapGuard>& guards = {}) override {
     if (race_) std::exchange(race_, nullptr)();
-    return real_->SwapMetadataLocation(id, expected, location);
+    return real_->SwapMetadataLocation(id, expected, location, guards);
   }
 
  private:

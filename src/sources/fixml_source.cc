@@ -8,8 +8,8 @@
 #include <deque>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
+#include "common/quote.h"
 #include "sources/utf8.h"
 #include "sources/xml_encoding.h"
 
@@ -62,6 +62,11 @@ std::string EscapeKeyValue(std::string_view value) {
     }
   }
   return out;
+}
+
+// A path in the message header: Hdr@SID, Hdr/Sndr@ID.
+bool IsHeaderPath(std::string_view path) {
+  return path.starts_with("Hdr@") || path.starts_with("Hdr/") || path.starts_with("Hdr[");
 }
 
 const char* KeyAttribute(std::string_view element) {
@@ -231,6 +236,8 @@ struct FixmlSource::Impl {
   static void OnCdataStart(void* self) {
     auto* impl = static_cast<Impl*>(self);
     impl->cdata_start = XML_GetCurrentByteIndex(impl->parser);
+    impl->cdata_reports = 0;
+    impl->cdata_counted_to = impl->cdata_start + 1;
   }
   static void OnCdataEnd(void* self) { static_cast<Impl*>(self)->cdata_start = -1; }
 
@@ -397,9 +404,12 @@ struct FixmlSource::Impl {
       package_id = *t;
     }
     const size_t records = std::max<size_t>(1, legs.size());
-    std::unordered_set<std::string_view> report_paths;  // to find a leg's path the report has
+    // The report's message header, which a <Hdr> inside a TrdLeg must not replace.
+    std::unordered_map<std::string_view, std::string_view> header;
     if (!legs.empty()) {
-      for (const auto& f : report_fields) report_paths.insert(paths[f.path].text);
+      for (const auto& f : report_fields) {
+        if (IsHeaderPath(paths[f.path].text)) header.emplace(paths[f.path].text, f.value);
+      }
     }
     for (size_t k = 0; k < records; ++k) {
       Pending p;
@@ -414,17 +424,20 @@ struct FixmlSource::Impl {
       rec.raw = raw;
       const std::vector<ReportField>* leg = legs.empty() ? nullptr : &legs[k];
       if (leg != nullptr) {
-        // A leg's fields are named without the TrdLeg/ prefix (Leg@MMY): one that the report
-        // has too (a <Hdr> inside the TrdLeg) would silently replace the report's.
-        auto twice = std::find_if(leg->begin(), leg->end(), [&](const ReportField& f) {
-          return report_paths.count(paths[f.path].text) > 0;
+        // A leg's fields are named without the TrdLeg/ prefix, and a leg's own Stip or Pty
+        // rightly wins over the report's for that leg; but a <Hdr> inside a TrdLeg would give
+        // one leg of a package another source system or sender than the report's.
+        auto clash = std::find_if(leg->begin(), leg->end(), [&](const ReportField& f) {
+          auto it = header.find(paths[f.path].text);
+          return it != header.end() && it->second != f.value;
         });
-        if (twice != leg->end()) {
+        if (clash != leg->end()) {
           p.error = Status::Invalid(name + ":" + std::to_string(report_line) + ": " + rec.location +
-                                    ": " + paths[twice->path].text +
-                                    " is given by the report and again inside its TrdLeg, where "
-                                    "fields are named without the TrdLeg/ prefix: one would "
-                                    "hide the other");
+                                    ": " + paths[clash->path].text + " is " +
+                                    QuoteValue(clash->value) + " inside its TrdLeg but " +
+                                    QuoteValue(header[paths[clash->path].text]) +
+                                    " for the report: a leg cannot have a message header of "
+                                    "its own");
           queue.push_back(std::move(p));
           continue;
         }
@@ -560,9 +573,17 @@ struct FixmlSource::Impl {
       // not one after it: counting starts past its '<'.
       // In a CDATA section never closed, the error is at the end of the file, and the reports
       // after the section's start are the ones lost.
-      const int64_t error_at =
-          cdata_start >= 0 ? cdata_start : static_cast<int64_t>(XML_GetCurrentByteIndex(parser));
-      TF_ASSIGN_OR_RETURN(int64_t lost, CountReportsAfter(error_at + 1, last));
+      // A handler that stopped the parse leaves the position at the token after the one it
+      // refused, which may be the next report's start tag.
+      int64_t lost = 0;
+      if (XML_GetErrorCode(parser) == XML_ERROR_UNCLOSED_CDATA_SECTION && cdata_start >= 0) {
+        TF_ASSIGN_OR_RETURN(lost, CountReportsAfter(cdata_counted_to, last));
+        lost += cdata_reports;
+      } else {
+        const bool aborted = XML_GetErrorCode(parser) == XML_ERROR_ABORTED;
+        TF_ASSIGN_OR_RETURN(
+            lost, CountReportsAfter(XML_GetCurrentByteIndex(parser) + (aborted ? 0 : 1), last));
+      }
       if (in_report) lost += reports_inside_report;
       QueueXmlError(lost);
       return Status::OK();
@@ -585,10 +606,29 @@ struct FixmlSource::Impl {
       }
     }
     if (keep_from > window_offset) {
+      if (cdata_start >= 0) CountReportsInOpenCdata();
       window.erase(0, static_cast<size_t>(keep_from - window_offset));
       window_offset = keep_from;
     }
     return Status::OK();
+  }
+
+  // Outside a report, an open CDATA section's text leaves the window like any other: the report
+  // start tags in it are counted first, as lost should the section never be closed. Counts the
+  // names that start before the window's last few bytes (a name needs the character after it),
+  // from where the last count stopped.
+  void CountReportsInOpenCdata() {
+    const int64_t end = window_offset + static_cast<int64_t>(window.size());
+    const int64_t limit = end - static_cast<int64_t>(kReport.size());
+    if (limit <= cdata_counted_to) return;
+    const size_t from =
+        static_cast<size_t>(std::max(cdata_counted_to, window_offset) - window_offset);
+    for (size_t pos = window.find(kReport, from);
+         pos != std::string::npos && static_cast<int64_t>(pos) + window_offset < limit;
+         pos = window.find(kReport, pos + 1)) {
+      if (IsReportStartTag(window, pos)) ++cdata_reports;
+    }
+    cdata_counted_to = limit;
   }
 
   static constexpr std::string_view kReport = "TrdCaptRpt";
@@ -725,6 +765,10 @@ struct FixmlSource::Impl {
   static constexpr int kMaxDepth = 1000;
   std::string abort_reason;  // why a handler stopped the parse
   int64_t cdata_start = -1;  // byte index of the open CDATA section's start, or -1
+  // Report start tags in the open CDATA section, counted as its text left the window, before
+  // byte cdata_counted_to.
+  int64_t cdata_reports = 0;
+  int64_t cdata_counted_to = 0;
 
   int depth = 0;  // of the element being parsed; the root is 1
   int header_depth = 0;

@@ -661,6 +661,38 @@ TEST(FixmlSourceTest, AnUnclosedCdataSectionFailsTheFileForTheReportsInsideIt) {
     EXPECT_THAT(d.fatal.message(), HasSubstr("3 more reports follow it"));
     EXPECT_EQ(d.good.size(), 1u);
   }
+  // Between reports, where the text leaves the input the source keeps long before the end.
+  std::string between = "<FIXML><Batch>\n<TrdCaptRpt TrdID=\"1\"/>\n<![CDATA[ forgotten\n";
+  for (int i = 2; i <= 300; ++i) {
+    between +=
+        "<TrdCaptRpt TrdID=\"" + std::to_string(i) + "\" Txt=\"" + std::string(40, 'x') + "\"/>\n";
+  }
+  between += "</Batch></FIXML>\n";
+  for (size_t chunk : {size_t{7}, size_t{100}, size_t{4096}, size_t{1} << 16}) {
+    SCOPED_TRACE("between, chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(between), "cdata.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_FALSE(d.fatal.ok());
+    EXPECT_THAT(d.fatal.message(), HasSubstr("299 more reports follow it"));
+    EXPECT_EQ(d.good.size(), 1u);
+  }
+}
+
+// A handler that stops the parse (here: nesting too deep) leaves expat's position at the next
+// token, which may be a report's start tag: that report is counted, not skipped.
+TEST(FixmlSourceTest, AReportRightAfterAnErrorAHandlerStoppedAtIsCounted) {
+  std::string doc = "<FIXML><Batch>";
+  for (int i = 0; i < 999; ++i) doc += "<W>";
+  doc += "<TrdCaptRpt TrdID=\"9\"/>";
+  for (int i = 0; i < 999; ++i) doc += "</W>";
+  doc += "</Batch></FIXML>";
+  FixmlSource source(OpenStringStream(doc), "deep.fixml");
+  ASSERT_TRUE(source.Bind({}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_FALSE(d.fatal.ok());
+  EXPECT_THAT(d.fatal.message(), HasSubstr("nested more than 1000 levels deep"));
+  EXPECT_THAT(d.fatal.message(), HasSubstr("1 more report follows it"));
 }
 
 // Attribute values may hold '>': a long report start tag with one is kept whole for its raw text.
@@ -694,19 +726,24 @@ TEST(FixmlSourceTest, KeyValuesCannotNameAnotherPath) {
   EXPECT_EQ(ExtrasOf(d.good[0])["RptSide/Pty[R=17%5D%2FSub%5BTyp=5]@ID"], "Evil");
 }
 
-// A leg's fields are named without the TrdLeg/ prefix: one the report has too would replace it.
-TEST(FixmlSourceTest, ALegFieldThatTheReportHasTooIsAMalformedRecord) {
+// A leg's fields are named without the TrdLeg/ prefix. A leg's own Stip or Pty is the leg's and
+// wins for it; a <Hdr> inside a TrdLeg that says otherwise than the report's is an error.
+TEST(FixmlSourceTest, ALegCannotHaveAMessageHeaderOfItsOwn) {
   const std::string doc =
-      "<TrdCaptRpt TrdID=\"1\"><Hdr SID=\"ENDUR\"/>"
-      "<TrdLeg LegNo=\"1\"/><TrdLeg LegNo=\"2\"><Hdr SID=\"OTHER\"/></TrdLeg></TrdCaptRpt>";
+      "<TrdCaptRpt TrdID=\"1\"><Hdr SID=\"ENDUR\"/><Stip Typ=\"QTYFREQ\" Val=\"Daily\"/>"
+      "<TrdLeg LegNo=\"1\"><Hdr SID=\"ENDUR\"/><Stip Typ=\"QTYFREQ\" Val=\"Daily\"/></TrdLeg>"
+      "<TrdLeg LegNo=\"2\"><Stip Typ=\"QTYFREQ\" Val=\"Hourly\"/></TrdLeg>"
+      "<TrdLeg LegNo=\"3\"><Hdr SID=\"OTHER\"/></TrdLeg></TrdCaptRpt>";
   FixmlSource source(OpenStringStream(doc), "leg.fixml");
-  ASSERT_TRUE(source.Bind({{"Hdr@SID", ""}}).ok());
+  ASSERT_TRUE(source.Bind({{"Hdr@SID", ""}, {"Stip[Typ=QTYFREQ]@Val", ""}}).ok());
   auto d = testing::DrainSource(&source);
-  ASSERT_EQ(d.good.size(), 1u);
-  EXPECT_EQ(d.good[0].values[0], "ENDUR");
+  ASSERT_EQ(d.good.size(), 2u);
+  EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"ENDUR", "Daily"}));
+  EXPECT_EQ(d.good[1].values, (std::vector<std::string>{"ENDUR", "Hourly"}));
   ASSERT_EQ(d.errors.size(), 1u);
-  EXPECT_THAT(d.errors[0], HasSubstr("TrdCaptRpt 1 leg 2: Hdr@SID is given by the report and "
-                                     "again inside its TrdLeg"));
+  EXPECT_THAT(d.errors[0], HasSubstr("TrdCaptRpt 1 leg 3: Hdr@SID is 'OTHER' inside its TrdLeg "
+                                     "but 'ENDUR' for the report: a leg cannot have a message "
+                                     "header of its own"));
 }
 
 // Paths grow with nesting, so memory would grow with its square: more than 1000 levels is an

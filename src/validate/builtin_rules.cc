@@ -654,7 +654,9 @@ class Checker {
       Fail(B::kQuantityInCanonicalUnit, field,
            field + " is " + QuoteValue(unit) + ", not " + std::string(canonical) + ", the unit " +
                "reference table products gives " + QuoteValue(commodity) +
-               ": normalisation knows no conversion between them");
+               ", and normalisation did not convert it (no conversion known, or no figure to "
+               "convert): summed with the others, it would count as " +
+               std::string(canonical));
     }
   }
 
@@ -684,8 +686,13 @@ class Checker {
     for (int i = 0; i < ev_.legs_size(); ++i) {
       const pb::Quantity& q = ev_.legs(i).quantity();
       if (q.contract_size().value().empty()) continue;
-      if (!q.contract_size_unit().empty() && !spec->contract_unit.empty() &&
-          !model::SameUnit(q.contract_size_unit(), spec->contract_unit)) {
+      // A size without a unit is in the unit the source gave the quantity in, as normalisation
+      // and lots_times_contract_size read it.
+      const std::string& size_unit = !q.contract_size_unit().empty() ? q.contract_size_unit()
+                                     : !q.reported_unit().empty()    ? q.reported_unit()
+                                                                     : q.unit();
+      if (!size_unit.empty() && !spec->contract_unit.empty() &&
+          !model::SameUnit(size_unit, spec->contract_unit)) {
         continue;
       }
       auto size = model::ParseDecimal(q.contract_size().value(), {38, 6});

@@ -498,7 +498,8 @@ TEST_F(BuiltinRulesTest, QuantityInCanonicalUnit) {
   e.mutable_legs(0)->mutable_quantity()->set_unit("widgets");
   EXPECT_EQ(FailsOnly(e, "quantity_in_canonical_unit", "legs[0].quantity.unit"),
             "legs[0].quantity.unit is 'widgets', not bbl, the unit reference table products "
-            "gives 'BRENT': normalisation knows no conversion between them");
+            "gives 'BRENT', and normalisation did not convert it (no conversion known, or no "
+            "figure to convert): summed with the others, it would count as bbl");
   e.mutable_legs(0)->mutable_quantity()->set_unit("BBL");  // the same unit, spelt otherwise
   EXPECT_THAT(Check(e), IsEmpty());
   auto gas = PhysicalGas();
@@ -522,6 +523,13 @@ TEST_F(BuiltinRulesTest, ContractMatchesSpec) {
   e.mutable_legs(0)->mutable_quantity()->mutable_contract_size()->set_value("1000.000");
   e.mutable_legs(0)->mutable_quantity()->set_contract_size_unit("BBL");
   EXPECT_THAT(Check(e), IsEmpty());
+  // A size without a unit is in the quantity's unit as the source gave it.
+  e.mutable_legs(0)->mutable_quantity()->clear_contract_size_unit();
+  e.mutable_legs(0)->mutable_quantity()->set_reported_unit("MT");
+  EXPECT_THAT(Ids(Check(e)), Not(Contains("contract_matches_spec legs[0].quantity.contract_size")));
+  e.mutable_legs(0)->mutable_quantity()->set_reported_unit("bbl");
+  e.mutable_legs(0)->mutable_quantity()->mutable_contract_size()->set_value("100");
+  EXPECT_THAT(Ids(Check(e)), Contains("contract_matches_spec legs[0].quantity.contract_size"));
   // A size in another unit would need a conversion: not compared.
   e.mutable_legs(0)->mutable_quantity()->set_contract_size_unit("m3");
   e.mutable_legs(0)->mutable_quantity()->mutable_contract_size()->set_value("158.987295");

@@ -623,6 +623,43 @@ def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(work
     assert not rejected_ids & {t["source_trade_id"] for t in trades}
 
 
+def test_rejects_committed_between_another_runs_check_and_its_swap_are_not_also_trades(workspace):
+    """Two runs read day2.csv at once and judge some records differently (one has lost CP1011
+    from its counterparties). The lenient one checks the quarantine table, finds nothing of
+    day2.csv, and is held just before its catalog swap; the strict one then commits its
+    quarantine with those rejects. The lenient swap must not land on a check that is out of
+    date: it loses, checks again, finds the rejects and stores nothing."""
+    write_day2(workspace)
+    lenient = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    shutil.copytree(workspace.root / "ref", workspace.root / "ref2")
+    counterparties = workspace.root / "ref2" / "counterparties.csv"
+    kept = [l for l in counterparties.read_text().splitlines(True) if not l.startswith("CP1011,")]
+    counterparties.write_text("".join(kept))
+    strict = workspace.write_pipeline("strict.yaml", {
+        "path: etrm_trades.csv": "path: day2.csv",
+        "{path: ref/counterparties.csv}": "{path: ref2/counterparties.csv}",
+    })
+    assert workspace.run_pipeline().returncode == 0  # the tables exist
+    with open(workspace.root / "day2.csv", newline="") as f:
+        cp1011 = sum(1 for r in csv.DictReader(f) if r["cpty_id"] == "CP1011")
+    assert cp1011 > 0
+
+    late = start_paused_before_commit(workspace, lenient, "before-catalog-swap:trade_events")
+    early = start_paused_before_commit(workspace, strict, "before-trade-commit", "pause1")
+    out, err = resume(workspace, late)
+    assert late.returncode == 75, (out, err)
+    assert "the rejects of day2.csv were stored in trading.quarantine by another run" in err, err
+    out, err = resume(workspace, early, "pause1")
+    assert early.returncode == 0, err
+
+    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    trades = workspace.table().scan().to_arrow().to_pylist()
+    assert len(rejects) == cp1011
+    assert len(trades) == 2 * 300 - cp1011
+    rejected_ids = {r["source_trade_id"] for r in rejects}
+    assert not rejected_ids & {t["source_trade_id"] for t in trades}
+
+
 def test_records_an_interrupted_run_quarantined_stay_rejected_after_a_fix(workspace):
     """A run killed between its two commits stored line 4's reject (an unknown counterparty); the
     counterparty is then added to the reference data. The recovery finishes the input as it was

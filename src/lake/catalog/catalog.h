@@ -35,6 +35,13 @@ struct TableIdentifier {
   friend auto operator<=>(const TableIdentifier&, const TableIdentifier&) = default;
 };
 
+// Another table a commit depends on: it must still have this metadata location (nullopt: it must
+// not exist) when the commit's swap happens.
+struct SwapGuard {
+  TableIdentifier id;
+  std::optional<std::string> metadata_location;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -72,11 +79,15 @@ class Catalog {
   // Atomically replaces the table's metadata location `expected_location` by `new_location` and
   // records `expected_location` as the previous one. Conflict if the table's current location is
   // not `expected_location` (another writer committed first) or the table is gone: reload and
-  // retry. Unavailable if the catalog was busy (locked by another writer for longer than the
-  // wait): nothing changed. Any other error leaves it unknown whether the swap happened.
+  // retry; Conflict too if a table of `guards` is not where its guard says (in the same
+  // transaction: a writer whose commit depends on another table, as checked, commits only if
+  // that table is still as checked). Unavailable if the catalog was busy (locked by another
+  // writer for longer than the wait): nothing changed. Any other error leaves it unknown whether
+  // the swap happened.
   virtual Status SwapMetadataLocation(const TableIdentifier& id,
                                       const std::string& expected_location,
-                                      const std::string& new_location) = 0;
+                                      const std::string& new_location,
+                                      const std::vector<SwapGuard>& guards = {}) = 0;
 
   // Removes the table's catalog row (files are left alone). NotFound if there is no such table.
   virtual Status DropTable(const TableIdentifier& id) = 0;

@@ -178,9 +178,20 @@ class SqliteCatalog final : public Catalog {
   }
 
   Status SwapMetadataLocation(const TableIdentifier& id, const std::string& expected_location,
-                              const std::string& new_location) override {
+                              const std::string& new_location,
+                              const std::vector<SwapGuard>& guards = {}) override {
     TF_RETURN_IF_ERROR(ValidateMetadataLocation(new_location).WithContext(Where()));
     TF_ASSIGN_OR_RETURN(auto txn, sqlite::ImmediateTransaction::Begin(*db_));
+    // Under the write lock: no other writer can change a guarded table before this one commits.
+    for (const SwapGuard& guard : guards) {
+      TF_ASSIGN_OR_RETURN(std::optional<std::string> now, LoadMetadataLocation(guard.id));
+      if (now != guard.metadata_location) {
+        return Status::Conflict(Where() + ": commit to table " + id.ToString() +
+                                " lost the race: table " + guard.id.ToString() +
+                                ", which it was checked against, changed meanwhile; reload, "
+                                "check again and retry");
+      }
+    }
     TF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(kSwapSql));
     TF_RETURN_IF_ERROR(
         stmt.Bind({new_location, expected_location, name_, id.ns, id.name, expected_location}));

@@ -339,6 +339,34 @@ TEST(SqliteCatalogTest, SwapSucceedsOnExpectedAndConflictsOnStale) {
   ASSERT_TRUE(c.CreateNamespace("after").ok());
 }
 
+// A commit that depends on another table as its writer checked it lands only if that table is
+// still so, in the same transaction as the swap.
+TEST(SqliteCatalogTest, SwapWithGuardsLandsOnlyIfTheGuardedTablesAreUnchanged) {
+  TempDir dir;
+  auto opened = Open(dir.path() / "catalog.db");
+  ASSERT_TRUE(opened.ok());
+  Catalog& c = **opened;
+  const TableIdentifier rejects{"trading", "quarantine"};
+  ASSERT_TRUE(c.CreateTable(kTrades, "t0").ok());
+  ASSERT_TRUE(c.CreateTable(rejects, "q0").ok());
+
+  ASSERT_TRUE(c.SwapMetadataLocation(kTrades, "t0", "t1", {{rejects, "q0"}}).ok());
+  ASSERT_TRUE(c.SwapMetadataLocation(rejects, "q0", "q1").ok());  // another writer
+  Status stale = c.SwapMetadataLocation(kTrades, "t1", "t2", {{rejects, "q0"}});
+  EXPECT_EQ(stale.code(), StatusCode::kConflict);
+  EXPECT_NE(stale.message().find("table trading.quarantine, which it was checked against, "
+                                 "changed meanwhile"),
+            std::string::npos)
+      << stale.message();
+  EXPECT_EQ(*c.LoadMetadataLocation(kTrades), "t1");  // nothing changed
+  // A guard that a table does not exist.
+  const TableIdentifier later{"trading", "later"};
+  ASSERT_TRUE(c.SwapMetadataLocation(kTrades, "t1", "t2", {{later, std::nullopt}}).ok());
+  ASSERT_TRUE(c.CreateTable(later, "l0").ok());
+  EXPECT_EQ(c.SwapMetadataLocation(kTrades, "t2", "t3", {{later, std::nullopt}}).code(),
+            StatusCode::kConflict);
+}
+
 // A write lock held longer than the busy timeout: the statement did not take effect, which
 // Unavailable says (a commit that fails so did not happen).
 TEST(SqliteCatalogTest, ALockHeldLongerThanTheWaitIsUnavailable) {
