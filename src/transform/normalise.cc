@@ -453,15 +453,6 @@ Status Normaliser::Listed(const std::string& path, Quantity* q) {
   return Status::OK();
 }
 
-// Power is often traded as a rate (10 MW base load): for each hour, that is the energy of the
-// hour (10 MWh). Only then: a rate per day or per delivery period is not an amount of energy.
-std::string_view EnergyOfAnHour(std::string_view rate) {
-  if (EqualsIgnoringCase(rate, "MW")) return "MWh";
-  if (EqualsIgnoringCase(rate, "kW")) return "kWh";
-  if (EqualsIgnoringCase(rate, "GW")) return "GWh";
-  return {};
-}
-
 Status Normaliser::ConvertQuantity(const std::string& path, Quantity* q) {
   if (!q->has_value() && !q->has_total() && !q->has_reported_value()) return Status::OK();
   // The as-reported figure is kept once; a second run finds it there and leaves it.
@@ -479,11 +470,7 @@ Status Normaliser::ConvertQuantity(const std::string& path, Quantity* q) {
   }
   if (product_ == nullptr) return Status::OK();  // noted once per event
   const std::string& canonical = product_->canonical_unit();
-  std::string from = q->unit();
-  if (q->frequency() == tradeflow::trade::v1::QUANTITY_FREQUENCY_PER_HOUR) {
-    const std::string_view energy = EnergyOfAnHour(from);
-    if (!energy.empty()) from = std::string(energy);
-  }
+  const std::string from = q->unit();
   if (SameUnit(from, canonical)) {
     q->set_unit(canonical);
     return Status::OK();

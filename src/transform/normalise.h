@@ -9,8 +9,7 @@
 //    to the quantity's unit) differs from the value, both are left as they are and a note says so.
 // 2. Quantities: the as-reported figure is kept in reported_value / reported_unit (unless those
 //    are already set), then value and total are converted to the product's canonical unit
-//    (Product.canonical_unit of product.commodity) with ReferenceData::FindUnitConversion (power
-//    as a rate per hour, MW, kW or GW with frequency PER_HOUR, is the energy of an hour). The
+//    (Product.canonical_unit of product.commodity) with ReferenceData::FindUnitConversion. The
 //    result is exact at the field's scale (6 for quantities); when the exact result has more
 //    decimals it is rounded half-even and noted. Rejecting it instead would make a gal → bbl
 //    conversion impossible, and storing more digits than the column has is not possible; the

@@ -8,9 +8,7 @@
 namespace tradeflow::transform {
 namespace {
 
-using ::testing::Contains;
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using tradeflow::trade::v1::TradeEvent;
 
@@ -465,31 +463,6 @@ TEST(NormaliseTest, PerDayTotalOverTheDeliveryMonth) {
             "1240");
   EXPECT_EQ(TotalOf(NormaliseText(PhysicalTrade("TTF", kPerDay, "2026-08-05", "2026-08-05"))),
             "310");
-}
-
-// 10 MW base load, for each hour, is 10 MWh an hour: the rate becomes the energy of an hour in
-// the canonical unit, and the total counts the hours. A rate per day is no amount of energy.
-TEST(NormaliseTest, APowerRatePerHourIsTheEnergyOfTheHour) {
-  Outcome o = NormaliseText(PhysicalTrade(
-      "UKPOWER", R"(value { value: "10" } unit: "MW" frequency: QUANTITY_FREQUENCY_PER_HOUR)",
-      "2026-08-01", "2026-08-02", R"(time_zone: "Europe/London")"));
-  const auto& q = o.event.legs(0).quantity();
-  EXPECT_EQ(q.value().value(), "10");
-  EXPECT_EQ(q.unit(), "MWh");
-  EXPECT_EQ(q.reported_value().value(), "10");
-  EXPECT_EQ(q.reported_unit(), "MW");
-  EXPECT_EQ(TotalOf(o), "480");  // 10 × 48 hours
-  EXPECT_THAT(o.notes, IsEmpty());
-  Outcome kw = NormaliseText(PhysicalTrade(
-      "UKPOWER", R"(value { value: "2500" } unit: "kW" frequency: QUANTITY_FREQUENCY_PER_HOUR)",
-      "2026-08-01", "2026-08-01", R"(time_zone: "Europe/London")"));
-  EXPECT_EQ(kw.event.legs(0).quantity().value().value(), "2.5");
-  EXPECT_EQ(kw.event.legs(0).quantity().unit(), "MWh");
-  Outcome daily = NormaliseText(PhysicalTrade(
-      "UKPOWER", R"(value { value: "10" } unit: "MW" frequency: QUANTITY_FREQUENCY_PER_DAY)",
-      "2026-08-01", "2026-08-02"));
-  EXPECT_EQ(daily.event.legs(0).quantity().unit(), "MW");
-  EXPECT_THAT(daily.notes, Contains(HasSubstr("legs[0].quantity.unit: ")));
 }
 
 // A pipeline without reference data runs the steps that need none: totals and minor-unit codes.
