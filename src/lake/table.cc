@@ -383,6 +383,8 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
   std::string manifest_path = root + "/metadata/" + commit_uuid + "-m0.avro";
 
   std::optional<ManifestFile> manifest;
+  constexpr int kGuardAttemptsPerAttempt = 4;
+  int lost_here = 0, lost_on_guards = 0;
   for (int attempt = 1;; ++attempt) {
     Status checked = options.check ? options.check(metadata_) : Status::OK();
     if (checked.ok()) checked = DataFilesExist(files);
@@ -481,15 +483,24 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     (void)RemoveFileIfExists(list_path);
     for (const auto& m : deleted_manifests) (void)RemoveFileIfExists(m);
     // A busy catalog was waited for already (its busy timeout): the run stops, nothing changed.
-    if (swapped.code() == StatusCode::kUnavailable || attempt >= options.max_attempts) {
+    if (swapped.code() == StatusCode::kUnavailable) {
       (void)RemoveFileIfExists(manifest_path);
-      return swapped.WithContext("commit to " + id_.ToString() +
-                                 (swapped.code() == StatusCode::kUnavailable
-                                      ? std::string(" did not happen")
-                                      : " after " + std::to_string(attempt) + " attempts"));
+      return swapped.WithContext("commit to " + id_.ToString() + " did not happen");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
+    // A race lost on this table counts towards max_attempts. One lost only on a guarded table
+    // (this one unchanged) counts apart, with more room: every pipeline of a namespace commits
+    // to its one quarantine table, and their commits would otherwise use up this one's tries.
+    const std::string before = metadata_location_;
     TF_RETURN_IF_ERROR(Refresh());
+    const bool ours_moved = metadata_location_ != before;
+    const int lost = ours_moved ? ++lost_here : ++lost_on_guards;
+    if (lost >=
+        (ours_moved ? options.max_attempts : kGuardAttemptsPerAttempt * options.max_attempts)) {
+      (void)RemoveFileIfExists(manifest_path);
+      return swapped.WithContext("commit to " + id_.ToString() + " after " +
+                                 std::to_string(attempt) + " attempts");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 * std::min(lost, 10)));
   }
 }
 

@@ -55,6 +55,8 @@ struct AppendOptions {
   // swap happens only if they are still so (Catalog::SwapMetadataLocation), else the attempt
   // counts as a lost race and the next one checks again.
   std::vector<SwapGuard>* guards = nullptr;
+  // Races lost on this table before giving up (Conflict); races lost only on a guarded table
+  // have four times as many.
   int max_attempts = 5;
   // The new files replace every live file (operation "overwrite"): for tables that hold a
   // current state, such as reference data. The replaced files are listed as DELETED.

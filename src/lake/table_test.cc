@@ -150,6 +150,56 @@ TEST_F(TableTest, AnAmbiguousCommitKeepsItsFilesAndSaysSo) {
   EXPECT_EQ((*live)[0].record_count, 5);
 }
 
+// A catalog on which another writer commits to `other` just before each of this writer's first
+// `races` swaps.
+class RacedOnAnotherTable : public testing::ForwardingCatalog {
+ public:
+  RacedOnAnotherTable(Catalog* real, TableIdentifier other, int races)
+      : ForwardingCatalog(real), other_(std::move(other)), races_(races) {}
+  Status SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
+                              const std::string& location,
+                              const std::vector<SwapGuard>& guards = {}) override {
+    if (races_-- > 0) {
+      auto now = real_->LoadMetadataLocation(other_);
+      TF_RETURN_IF_ERROR(now.status());
+      TF_RETURN_IF_ERROR(real_->SwapMetadataLocation(other_, **now, **now + "x"));
+    }
+    return real_->SwapMetadataLocation(id, expected, location, guards);
+  }
+
+ private:
+  TableIdentifier other_;
+  int races_;
+};
+
+// A commit guarded by another table lands only while that table is as its check read it; races
+// lost on the guard alone (this table unchanged) do not use up max_attempts, as every pipeline
+// of a namespace commits to one quarantine table.
+TEST_F(TableTest, RacesLostOnAGuardedTableAreRetriedApart) {
+  auto real = Open();
+  const TableIdentifier other{"trading", "other"};
+  ASSERT_TRUE(Table::Create(real.get(), id_, location_, *SchemaV1()).ok());
+  ASSERT_TRUE(real->CreateTable(other, "file:///o0").ok());
+  RacedOnAnotherTable catalog(real.get(), other, /*races=*/7);
+  auto table = Table::Load(&catalog, id_);
+  ASSERT_TRUE(table.ok());
+  auto files = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 5)});
+  ASSERT_TRUE(files.ok());
+  std::vector<SwapGuard> guards;
+  int checks = 0;
+  AppendOptions options;
+  options.guards = &guards;
+  options.check = [&](const TableMetadata&) -> Status {
+    ++checks;
+    guards = {{other, *real->LoadMetadataLocation(other)}};
+    return Status::OK();
+  };
+  auto snap = (*table)->Append(*files, *SchemaV1(), options);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  EXPECT_EQ(checks, 8);  // seven races lost on the guard, more than max_attempts (5)
+  EXPECT_EQ(*real->LoadMetadataLocation(other), "file:///o0xxxxxxx");
+}
+
 // A catalog that was busy (locked for longer than the wait) did not take the commit: the run
 // says so, knows nothing landed, and the attempt's metadata files are gone.
 TEST_F(TableTest, ACommitTheBusyCatalogRefusedDidNotHappen) {

@@ -623,27 +623,39 @@ def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(work
     assert not rejected_ids & {t["source_trade_id"] for t in trades}
 
 
-def test_rejects_committed_between_another_runs_check_and_its_swap_are_not_also_trades(workspace):
-    """Two runs read day2.csv at once and judge some records differently (one has lost CP1011
-    from its counterparties). The lenient one checks the quarantine table, finds nothing of
-    day2.csv, and is held just before its catalog swap; the strict one then commits its
-    quarantine with those rejects. The lenient swap must not land on a check that is out of
-    date: it loses, checks again, finds the rejects and stores nothing."""
-    write_day2(workspace)
-    lenient = workspace.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
-    shutil.copytree(workspace.root / "ref", workspace.root / "ref2")
-    counterparties = workspace.root / "ref2" / "counterparties.csv"
+def lenient_and_strict_day2(ws):
+    """day2.csv and two pipelines reading it that judge it differently: the strict one has lost
+    CP1011 from its counterparties. The tables exist. Returns (lenient, strict, CP1011 trades)."""
+    write_day2(ws)
+    lenient = ws.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+    shutil.copytree(ws.root / "ref", ws.root / "ref2")
+    counterparties = ws.root / "ref2" / "counterparties.csv"
     kept = [l for l in counterparties.read_text().splitlines(True) if not l.startswith("CP1011,")]
     counterparties.write_text("".join(kept))
-    strict = workspace.write_pipeline("strict.yaml", {
+    strict = ws.write_pipeline("strict.yaml", {
         "path: etrm_trades.csv": "path: day2.csv",
         "{path: ref/counterparties.csv}": "{path: ref2/counterparties.csv}",
     })
-    assert workspace.run_pipeline().returncode == 0  # the tables exist
-    with open(workspace.root / "day2.csv", newline="") as f:
+    assert ws.run_pipeline().returncode == 0
+    with open(ws.root / "day2.csv", newline="") as f:
         cp1011 = sum(1 for r in csv.DictReader(f) if r["cpty_id"] == "CP1011")
     assert cp1011 > 0
+    return lenient, strict, cp1011
 
+
+def no_record_is_both_a_trade_and_a_reject(ws):
+    rejects = ws.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    trades = ws.table().scan().to_arrow().to_pylist()
+    assert not {r["source_trade_id"] for r in rejects} & {t["source_trade_id"] for t in trades}
+    return rejects, trades
+
+
+def test_rejects_committed_between_another_runs_check_and_its_swap_are_not_also_trades(workspace):
+    """The lenient run checks the quarantine table, finds nothing of day2.csv, and is held just
+    before its catalog swap; the strict one then commits its quarantine with the CP1011 trades
+    as rejects. The lenient swap must not land on a check that is out of date: it loses, checks
+    again, finds the rejects and stores nothing."""
+    lenient, strict, cp1011 = lenient_and_strict_day2(workspace)
     late = start_paused_before_commit(workspace, lenient, "before-catalog-swap:trade_events")
     early = start_paused_before_commit(workspace, strict, "before-trade-commit", "pause1")
     out, err = resume(workspace, late)
@@ -651,13 +663,25 @@ def test_rejects_committed_between_another_runs_check_and_its_swap_are_not_also_
     assert "the rejects of day2.csv were stored in trading.quarantine by another run" in err, err
     out, err = resume(workspace, early, "pause1")
     assert early.returncode == 0, err
-
-    rejects = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
-    trades = workspace.table().scan().to_arrow().to_pylist()
+    rejects, trades = no_record_is_both_a_trade_and_a_reject(workspace)
     assert len(rejects) == cp1011
     assert len(trades) == 2 * 300 - cp1011
-    rejected_ids = {r["source_trade_id"] for r in rejects}
-    assert not rejected_ids & {t["source_trade_id"] for t in trades}
+
+
+def test_trades_committed_between_another_runs_check_and_its_swap_are_not_also_rejects(workspace):
+    """The reverse: the strict run checks the trade table before its quarantine commit and is
+    held just before that swap; the lenient one then stores all of day2.csv as trades. The
+    strict quarantine swap loses, checks again, finds day2.csv committed and stores nothing."""
+    lenient, strict, _ = lenient_and_strict_day2(workspace)
+    late = start_paused_before_commit(workspace, strict, "before-catalog-swap:quarantine")
+    result = workspace.run_pipeline(lenient)
+    assert result.returncode == 0, result.stderr
+    out, err = resume(workspace, late)
+    assert late.returncode == 75, (out, err)
+    assert "day2.csv was committed to trading.trade_events by another run" in err, err
+    rejects, trades = no_record_is_both_a_trade_and_a_reject(workspace)
+    assert len(rejects) == 0
+    assert len(trades) == 2 * 300
 
 
 def test_records_an_interrupted_run_quarantined_stay_rejected_after_a_fix(workspace):

@@ -184,8 +184,14 @@ class SqliteCatalog final : public Catalog {
     TF_ASSIGN_OR_RETURN(auto txn, sqlite::ImmediateTransaction::Begin(*db_));
     // Under the write lock: no other writer can change a guarded table before this one commits.
     for (const SwapGuard& guard : guards) {
-      TF_ASSIGN_OR_RETURN(std::optional<std::string> now, LoadMetadataLocation(guard.id));
-      if (now != guard.metadata_location) {
+      auto now = LoadMetadataLocation(guard.id);
+      if (!now.ok()) {
+        // Before the UPDATE: the transaction rolls back, so the swap certainly did not happen.
+        return Status::Unavailable(now.status().message() + " (reading table " +
+                                   guard.id.ToString() + ", which the commit to " + id.ToString() +
+                                   " depends on)");
+      }
+      if (*now != guard.metadata_location) {
         return Status::Conflict(Where() + ": commit to table " + id.ToString() +
                                 " lost the race: table " + guard.id.ToString() +
                                 ", which it was checked against, changed meanwhile; reload, "
