@@ -34,7 +34,6 @@ struct ReportField {
 // element names cannot grow memory without bound.
 constexpr size_t kMaxPaths = 10000;
 
-// Elements told apart by a key attribute rather than by position.
 // A key attribute's value as a path step holds it ("Pty[R=17]"): the characters that build
 // paths are percent-encoded, so that R="17]/Sub[Typ=5" cannot name another element's path.
 std::string EscapeKeyValue(std::string_view value) {
@@ -69,6 +68,7 @@ bool IsHeaderPath(std::string_view path) {
   return path.starts_with("Hdr@") || path.starts_with("Hdr/") || path.starts_with("Hdr[");
 }
 
+// Elements told apart by a key attribute rather than by position.
 const char* KeyAttribute(std::string_view element) {
   static constexpr std::pair<std::string_view, const char*> kKeys[] = {
       {"Pty", "R"},        {"Sub", "Typ"},      {"TrdRegTS", "Typ"},
