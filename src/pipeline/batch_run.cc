@@ -1,5 +1,7 @@
 #include "pipeline/batch_run.h"
 
+#include <unistd.h>
+
 #include "pipeline/batch_run_internal.h"
 
 namespace tradeflow::pipeline {
@@ -39,6 +41,27 @@ Status CheckWritable(const std::string& folder, const std::string& what) {
     return Status::IOError(what + " " + folder + ": cannot write there: " + std::strerror(errno));
   }
   std::filesystem::remove(probe, ec);
+  return Status::OK();
+}
+
+// The catalog is written once, at the end: one that cannot be would be found out only after every
+// input was read and every data file written, by a commit whose failure could not even say that
+// nothing landed. SQLite writes its -wal and -shm files beside the database, so those and the
+// folder must be writable too. (The folder's creation and the database's are OpenSqliteCatalog's.)
+Status CheckCatalogWritable(const std::string& path) {
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    if (::access(file.c_str(), F_OK) == 0 && ::access(file.c_str(), W_OK) != 0) {
+      return Status::IOError("catalog " + file + " cannot be written (" + std::strerror(errno) +
+                             "): a run commits to it at its end; make it writable");
+    }
+  }
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  if (!folder.empty() && ::access(folder.c_str(), F_OK) == 0 &&
+      ::access(folder.c_str(), W_OK) != 0) {
+    return Status::IOError("the folder of catalog " + path + " cannot be written (" +
+                           std::strerror(errno) +
+                           "): SQLite keeps the catalog's -wal and -shm files there");
+  }
   return Status::OK();
 }
 
@@ -83,6 +106,7 @@ Status BatchRun::Prepare() {
   // Before any input is read: a run would otherwise find out at its first data file.
   TF_RETURN_IF_ERROR(CheckUriSafe(Absolute(config_.warehouse), "warehouse"));
   TF_RETURN_IF_ERROR(CheckWritable(Absolute(config_.warehouse), "warehouse"));
+  TF_RETURN_IF_ERROR(CheckCatalogWritable(summary_.catalog_path));
 
   // Every input must exist before anything else happens.
   std::map<std::string, std::string> first_path;  // by sha256

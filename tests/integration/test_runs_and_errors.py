@@ -5,9 +5,11 @@ import csv
 import gzip
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -573,6 +575,37 @@ def test_a_warehouse_whose_path_a_file_uri_cannot_hold_fails_before_reading(work
     assert "lake#2 holds '#', which a file URI cannot hold as it is" in result.stderr, result.stderr
     assert "reading file" not in result.stderr
     assert not (workspace.root / "lake#2").exists()
+
+
+def test_a_catalog_that_cannot_be_written_fails_before_reading(workspace):
+    """A read-only catalog.db was found only at the commit, after every input was read, with a
+    message that the commit "may or may not have landed". Permissions do not bind root, so as
+    root the runs go as user nobody, in a folder nobody may use."""
+    root = Path(tempfile.mkdtemp(prefix="tf-readonly-catalog-"))
+    try:
+        shutil.copytree(EXAMPLES, root, dirs_exist_ok=True)
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o777 if path.is_dir() else 0o666)
+        as_user = (["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+                   if os.geteuid() == 0 else [])
+
+        def run(pipeline):
+            return subprocess.run([*as_user, str(workspace.binary), "run", pipeline], cwd=root,
+                                  capture_output=True, text=True, timeout=300)
+
+        assert run("etrm_pipeline.yaml").returncode == 0
+        (root / "lake" / "catalog.db").chmod(0o444)
+        lines = (root / "etrm_trades.csv").read_text().splitlines()
+        (root / "day2.csv").write_text("\n".join([lines[0]] + ["7" + l for l in lines[1:]]) + "\n")
+        (root / "day2.yaml").write_text((root / "etrm_pipeline.yaml").read_text().replace(
+            "path: etrm_trades.csv", "path: day2.csv"))
+        result = run("day2.yaml")
+        assert result.returncode == 1, result.stderr
+        assert ("catalog.db cannot be written (Permission denied): a run commits to it at its "
+                "end; make it writable") in result.stderr, result.stderr
+        assert "reading file" not in result.stderr
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_a_file_name_that_is_not_utf8_is_ingested_under_a_percent_encoded_uri(workspace):
