@@ -435,7 +435,7 @@ struct FixmlSource::Impl {
           p.error = Status::Invalid(name + ":" + std::to_string(report_line) + ": " + rec.location +
                                     ": " + paths[clash->path].text + " is " +
                                     QuoteValue(clash->value) + " inside its TrdLeg but " +
-                                    QuoteValue(header[paths[clash->path].text]) +
+                                    QuoteValue(header.at(paths[clash->path].text)) +
                                     " for the report: a leg cannot have a message header of "
                                     "its own");
           queue.push_back(std::move(p));

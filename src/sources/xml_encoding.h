@@ -21,7 +21,7 @@ namespace tradeflow::sources {
 struct XmlEncoding {
   enum Kind { kUtf8, kUtf16LE, kUtf16BE, kLatin1, kWindows1252 };
   Kind kind = kUtf8;
-  size_t bom_bytes = 0;  // a UTF-16 byte order mark at the start, to drop
+  size_t bom_bytes = 0;  // a byte order mark at the start (UTF-16, or UTF-8 in ReadXmlAsUtf8)
 };
 
 // From the first bytes of a document (a few hundred are enough for the declaration). UTF-8

@@ -629,7 +629,7 @@ class Checker {
     Known(B::kKnownProduct, ev_.product().commodity(), "product.commodity");
     if (On(B::kKnownListedContract) && IsListed(ev_.product().instrument_type()) &&
         !ev_.product().exchange().empty()) {
-      std::string key = ev_.product().exchange() + ":" + ev_.product().product_code();
+      const std::string key = ContractKey();
       if (!config_.lookup->Exists("contracts", key)) {
         Fail(B::kKnownListedContract, "product.product_code",
              "listed contract " + QuoteValue(key) +
@@ -638,6 +638,11 @@ class Checker {
     }
     CanonicalUnits();
     ContractMatchesSpec();
+  }
+
+  // "<exchange>:<product code>", as reference table contracts is keyed.
+  std::string ContractKey() const {
+    return ev_.product().exchange() + ":" + ev_.product().product_code();
   }
 
   // Normalisation converts every quantity it can to its product's canonical unit; one it could
@@ -670,7 +675,7 @@ class Checker {
         product.product_code().empty()) {
       return;
     }
-    const std::string key = product.exchange() + ":" + product.product_code();
+    const std::string key = ContractKey();
     const auto spec = config_.lookup->Contract(key);
     if (!spec) return;  // known_listed_contract reports a listed contract without a row
     if (!spec->commodity.empty() && !product.commodity().empty() &&

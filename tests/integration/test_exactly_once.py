@@ -595,23 +595,30 @@ def test_two_recovery_runs_committing_their_quarantine_at_once_store_a_new_rejec
         workspace.catalog().load_table("trading.quarantine"))
 
 
+def strict_day2(ws):
+    """A pipeline reading day2.csv whose counterparty list has lost CP1011, and the number of
+    day2.csv's trades with CP1011 (which it rejects)."""
+    shutil.copytree(ws.root / "ref", ws.root / "ref2")
+    counterparties = ws.root / "ref2" / "counterparties.csv"
+    kept = [l for l in counterparties.read_text().splitlines(True) if not l.startswith("CP1011,")]
+    counterparties.write_text("".join(kept))
+    strict = ws.write_pipeline("strict.yaml", {
+        "path: etrm_trades.csv": "path: day2.csv",
+        "{path: ref/counterparties.csv}": "{path: ref2/counterparties.csv}",
+    })
+    with open(ws.root / "day2.csv", newline="") as f:
+        cp1011 = sum(1 for r in csv.DictReader(f) if r["cpty_id"] == "CP1011")
+    assert cp1011 > 0
+    return strict, cp1011
+
+
 def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(workspace):
     """Two recoveries of the same interrupted input judge some records differently (the
     counterparty list lost CP1011 for one of them). The strict one commits its quarantine
     first, with those late rejects; the other has no reject of its own to add, finds them at its
     trade commit and stores nothing. No record ends up both a trade and a reject."""
     day2_pipeline = interrupted_day2(workspace)
-    shutil.copytree(workspace.root / "ref", workspace.root / "ref2")
-    counterparties = workspace.root / "ref2" / "counterparties.csv"
-    kept = [l for l in counterparties.read_text().splitlines(True) if not l.startswith("CP1011,")]
-    counterparties.write_text("".join(kept))
-    strict_pipeline = workspace.write_pipeline("strict.yaml", {
-        "path: etrm_trades.csv": "path: day2.csv",
-        "{path: ref/counterparties.csv}": "{path: ref2/counterparties.csv}",
-    })
-    with open(workspace.root / "day2.csv", newline="") as f:
-        cp1011 = sum(1 for r in csv.DictReader(f) if r["cpty_id"] == "CP1011")
-    assert cp1011 > 0
+    strict_pipeline, cp1011 = strict_day2(workspace)
 
     loses_to_a_run_between_its_commits(workspace, day2_pipeline, strict_pipeline)
 
@@ -624,22 +631,12 @@ def test_records_another_recovery_quarantined_are_not_also_stored_as_trades(work
 
 
 def lenient_and_strict_day2(ws):
-    """day2.csv and two pipelines reading it that judge it differently: the strict one has lost
-    CP1011 from its counterparties. The tables exist. Returns (lenient, strict, CP1011 trades)."""
+    """day2.csv and two pipelines reading it that judge it differently (strict_day2). The
+    tables exist. Returns (lenient, strict, CP1011 trades)."""
     write_day2(ws)
     lenient = ws.write_pipeline("day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
-    shutil.copytree(ws.root / "ref", ws.root / "ref2")
-    counterparties = ws.root / "ref2" / "counterparties.csv"
-    kept = [l for l in counterparties.read_text().splitlines(True) if not l.startswith("CP1011,")]
-    counterparties.write_text("".join(kept))
-    strict = ws.write_pipeline("strict.yaml", {
-        "path: etrm_trades.csv": "path: day2.csv",
-        "{path: ref/counterparties.csv}": "{path: ref2/counterparties.csv}",
-    })
+    strict, cp1011 = strict_day2(ws)
     assert ws.run_pipeline().returncode == 0
-    with open(ws.root / "day2.csv", newline="") as f:
-        cp1011 = sum(1 for r in csv.DictReader(f) if r["cpty_id"] == "CP1011")
-    assert cp1011 > 0
     return lenient, strict, cp1011
 
 
