@@ -38,6 +38,7 @@ class ProtoBatchBuilder::Node {
       node->message_reflection_ = ReflectionOf(field->message_type());
     }
     TF_ASSIGN_OR_RETURN(node->kind_, ColumnKindOf(field, element));
+    node->null_when_absent_ = !element && IsNullWhenAbsent(field);
     switch (node->kind_) {
       case Kind::kMap: {
         auto* map = static_cast<arrow::MapBuilder*>(builder);
@@ -80,6 +81,7 @@ class ProtoBatchBuilder::Node {
     const Reflection* r = parent_reflection_ ? parent_reflection_ : parent.GetReflection();
     const FieldDescriptor* f = field_;
     const bool rep = index >= 0;
+    if (!rep && null_when_absent_ && !r->HasField(parent, f)) return AppendNull();
     switch (kind_) {
       case Kind::kString:
       case Kind::kBinary: {
@@ -221,6 +223,7 @@ class ProtoBatchBuilder::Node {
   }
 
   Kind kind_ = Kind::kString;
+  bool null_when_absent_ = false;  // IsNullWhenAbsent
   const FieldDescriptor* field_ = nullptr;
   const Reflection* parent_reflection_ = nullptr;
   const Reflection* message_reflection_ = nullptr;

@@ -147,6 +147,12 @@ bool IsTimestampMessage(const Descriptor* d) {
   return d->full_name() == "google.protobuf.Timestamp";
 }
 
+bool IsNullWhenAbsent(const FieldDescriptor* field) {
+  return field->has_optional_keyword() && !field->is_repeated() &&
+         field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE &&
+         field->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3;
+}
+
 Result<ColumnKind> ColumnKindOf(const FieldDescriptor* field, bool element) {
   if (!element && field->is_map()) return ColumnKind::kMap;
   if (!element && field->is_repeated()) return ColumnKind::kList;

@@ -74,6 +74,11 @@ enum class ColumnKind {
 // Invalid for a type with no Iceberg type (uint64, fixed64).
 Result<ColumnKind> ColumnKindOf(const google::protobuf::FieldDescriptor* field, bool element);
 
+// True for a scalar declared `optional` in proto3 (explicit presence): absent, it is null rather
+// than its default, so that "not known" (a record that could not be parsed has no version) is not
+// stored as 0. Other scalars are their default when absent, as proto3 cannot tell the two apart.
+bool IsNullWhenAbsent(const google::protobuf::FieldDescriptor* field);
+
 // "ACTION_NEW" of enum Action → "NEW"; the stored form of an enum value.
 std::string EnumValueLabel(const google::protobuf::EnumValueDescriptor* value);
 

@@ -242,6 +242,7 @@ Status WireDecoder::MakeLayout(const Descriptor* message, const arrow::FieldVect
     std::string field_path = path.empty() ? f->name() : path + "." + f->name();
     TF_ASSIGN_OR_RETURN(auto node, MakeNode(f, *fields[i], &layout->ctx, false, field_path));
     if (f->containing_oneof() != nullptr) node->oneof = f->containing_oneof()->index();
+    node->null_when_absent = IsNullWhenAbsent(f);
     node->index = static_cast<uint32_t>(i);
     max_number = std::max(max_number, static_cast<uint32_t>(f->number()));
     layout->fields.push_back(std::move(node));
@@ -604,6 +605,7 @@ bool WireDecoder::ReadMapEntry(Node& map, std::string_view entry) {
 // level of the message that holds it (one entry each, as Parquet needs); an absent leaf is null
 // or its default, as the contract in wire_shredder.h says.
 bool WireDecoder::AppendAbsent(Node& node) {
+  if (node.null_when_absent) return PutNull(node);
   switch (node.kind) {
     case Kind::kList:
     case Kind::kMap:

@@ -98,8 +98,9 @@ class WireDecoder {
   // Hot members first: Append touches every node of a row.
   struct Node {
     Kind kind = Kind::kString;
-    bool element = false;      // a list element: kept when empty, never absent
-    bool closed_enum = false;  // unknown numbers are dropped by the parser, not kept
+    bool element = false;           // a list element: kept when empty, never absent
+    bool closed_enum = false;       // unknown numbers are dropped by the parser, not kept
+    bool null_when_absent = false;  // a proto3 `optional` scalar (IsNullWhenAbsent)
     google::protobuf::FieldDescriptor::Type type =
         google::protobuf::FieldDescriptor::TYPE_STRING;  // how the value is encoded
     uint32_t number = 0;

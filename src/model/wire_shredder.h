@@ -15,7 +15,8 @@
 // values, same nulls):
 //   - an absent or empty singular string, an enum at 0 or an unknown enum number, an absent
 //     message, an empty Decimal and an all-zero Date are null; a present but empty Timestamp is 0;
-//   - an absent number or bool is its default (0, or a proto2 [default]), never null;
+//   - an absent number or bool is its default (0, or a proto2 [default]), never null, unless it
+//     is declared `optional` in proto3: then it is null (IsNullWhenAbsent), as is such a string;
 //   - an absent repeated field or map is an empty list or map; elements of a repeated string are
 //     kept when empty; a map key is never null.
 //

@@ -673,6 +673,26 @@ TEST(WireShredderTest, AbsentTimestampIsNullAndEmptyTimestampIsZero) {
   EXPECT_EQ(ts->Value(1), 0);
 }
 
+TEST(WireShredderTest, AbsentProto3OptionalScalarIsNullAndZeroIsZero) {
+  quarantine::v1::QuarantineRecord absent, zero, three;
+  zero.set_source_version(0);
+  three.set_source_version(3);
+  ExpectSameAsProto({&absent, &zero, &three});
+  auto got = WireBatch(quarantine::v1::QuarantineRecord::descriptor(),
+                       {Serialize(absent), Serialize(zero), Serialize(three)});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  auto version =
+      std::static_pointer_cast<arrow::Int64Array>((*got)->GetColumnByName("source_version"));
+  EXPECT_FALSE(version->IsValid(0));
+  ASSERT_TRUE(version->IsValid(1));
+  EXPECT_EQ(version->Value(1), 0);
+  EXPECT_EQ(version->Value(2), 3);
+  // Other proto3 scalars stay their default when absent.
+  auto line = std::static_pointer_cast<arrow::Int64Array>((*got)->GetColumnByName("line"));
+  ASSERT_TRUE(line->IsValid(0));
+  EXPECT_EQ(line->Value(0), 0);
+}
+
 TEST(WireShredderTest, EnumZeroAndUnknownNumbersAreNull) {
   TradeEvent t;
   t.set_action(trade::v1::ACTION_UNSPECIFIED);

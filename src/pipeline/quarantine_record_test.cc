@@ -66,7 +66,7 @@ TEST(QuarantineRecordTest, ARecordThatWasNeverMappedHasNoTradeKey) {
   EXPECT_EQ(q.stage(), tradeflow::quarantine::v1::STAGE_PARSE);
   EXPECT_TRUE(q.source_system().empty());
   EXPECT_TRUE(q.source_trade_id().empty());
-  EXPECT_EQ(q.source_version(), 0);
+  EXPECT_FALSE(q.has_source_version());  // stored as null, not as version 0
   EXPECT_TRUE(q.mapped_record_json().empty());
 }
 

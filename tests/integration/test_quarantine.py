@@ -207,6 +207,8 @@ def test_a_stray_quote_costs_its_own_record_only(workspace):
     assert "read 6 = accepted 5 + quarantined 1" in result.stdout
     [bad] = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
     assert bad["line"] == 2 and bad["stage"] == "PARSE"
+    # Nothing could be mapped: no trade key, and no version (null, not 0).
+    assert bad["source_trade_id"] is None and bad["source_version"] is None
     assert bad["raw_record"] == lines[1]
     assert "unexpected text after the closing quote of field 1" in bad["failures"][0]["message"]
     assert workspace.table().scan().to_arrow().num_rows == 5
