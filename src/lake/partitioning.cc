@@ -177,6 +177,14 @@ std::string HumanValue(const PartitionField& field, const PartitionValue& value)
     return buf;
   }
   if (field.transform == "year") return std::to_string(1970 + std::get<int32_t>(*value));
+  if (field.transform == "hour") {  // as Iceberg's Java writer names it: yyyy-MM-dd-HH
+    const int64_t hours = std::get<int32_t>(*value);
+    std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{FloorDiv(hours, 24)}}};
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u-%02d", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hours - FloorDiv(hours, 24) * 24));
+    return buf;
+  }
   if (field.type == PartitionValueType::kDate) {
     std::chrono::year_month_day ymd{
         std::chrono::sys_days{std::chrono::days{std::get<int32_t>(*value)}}};

@@ -117,6 +117,23 @@ TEST(PartitioningTest, SplitsRowsByTransformedValues) {
   EXPECT_EQ(std::get<int32_t>(*(*parts)[0].values[0]), (2026 - 1970) * 12 + 3);
 }
 
+TEST(PartitioningTest, PathsNameTimeValuesAsIcebergDoes) {
+  PartitionSpec spec;
+  spec.fields = {{1000, 2, "d_year", "year", PartitionValueType::kInt},
+                 {1001, 2, "d_month", "month", PartitionValueType::kInt},
+                 {1002, 2, "d_day", "day", PartitionValueType::kDate},
+                 {1003, 5, "t_hour", "hour", PartitionValueType::kInt}};
+  // 2026-04-14 07:00 UTC is hour 493,423 since the epoch; hour -1 is 1969-12-31 23:00.
+  const int32_t hour = kApr14 * 24 + 7;
+  EXPECT_EQ(
+      PartitionPath(spec, {int32_t{56}, int32_t{(2026 - 1970) * 12 + 3}, int32_t{kApr14}, hour}),
+      "d_year=2026/d_month=2026-04/d_day=2026-04-14/t_hour=2026-04-14-07");
+  EXPECT_EQ(PartitionPath(spec, {int32_t{-1}, int32_t{-1}, int32_t{-1}, int32_t{-1}}),
+            "d_year=1969/d_month=1969-12/d_day=1969-12-31/t_hour=1969-12-31-23");
+  EXPECT_EQ(PartitionPath(spec, {std::nullopt, std::nullopt, std::nullopt, std::nullopt}),
+            "d_year=null/d_month=null/d_day=null/t_hour=null");
+}
+
 TEST(DataWriterTest, RollsFilesAtTheTargetSizeAndSortsRows) {
   auto dir = std::filesystem::temp_directory_path() / "tf_data_writer_test";
   std::filesystem::remove_all(dir);
