@@ -444,7 +444,9 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     snapshot.manifest_list = ToFileUri(list_path);
     snapshot.summary =
         AppendSummary(options.replace_all ? nullptr : parent, files, options.summary);
-    if (options.replace_all) {
+    // Replacing nothing (a table's first content) only adds files: the spec's "append", which
+    // incremental readers can follow, where an "overwrite" stops them.
+    if (options.replace_all && replaced.files > 0) {
       snapshot.summary["operation"] = "overwrite";
       snapshot.summary["deleted-data-files"] = std::to_string(replaced.files);
       snapshot.summary["deleted-records"] = std::to_string(replaced.records);

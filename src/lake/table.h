@@ -58,8 +58,9 @@ struct AppendOptions {
   // Races lost on this table before giving up (Conflict); races lost only on a guarded table
   // have four times as many.
   int max_attempts = 5;
-  // The new files replace every live file (operation "overwrite"): for tables that hold a
-  // current state, such as reference data. The replaced files are listed as DELETED.
+  // The new files replace every live file (operation "overwrite", or "append" when there was
+  // none): for tables that hold a current state, such as reference data. The replaced files are
+  // listed as DELETED.
   bool replace_all = false;
   // Optional: set when Append fails whether the commit may have happened all the same (the
   // catalog's swap failed in a way that does not say, such as an I/O error on its COMMIT); false

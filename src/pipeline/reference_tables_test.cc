@@ -128,6 +128,7 @@ TEST_F(ReferenceTablesTest, RowsAnotherRunStoredMeanwhileAreNotStoredAgain) {
 TEST_F(ReferenceTablesTest, AChangedFileReplacesThatKindOnly) {
   ASSERT_TRUE(Commit().ok());
   auto first = Current();
+  EXPECT_EQ(first["books"].summary["operation"], "append");  // nothing replaced yet
   std::ofstream(dir_ / "ref" / "books.csv", std::ios::app)
       << "AGRI-LDN,AGRI,529900TFCOMMOD000132,Agri,true\n";
   ASSERT_TRUE(Commit().ok());

@@ -318,7 +318,10 @@ def test_reference_tables_are_readable(workspace):
     assert any(c["product_code"] == "B" and str(c["contract_size"]) .startswith("1000")
                for c in contracts)
 
-    # A changed reference file replaces the table's content (one live version).
+    # The first load only adds; a changed reference file replaces the table's content (one live
+    # version).
+    assert catalog.load_table("trading.ref_books").current_snapshot().summary.operation.value \
+        == "append"
     path = workspace.root / "ref" / "books.csv"
     path.write_text(path.read_text() + "AGRI-LDN,AGRI,529900TFCOMMOD000132,Agri,true\n")
     assert workspace.run_pipeline().returncode == 0
