@@ -13,6 +13,32 @@
 namespace tradeflow::validate {
 namespace {
 
+// Whether `text` holds anything but blanks: Unicode White_Space and the invisible format
+// characters that exports pad fields with (zero-width space, word joiner, BOM). Text that is not
+// UTF-8 counts as text.
+bool HasText(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c != ' ' && (c < '\t' || c > '\r')) return true;
+      ++i;
+      continue;
+    }
+    const size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n == 1 || i + n > text.size()) return true;
+    char32_t cp = c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    const bool blank = cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200D) ||
+                       cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+                       cp == 0x2060 || cp == 0x3000 || cp == 0xFEFF;
+    if (!blank) return true;
+    i += n;
+  }
+  return false;
+}
+
 namespace pb = tradeflow::trade::v1;
 using B = BuiltinId;
 
@@ -180,6 +206,15 @@ class Checker {
     if (!present && On(id)) Fail(id, field, std::string(field) + " is missing");
   }
 
+  // A required text: missing when empty, and also when it holds only blanks (a lone no-break
+  // space is not a trade id), which the mapping's trimming of ASCII blanks leaves in place.
+  void RequiredText(B id, const std::string& value, const char* field) {
+    if (HasText(value) || !On(id)) return;
+    Fail(id, field,
+         std::string(field) +
+             (value.empty() ? " is missing" : " holds only blanks (" + QuoteValue(value) + ")"));
+  }
+
   // A required enum: unset, or set to a value the mapping could not place.
   void RequiredEnum(B id, int value, const std::string& raw, const char* field) {
     if (value != 0 || !On(id)) return;
@@ -192,9 +227,9 @@ class Checker {
   }
 
   void Mandatory() {
-    Required(B::kRequiredIdentity, !ev_.trade_uid().empty(), "trade_uid");
-    Required(B::kRequiredIdentity, !ev_.source_system().empty(), "source_system");
-    Required(B::kRequiredIdentity, !ev_.source_trade_id().empty(), "source_trade_id");
+    RequiredText(B::kRequiredIdentity, ev_.trade_uid(), "trade_uid");
+    RequiredText(B::kRequiredIdentity, ev_.source_system(), "source_system");
+    RequiredText(B::kRequiredIdentity, ev_.source_trade_id(), "source_trade_id");
     if (ev_.source_version() <= 0 && On(B::kPositiveSourceVersion)) {
       // 0 is also what an empty or unmapped version reads as (proto3 has no "unset" integer).
       Fail(B::kPositiveSourceVersion, "source_version",
@@ -205,20 +240,20 @@ class Checker {
     RequiredEnum(B::kRequiredAction, ev_.action(), ev_.action_raw(), "action");
     Required(B::kRequiredTradeDate, trade_date_ != 0, "trade_date");
     RequiredEnum(B::kRequiredDirection, ev_.direction(), ev_.direction_raw(), "direction");
-    Required(B::kRequiredBook, !ev_.parties().book().empty(), "parties.book");
+    RequiredText(B::kRequiredBook, ev_.parties().book(), "parties.book");
     const pb::Party& entity = ev_.parties().internal_legal_entity();
     Required(B::kRequiredInternalEntity,
-             !entity.id().empty() || !entity.lei().empty() || !entity.name().empty(),
+             HasText(entity.id()) || HasText(entity.lei()) || HasText(entity.name()),
              "parties.internal_legal_entity");
     const pb::InstrumentType type = ev_.product().instrument_type();
     if (IsListed(type)) {
-      Required(B::kRequiredCounterpartyOrExchange, !ev_.product().exchange().empty(),
-               "product.exchange");
+      RequiredText(B::kRequiredCounterpartyOrExchange, ev_.product().exchange(),
+                   "product.exchange");
     } else {
-      Required(B::kRequiredCounterpartyOrExchange, !ev_.parties().counterparty().id().empty(),
-               "parties.counterparty.id");
+      RequiredText(B::kRequiredCounterpartyOrExchange, ev_.parties().counterparty().id(),
+                   "parties.counterparty.id");
     }
-    Required(B::kRequiredCommodity, !ev_.product().commodity().empty(), "product.commodity");
+    RequiredText(B::kRequiredCommodity, ev_.product().commodity(), "product.commodity");
     RequiredEnum(B::kRequiredInstrumentType, type, ev_.product().instrument_type_raw(),
                  "product.instrument_type");
 

@@ -80,6 +80,23 @@ TEST_F(BuiltinRulesTest, RequiredIdentity) {
   EXPECT_EQ(FailsOnly(e, "required_identity", "source_system"), "source_system is missing");
 }
 
+TEST_F(BuiltinRulesTest, RequiredTextOfOnlyUnicodeBlanksIsMissing) {
+  auto e = Future();
+  e.set_source_trade_id("\xC2\xA0");  // a lone no-break space
+  EXPECT_EQ(FailsOnly(e, "required_identity", "source_trade_id"),
+            "source_trade_id holds only blanks ('\xC2\xA0')");
+  e.set_source_trade_id("\xE2\x80\x8B \xE3\x80\x80\xEF\xBB\xBF");  // zero-width, ideographic
+  FailsOnly(e, "required_identity", "source_trade_id");
+  for (const char* text : {"\xC2\xA0"
+                           "D-1",
+                           "\xFF", "\xC2",
+                           "\xE2\x80\x8B"
+                           "7"}) {
+    e.set_source_trade_id(text);
+    EXPECT_THAT(Check(e), IsEmpty()) << text;
+  }
+}
+
 TEST_F(BuiltinRulesTest, PositiveSourceVersion) {
   auto e = Future();
   e.set_source_version(0);
