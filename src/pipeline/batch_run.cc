@@ -327,8 +327,8 @@ void BatchRun::Note(const std::string& text) {
   if (options_.progress) options_.progress->Line("note: " + text);
 }
 
-// A keyed reference table whose files hold a header only loads as empty, and then every trade
-// fails its known_* rule: said at start, not found in the quarantine afterwards.
+// A keyed reference table allowed to be empty (allow_empty) makes every trade fail its known_*
+// rule: said at start, not found in the quarantine afterwards.
 void BatchRun::NoteEmptyReferenceTables() {
   std::set<std::string> noted;
   for (const auto& table : config_.reference.tables) {
@@ -336,8 +336,7 @@ void BatchRun::NoteEmptyReferenceTables() {
     if (!transform::ReferenceRows(reference_->tables, table.kind).empty()) continue;
     noted.insert(table.kind);
     Note("reference table " + table.kind + " (" + table.where +
-         ") has no rows: every trade that names one fails its known_ rule; is the export "
-         "complete?");
+         ") has no rows: every trade that names one fails its known_ rule");
   }
 }
 

@@ -93,7 +93,7 @@ class ConfigParser : public YamlReader {
     } else {
       TF_RETURN_IF_ERROR(CheckKeys(node, "reference." + kind,
                                    {"path", "paths", "delimiter", "quote", "encoding", "numbers",
-                                    "fields", "ignore_columns"}));
+                                    "fields", "ignore_columns", "allow_empty"}));
       if (node["path"] && node["paths"]) {
         return Error(node["paths"], "give path or paths, not both");
       }
@@ -120,6 +120,9 @@ class ConfigParser : public YamlReader {
       }
       if (node["ignore_columns"]) {
         TF_ASSIGN_OR_RETURN(table.ignore_columns, List(node["ignore_columns"], "ignore_columns"));
+      }
+      if (node["allow_empty"]) {
+        TF_ASSIGN_OR_RETURN(table.allow_empty, Bool(node["allow_empty"], "allow_empty"));
       }
       if (node["fields"]) {
         if (!node["fields"].IsMap()) {
@@ -282,7 +285,8 @@ void AppendRow(const Message& row, transform::ReferenceTables* tables) {
   }
 }
 
-Status LoadTable(const ReferenceConfig::Table& table, LoadedReference* out) {
+// Rows are counted per kind (`rows`), over all its files.
+Status LoadTable(const ReferenceConfig::Table& table, LoadedReference* out, int64_t* rows) {
   const Descriptor* descriptor = transform::ReferenceDescriptor(table.kind);
   if (descriptor == nullptr) {
     return Status::Invalid(table.where + ": unknown reference table kind '" + table.kind + "'");
@@ -327,6 +331,7 @@ Status LoadTable(const ReferenceConfig::Table& table, LoadedReference* out) {
     st = out->data.AddRow(*row);
     if (!st.ok()) return st.WithContext(at);
     AppendRow(*row, &out->tables);
+    ++*rows;
   }
   out->data.MarkLoaded(table.kind);
   return Status::OK();
@@ -345,7 +350,19 @@ Result<ReferenceConfig> ParseReferenceConfig(const YAML::Node& node,
 
 Result<LoadedReference> LoadReferenceData(const ReferenceConfig& config) {
   LoadedReference out;
-  for (const auto& table : config.tables) TF_RETURN_IF_ERROR(LoadTable(table, &out));
+  std::map<std::string, int64_t> rows;  // by kind
+  for (const auto& table : config.tables) {
+    TF_RETURN_IF_ERROR(LoadTable(table, &out, &rows[table.kind]));
+  }
+  // An export that came out empty would otherwise pass for master data with nothing in it: every
+  // trade would then fail its lookups (or skip a conversion) for a reason far from the cause.
+  for (const auto& table : config.tables) {
+    if (rows[table.kind] > 0 || table.allow_empty) continue;
+    return Status::Invalid(table.path + ": reference table " + table.kind +
+                           " has no rows (a header only); if that is meant, set allow_empty: true "
+                           "on it (" +
+                           table.where + ")");
+  }
   TF_RETURN_IF_ERROR(out.data.CheckUnitConversions().WithContext("reference data"));
   return out;
 }

@@ -41,6 +41,7 @@ struct ReferenceConfig {
     char quote = '"';
     sources::InputOptions input;  // encoding (compression as the file's name says)
     std::string where;            // "<pipeline file>:<line>" of the table's entry, for errors
+    bool allow_empty = false;     // a kind with no rows in any of its files loads, else fails
   };
   std::vector<Table> tables;  // in the order written; a kind may have several files
 };

@@ -101,7 +101,7 @@ TEST(ReferenceConfigTest, UnknownKeysNameTheLine) {
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.status().message(),
             "p.yaml:4: unknown key 'delimeter' in reference.books (allowed: path, paths, "
-            "delimiter, quote, encoding, numbers, fields, ignore_columns)");
+            "delimiter, quote, encoding, numbers, fields, ignore_columns, allow_empty)");
   auto rule = ParseText(
       "reference:\n  books:\n    path: b.csv\n    fields:\n      book: {col: x}\n", "p.yaml");
   ASSERT_FALSE(rule.ok());
@@ -260,6 +260,21 @@ TEST(ReferenceLoaderTest, UnknownColumnFailsAtTheHeader) {
                               dir.pipeline() + ":2)");
 }
 
+TEST(ReferenceLoaderTest, ATableWithNoRowsFailsUnlessAllowed) {
+  ScratchDir dir;
+  const std::string file = dir.Write("books.csv", "book,portfolio\n");
+  Status st = LoadOne(dir, "reference:\n  books: books.csv\n");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), file +
+                              ": reference table books has no rows (a header only); if that is "
+                              "meant, set allow_empty: true on it (" +
+                              dir.pipeline() + ":2)");
+  EXPECT_TRUE(LoadOne(dir, "reference:\n  books: {path: books.csv, allow_empty: true}\n").ok());
+  // Rows are counted over all the files of a kind: one empty file among others is fine.
+  dir.Write("more.csv", "book,portfolio\nCRUDE-LDN,ENERGY-EU\n");
+  EXPECT_TRUE(LoadOne(dir, "reference:\n  books: {paths: [books.csv, more.csv]}\n").ok());
+}
+
 TEST(ReferenceLoaderTest, IgnoredColumnTheFileLacksFailsAtTheHeader) {
   ScratchDir dir;
   const std::string file = dir.Write("books.csv", "book,portfolio,source\nCRUDE-LDN,ENERGY-EU,X\n");
@@ -370,10 +385,11 @@ TEST(ReferenceLoaderTest, MissingFileNamesTheTable) {
       << st.message();
 }
 
-TEST(ReferenceLoaderTest, EmptyTableIsLoaded) {
+TEST(ReferenceLoaderTest, AnAllowedEmptyTableIsLoaded) {
   ScratchDir dir;
   dir.Write("books.csv", "book,portfolio\n");
-  auto config = ParseText("reference:\n  books: books.csv\n", dir.pipeline());
+  auto config =
+      ParseText("reference:\n  books: {path: books.csv, allow_empty: true}\n", dir.pipeline());
   ASSERT_TRUE(config.ok());
   auto loaded = LoadReferenceData(*config);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();

@@ -494,14 +494,25 @@ def test_a_run_summary_longer_than_the_output_buffer_that_cannot_be_written_warn
     assert workspace.table().scan().to_arrow().num_rows > 150
 
 
-def test_a_reference_table_without_rows_is_noted_at_start(workspace):
-    """A books file with a header only loads as an empty table: every trade then fails
-    known_book, which the run says before reading, rather than leaving it to the quarantine."""
+def test_a_reference_table_without_rows_stops_the_run_unless_allowed(workspace):
+    """A books file with a header only is most likely a broken export: every trade would fail
+    known_book. The run stops before reading any input; with allow_empty it loads, and the run
+    says at start what will happen rather than leaving it to the quarantine."""
     header = (workspace.root / "ref" / "books.csv").read_text().splitlines()[0]
     (workspace.root / "ref" / "books.csv").write_text(header + "\n")
     result = workspace.run_pipeline()
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"ref/books.csv: reference table books has no rows \(a header only\); if that "
+                     r"is meant, set allow_empty: true on it \(\S*etrm_pipeline.yaml:34\)",
+                     result.stderr), result.stderr
+    assert not (workspace.root / "lake" / "trading" / "trade_events").exists()
+
+    pipeline = workspace.write_pipeline(
+        "empty_books.yaml",
+        {"books: {path: ref/books.csv}": "books: {path: ref/books.csv, allow_empty: true}"})
+    result = workspace.run_pipeline(pipeline)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"note: reference table books \(\S*etrm_pipeline.yaml:\d+\) has no rows: "
+    assert re.search(r"note: reference table books \(\S*empty_books.yaml:\d+\) has no rows: "
                      r"every trade that names one fails its known_ rule", result.stderr), result.stderr
 
 
