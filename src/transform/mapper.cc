@@ -471,7 +471,23 @@ Status CompileEnum(const FieldMapping& m, Mapper::CompiledRule* rule) {
       return Status::Invalid("target '" + m.target + "': '" + label + "' is not a " + e->name() +
                              " (one of: " + known + ")");
     }
-    rule->enums.AddValue(raw, value);
+    // Source values are trimmed before they are looked up, so a key is too; and as a value no
+    // key equals exactly is matched ignoring case, keys that differ only in case must agree.
+    const std::string key(TrimBlanks(raw));
+    for (const auto& [other_raw, other_label] : m.enum_values) {
+      if (&other_raw == &raw) break;
+      const std::string_view other_key = TrimBlanks(other_raw);
+      if (!EqualsIgnoringCase(other_key, key)) continue;
+      if (rule->enums.FindLabel(other_label) == value) continue;  // same label: harmless
+      return Status::Invalid(
+          "target '" + m.target + "': enum values " + QuoteValue(other_raw) + " and " +
+          QuoteValue(raw) +
+          (other_key == key ? " are the same once trimmed (source values are trimmed)"
+                            : " differ only in case (a source value in yet another case could "
+                              "be either)") +
+          " but map to different labels (" + other_label + ", " + label + ")");
+    }
+    rule->enums.AddValue(key, value);
   }
   rule->raw_sibling = rule->leaf->containing_type()->FindFieldByName(rule->leaf->name() + "_raw");
   return Status::OK();

@@ -312,6 +312,38 @@ TEST(MapperTest, EnumMapKeysComeBeforeLabelsInAnyCase) {
   }
 }
 
+// Keys that differ only in case (or in blanks, trimmed as source values are) must map to the
+// same label: "bUY" would otherwise get whichever key came first.
+TEST(MapperTest, EnumMapKeysThatClashIgnoringCaseOrBlanksAreRefused) {
+  MappingSpec spec = Spec();
+  FieldMapping direction = Rule("legs[1].direction", Column("desk"));
+  direction.enum_values = {{"Buy", "BUY"}, {"BUY", "SELL"}, {"Sell", "SELL"}};
+  spec.fields.push_back(direction);
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_FALSE(mapper.ok());
+  EXPECT_EQ(mapper.status().message(),
+            "p.yaml:1: target 'legs[1].direction': enum values 'BUY' and 'Buy' differ only in "
+            "case (a source value in yet another case could be either) but map to different "
+            "labels (SELL, BUY)");
+  spec.fields.back().enum_values = {{"Buy", "BUY"}, {"Buy ", "SELL"}};
+  mapper = Mapper::Compile(spec);
+  ASSERT_FALSE(mapper.ok());
+  EXPECT_EQ(mapper.status().message(),
+            "p.yaml:1: target 'legs[1].direction': enum values 'Buy' and 'Buy ' are the same "
+            "once trimmed (source values are trimmed) but map to different labels (BUY, SELL)");
+  // The same label is harmless, and a key with blanks matches the trimmed value.
+  spec.fields.back().enum_values = {{"Buy", "BUY"}, {"BUY", "BUY"}, {" S ", "SELL"}};
+  mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  for (const auto& [text, side] : {std::pair{"bUY", tradeflow::trade::v1::SIDE_BUY},
+                                   std::pair{"s", tradeflow::trade::v1::SIDE_SELL}}) {
+    TradeEvent t;
+    std::vector<MappingIssue> issues;
+    ASSERT_TRUE(MapRow(**mapper, Row({{8, text}}), {}, &t, &issues).ok());
+    EXPECT_EQ(t.legs(1).direction(), side) << text;
+  }
+}
+
 // The last rule whose condition holds wins also when its value is empty: the field is unset,
 // not left at an earlier rule's value (a SETTLE row's empty settlement price is no trade price).
 TEST(MapperTest, AnEmptyValueOfTheWinningRuleUnsetsTheField) {
