@@ -185,6 +185,11 @@ Result<CompiledSource> CompileSource(const ValueSource& src, const std::string& 
       return Status::Invalid("reference table " + src.lookup_table + " has no field '" +
                              src.lookup_field + "'");
     }
+    // Else every lookup would find nothing, and the field would be empty on every record.
+    if (!reference->HasTable(src.lookup_table)) {
+      return Status::Invalid("lookup in " + src.lookup_table + ": reference table " +
+                             src.lookup_table + " is not loaded: add it under reference:");
+    }
     out.reference = reference;
     out.table = src.lookup_table;
   }

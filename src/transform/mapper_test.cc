@@ -276,6 +276,17 @@ TEST(MapperTest, LookupsReadReferenceRows) {
   EXPECT_EQ(t.parties().portfolio(), "");
 
   EXPECT_FALSE(Mapper::Compile(spec).ok()) << "a lookup without reference data";
+  // A table that was not loaded would leave the field empty on every record.
+  ValueSource name = lookup;
+  name.lookup_table = "counterparties";
+  name.lookup_field = "name";
+  spec.fields.push_back(Rule("parties.counterparty.name", name));
+  auto unloaded = Mapper::Compile(spec, TradeEvent::descriptor(), &reference);
+  ASSERT_FALSE(unloaded.ok());
+  EXPECT_EQ(unloaded.status().message(),
+            "p.yaml:1: lookup in counterparties: reference table counterparties is not loaded: "
+            "add it under reference:");
+  spec.fields.pop_back();
   spec.fields.back().source.lookup_field = "nope";
   EXPECT_FALSE(Mapper::Compile(spec, TradeEvent::descriptor(), &reference).ok());
 }
