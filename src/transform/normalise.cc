@@ -603,7 +603,17 @@ Status Normaliser::NormalisePrice(const std::string& path, Price* price, int32_t
   const Convention conv = QuoteConvention();
   if (!price->has_value() || conv.currency.empty()) return Status::OK();
   const bool same_currency = price->currency().empty() || price->currency() == conv.currency;
-  if (same_currency && conv.minor_scale > 1 && price->currency_minor_scale() == 0) {
+  // A price per another unit than the convention's (USD per MT on a contract quoted in USc/lb)
+  // is not quoted as the convention says: its currency is taken as written.
+  const bool same_unit = price->per_unit().empty() || SameUnit(price->per_unit(), conv.unit);
+  // A minor scale with no currency is the source saying "in minor units" of the convention's
+  // currency (normalisation itself never leaves a scale without one): converted as a price in
+  // the convention's minor unit is, after which the currency filled in below marks it done.
+  const bool minor_without_currency = price->currency().empty() &&
+                                      price->currency_minor_scale() > 1 &&
+                                      price->currency_minor_scale() == conv.minor_scale;
+  if (same_currency && same_unit && conv.minor_scale > 1 &&
+      (price->currency_minor_scale() == 0 || minor_without_currency)) {
     TF_RETURN_IF_ERROR(
         DivideMinor(path + ".value", price->mutable_value(), conv.minor_scale, PriceScale()));
     price->set_currency_minor_scale(conv.minor_scale);

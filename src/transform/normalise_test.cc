@@ -284,6 +284,33 @@ TEST(NormaliseTest, ListedContractQuotedInMinorUnits) {
                        legs { fixed { price { value { value: "380" } currency: "EUR" } } })");
   EXPECT_EQ(eur.event.legs(0).fixed().price().value().value(), "380");
   EXPECT_EQ(eur.event.legs(0).fixed().price().currency_minor_scale(), 0);
+
+  // Nor is a price per another unit: 10250 USD per MT is in dollars, not cents.
+  Outcome per_mt = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                          legs { fixed { price { value { value: "10250" } currency: "USD"
+                                                 per_unit: "MT" } } })");
+  EXPECT_EQ(per_mt.event.legs(0).fixed().price().value().value(), "10250");
+  EXPECT_EQ(per_mt.event.legs(0).fixed().price().currency_minor_scale(), 0);
+  // ...while per the spec's unit, in any spelling, it is the spec's quote.
+  Outcome per_lb = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                          legs { fixed { price { value { value: "412.35" } currency: "USD"
+                                                 per_unit: "LBS" } } })");
+  EXPECT_EQ(per_lb.event.legs(0).fixed().price().value().value(), "4.1235");
+
+  // A minor scale the source gives with no currency is in the spec's minor unit: converted.
+  Outcome scale_only = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                              legs { fixed { price { value { value: "465.25" }
+                                                     currency_minor_scale: 100 } } })");
+  const auto& cents = scale_only.event.legs(0).fixed().price();
+  EXPECT_EQ(cents.value().value(), "4.6525");
+  EXPECT_EQ(cents.currency(), "USD");
+  EXPECT_EQ(cents.currency_minor_scale(), 100);
+  // With a scale the spec does not quote in, it is left without a currency (required_price).
+  Outcome other_scale = NormaliseText(R"(product { exchange: "IFEU" product_code: "B" }
+                               legs { fixed { price { value { value: "7512" }
+                                                      currency_minor_scale: 100 } } })");
+  EXPECT_EQ(other_scale.event.legs(0).fixed().price().value().value(), "7512");
+  EXPECT_EQ(other_scale.event.legs(0).fixed().price().currency(), "");
 }
 
 TEST(NormaliseTest, PremiumAmountAndSpreadFollowTheQuoteConvention) {
