@@ -432,11 +432,18 @@ Status ReferenceData::CheckUnitConversions() const {
     for (const std::string& root : units) {  // the built-in definitions' components
       if (sized.count(root)) continue;
       sized[root] = Size{1, false, &root};
+      // The built-in edges themselves, not Neighbours(): a row that redefines a built-in pair
+      // (bbl → gal 42.5) hides it there, and would then be measured against nothing.
+      const auto& builtins = Builtins().edges;
       for (std::deque<std::string> queue{root}; !queue.empty(); queue.pop_front()) {
-        const Size from = sized[queue.front()];
-        for (const auto& [next, edge] : Neighbours(scope, queue.front())) {
-          if (!edge.label.empty() || edge.approximate || sized.count(next)) continue;
-          sized[next] = Size{from.of_root * edge.ratio.ToDouble(), false, &root};
+        const std::string& unit = queue.front();
+        const Size from = sized[unit];
+        for (auto it = builtins.lower_bound({unit, ""});
+             it != builtins.end() && it->first.first == unit; ++it) {
+          const auto& [ratio, approximate] = it->second;
+          const std::string& next = it->first.second;
+          if (approximate || sized.count(next)) continue;
+          sized[next] = Size{from.of_root * ratio.ToDouble(), false, &root};
           queue.push_back(next);
         }
       }

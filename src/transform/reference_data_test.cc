@@ -201,6 +201,16 @@ TEST(ReferenceDataTest, RoutesBetweenUnitsMustAgree) {
   EXPECT_TRUE(build({{"GASOIL", "MT", "bbl", "7.45"}, {"GASOIL", "MT", "gal", "311"}}, true).ok());
   EXPECT_FALSE(build({{"GASOIL", "MT", "bbl", "7.45"}, {"GASOIL", "MT", "gal", "311"}}).ok());
   EXPECT_TRUE(build({{"COPPER", "MT", "lb", "2204.62"}}).ok());
+  // A row that redefines a built-in pair is held to it, also when no other route joins the two.
+  // (Said in either direction: here as the row's inverse, kg → lb.)
+  EXPECT_THAT(build({{"COPPER", "lb", "kg", "0.5"}}).message(),
+              ::testing::HasSubstr("for COPPER contradict each other: kg → lb is 2 by a COPPER row "
+                                   "but 2.204622622 by another route (10.23% apart)"));
+  EXPECT_THAT(build({{"", "bbl", "gal", "42.5"}}).message(),
+              ::testing::HasSubstr("for any commodity contradict each other: bbl → gal is 42.5"));
+  EXPECT_FALSE(build({{"GOLD", "ozt", "g", "31.5"}}).ok());
+  EXPECT_FALSE(build({{"COPPER", "MT", "kg", "1016"}}).ok());
+  EXPECT_TRUE(build({{"", "bbl", "gal", "42"}, {"GOLD", "ozt", "g", "31.1035"}}).ok());
   // An approximate step elsewhere (the built-in MMBtu → MWh) does not loosen an exact check:
   // 3610 GJ a GWh is 0.28% off the exact 3600.
   EXPECT_THAT(build({{"X", "GWh", "GJ", "3610"}}).message(), ::testing::HasSubstr("for X"));
