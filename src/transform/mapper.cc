@@ -532,8 +532,14 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
   if (!m.format.empty() && rule->kind != LeafKind::kDate && rule->kind != LeafKind::kTimestamp) {
     return Status::Invalid(target + "is no date or timestamp: `format` does not apply");
   }
-  if (!m.format.empty() && m.format != "iso8601") {
-    TF_RETURN_IF_ERROR(CheckStrptimeFormat(m.format).WithContext("target '" + m.target + "'"));
+  // "ISO8601" as "iso8601"; and for a date, ISO 8601 is its default format.
+  std::string format = EqualsIgnoringCase(m.format, "iso8601")
+                           ? (rule->kind == LeafKind::kDate ? "" : "iso8601")
+                           : m.format;
+  if (!format.empty() && format != "iso8601" && !HasEpochSeconds(format)) {
+    const std::string context = "target '" + m.target + "'";
+    TF_RETURN_IF_ERROR(CheckStrptimeFormat(format).WithContext(context));
+    TF_RETURN_IF_ERROR(CheckFormatGivesADate(format).WithContext(context));
   }
   if (HasEpochSeconds(m.format)) {
     if (m.format != "%s") {
@@ -549,7 +555,7 @@ Result<std::unique_ptr<Mapper::CompiledRule>> CompileRule(const FieldMapping& m,
     return Status::Invalid(target + "is no timestamp: `time_zone` does not apply" +
                            (rule->kind == LeafKind::kDate ? " (a date is read as written)" : ""));
   }
-  rule->format = m.format;
+  rule->format = format;
   rule->time_zone = m.time_zone;
   rule->default_value = m.default_value;
   rule->numbers = numbers;

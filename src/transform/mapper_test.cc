@@ -650,6 +650,29 @@ TEST(MapperTest, OptionsOfAnotherTypeOfTargetAreErrors) {
   EXPECT_EQ(error(date),
             "p.yaml:9: target 'legs[0].option.expiry_date' is no timestamp: `time_zone` does not "
             "apply (a date is read as written)");
+  // A format that gives no whole date would fail every record.
+  FieldMapping looks_like = Rule("trade_date", Column("trade_dt"));
+  looks_like.format = "YYYY-MM-DD";
+  EXPECT_EQ(error(looks_like).substr(0, 81),
+            "p.yaml:9: target 'trade_date': format 'YYYY-MM-DD' gives no year (%Y), month (%m)");
+}
+
+// "iso8601" in any case; for a date it is the default, YYYY-MM-DD.
+TEST(MapperTest, Iso8601FormatInAnyCaseOnDatesAndTimestamps) {
+  MappingSpec spec = Spec();
+  spec.fields[4].format = "ISO8601";  // trade_date
+  spec.fields[5].format = "Iso8601";  // execution_time
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
+  TradeEvent t;
+  std::vector<MappingIssue> issues;
+  ASSERT_TRUE(MapRow(**mapper,
+                     {"1", "1", "NEW", "2026-03-14", "2026-03-14T10:00:00Z", "1", "1", "B", ""}, {},
+                     &t, &issues)
+                  .ok());
+  EXPECT_TRUE(issues.empty()) << issues[0].message;
+  EXPECT_EQ(t.trade_date().day(), 14);
+  EXPECT_EQ(t.execution_time().seconds(), 1773482400);
 }
 
 // Two rules filling alternatives of a oneof (a leg's fixed and physical terms) in one record:

@@ -355,6 +355,50 @@ Status CheckStrptimeFormat(const std::string& format) {
   return Status::OK();
 }
 
+// A format that cannot give a whole date ("YYYY-MM-DD" written as it looks, "%Y-%m") would fail
+// every value: said at start rather than in every quarantine row.
+Status CheckFormatGivesADate(const std::string& format) {
+  bool year = false, month = false, day = false;
+  for (size_t i = 0; i + 1 < format.size(); ++i) {
+    if (format[i] != '%') continue;
+    char c = format[++i];
+    if ((c == 'E' || c == 'O') && i + 1 < format.size()) c = format[++i];
+    switch (c) {
+      case 'Y':
+      case 'y':
+        year = true;
+        break;
+      case 'm':
+      case 'b':
+      case 'B':
+      case 'h':
+        month = true;
+        break;
+      case 'd':
+      case 'e':
+        day = true;
+        break;
+      case 'D':
+      case 'F':
+      case 'x':
+      case 'c':
+        year = month = day = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (year && month && day) return Status::OK();
+  std::string missing;
+  for (const auto& [given, name] :
+       {std::pair{year, "year (%Y)"}, std::pair{month, "month (%m)"}, std::pair{day, "day (%d)"}}) {
+    if (!given) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  }
+  return Status::Invalid("format '" + format + "' gives no " + missing +
+                         ", so no value could be read as a date; a strptime format writes them "
+                         "as %Y-%m-%d (and ISO 8601 text needs format: iso8601, or none)");
+}
+
 // Seconds since the epoch (format "%s"). Read here rather than by strptime, whose %s converts
 // through the process's local time zone (TZ), so the same text gave other instants on other
 // hosts. An instant, so the time zone of the rule does not apply.

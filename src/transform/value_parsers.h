@@ -58,6 +58,10 @@ Result<bool> ParseBool(std::string_view text);
 // compiled: strptime fails on an unknown directive, which would reject every record.
 Status CheckStrptimeFormat(const std::string& format);
 
+// Invalid unless a strptime `format` reads a year, a month and a day; checked with
+// CheckStrptimeFormat when a mapping is compiled.
+Status CheckFormatGivesADate(const std::string& format);
+
 // Whether a strptime format has the %s directive (seconds since the epoch), which must then be
 // the whole format: an instant, read without the host's or the rule's time zone.
 bool HasEpochSeconds(const std::string& format);

@@ -261,6 +261,16 @@ TEST(ValueParsersTest, EpochSecondsAreAnInstant) {
         << week;
   }
   EXPECT_TRUE(CheckStrptimeFormat("%a %d %b %Y").ok());
+  for (const char* ok : {"%d/%m/%Y", "%a %e %b %y", "%F %T", "%D", "%EY%Om%Od", "%x", "%c"}) {
+    EXPECT_TRUE(CheckFormatGivesADate(ok).ok()) << ok;
+  }
+  EXPECT_EQ(CheckFormatGivesADate("YYYY-MM-DD").message(),
+            "format 'YYYY-MM-DD' gives no year (%Y), month (%m), day (%d), so no value could be "
+            "read as a date; a strptime format writes them as %Y-%m-%d (and ISO 8601 text needs "
+            "format: iso8601, or none)");
+  EXPECT_THAT(CheckFormatGivesADate("%Y-%m").message(), ::testing::HasSubstr("gives no day (%d)"));
+  EXPECT_THAT(CheckFormatGivesADate("%H:%M %d").message(),
+              ::testing::HasSubstr("gives no year (%Y), month (%m),"));
   EXPECT_TRUE(HasEpochSeconds("%Y %s"));
   auto first = ParseDate(std::to_string(INT64_MIN), "%s");  // no overflow: out of range
   EXPECT_FALSE(first.ok());
