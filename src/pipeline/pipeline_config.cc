@@ -51,6 +51,19 @@ Result<std::string> LocalPath(const std::string& text, bool sqlite) {
   if (path.find_first_not_of(" \t") == std::string::npos) {
     return Status::Invalid("is empty: give a folder or file path");
   }
+  // "file:lake", "s3:bucket": a scheme without "//" would be a folder named "file:" here. (A
+  // folder whose name has a colon can be written ./name:x.)
+  const size_t scheme_end = text.find(':');
+  if (colon == std::string::npos && scheme_end != std::string::npos && scheme_end >= 2 &&
+      std::isalpha(static_cast<unsigned char>(text[0])) &&
+      std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(scheme_end), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+      })) {
+    return Status::Invalid("'" + text + "' reads as a URI without '//' (" +
+                           text.substr(0, scheme_end) +
+                           ":); write a path, or file:///abs/path (./" + text +
+                           " for a folder whose name has a colon)");
+  }
   return path;
 }
 
@@ -168,6 +181,10 @@ class Parser : public YamlReader {
       if (!node[step.key]) continue;
       TF_ASSIGN_OR_RETURN(out->normalise.*step.flag,
                           Bool(node[step.key], std::string("normalise.") + step.key));
+      if (!out->normalise_enabled && out->normalise.*step.flag) {
+        return Error(node[step.key], std::string("normalise.") + step.key +
+                                         " is true, but normalise.enabled is false: no step runs");
+      }
     }
     return Status::OK();
   }
@@ -257,7 +274,9 @@ class Parser : public YamlReader {
     } else if (node["concat"]) {
       src.kind = transform::ValueSource::Kind::kConcat;
       if (!node["concat"].IsSequence() || node["concat"].size() == 0) {
-        return Error(node["concat"], "concat must be a list of values to join");
+        return Error(node["concat"], node["concat"].IsSequence()
+                                         ? "concat is empty: list the values to join"
+                                         : "concat must be a list of values to join");
       }
       for (const auto& part : node["concat"]) {
         TF_ASSIGN_OR_RETURN(auto p, ParsePart(part, "concat part"));
@@ -371,7 +390,15 @@ class Parser : public YamlReader {
     if (!node["fields"] || !node["fields"].IsMap()) {
       return Error(node, "mapping needs fields: a mapping of canonical field → source");
     }
+    if (node["fields"].size() == 0) {
+      return Error(node["fields"], "mapping.fields is empty: map at least the canonical fields");
+    }
     for (const auto& kv : node["fields"]) {
+      if (kv.second.IsSequence() && kv.second.size() == 0) {
+        return Error(kv.second,
+                     "the rules for " + kv.first.as<std::string>() +
+                         " are an empty list: give at least one, or leave the field out");
+      }
       if (kv.second.IsSequence()) {
         // Several rules for one target: the later ones need a `when` (see MappingSpec).
         for (const auto& rule : kv.second) {

@@ -30,6 +30,15 @@ TEST(PipelineConfigTest, NormaliseCanBeSwitchedOffWhole) {
   EXPECT_FALSE(c->normalise_enabled);
 }
 
+TEST(PipelineConfigTest, AStepSwitchedOnWithNormaliseOffIsAnError) {
+  EXPECT_EQ(Parse("normalise: {enabled: false, totals: true}\n").status().message(),
+            "/p/etl.yaml:6: normalise.totals is true, but normalise.enabled is false: no step "
+            "runs");
+  auto off = Parse("normalise: {enabled: false, totals: false}\n");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(off->normalise_enabled);
+}
+
 TEST(PipelineConfigTest, NormaliseStepsCanBeSwitchedOneByOne) {
   auto c = Parse("normalise: {totals: false, minor_currency: false, units: true}\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -121,6 +130,16 @@ TEST(PipelineConfigTest, UriPathsAreLocalOrRefused) {
                 .message()
                 .find("warehouse 'file://cu/wh' names no absolute path (file:///abs/path"),
             std::string::npos);
+  // A scheme without "//" is not a folder named "file:".
+  EXPECT_NE(Parse("warehouse: 'file:lake'\n")
+                .status()
+                .message()
+                .find("warehouse 'file:lake' reads as a URI without '//' (file:); write a path, "
+                      "or file:///abs/path (./file:lake for a folder whose name has a colon)"),
+            std::string::npos);
+  EXPECT_FALSE(Parse("catalog: {uri: 'sqlite:lake/c.db'}\n").ok());
+  EXPECT_TRUE(Parse("warehouse: ./file:lake\n").ok());
+  EXPECT_TRUE(Parse("warehouse: /data/x:y\n").ok());
 }
 
 // YAML's parser keeps both copies of a repeated key, and which one a reader sees differs from
@@ -193,7 +212,9 @@ TEST(PipelineConfigTest, APartOfAValueTakesNoRuleOptions) {
                 .message()
                 .find("'default' does not apply to a lookup key"),
             std::string::npos);
-  EXPECT_NE(parse("{concat: []}").message().find("concat must be a list of values to join"),
+  EXPECT_NE(parse("{concat: []}").message().find("concat is empty: list the values to join"),
+            std::string::npos);
+  EXPECT_NE(parse("{concat: book}").message().find("concat must be a list of values to join"),
             std::string::npos);
   EXPECT_TRUE(parse("{concat: [book, {constant: '-'}, {column: tr}], separator: ''}").ok());
 }
@@ -217,6 +238,20 @@ TEST(PipelineConfigTest, NumberSeparatorsAreCheckedAndMayBeANoBreakSpace) {
             std::string::npos);
   EXPECT_NE(parse("{thousands_separator: 'ab'}").status().message().find("must be one character"),
             std::string::npos);
+}
+
+TEST(PipelineConfigTest, EmptyMappingsAreRefused) {
+  auto none = ParsePipelineConfig(
+      "source: {type: csv, path: t.csv}\nmapping:\n  version: v1\n  fields: {}\n", "/p/etl.yaml");
+  EXPECT_EQ(none.status().message(),
+            "/p/etl.yaml:4: mapping.fields is empty: map at least the canonical fields");
+  auto no_rules = ParsePipelineConfig(
+      "source: {type: csv, path: t.csv}\nmapping:\n  version: v1\n"
+      "  fields:\n    source_trade_id: id\n    parties.trader: []\n",
+      "/p/etl.yaml");
+  EXPECT_EQ(no_rules.status().message(),
+            "/p/etl.yaml:6: the rules for parties.trader are an empty list: give at least one, or "
+            "leave the field out");
 }
 
 TEST(PipelineConfigTest, TheMappingVersionIsNotEmpty) {
