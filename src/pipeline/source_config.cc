@@ -93,6 +93,17 @@ class SourceParser : public YamlReader {
       if (!node["columns"].IsSequence()) return Error(node["columns"], "columns must be a list");
       for (const auto& c : node["columns"]) {
         TF_ASSIGN_OR_RETURN(std::string s, Scalar(c, "column name"));
+        // Names key the mapping's columns and each row's source_attributes: "" or a repeat
+        // would store values under a key nobody can tell apart.
+        if (s.find_first_not_of(" \t") == std::string::npos) {
+          return Error(c,
+                       "a column name in columns is empty; name every column (one the "
+                       "mapping does not read can be named anything, e.g. unused_7)");
+        }
+        if (std::find(out.csv.column_names.begin(), out.csv.column_names.end(), s) !=
+            out.csv.column_names.end()) {
+          return Error(c, "column name '" + s + "' is given twice in columns");
+        }
         out.csv.column_names.push_back(s);
       }
     }

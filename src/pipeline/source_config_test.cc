@@ -72,6 +72,11 @@ TEST(SourceConfigTest, ErrorsNameTheFileAndLine) {
             "/p/etl.yaml:4: give source.path or source.paths, not both");
   EXPECT_EQ(Parse("source:\n  type: csv\n  path: a\n  header: 1\n").status().message(),
             "/p/etl.yaml:4: header must be true or false (not '1')");
+  EXPECT_EQ(Parse("source:\n  type: csv\n  path: a\n  columns: [id, '']\n").status().message(),
+            "/p/etl.yaml:4: a column name in columns is empty; name every column (one the "
+            "mapping does not read can be named anything, e.g. unused_7)");
+  EXPECT_EQ(Parse("source:\n  type: csv\n  path: a\n  columns: [id, qty, id]\n").status().message(),
+            "/p/etl.yaml:4: column name 'id' is given twice in columns");
   // YAML 1.1 spellings, as PyYAML reads them too.
   ASSERT_TRUE(Parse("source:\n  type: csv\n  path: a\n  header: yes\n").ok());
   EXPECT_TRUE(Parse("source:\n  type: csv\n  path: a\n  header: yes\n")->csv.header);
