@@ -532,8 +532,17 @@ class Parser : public YamlReader {
       return Error(named, "table.name and quarantine.name are both '" + config.table.name +
                               "': the quarantine needs a table of its own");
     }
-    if (config.table.name.rfind("ref_", 0) == 0 || config.quarantine_table.rfind("ref_", 0) == 0) {
-      return Error(named, "table names starting 'ref_' are the reference tables' (ref_books, ...)");
+    if (config.table.name.rfind("ref_", 0) == 0) {
+      return Error(named, "table.name '" + config.table.name +
+                              "' starts with 'ref_', which names the reference tables (ref_books, "
+                              "...)");
+    }
+    if (config.quarantine_table.rfind("ref_", 0) == 0) {
+      const YAML::Node& quarantine =
+          root["quarantine"] && root["quarantine"]["name"] ? root["quarantine"]["name"] : root;
+      return Error(quarantine, "quarantine.name '" + config.quarantine_table +
+                                   "' starts with 'ref_', which names the reference tables "
+                                   "(ref_books, ...)");
     }
     if (!root["source"]) return Error(root, "the pipeline needs a source");
     TF_ASSIGN_OR_RETURN(config.source, ParseSourceConfig(root["source"], file()));

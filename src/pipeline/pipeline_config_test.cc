@@ -90,8 +90,14 @@ TEST(PipelineConfigTest, TableNamesArePlainAndDistinct) {
   EXPECT_NE(message("quarantine: {name: trade_events}\n")
                 .find("table.name and quarantine.name are both 'trade_events'"),
             std::string::npos);
-  EXPECT_NE(message("table: {name: ref_books}\n").find("are the reference tables'"),
+  EXPECT_NE(message("table: {name: ref_books}\n")
+                .find(":6: table.name 'ref_books' starts with 'ref_', which names the reference "
+                      "tables"),
             std::string::npos);
+  EXPECT_NE(message("table: {name: t}\nquarantine:\n  name: ref_q\n")
+                .find(":8: quarantine.name 'ref_q' starts with 'ref_'"),
+            std::string::npos)
+      << message("table: {name: t}\nquarantine:\n  name: ref_q\n");
   EXPECT_NE(message("table:\n  sort_by: [trade_date descending]\n")
                 .find("a column, then optionally 'desc' (or 'asc'), as 'trade_date desc'"),
             std::string::npos);
