@@ -14,6 +14,7 @@
 #include "lake/data_file_reader.h"
 #include "lake/file_io.h"
 #include "model/decimal.h"
+#include "pipeline/pipeline_config.h"
 
 namespace tradeflow::pipeline {
 namespace {
@@ -131,7 +132,12 @@ std::string Render(const arrow::Scalar& scalar) {
 
 }  // namespace
 
-Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation& where) {
+Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation& given) {
+  // As catalog.uri in a pipeline file: sqlite:///lake/catalog.db is lake/catalog.db.
+  auto path = LocalPathOf(given.path, /*sqlite=*/true);
+  if (!path.ok())
+    return Status::Invalid("--catalog " + given.path + ": " + path.status().message());
+  const CatalogLocation where{*path, given.name};
   if (!std::filesystem::exists(where.path)) {
     return Status::NotFound("no catalog at " + where.path +
                             ": run a pipeline first (tradeflow run <pipeline.yaml>) or pass "

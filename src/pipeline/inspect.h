@@ -19,7 +19,8 @@ struct CatalogLocation {
   std::string name = "tradeflow";
 };
 
-// Opens an existing catalog; NotFound (saying how to create one) if the file is missing.
+// Opens an existing catalog, given as a path or a URI as catalog.uri takes it (sqlite:///rel);
+// NotFound (saying how to create one) if the file is missing.
 Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation& where);
 
 // "namespace.table" → identifier; Invalid if there is no dot.

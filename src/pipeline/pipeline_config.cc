@@ -608,4 +608,8 @@ bool BadRecordLimit::Exceeded(int64_t bad, int64_t read) const {
   return scaled > static_cast<Wide>(percent_units) * read;
 }
 
+Result<std::string> LocalPathOf(const std::string& location, bool sqlite) {
+  return LocalPath(location, sqlite);
+}
+
 }  // namespace tradeflow::pipeline

@@ -107,4 +107,9 @@ Result<PipelineConfig> LoadPipelineConfig(const std::string& path);
 // Same, from text; `file` names it in errors and anchors relative source paths.
 Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::string& file);
 
+// A warehouse or catalog location as a local path: a plain path or file:///abs, and with
+// `sqlite` also SQLAlchemy's sqlite:///relative and sqlite:////abs (what pyiceberg takes).
+// Invalid for any other URI, which tradeflow cannot read or write.
+Result<std::string> LocalPathOf(const std::string& location, bool sqlite);
+
 }  // namespace tradeflow::pipeline

@@ -460,6 +460,12 @@ def test_the_command_line_says_what_is_wrong(loaded):
     other = loaded.run("tables", "--catalog-name", "other")
     assert other.returncode == 1
     assert "catalog 'other' in lake/catalog.db has no tables; the catalog names there: tradeflow" in other.stderr
+    # --catalog takes what catalog.uri takes: a path, or SQLAlchemy's sqlite:/// URI.
+    for catalog in ("lake/catalog.db", "sqlite:///lake/catalog.db", f"sqlite:///{loaded.root}/lake/catalog.db"):
+        listed = loaded.run("tables", "--catalog", catalog)
+        assert listed.returncode == 0 and "trading.trade_events" in listed.stdout, (catalog, listed.stderr)
+    s3 = loaded.run("tables", "--catalog", "s3://bucket/catalog.db")
+    assert s3.returncode == 1 and "--catalog s3://bucket/catalog.db: 's3://bucket/catalog.db' is a s3:// location" in s3.stderr
 
 
 def test_output_that_cannot_be_written_fails_the_command_that_prints_it(loaded):
