@@ -688,14 +688,18 @@ class Checker {
     const std::string_view canonical = config_.lookup->CanonicalUnit(commodity);
     if (canonical.empty()) return;  // known_product reports a commodity without a product
     for (int i = 0; i < ev_.legs_size(); ++i) {
-      const std::string& unit = ev_.legs(i).quantity().unit();
+      const pb::Quantity& q = ev_.legs(i).quantity();
+      const std::string& unit = q.unit();
       if (unit.empty() || model::SameUnit(unit, canonical)) continue;
+      // No figure at all (a value that could not be read is a mapping error already): nothing
+      // would be summed in the wrong unit.
+      if (q.value().value().empty() && q.total().value().empty()) continue;
       const std::string field = LegPath(i, "quantity.unit");
       Fail(B::kQuantityInCanonicalUnit, field,
            field + " is " + QuoteValue(unit) + ", not " + std::string(canonical) + ", the unit " +
                "reference table products gives " + QuoteValue(commodity) +
-               ", and normalisation did not convert it (no conversion known, or no figure to "
-               "convert): summed with the others, it would count as " +
+               ", and normalisation did not convert it (no conversion known): summed with the "
+               "others, it would count as " +
                std::string(canonical));
     }
   }

@@ -515,10 +515,21 @@ TEST_F(BuiltinRulesTest, QuantityInCanonicalUnit) {
   e.mutable_legs(0)->mutable_quantity()->set_unit("widgets");
   EXPECT_EQ(FailsOnly(e, "quantity_in_canonical_unit", "legs[0].quantity.unit"),
             "legs[0].quantity.unit is 'widgets', not bbl, the unit reference table products "
-            "gives 'BRENT', and normalisation did not convert it (no conversion known, or no "
-            "figure to convert): summed with the others, it would count as bbl");
+            "gives 'BRENT', and normalisation did not convert it (no conversion known): summed "
+            "with the others, it would count as bbl");
   e.mutable_legs(0)->mutable_quantity()->set_unit("BBL");  // the same unit, spelt otherwise
   EXPECT_THAT(Check(e), IsEmpty());
+  // Without a figure (one that could not be read is a mapping error) nothing is summed wrongly;
+  // a total alone still is.
+  e.mutable_legs(0)->mutable_quantity()->set_unit("L");
+  e.mutable_legs(0)->mutable_quantity()->clear_value();
+  e.mutable_legs(0)->mutable_quantity()->clear_total();
+  EXPECT_THAT(
+      Ids(Check(e)),
+      ::testing::Not(::testing::Contains("quantity_in_canonical_unit legs[0].quantity.unit")));
+  e.mutable_legs(0)->mutable_quantity()->mutable_total()->set_value("5000");
+  EXPECT_THAT(Ids(Check(e)),
+              ::testing::Contains("quantity_in_canonical_unit legs[0].quantity.unit"));
   auto gas = PhysicalGas();
   gas.mutable_legs(0)->mutable_quantity()->set_unit("MT");
   FailsOnly(gas, "quantity_in_canonical_unit", "legs[0].quantity.unit");
