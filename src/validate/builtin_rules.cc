@@ -332,14 +332,18 @@ class Checker {
   }
 
   // Fails `id` unless `d` (at `scale`) is > 0; skipped when `d` is empty.
+  // `reported`: the figure as the source gave it, when normalisation converted it (a tiny
+  // quantity can round to 0 in the canonical unit, which the message must not hide).
   void Positive(B id, const pb::Decimal& d, int32_t scale, int leg, const char* rest,
-                const char* what) {
+                const char* what, const std::string& reported = "") {
     if (d.value().empty()) return;
     auto value = model::ParseDecimal(d.value(), {38, scale});
     if (!value.ok()) {
       Fail(id, LegPath(leg, rest), value.status().message());
     } else if (*value <= arrow::Decimal128(0)) {
-      Fail(id, LegPath(leg, rest), std::string(what) + " must be > 0, is " + d.value());
+      Fail(id, LegPath(leg, rest),
+           std::string(what) + " must be > 0, is " + d.value() +
+               (reported.empty() ? "" : " (reported as " + reported + ", converted and rounded)"));
     }
   }
 
@@ -473,7 +477,12 @@ class Checker {
     for (int i = 0; i < ev_.legs_size(); ++i) {
       const pb::Leg& leg = ev_.legs(i);
       if (On(B::kPositiveQuantity)) {
-        Positive(B::kPositiveQuantity, leg.quantity().value(), 6, i, "quantity.value", "quantity");
+        const pb::Quantity& q = leg.quantity();
+        const bool converted = !q.reported_value().value().empty() &&
+                               (q.reported_value().value() != q.value().value() ||
+                                !model::SameUnit(q.reported_unit(), q.unit()));
+        Positive(B::kPositiveQuantity, q.value(), 6, i, "quantity.value", "quantity",
+                 converted ? q.reported_value().value() + " " + q.reported_unit() : "");
         // -9 lots × -1000 would agree with 9000; the direction says which way a trade goes.
         Positive(B::kPositiveQuantity, leg.quantity().lots(), 6, i, "quantity.lots", "lots");
         Positive(B::kPositiveQuantity, leg.quantity().contract_size(), 6, i,

@@ -248,6 +248,15 @@ TEST_F(BuiltinRulesTest, PositiveQuantity) {
               HasSubstr("not a decimal"));
   e.mutable_legs(0)->mutable_quantity()->mutable_value()->set_value("0.000001");
   EXPECT_THAT(Check(e), IsEmpty());
+  // A figure that converting rounded to 0 says what was reported.
+  auto* q = e.mutable_legs(0)->mutable_quantity();
+  q->mutable_value()->set_value("0.000000");
+  q->mutable_reported_value()->set_value("0.000001");
+  q->set_reported_unit("gal");
+  EXPECT_EQ(FailsOnly(e, "positive_quantity", "legs[0].quantity.value"),
+            "quantity must be > 0, is 0.000000 (reported as 0.000001 gal, converted and rounded)");
+  q->clear_reported_value();
+  q->clear_reported_unit();
   // Lots and contract size too: -9 lots of -1000 would agree with a quantity of 9000.
   auto f = Future();
   f.mutable_legs(0)->mutable_quantity()->mutable_lots()->set_value("-10");
