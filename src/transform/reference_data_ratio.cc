@@ -30,6 +30,14 @@ void DivMod(const Decimal128& a, const Decimal128& b, Decimal128* q, Decimal128*
   *r = Decimal128(br);
 }
 
+void DivMod(const arrow::Decimal256& a, const arrow::Decimal256& b, arrow::Decimal256* q,
+            arrow::Decimal256* r) {
+  arrow::BasicDecimal256 bq, br;
+  (void)a.arrow::BasicDecimal256::Divide(b, &bq, &br);
+  *q = arrow::Decimal256(bq);
+  *r = arrow::Decimal256(br);
+}
+
 // a × b, refusing any product that might not fit 38 digits.
 Result<Decimal128> CheckedMultiply(const Decimal128& a, const Decimal128& b) {
   if (Digits(a) + Digits(b) > kMaxDigits) {
@@ -106,39 +114,69 @@ Result<Ratio> Ratio::Times(const Ratio& other) const {
   return Ratio(*num, *den);
 }
 
+namespace {
+
+// numerator / denominator (> 0), rounded half-even; D is Decimal128 or, for a product past 38
+// digits, Decimal256. Compared as |r| against d - |r| so that 2|r| can never overflow.
+// a - b (Decimal256 has no binary minus).
+template <typename D>
+D Minus(const D& a, const D& b) {
+  D negated(b);
+  negated.Negate();
+  return D(a + negated);
+}
+
+template <typename D>
+std::pair<D, bool> DivideHalfEven(const D& numerator, const D& denominator) {
+  D quotient, remainder;
+  DivMod(numerator, denominator, &quotient, &remainder);
+  if (remainder == D(0)) return {quotient, true};
+  const D r(D::Abs(remainder));
+  const D rest(Minus(denominator, r));
+  D half, odd;
+  DivMod(quotient, D(2), &half, &odd);
+  const bool away = r > rest || (r == rest && odd != D(0));
+  if (away) quotient = numerator.IsNegative() ? Minus(quotient, D(1)) : D(quotient + D(1));
+  return {quotient, false};
+}
+
+}  // namespace
+
 Result<Ratio::Applied> Ratio::Apply(const Decimal128& value, int32_t scale_in,
                                     int32_t scale_out) const {
   // result × 10^scale_out = value × num × 10^(scale_out - scale_in) / den.
-  Decimal128 numerator;
-  Decimal128 denominator = den_;
   const int32_t shift = scale_out - scale_in;
   if (shift < -kMaxDigits || shift > kMaxDigits) return Status::Invalid("scale out of range");
-  auto product = CheckedMultiply(value, num_);
-  if (!product.ok()) return product.status();
+  const int shift_digits = shift > 0 ? shift : 0;
+  if (Digits(value) + Digits(num_) + shift_digits <= kMaxDigits &&
+      Digits(den_) + (shift < 0 ? -shift : 0) <= kMaxDigits) {
+    Decimal128 numerator(value * num_);
+    Decimal128 denominator = den_;
+    if (shift >= 0) {
+      numerator = Decimal128(numerator * Decimal128::GetScaleMultiplier(shift));
+    } else {
+      denominator = Decimal128(denominator * Decimal128::GetScaleMultiplier(-shift));
+    }
+    auto [quotient, exact] = DivideHalfEven(numerator, denominator);
+    return Applied{quotient, exact};
+  }
+  // A product past 38 digits (1e21 m3 × 1000000000000/158987294928) whose result may still fit:
+  // computed in 256 bits, where two 38-digit factors and a shift cannot overflow.
+  using arrow::Decimal256;
+  Decimal256 numerator(Decimal256(arrow::BasicDecimal256(value)) *
+                       Decimal256(arrow::BasicDecimal256(num_)));
+  Decimal256 denominator{arrow::BasicDecimal256(den_)};
   if (shift >= 0) {
-    auto shifted = CheckedMultiply(*product, Decimal128::GetScaleMultiplier(shift));
-    if (!shifted.ok()) return shifted.status();
-    numerator = *shifted;
+    numerator = Decimal256(numerator * Decimal256::GetScaleMultiplier(shift));
   } else {
-    numerator = *product;
-    auto shifted = CheckedMultiply(denominator, Decimal128::GetScaleMultiplier(-shift));
-    if (!shifted.ok()) return shifted.status();
-    denominator = *shifted;
+    denominator = Decimal256(denominator * Decimal256::GetScaleMultiplier(-shift));
   }
-  Decimal128 quotient, remainder;
-  DivMod(numerator, denominator, &quotient, &remainder);
-  Applied out{quotient, remainder == 0};
-  if (!out.exact) {
-    // Half-even: away from zero above one half, and at exactly one half only if the quotient is
-    // odd. Compared as |r| against d - |r| so that 2|r| can never overflow.
-    Decimal128 r = Abs(remainder);
-    Decimal128 rest(denominator - r);
-    Decimal128 q2, odd;
-    DivMod(quotient, Decimal128(2), &q2, &odd);
-    bool away = r > rest || (r == rest && odd != 0);
-    if (away) out.value = Decimal128(value.IsNegative() ? quotient - 1 : quotient + 1);
+  auto [quotient, exact] = DivideHalfEven(numerator, denominator);
+  if (!quotient.FitsInPrecision(kMaxDigits)) {
+    return Status::Invalid("result too large for 38 decimal digits");
   }
-  return out;
+  const auto& words = quotient.little_endian_array();  // fits: the low 128 bits are the value
+  return Applied{Decimal128(static_cast<int64_t>(words[1]), words[0]), exact};
 }
 
 std::string Ratio::ToString() const {

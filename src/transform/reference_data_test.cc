@@ -432,7 +432,23 @@ TEST(RatioTest, RefusesResultsBeyond38Digits) {
   bool exact = true;
   auto r = ApplyToDecimalString(*big, "100000000000000000000", 6, &exact);  // 1e20 × 1e19
   EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "result too large for 38 decimal digits");
   EXPECT_FALSE(big->Times(*big).ok());  // 1e38 needs 39 digits
+  // A product past 38 digits whose result fits is computed (in 256 bits), not refused: 1e21 m3
+  // in bbl (the factor is 1000000000000/158987294928), and a 38-digit kbbl figure in bbl.
+  auto m3_in_bbl = Ratio::FromIntegers(1000000000000, 158987294928);
+  ASSERT_TRUE(m3_in_bbl.ok());
+  auto bbl = ApplyToDecimalString(*m3_in_bbl, "1000000000000000000000", 6, &exact);
+  ASSERT_TRUE(bbl.ok()) << bbl.status().ToString();
+  EXPECT_EQ(*bbl, "6289810770432105128092.855276");
+  EXPECT_FALSE(exact);
+  auto thousand = Ratio::FromIntegers(1000, 1);
+  auto kbbl = ApplyToDecimalString(*thousand, "99999999999999999999999999999.999999", 6, &exact);
+  ASSERT_TRUE(kbbl.ok()) << kbbl.status().ToString();
+  EXPECT_EQ(*kbbl, "99999999999999999999999999999999.999");
+  EXPECT_TRUE(exact);
+  EXPECT_EQ(*ApplyToDecimalString(*m3_in_bbl, "-1000000000000000000000", 6, &exact),
+            "-6289810770432105128092.855276");
   // Inputs past 128 bits are refused, not wrapped around (2^128 + 310 is not 310).
   const std::string two_to_128_plus_310 = "340282366920938463463374607431768211766";
   EXPECT_FALSE(Ratio::FromDecimal(two_to_128_plus_310).ok());
