@@ -582,6 +582,8 @@ Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::s
   if (!root.IsMap()) return Status::Invalid(file + ": expected a YAML mapping at the top");
   try {
     TF_RETURN_IF_ERROR(Parser(file).CheckNoDuplicateKeys(root));
+    // `validation:` alone: every built-in rule at its default (docs/validation.md).
+    TF_RETURN_IF_ERROR(Parser(file).CheckNoMissingValues(root, {"validation"}));
     return Parser(file).Parse(root);
   } catch (const YAML::Exception& e) {
     return Status::Invalid(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);

@@ -246,6 +246,26 @@ TEST(PipelineConfigTest, NumberSeparatorsAreCheckedAndMayBeANoBreakSpace) {
             std::string::npos);
 }
 
+TEST(PipelineConfigTest, AKeyWithoutAValueIsNamedAtItsOwnLine) {
+  auto source = ParsePipelineConfig(
+      "pipeline: p\nsource:\n\n# the trades\nmapping:\n  version: v1\n"
+      "  fields: {source_trade_id: id}\n",
+      "/p/etl.yaml");
+  EXPECT_EQ(source.status().message(), "/p/etl.yaml:2: key 'source' has no value");
+  auto last = ParsePipelineConfig(
+      "source: {type: csv, path: t.csv}\nmapping:\n  version: v1\n"
+      "  fields: {source_trade_id: id}\nwarehouse:\n",
+      "/p/etl.yaml");
+  EXPECT_EQ(last.status().message(), "/p/etl.yaml:5: key 'warehouse' has no value");
+  auto nested = ParsePipelineConfig(
+      "source:\n  type: csv\n  path:\nmapping:\n  version: v1\n"
+      "  fields: {source_trade_id: id}\n",
+      "/p/etl.yaml");
+  EXPECT_EQ(nested.status().message(), "/p/etl.yaml:3: key 'path' has no value");
+  // `validation:` alone means the built-in rules at their defaults.
+  EXPECT_TRUE(Parse("validation:\n").ok()) << Parse("validation:\n").status().ToString();
+}
+
 TEST(PipelineConfigTest, EmptyMappingsAreRefused) {
   auto none = ParsePipelineConfig(
       "source: {type: csv, path: t.csv}\nmapping:\n  version: v1\n  fields: {}\n", "/p/etl.yaml");

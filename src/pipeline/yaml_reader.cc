@@ -159,6 +159,39 @@ std::string YamlReader::ResolvePath(const std::string& p) const {
   return (std::filesystem::path(file_).parent_path() / path).lexically_normal().string();
 }
 
+namespace {
+
+// An empty value the file leaves implicit (`key:` then a line break), rather than writing `~` or
+// `null` on the key's line.
+bool IsMissingValue(const YAML::Node& key, const YAML::Node& value) {
+  return value.IsNull() && value.Mark().line != key.Mark().line;
+}
+
+Status CheckValues(const YamlReader& reader, const YAML::Node& node,
+                   std::initializer_list<const char*> may_be_empty) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) TF_RETURN_IF_ERROR(CheckValues(reader, item, {}));
+  } else if (node.IsMap()) {
+    for (const auto& pair : node) {
+      const std::string key = pair.first.IsScalar() ? pair.first.Scalar() : "";
+      const bool allowed = std::any_of(may_be_empty.begin(), may_be_empty.end(),
+                                       [&](const char* k) { return key == k; });
+      if (!allowed && IsMissingValue(pair.first, pair.second)) {
+        return reader.Error(pair.first, "key '" + key + "' has no value");
+      }
+      TF_RETURN_IF_ERROR(CheckValues(reader, pair.second, {}));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status YamlReader::CheckNoMissingValues(const YAML::Node& node,
+                                        std::initializer_list<const char*> may_be_empty) const {
+  return CheckValues(*this, node, may_be_empty);
+}
+
 Status YamlReader::CheckNoDuplicateKeys(const YAML::Node& node) const {
   if (node.IsSequence()) {
     for (const auto& item : node) TF_RETURN_IF_ERROR(CheckNoDuplicateKeys(item));

@@ -53,6 +53,12 @@ class YamlReader {
   // `on_bad_record:` would be ignored, or win, without a word.
   Status CheckNoDuplicateKeys(const YAML::Node& node) const;
 
+  // No key (at any depth) is left without a value ("path:" and nothing after it), except the
+  // top-level keys in `may_be_empty`. The parser places such an empty value at the next key,
+  // so the section parser's own error would name the wrong line, or one past the end.
+  Status CheckNoMissingValues(const YAML::Node& node,
+                              std::initializer_list<const char*> may_be_empty) const;
+
   // A path written in the file, relative to the file's folder unless absolute.
   std::string ResolvePath(const std::string& path) const;
 
