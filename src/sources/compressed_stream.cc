@@ -63,8 +63,13 @@ class DecompressingStream : public InputStream {
   // checksum error shows at the end of its member, where the checksum is).
   Status Corrupt(const std::string& what) const {
     const int64_t at = offset_ + static_cast<int64_t>(in_pos_ - step_start_);
+    // At the very start: most likely not compressed this way at all.
+    const std::string hint = at < 8 ? std::string("; the file does not start as ") + format_ +
+                                          " data: is it compressed? (the name's extension, or "
+                                          "the source's compression setting, says it is)"
+                                    : "";
     return Status::IOError(name_ + ": corrupt " + format_ + " data near compressed offset " +
-                           std::to_string(at) + ": " + what);
+                           std::to_string(at) + ": " + what + hint);
   }
 
   std::unique_ptr<InputStream> base_;

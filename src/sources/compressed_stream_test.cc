@@ -86,6 +86,14 @@ TEST(CompressedStreamTest, CorruptGzipAndTrailingGarbageAreErrors) {
   EXPECT_EQ(all.status().code(), StatusCode::kIOError);
   EXPECT_THAT(all.status().message(), HasSubstr("c.gz: corrupt gzip data near compressed offset"));
 
+  EXPECT_THAT(all.status().message(), ::testing::Not(HasSubstr("is it compressed?")));
+  // A plain file read as gzip says so.
+  auto p = NewGzipStream(OpenStringStream("a,b\n1,2\n"), "plain.csv");
+  auto plain = ReadAll(p.get());
+  ASSERT_FALSE(plain.ok());
+  EXPECT_THAT(plain.status().message(),
+              HasSubstr("; the file does not start as gzip data: is it compressed?"));
+
   auto t = NewGzipStream(OpenStringStream(Gzip("x\n") + "garbage"), "t.gz");
   auto trailing = ReadAll(t.get());
   ASSERT_FALSE(trailing.ok());
