@@ -484,6 +484,11 @@ Status CompileEnum(const FieldMapping& m, Mapper::CompiledRule* rule) {
       const std::string_view other_key = TrimBlanks(other_raw);
       if (!EqualsIgnoringCase(other_key, key)) continue;
       if (rule->enums.FindLabel(other_label) == value) continue;  // same label: harmless
+      // One letter ({B: BUY, b: SELL}): both cases are keys, so every value matches one exactly.
+      const auto letters = std::count_if(key.begin(), key.end(), [](char c) {
+        return std::isalpha(static_cast<unsigned char>(c)) != 0;
+      });
+      if (other_key != key && letters <= 1) continue;
       return Status::Invalid(
           "target '" + m.target + "': enum values " + QuoteValue(other_raw) + " and " +
           QuoteValue(raw) +

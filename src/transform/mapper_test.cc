@@ -342,6 +342,9 @@ TEST(MapperTest, EnumMapKeysThatClashIgnoringCaseOrBlanksAreRefused) {
   EXPECT_EQ(mapper.status().message(),
             "p.yaml:1: target 'legs[1].direction': enum values 'Buy' and 'Buy ' are the same "
             "once trimmed (source values are trimmed) but map to different labels (BUY, SELL)");
+  // Keys of one letter cover both cases: every value matches one of them exactly.
+  spec.fields.back().enum_values = {{"B", "BUY"}, {"b", "SELL"}};
+  ASSERT_TRUE(Mapper::Compile(spec).ok());
   // The same label is harmless, and a key with blanks matches the trimmed value.
   spec.fields.back().enum_values = {{"Buy", "BUY"}, {"BUY", "BUY"}, {" S ", "SELL"}};
   mapper = Mapper::Compile(spec);

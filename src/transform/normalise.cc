@@ -605,15 +605,16 @@ Status Normaliser::NormalisePrice(const std::string& path, Price* price, int32_t
   const bool same_currency = price->currency().empty() || price->currency() == conv.currency;
   // A price per another unit than the convention's (USD per MT on a contract quoted in USc/lb)
   // is not quoted as the convention says: its currency is taken as written.
-  const bool same_unit = price->per_unit().empty() || SameUnit(price->per_unit(), conv.unit);
+  const bool same_unit =
+      price->per_unit().empty() || conv.unit.empty() || SameUnit(price->per_unit(), conv.unit);
   // A minor scale with no currency is the source saying "in minor units" of the convention's
-  // currency (normalisation itself never leaves a scale without one): converted as a price in
-  // the convention's minor unit is, after which the currency filled in below marks it done.
+  // currency, per whatever unit (normalisation itself never leaves a scale without one):
+  // converted, after which the currency filled in below marks it done.
   const bool minor_without_currency = price->currency().empty() &&
                                       price->currency_minor_scale() > 1 &&
                                       price->currency_minor_scale() == conv.minor_scale;
-  if (same_currency && same_unit && conv.minor_scale > 1 &&
-      (price->currency_minor_scale() == 0 || minor_without_currency)) {
+  if (same_currency && conv.minor_scale > 1 &&
+      ((price->currency_minor_scale() == 0 && same_unit) || minor_without_currency)) {
     TF_RETURN_IF_ERROR(
         DivideMinor(path + ".value", price->mutable_value(), conv.minor_scale, PriceScale()));
     price->set_currency_minor_scale(conv.minor_scale);

@@ -33,6 +33,9 @@ ReferenceData Reference() {
            R"(commodity: "TTF" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MWh")",
            R"(commodity: "UKPOWER" asset_class: ASSET_CLASS_ENERGY canonical_unit: "MWh")",
            R"(commodity: "ALUMINIUM" asset_class: ASSET_CLASS_METALS canonical_unit: "tonnes")",
+           // A convention without a unit (quote_unit is optional).
+           R"(commodity: "COFFEE" asset_class: ASSET_CLASS_AGRICULTURE canonical_unit: "lb"
+              quote_currency: "USD" quote_minor_scale: 100)",
        }) {
     t.products.push_back(Parse<ref::Product>(p));
   }
@@ -305,6 +308,12 @@ TEST(NormaliseTest, ListedContractQuotedInMinorUnits) {
   EXPECT_EQ(cents.value().value(), "4.6525");
   EXPECT_EQ(cents.currency(), "USD");
   EXPECT_EQ(cents.currency_minor_scale(), 100);
+  // Said in minor units, it is converted whatever the unit it is per.
+  Outcome scale_per_mt = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                                legs { fixed { price { value { value: "10250" } per_unit: "MT"
+                                                       currency_minor_scale: 100 } } })");
+  EXPECT_EQ(scale_per_mt.event.legs(0).fixed().price().value().value(), "102.5");
+  EXPECT_EQ(scale_per_mt.event.legs(0).fixed().price().currency(), "USD");
   // With a scale the spec does not quote in, it is left without a currency (required_price).
   Outcome other_scale = NormaliseText(R"(product { exchange: "IFEU" product_code: "B" }
                                legs { fixed { price { value { value: "7512" }
@@ -364,6 +373,14 @@ TEST(NormaliseTest, OtcPriceFollowsTheProductQuoteConvention) {
   EXPECT_EQ(price.currency_minor_scale(), 100);
   EXPECT_EQ(price.per_unit(), "therm");
   EXPECT_EQ(o.event.legs(0).quantity().unit(), "therm");
+}
+
+TEST(NormaliseTest, AConventionWithoutAUnitTakesAPricePerAnyUnit) {
+  Outcome o = NormaliseText(R"(product { commodity: "COFFEE" }
+                     legs { fixed { price { value { value: "185.5" } currency: "USD"
+                                            per_unit: "lb" } } })");
+  EXPECT_EQ(o.event.legs(0).fixed().price().value().value(), "1.855");
+  EXPECT_EQ(o.event.legs(0).fixed().price().currency_minor_scale(), 100);
 }
 
 TEST(NormaliseTest, WhatCannotBeDoneIsNoted) {

@@ -116,8 +116,6 @@ Result<Ratio> Ratio::Times(const Ratio& other) const {
 
 namespace {
 
-// numerator / denominator (> 0), rounded half-even; D is Decimal128 or, for a product past 38
-// digits, Decimal256. Compared as |r| against d - |r| so that 2|r| can never overflow.
 // a - b (Decimal256 has no binary minus).
 template <typename D>
 D Minus(const D& a, const D& b) {
@@ -126,6 +124,8 @@ D Minus(const D& a, const D& b) {
   return D(a + negated);
 }
 
+// numerator / denominator (> 0), rounded half-even; D is Decimal128 or, for a product past 38
+// digits, Decimal256. Compared as |r| against d - |r| so that 2|r| can never overflow.
 template <typename D>
 std::pair<D, bool> DivideHalfEven(const D& numerator, const D& denominator) {
   D quotient, remainder;
@@ -161,7 +161,12 @@ Result<Ratio::Applied> Ratio::Apply(const Decimal128& value, int32_t scale_in,
     return Applied{quotient, exact};
   }
   // A product past 38 digits (1e21 m3 × 1000000000000/158987294928) whose result may still fit:
-  // computed in 256 bits, where two 38-digit factors and a shift cannot overflow.
+  // computed in 256 bits, which hold 76 digits; beyond those the result could not fit anyway
+  // (the denominator has at most 38 digits), and Decimal256's multiply would wrap. (The
+  // denominator times 10^-shift stays within 76 digits, as the shift is at most 38.)
+  if (Digits(value) + Digits(num_) + shift_digits > 2 * kMaxDigits) {
+    return Status::Invalid("result too large for 38 decimal digits");
+  }
   using arrow::Decimal256;
   Decimal256 numerator(Decimal256(arrow::BasicDecimal256(value)) *
                        Decimal256(arrow::BasicDecimal256(num_)));

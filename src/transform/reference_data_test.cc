@@ -447,6 +447,12 @@ TEST(RatioTest, RefusesResultsBeyond38Digits) {
   ASSERT_TRUE(kbbl.ok()) << kbbl.status().ToString();
   EXPECT_EQ(*kbbl, "99999999999999999999999999999999.999");
   EXPECT_TRUE(exact);
+  // Past 76 digits the product would wrap in 256 bits too: refused, not wrapped.
+  auto near_one = Ratio::FromDecimal("1.0000000000000000000000000000000000001");
+  ASSERT_TRUE(near_one.ok());
+  auto wide = ApplyToDecimalString(*near_one, "94752749214618475102765261975162917803", 6, &exact);
+  ASSERT_FALSE(wide.ok()) << *wide;
+  EXPECT_EQ(wide.status().message(), "result too large for 38 decimal digits");
   EXPECT_EQ(*ApplyToDecimalString(*m3_in_bbl, "-1000000000000000000000", 6, &exact),
             "-6289810770432105128092.855276");
   // Inputs past 128 bits are refused, not wrapped around (2^128 + 310 is not 310).

@@ -9,35 +9,10 @@
 #include "model/lei.h"
 #include "model/unit_names.h"
 #include "validate/civil_time.h"
+#include "validate/field_reader.h"
 
 namespace tradeflow::validate {
 namespace {
-
-// Whether `text` holds anything but blanks: Unicode White_Space and the invisible format
-// characters that exports pad fields with (zero-width space, word joiner, BOM). Text that is not
-// UTF-8 counts as text.
-bool HasText(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if (c != ' ' && (c < '\t' || c > '\r')) return true;
-      ++i;
-      continue;
-    }
-    const size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (n == 1 || i + n > text.size()) return true;
-    char32_t cp = c & (0x7F >> n);
-    for (size_t k = 1; k < n; ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    const bool blank = cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200D) ||
-                       cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-                       cp == 0x2060 || cp == 0x3000 || cp == 0xFEFF;
-    if (!blank) return true;
-    i += n;
-  }
-  return false;
-}
 
 namespace pb = tradeflow::trade::v1;
 using B = BuiltinId;
@@ -478,9 +453,10 @@ class Checker {
       const pb::Leg& leg = ev_.legs(i);
       if (On(B::kPositiveQuantity)) {
         const pb::Quantity& q = leg.quantity();
-        const bool converted = !q.reported_value().value().empty() &&
-                               (q.reported_value().value() != q.value().value() ||
-                                !model::SameUnit(q.reported_unit(), q.unit()));
+        const std::string& reported = q.reported_value().value();
+        const bool converted =
+            reported.find_first_of("123456789") != std::string::npos &&
+            (reported != q.value().value() || !model::SameUnit(q.reported_unit(), q.unit()));
         Positive(B::kPositiveQuantity, q.value(), 6, i, "quantity.value", "quantity",
                  converted ? q.reported_value().value() + " " + q.reported_unit() : "");
         // -9 lots × -1000 would agree with 9000; the direction says which way a trade goes.

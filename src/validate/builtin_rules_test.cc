@@ -89,7 +89,7 @@ TEST_F(BuiltinRulesTest, RequiredTextOfOnlyUnicodeBlanksIsMissing) {
   FailsOnly(e, "required_identity", "source_trade_id");
   for (const char* text : {"\xC2\xA0"
                            "D-1",
-                           "\xFF", "\xC2",
+                           "\xFF", "\xC2", "\xC2 ",
                            "\xE2\x80\x8B"
                            "7"}) {
     e.set_source_trade_id(text);

@@ -7,6 +7,33 @@
 
 namespace tradeflow::validate {
 
+// Decodes UTF-8 by hand for the handful of blank code points it compares against.
+bool HasText(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c != ' ' && (c < '\t' || c > '\r')) return true;
+      ++i;
+      continue;
+    }
+    const size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n == 1 || i + n > text.size()) return true;
+    char32_t cp = c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return true;  // not UTF-8: text
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    const bool blank = cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200D) ||
+                       cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+                       cp == 0x2060 || cp == 0x3000 || cp == 0xFEFF;
+    if (!blank) return true;
+    i += n;
+  }
+  return false;
+}
+
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;

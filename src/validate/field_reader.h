@@ -33,6 +33,11 @@ enum class ValueKind {
 
 std::string_view ValueKindName(ValueKind kind);
 
+// Whether `text` holds anything but blanks: Unicode White_Space and the invisible format
+// characters that exports pad fields with (zero-width space, word joiner, BOM). Text that is not
+// UTF-8 counts as text. A required text of blanks only is missing (built-in and user rules).
+bool HasText(std::string_view text);
+
 // One value read from a record. Views point into the record: use it before the record changes.
 struct FieldValue {
   bool present = false;

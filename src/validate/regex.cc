@@ -75,7 +75,7 @@ std::string WithPerlUnicodeEscapes(const std::string& pattern) {
 Result<Regex> Regex::Compile(const std::string& pattern) {
   int error = 0;
   PCRE2_SIZE offset = 0;
-  constexpr uint32_t kOptions = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+  constexpr uint32_t kOptions = PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
   const std::string perl = WithPerlUnicodeEscapes(pattern);
   pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(perl.data()), perl.size(), kOptions,
                                    &error, &offset, nullptr);

@@ -29,6 +29,11 @@ TEST(RegexTest, MatchesTheWholeValue) {
   EXPECT_TRUE(Matches("\\\\u0041", "\\u0041"));  // an escaped backslash, then "u0041"
   EXPECT_TRUE(
       Matches("Soci.t. G.n.rale", "Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale"));  // UTF-8
+  // \w, \b and the POSIX classes know letters beyond ASCII, as Python's re does.
+  EXPECT_TRUE(Matches("\\w+", "j\xC3\xBCrgen"));
+  EXPECT_TRUE(Matches("[[:alpha:] ]+", "Zo\xC3\xAB M\xC3\xBCller"));
+  EXPECT_TRUE(Matches("\\b.+\\b", "\xC3\x89LODIE"));
+  EXPECT_FALSE(Matches("\\w+", "a-b"));
 }
 
 TEST(RegexTest, AVeryLongValueNeitherCrashesNorFails) {

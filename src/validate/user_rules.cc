@@ -134,6 +134,12 @@ Result<CompiledUserRule> CompiledUserRule::Compile(const UserRule& rule,
   out.id_ = rule.id;
   out.severity_ = rule.severity;
   out.kind_ = rule.kind;
+  // What the pipeline fills once the rules have run: a rule would read it unset.
+  for (const std::string* path : {&rule.field, &rule.other_field}) {
+    if (*path == "content_hash" || path->starts_with("quality_warnings")) {
+      return error(*path + " is filled after validation (a rule would always see it unset)");
+    }
+  }
   auto field = FieldReader::Resolve(root, rule.field);
   if (!field.ok()) return error("field " + field.status().message());
   out.field_ = std::move(*field);
@@ -224,8 +230,14 @@ Result<CompiledUserRule> CompiledUserRule::Compile(const UserRule& rule,
         same = other->leaf()->enum_type() == out.field_.leaf()->enum_type();
       }
       if (!same) {
-        return error("compare needs fields of the same type; " + rule.field + " is a " + kind_name +
-                     ", " + rule.other_field + " a " + std::string(ValueKindName(other_kind)));
+        auto type_of = [](const FieldReader& f) {
+          const std::string name(ValueKindName(f.kind()));
+          const bool vowel = std::string_view("aeiou").find(name[0]) != std::string_view::npos;
+          return std::string(vowel ? "an " : "a ") + name +
+                 (f.kind() == ValueKind::kEnum ? " (" + f.leaf()->enum_type()->name() + ")" : "");
+        };
+        return error("compare needs fields of the same type; " + rule.field + " is " +
+                     type_of(out.field_) + ", " + rule.other_field + " " + type_of(*other));
       }
       bool equality = rule.op == CompareOp::kEq || rule.op == CompareOp::kNe;
       if (!equality && !Orderable(kind)) {
@@ -323,6 +335,9 @@ void CompiledUserRule::Check(const google::protobuf::Message& record,
   const ValueKind kind = field_.kind();
   switch (kind_) {
     case UserRule::Kind::kNotNull:
+      if (kind == ValueKind::kString && !HasText(value.text)) {
+        Fail(field_.path() + " holds only blanks (" + QuoteValue(value.text) + ")", out);
+      }
       return;
     case UserRule::Kind::kRange: {
       Scalar s;

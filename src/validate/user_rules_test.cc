@@ -66,6 +66,10 @@ TEST_F(UserRulesTest, NotNull) {
   EXPECT_EQ(Run(Rule("x", "effective_date", UserRule::Kind::kNotNull), e).size(), 1u);
   EXPECT_THAT(Run(Rule("x", "parties.counterparty", UserRule::Kind::kNotNull), e), IsEmpty());
   EXPECT_THAT(Run(Rule("x", "execution_time", UserRule::Kind::kNotNull), e), IsEmpty());
+  // Blanks only, Unicode ones too, are missing, as for the built-in required_* rules.
+  e.mutable_parties()->set_trader("\xC2\xA0");
+  ASSERT_EQ(Run(r, e).size(), 1u);
+  EXPECT_EQ(Run(r, e)[0].message, "parties.trader holds only blanks ('\xC2\xA0')");
 }
 
 TEST_F(UserRulesTest, RangeOnDecimalIsExact) {
@@ -270,13 +274,25 @@ TEST_F(UserRulesTest, ConfigurationErrorsNameTheRule) {
   EXPECT_THAT(MakeError(cmp), HasSubstr("other_field 'nope'"));
   cmp = Rule("x", "direction", UserRule::Kind::kCompare);
   cmp.other_field = "action";
-  EXPECT_THAT(MakeError(cmp), HasSubstr("same type"));  // different enums
+  EXPECT_THAT(MakeError(cmp), HasSubstr("compare needs fields of the same type; direction is an "
+                                        "enum (Side), action an enum (Action)"));
   cmp.other_field = "legs[0].direction";
   cmp.op = CompareOp::kLt;
   EXPECT_THAT(MakeError(cmp), HasSubstr("can only be compared with == or !="));
 
   EXPECT_THAT(MakeError(Rule("positive_quantity", "parties.book", UserRule::Kind::kNotNull)),
               HasSubstr("is a built-in rule"));
+  for (const char* stage :
+       {"normalisation", "mapping_error", "parse_error", "package_incomplete"}) {
+    EXPECT_THAT(MakeError(Rule(stage, "parties.book", UserRule::Kind::kNotNull)),
+                HasSubstr("names failures of the pipeline's own stages"))
+        << stage;
+  }
+  // Filled once the rules have run: a rule would always see it unset.
+  EXPECT_THAT(MakeError(Rule("h", "content_hash", UserRule::Kind::kNotNull)),
+              HasSubstr("content_hash is filled after validation"));
+  EXPECT_THAT(MakeError(Rule("w", "quality_warnings[0].rule", UserRule::Kind::kNotNull)),
+              HasSubstr("is filled after validation"));
   ValidationSpec twice;
   twice.rules = {Rule("a", "parties.book", UserRule::Kind::kNotNull),
                  Rule("a", "parties.trader", UserRule::Kind::kNotNull)};

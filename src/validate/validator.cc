@@ -1,7 +1,10 @@
 #include "validate/validator.h"
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <set>
+#include <string_view>
 
 namespace tradeflow::validate {
 
@@ -60,6 +63,16 @@ Result<std::unique_ptr<Validator>> Validator::Make(const ValidationSpec& spec,
     if (FindBuiltinRule(rule.id) != nullptr) {
       return Status::Invalid(where + "rule id '" + rule.id +
                              "' is a built-in rule; configure it under builtin or pick another id");
+    }
+    // The names the pipeline gives failures of its own stages: a rule so named would have its
+    // failures counted with theirs, or left out where theirs are.
+    static constexpr std::string_view kStageFailures[] = {"parse_error",   "mapping_error",
+                                                          "normalisation", "serialization",
+                                                          "table_layout",  "package_incomplete"};
+    if (std::find(std::begin(kStageFailures), std::end(kStageFailures), rule.id) !=
+        std::end(kStageFailures)) {
+      return Status::Invalid(where + "rule id '" + rule.id +
+                             "' names failures of the pipeline's own stages; pick another id");
     }
     if (!ids.insert(rule.id).second) {
       return Status::Invalid(where + "rule id '" + rule.id + "' is used twice");
