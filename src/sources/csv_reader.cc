@@ -198,13 +198,15 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
   const size_t n = buffer_.size();
   size_t i = pos_;
   int64_t line = line_;
-  // Skip blank lines: empty, or only spaces and tabs in a file of several columns (where such a
-  // line cannot be a record; JSON Lines skips them too). A one-column file's line of spaces is
-  // a record with an empty value.
-  const bool skip_spaces = column_names_.size() > 1 && delim != ' ' && delim != '\t';
+  // Skip blank lines: empty, or only spaces and tabs before the header or in a file of several
+  // columns (where such a line cannot be a record; JSON Lines skips them too). A one-column
+  // file's line of spaces is a record with an empty value.
+  const bool skip_spaces =
+      column_names_.size() != 1 && delim != ' ' && delim != '\t';  // none yet: the header
   for (;;) {
     while (i < n && (buffer_[i] == '\n' || buffer_[i] == '\r')) {
-      if (buffer_[i] == '\n') ++line;
+      if (buffer_[i] == '\r' && i + 1 >= n && !at_eof) return Parse::kNeedMore;  // CRLF?
+      if (buffer_[i] == '\n' || i + 1 >= n || buffer_[i + 1] != '\n') ++line;    // LF, or a lone CR
       ++i;
     }
     size_t end = i;
@@ -278,14 +280,17 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
           ++i;
           break;
         }
-        if (c == '\n') ++line;
+        if (c == '\r' && i + 1 >= n && !at_eof) return Parse::kNeedMore;  // CRLF?
+        if (c == '\n' || (c == '\r' && (i + 1 >= n || buffer_[i + 1] != '\n'))) ++line;
         ++i;
       }
-      if (problem.empty() && i < n && buffer_[i] != delim && buffer_[i] != '\n' &&
-          buffer_[i] != '\r') {
-        problem = "unexpected text after the closing quote of field " + std::to_string(count + 1);
+      if (i < n && buffer_[i] != delim && buffer_[i] != '\n' && buffer_[i] != '\r') {
+        if (problem.empty()) {
+          problem = "unexpected text after the closing quote of field " + std::to_string(count + 1);
+        }
         // The record is malformed, but where it ends is still where a reader that honours the
-        // quoting would end it: the field runs on to the next delimiter or line end.
+        // quoting would end it: the field runs on to the next delimiter or line end. (Also after
+        // an earlier problem: else the rest of the line would read as a record of its own.)
         while (i < n && buffer_[i] != delim && buffer_[i] != '\n' && buffer_[i] != '\r') ++i;
         if (i >= n && !at_eof) return Parse::kNeedMore;
       }

@@ -138,6 +138,51 @@ TEST_F(CsvReaderTest, AMalformedRecordEndsWhereItsQuotingEndsIt) {
   }
 }
 
+// Text after a closing quote in a record that is malformed already ends at the next delimiter
+// too: the rest of the line is not a record of its own (a made-up trade), and the lines after
+// keep their numbers.
+TEST_F(CsvReaderTest, TextAfterAQuoteInARecordMalformedAlreadyStaysInIt) {
+  const std::string text =
+      "id,v,note\n"
+      "a,1,ok\n"
+      "b\"ad,1,\"n\"Z,2,fake\n"
+      "\xEF\xBB\xBF"
+      "c,1,\"n\"Y,3,fake\n"
+      "d,1,x\n";
+  for (size_t chunk : {1, 3, 1 << 20}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    auto reader = OpenChunked(text, chunk);
+    ASSERT_TRUE(reader.ok());
+    CsvRecord rec;
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    auto bad = (*reader)->Next(&rec);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_THAT(bad.status().message(), HasSubstr(":3: quote character inside unquoted field 1"));
+    EXPECT_EQ(rec.raw, "b\"ad,1,\"n\"Z,2,fake");
+    auto bom = (*reader)->Next(&rec);
+    ASSERT_FALSE(bom.ok());
+    EXPECT_THAT(bom.status().message(), HasSubstr(":4: the record starts with a UTF-8 byte"));
+    ASSERT_TRUE(*(*reader)->Next(&rec));
+    EXPECT_EQ(rec.fields, (std::vector<std::string>{"d", "1", "x"}));
+    EXPECT_EQ(rec.line, 5);
+    EXPECT_FALSE(*(*reader)->Next(&rec));
+  }
+}
+
+// A lone CR ends a line wherever it is: between records, on a blank line, in a quoted field.
+TEST_F(CsvReaderTest, LineNumbersCountLoneCarriageReturns) {
+  const std::string text = "a,b\r1,2\r\r\r\"x\ry\",3\r4,5\r\n6,7";
+  for (size_t chunk : {1, 2, 1 << 20}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    auto reader = OpenChunked(text, chunk);
+    ASSERT_TRUE(reader.ok());
+    CsvRecord rec;
+    std::vector<int64_t> lines;
+    while (*(*reader)->Next(&rec)) lines.push_back(rec.line);
+    EXPECT_EQ(lines, (std::vector<int64_t>{2, 5, 7, 8}));
+  }
+}
+
 // Header names become keys of the stored rows' source_attributes: a header that is not UTF-8
 // text is the file's error, not a column of garbled name.
 TEST_F(CsvReaderTest, AHeaderThatIsNotUtf8TextIsTheFilesError) {
@@ -172,7 +217,7 @@ TEST_F(CsvReaderTest, UnterminatedQuoteIsAnError) {
 // An export that wrote nothing, not even its header, has failed: an IOError, like a file that
 // cannot be read, so that on_bad_file: skip can leave it out.
 TEST_F(CsvReaderTest, AnEmptyFileIsAnIOError) {
-  for (const char* text : {"", "\n\n"}) {
+  for (const char* text : {"", "\n\n", "   \n\t\n", " \r\n  "}) {
     auto reader = CsvReader::Open(Write(text), {});
     ASSERT_FALSE(reader.ok());
     EXPECT_EQ(reader.status().code(), StatusCode::kIOError);
@@ -245,6 +290,12 @@ TEST_F(CsvReaderTest, ALineOfSpacesIsBlankInAFileOfSeveralColumns) {
   std::vector<std::string> values;
   while (*(*one)->Next(&rec)) values.push_back(rec.fields[0]);
   EXPECT_EQ(values, (std::vector<std::string>{"1", "   ", "2"}));
+  // Before the header too: a line of spaces is no header.
+  auto header = OpenChunked("  \n\t\nid,qty\n1,2\n", 1);
+  ASSERT_TRUE(header.ok()) << header.status().ToString();
+  EXPECT_EQ((*header)->column_names(), (std::vector<std::string>{"id", "qty"}));
+  ASSERT_TRUE(*(*header)->Next(&rec));
+  EXPECT_EQ(rec.line, 4);
 }
 
 // A column name twice would let a mapping read one column and silently lose the other.
