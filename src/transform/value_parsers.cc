@@ -258,6 +258,12 @@ Result<std::string_view> PlainNumber(std::string_view text, char decimal_separat
       if (group == 0 || group > 3 || (grouped && group != 3)) {
         return wrong("digits between thousands separators must come in groups of three");
       }
+      // "0.500", "00.100": no number grouped in thousands starts with 0, so the separator is
+      // most likely the other one, a decimal point (read as thousands it would be 500).
+      if (!grouped && (*buffer)[buffer->size() - static_cast<size_t>(group)] == '0') {
+        return wrong("a number grouped in thousands does not start with 0; is '" +
+                     std::string(thousands_separator) + "' its decimal separator?");
+      }
       grouped = true;
       group = 0;
       continue;

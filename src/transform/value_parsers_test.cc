@@ -50,6 +50,16 @@ TEST(ValueParsersTest, PlainNumberChecksThousandsGroups) {
   // Only a decimal comma configured: a German "1.234" is not read as 1.234.
   EXPECT_NE(plain("1.234", ',', '\0').find("'.' is not one of its separators"), std::string::npos);
   EXPECT_NE(plain("1,5.0", '.', ',').find("groups of three"), std::string::npos);
+  // No number grouped in thousands starts with 0: "0.500" has a decimal point, not 500.
+  for (const char* bad : {"0.500", "-0.250", "00.100", "0.000.001", "+0.999", "012.345"}) {
+    EXPECT_NE(plain(bad, ',', '.').find("does not start with 0; is '.' its decimal separator?"),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(plain("0,125", '.', ',').find("does not start with 0"), std::string::npos);
+  EXPECT_EQ(plain("0,5", ',', '.'), "0.5");
+  EXPECT_EQ(plain("-0", ',', '.'), "-0");
+  EXPECT_EQ(plain("10.000,5", ',', '.'), "10000.5");
   // A no-break space, as French exports group thousands: one character, two bytes.
   auto nbsp = PlainNumber("1\u00a0234\u00a0567,25", ',', "\u00a0", &buffer);
   ASSERT_TRUE(nbsp.ok()) << nbsp.status().message();
