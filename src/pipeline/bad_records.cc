@@ -24,7 +24,13 @@ Status BadRecordCounter::Count(const sources::InputFile& input, const sources::S
   if (!limit_ || out.failures.empty()) return Status::OK();
   if (rules.size() == 1 && *rules.begin() == kRepeat) return Status::OK();
   BadRecords& bad = by_input_[input.sha256];
-  if (bad.count++ == 0) {
+  if (lines_are_records_ && out.stage == tradeflow::quarantine::v1::STAGE_PARSE) {
+    const auto lines = std::count(record.raw.begin(), record.raw.end(), '\n');
+    bad.swallowed_lines += lines;
+    bad.count += lines;
+  }
+  ++bad.count;
+  if (bad.first.empty()) {
     const RecordFailure& f = out.failures.front();
     bad.first = f.rule + ": " + DescribeFailure(input, record, f, out.stage);
     if (out.failures.size() > 1) {
@@ -41,10 +47,10 @@ Status BadRecordCounter::Count(const sources::InputFile& input, const sources::S
 Status BadRecordCounter::Check(const sources::InputFile& input, int64_t records_read,
                                bool finished) const {
   auto it = by_input_.find(input.sha256);
-  if (!limit_ || it == by_input_.end() || !limit_->Exceeded(it->second.count, records_read)) {
-    return Status::OK();
-  }
+  if (!limit_ || it == by_input_.end()) return Status::OK();
   const BadRecords& bad = it->second;
+  const int64_t read = records_read + bad.swallowed_lines;
+  if (!limit_->Exceeded(bad.count, read)) return Status::OK();
   std::vector<std::pair<int64_t, std::string>> rules;  // most records first, then by name
   for (const auto& [rule, count] : bad.by_rule) rules.emplace_back(-count, rule);
   std::sort(rules.begin(), rules.end());
@@ -54,9 +60,10 @@ Status BadRecordCounter::Check(const sources::InputFile& input, int64_t records_
   }
   if (rules.size() > 3) by_rule += ", ...";
   return Status::Invalid(
-      input.path + ": " + std::to_string(bad.count) + " of " + std::to_string(records_read) +
-      " records" + (finished ? "" : " read so far") +
-      " are bad, more than max_bad_records allows (" + limit_->ToString() + "); " +
+      input.path + ": " + std::to_string(bad.count) + " of " + std::to_string(read) + " records" +
+      (finished ? "" : " read so far") + " are bad" +
+      (bad.swallowed_lines > 0 ? " (a record that could not be parsed counts once per line)" : "") +
+      ", more than max_bad_records allows (" + limit_->ToString() + "); " +
       (policy_ == BadFilePolicy::kSkip
            ? "the file is left out and the run goes on without it (on_bad_file: skip)"
            : "the run stopped and committed nothing") +

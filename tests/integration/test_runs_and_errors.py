@@ -250,6 +250,22 @@ def test_a_file_past_max_bad_records_fails_the_run_and_commits_nothing(committed
     assert "read 300 = accepted 0 + quarantined 300" in again.stdout
 
 
+def test_a_stray_quote_that_swallows_half_the_file_is_past_max_bad_records(committed):
+    """An opening quote never closed until 50 lines later makes one malformed record of 51
+    lines: half the file would not be ingested, though it is one bad record of 50. The limit
+    counts such a record once per line."""
+    lines = read_lines(committed.root / "etrm_trades.csv")
+    rows = [l for l in lines[1:] if l and '"' not in l][:100]
+    rows[9] = rows[9].rsplit(",", 1)[0] + ',"oops'      # line 11: a quote opens the comment
+    rows[59] = rows[59].rsplit(",", 1)[0] + ',q"z'      # line 61: it closes, then stray text
+    write_lines(committed.root / "stray.csv", [lines[0]] + rows + [""])
+    pipeline = with_limit(committed, "stray.yaml", "stray.csv", "40%")
+    fails_cleanly(committed, pipeline,
+                  "stray.csv: 51 of 100 records are bad (a record that could not be parsed "
+                  "counts once per line), more than max_bad_records allows (40%)",
+                  "The first: parse_error: stray.csv:11: unexpected text after the closing quote")
+
+
 def test_a_file_within_max_bad_records_is_stored_with_its_rejects(committed):
     corrupt(committed, "one_bad.csv", 5, "exec_time", "yesterday")
     result = committed.run_pipeline(with_limit(committed, "ok.yaml", "one_bad.csv", "1%"))
