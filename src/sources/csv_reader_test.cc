@@ -364,6 +364,14 @@ TEST_F(CsvReaderTest, AUtf16FileOrAUtf8BomReadAsLatin1IsNamed) {
   ASSERT_FALSE(reader.ok());
   EXPECT_NE(reader.status().message().find("looks like UTF-16"), std::string::npos)
       << reader.status().message();
+  std::string utf32 = std::string("\xFF\xFE\0\0", 4);
+  for (char c : std::string("id,book\n1,A\n")) utf32 += std::string{c, '\0', '\0', '\0'};
+  auto wide = CsvReader::Open(Write(utf32), {});
+  ASSERT_FALSE(wide.ok());
+  EXPECT_NE(wide.status().message().find("looks like UTF-32, which CSV sources do not read; "
+                                         "convert it to UTF-8 (iconv -f UTF-32 -t UTF-8)"),
+            std::string::npos)
+      << wide.status().message();
   auto zstd = CsvReader::Open(Write(std::string("\x28\xB5\x2F\xFD") + "junk\n"), {});
   ASSERT_FALSE(zstd.ok());
   EXPECT_NE(zstd.status().message().find("zstd-compressed, but its name does not end in .zst"),

@@ -93,9 +93,14 @@ Status CheckTextStart(std::string_view first_line, const std::string& path, cons
   const bool utf16_text =
       first_line.size() >= 2 && (first_line[0] == '\0' || first_line[1] == '\0');
   if (utf16_bom || utf16_text) {
-    return Status::IOError(path + ": the file looks like UTF-16, which " + kind +
-                           " sources do not read; convert it to UTF-8 (iconv -f UTF-16 -t "
-                           "UTF-8)");
+    // UTF-32 has two NULs beside every ASCII letter (and its BOM starts as UTF-16's does).
+    const bool utf32 = first_line.size() >= 4 &&
+                       ((first_line[2] == '\0' && first_line[3] == '\0' && first_line[0] != '\0') ||
+                        (first_line[0] == '\0' && first_line[1] == '\0'));
+    const std::string name = utf32 ? "UTF-32" : "UTF-16";
+    return Status::IOError(path + ": the file looks like " + name + ", which " + kind +
+                           " sources do not read; convert it to UTF-8 (iconv -f " + name +
+                           " -t UTF-8)");
   }
   // A UTF-8 byte order mark read as Latin-1 is "ï»¿", in UTF-8 now: the encoding is wrong for
   // the whole file, not for its first record.
