@@ -478,6 +478,24 @@ def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(work
     assert workspace.table().scan().to_arrow().num_rows == 300
 
 
+def test_a_stored_version_that_now_fails_a_rule_is_no_duplicate(workspace):
+    """Read again after a warning rule became an error, a stored version that fails it is
+    quarantined for that rule alone: it has the content stored, so it is no conflicting
+    duplicate (unique_version)."""
+    warn = workspace.write_pipeline("warn.yaml", {
+        'range: {min: "1", max: "5000"}': 'range: {min: "1", max: "20"}\n      severity: warning'})
+    first = workspace.run_pipeline(warn)
+    assert first.returncode == 0, first.stderr
+    strict = workspace.write_pipeline("strict.yaml", {'max: "5000"': 'max: "20"'})
+    again = workspace.run("run", strict, "--reread-all")
+    assert again.returncode == 0, again.stderr
+    assert "quarantined by lots_within_limit:" in again.stdout, again.stdout
+    assert "unique_version" not in again.stdout, again.stdout
+    rows = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    rules = [{f["rule"] for f in r["failures"]} for r in rows]
+    assert {"lots_within_limit"} in rules and not any("unique_version" in r for r in rules), rules
+
+
 def test_a_changed_repeat_stays_named_for_its_rule_after_an_interrupted_run(workspace):
     # Line 5 re-sends line 2's version under another trader; the run is killed after its
     # quarantine commit. The next run counts line 5 under unique_version, as the first did.
