@@ -332,6 +332,16 @@ namespace {
 
 // A data file removed before its commit would leave the new snapshot pointing at nothing. The
 // usual culprit is another process's orphan cleanup with a minimum age shorter than this write.
+// The fields of a table's default sort order (null when it has none), to compare two tables'.
+nlohmann::json DefaultSortFields(const TableMetadata& metadata) {
+  for (const auto& order : metadata.sort_orders) {
+    if (order.value("order-id", -1) == metadata.default_sort_order_id) {
+      return order.value("fields", nlohmann::json::array());
+    }
+  }
+  return nullptr;
+}
+
 Status DataFilesExist(const std::vector<DataFile>& files) {
   for (const auto& f : files) {
     TF_ASSIGN_OR_RETURN(std::string path, LocalPathFromUri(f.file_path));
@@ -358,12 +368,15 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
     if (registered.code() == StatusCode::kAlreadyExists) {
       // Another writer created it meanwhile: append to theirs if the layout matches ours.
       const nlohmann::json our_spec = *DefaultPartitionSpec(metadata_);
+      const nlohmann::json our_sort = DefaultSortFields(metadata_);
       TF_RETURN_IF_ERROR(Refresh());
       staged_ = false;
-      if (*DefaultPartitionSpec(metadata_) != our_spec) {
-        return Status::Conflict("table " + id_.ToString() +
-                                " was created by another writer with a different partition spec; "
-                                "re-run to write in its layout");
+      // Our files are partitioned and sorted as ours says: they would claim theirs.
+      const bool same_spec = *DefaultPartitionSpec(metadata_) == our_spec;
+      if (!same_spec || DefaultSortFields(metadata_) != our_sort) {
+        return Status::Conflict(
+            "table " + id_.ToString() + " was created by another writer with a different " +
+            (same_spec ? "sort order" : "partition spec") + "; re-run to write in its layout");
       }
     } else if (!registered.ok()) {
       return registered;

@@ -280,6 +280,40 @@ TEST_F(TableTest, ConcurrentAppendsBothLand) {
   EXPECT_EQ(metadata_files, kWriters * kCommits + 1);
 }
 
+// Two writers stage the same new table: the second to commit appends to the first's only if
+// its files are laid out as that table says, sorted included.
+TEST_F(TableTest, AWriterThatLostTheCreationAppendsOnlyInTheSameLayout) {
+  auto stage_and_append = [&](const TableLayout& layout) -> Status {
+    auto catalog = Open();
+    auto table = Table::Stage(catalog.get(), id_, location_, *SchemaV1(), layout);
+    if (!table.ok()) return table.status();
+    auto files = (*table)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 3)});
+    if (!files.ok()) return files.status();
+    return (*table)->Append(*files, *SchemaV1(), {}).status();
+  };
+  TableLayout by_id;
+  by_id.sort = {SortKey("id")};
+  // Staged before either commits, as two runs starting together would.
+  auto catalog = Open();
+  auto first = Table::Stage(catalog.get(), id_, location_, *SchemaV1(), by_id);
+  TableLayout by_name;
+  by_name.sort = {SortKey("name", /*descending_order=*/true)};
+  auto second = Table::Stage(catalog.get(), id_, location_, *SchemaV1(), by_name);
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto files = (*first)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 0, 3)});
+  ASSERT_TRUE(files.ok());
+  ASSERT_TRUE((*first)->Append(*files, *SchemaV1(), {}).ok());
+  files = (*second)->WriteDataFiles(SchemaV1(), {Batch(SchemaV1(), 3, 3)});
+  ASSERT_TRUE(files.ok());
+  Status lost = (*second)->Append(*files, *SchemaV1(), {}).status();
+  EXPECT_EQ(lost.code(), StatusCode::kConflict);
+  EXPECT_EQ(lost.message(),
+            "table trading.t was created by another writer with a different "
+            "sort order; re-run to write in its layout");
+  // In the same layout it simply appends.
+  EXPECT_TRUE(stage_and_append(by_id).ok());
+}
+
 // A writer that planned its work on an older snapshot sees, through its check, what another
 // writer committed meanwhile, and can refuse to commit: nothing of its commit is left behind.
 TEST_F(TableTest, ACheckSeesWhatOthersCommittedMeanwhileAndCanRefuse) {

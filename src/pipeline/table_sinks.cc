@@ -28,6 +28,28 @@ Result<model::FieldIds> ExistingFieldIds(const lake::Table* table) {
   return ids;
 }
 
+// Rows of `descriptor` only ever gain columns (the evolution rule of the protos), so an existing
+// table with a column they lack holds other rows: another pipeline's trade table named as this
+// one's quarantine, say. Writing on would make their schema the table's, and its rows unreadable.
+Status CheckSameKindOfRows(const lake::TableIdentifier& id, const model::FieldIds& existing,
+                           const google::protobuf::Descriptor* descriptor) {
+  TF_ASSIGN_OR_RETURN(auto own, model::DeriveArrowSchema(descriptor, {}));
+  std::vector<std::string> foreign;
+  for (const auto& [path, field_id] : existing.by_path) {
+    if (own.ids.by_path.count(path) == 0 && path.find('.') == std::string::npos) {
+      foreign.push_back(path);
+    }
+  }
+  if (foreign.empty()) return Status::OK();
+  std::string list;
+  for (size_t i = 0; i < foreign.size() && i < 4; ++i) list += (i ? ", " : "") + foreign[i];
+  if (foreign.size() > 4) list += ", ...";
+  return Status::Invalid("table " + id.ToString() + " holds other rows than " +
+                         descriptor->full_name() + " (it has columns they do not: " + list +
+                         "): another pipeline's table of another kind? Name this one otherwise "
+                         "(table.name or quarantine.name)");
+}
+
 // A table to write into, loaded or (when it does not exist yet) staged for creation by the first
 // commit, so a run that fails creates nothing; with the Arrow schema its rows are written in.
 struct OpenedTable {
@@ -49,6 +71,7 @@ Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifie
     return loaded.status();
   }
   TF_ASSIGN_OR_RETURN(model::FieldIds ids, ExistingFieldIds(out.table.get()));
+  if (out.table) TF_RETURN_IF_ERROR(CheckSameKindOfRows(id, ids, descriptor));
   TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
   out.schema = derived.schema;
   if (!out.table) {

@@ -250,6 +250,25 @@ def test_a_file_past_max_bad_records_fails_the_run_and_commits_nothing(committed
     assert "read 300 = accepted 0 + quarantined 300" in again.stdout
 
 
+def test_a_table_of_another_kind_of_rows_is_refused(committed):
+    """Another pipeline's quarantine named like this one's trade table (or the other way round)
+    would make the quarantine's schema the table's: every stored trade would read as nulls."""
+    quarantine_into_trades = committed.write_pipeline("q.yaml", {
+        "name: trade_events": "name: other_trades",
+        "on_bad_record: quarantine": "on_bad_record: quarantine\nquarantine: {name: trade_events}"})
+    fails_cleanly(committed, quarantine_into_trades,
+                  "table trading.trade_events holds other rows than "
+                  "tradeflow.quarantine.v1.QuarantineRecord (it has columns they do not: ",
+                  "Name this one otherwise (table.name or quarantine.name)")
+    corrupt(committed, "one_bad.csv", 5, "exec_time", "yesterday")
+    assert committed.run_pipeline(with_limit(committed, "ok.yaml", "one_bad.csv", "1%")).returncode == 0
+    trades_into_quarantine = committed.write_pipeline("t.yaml", {
+        "name: trade_events": "name: quarantine",
+        "on_bad_record: quarantine": "on_bad_record: quarantine\nquarantine: {name: rejects}"})
+    fails_cleanly(committed, trades_into_quarantine,
+                  "table trading.quarantine holds other rows than tradeflow.trade.v1.TradeEvent")
+
+
 def test_a_stray_quote_that_swallows_half_the_file_is_past_max_bad_records(committed):
     """An opening quote never closed until 50 lines later makes one malformed record of 51
     lines: half the file would not be ingested, though it is one bad record of 50. The limit
