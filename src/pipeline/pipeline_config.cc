@@ -555,6 +555,12 @@ class Parser : public YamlReader {
     }
     if (!root["mapping"]) return Error(root, "the pipeline needs a mapping");
     TF_RETURN_IF_ERROR(ParseMapping(root["mapping"], &config.mapping));
+    // FIX writes every number with a '.' point and no grouping: a format would misread them.
+    if (config.source.type == "fixml" && !config.mapping.numbers.is_plain()) {
+      return Error(root["mapping"]["numbers"],
+                   "mapping.numbers does not apply to FIXML, whose numbers are always written "
+                   "1234.5; leave it out");
+    }
     return config;
   }
 

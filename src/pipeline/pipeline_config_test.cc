@@ -266,6 +266,16 @@ TEST(PipelineConfigTest, AKeyWithoutAValueIsNamedAtItsOwnLine) {
   EXPECT_TRUE(Parse("validation:\n").ok()) << Parse("validation:\n").status().ToString();
 }
 
+TEST(PipelineConfigTest, FixmlTakesNoNumberFormat) {
+  auto fixml = ParsePipelineConfig(
+      "source: {type: fixml, path: t.xml}\nmapping:\n  version: v1\n"
+      "  numbers: {decimal_separator: ','}\n  fields: {source_trade_id: '@TrdID'}\n",
+      "/p/etl.yaml");
+  EXPECT_EQ(fixml.status().message(),
+            "/p/etl.yaml:4: mapping.numbers does not apply to FIXML, whose numbers are always "
+            "written 1234.5; leave it out");
+}
+
 TEST(PipelineConfigTest, EmptyMappingsAreRefused) {
   auto none = ParsePipelineConfig(
       "source: {type: csv, path: t.csv}\nmapping:\n  version: v1\n  fields: {}\n", "/p/etl.yaml");

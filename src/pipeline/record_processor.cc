@@ -126,8 +126,8 @@ void RecordProcessor::ProcessOne(const sources::SourceRecord& record,
   std::vector<transform::MappingIssue> issues;
   std::vector<transform::MappingIssue> unreadable;
   event->Clear();
-  Status mapped =
-      options_.mapper->Map(record.values, record.extras, *context, event, &issues, &unreadable);
+  Status mapped = options_.mapper->Map(record.values, record.extras, *context, event, &issues,
+                                       &unreadable, &record.plain_numbers);
   if (!mapped.ok()) {
     MarkRejected(STAGE_MAP, {{"mapping_error", "", mapped.message()}}, event, out);
     return;

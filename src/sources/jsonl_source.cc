@@ -219,7 +219,7 @@ class LeafCollector {
       case ondemand::json_type::number: {
         std::string_view text = TrimTrailingSpace(value.raw_json_token());
         if (!IsJsonNumber(text)) return simdjson::NUMBER_ERROR;
-        return Leaf(PlainJsonNumber(text, &number_));
+        return Leaf(PlainJsonNumber(text, &number_), /*number=*/true);
       }
       case ondemand::json_type::boolean: {
         bool b;
@@ -247,7 +247,7 @@ class LeafCollector {
     return e;
   }
 
-  error_code Leaf(std::string_view value) {
+  error_code Leaf(std::string_view value, bool number = false) {
     auto it = bound_.find(path_);
     if (it != bound_.end()) {
       for (size_t i : it->second) {
@@ -258,6 +258,7 @@ class LeafCollector {
         assigned_[i] = true;
         (*present_)[i] = 1;
         out_->values[i].assign(value);
+        out_->plain_numbers[i] = number;
       }
     } else if (!value.empty()) {
       out_->extras.emplace_back(path_, value);
@@ -465,9 +466,11 @@ Result<bool> JsonlSource::Next(SourceRecord* out) {
   }
   TF_RETURN_IF_ERROR(CheckRecordUtf8(line.text, where));
   out->values.assign(bound_count_, "");
+  out->plain_numbers.assign(bound_count_, 0);
   std::string error = parser_->Parse(line.text, bound_, out, &present_);
   if (!error.empty()) {
     out->values.clear();
+    out->plain_numbers.clear();
     out->extras.clear();
     return Status::Invalid(where + ": " + error);
   }

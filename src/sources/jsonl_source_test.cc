@@ -35,6 +35,8 @@ TEST(JsonlSourceTest, NestedPathsArraysAndExactNumbers) {
   ASSERT_TRUE(*more);
   EXPECT_EQ(rec.values,
             (std::vector<std::string>{"72.1234567891234567", "1000", "-5000", "T-1", "", ""}));
+  // Numbers are marked as such, for a mapping whose `numbers:` format is for strings.
+  EXPECT_EQ(rec.plain_numbers, (std::vector<char>{1, 1, 1, 0, 0, 0}));
   EXPECT_EQ(rec.extras, (Extras{{"trade.price.ccy", "USD"},
                                 {"legs[0].unit", "BBL"},
                                 {"big", "123456789012345678901234567890"},

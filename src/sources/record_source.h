@@ -24,6 +24,10 @@ struct FieldRef {
 
 struct SourceRecord {
   std::vector<std::string> values;  // one per bound field; empty when the record lacks it
+  // Per bound field, 1 when its value is a number in plain notation whatever the source's
+  // number format (a JSON number token): `numbers:` separators do not apply to it. Empty when
+  // the source has no such values (CSV).
+  std::vector<char> plain_numbers;
   std::vector<std::pair<std::string, std::string>> extras;  // non-empty fields not bound
   int64_t line = 0;         // 1-based line where the record starts (0 if none)
   int64_t byte_offset = 0;  // offset of its first byte in the (decompressed) input
@@ -37,6 +41,7 @@ struct SourceRecord {
 
   void Clear() {
     values.clear();
+    plain_numbers.clear();
     extras.clear();
     line = byte_offset = 0;
     location.clear();

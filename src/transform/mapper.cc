@@ -702,7 +702,8 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
 Status Mapper::Map(const std::vector<std::string>& values,
                    const std::vector<std::pair<std::string, std::string>>& extras,
                    const RecordContext& context, Message* out, std::vector<MappingIssue>* issues,
-                   std::vector<MappingIssue>* errors) const {
+                   std::vector<MappingIssue>* errors,
+                   const std::vector<char>* plain_numbers) const {
   if (values.size() != source_fields_.size()) {
     return Status::Internal("record has " + std::to_string(values.size()) +
                             " values, mapping reads " + std::to_string(source_fields_.size()));
@@ -719,7 +720,10 @@ Status Mapper::Map(const std::vector<std::string>& values,
     if (!rule->Applies(values)) continue;
     conditional_read |= rule->conditional_bits;
     std::string_view text = rule->source.Evaluate(values, &scratch);
-    bool plain = rule->source_is_plain;
+    bool plain = rule->source_is_plain ||
+                 (plain_numbers != nullptr && rule->source.kind == ValueSource::Kind::kColumn &&
+                  static_cast<size_t>(rule->source.column) < plain_numbers->size() &&
+                  (*plain_numbers)[static_cast<size_t>(rule->source.column)] != 0);
     if (text.empty()) {
       // The last rule that applies decides, also when its value is empty: what an earlier rule
       // set is not kept (a settlement price that a SETTLE row leaves empty is no trade price).

@@ -76,10 +76,14 @@ class Mapper {
   // there and the other rules still run (so that a quarantine row lists them all); without, the
   // first is returned.
   // Thread-safe: it changes nothing but `out`, `issues` and `errors`.
+  // `plain_numbers` (optional, one per value): 1 where a value is a number in plain notation
+  // whatever the mapping's `numbers` format says (a JSON number token), read as such when a
+  // rule takes it whole from its column.
   Status Map(const std::vector<std::string>& values,
              const std::vector<std::pair<std::string, std::string>>& extras,
              const RecordContext& context, google::protobuf::Message* out,
-             std::vector<MappingIssue>* issues, std::vector<MappingIssue>* errors = nullptr) const;
+             std::vector<MappingIssue>* issues, std::vector<MappingIssue>* errors = nullptr,
+             const std::vector<char>* plain_numbers = nullptr) const;
 
   struct CompiledRule;
 

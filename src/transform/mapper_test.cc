@@ -167,6 +167,39 @@ TEST(MapperTest, DecimalCommaAndThousandsSeparators) {
   EXPECT_EQ(t.legs(0).fixed().price().value().value(), "72.1");
 }
 
+// A value the source marks as a plain number (a JSON number token) is read as such: with
+// decimal ',' and thousands '.', the JSON number 34.125 is 34.125, not 34125.
+TEST(MapperTest, ValuesMarkedPlainIgnoreTheSourceNumberFormat) {
+  MappingSpec spec = Spec();
+  spec.numbers.decimal_separator = ',';
+  spec.numbers.thousands_separator = '.';
+  auto mapper = Mapper::Compile(spec);
+  ASSERT_TRUE(mapper.ok());
+  const std::map<std::string, std::string> row = {{"deal", "1"},
+                                                  {"ver", "2"},
+                                                  {"status", "NEW"},
+                                                  {"trade_dt", "01/01/2026"},
+                                                  {"exec_ts", "2026-01-01T00:00:00Z"},
+                                                  {"qty", "1.000,5"},
+                                                  {"px", "34.125"},
+                                                  {"book", "B"}};
+  std::vector<std::string> values;
+  std::vector<char> plain;
+  for (const auto& f : (*mapper)->source_fields()) {
+    values.push_back(row.count(f.name) ? row.at(f.name) : "");
+    plain.push_back(f.name == "px" ? 1 : 0);
+  }
+  TradeEvent t;
+  std::vector<MappingIssue> issues, errors;
+  ASSERT_TRUE((*mapper)->Map(values, {}, {}, &t, &issues, &errors, &plain).ok());
+  EXPECT_TRUE(errors.empty()) << errors[0].message;
+  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "34.125");
+  EXPECT_EQ(t.legs(0).quantity().value().value(), "1000.5");  // not marked: the source's format
+  t.Clear();
+  ASSERT_TRUE((*mapper)->Map(values, {}, {}, &t, &issues, &errors).ok());
+  EXPECT_EQ(t.legs(0).fixed().price().value().value(), "34125");  // as text in the format
+}
+
 // The source's separators are for the text read from its columns. Constants, defaults and
 // lookups are written plainly, as every other number of the YAML and the reference data is:
 // read in the source's format, a constant of 1.250 would be 1250.
