@@ -123,23 +123,32 @@ class LeafCollector {
 
   // After Members(): false (and duplicate() set) if two unbound leaves share a path, which
   // source_attributes could keep only one of.
+  // Empty leaves are no extras, but a key given empty and then again is a key given twice.
+  // Compared pairwise when there are few (most records: no allocation), else hashed, so that a
+  // line with an array of 100,000 values is not quadratic.
   bool ExtrasUnique() {
     const auto& extras = out_->extras;
-    for (size_t i = 1; i < extras.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (extras[i].first == extras[j].first) {
-          duplicate_ = extras[i].first;
-          return false;
+    const size_t total = extras.size() + empty_leaves_.size();
+    auto path = [&](size_t i) -> const std::string& {
+      return i < extras.size() ? extras[i].first : empty_leaves_[i - extras.size()];
+    };
+    constexpr size_t kPairwise = 64;
+    if (total <= kPairwise) {
+      for (size_t i = 1; i < total; ++i) {
+        for (size_t j = 0; j < i; ++j) {
+          if (path(i) == path(j)) {
+            duplicate_ = path(i);
+            return false;
+          }
         }
       }
+      return true;
     }
-    // Empty leaves are no extras, but a key given empty and then again is a key given twice.
-    for (size_t i = 0; i < empty_leaves_.size(); ++i) {
-      auto same = [&](const std::string& path) { return path == empty_leaves_[i]; };
-      if (std::any_of(empty_leaves_.begin(), empty_leaves_.begin() + i, same) ||
-          std::any_of(extras.begin(), extras.end(),
-                      [&](const auto& extra) { return same(extra.first); })) {
-        duplicate_ = empty_leaves_[i];
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(total);
+    for (size_t i = 0; i < total; ++i) {
+      if (!seen.insert(path(i)).second) {
+        duplicate_ = path(i);
         return false;
       }
     }
