@@ -168,7 +168,9 @@ class LeafCollector {
       std::string_view key;
       if (error_code e = field.unescaped_key().get(key)) return e;
       const size_t before = path_.size();
-      if (!path_.empty()) path_ += '.';
+      // Below the line's object a key follows its parent's path with a '.', also when that
+      // path is "" (an empty key), which must not make its children top-level paths.
+      if (depth_ > 1) path_ += '.';
       path_ += key;
       bool seen;
       if (keys.size() < kLinearKeys) {

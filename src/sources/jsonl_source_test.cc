@@ -79,6 +79,16 @@ TEST(JsonlSourceTest, StringsAreUnescapedAndDuplicatePathsBoundTwice) {
   EXPECT_EQ(rec.extras, (Extras{{"b", "x"}}));
 }
 
+// An empty key is a step of its own: its children are not top-level paths.
+TEST(JsonlSourceTest, AnEmptyKeyIsAPathStepOfItsOwn) {
+  auto source = FromText(R"({"": {"version": 7, "x": {"": 1}}, "a": {"": 2}})");
+  ASSERT_TRUE(source->Bind({{"version", ""}, {".version", ""}}).ok());
+  SourceRecord rec;
+  ASSERT_TRUE(*source->Next(&rec));
+  EXPECT_EQ(rec.values, (std::vector<std::string>{"", "7"}));
+  EXPECT_EQ(rec.extras, (Extras{{".x.", "1"}, {"a.", "2"}}));
+}
+
 // RFC 8259 leaves a repeated key to the reader; parsers keep the first or the last. Either way
 // one value would be lost without a word, so the line is malformed.
 TEST(JsonlSourceTest, AKeyThatAppearsTwiceMakesTheLineMalformed) {
