@@ -45,8 +45,9 @@ bool IsJsonNumber(std::string_view s) {
 
 // A JSON number (IsJsonNumber) with an exponent, written out in plain digits, exactly: "3.1e2"
 // is "310" and "1e-07" is "0.0000001" (Python's json writes small floats so), since the mapping
-// reads decimals without exponents. Text without an exponent, or with one beyond ±60 (no
-// decimal column holds it; the mapping then says the text is no decimal), is returned as it is.
+// reads decimals without exponents. Text without an exponent, or whose plain form would be
+// longer than any decimal column's value could be (the mapping then says the text is no decimal;
+// 0e-70 and 0.0…01e70 are written out), is returned as it is.
 std::string_view PlainJsonNumber(std::string_view text, std::string* buffer) {
   const size_t e = text.find_first_of("eE");
   if (e == std::string_view::npos) return text;
@@ -54,7 +55,7 @@ std::string_view PlainJsonNumber(std::string_view text, std::string* buffer) {
   if (std::from_chars(text.data() + e + 1 + (text[e + 1] == '+'), text.data() + text.size(),
                       exponent)
               .ec != std::errc() ||
-      exponent > 60 || exponent < -60) {
+      exponent > 100000 || exponent < -100000) {
     return text;
   }
   std::string_view mantissa = text.substr(0, e);
@@ -66,6 +67,11 @@ std::string_view PlainJsonNumber(std::string_view text, std::string* buffer) {
   // The decimal point sits `point` digits into `digits`.
   const long point =
       static_cast<long>(dot == std::string_view::npos ? mantissa.size() : dot) + exponent;
+  // 38 digits and a scale of up to 38 fit in far less (zeros on either side are read as such).
+  constexpr long kLongest = 256;
+  const long length = point <= 0 ? 2 - point + static_cast<long>(digits.size())
+                                 : std::max(point, static_cast<long>(digits.size())) + 1;
+  if (length > kLongest) return text;
   buffer->assign(negative ? "-" : "");
   if (point <= 0) {
     buffer->append("0.").append(static_cast<size_t>(-point), '0').append(digits);

@@ -258,7 +258,7 @@ TEST(JsonlSourceTest, DeepNestingIsInvalidNotACrash) {
 TEST(JsonlSourceTest, NumbersKeepTheirSignAndRange) {
   auto source =
       FromText(R"({"z":-0,"big":1e400,"small":-1E-400,"f":0.0e-0,"a":3.1e2,"b":1e-07,"c":-2.5E+3,)"
-               R"("d":12.345e1,"e":0.5e-2})");
+               R"("d":12.345e1,"e":0.5e-2,"g":0e-70,"h":1e-90})");
   ASSERT_TRUE(source
                   ->Bind({{"z", ""},
                           {"big", ""},
@@ -268,13 +268,18 @@ TEST(JsonlSourceTest, NumbersKeepTheirSignAndRange) {
                           {"b", ""},
                           {"c", ""},
                           {"d", ""},
-                          {"e", ""}})
+                          {"e", ""},
+                          {"g", ""},
+                          {"h", ""}})
                   .ok());
   SourceRecord rec;
   ASSERT_TRUE(*source->Next(&rec));
-  // Exponents are written out exactly; beyond ±60 (no decimal column holds it) left as written.
-  EXPECT_EQ(rec.values, (std::vector<std::string>{"-0", "1e400", "-1E-400", "0.0", "310",
-                                                  "0.0000001", "-2500", "123.45", "0.005"}));
+  // Exponents are written out exactly; past 256 plain characters (no decimal column holds
+  // such a value) left as written.
+  EXPECT_EQ(rec.values,
+            (std::vector<std::string>{"-0", "1e400", "-1E-400", "0.0", "310", "0.0000001", "-2500",
+                                      "123.45", "0.005", "0." + std::string(70, '0'),
+                                      "0." + std::string(89, '0') + "1"}));
 }
 
 TEST(JsonlSourceTest, TruncatedZstdIsFatal) {
