@@ -211,6 +211,9 @@ std::string FormatSnapshots(const lake::TableMetadata& metadata) {
     };
     out << "  " << get("operation") << "  +" << get("added-records") << " rows (total "
         << get("total-records") << ")";
+    // Which pipeline's run wrote it: several may share a table.
+    auto pipeline = s.summary.find("tradeflow.pipeline");
+    if (pipeline != s.summary.end()) out << "  pipeline " << pipeline->second;
     auto run = s.summary.find("tradeflow.run-id");
     if (run != s.summary.end()) out << "  run " << run->second;
     out << "\n";

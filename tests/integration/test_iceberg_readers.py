@@ -314,6 +314,7 @@ def test_cli_lists_tables_schema_snapshots_and_rows(loaded):
     assert "decimal(38, 6)" in schema.stdout
     snaps = loaded.run("snapshots")
     assert snaps.returncode == 0 and "+300 rows" in snaps.stdout
+    assert "pipeline etrm-daily  run " in snaps.stdout  # several pipelines may share a table
     show = loaded.run("show", "--limit", "2", "--columns", "trade_uid,source_version")
     assert show.returncode == 0, show.stderr
     assert show.stdout.count("-- row") == 2
