@@ -151,6 +151,7 @@ int Main(int argc, char** argv) {
     auto list = (*catalog)->ListTables("");
     if (!list.ok()) return Fail(list.status());
     for (const auto& t : *list) fmt::print("{}\n", t.ToString());
+    if (list->empty()) fmt::print("(no tables in catalog '{}')\n", catalog_options.where.name);
     return FlushOutput();
   }
   std::unique_ptr<lake::Catalog> catalog;

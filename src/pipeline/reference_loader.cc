@@ -90,6 +90,10 @@ class ConfigParser : public YamlReader {
     std::vector<std::string> paths;
     if (node.IsScalar()) {  // `books: ref/books.csv`
       paths.push_back(node.as<std::string>());
+    } else if (!node.IsMap()) {
+      return Error(node, "reference." + kind +
+                             " must be a file path or a mapping ({path: ..., delimiter: ...}); "
+                             "several files go under paths:");
     } else {
       TF_RETURN_IF_ERROR(CheckKeys(node, "reference." + kind,
                                    {"path", "paths", "delimiter", "quote", "encoding", "numbers",

@@ -97,6 +97,10 @@ TEST(ReferenceConfigTest, UnknownKeysNameTheLine) {
   EXPECT_EQ(kind.status().message(),
             "p.yaml:3: unknown key 'traders' in reference (allowed: counterparties, books, "
             "products, contracts, unit_conversions, fx_rates)");
+  auto list = ParseText("reference:\n  books: [b.csv]\n", "p.yaml");
+  EXPECT_EQ(list.status().message(),
+            "p.yaml:2: reference.books must be a file path or a mapping ({path: ..., delimiter: "
+            "...}); several files go under paths:");
   auto key = ParseText("reference:\n  books:\n    path: b.csv\n    delimeter: ';'\n", "p.yaml");
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.status().message(),

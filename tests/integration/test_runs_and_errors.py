@@ -499,6 +499,11 @@ def test_the_command_line_says_what_is_wrong(loaded):
     for catalog in ("lake/catalog.db", "sqlite:///lake/catalog.db", f"sqlite:///{loaded.root}/lake/catalog.db"):
         listed = loaded.run("tables", "--catalog", catalog)
         assert listed.returncode == 0 and "trading.trade_events" in listed.stdout, (catalog, listed.stderr)
+    # A catalog with no tables says so (this one made by pyiceberg, as another writer would).
+    from pyiceberg.catalog.sql import SqlCatalog
+    SqlCatalog("tradeflow", uri=f"sqlite:///{loaded.root}/empty.db", warehouse=f"file://{loaded.root}/w")
+    empty = loaded.run("tables", "--catalog", "empty.db")
+    assert empty.returncode == 0 and empty.stdout == "(no tables in catalog 'tradeflow')\n", empty
     s3 = loaded.run("tables", "--catalog", "s3://bucket/catalog.db")
     assert s3.returncode == 1 and "--catalog s3://bucket/catalog.db: 's3://bucket/catalog.db' is a s3:// location" in s3.stderr
 
