@@ -24,11 +24,8 @@ Status BadRecordCounter::Count(const sources::InputFile& input, const sources::S
   if (!limit_ || out.failures.empty()) return Status::OK();
   if (rules.size() == 1 && *rules.begin() == kRepeat) return Status::OK();
   BadRecords& bad = by_input_[input.sha256];
-  if (lines_are_records_ && out.stage == tradeflow::quarantine::v1::STAGE_PARSE) {
-    const auto lines = std::count(record.raw.begin(), record.raw.end(), '\n');
-    bad.swallowed_lines += lines;
-    bad.count += lines;
-  }
+  bad.swallowed_lines += record.swallowed_lines;
+  bad.count += record.swallowed_lines;
   ++bad.count;
   if (bad.first.empty()) {
     const RecordFailure& f = out.failures.front();
@@ -62,7 +59,9 @@ Status BadRecordCounter::Check(const sources::InputFile& input, int64_t records_
   return Status::Invalid(
       input.path + ": " + std::to_string(bad.count) + " of " + std::to_string(read) + " records" +
       (finished ? "" : " read so far") + " are bad" +
-      (bad.swallowed_lines > 0 ? " (a record that could not be parsed counts once per line)" : "") +
+      (bad.swallowed_lines > 0
+           ? " (a record a stray quote ran over several lines counts once per line)"
+           : "") +
       ", more than max_bad_records allows (" + limit_->ToString() + "); " +
       (policy_ == BadFilePolicy::kSkip
            ? "the file is left out and the run goes on without it (on_bad_file: skip)"

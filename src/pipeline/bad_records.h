@@ -21,16 +21,14 @@ namespace tradeflow::pipeline {
 
 class BadRecordCounter {
  public:
-  // `lines_are_records`: a line of the input is a record (CSV), so a record that could not be
-  // parsed and spans several lines swallowed that many (not so for XML, pretty-printed).
   explicit BadRecordCounter(std::optional<BadRecordLimit> limit,
-                            BadFilePolicy policy = BadFilePolicy::kFail,
-                            bool lines_are_records = false)
-      : limit_(std::move(limit)), policy_(policy), lines_are_records_(lines_are_records) {}
+                            BadFilePolicy policy = BadFilePolicy::kFail)
+      : limit_(std::move(limit)), policy_(policy) {}
 
   // Counts a rejected record of `input` (`rules`: the distinct rules it failed), unless it is
   // only a changed repeat of a version (unique_version: a re-sent trade, not a sign of a broken
-  // file). With lines_are_records, one that could not be parsed counts once per line it spans.
+  // file). One whose broken quoting swallowed lines (SourceRecord::swallowed_lines) counts once
+  // per line it spans.
   // With a count limit, fails as soon as it is passed, so the rest of the file is not read.
   Status Count(const sources::InputFile& input, const sources::SourceRecord& record,
                const RecordOutcome& out, const std::set<std::string_view>& rules,
@@ -44,9 +42,9 @@ class BadRecordCounter {
  private:
   struct BadRecords {
     int64_t count = 0;
-    // Lines past the first of records that could not be parsed: a stray quote can swallow
-    // hundreds of lines into one malformed record, which counts once per line it spans (and
-    // adds those lines to the records read), so the limit sees what was not ingested.
+    // Lines a stray quote swallowed into malformed records: one can take in hundreds, and
+    // counts once per line it spans (adding those lines to the records read), so the limit sees
+    // what was not ingested.
     int64_t swallowed_lines = 0;
     std::map<std::string, int64_t> by_rule;  // records, by rule
     std::string first;                       // the first one, described
@@ -58,7 +56,6 @@ class BadRecordCounter {
 
   std::optional<BadRecordLimit> limit_;
   BadFilePolicy policy_;
-  bool lines_are_records_;
   std::map<std::string, BadRecords> by_input_;  // by sha256
 };
 

@@ -244,8 +244,7 @@ class BatchRun {
   std::set<std::string> late_inputs_;        // the inputs (sha256) of those rejects
   const LeftOut& left_out_;
   std::optional<BadFile> bad_file_;
-  BadRecordCounter bad_records_{config_.max_bad_records, config_.on_bad_file,
-                                /*lines_are_records=*/config_.source.type == "csv"};
+  BadRecordCounter bad_records_{config_.max_bad_records, config_.on_bad_file};
   bool lost_to_another_run_ = false;  // a commit check found another run's commit of our work
   ReferenceHashes reference_hashes_;  // taken before reference_ was loaded
   std::optional<LoadedReference> reference_;

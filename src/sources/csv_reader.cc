@@ -158,12 +158,9 @@ namespace {
 // For an error in a record that spans several lines: a quoted field that runs on is legal, but
 // a stray quote makes one record of many lines, and without this the lines seem just lost.
 std::string SpanNote(const CsvRecord& record) {
-  std::string_view raw = record.raw;
-  if (!raw.empty() && raw.back() == '\n') raw.remove_suffix(1);
-  const auto breaks = std::count(raw.begin(), raw.end(), '\n');
-  if (breaks == 0) return "";
+  if (record.last_line <= record.line) return "";
   return " (this record runs from line " + std::to_string(record.line) + " to line " +
-         std::to_string(record.line + breaks) + " inside a quoted field: a stray quote?)";
+         std::to_string(record.last_line) + " inside a quoted field: a stray quote?)";
 }
 
 }  // namespace
@@ -230,6 +227,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
   // from one record to the next; text is copied a run at a time, not a character at a time.
   size_t count = 0;
   std::string problem;
+  bool quoting_broken = false;  // a quote never closed, or text after a closing one
   // The file's own byte order mark is gone before this reader (SkipUtf8Bom); one here starts
   // a file that was appended to this one. Kept, it would be invisible in field 1 (a trade id
   // that matches nothing); a record split at a chunk's end is parsed again whole (kNeedMore).
@@ -252,6 +250,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
           if (!at_eof) return Parse::kNeedMore;
           problem = "quoted field is never closed (opening quote on line " +
                     std::to_string(quote_line) + ")";
+          quoting_broken = true;
           break;
         }
         char c = buffer_[i];
@@ -285,6 +284,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
         ++i;
       }
       if (i < n && buffer_[i] != delim && buffer_[i] != '\n' && buffer_[i] != '\r') {
+        quoting_broken = true;
         if (problem.empty()) {
           problem = "unexpected text after the closing quote of field " + std::to_string(count + 1);
         }
@@ -328,7 +328,12 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
       if (i >= n && !at_eof) return Parse::kNeedMore;
       continue;
     }
-    // End of record: CR, LF, CRLF or end of file.
+    // End of record: CR, LF, CRLF or end of file. A quoted field that ran to the end of the
+    // file took its last line break in: that line has no text of the record.
+    out->last_line = line;
+    if (i >= n && i > start && (buffer_[i - 1] == '\n' || buffer_[i - 1] == '\r')) {
+      out->last_line = std::max(out->line, line - 1);
+    }
     size_t end = i;
     if (i < n && buffer_[i] == '\r') {
       if (i + 1 >= n && !at_eof) return Parse::kNeedMore;
@@ -344,9 +349,11 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
     out->raw.assign(buffer_, start, end - start);
     pos_ = i;
     line_ = line;
+    out->swallowed_lines = 0;
     if (!problem.empty()) {
       // A malformed record ends where a well-formed one would (quoted line breaks included), so
       // that a stray quote or stray text costs this record only, not the lines after it.
+      if (quoting_broken) out->swallowed_lines = out->last_line - out->line;
       *error = problem;
       return Parse::kMalformed;
     }

@@ -48,8 +48,13 @@ struct CsvOptions {
 struct CsvRecord {
   std::vector<std::string> fields;
   int64_t line = 0;         // 1-based line where the record starts
+  int64_t last_line = 0;    // where it ends (line breaks in quoted fields included)
   int64_t byte_offset = 0;  // offset of its first byte in the file
   std::string raw;          // the record's bytes as read, for quarantine
+  // A malformed record whose quoting is broken (a quote never closed, text after a closing
+  // quote): the lines past its first were most likely records of their own, taken in by a
+  // stray quote. 0 otherwise.
+  int64_t swallowed_lines = 0;
 };
 
 class CsvReader {

@@ -430,8 +430,27 @@ TEST_F(CsvReaderTest, AMalformedRecordOverSeveralLinesSaysWhichLines) {
                                         "quoted field: a stray quote?)"),
             std::string::npos)
       << bad.status().message();
+  EXPECT_EQ(rec.swallowed_lines, 2);    // lines 3 and 4, for max_bad_records
   ASSERT_TRUE(*(*reader)->Next(&rec));  // reading goes on after the bad record
   EXPECT_EQ(rec.line, 5);
+  EXPECT_EQ(rec.swallowed_lines, 0);
+  // A quote never closed takes in the rest of the file, not its final line break; lone CRs
+  // count as line breaks too.
+  for (const char* text : {"a,b\n1,\"x\n2,y\n3,z\n", "a,b\r1,\"x\r2,y\r3,z\r"}) {
+    auto open = CsvReader::Open(Write(text), {});
+    ASSERT_TRUE(open.ok());
+    auto unclosed = (*open)->Next(&rec);
+    ASSERT_FALSE(unclosed.ok());
+    EXPECT_NE(unclosed.status().message().find("runs from line 2 to line 4"), std::string::npos)
+        << unclosed.status().message();
+    EXPECT_EQ(rec.swallowed_lines, 2);
+  }
+  // A quoted field over several lines, well formed, swallowed nothing (a record that fails for
+  // another reason, a field count, is one bad record).
+  auto multi = CsvReader::Open(Write("a,b\n1,\"x\ny\",extra\n"), {});
+  ASSERT_TRUE(multi.ok());
+  ASSERT_FALSE((*multi)->Next(&rec).ok());
+  EXPECT_EQ(rec.swallowed_lines, 0);
   // A record on one line gets no such note.
   auto one = CsvReader::Open(Write("a,b\n1,\"x\"y\n"), {});
   ASSERT_TRUE(one.ok());

@@ -35,6 +35,7 @@ Result<bool> CsvSource::Next(SourceRecord* out) {
   out->byte_offset = record_.byte_offset;
   out->location = "line " + std::to_string(record_.line);
   out->raw = record_.raw;
+  out->swallowed_lines = more.ok() ? 0 : record_.swallowed_lines;
   if (!more.ok() || !*more) {
     out->values.clear();
     out->extras.clear();

@@ -38,6 +38,9 @@ struct SourceRecord {
   // its own is a group of 1.
   int32_t group_size = 1;
   int32_t group_index = 0;
+  // A record that could not be parsed because a stray quote took in the lines after its first:
+  // how many (CSV), so that max_bad_records can count them. 0 otherwise.
+  int64_t swallowed_lines = 0;
 
   void Clear() {
     values.clear();
@@ -48,6 +51,7 @@ struct SourceRecord {
     raw.clear();
     group_size = 1;
     group_index = 0;
+    swallowed_lines = 0;
   }
 };
 

@@ -280,8 +280,8 @@ def test_a_stray_quote_that_swallows_half_the_file_is_past_max_bad_records(commi
     write_lines(committed.root / "stray.csv", [lines[0]] + rows + [""])
     pipeline = with_limit(committed, "stray.yaml", "stray.csv", "40%")
     fails_cleanly(committed, pipeline,
-                  "stray.csv: 51 of 100 records are bad (a record that could not be parsed "
-                  "counts once per line), more than max_bad_records allows (40%)",
+                  "stray.csv: 51 of 100 records are bad (a record a stray quote ran over "
+                  "several lines counts once per line), more than max_bad_records allows (40%)",
                   "The first: parse_error: stray.csv:11: unexpected text after the closing quote")
 
 
