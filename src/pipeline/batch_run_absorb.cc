@@ -75,8 +75,20 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
   auto earlier = [&](const GroupMember& m) {
     return m.outcome.accepted && resumed && QuarantinedEarlier(input, m.record);
   };
+  // Two legs of one report with one key (a mapping that gives every leg the report's trade id):
+  // the second would be a duplicate of the first, stored alone. The package fails instead.
+  std::vector<const GroupMember*> same_key_as(group.size(), nullptr);
+  for (size_t i = 0; i < group.size(); ++i) {
+    for (size_t j = 0; j < i && group[i].outcome.accepted; ++j) {
+      if (group[j].outcome.accepted && group[j].outcome.key == group[i].outcome.key) {
+        same_key_as[i] = &group[j];
+        break;
+      }
+    }
+  }
+  auto repeats_a_leg = [&](const GroupMember& m) { return same_key_as[&m - group.data()]; };
   auto failed = std::find_if(group.begin(), group.end(), [&](const GroupMember& m) {
-    return !m.outcome.accepted || conflicts(m) || earlier(m);
+    return !m.outcome.accepted || conflicts(m) || earlier(m) || repeats_a_leg(m) != nullptr;
   });
   if (failed != group.end() && config_.on_bad_record == BadRecordPolicy::kFail &&
       !failed->outcome.accepted) {
@@ -88,6 +100,10 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
                           : "unique_version: a changed repeat of a version seen before";
     if (!failed->outcome.accepted) {
       why = failed->outcome.failures.front().rule + ": " + failed->outcome.failures.front().message;
+    } else if (const GroupMember* first = repeats_a_leg(*failed)) {
+      why = "its " + failed->outcome.key.ToString() + " is " + first->record.location +
+            "'s too: a package's legs need trade ids of their own (does source_trade_id hold a leg "
+            "number, and does each leg have its own?)";
     }
     const std::string message = failed->record.location + " of the same report is quarantined (" +
                                 why + "); the legs of a package are stored together or not at all";

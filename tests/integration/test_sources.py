@@ -148,6 +148,26 @@ def test_the_legs_of_a_package_are_quarantined_together(workspace):
     assert "package_incomplete" not in failed.stderr
 
 
+def test_legs_of_one_report_with_one_trade_id_fail_their_package(workspace):
+    """A mapping that takes the leg's id from LegNo, on a report that numbers two legs 1: the
+    second leg would be a duplicate of the first, stored alone. The package fails whole."""
+    reports = fixml_reports(workspace)
+    swap = next(r for r in reports if 'MLegRptTyp="3"' in r)
+    legs = re.findall(r"<TrdLeg [^>]*>", swap)
+    same_number = swap.replace(legs[1], re.sub(r'LegNo="[^"]*"', 'LegNo="1"', legs[1]), 1)
+    assert same_number != swap
+    fixml_pipeline_over(workspace, "legno", [same_number])
+    pipeline = workspace.write_pipeline(
+        "legno2.yaml", {"[TrdCaptRpt@TrdID, leg_index]": "[TrdCaptRpt@TrdID, TrdLeg@LegNo]"},
+        base="legno.yaml")
+    read, accepted, quarantined, _ = run_ok(workspace, pipeline)
+    assert (read, accepted, quarantined) == (2, 0, 2)
+    for row in quarantine_rows(workspace):
+        [failure] = row["failures"]
+        assert failure["rule"] == "package_incomplete"
+        assert "is TrdCaptRpt 1 leg 1's too: a package's legs need trade ids of their own" in failure["message"]
+
+
 def test_a_package_resent_with_one_leg_changed_is_quarantined_whole(workspace):
     # The swap's floating leg is re-sent with another spread: that leg conflicts with the stored
     # version, so the re-sent package goes to quarantine whole; the stored one stays as it was.
