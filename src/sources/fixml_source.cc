@@ -397,18 +397,22 @@ struct FixmlSource::Impl {
       QueueNestedReports(raw);
       return;
     }
-    std::string package_id;
-    if (const std::string* p = Find("TrdCaptRpt@PackageID")) {
+    std::string package_id;  // an empty PackageID="" is none: the TrdID then ties the legs
+    if (const std::string* p = Find("TrdCaptRpt@PackageID"); p != nullptr && !p->empty()) {
       package_id = *p;
     } else if (const std::string* t = Find("TrdCaptRpt@TrdID")) {
       package_id = *t;
     }
     const size_t records = std::max<size_t>(1, legs.size());
-    // The report's message header, which a <Hdr> inside a TrdLeg must not replace.
+    // The report's message header (its own, else the batch's), which a <Hdr> inside a TrdLeg
+    // must not replace.
     std::unordered_map<std::string_view, std::string_view> header;
     if (!legs.empty()) {
+      for (const auto& c : context) {
+        if (IsHeaderPath(c.field.path)) header.emplace(c.field.path, c.field.value);
+      }
       for (const auto& f : report_fields) {
-        if (IsHeaderPath(paths[f.path].text)) header.emplace(paths[f.path].text, f.value);
+        if (IsHeaderPath(paths[f.path].text)) header[paths[f.path].text] = f.value;
       }
     }
     for (size_t k = 0; k < records; ++k) {
@@ -428,16 +432,18 @@ struct FixmlSource::Impl {
         // rightly wins over the report's for that leg; but a <Hdr> inside a TrdLeg would give
         // one leg of a package another source system or sender than the report's.
         auto clash = std::find_if(leg->begin(), leg->end(), [&](const ReportField& f) {
+          if (!IsHeaderPath(paths[f.path].text)) return false;
           auto it = header.find(paths[f.path].text);
-          return it != header.end() && it->second != f.value;
+          return it == header.end() || it->second != f.value;
         });
         if (clash != leg->end()) {
-          p.error = Status::Invalid(name + ":" + std::to_string(report_line) + ": " + rec.location +
-                                    ": " + paths[clash->path].text + " is " +
-                                    QuoteValue(clash->value) + " inside its TrdLeg but " +
-                                    QuoteValue(header.at(paths[clash->path].text)) +
-                                    " for the report: a leg cannot have a message header of "
-                                    "its own");
+          auto it = header.find(paths[clash->path].text);
+          p.error = Status::Invalid(
+              name + ":" + std::to_string(report_line) + ": " + rec.location + ": " +
+              paths[clash->path].text + " is " + QuoteValue(clash->value) +
+              " inside its TrdLeg but " +
+              (it == header.end() ? std::string("not set") : QuoteValue(it->second)) +
+              " for the report: a leg cannot have a message header of its own");
           queue.push_back(std::move(p));
           continue;
         }

@@ -746,6 +746,39 @@ TEST(FixmlSourceTest, ALegCannotHaveAMessageHeaderOfItsOwn) {
                                      "header of its own"));
 }
 
+// The report's header is its own, else its batch's: a leg's <Hdr> must agree with that too,
+// and is an error where the report has none at all.
+TEST(FixmlSourceTest, ALegHeaderIsCheckedAgainstTheBatchHeaderToo) {
+  const std::string doc =
+      "<FIXML><Batch><Hdr SID=\"CME\"/>"
+      "<TrdCaptRpt TrdID=\"1\"><TrdLeg LegNo=\"1\"/><TrdLeg LegNo=\"2\"><Hdr SID=\"OTHER\"/>"
+      "</TrdLeg></TrdCaptRpt></Batch>"
+      "<TrdCaptRpt TrdID=\"2\"><TrdLeg LegNo=\"1\"><Hdr TID=\"X\"/></TrdLeg></TrdCaptRpt>"
+      "</FIXML>";
+  FixmlSource source(OpenStringStream(doc), "b.fixml");
+  ASSERT_TRUE(source.Bind({{"Hdr@SID", ""}, {"package_id", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 1u);  // report 1's first leg: its package fails downstream
+  ASSERT_EQ(d.errors.size(), 2u);
+  EXPECT_THAT(d.errors[0], HasSubstr("TrdCaptRpt 1 leg 2: Hdr@SID is 'OTHER' inside its TrdLeg "
+                                     "but 'CME' for the report"));
+  EXPECT_THAT(d.errors[1], HasSubstr("TrdCaptRpt 2 leg 1: Hdr@TID is 'X' inside its TrdLeg but "
+                                     "not set for the report"));
+}
+
+// PackageID="" is none: the legs are tied by the TrdID.
+TEST(FixmlSourceTest, AnEmptyPackageIdFallsBackToTheTradeId) {
+  const std::string doc =
+      "<TrdCaptRpt TrdID=\"7\" PackageID=\"\"><TrdLeg LegNo=\"1\"/><TrdLeg LegNo=\"2\"/>"
+      "</TrdCaptRpt>";
+  FixmlSource source(OpenStringStream(doc), "p.fixml");
+  ASSERT_TRUE(source.Bind({{"package_id", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 2u);
+  EXPECT_EQ(d.good[0].values[0], "7");
+  EXPECT_EQ(d.good[1].values[0], "7");
+}
+
 // Paths grow with nesting, so memory would grow with its square: more than 1000 levels is an
 // error, the last report's here.
 TEST(FixmlSourceTest, NestingDeeperThanALimitIsAnError) {

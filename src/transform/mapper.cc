@@ -119,20 +119,18 @@ struct CompiledSource {
       case ValueSource::Kind::kConstant:
         return constant;
       case ValueSource::Kind::kConcat: {
-        // Empty when every part read from the record is: separators and constants alone are
-        // not a value ("-" is no trade id).
+        // Empty when any part read from the record is: a value is built whole or not at all
+        // ("-L1" is no trade id, as a report without its TrdID would give).
         std::string out, part;
-        bool read_something = false, all_constant = true;
         for (size_t i = 0; i < parts.size(); ++i) {
           if (i > 0) out += separator;
           std::string_view text = parts[i].Evaluate(fields, &part);
-          if (parts[i].kind != ValueSource::Kind::kConstant) {
-            all_constant = false;
-            read_something = read_something || !text.empty();
+          if (text.empty() && parts[i].kind != ValueSource::Kind::kConstant) {
+            scratch->clear();
+            return *scratch;
           }
           out += text;
         }
-        if (!read_something && !all_constant) out.clear();
         *scratch = std::move(out);
         return *scratch;
       }

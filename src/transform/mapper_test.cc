@@ -504,8 +504,9 @@ TEST(MapperTest, ConditionsIgnoreCase) {
   EXPECT_EQ(t.legs(0).fixed().price().value().value(), "5.5");
 }
 
-// A concatenation of empty columns is empty, whatever separators or constants it adds.
-TEST(MapperTest, ConcatOfEmptyColumnsIsEmpty) {
+// A concatenation is built whole or not at all: empty when any column it reads is, whatever
+// separators or constants it adds ("-L1" is no trade id).
+TEST(MapperTest, ConcatWithAnEmptyColumnIsEmpty) {
   MappingSpec spec = Spec();
   ValueSource concat;
   concat.kind = ValueSource::Kind::kConcat;
@@ -523,7 +524,11 @@ TEST(MapperTest, ConcatOfEmptyColumnsIsEmpty) {
   row[8] = "D";
   t.Clear();
   ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
-  EXPECT_EQ(t.parties().strategy(), "D-X-");
+  EXPECT_EQ(t.parties().strategy(), "");
+  row[7] = "B";
+  t.Clear();
+  ASSERT_TRUE(MapRow(**mapper, row, {}, &t, &issues).ok());
+  EXPECT_EQ(t.parties().strategy(), "D-X-B");
 }
 
 TEST(MapperTest, BadValuesNameFieldAndColumn) {
