@@ -338,14 +338,28 @@ struct FixmlSource::Impl {
                            ? context_paths[depth - 2] + "/" + std::string(local)
                            : std::string(local);
     context_paths[depth - 1] = path;
+    const int scope = in_header ? header_depth : depth;
     for (const char** a = atts; *a != nullptr; a += 2) {
       if (IsNamespaceDeclaration(a[0])) continue;
       std::string p = path + "@" + a[0];
+      // A field of the same scope is replaced; one of an outer scope (the batch's Hdr, for a
+      // nested batch's or another message's) is shadowed only while this scope is open, and
+      // comes back when it closes: Shadowed() leaves it out meanwhile.
       context.erase(std::remove_if(context.begin(), context.end(),
-                                   [&](const ContextField& c) { return c.field.path == p; }),
+                                   [&](const ContextField& c) {
+                                     return c.field.path == p && c.depth == scope;
+                                   }),
                     context.end());
-      context.push_back({in_header ? header_depth : depth, in_header, {p, a[1]}});
+      context.push_back({scope, in_header, {p, a[1]}});
     }
+  }
+
+  // Whether context[i] is shadowed by a later field of the same path (an inner scope's).
+  bool Shadowed(size_t i) const {
+    for (size_t j = i + 1; j < context.size(); ++j) {
+      if (context[j].field.path == context[i].field.path) return true;
+    }
+    return false;
   }
 
   void EndContext() {
@@ -408,8 +422,9 @@ struct FixmlSource::Impl {
     // must not replace.
     std::unordered_map<std::string_view, std::string_view> header;
     if (!legs.empty()) {
-      for (const auto& c : context) {
-        if (IsHeaderPath(c.field.path)) header.emplace(c.field.path, c.field.value);
+      for (size_t i = 0; i < context.size(); ++i) {
+        const ContextField& c = context[i];
+        if (IsHeaderPath(c.field.path) && !Shadowed(i)) header.emplace(c.field.path, c.field.value);
       }
       for (const auto& f : report_fields) {
         if (IsHeaderPath(paths[f.path].text)) header[paths[f.path].text] = f.value;
@@ -448,8 +463,10 @@ struct FixmlSource::Impl {
           continue;
         }
       }
-      for (const auto& c : context) {
-        if (!Has(report_fields, c.field.path) && (leg == nullptr || !Has(*leg, c.field.path))) {
+      for (size_t i = 0; i < context.size(); ++i) {
+        const ContextField& c = context[i];
+        if (!Shadowed(i) && !Has(report_fields, c.field.path) &&
+            (leg == nullptr || !Has(*leg, c.field.path))) {
           Emit(c.field.path, c.field.value, &rec);
         }
       }

@@ -766,6 +766,27 @@ TEST(FixmlSourceTest, ALegHeaderIsCheckedAgainstTheBatchHeaderToo) {
                                      "not set for the report"));
 }
 
+// A nested batch's header, or another message's, shadows the batch's only while it is open.
+TEST(FixmlSourceTest, AnInnerHeaderShadowsTheBatchHeaderOnlyWhileOpen) {
+  const std::string doc =
+      "<FIXML><Batch ID=\"OUTER\"><Hdr SID=\"CME\"/>"
+      "<TrdCaptRptAck TrdID=\"9\"><Hdr SID=\"ACK\"/></TrdCaptRptAck>"
+      "<TrdCaptRpt TrdID=\"1\"/>"
+      "<Batch ID=\"INNER\"><Hdr SID=\"ICE\"/><TrdCaptRpt TrdID=\"2\"/></Batch>"
+      "<TrdCaptRpt TrdID=\"3\"/></Batch></FIXML>";
+  for (size_t chunk : {1, 7, 1 << 20}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(doc), "n.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}, {"Hdr@SID", ""}, {"Batch@ID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    ASSERT_EQ(d.good.size(), 3u);
+    EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"1", "CME", "OUTER"}));
+    EXPECT_EQ(d.good[1].values, (std::vector<std::string>{"2", "ICE", "INNER"}));
+    EXPECT_EQ(d.good[2].values, (std::vector<std::string>{"3", "CME", "OUTER"}));
+    for (const auto& r : d.good) EXPECT_TRUE(ExtrasOf(r).empty()) << r.location;
+  }
+}
+
 // PackageID="" is none: the legs are tied by the TrdID.
 TEST(FixmlSourceTest, AnEmptyPackageIdFallsBackToTheTradeId) {
   const std::string doc =
