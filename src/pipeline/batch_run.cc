@@ -384,6 +384,13 @@ Status BatchRun::ProcessFile(const sources::InputFile* input, int index, int tot
   }
   file.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   NotePathsNeverSeen(*input, *source, file.records_read);
+  if (file.records_read == 0) {  // recorded as ingested all the same: said, not silent
+    Note(input->path + ": no records in it" +
+         (config_.source.type == "fixml"
+              ? std::string(" (no TrdCaptRpt element: is it a FIXML trade capture file?)")
+              : std::string()) +
+         "; it is recorded as ingested, and a later run skips it");
+  }
   if (file.records_cut_to_micros > 0) {
     Note(input->path + ": " + std::to_string(file.records_cut_to_micros) +
          " stored records have a time with digits below a microsecond (execution_time or "

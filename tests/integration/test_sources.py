@@ -148,6 +148,17 @@ def test_the_legs_of_a_package_are_quarantined_together(workspace):
     assert "package_incomplete" not in failed.stderr
 
 
+def test_a_fixml_file_without_reports_is_noted(workspace):
+    """Reports spelt otherwise (TradeCaptureReport) or only other messages: nothing to read,
+    which the run says rather than exit 0 in silence."""
+    fixml_pipeline_over(workspace, "none", ['<TradeCaptureReport TrdID="1"/>'])
+    result = workspace.run_pipeline("none.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "read 0 = accepted 0 + quarantined 0" in result.stdout
+    assert ("none.fixml: no records in it (no TrdCaptRpt element: is it a FIXML trade capture "
+            "file?); it is recorded as ingested, and a later run skips it") in result.stderr
+
+
 def test_legs_of_one_report_with_one_trade_id_fail_their_package(workspace):
     """A mapping that takes the leg's id from LegNo, on a report that numbers two legs 1: the
     second leg would be a duplicate of the first, stored alone. The package fails whole."""
