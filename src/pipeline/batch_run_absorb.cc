@@ -77,8 +77,9 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
   };
   // Two legs of one report with one key (a mapping that gives every leg the report's trade id):
   // the second would be a duplicate of the first, stored alone. The package fails instead.
+  // (With unique_version off, every repeat is stored: so are these.)
   std::vector<const GroupMember*> same_key_as(group.size(), nullptr);
-  for (size_t i = 0; i < group.size(); ++i) {
+  for (size_t i = 0; i < group.size() && validator_->ChecksDuplicateVersions(); ++i) {
     for (size_t j = 0; j < i && group[i].outcome.accepted; ++j) {
       if (group[j].outcome.accepted && group[j].outcome.key == group[i].outcome.key) {
         same_key_as[i] = &group[j];

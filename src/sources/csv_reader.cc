@@ -187,6 +187,15 @@ Result<bool> CsvReader::Next(CsvRecord* out) {
   }
 }
 
+// An escaped character at `at` that breaks a line (LF, or a CR with no LF after it) adds to
+// `*line`. True when that cannot be told yet (a CR at the end of the buffer): parse again later.
+bool CsvReader::EscapedLineBreak(size_t at, bool at_eof, int64_t* line) const {
+  const char c = buffer_[at];
+  if (c == '\r' && at + 1 >= buffer_.size() && !at_eof) return true;
+  if (c == '\n' || (c == '\r' && (at + 1 >= buffer_.size() || buffer_[at + 1] != '\n'))) ++*line;
+  return false;
+}
+
 // Parses one record starting at pos_. On kRecord and kMalformed, pos_ and line_ move past it; on
 // kNeedMore nothing moves (the record is parsed again once more bytes are in).
 CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string* error) {
@@ -258,10 +267,11 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
           if (i + 1 >= n) {
             if (!at_eof) return Parse::kNeedMore;
             problem = "escape character at the end of the file";
+            quoting_broken = true;  // inside a quoted field: its quote never closed
             ++i;
             break;
           }
-          if (buffer_[i + 1] == '\n') ++line;
+          if (EscapedLineBreak(i + 1, at_eof, &line)) return Parse::kNeedMore;
           field.append(buffer_, run, i - run).push_back(buffer_[i + 1]);
           i += 2;
           run = i;
@@ -307,7 +317,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
             ++end;
             break;
           }
-          if (buffer_[end + 1] == '\n') ++line;
+          if (EscapedLineBreak(end + 1, at_eof, &line)) return Parse::kNeedMore;
           field.append(buffer_, run, end - run).push_back(buffer_[end + 1]);
           end += 2;
           run = end;

@@ -181,6 +181,19 @@ TEST_F(CsvReaderTest, LineNumbersCountLoneCarriageReturns) {
     while (*(*reader)->Next(&rec)) lines.push_back(rec.line);
     EXPECT_EQ(lines, (std::vector<int64_t>{2, 5, 7, 8}));
   }
+  // An escaped lone CR breaks a line as well.
+  CsvOptions options;
+  options.escape = '\\';
+  for (size_t chunk : {1, 2, 1 << 20}) {
+    options.chunk_size = chunk;
+    auto escaped = CsvReader::Open(Write("a,b\r1,x\\\ry\r2,z\r"), options);
+    ASSERT_TRUE(escaped.ok());
+    CsvRecord rec;
+    ASSERT_TRUE(*(*escaped)->Next(&rec));
+    EXPECT_EQ(rec.fields[1], "x\ry");
+    ASSERT_TRUE(*(*escaped)->Next(&rec));
+    EXPECT_EQ(rec.line, 4) << "chunk " << chunk;
+  }
 }
 
 // Header names become keys of the stored rows' source_attributes: a header that is not UTF-8

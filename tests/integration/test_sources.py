@@ -177,6 +177,14 @@ def test_legs_of_one_report_with_one_trade_id_fail_their_package(workspace):
         [failure] = row["failures"]
         assert failure["rule"] == "package_incomplete"
         assert "is TrdCaptRpt 1 leg 1's too: a package's legs need trade ids of their own" in failure["message"]
+    # With unique_version off every repeat is stored, and so are these legs.
+    off = workspace.write_pipeline("legno_off.yaml", {"\nmapping:": "\nvalidation:\n  builtin: {unique_version: off}\nmapping:"},
+                                   base="legno2.yaml")
+    (workspace.root / "legno_again.fixml").write_text((workspace.root / "legno.fixml").read_text() + "<!-- again -->\n")
+    text = (workspace.root / off).read_text().replace("path: legno.fixml", "path: legno_again.fixml")
+    (workspace.root / off).write_text(text)
+    read, accepted, quarantined, _ = run_ok(workspace, off)
+    assert (read, accepted, quarantined) == (2, 2, 0)
 
 
 def test_a_package_resent_with_one_leg_changed_is_quarantined_whole(workspace):
