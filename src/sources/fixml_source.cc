@@ -287,6 +287,12 @@ struct FixmlSource::Impl {
       }
       int n = ++ChildCount(parent, step);
       if (n > 1) step += "[" + std::to_string(n) + "]";
+      // A report has one message header and one instrument: with two, which one is meant
+      // cannot be told (the mapping would take the first, the other only in source_attributes).
+      if (n == 2 && frames.size() == 1 && (local == "Hdr" || local == "Instrmt") &&
+          repeated_single.empty()) {
+        repeated_single = std::string(local);
+      }
       f.path = paths.Child(parent.path, step);
       f.leg = parent.leg;
     }
@@ -385,6 +391,7 @@ struct FixmlSource::Impl {
     report_fields.clear();
     legs.clear();
     frames.clear();
+    repeated_single.clear();
     if (paths.size() > kMaxPaths) paths.Clear();
     frames.push_back(Frame{paths.Top("TrdCaptRpt"), {}, -1, {}});
     AddAttributes(frames.back(), atts);
@@ -442,6 +449,14 @@ struct FixmlSource::Impl {
       rec.group_index = static_cast<int32_t>(k);
       rec.raw = raw;
       const std::vector<ReportField>* leg = legs.empty() ? nullptr : &legs[k];
+      if (!repeated_single.empty()) {
+        p.error = Status::Invalid(name + ":" + std::to_string(report_line) + ": " + rec.location +
+                                  ": the report has two <" + repeated_single +
+                                  "> elements; a TrdCaptRpt has one, and which is meant cannot "
+                                  "be told");
+        queue.push_back(std::move(p));
+        continue;
+      }
       if (leg != nullptr) {
         // A leg's fields are named without the TrdLeg/ prefix, and a leg's own Stip or Pty
         // rightly wins over the report's for that leg; but a <Hdr> inside a TrdLeg would give
@@ -799,6 +814,7 @@ struct FixmlSource::Impl {
   std::vector<ContextField> context;
 
   bool in_report = false;
+  std::string repeated_single;  // "Hdr" or "Instrmt" when the report has two: malformed
   int report_depth = 0;
   int64_t report_number = 0;
   int64_t reports_inside_report = 0;  // start tags of reports inside the open one

@@ -787,6 +787,27 @@ TEST(FixmlSourceTest, AnInnerHeaderShadowsTheBatchHeaderOnlyWhileOpen) {
   }
 }
 
+// A report has one Hdr and one Instrmt: a second makes it malformed (every leg of it), where
+// the mapping would have taken the first without a word. Two RptSide are FIX's two sides.
+TEST(FixmlSourceTest, ASecondInstrumentOrHeaderMakesTheReportMalformed) {
+  const std::string doc =
+      "<FIXML><TrdCaptRpt TrdID=\"1\"><Instrmt Sym=\"GOLD\"/><Instrmt Sym=\"COPPER\"/>"
+      "<TrdLeg LegNo=\"1\"/><TrdLeg LegNo=\"2\"/></TrdCaptRpt>"
+      "<TrdCaptRpt TrdID=\"2\"><Hdr SID=\"A\"/><Hdr SID=\"B\"/></TrdCaptRpt>"
+      "<TrdCaptRpt TrdID=\"3\"><Instrmt Sym=\"GOLD\"/><RptSide Side=\"1\"/>"
+      "<RptSide Side=\"2\"/></TrdCaptRpt></FIXML>";
+  FixmlSource source(OpenStringStream(doc), "two.fixml");
+  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+  auto d = testing::DrainSource(&source);
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values[0], "3");
+  ASSERT_EQ(d.errors.size(), 3u);
+  EXPECT_THAT(d.errors[0], HasSubstr("TrdCaptRpt 1 leg 1: the report has two <Instrmt> elements"));
+  EXPECT_THAT(d.errors[1], HasSubstr("TrdCaptRpt 1 leg 2: the report has two <Instrmt>"));
+  EXPECT_THAT(d.errors[2], HasSubstr("TrdCaptRpt 2: the report has two <Hdr> elements; a "
+                                     "TrdCaptRpt has one, and which is meant cannot be told"));
+}
+
 // PackageID="" is none: the legs are tied by the TrdID.
 TEST(FixmlSourceTest, AnEmptyPackageIdFallsBackToTheTradeId) {
   const std::string doc =
