@@ -91,6 +91,7 @@ class SourceParser : public YamlReader {
     }
     if (node["columns"]) {
       if (!node["columns"].IsSequence()) return Error(node["columns"], "columns must be a list");
+      out.csv.column_names_where = Where(node["columns"]);
       for (const auto& c : node["columns"]) {
         TF_ASSIGN_OR_RETURN(std::string s, Scalar(c, "column name"));
         // Names key the mapping's columns and each row's source_attributes: "" or a repeat

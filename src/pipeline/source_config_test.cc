@@ -39,6 +39,7 @@ TEST(SourceConfigTest, CsvWithEveryOption) {
   EXPECT_EQ(c->csv.escape, '\\');
   EXPECT_FALSE(c->csv.header);
   EXPECT_EQ(c->csv.column_names, (std::vector<std::string>{"id", "qty"}));
+  EXPECT_EQ(c->csv.column_names_where, "/p/etl.yaml:10");  // for the reader's errors
   EXPECT_EQ(c->where, "/p/etl.yaml:2");
 }
 

@@ -55,9 +55,11 @@ Status CsvReader::ReadHeader() {
     // Names of one's own for a file with a header row (one whose names are unusable, say):
     // the row is skipped, and must have as many columns as names are given.
     if (header.fields.size() != options_.column_names.size()) {
-      return Status::Invalid(path_ + ": the header row has " +
-                             std::to_string(header.fields.size()) + " columns, 'columns' names " +
-                             std::to_string(options_.column_names.size()));
+      return Status::Invalid(
+          path_ + ": the header row has " + std::to_string(header.fields.size()) +
+          " columns, 'columns' names " + std::to_string(options_.column_names.size()) +
+          (options_.column_names_where.empty() ? std::string()
+                                               : " (" + options_.column_names_where + ")"));
     }
     TF_RETURN_IF_ERROR(CheckNoColumnMoved(header.fields));
     column_names_ = options_.column_names;

@@ -42,6 +42,7 @@ struct CsvOptions {
   // unique.
   bool header = true;
   std::vector<std::string> column_names;
+  std::string column_names_where;  // "<pipeline file>:<line>" of the names, for errors
   size_t chunk_size = 1 << 20;
 };
 

@@ -429,6 +429,10 @@ TEST_F(CsvReaderTest, ConfiguredNamesReplaceTheHeaderRow) {
   ASSERT_FALSE(short_names.ok());
   EXPECT_NE(short_names.status().message().find("the header row has 3 columns, 'columns' names 2"),
             std::string::npos);
+  options.column_names_where = "p.yaml:9";
+  auto located = CsvReader::Open(Write("deal,book,qty\n1,A,5\n"), options);
+  EXPECT_NE(located.status().message().find("'columns' names 2 (p.yaml:9)"), std::string::npos)
+      << located.status().message();
 }
 
 // A stray quote makes one record of several lines; the error says which lines it took.
