@@ -160,17 +160,14 @@ def test_a_fixml_file_without_reports_is_noted(workspace):
 
 
 def test_legs_of_one_report_with_one_trade_id_fail_their_package(workspace):
-    """A mapping that takes the leg's id from LegNo, on a report that numbers two legs 1: the
-    second leg would be a duplicate of the first, stored alone. The package fails whole."""
+    """The example mapping takes a leg's id from its LegNo: on a report that numbers two legs 1,
+    the second leg would be a duplicate of the first, stored alone. The package fails whole."""
     reports = fixml_reports(workspace)
     swap = next(r for r in reports if 'MLegRptTyp="3"' in r)
     legs = re.findall(r"<TrdLeg [^>]*>", swap)
     same_number = swap.replace(legs[1], re.sub(r'LegNo="[^"]*"', 'LegNo="1"', legs[1]), 1)
     assert same_number != swap
-    fixml_pipeline_over(workspace, "legno", [same_number])
-    pipeline = workspace.write_pipeline(
-        "legno2.yaml", {"[TrdCaptRpt@TrdID, leg_index]": "[TrdCaptRpt@TrdID, TrdLeg@LegNo]"},
-        base="legno.yaml")
+    pipeline = fixml_pipeline_over(workspace, "legno", [same_number])
     read, accepted, quarantined, _ = run_ok(workspace, pipeline)
     assert (read, accepted, quarantined) == (2, 0, 2)
     for row in quarantine_rows(workspace):
@@ -179,12 +176,34 @@ def test_legs_of_one_report_with_one_trade_id_fail_their_package(workspace):
         assert "is TrdCaptRpt 1 leg 1's too: a package's legs need trade ids of their own" in failure["message"]
     # With unique_version off every repeat is stored, and so are these legs.
     off = workspace.write_pipeline("legno_off.yaml", {"\nmapping:": "\nvalidation:\n  builtin: {unique_version: off}\nmapping:"},
-                                   base="legno2.yaml")
+                                   base="legno.yaml")
     (workspace.root / "legno_again.fixml").write_text((workspace.root / "legno.fixml").read_text() + "<!-- again -->\n")
     text = (workspace.root / off).read_text().replace("path: legno.fixml", "path: legno_again.fixml")
     (workspace.root / off).write_text(text)
     read, accepted, quarantined, _ = run_ok(workspace, off)
     assert (read, accepted, quarantined) == (2, 2, 0)
+
+
+def test_a_leg_keeps_its_trade_id_when_a_later_version_lists_the_legs_in_another_order(workspace):
+    """The example names a leg by its LegNo: version 2 listing the floating leg first does not
+    make it the fixed leg's next version. A leg without LegNo is named by its position."""
+    reports = fixml_reports(workspace)
+    swap = next(r for r in reports if 'MLegRptTyp="3"' in r)
+    legs = re.findall(r"<TrdLeg .*?</TrdLeg>", swap, re.S)
+    assert len(legs) == 2
+    v2 = re.sub(r'TrdVer="\d+"', 'TrdVer="99"', swap, 1).replace(legs[0], "\0").replace(
+        legs[1], legs[0]).replace("\0", legs[1])
+    no_legno = re.sub(r'TrdID="[^"]*"', 'TrdID="NOLEGNO"', swap, 1).replace(' LegNo="1"', "").replace(' LegNo="2"', "")
+    run_ok(workspace, fixml_pipeline_over(workspace, "order", [swap, v2, no_legno]))
+    rows = workspace.table().scan().to_arrow().to_pylist()
+    by_id = {}
+    for r in rows:
+        by_id.setdefault(r["source_trade_id"], set()).add(
+            (r["legs"][0]["leg_number"], r["legs"][0]["direction"]))
+    trade_id = re.search(r'TrdID="([^"]*)"', swap).group(1)
+    for suffix in ("-L1", "-L2"):
+        assert len(by_id[trade_id + suffix]) == 1, by_id  # the same leg in both versions
+    assert {"NOLEGNO-L1", "NOLEGNO-L2"} <= set(by_id)
 
 
 def test_a_package_resent_with_one_leg_changed_is_quarantined_whole(workspace):
