@@ -767,6 +767,15 @@ struct FixmlSource::Impl {
           ": the XML declaration names an encoding tradeflow does not read (it reads UTF-8, "
           "UTF-16, US-ASCII, ISO-8859-1 and windows-1252); convert the file to UTF-8";
     }
+    if (code == XML_ERROR_NO_ELEMENTS && !in_report && lost == 0) {
+      // The end of the file before the document's root closed, between reports: no record is
+      // broken, the file is (cut short, as a truncated .gz is), so it is the file's error.
+      p.error = Status::IOError(name + ":" + std::to_string(line) +
+                                ": the file ends before its root element closes (no </FIXML> or "
+                                "</Batch>): is the export complete?");
+      queue.push_back(std::move(p));
+      return;
+    }
     if (lost > 0) {
       // Not a bad record: the file cannot be read to its end, so it stops the run (as a
       // truncated .gz does), or with on_bad_file: skip is left out.

@@ -808,6 +808,24 @@ TEST(FixmlSourceTest, ASecondInstrumentOrHeaderMakesTheReportMalformed) {
                                      "TrdCaptRpt has one, and which is meant cannot be told"));
 }
 
+// A file that ends between reports before its root closes was cut short: the file's error (as
+// a truncated .gz), not a malformed record that no report is.
+TEST(FixmlSourceTest, AFileWithoutItsTrailerIsTheFilesError) {
+  const std::string doc = "<FIXML><Batch><TrdCaptRpt TrdID=\"1\"/><TrdCaptRpt TrdID=\"2\"/>\n";
+  for (size_t chunk : {1, 5, 1 << 20}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    FixmlSource source(OpenStringStream(doc), "cut.fixml", false, chunk);
+    ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
+    auto d = testing::DrainSource(&source);
+    EXPECT_EQ(d.good.size(), 2u);
+    EXPECT_TRUE(d.errors.empty());
+    EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
+    EXPECT_THAT(d.fatal.message(),
+                HasSubstr("cut.fixml:2: the file ends before its root element closes (no "
+                          "</FIXML> or </Batch>): is the export complete?"));
+  }
+}
+
 // PackageID="" is none: the legs are tied by the TrdID.
 TEST(FixmlSourceTest, AnEmptyPackageIdFallsBackToTheTradeId) {
   const std::string doc =
