@@ -263,7 +263,16 @@ class EnumLookup {
 template <typename Parse>
 auto ParseNumber(const NumberFormat& numbers, std::string_view text, const Parse& parse)
     -> decltype(parse(text)) {
-  if (numbers.is_plain()) return parse(text);
+  if (numbers.is_plain()) {
+    auto parsed = parse(text);
+    // "85,50", "1.234,5": a source with a decimal comma, which mapping.numbers says.
+    if (!parsed.ok() && text.find(',') != std::string_view::npos &&
+        text.find_first_not_of("0123456789+-., \t") == std::string_view::npos) {
+      return Status::Invalid(parsed.status().message() +
+                             " (a decimal comma or thousands separators? set mapping.numbers)");
+    }
+    return parsed;
+  }
   std::string buffer;
   TF_ASSIGN_OR_RETURN(std::string_view plain, PlainNumber(text, numbers.decimal_separator,
                                                           numbers.thousands_separator, &buffer));
@@ -680,7 +689,8 @@ Result<std::unique_ptr<Mapper>> Mapper::Compile(const MappingSpec& spec,
     if (!targets.insert(m.target).second) {
       if (!m.when) {
         return Status::Invalid((m.where.empty() ? "mapping" : m.where) + ": target '" + m.target +
-                               "' is mapped twice");
+                               "' is mapped twice; a rule after the first for a field needs a "
+                               "`when` (it wins where its condition holds)");
       }
       (*rule)->follows_another = true;
     }

@@ -96,7 +96,9 @@ TEST(MapperTest, MapsARecord) {
                      ctx, &t, &issues);
   // "1,000.5" is not a plain decimal: the thousands separator is not accepted by default.
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.message(), "legs[0].quantity.value (column qty): '1,000.5' is not a decimal number");
+  EXPECT_EQ(st.message(),
+            "legs[0].quantity.value (column qty): '1,000.5' is not a decimal number (a decimal "
+            "comma or thousands separators? set mapping.numbers)");
 
   t.Clear();
   st = MapRow(**mapper,
