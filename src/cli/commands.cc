@@ -127,7 +127,11 @@ int Main(int argc, char** argv) {
       std::error_code ec;
       auto canonical = std::filesystem::canonical(path, ec);
       if (ec) {  // the command line is wrong (exit 2), as for an unknown option
-        fmt::print(stderr, "tradeflow: error: --reread {}: no such file\n", path);
+        // Command-line paths are the working directory's, not the pipeline file's: say which.
+        fmt::print(stderr, "tradeflow: error: --reread {}: no such file{}\n", path,
+                   std::filesystem::path(path).is_absolute()
+                       ? ""
+                       : " (in " + std::filesystem::current_path(ec).string() + ")");
         return 2;
       }
       options.reread.push_back(canonical.string());

@@ -469,6 +469,7 @@ def test_reread_gives_records_quarantined_before_another_chance_after_a_fix(work
     assert "read 300 = accepted 300 + quarantined 0" in by_copy.stdout
     missing = workspace.run("run", fixed, "--reread", "nope.csv")
     assert missing.returncode == 2 and "--reread nope.csv: no such file" in missing.stderr
+    assert f"(in {workspace.root})" in missing.stderr  # relative to the working directory
     # Without unique_version nothing would tell a version read again from a new one.
     off = workspace.write_pipeline("off.yaml", {"validation:": "validation:\n  builtin: {unique_version: off}"},
                                    base="fixed.yaml")
