@@ -330,8 +330,6 @@ Result<std::vector<DataFile>> Table::WriteDataFiles(
 
 namespace {
 
-// A data file removed before its commit would leave the new snapshot pointing at nothing. The
-// usual culprit is another process's orphan cleanup with a minimum age shorter than this write.
 // The fields of a table's default sort order (null when it has none), to compare two tables'.
 nlohmann::json DefaultSortFields(const TableMetadata& metadata) {
   for (const auto& order : metadata.sort_orders) {
@@ -342,6 +340,8 @@ nlohmann::json DefaultSortFields(const TableMetadata& metadata) {
   return nullptr;
 }
 
+// A data file removed before its commit would leave the new snapshot pointing at nothing. The
+// usual culprit is another process's orphan cleanup with a minimum age shorter than this write.
 Status DataFilesExist(const std::vector<DataFile>& files) {
   for (const auto& f : files) {
     TF_ASSIGN_OR_RETURN(std::string path, LocalPathFromUri(f.file_path));

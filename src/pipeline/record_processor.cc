@@ -139,10 +139,13 @@ void RecordProcessor::ProcessOne(const sources::SourceRecord& record,
   std::vector<RecordFailure> errors = Validate(event, issues);
   if (!errors.empty()) {
     MarkRejected(STAGE_VALIDATE, std::move(errors), event, out);
-    // Its fingerprint too: the version may be stored already with this very content (when a
-    // rule that fails now was a warning, or off), which is no conflicting duplicate.
-    std::string scratch;
-    if (!SerializeRow(*event, &scratch, &out->content_hash).ok()) out->content_hash = 0;
+    // Its fingerprint too, for unique_version as an error: the version may be stored already
+    // with this very content (when a rule that fails now was a warning, or off), which is no
+    // conflicting duplicate.
+    if (options_.validator->RejectsDuplicateVersions()) {
+      std::string scratch;
+      if (!SerializeRow(*event, &scratch, &out->content_hash).ok()) out->content_hash = 0;
+    }
     return;
   }
   out->accepted = true;

@@ -189,9 +189,10 @@ Result<bool> CsvReader::Next(CsvRecord* out) {
   }
 }
 
-// An escaped character at `at` that breaks a line (LF, or a CR with no LF after it) adds to
-// `*line`. True when that cannot be told yet (a CR at the end of the buffer): parse again later.
-bool CsvReader::EscapedLineBreak(size_t at, bool at_eof, int64_t* line) const {
+// The character at `at` adds to `*line` when it breaks a line: LF, or a CR with no LF after it
+// (a CRLF counts once, at its LF). True when that cannot be told yet (a CR at the end of the
+// buffer): the record is parsed again once more bytes are in.
+bool CsvReader::CountLineBreak(size_t at, bool at_eof, int64_t* line) const {
   const char c = buffer_[at];
   if (c == '\r' && at + 1 >= buffer_.size() && !at_eof) return true;
   if (c == '\n' || (c == '\r' && (at + 1 >= buffer_.size() || buffer_[at + 1] != '\n'))) ++*line;
@@ -213,8 +214,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
       column_names_.size() != 1 && delim != ' ' && delim != '\t';  // none yet: the header
   for (;;) {
     while (i < n && (buffer_[i] == '\n' || buffer_[i] == '\r')) {
-      if (buffer_[i] == '\r' && i + 1 >= n && !at_eof) return Parse::kNeedMore;  // CRLF?
-      if (buffer_[i] == '\n' || i + 1 >= n || buffer_[i + 1] != '\n') ++line;    // LF, or a lone CR
+      if (CountLineBreak(i, at_eof, &line)) return Parse::kNeedMore;
       ++i;
     }
     size_t end = i;
@@ -273,7 +273,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
             ++i;
             break;
           }
-          if (EscapedLineBreak(i + 1, at_eof, &line)) return Parse::kNeedMore;
+          if (CountLineBreak(i + 1, at_eof, &line)) return Parse::kNeedMore;
           field.append(buffer_, run, i - run).push_back(buffer_[i + 1]);
           i += 2;
           run = i;
@@ -291,8 +291,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
           ++i;
           break;
         }
-        if (c == '\r' && i + 1 >= n && !at_eof) return Parse::kNeedMore;  // CRLF?
-        if (c == '\n' || (c == '\r' && (i + 1 >= n || buffer_[i + 1] != '\n'))) ++line;
+        if (CountLineBreak(i, at_eof, &line)) return Parse::kNeedMore;
         ++i;
       }
       if (i < n && buffer_[i] != delim && buffer_[i] != '\n' && buffer_[i] != '\r') {
@@ -319,7 +318,7 @@ CsvReader::Parse CsvReader::ParseRecord(bool at_eof, CsvRecord* out, std::string
             ++end;
             break;
           }
-          if (EscapedLineBreak(end + 1, at_eof, &line)) return Parse::kNeedMore;
+          if (CountLineBreak(end + 1, at_eof, &line)) return Parse::kNeedMore;
           field.append(buffer_, run, end - run).push_back(buffer_[end + 1]);
           end += 2;
           run = end;

@@ -81,7 +81,7 @@ class CsvReader {
 
   enum class Parse { kRecord, kNeedMore, kMalformed };
   Parse ParseRecord(bool at_eof, CsvRecord* out, std::string* error);
-  bool EscapedLineBreak(size_t at, bool at_eof, int64_t* line) const;
+  bool CountLineBreak(size_t at, bool at_eof, int64_t* line) const;
   Status Refill();
   Status ReadHeader();
   Status CheckNoColumnMoved(const std::vector<std::string>& header) const;

@@ -350,7 +350,7 @@ struct FixmlSource::Impl {
       std::string p = path + "@" + a[0];
       // A field of the same scope is replaced; one of an outer scope (the batch's Hdr, for a
       // nested batch's or another message's) is shadowed only while this scope is open, and
-      // comes back when it closes: Shadowed() leaves it out meanwhile.
+      // comes back when it closes: VisibleContext() leaves it out meanwhile.
       context.erase(std::remove_if(context.begin(), context.end(),
                                    [&](const ContextField& c) {
                                      return c.field.path == p && c.depth == scope;
@@ -360,12 +360,16 @@ struct FixmlSource::Impl {
     }
   }
 
-  // Whether context[i] is shadowed by a later field of the same path (an inner scope's).
-  bool Shadowed(size_t i) const {
-    for (size_t j = i + 1; j < context.size(); ++j) {
-      if (context[j].field.path == context[i].field.path) return true;
+  // The context fields a report sees: each path's latest (an inner scope's shadows an outer's).
+  std::vector<const ContextField*> VisibleContext() const {
+    std::vector<const ContextField*> visible;
+    for (size_t i = 0; i < context.size(); ++i) {
+      const bool shadowed = std::any_of(
+          context.begin() + static_cast<std::ptrdiff_t>(i) + 1, context.end(),
+          [&](const ContextField& later) { return later.field.path == context[i].field.path; });
+      if (!shadowed) visible.push_back(&context[i]);
     }
-    return false;
+    return visible;
   }
 
   void EndContext() {
@@ -427,11 +431,11 @@ struct FixmlSource::Impl {
     const size_t records = std::max<size_t>(1, legs.size());
     // The report's message header (its own, else the batch's), which a <Hdr> inside a TrdLeg
     // must not replace.
+    const std::vector<const ContextField*> visible = VisibleContext();
     std::unordered_map<std::string_view, std::string_view> header;
     if (!legs.empty()) {
-      for (size_t i = 0; i < context.size(); ++i) {
-        const ContextField& c = context[i];
-        if (IsHeaderPath(c.field.path) && !Shadowed(i)) header.emplace(c.field.path, c.field.value);
+      for (const ContextField* c : visible) {
+        if (IsHeaderPath(c->field.path)) header.emplace(c->field.path, c->field.value);
       }
       for (const auto& f : report_fields) {
         if (IsHeaderPath(paths[f.path].text)) header[paths[f.path].text] = f.value;
@@ -478,11 +482,9 @@ struct FixmlSource::Impl {
           continue;
         }
       }
-      for (size_t i = 0; i < context.size(); ++i) {
-        const ContextField& c = context[i];
-        if (!Shadowed(i) && !Has(report_fields, c.field.path) &&
-            (leg == nullptr || !Has(*leg, c.field.path))) {
-          Emit(c.field.path, c.field.value, &rec);
+      for (const ContextField* c : visible) {
+        if (!Has(report_fields, c->field.path) && (leg == nullptr || !Has(*leg, c->field.path))) {
+          Emit(c->field.path, c->field.value, &rec);
         }
       }
       for (const auto& f : report_fields) Emit(f, &rec);

@@ -467,6 +467,32 @@ Result<LeafKind> KindOf(const FieldDescriptor* f) {
   }
 }
 
+// As a value no key equals exactly is matched ignoring case (and keys are trimmed), the keys
+// before `raw` that equal it so must map to its label.
+Status CheckKeysAgree(const FieldMapping& m, const std::string& raw, const std::string& label,
+                      const EnumValueDescriptor* value, const EnumLookup& enums) {
+  const std::string_view key = TrimBlanks(raw);
+  for (const auto& [other_raw, other_label] : m.enum_values) {
+    if (&other_raw == &raw) break;
+    const std::string_view other_key = TrimBlanks(other_raw);
+    if (!EqualsIgnoringCase(other_key, key)) continue;
+    if (enums.FindLabel(other_label) == value) continue;  // same label: harmless
+    // One letter ({B: BUY, b: SELL}): both cases are keys, so every value matches one exactly.
+    const auto letters = std::count_if(key.begin(), key.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c)) != 0;
+    });
+    if (other_key != key && letters <= 1) continue;
+    return Status::Invalid("target '" + m.target + "': enum values " + QuoteValue(other_raw) +
+                           " and " + QuoteValue(raw) +
+                           (other_key == key
+                                ? " are the same once trimmed (source values are trimmed)"
+                                : " differ only in case (a source value in yet another case could "
+                                  "be either)") +
+                           " but map to different labels (" + other_label + ", " + label + ")");
+  }
+  return Status::OK();
+}
+
 // The enum's labels, and the rule's own source values, each of which must name a label.
 Status CompileEnum(const FieldMapping& m, Mapper::CompiledRule* rule) {
   const auto* e = rule->leaf->enum_type();
@@ -483,28 +509,9 @@ Status CompileEnum(const FieldMapping& m, Mapper::CompiledRule* rule) {
       return Status::Invalid("target '" + m.target + "': '" + label + "' is not a " + e->name() +
                              " (one of: " + known + ")");
     }
-    // Source values are trimmed before they are looked up, so a key is too; and as a value no
-    // key equals exactly is matched ignoring case, keys that differ only in case must agree.
-    const std::string key(TrimBlanks(raw));
-    for (const auto& [other_raw, other_label] : m.enum_values) {
-      if (&other_raw == &raw) break;
-      const std::string_view other_key = TrimBlanks(other_raw);
-      if (!EqualsIgnoringCase(other_key, key)) continue;
-      if (rule->enums.FindLabel(other_label) == value) continue;  // same label: harmless
-      // One letter ({B: BUY, b: SELL}): both cases are keys, so every value matches one exactly.
-      const auto letters = std::count_if(key.begin(), key.end(), [](char c) {
-        return std::isalpha(static_cast<unsigned char>(c)) != 0;
-      });
-      if (other_key != key && letters <= 1) continue;
-      return Status::Invalid(
-          "target '" + m.target + "': enum values " + QuoteValue(other_raw) + " and " +
-          QuoteValue(raw) +
-          (other_key == key ? " are the same once trimmed (source values are trimmed)"
-                            : " differ only in case (a source value in yet another case could "
-                              "be either)") +
-          " but map to different labels (" + other_label + ", " + label + ")");
-    }
-    rule->enums.AddValue(key, value);
+    TF_RETURN_IF_ERROR(CheckKeysAgree(m, raw, label, value, rule->enums));
+    // Source values are trimmed before they are looked up, so a key is too.
+    rule->enums.AddValue(std::string(TrimBlanks(raw)), value);
   }
   rule->raw_sibling = rule->leaf->containing_type()->FindFieldByName(rule->leaf->name() + "_raw");
   return Status::OK();
