@@ -44,7 +44,9 @@ int Fail(const Status& st) {
 struct CatalogOptions {
   pipeline::CatalogLocation where;
   void Add(CLI::App* cmd) {
-    cmd->add_option("--catalog", where.path, "SQLite catalog file")->capture_default_str();
+    cmd->add_option("--catalog", where.path, "SQLite catalog file")
+        ->capture_default_str()
+        ->each([this](const std::string&) { where.given = true; });
     cmd->add_option("--catalog-name", where.name, "catalog name inside it")->capture_default_str();
   }
 };
@@ -53,7 +55,7 @@ Result<std::unique_ptr<lake::Table>> OpenTable(const CatalogOptions& c, const st
                                                std::unique_ptr<lake::Catalog>* catalog) {
   TF_ASSIGN_OR_RETURN(auto id, pipeline::ParseTableName(name));
   TF_ASSIGN_OR_RETURN(*catalog, pipeline::OpenExistingCatalog(c.where));
-  return lake::Table::Load(catalog->get(), id);
+  return pipeline::LoadExistingTable(catalog->get(), id);
 }
 
 }  // namespace
@@ -169,6 +171,10 @@ int Main(int argc, char** argv) {
     std::optional<int64_t> snap;
     if (snapshot_id != 0) snap = snapshot_id;
     auto rows = pipeline::ReadRows(**table, snap, limit);
+    if (!rows.ok() && snap && lake::FindSnapshot((*table)->metadata(), *snap) == nullptr) {
+      return Fail(Status::NotFound(rows.status().message() + " (tradeflow snapshots " + table_name +
+                                   " lists them)"));
+    }
     if (!rows.ok()) return Fail(rows.status());
     if (*rows == nullptr) {
       fmt::print("(no rows: table {} is empty at this snapshot)\n", table_name);

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <optional>
 
+#include "common/utf8.h"
+
 namespace tradeflow::lake {
 namespace {
 
@@ -56,6 +58,31 @@ size_t Utf8PrefixBytes(std::string_view s, size_t n, size_t* code_points) {
   return count > n ? prefix : s.size();
 }
 
+// An upper bound of `s` of at most `max_chars` code points, as Java Iceberg's
+// UnicodeUtil.truncateStringMax makes it: `s` itself if it is that short, else its prefix with
+// the last code point that can be incremented incremented (skipping the surrogates, which UTF-8
+// cannot hold) and the rest dropped; none when no code point can be (all U+10FFFF).
+std::optional<std::string> Utf8UpperBound(std::string_view s, size_t max_chars) {
+  size_t code_points = 0;
+  size_t end = Utf8PrefixBytes(s, max_chars, &code_points);
+  if (code_points <= max_chars) return std::string(s);
+  while (end > 0) {  // the prefix's code points, last first
+    size_t start = end - 1;
+    while (start > 0 && (static_cast<uint8_t>(s[start]) & 0xC0) == 0x80) --start;
+    const size_t len = end - start;
+    char32_t cp = static_cast<uint8_t>(s[start]) & (len == 1 ? 0x7F : 0xFFu >> (len + 1));
+    for (size_t i = start + 1; i < end; ++i) cp = (cp << 6) | (static_cast<uint8_t>(s[i]) & 0x3F);
+    const char32_t next = cp + 1 == 0xD800 ? 0xE000 : cp + 1;
+    if (next <= 0x10FFFF) {
+      std::string out(s.substr(0, start));
+      AppendUtf8(next, &out);
+      return out;
+    }
+    end = start;
+  }
+  return std::nullopt;
+}
+
 // The running min and max of one column, kept in its type, and their Iceberg binary form.
 struct TypedBounds {
   std::optional<int32_t> i32_lo, i32_hi;
@@ -71,7 +98,7 @@ struct TypedBounds {
   }
 
   // A string lower bound is truncated to max_chars code points (still a lower bound); an upper
-  // bound longer than that is dropped.
+  // bound longer than that is truncated and incremented (Utf8UpperBound).
   void Serialize(size_t max_chars, std::optional<std::string>* lower,
                  std::optional<std::string>* upper) const {
     auto set = [&](std::string lo, std::string hi) {
@@ -85,8 +112,7 @@ struct TypedBounds {
     if (str_lo) {
       size_t code_points = 0;
       *lower = str_lo->substr(0, Utf8PrefixBytes(*str_lo, max_chars, &code_points));
-      Utf8PrefixBytes(*str_hi, max_chars, &code_points);
-      if (code_points <= max_chars) *upper = *str_hi;
+      *upper = Utf8UpperBound(*str_hi, max_chars);
     }
   }
 };

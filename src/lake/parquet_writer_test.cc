@@ -82,14 +82,34 @@ TEST(ColumnMetricsTest, BoundsAndCountsFollowTheIcebergEncoding) {
   EXPECT_EQ(m.value_counts.count(9), 0u) << "no metrics inside lists";
 }
 
-TEST(ColumnMetricsTest, NoUpperBoundWhenTheLargestStringIsTooLong) {
-  auto schema = arrow::schema({F("s", arrow::utf8(), 1)});
-  arrow::StringBuilder b;
-  ASSERT_TRUE(b.AppendValues({"abc", "zzzzzzzzzzzzzzzzzzzz"}).ok());
-  auto batch = arrow::RecordBatch::Make(schema, 2, {b.Finish().ValueOrDie()});
-  ColumnMetrics m = ComputeColumnMetrics({batch});
-  EXPECT_EQ(m.lower_bounds.at(1), "abc");
-  EXPECT_EQ(m.upper_bounds.count(1), 0u);
+// As Java Iceberg's truncateStringMax: 16 code points, the last one that can be incremented
+// incremented; no bound when none can.
+TEST(ColumnMetricsTest, ALongLargestStringIsTruncatedAndIncremented) {
+  auto upper = [](const std::string& largest) -> std::optional<std::string> {
+    auto schema = arrow::schema({F("s", arrow::utf8(), 1)});
+    arrow::StringBuilder b;
+    EXPECT_TRUE(b.AppendValues({"abc", largest}).ok());
+    auto batch = arrow::RecordBatch::Make(schema, 2, {b.Finish().ValueOrDie()});
+    ColumnMetrics m = ComputeColumnMetrics({batch});
+    EXPECT_EQ(m.lower_bounds.at(1), "abc");
+    if (!m.upper_bounds.count(1)) return std::nullopt;
+    return m.upper_bounds.at(1);
+  };
+  EXPECT_EQ(upper("deal_tracking_num"), "deal_tracking_nv");
+  EXPECT_EQ(upper("zzzzzzzzzzzzzzzzzzzz"), "zzzzzzzzzzzzzzz{");
+  EXPECT_EQ(upper("\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                  "\u00e9\u00e9\u00e9\u00e9\u00e9"),
+            "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+            "\u00e9\u00e9\u00e9\u00ea");
+  const std::string max = "\xF4\x8F\xBF\xBF";  // U+10FFFF: cannot be incremented
+  std::string tail_max = "abcdefghijklmno" + max + "x";
+  EXPECT_EQ(upper(tail_max), "abcdefghijklmnp");
+  std::string before_surrogates = "abcdefghijklmno\xED\x9F\xBFx";  // U+D7FF, then U+E000
+  EXPECT_EQ(upper(before_surrogates), "abcdefghijklmno\xEE\x80\x80");
+  std::string all_max;
+  for (int i = 0; i < 17; ++i) all_max += max;
+  EXPECT_EQ(upper(all_max), std::nullopt);
+  EXPECT_EQ(upper("sixteen-chars-ok"), "sixteen-chars-ok");  // short enough: as it is
 }
 
 TEST(ColumnMetricsTest, ALongStringBelowTheMaximumDoesNotDropTheUpperBound) {

@@ -187,9 +187,10 @@ double RowWriter::DiskBytesPerEncodedByte(const OpenFile& file) const {
 
 // Sorts a buffer's rows by key (stable: equal keys keep their arrival order) and writes them to
 // `file`, closing it when it reaches the target size and going on in a new one: the rows that
-// fit, by the estimate above, go to the file, the rest to the next. So each file holds a sorted
-// run of the rows (all of them when written in one go) and stays within the target even when a
-// buffer's rows take more than that on disk.
+// fit, by the estimate above, go to the file as a row group, and then as many more as still fit
+// by what its rows take on disk, until it is full; the rest go to the next. So each file holds a
+// sorted run of the rows (all of them when written from one buffer) and stays within the target
+// even when a buffer's rows take more than that on disk.
 Result<RowWriter::TaskResult> RowWriter::WriteRows(std::unique_ptr<OpenFile> file,
                                                    const Buffer& rows) const {
   TaskResult out;
@@ -208,6 +209,7 @@ Result<RowWriter::TaskResult> RowWriter::WriteRows(std::unique_ptr<OpenFile> fil
     return Status::OK();
   };
   const std::vector<uint32_t> order = SortedOrder(rows);
+  const OpenFile* continued = nullptr;  // written already in this call: its run goes on
   size_t next = 0;
   while (next < order.size()) {
     const size_t end = RowsThatFit(*file, rows, order, next);
@@ -224,12 +226,13 @@ Result<RowWriter::TaskResult> RowWriter::WriteRows(std::unique_ptr<OpenFile> fil
     Status written = WriteSorted(rows, order, next, end, file->writer.get(), &bytes);
     if (!written.ok()) return fail(written);
     file->encoded_bytes += bytes;
-    ++file->writes;
+    if (continued != file.get()) ++file->writes;  // a new sorted run in the file
+    continued = file.get();
     next = end;
-    if (next < order.size()) {  // the rest go to a new file
-      Status rolled = roll();
-      if (!rolled.ok()) return fail(rolled);
-    } else if (SizeWithFooter(*file, file->writer->row_groups()) >= options_.target_file_bytes) {
+    // The rest go on in this file while it has room by what its rows now take (the first
+    // write's estimate may be far off), else in a new one (the next turn of the loop).
+    if (next == order.size() &&
+        SizeWithFooter(*file, file->writer->row_groups()) >= options_.target_file_bytes) {
       auto closed = CloseFile(file.get());
       if (!closed.ok()) return fail(closed.status());
       out.closed.push_back(std::move(*closed));
@@ -250,7 +253,9 @@ std::vector<uint32_t> RowWriter::SortedOrder(const Buffer& rows) {
 }
 
 // How far from `next` the rows in `order` fit in `file`'s room up to the target: at least one
-// in an empty file, none when a file that has rows is full.
+// in an empty file, none when a file that has rows is full. A file with rows counts as full
+// when the room left would hold a sliver of the rows at hand (under an eighth of what the file
+// holds), which would only make a row group of a few rows: they start the next file instead.
 size_t RowWriter::RowsThatFit(const OpenFile& file, const Buffer& rows,
                               const std::vector<uint32_t>& order, size_t next) const {
   const double per_byte = DiskBytesPerEncodedByte(file);
@@ -266,7 +271,9 @@ size_t RowWriter::RowsThatFit(const OpenFile& file, const Buffer& rows,
     if (taken > room && !(empty && end == next)) break;
     ++end;
   }
-  return end;
+  const bool sliver =
+      !empty && end < order.size() && taken * 8 < static_cast<double>(file.encoded_bytes);
+  return sliver ? next : end;
 }
 
 // Shreds rows order[from, to) into Parquet columns as one row group (or more, past the Parquet

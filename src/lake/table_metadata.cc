@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <random>
 #include <set>
 #include <utility>
@@ -494,6 +495,21 @@ const Snapshot* FindSnapshot(const TableMetadata& md, int64_t id) {
     if (s.snapshot_id == id) return &s;
   }
   return nullptr;
+}
+
+TableMetadata CurrentLineage(const TableMetadata& md) {
+  std::map<int64_t, std::optional<int64_t>> parents;
+  for (const Snapshot& s : md.snapshots) parents[s.snapshot_id] = s.parent_snapshot_id;
+  std::set<int64_t> lineage;
+  std::optional<int64_t> id = md.current_snapshot_id;
+  while (id) {
+    auto it = parents.find(*id);
+    if (it == parents.end() || !lineage.insert(*id).second) break;  // expired, or a cycle
+    id = it->second;
+  }
+  TableMetadata out = md;
+  std::erase_if(out.snapshots, [&](const Snapshot& s) { return !lineage.count(s.snapshot_id); });
+  return out;
 }
 
 const json* CurrentSchema(const TableMetadata& md) {

@@ -103,6 +103,11 @@ void SetCurrentSchema(TableMetadata& metadata, nlohmann::json schema, int32_t la
 const Snapshot* CurrentSnapshot(const TableMetadata& metadata);
 const Snapshot* FindSnapshot(const TableMetadata& metadata, int64_t id);
 
+// The metadata with only the current snapshot and its ancestors: the table's history as a reader
+// sees it. A rollback (Iceberg's rollback_to_snapshot) leaves the snapshots after its target in
+// the metadata, but not in the history: their data is not in the table.
+TableMetadata CurrentLineage(const TableMetadata& metadata);
+
 // The schema / partition spec writers should use; nullptr only for malformed metadata (parsed
 // metadata is checked to have them).
 const nlohmann::json* CurrentSchema(const TableMetadata& metadata);

@@ -358,5 +358,33 @@ TEST(TableMetadataTest, MetadataFileNames) {
   EXPECT_EQ(MetadataVersionFromLocation(""), -1);
 }
 
+// A rollback leaves the snapshots after its target in the metadata, out of the history; an
+// expired ancestor ends the history where it was.
+TEST(TableMetadataTest, CurrentLineageIsTheCurrentSnapshotAndItsAncestors) {
+  TableMetadata md;
+  auto add = [&](int64_t id, std::optional<int64_t> parent) {
+    Snapshot s;
+    s.snapshot_id = id;
+    s.parent_snapshot_id = parent;
+    md.snapshots.push_back(s);
+  };
+  add(1, std::nullopt);
+  add(2, 1);
+  add(3, 2);  // rolled back past
+  add(4, 2);  // committed after the rollback
+  add(6, 5);  // 5 expired
+  md.current_snapshot_id = 4;
+  auto ids = [](const TableMetadata& m) {
+    std::vector<int64_t> out;
+    for (const auto& s : m.snapshots) out.push_back(s.snapshot_id);
+    return out;
+  };
+  EXPECT_EQ(ids(CurrentLineage(md)), (std::vector<int64_t>{1, 2, 4}));
+  md.current_snapshot_id = 6;
+  EXPECT_EQ(ids(CurrentLineage(md)), (std::vector<int64_t>{6}));
+  md.current_snapshot_id.reset();  // every snapshot rolled back past: an empty history
+  EXPECT_TRUE(CurrentLineage(md).snapshots.empty());
+}
+
 }  // namespace
 }  // namespace tradeflow::lake

@@ -31,6 +31,9 @@ class ReferenceLookup {
   // The asset subclass the products table gives a commodity ("Power"); empty when it has no row
   // or gives none.
   virtual std::string_view ProductSubclass(std::string_view /*commodity*/) const { return {}; }
+  // The asset class the products table gives a commodity (a tradeflow.trade.v1.AssetClass
+  // number); 0 (unspecified) when it has no row or gives none.
+  virtual int ProductAssetClass(std::string_view /*commodity*/) const { return 0; }
   // The unit the products table converts a commodity's quantities to ("bbl"); empty when it has
   // no row or gives none.
   virtual std::string_view CanonicalUnit(std::string_view /*commodity*/) const { return {}; }

@@ -239,12 +239,50 @@ Status BatchRun::CheckRereadFiles() const {
   return Status::OK();
 }
 
+// A record's provenance names its mapping by version (and its run, which names the pipeline),
+// so one pipeline's version must always mean one mapping: records mapped before and after a
+// change would otherwise claim the same origin.
+Status BatchRun::CheckMappingVersion(const lake::TableMetadata& trades) const {
+  const auto recorded =
+      LastRecordedMapping(lake::CurrentLineage(trades), config_.mapping.version, config_.name);
+  if (!recorded || recorded->fingerprint == config_.mapping.fingerprint) return Status::OK();
+  return Status::Invalid(config_.file + ": mapping.version " + config_.mapping.version +
+                         ": the mapping is not the one run " + recorded->run_id + " stored in " +
+                         summary_.table + " under this version (snapshot " +
+                         std::to_string(recorded->snapshot_id) +
+                         "). Records name only the version in provenance.mapping_version, so "
+                         "give the changed mapping a version of its own");
+}
+
+// A run stopped between its quarantine and trade commits is finished by the next run over the
+// same content. Once the file has changed (an export rewritten in place, or grown), nothing will
+// finish it: its rejects stay in quarantine while its other records are in neither table.
+void BatchRun::NoteRejectsWithoutTrades(const lake::TableMetadata& all_trades,
+                                        const lake::TableMetadata& quarantine) {
+  for (const auto& [sha256, input] : InputsWithRejectsOnly(all_trades, quarantine, config_.name)) {
+    auto same = [&](const sources::InputFile& i) { return i.sha256 == sha256; };
+    if (input.quarantined == 0 || std::any_of(inputs_.begin(), inputs_.end(), same)) continue;
+    Note(input.path + " (sha256 " + sha256.substr(0, 12) + "): run " + input.run_id + " stored " +
+         std::to_string(input.quarantined) + " of its records in " + summary_.quarantine_table +
+         " and stopped before committing its trades, and that content is no longer among the "
+         "inputs (the file changed since?). Its other records are in neither table: put that "
+         "content back among the inputs and run again to finish its reading");
+  }
+}
+
 Status BatchRun::Plan() {
   TF_RETURN_IF_ERROR(CheckRereadFiles());
-  auto in_events = IngestedInputs(events_->table().metadata());
-  const lake::TableMetadata rejects = QuarantineOf(quarantine_->table().metadata(), summary_.table);
+  TF_RETURN_IF_ERROR(CheckMappingVersion(events_->table().metadata()));
+  // What the tables hold now: a snapshot rolled back past holds nothing, so its inputs are not
+  // ingested (and its rejects not stored). Whether a run committed its trades, though, is in the
+  // whole metadata: a rollback does not make a run that committed one that stopped.
+  const lake::TableMetadata events = lake::CurrentLineage(events_->table().metadata());
+  auto in_events = IngestedInputs(events);
+  const lake::TableMetadata rejects =
+      QuarantineOf(lake::CurrentLineage(quarantine_->table().metadata()), summary_.table);
   quarantine_has_ = IngestedInputs(rejects);
-  const auto unfinished = UnfinishedReadings(events_->table().metadata(), rejects);
+  const auto unfinished = UnfinishedReadings(events, rejects, RunsOf(events_->table().metadata()));
+  NoteRejectsWithoutTrades(events_->table().metadata(), rejects);
   planned_quarantine_sequence_ = quarantine_->table().metadata().last_sequence_number;
   for (const auto& input : inputs_) {
     FileSummary file;
@@ -265,7 +303,7 @@ Status BatchRun::Plan() {
         // A new reading: the rejects stored for it are the earlier reading's, not its own.
         quarantine_has_.erase(input.sha256);
       } else {
-        file.skipped = "already ingested " + when;
+        file.skipped = std::string(kAlreadyIngested) + " " + when;
         summary_.files.push_back(std::move(file));
         continue;
       }
@@ -296,6 +334,10 @@ Status BatchRun::Plan() {
       summary_.left_out.push_back(file.path + ": " + *file.skipped);
     }
     summary_.files.push_back(std::move(file));
+  }
+  std::set<std::string> names;
+  for (const auto& [input, index] : todo_) {
+    file_names_unique_ &= names.insert(std::filesystem::path(input->path).filename()).second;
   }
   planned_snapshot_ = events_->table().metadata().current_snapshot_id;
   if (!todo_.empty()) {

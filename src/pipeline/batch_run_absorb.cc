@@ -145,12 +145,13 @@ void BatchRun::AddRejectedDuplicate(RecordOutcome* out) const {
 VersionSeen BatchRun::CheckDuplicate(const sources::InputFile& input,
                                      const sources::SourceRecord& record, RecordOutcome* out) {
   // A short `where` keeps the run's key index small (it holds one per record): "line 17", or
-  // with several inputs "etrm.csv line 17".
+  // with several inputs "etrm.csv line 17" (or "in/day1/t.csv line 17" when two share a name).
   std::string_view where = record.location;
   std::string with_file;
   if (todo_.size() > 1) {
     const std::string& path = input.path;
-    with_file = path.substr(path.rfind('/') + 1) + " " + record.location;
+    with_file =
+        (file_names_unique_ ? path.substr(path.rfind('/') + 1) : path) + " " + record.location;
     where = with_file;
   }
   std::vector<validate::RuleFailure> results;
@@ -185,13 +186,16 @@ VersionSeen BatchRun::CheckDuplicate(const sources::InputFile& input,
 Status BatchRun::Reject(const sources::InputFile& input, const sources::SourceRecord& record,
                         const RecordOutcome& out, FileSummary* file) {
   if (config_.on_bad_record == BadRecordPolicy::kFail) {
-    return Status::Invalid(DescribeFailure(input, record, out.failures.front(), out.stage));
+    return Status::Invalid(DescribeFailure(input, record, out.failures.front(), out.stage) +
+                           ". The run stopped and committed nothing (on_bad_record: fail); fix "
+                           "the record, or set on_bad_record: quarantine to store the others");
   }
   // By record: a rule that failed on two legs quarantined one record.
   std::set<std::string_view> rules;
   for (const auto& f : out.failures) rules.insert(f.rule);
   for (std::string_view rule : rules) ++file->quarantined_by_rule[std::string(rule)];
   ++file->records_quarantined;
+  file->lines_swallowed += record.swallowed_lines;
   if (quarantine_has_.count(input.sha256)) {
     // A run killed (or refused) between its two commits already stored this file's rejects as
     // they were then. Those are not stored again; a record rejected now that was not then (a

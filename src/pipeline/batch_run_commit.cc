@@ -9,7 +9,8 @@ std::map<std::string, std::string> BatchRun::Summary(bool for_quarantine) const 
   s["tradeflow.run-id"] = summary_.run_id;
   s["tradeflow.pipeline"] = config_.name;
   s[kTradeTableKey] = summary_.table;
-  s["tradeflow.mapping-version"] = config_.mapping.version;
+  s[kMappingVersionKey] = config_.mapping.version;
+  s[kMappingFingerprintKey] = config_.mapping.fingerprint;
   std::string hashes;
   int64_t read = 0, accepted = 0, replayed = 0, quarantined = 0, warned = 0;
   nlohmann::json files = nlohmann::json::array();
@@ -131,20 +132,24 @@ Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
   if (quarantine) {
     std::map<std::string, IngestedInput> there = quarantine_has_;
     there.insert(reread_.begin(), reread_.end());
-    const lake::TableMetadata ours = QuarantineOf(current, summary_.table);
+    const lake::TableMetadata ours = QuarantineOf(lake::CurrentLineage(current), summary_.table);
     TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), ours, inputs, there));
     TF_RETURN_IF_ERROR(
         NoRejectsCommittedSince(table.id(), ours, planned_quarantine_sequence_, inputs));
     auto trades = lake::Table::Load(catalog_.get(), events_->table().id());
     if (trades.ok()) {
       guards_.push_back({(*trades)->id(), (*trades)->metadata_location()});
-      return NoInputCommittedIn((*trades)->id(), (*trades)->metadata(), inputs, reread_);
+      TF_RETURN_IF_ERROR(CheckMappingVersion((*trades)->metadata()));  // a run since the plan
+      return NoInputCommittedIn((*trades)->id(), lake::CurrentLineage((*trades)->metadata()),
+                                inputs, reread_);
     }
     if (trades.status().code() != StatusCode::kNotFound) return trades.status();
     guards_.push_back({events_->table().id(), std::nullopt});
     return Status::OK();
   }
-  TF_RETURN_IF_ERROR(NoInputCommittedIn(table.id(), current, inputs, reread_));
+  TF_RETURN_IF_ERROR(CheckMappingVersion(current));  // a run since the plan
+  TF_RETURN_IF_ERROR(
+      NoInputCommittedIn(table.id(), lake::CurrentLineage(current), inputs, reread_));
   // Another run reading an input of this run's may have quarantined records this run
   // accepted (with other reference data, say), and be about to commit the rest as trades.
   auto rejects = lake::Table::Load(catalog_.get(), quarantine_->table().id());
@@ -153,7 +158,8 @@ Status BatchRun::CheckNotIngestedMeanwhile(const lake::Table& table,
                      rejects.ok() ? std::optional((*rejects)->metadata_location()) : std::nullopt});
   if (rejects.ok()) {
     TF_RETURN_IF_ERROR(NoRejectsCommittedSince(
-        (*rejects)->id(), QuarantineOf((*rejects)->metadata(), summary_.table),
+        (*rejects)->id(),
+        QuarantineOf(lake::CurrentLineage((*rejects)->metadata()), summary_.table),
         planned_quarantine_sequence_, inputs, summary_.quarantine_snapshot_id));
   }
   // Also when a repeat is only a warning: stored now, it would miss its flag.

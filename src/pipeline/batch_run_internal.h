@@ -109,6 +109,12 @@ class BatchRun {
   // Reading a file again relies on unique_version to store each version once.
   Status CheckRereadFiles() const;
 
+  // This pipeline's mapping, if the trade table (as `trades` has it) recorded its version with
+  // another: refused, as the records would name one version for two mappings.
+  Status CheckMappingVersion(const lake::TableMetadata& trades) const;
+  // Names the inputs whose rejects a stopped run stored that no run can finish any more.
+  void NoteRejectsWithoutTrades(const lake::TableMetadata& all_trades,
+                                const lake::TableMetadata& quarantine);
   // Decides which inputs to read; loads the keys needed to reject duplicate versions.
   Status Plan();
 
@@ -223,6 +229,9 @@ class BatchRun {
   std::vector<sources::InputFile> inputs_;
   std::vector<FileSummary> same_content_;  // inputs whose bytes an earlier input has
   std::vector<std::pair<const sources::InputFile*, size_t>> todo_;  // input, index in files
+  // Inputs are named by their file name in duplicate messages, unless two share one (a glob
+  // over day folders of t.csv): then by their path as given.
+  bool file_names_unique_ = true;
   std::unique_ptr<transform::Mapper> mapper_;
   std::unique_ptr<lake::Catalog> catalog_;
   std::unique_ptr<EventSink> events_;

@@ -6,6 +6,8 @@
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/arrow_status.h"
@@ -62,6 +64,77 @@ std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& m
     if (it == s.summary.end()) continue;
     for (auto& hash : CommaList(it->second)) {
       out.emplace(std::move(hash), IngestedInput{s.snapshot_id, s.timestamp_ms});
+    }
+  }
+  return out;
+}
+
+std::optional<RecordedMapping> LastRecordedMapping(const lake::TableMetadata& trades,
+                                                   const std::string& version,
+                                                   const std::string& pipeline) {
+  std::optional<RecordedMapping> out;
+  int64_t sequence = -1;
+  for (const auto& s : trades.snapshots) {
+    auto recorded = s.summary.find(kMappingVersionKey);
+    auto fingerprint = s.summary.find(kMappingFingerprintKey);
+    auto of = s.summary.find("tradeflow.pipeline");
+    if (recorded == s.summary.end() || recorded->second != version ||
+        fingerprint == s.summary.end() || of == s.summary.end() || of->second != pipeline ||
+        s.sequence_number < sequence) {
+      continue;
+    }
+    sequence = s.sequence_number;
+    auto value = [&](const char* key) {
+      auto it = s.summary.find(key);
+      return it == s.summary.end() ? std::string() : it->second;
+    };
+    out = RecordedMapping{s.snapshot_id, value("tradeflow.run-id"), value("tradeflow.pipeline"),
+                          fingerprint->second};
+  }
+  return out;
+}
+
+std::set<std::string> RunsOf(const lake::TableMetadata& metadata) {
+  std::set<std::string> runs;
+  for (const auto& s : metadata.snapshots) {
+    if (auto run = s.summary.find("tradeflow.run-id"); run != s.summary.end()) {
+      runs.insert(run->second);
+    }
+  }
+  return runs;
+}
+
+std::map<std::string, RejectsWithoutTrades> InputsWithRejectsOnly(
+    const lake::TableMetadata& all_trades, const lake::TableMetadata& quarantine,
+    const std::string& pipeline) {
+  const auto ingested = IngestedInputs(all_trades);
+  const auto trade_runs = RunsOf(all_trades);
+  std::optional<int64_t> oldest;
+  for (const auto& s : all_trades.snapshots) {
+    oldest = std::min(oldest.value_or(s.timestamp_ms), s.timestamp_ms);
+  }
+  std::map<std::string, RejectsWithoutTrades> out;
+  for (const auto& s : quarantine.snapshots) {
+    auto of = s.summary.find("tradeflow.pipeline");
+    auto inputs = s.summary.find("tradeflow.inputs");
+    auto run = s.summary.find("tradeflow.run-id");
+    if (of == s.summary.end() || of->second != pipeline || inputs == s.summary.end() ||
+        run == s.summary.end() || trade_runs.count(run->second) ||
+        (oldest && s.timestamp_ms < *oldest)) {
+      continue;
+    }
+    const nlohmann::json files = nlohmann::json::parse(inputs->second, nullptr, false);
+    if (!files.is_array()) continue;
+    for (const auto& f : files) {
+      const auto sha256 = f.is_object() ? f.find("sha256") : f.end();
+      if (sha256 == f.end() || !sha256->is_string() || ingested.count(*sha256)) continue;
+      RejectsWithoutTrades& input = out[*sha256];
+      if (auto path = f.find("path"); path != f.end() && path->is_string()) input.path = *path;
+      input.run_id = run->second;
+      auto quarantined = f.find("quarantined");
+      if (quarantined != f.end() && quarantined->is_number_integer()) {
+        input.quarantined += quarantined->get<int64_t>();
+      }
     }
   }
   return out;
@@ -141,17 +214,19 @@ Result<std::shared_ptr<arrow::RecordBatch>> ReadColumns(const lake::DataFile& fi
 
 std::map<std::string, std::set<std::string>> UnfinishedReadings(
     const lake::TableMetadata& trades, const lake::TableMetadata& quarantine) {
+  return UnfinishedReadings(trades, quarantine, RunsOf(trades));
+}
+
+std::map<std::string, std::set<std::string>> UnfinishedReadings(
+    const lake::TableMetadata& trades, const lake::TableMetadata& quarantine,
+    const std::set<std::string>& trade_runs) {
   // Where the input's last trade snapshot stands among the quarantine table's snapshots.
   struct Mark {
     int64_t timestamp_ms = 0;
     std::optional<int64_t> quarantine_sequence;
   };
-  std::set<std::string> trade_runs;
   std::map<std::string, Mark> last_ingested;  // sha256 → its last trade snapshot's
   for (const auto& s : trades.snapshots) {
-    if (auto run = s.summary.find("tradeflow.run-id"); run != s.summary.end()) {
-      trade_runs.insert(run->second);
-    }
     auto it = s.summary.find(kInputHashesKey);
     if (it == s.summary.end()) continue;
     Mark mark{s.timestamp_ms, std::nullopt};

@@ -45,6 +45,29 @@ lake::TableMetadata QuarantineOf(const lake::TableMetadata& quarantine,
 std::set<std::string> OtherTablesRuns(const lake::TableMetadata& quarantine,
                                       const std::string& trade_table);
 
+// In both tables' snapshots: the run's mapping.version, and its MappingSpec::fingerprint. A
+// fingerprint computed otherwise (a later canonical form) gets a key of its own, so that it is
+// never compared with one of these.
+inline constexpr char kMappingVersionKey[] = "tradeflow.mapping-version";
+inline constexpr char kMappingFingerprintKey[] = "tradeflow.mapping-sha256";
+
+struct RecordedMapping {
+  int64_t snapshot_id = 0;
+  std::string run_id;
+  std::string pipeline;
+  std::string fingerprint;
+};
+
+// The trade table's latest snapshot (by sequence number) by `pipeline` that recorded mapping
+// `version` with a fingerprint; none when no snapshot did (those from before tradeflow recorded
+// it are passed).
+std::optional<RecordedMapping> LastRecordedMapping(const lake::TableMetadata& trades,
+                                                   const std::string& version,
+                                                   const std::string& pipeline);
+
+// The run ids of the table's snapshots.
+std::set<std::string> RunsOf(const lake::TableMetadata& metadata);
+
 struct IngestedInput {
   int64_t snapshot_id = 0;
   int64_t timestamp_ms = 0;
@@ -57,6 +80,24 @@ std::vector<std::string> CommaList(const std::string& list);
 // sha256 → the snapshot that absorbed it.
 std::map<std::string, IngestedInput> IngestedInputs(const lake::TableMetadata& metadata);
 
+// An input whose rejects a run stored in the quarantine table, where the trade table does not
+// record it as ingested: the run stopped between its two commits.
+struct RejectsWithoutTrades {
+  std::string path;  // as that run named it
+  std::string run_id;
+  int64_t quarantined = 0;
+};
+
+// sha256 → such an input, among the quarantine snapshots of `pipeline`: those of runs that
+// have no snapshot in `all_trades` (the trade table's whole metadata: a rollback does not undo
+// a commit), of inputs none of its snapshots records, and no older than its oldest snapshot
+// (before that, expired snapshots may have recorded them). `quarantine` as the run sees it
+// (CurrentLineage, QuarantineOf). The next run over the same content finishes its reading; one
+// whose file has changed since does not.
+std::map<std::string, RejectsWithoutTrades> InputsWithRejectsOnly(
+    const lake::TableMetadata& all_trades, const lake::TableMetadata& quarantine,
+    const std::string& pipeline);
+
 // Adds (source_system, source_trade_id, source_version) and content_hash of every row live in
 // the table to `index`. Reads only those four columns.
 Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex* index);
@@ -68,6 +109,11 @@ Status LoadExistingTradeKeys(const lake::Table& table, validate::DuplicateIndex*
 // (kQuarantineSequenceKey); for one written before tradeflow recorded it, by time stamps. The
 // next run finishes such a reading as it finishes an interrupted first one: it reads the input
 // again and skips the rejects that run stored.
+// `trade_runs`: the runs that committed to the trade table (RunsOf its whole metadata, where
+// `trades` may be its current history only); by default, those of `trades`.
+std::map<std::string, std::set<std::string>> UnfinishedReadings(
+    const lake::TableMetadata& trades, const lake::TableMetadata& quarantine,
+    const std::set<std::string>& trade_runs);
 std::map<std::string, std::set<std::string>> UnfinishedReadings(
     const lake::TableMetadata& trades, const lake::TableMetadata& quarantine);
 

@@ -88,6 +88,64 @@ TEST(IngestStateTest, UnfinishedReadingsAreRejectsOfARunWithoutTrades) {
   EXPECT_TRUE(UnfinishedReadings(trades, quarantine).empty());
 }
 
+TEST(IngestStateTest, TheLastRecordedMappingOfAVersionIsFoundBySequence) {
+  lake::TableMetadata trades;
+  auto add = [&](const std::string& run, int64_t sequence, const std::string& version,
+                 const std::string& fingerprint) {
+    lake::Snapshot s = SnapshotOf(run, 100 * sequence, "");
+    s.snapshot_id = sequence;
+    s.sequence_number = sequence;
+    s.summary["tradeflow.pipeline"] = "p";
+    s.summary[kMappingVersionKey] = version;
+    if (!fingerprint.empty()) s.summary[kMappingFingerprintKey] = fingerprint;
+    trades.snapshots.push_back(s);
+  };
+  EXPECT_FALSE(LastRecordedMapping(trades, "v1", "p"));
+  add("r1", 1, "v1", "");  // before tradeflow recorded fingerprints
+  EXPECT_FALSE(LastRecordedMapping(trades, "v1", "p"));
+  add("r3", 3, "v1", "bbb");
+  add("r2", 2, "v1", "aaa");  // listed later, committed earlier
+  add("r4", 4, "v2", "ccc");
+  auto v1 = LastRecordedMapping(trades, "v1", "p");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->fingerprint, "bbb");
+  EXPECT_EQ(v1->run_id, "r3");
+  EXPECT_EQ(v1->pipeline, "p");
+  EXPECT_EQ(v1->snapshot_id, 3);
+  EXPECT_EQ(LastRecordedMapping(trades, "v2", "p")->fingerprint, "ccc");
+  EXPECT_FALSE(LastRecordedMapping(trades, "v3", "p"));
+  EXPECT_FALSE(LastRecordedMapping(trades, "v1", "other"));  // another pipeline's versions
+}
+
+TEST(IngestStateTest, InputsWithRejectsOnlyAreThoseTheTradeTableNeverRecorded) {
+  lake::TableMetadata trades, quarantine;
+  trades.snapshots.push_back(SnapshotOf("r1", 100, "aa"));
+  auto rejects = [&](const std::string& run, const std::string& pipeline, const std::string& inputs,
+                     int64_t ms = 110) {
+    lake::Snapshot s = SnapshotOf(run, ms, "");
+    s.summary["tradeflow.pipeline"] = pipeline;
+    s.summary["tradeflow.inputs"] = inputs;
+    quarantine.snapshots.push_back(s);
+  };
+  rejects("r1", "p", R"([{"path": "a.csv", "sha256": "aa", "quarantined": 2}])");  // finished
+  rejects("r2", "p", R"([{"path": "b.csv", "sha256": "bb", "quarantined": 3}])");  // stopped
+  rejects("r3", "other", R"([{"path": "c.csv", "sha256": "cc", "quarantined": 1}])");
+  rejects("r4", "p", "not json");
+  rejects("r5", "p", R"([{"path": 7, "sha256": "ee", "quarantined": "many"}])");
+  // Older than every trade snapshot kept: expired ones may have recorded it.
+  rejects("r0", "p", R"([{"path": "old.csv", "sha256": "00", "quarantined": 1}])", 50);
+  // A run whose trade snapshot was rolled back past committed all the same.
+  trades.snapshots.push_back(SnapshotOf("r6", 120, "ff"));
+  rejects("r6", "p", R"([{"path": "f.csv", "sha256": "gg", "quarantined": 1}])");
+  auto only = InputsWithRejectsOnly(trades, quarantine, "p");
+  ASSERT_EQ(only.size(), 2u);
+  EXPECT_EQ(only.at("ee").path, "");  // mistyped fields are passed over
+  EXPECT_EQ(only.at("ee").quarantined, 0);
+  EXPECT_EQ(only.at("bb").path, "b.csv");
+  EXPECT_EQ(only.at("bb").run_id, "r2");
+  EXPECT_EQ(only.at("bb").quarantined, 3);
+}
+
 // A trade snapshot that records the quarantine table's sequence number orders the two tables
 // without clocks: a reread on a host whose clock is behind is still found.
 TEST(IngestStateTest, UnfinishedReadingsOrderedBySequenceNotClocks) {

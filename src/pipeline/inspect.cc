@@ -7,6 +7,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/arrow_status.h"
@@ -94,8 +95,9 @@ std::string Render(const arrow::Scalar& scalar) {
       }
       return out + "}";
     }
-    case arrow::Type::STRING:
-      return "\"" + static_cast<const arrow::StringScalar&>(scalar).ToString() + "\"";
+    case arrow::Type::STRING:  // quoted as JSON: a raw record's quotes and line breaks escaped
+      return nlohmann::json(static_cast<const arrow::StringScalar&>(scalar).ToString())
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     case arrow::Type::DECIMAL128: {  // plain digits: Decimal128::ToString writes 0 as 0E-10
       const auto& d = static_cast<const arrow::Decimal128Scalar&>(scalar);
       return model::PlainDecimalString(
@@ -140,10 +142,18 @@ Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation
   const CatalogLocation where{*path, given.name};
   if (!std::filesystem::exists(where.path)) {
     return Status::NotFound("no catalog at " + where.path +
-                            ": run a pipeline first (tradeflow run <pipeline.yaml>) or pass "
-                            "--catalog");
+                            (given.given ? ": is the path right? (a pipeline's catalog.uri)"
+                                         : ": run a pipeline first (tradeflow run "
+                                           "<pipeline.yaml>) or pass --catalog"));
   }
-  TF_ASSIGN_OR_RETURN(auto catalog, lake::OpenSqliteCatalog(where.path, where.name));
+  auto opened = lake::OpenSqliteCatalog(where.path, where.name);
+  if (!opened.ok() &&
+      opened.status().message().find("file is not a database") != std::string::npos) {
+    return Status::Invalid(where.path +
+                           ": is not an SQLite database, so not a catalog (--catalog names the "
+                           "file a pipeline's catalog.uri gives)");
+  }
+  TF_ASSIGN_OR_RETURN(auto catalog, std::move(opened));
   // A catalog name with no tables, in a database that has some under other names: say which.
   TF_ASSIGN_OR_RETURN(auto tables, catalog->ListTables(""));
   if (tables.empty()) {
@@ -157,6 +167,19 @@ Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation
     }
   }
   return catalog;
+}
+
+Result<std::unique_ptr<lake::Table>> LoadExistingTable(lake::Catalog* catalog,
+                                                       const lake::TableIdentifier& id) {
+  auto table = lake::Table::Load(catalog, id);
+  if (table.ok() || table.status().code() != StatusCode::kNotFound) return table;
+  TF_ASSIGN_OR_RETURN(auto tables, catalog->ListTables(""));
+  std::string list;
+  for (const auto& t : tables) list += (list.empty() ? "" : ", ") + t.ToString();
+  return Status::NotFound(table.status().message() + "; " +
+                          (list.empty() ? "the catalog has no tables" : "the tables: " + list) +
+                          ". A run creates its tables as it commits to them: the quarantine "
+                          "table with its first rejected record");
 }
 
 Result<lake::TableIdentifier> ParseTableName(const std::string& name) {
@@ -209,8 +232,9 @@ std::string FormatSnapshots(const lake::TableMetadata& metadata) {
       auto it = s.summary.find(k);
       return it == s.summary.end() ? std::string("-") : it->second;
     };
-    out << "  " << get("operation") << "  +" << get("added-records") << " rows (total "
-        << get("total-records") << ")";
+    const std::string added = get("added-records");
+    out << "  " << get("operation") << "  +" << added << (added == "1" ? " row" : " rows")
+        << " (total " << get("total-records") << ")";
     // Which pipeline's run wrote it: several may share a table.
     auto pipeline = s.summary.find("tradeflow.pipeline");
     if (pipeline != s.summary.end()) out << "  pipeline " << pipeline->second;

@@ -17,11 +17,17 @@ namespace tradeflow::pipeline {
 struct CatalogLocation {
   std::string path = "lake/catalog.db";
   std::string name = "tradeflow";
+  bool given = false;  // the path was given (--catalog), not the default
 };
 
 // Opens an existing catalog, given as a path or a URI as catalog.uri takes it (sqlite:///rel);
 // NotFound (saying how to create one) if the file is missing.
 Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation& where);
+
+// The table `id` in `catalog`. NotFound lists the tables there are, and says when a table is
+// created.
+Result<std::unique_ptr<lake::Table>> LoadExistingTable(lake::Catalog* catalog,
+                                                       const lake::TableIdentifier& id);
 
 // "namespace.table" → identifier; Invalid if there is no dot.
 Result<lake::TableIdentifier> ParseTableName(const std::string& name);

@@ -7,14 +7,72 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "pipeline/validation_config.h"
 #include "pipeline/yaml_reader.h"
+#include "sources/input_file.h"
 
 namespace tradeflow::pipeline {
 namespace {
+
+// The node as JSON with keys sorted (nlohmann::json objects are std::maps) and every scalar as
+// its text: `1` and `"1"` read the same, so they fingerprint the same.
+nlohmann::json Canonical(const YAML::Node& node) {
+  if (!node.IsDefined()) return nullptr;
+  if (node.IsMap()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& kv : node) out[kv.first.Scalar()] = Canonical(kv.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : node) out.push_back(Canonical(item));
+    return out;
+  }
+  if (node.IsScalar()) return node.Scalar();
+  return nullptr;
+}
+
+// A field's rules in one form: `f: col` is `f: [{column: col}]`, and one rule a list of one.
+nlohmann::json CanonicalRules(const YAML::Node& rules) {
+  nlohmann::json out = nlohmann::json::array();
+  auto add = [&](const YAML::Node& rule) {
+    out.push_back(rule.IsScalar() ? nlohmann::json{{"column", rule.Scalar()}} : Canonical(rule));
+  };
+  if (rules.IsSequence()) {
+    for (const auto& rule : rules) add(rule);
+  } else {
+    add(rules);
+  }
+  return out;
+}
+
+// Normalisation changes stored values as the mapping does, so it is part of what the version
+// names: as the steps it runs, however the file spells them (`normalise: true`, left out).
+nlohmann::json NormaliseSteps(bool enabled, const transform::NormaliseOptions& o) {
+  if (!enabled) return false;
+  return {{"contract_specs", o.apply_contract_specs},
+          {"units", o.convert_quantities},
+          {"totals", o.compute_totals},
+          {"minor_currency", o.convert_minor_currency},
+          {"fill_product", o.fill_product},
+          {"note_approximate_factors", o.note_approximate_factors}};
+}
+
+std::string MappingFingerprint(const YAML::Node& mapping, bool normalise_enabled,
+                               const transform::NormaliseOptions& normalise) {
+  nlohmann::json canonical = {{"mapping", Canonical(mapping)},
+                              {"normalise", NormaliseSteps(normalise_enabled, normalise)}};
+  canonical["mapping"].erase("version");
+  for (const auto& kv : mapping["fields"]) {
+    canonical["mapping"]["fields"][kv.first.Scalar()] = CanonicalRules(kv.second);
+  }
+  return sources::Sha256Hex(
+      canonical.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
 
 // A table or namespace name is a folder name in the warehouse and a part of "ns.name": letters,
 // digits, '_' and '-' only, so that it can neither leave the warehouse ("../x") nor alias
@@ -555,6 +613,8 @@ class Parser : public YamlReader {
     }
     if (!root["mapping"]) return Error(root, "the pipeline needs a mapping");
     TF_RETURN_IF_ERROR(ParseMapping(root["mapping"], &config.mapping));
+    config.mapping.fingerprint =
+        MappingFingerprint(root["mapping"], config.normalise_enabled, config.normalise);
     // FIX writes every number with a '.' point and no grouping: a format would misread them.
     if (config.source.type == "fixml" && !config.mapping.numbers.is_plain()) {
       return Error(root["mapping"]["numbers"],

@@ -16,6 +16,48 @@ Result<PipelineConfig> Parse(const std::string& normalise) {
   return ParsePipelineConfig(text, "/p/etl.yaml");
 }
 
+TEST(PipelineConfigTest, TheMappingFingerprintIgnoresLayoutCommentsAndTheVersion) {
+  auto fingerprint = [](const std::string& mapping, const std::string& rest = "") {
+    auto c = ParsePipelineConfig(
+        "pipeline: p\nsource: {type: csv, path: trades.csv}\n" + mapping + rest, "/p/etl.yaml");
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? c->mapping.fingerprint : "";
+  };
+  const std::string base = fingerprint(
+      "mapping:\n  version: v1\n  fields:\n    source_trade_id: id\n"
+      "    direction: {column: bs, enum: {B: BUY, S: SELL}}\n");
+  EXPECT_EQ(base.size(), 64u);
+  // Another version, flow style, keys in another order, comments, quotes: the same mapping.
+  EXPECT_EQ(fingerprint("mapping: # the ETRM export\n  fields: {direction: {enum: {S: SELL, "
+                        "'B': \"BUY\"}, column: bs}, source_trade_id: id}\n  version: v2\n"),
+            base);
+  // A column written as a rule, or as a list of one rule.
+  EXPECT_EQ(fingerprint("mapping:\n  version: v1\n  fields:\n    source_trade_id: {column: id}\n"
+                        "    direction: [{column: bs, enum: {B: BUY, S: SELL}}]\n"),
+            base);
+  // Another enum value, another column, an added option: another mapping.
+  EXPECT_NE(fingerprint("mapping: {version: v1, fields: {source_trade_id: id, direction: "
+                        "{column: bs, enum: {B: BUY, S: BUY}}}}\n"),
+            base);
+  EXPECT_NE(fingerprint("mapping: {version: v1, fields: {source_trade_id: deal, direction: "
+                        "{column: bs, enum: {B: BUY, S: SELL}}}}\n"),
+            base);
+  EXPECT_NE(fingerprint("mapping: {version: v1, keep_unmapped_columns: false, fields: "
+                        "{source_trade_id: id, direction: {column: bs, enum: {B: BUY, S: "
+                        "SELL}}}}\n"),
+            base);
+  // Normalisation changes stored values too: it is part of what the version names, as the steps
+  // it runs.
+  EXPECT_EQ(fingerprint("mapping: {version: v1, fields: {source_trade_id: id, direction: "
+                        "{column: bs, enum: {B: BUY, S: SELL}}}}\n",
+                        "normalise: {enabled: true, totals: true}\n"),
+            base);
+  EXPECT_NE(fingerprint("mapping: {version: v1, fields: {source_trade_id: id, direction: "
+                        "{column: bs, enum: {B: BUY, S: SELL}}}}\n",
+                        "normalise: {totals: false}\n"),
+            base);
+}
+
 TEST(PipelineConfigTest, NormaliseIsOnWithEveryStepByDefault) {
   auto c = Parse("");
   ASSERT_TRUE(c.ok()) << c.status().ToString();

@@ -1,5 +1,6 @@
 #include "pipeline/run_summary.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -12,6 +13,14 @@ std::string Replays(int64_t n) {
          " already stored with the same content (replays, not stored again)";
 }
 
+bool AlreadyIngested(const FileSummary& f) {
+  return f.skipped && f.skipped->rfind(kAlreadyIngested, 0) == 0;
+}
+
+// A daily glob over a folder that keeps its old files would list each of them on every run:
+// past a few, they are counted instead.
+constexpr size_t kListedIngested = 5;
+
 }  // namespace
 
 std::string FormatRunSummary(const RunSummary& s) {
@@ -19,7 +28,13 @@ std::string FormatRunSummary(const RunSummary& s) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.2f", s.seconds);
   out << "run " << s.run_id << " finished in " << buf << "s\n";
+  const auto ingested =
+      static_cast<size_t>(std::count_if(s.files.begin(), s.files.end(), AlreadyIngested));
+  if (ingested > kListedIngested) {
+    out << "  " << ingested << " inputs skipped: already ingested (each in an earlier snapshot)\n";
+  }
   for (const auto& f : s.files) {
+    if (ingested > kListedIngested && AlreadyIngested(f)) continue;
     out << "  " << f.path;
     if (!f.sha256.empty()) out << " (sha256 " << f.sha256.substr(0, 12) << ")";
     out << "\n";
@@ -33,6 +48,12 @@ std::string FormatRunSummary(const RunSummary& s) {
     if (f.records_replayed > 0) out << "      " << Replays(f.records_replayed) << "\n";
     for (const auto& [rule, n] : f.quarantined_by_rule) {
       out << "      quarantined by " << rule << ": " << n << "\n";
+    }
+    if (f.lines_swallowed > 0) {
+      out << "      of the quarantined, records with broken quoting ran over " << f.lines_swallowed
+          << " more line" << (f.lines_swallowed == 1 ? "" : "s")
+          << " (a quote never closed?), which may hold records of their own: see their "
+             "raw_record\n";
     }
     if (f.records_with_warnings > 0) {
       out << "      stored with warnings: " << f.records_with_warnings << "\n";
@@ -50,22 +71,23 @@ std::string FormatRunSummary(const RunSummary& s) {
   if (s.orphan_files_removed > 0) {
     out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
   }
+  // In the order of the commits: reference tables, quarantine, trades.
+  for (const auto& table : s.reference_tables_replaced) {
+    out << "wrote reference table " << table << " (its rows are new or changed)\n";
+  }
+  if (s.quarantine_snapshot_id) {
+    out << "committed snapshot " << *s.quarantine_snapshot_id << " to " << s.quarantine_table
+        << "\n";
+  }
   if (!s.snapshot_id && !s.left_out.empty()) {
     out << "no snapshot committed to " << s.table
         << ": every input was left out or already ingested\n";
   } else if (!s.snapshot_id) {
     out << "nothing new: every input was already ingested; no snapshot committed to " << s.table
         << " (after a fix to the mapping or reference data, run --reread FILE to read a file "
-           "again)\n";
+           "again; a changed mapping needs a new mapping.version)\n";
   } else {
     out << "committed snapshot " << *s.snapshot_id << " to " << s.table << "\n";
-  }
-  if (s.quarantine_snapshot_id) {
-    out << "committed snapshot " << *s.quarantine_snapshot_id << " to " << s.quarantine_table
-        << "\n";
-  }
-  for (const auto& table : s.reference_tables_replaced) {
-    out << "wrote reference table " << table << " (its rows are new or changed)\n";
   }
   if (s.metadata_location.empty()) {  // staged only: no run has committed to it yet
     out << "  " << s.table << " does not exist yet: nothing has been committed to it\n";

@@ -9,6 +9,9 @@
 
 namespace tradeflow::pipeline {
 
+// FileSummary::skipped of an input a snapshot of the table records as ingested starts so.
+inline constexpr char kAlreadyIngested[] = "already ingested";
+
 struct FileSummary {
   std::string path;
   std::string sha256;
@@ -25,6 +28,9 @@ struct FileSummary {
   // microseconds (Iceberg v2's precision; FIX allows nanoseconds).
   int64_t records_cut_to_micros = 0;
   std::map<std::string, int64_t> quarantined_by_rule;  // a record may fail several rules
+  // Of the quarantined: lines past their first that records with broken quoting ran over (a
+  // quote never closed takes in the lines after it, which may have been records of their own).
+  int64_t lines_swallowed = 0;
   double seconds = 0;
 };
 

@@ -35,6 +35,16 @@ RunSummary Committed() {
   return s;
 }
 
+TEST(RunSummaryTest, LinesABrokenQuoteRanOverAreSaid) {
+  RunSummary s = Committed();
+  s.files[0].lines_swallowed = 1;
+  EXPECT_TRUE(Has(FormatRunSummary(s),
+                  "quarantined by known_book: 1\n      of the quarantined, "
+                  "records with broken quoting ran over 1 more line (a quote "
+                  "never closed?)"));
+  EXPECT_FALSE(Has(FormatRunSummary(Committed()), "broken quoting"));
+}
+
 TEST(RunSummaryTest, ListsEachFileWithTheInvariantAndTheReplays) {
   const std::string text = FormatRunSummary(Committed());
   EXPECT_TRUE(Has(text,
@@ -86,13 +96,51 @@ TEST(RunSummaryTest, NothingNewButAReferenceTableReplaced) {
   s.records_read = s.records_accepted = s.records_replayed = s.records_quarantined = 0;
   s.reference_tables_replaced = {"trading.ref_books"};
   const std::string text = FormatRunSummary(s);
-  EXPECT_TRUE(Has(
-      text,
-      "nothing new: every input was already ingested; no snapshot committed to "
-      "trading.trade_events (after a fix to the mapping or reference data, run "
-      "--reread FILE to read a file again)\nwrote reference table trading.ref_books (its rows are "
-      "new or changed)\n"))
+  EXPECT_TRUE(Has(text,
+                  "wrote reference table trading.ref_books (its rows are new or changed)\n"
+                  "nothing new: every input was already ingested; no snapshot committed to "
+                  "trading.trade_events (after a fix to the mapping or reference data, run "
+                  "--reread FILE to read a file again; a changed mapping needs a new "
+                  "mapping.version)\n"))
       << text;
+}
+
+// The commits in their order: reference tables, quarantine, trades.
+TEST(RunSummaryTest, CommitsAreListedInTheirOrder) {
+  RunSummary s = Committed();
+  s.quarantine_snapshot_id = 5;
+  s.reference_tables_replaced = {"trading.ref_books"};
+  const std::string text = FormatRunSummary(s);
+  const size_t reference = text.find("wrote reference table trading.ref_books");
+  const size_t quarantine = text.find("committed snapshot 5 to trading.quarantine");
+  const size_t trades = text.find("committed snapshot " + std::to_string(*s.snapshot_id));
+  ASSERT_NE(trades, std::string::npos) << text;
+  EXPECT_LT(reference, quarantine) << text;
+  EXPECT_LT(quarantine, trades) << text;
+}
+
+// A folder that keeps its old files: past five, the inputs ingested before are counted, not
+// listed; the new ones are listed as ever.
+TEST(RunSummaryTest, ManyInputsIngestedBeforeAreCounted) {
+  RunSummary s = Committed();
+  auto with_skipped = [&](int n) {
+    RunSummary r = s;
+    for (int i = 0; i < n; ++i) {
+      FileSummary f;
+      f.path = "day" + std::to_string(i) + ".csv";
+      f.skipped = std::string(kAlreadyIngested) + " in snapshot 7";
+      r.files.push_back(f);
+    }
+    return FormatRunSummary(r);
+  };
+  const std::string five = with_skipped(5);
+  EXPECT_TRUE(Has(five, "day4.csv")) << five;
+  EXPECT_FALSE(Has(five, "inputs skipped")) << five;
+  const std::string six = with_skipped(6);
+  EXPECT_FALSE(Has(six, "day0.csv")) << six;
+  EXPECT_TRUE(Has(six, "  6 inputs skipped: already ingested (each in an earlier snapshot)\n"))
+      << six;
+  EXPECT_TRUE(Has(six, s.files[0].path)) << six;
 }
 
 }  // namespace

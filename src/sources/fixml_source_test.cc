@@ -43,6 +43,15 @@ const std::vector<FieldRef> kFields = {{"TrdCaptRpt@TrdID", ""},
                                        {"TrdLeg@Qty", ""},
                                        {"Leg@Sym", ""}};
 
+// The records of `doc` read with `fields` bound, as a file named `name` would give them.
+testing::Drained ReadDocument(const std::string& doc, const std::string& name,
+                              const std::vector<FieldRef>& fields) {
+  FixmlSource source(OpenStringStream(doc), name);
+  Status bound = source.Bind(fields);
+  EXPECT_TRUE(bound.ok()) << bound.ToString();
+  return testing::DrainSource(&source);
+}
+
 void CheckSample(RecordSource* source) {
   ASSERT_TRUE(source->Bind(kFields).ok());
   auto d = testing::DrainSource(source);
@@ -335,9 +344,7 @@ TEST(FixmlSourceTest, AReportLeftOpenFailsTheFileForTheReportsInsideIt) {
       "<TrdCaptRpt TrdID=\"3\"/>\n"
       "<TrdCaptRpt TrdID=\"4\"><Instrmt Sym=\"D\"/></TrdCaptRpt>\n"
       "</Batch></FIXML>\n";
-  FixmlSource source(OpenStringStream(doc), "open.fixml");
-  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "open.fixml", {{"TrdCaptRpt@TrdID", ""}});
   ASSERT_FALSE(d.fatal.ok());
   EXPECT_EQ(d.fatal.code(), StatusCode::kIOError);
   EXPECT_NE(d.fatal.message().find("and 2 more reports follow it"), std::string::npos)
@@ -353,9 +360,7 @@ TEST(FixmlSourceTest, AReportInsideAnotherIsAMalformedRecordEach) {
       "<TrdCaptRpt TrdID=\"2\"><Instrmt Sym=\"B\"/></TrdCaptRpt>\n"
       "</TrdCaptRpt>";
   std::string doc = "<FIXML><Batch>\n" + outer + "\n<TrdCaptRpt TrdID=\"3\"/>\n</Batch></FIXML>\n";
-  FixmlSource source(OpenStringStream(doc), "nested.fixml");
-  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "nested.fixml", {{"TrdCaptRpt@TrdID", ""}});
   ASSERT_TRUE(d.fatal.ok()) << d.fatal.message();
   ASSERT_EQ(d.bad.size(), 2u);
   EXPECT_EQ(d.bad[0].location, "TrdCaptRpt 1");
@@ -687,9 +692,7 @@ TEST(FixmlSourceTest, AReportRightAfterAnErrorAHandlerStoppedAtIsCounted) {
   doc += "<TrdCaptRpt TrdID=\"9\"/>";
   for (int i = 0; i < 999; ++i) doc += "</W>";
   doc += "</Batch></FIXML>";
-  FixmlSource source(OpenStringStream(doc), "deep.fixml");
-  ASSERT_TRUE(source.Bind({}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "deep.fixml", {});
   ASSERT_FALSE(d.fatal.ok());
   EXPECT_THAT(d.fatal.message(), HasSubstr("nested more than 1000 levels deep"));
   EXPECT_THAT(d.fatal.message(), HasSubstr("1 more report follows it"));
@@ -718,9 +721,7 @@ TEST(FixmlSourceTest, KeyValuesCannotNameAnotherPath) {
   const std::string doc =
       "<TrdCaptRpt TrdID=\"1\"><RptSide><Pty R=\"17\"><Sub Typ=\"5\" ID=\"Real\"/></Pty>"
       "<Pty R=\"17]/Sub[Typ=5\" ID=\"Evil\"/></RptSide></TrdCaptRpt>";
-  FixmlSource source(OpenStringStream(doc), "k.fixml");
-  ASSERT_TRUE(source.Bind({{"RptSide/Pty[R=17]/Sub[Typ=5]@ID", ""}}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "k.fixml", {{"RptSide/Pty[R=17]/Sub[Typ=5]@ID", ""}});
   ASSERT_EQ(d.good.size(), 1u);
   EXPECT_EQ(d.good[0].values[0], "Real");
   EXPECT_EQ(ExtrasOf(d.good[0])["RptSide/Pty[R=17%5D%2FSub%5BTyp=5]@ID"], "Evil");
@@ -734,9 +735,7 @@ TEST(FixmlSourceTest, ALegCannotHaveAMessageHeaderOfItsOwn) {
       "<TrdLeg LegNo=\"1\"><Hdr SID=\"ENDUR\"/><Stip Typ=\"QTYFREQ\" Val=\"Daily\"/></TrdLeg>"
       "<TrdLeg LegNo=\"2\"><Stip Typ=\"QTYFREQ\" Val=\"Hourly\"/></TrdLeg>"
       "<TrdLeg LegNo=\"3\"><Hdr SID=\"OTHER\"/></TrdLeg></TrdCaptRpt>";
-  FixmlSource source(OpenStringStream(doc), "leg.fixml");
-  ASSERT_TRUE(source.Bind({{"Hdr@SID", ""}, {"Stip[Typ=QTYFREQ]@Val", ""}}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "leg.fixml", {{"Hdr@SID", ""}, {"Stip[Typ=QTYFREQ]@Val", ""}});
   ASSERT_EQ(d.good.size(), 2u);
   EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"ENDUR", "Daily"}));
   EXPECT_EQ(d.good[1].values, (std::vector<std::string>{"ENDUR", "Hourly"}));
@@ -755,9 +754,7 @@ TEST(FixmlSourceTest, ALegHeaderIsCheckedAgainstTheBatchHeaderToo) {
       "</TrdLeg></TrdCaptRpt></Batch>"
       "<TrdCaptRpt TrdID=\"2\"><TrdLeg LegNo=\"1\"><Hdr TID=\"X\"/></TrdLeg></TrdCaptRpt>"
       "</FIXML>";
-  FixmlSource source(OpenStringStream(doc), "b.fixml");
-  ASSERT_TRUE(source.Bind({{"Hdr@SID", ""}, {"package_id", ""}}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "b.fixml", {{"Hdr@SID", ""}, {"package_id", ""}});
   ASSERT_EQ(d.good.size(), 1u);  // report 1's first leg: its package fails downstream
   ASSERT_EQ(d.errors.size(), 2u);
   EXPECT_THAT(d.errors[0], HasSubstr("TrdCaptRpt 1 leg 2: Hdr@SID is 'OTHER' inside its TrdLeg "
@@ -796,9 +793,7 @@ TEST(FixmlSourceTest, ASecondInstrumentOrHeaderMakesTheReportMalformed) {
       "<TrdCaptRpt TrdID=\"2\"><Hdr SID=\"A\"/><Hdr SID=\"B\"/></TrdCaptRpt>"
       "<TrdCaptRpt TrdID=\"3\"><Instrmt Sym=\"GOLD\"/><RptSide Side=\"1\"/>"
       "<RptSide Side=\"2\"/></TrdCaptRpt></FIXML>";
-  FixmlSource source(OpenStringStream(doc), "two.fixml");
-  ASSERT_TRUE(source.Bind({{"TrdCaptRpt@TrdID", ""}}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "two.fixml", {{"TrdCaptRpt@TrdID", ""}});
   ASSERT_EQ(d.good.size(), 1u);
   EXPECT_EQ(d.good[0].values[0], "3");
   ASSERT_EQ(d.errors.size(), 3u);
@@ -831,9 +826,7 @@ TEST(FixmlSourceTest, AnEmptyPackageIdFallsBackToTheTradeId) {
   const std::string doc =
       "<TrdCaptRpt TrdID=\"7\" PackageID=\"\"><TrdLeg LegNo=\"1\"/><TrdLeg LegNo=\"2\"/>"
       "</TrdCaptRpt>";
-  FixmlSource source(OpenStringStream(doc), "p.fixml");
-  ASSERT_TRUE(source.Bind({{"package_id", ""}}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "p.fixml", {{"package_id", ""}});
   ASSERT_EQ(d.good.size(), 2u);
   EXPECT_EQ(d.good[0].values[0], "7");
   EXPECT_EQ(d.good[1].values[0], "7");
@@ -846,9 +839,7 @@ TEST(FixmlSourceTest, NestingDeeperThanALimitIsAnError) {
   for (int i = 0; i < 1200; ++i) doc += "<A>";
   for (int i = 0; i < 1200; ++i) doc += "</A>";
   doc += "</TrdCaptRpt></FIXML>";
-  FixmlSource source(OpenStringStream(doc), "deep.fixml");
-  ASSERT_TRUE(source.Bind({}).ok());
-  auto d = testing::DrainSource(&source);
+  auto d = ReadDocument(doc, "deep.fixml", {});
   EXPECT_TRUE(d.good.empty());
   ASSERT_EQ(d.errors.size(), 1u);
   EXPECT_THAT(d.errors[0], HasSubstr("elements are nested more than 1000 levels deep"));

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -40,6 +41,19 @@ std::string Change(const FileStamp& then, const FileStamp& now) {
            " bytes";
   }
   return "it was written to";
+}
+
+std::string HexDigest(EVP_MD_CTX* ctx) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return hex;
 }
 
 }  // namespace
@@ -106,15 +120,17 @@ Result<InputFile> DescribeInputFile(const std::string& path) {
     return Status::IOError(path + ": changed while it was hashed (" + Change(out.stamp, after) +
                            "): is it still being written? Run again once it is complete");
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  static const char* kHex = "0123456789abcdef";
-  for (unsigned int i = 0; i < len; ++i) {
-    out.sha256.push_back(kHex[digest[i] >> 4]);
-    out.sha256.push_back(kHex[digest[i] & 15]);
-  }
+  out.sha256 = HexDigest(ctx.get());
   return out;
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  // Only an OpenSSL without SHA-256, a broken installation, fails here; DescribeInputFile would
+  // have reported it already.
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) std::abort();
+  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+  return HexDigest(ctx.get());
 }
 
 Status CheckUnchanged(const InputFile& input) {

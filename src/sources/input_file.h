@@ -38,6 +38,10 @@ struct InputFile {
 // letters, digits, "-._~" and "/"): "/in/a b.csv" is "file:///in/a%20b.csv".
 std::string FileUri(std::string_view absolute_path);
 
+// Lowercase hex SHA-256 of `bytes`: a file's identity, and a mapping's
+// (pipeline/pipeline_config.h).
+std::string Sha256Hex(std::string_view bytes);
+
 // Hashes the file (streaming). NotFound names the path; a file written to while it is hashed
 // is an IOError.
 Result<InputFile> DescribeInputFile(const std::string& path);

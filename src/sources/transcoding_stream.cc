@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "sources/utf8.h"
 
 namespace tradeflow::sources {

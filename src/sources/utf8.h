@@ -37,7 +37,4 @@ Status CheckTextStart(std::string_view first_line, const std::string& path, cons
 // first bytes of the file as read, is gzip or zstd data.
 Status CheckNotCompressed(std::string_view start, const std::string& path);
 
-// Appends the UTF-8 encoding of code point `cp` (< 0x110000) to `out`.
-void AppendUtf8(char32_t cp, std::string* out);
-
 }  // namespace tradeflow::sources

@@ -69,6 +69,11 @@ struct NumberFormat {
 // rule overrides the earlier ones for the records where its condition holds.
 struct MappingSpec {
   std::string version;  // recorded in every record's provenance.mapping_version
+  // What the version names: lowercase hex SHA-256 of the pipeline file's `mapping` (its
+  // version aside, keys sorted, comments and layout gone) and the normalisation steps it runs. Tells a changed
+  // mapping that kept its version from the same mapping written differently
+  // (pipeline/batch_run.cc).
+  std::string fingerprint;
   std::vector<FieldMapping> fields;
   NumberFormat numbers;
   // Source columns no rule reads go to TradeEvent.source_attributes (nothing is dropped; they

@@ -585,6 +585,11 @@ std::string_view ReferenceData::ProductSubclass(std::string_view commodity) cons
   return product == nullptr ? std::string_view() : std::string_view(product->asset_subclass());
 }
 
+int ReferenceData::ProductAssetClass(std::string_view commodity) const {
+  const ref::Product* product = FindProduct(commodity);
+  return product == nullptr ? 0 : product->asset_class();
+}
+
 std::string_view ReferenceData::CanonicalUnit(std::string_view commodity) const {
   const ref::Product* product = FindProduct(commodity);
   return product == nullptr ? std::string_view() : std::string_view(product->canonical_unit());

@@ -120,6 +120,7 @@ class ReferenceData : public model::ReferenceLookup {
   bool HasTable(std::string_view table) const override;  // a loaded table of keys only
   std::string_view ProductSubclass(std::string_view commodity) const override;
   std::string_view CanonicalUnit(std::string_view commodity) const override;
+  int ProductAssetClass(std::string_view commodity) const override;
   std::optional<ContractTerms> Contract(std::string_view key) const override;
 
   // Whether rows of `kind` (any of ReferenceKinds()) were loaded.

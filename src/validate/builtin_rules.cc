@@ -113,6 +113,10 @@ constexpr std::array<BuiltinRule, static_cast<size_t>(B::kCount)> kRules = {{
      "parties.internal_legal_entity.lei, when set, is the legal_entity of parties.book in "
      "reference table books (when it gives one)",
      "books"},
+    {B::kAssetClassMatchesProduct, "asset_class_matches_product", kW,
+     "product.asset_class, when set, is the asset_class of product.commodity in reference table "
+     "products (when it gives one)",
+     "products"},
     {B::kLeiFormat, "lei_format", kE,
      "every LEI present (internal entity, counterparty, broker, clearing broker, ccp) is 20 "
      "characters [A-Z0-9] ending in two digits",
@@ -647,6 +651,7 @@ class Checker {
     SameLei(B::kLegalEntityMatchesBook, ev_.parties().internal_legal_entity().lei(),
             ev_.parties().book(), "parties.internal_legal_entity.lei", "book");
     Known(B::kKnownProduct, ev_.product().commodity(), "product.commodity");
+    SameAssetClass();
     if (On(B::kKnownListedContract) && IsListed(ev_.product().instrument_type()) &&
         !ev_.product().exchange().empty()) {
       const std::string key = ContractKey();
@@ -658,6 +663,28 @@ class Checker {
     }
     CanonicalUnits();
     ContractMatchesSpec();
+  }
+
+  // The asset class partitions trade_events and groups every report by it: a source's own
+  // label must not file a TTF trade under METALS. A warning, as for the parties' LEIs: what was
+  // traded is right, its classification disagrees with reference data.
+  void SameAssetClass() {
+    const pb::AssetClass given = ev_.product().asset_class();
+    if (given == pb::ASSET_CLASS_UNSPECIFIED || !On(B::kAssetClassMatchesProduct)) return;
+    const int expected = config_.lookup->ProductAssetClass(ev_.product().commodity());
+    if (expected == 0 || expected == given) return;
+    Fail(B::kAssetClassMatchesProduct, "product.asset_class",
+         "product.asset_class is " + AssetClassLabel(given) + ", not " + AssetClassLabel(expected) +
+             ", the asset class reference table products gives " +
+             QuoteValue(ev_.product().commodity()));
+  }
+
+  static std::string AssetClassLabel(int value) {
+    const std::string& name = pb::AssetClass_Name(value);
+    constexpr std::string_view kPrefix = "ASSET_CLASS_";
+    return name.rfind(kPrefix, 0) == 0 ? name.substr(kPrefix.size())
+           : name.empty()              ? std::to_string(value)
+                                       : name;
   }
 
   // "<exchange>:<product code>", as reference table contracts is keyed.

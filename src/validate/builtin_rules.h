@@ -56,6 +56,7 @@ enum class BuiltinId : int {
   kActiveBook,
   kCounterpartyLeiMatchesReference,
   kLegalEntityMatchesBook,
+  kAssetClassMatchesProduct,
   kLeiFormat,
   kLeiCheckDigits,
   kUniqueVersion,

@@ -626,6 +626,29 @@ TEST_F(BuiltinRulesTest, PartyLeisMatchTheReferenceData) {
               ElementsAre("legal_entity_matches_book parties.internal_legal_entity.lei"));
 }
 
+// The asset class partitions the table: a source's label that disagrees with the products
+// table is flagged. A warning; a commodity the table does not know is known_product's.
+TEST_F(BuiltinRulesTest, AssetClassMatchesTheProduct) {
+  lookup_.AddAssetClass("TTF", pb::ASSET_CLASS_ENERGY).Add("products", "NEWGAS");
+  Use(ValidationSpec{});
+  auto e = PhysicalGas();
+  ASSERT_EQ(e.product().commodity(), "TTF");
+  e.mutable_product()->set_asset_class(pb::ASSET_CLASS_ENERGY);
+  EXPECT_THAT(Check(e), IsEmpty());
+  e.mutable_product()->set_asset_class(pb::ASSET_CLASS_METALS);
+  auto failures = Check(e);
+  EXPECT_THAT(Ids(failures), ElementsAre("asset_class_matches_product product.asset_class"));
+  EXPECT_FALSE(HasErrors(failures));
+  EXPECT_EQ(failures[0].message,
+            "product.asset_class is METALS, not ENERGY, the asset class reference table products "
+            "gives 'TTF'");
+  e.mutable_product()->set_asset_class(pb::ASSET_CLASS_UNSPECIFIED);  // unmapped: nothing to say
+  EXPECT_THAT(Check(e), IsEmpty());
+  e.mutable_product()->set_asset_class(pb::ASSET_CLASS_METALS);
+  e.mutable_product()->set_commodity("NEWGAS");  // a product row without an asset class
+  EXPECT_THAT(Check(e), IsEmpty());
+}
+
 TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
   FakeLookup books_only;
   books_only.Add("books", "OIL-LDN");
@@ -635,8 +658,9 @@ TEST_F(BuiltinRulesTest, ReferenceRulesWithoutTheirTableAreSkippedWithANote) {
               ElementsAre("validation rules known_counterparty, active_counterparty, "
                           "counterparty_lei_matches_reference are skipped: reference table "
                           "'counterparties' is not loaded",
-                          "validation rules known_product, quantity_in_canonical_unit are "
-                          "skipped: reference table 'products' is not loaded",
+                          "validation rules known_product, quantity_in_canonical_unit, "
+                          "asset_class_matches_product are skipped: reference table 'products' "
+                          "is not loaded",
                           "validation rules known_listed_contract, contract_matches_spec are "
                           "skipped: reference table 'contracts' is not loaded"));
   auto e = Future();

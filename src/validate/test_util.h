@@ -66,6 +66,14 @@ class FakeLookup : public model::ReferenceLookup {
     auto it = subclasses_.find(std::string(commodity));
     return it == subclasses_.end() ? std::string_view() : std::string_view(it->second);
   }
+  FakeLookup& AddAssetClass(const std::string& commodity, pb::AssetClass asset_class) {
+    asset_classes_[commodity] = asset_class;
+    return Add("products", commodity);
+  }
+  int ProductAssetClass(std::string_view commodity) const override {
+    auto it = asset_classes_.find(std::string(commodity));
+    return it == asset_classes_.end() ? 0 : it->second;
+  }
   FakeLookup& AddCanonicalUnit(const std::string& commodity, const std::string& unit) {
     canonical_units_[commodity] = unit;
     return Add("products", commodity);
@@ -90,6 +98,7 @@ class FakeLookup : public model::ReferenceLookup {
  private:
   std::map<std::string, std::string> subclasses_;
   std::map<std::string, std::string> canonical_units_;
+  std::map<std::string, int> asset_classes_;
   std::map<std::string, struct Contract> contracts_;
   std::map<std::string, std::set<std::string>> tables_;
   std::map<std::string, std::set<std::string>> inactive_;

@@ -132,6 +132,25 @@ def test_sigkill_leaves_the_last_good_snapshot_and_the_next_run_recovers(workspa
     assert workspace.run_pipeline(pipeline).stdout.count("skipped: already ingested") == 1
 
 
+def test_a_reading_stopped_between_its_commits_whose_file_changed_is_named(workspace):
+    """Killed between its two commits, a run leaves rejects without trades; the next run over the
+    same content finishes it. If the file changed meanwhile nothing can, and each run says so."""
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    lines[3] = lines[3].replace(",CP10", ",XX10", 1)  # an unknown counterparty
+    (workspace.root / "mixed.csv").write_bytes("\r\n".join(lines).encode())
+    pipeline = pipeline_without_orphan_delay(workspace, "mixed.yaml", "mixed.csv")
+    run_killed_at(workspace, pipeline, "catalog-swapped:quarantine")
+    (workspace.root / "mixed.csv").write_bytes("\r\n".join(lines[:-5] + [""]).encode())
+
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"mixed\.csv \(sha256 [0-9a-f]{12}\): run [0-9a-f-]+ stored 1 of its records "
+                     r"in trading\.quarantine and stopped before committing its trades, and that "
+                     r"content is no longer among the inputs \(the file changed since\?\)",
+                     result.stderr), result.stderr
+    assert "put that content back among the inputs and run again" in result.stderr
+
+
 def test_kill_between_the_quarantine_and_the_trade_commit(workspace):
     """The quarantine snapshot lands, the trade snapshot does not: the next run commits the
     trades and does not quarantine the same records twice."""
@@ -147,6 +166,7 @@ def test_kill_between_the_quarantine_and_the_trade_commit(workspace):
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 0, result.stderr
     assert "read 300 = accepted 299 + quarantined 1" in result.stdout
+    assert "stopped before committing its trades" not in result.stderr  # finished, not stuck
     assert len(workspace.catalog().load_table("trading.quarantine").scan().to_arrow()) == 1
     assert workspace.table().scan().to_arrow().num_rows == 299
 
@@ -782,3 +802,59 @@ def test_a_commit_that_fails_before_the_catalog_swap_removes_the_runs_data_files
     assert "nothing was committed to trading.trade_events" in err, err
     assert "this run's uncommitted data files were removed" in err
     assert files_under(workspace, "trade_events") == {str(metadata)}
+
+
+def test_an_input_whose_snapshot_was_rolled_back_is_ingested_again(workspace):
+    """A rollback (pyiceberg's manage_snapshots().rollback_to_snapshot) takes a snapshot's
+    rows out of the table: its inputs are no longer ingested, and the next run reads them."""
+    assert workspace.run_pipeline().returncode == 0
+    first = workspace.table().current_snapshot().snapshot_id
+    rows = [l for l in (workspace.root / "etrm_trades.csv").read_text().splitlines()]
+    header, body = rows[0], rows[1:]
+    day2 = [header] + [",".join(["9" + r.split(",", 1)[0]] + r.split(",")[1:]) for r in body[:10]]
+    (workspace.root / "day2.csv").write_text("\n".join(day2) + "\n")
+    pipeline = workspace.write_pipeline("both.yaml", {
+        "path: etrm_trades.csv": "paths: [etrm_trades.csv, day2.csv]"})
+    assert workspace.run_pipeline(pipeline).returncode == 0
+    assert workspace.table().scan().to_arrow().num_rows == 310
+    workspace.table().manage_snapshots().rollback_to_snapshot(first).commit()
+    assert workspace.table().scan().to_arrow().num_rows == 300
+
+    again = workspace.run_pipeline(pipeline)
+    assert again.returncode == 0, again.stderr
+    assert "read 10 = accepted 10 + quarantined 0" in again.stdout, again.stdout
+    assert again.stdout.count("skipped: already ingested") == 1  # etrm_trades.csv only
+    table = workspace.table()
+    assert table.scan().to_arrow().num_rows == 310
+    assert table.current_snapshot().parent_snapshot_id == first
+
+
+def test_a_rollback_is_not_taken_for_a_stopped_run(workspace):
+    """A run rolled back past committed all the same: its rejects are not those of a run stopped
+    between its commits, and a --reread rolled back past is not finished again."""
+    assert workspace.run_pipeline().returncode == 0
+    first = workspace.table().current_snapshot().snapshot_id
+    rows = (workspace.root / "etrm_trades.csv").read_text().splitlines()
+    day2 = [rows[0]] + [",".join(["9" + r.split(",", 1)[0]] + r.split(",")[1:]) for r in rows[1:11]]
+    day2[2] = day2[2].replace(",CP10", ",XX10", 1)  # an unknown counterparty
+    (workspace.root / "day2.csv").write_text("\n".join(day2) + "\n")
+    both = workspace.write_pipeline("both.yaml", {
+        "path: etrm_trades.csv": "paths: [etrm_trades.csv, day2.csv]"})
+    assert workspace.run_pipeline(both).returncode == 0
+    workspace.table().manage_snapshots().rollback_to_snapshot(first).commit()
+
+    alone = workspace.run_pipeline()  # day2.csv no longer an input
+    assert alone.returncode == 0, alone.stderr
+    assert "stopped before committing its trades" not in alone.stderr, alone.stderr
+    again = workspace.run_pipeline(both)  # read again; its reject is stored already
+    assert again.returncode == 0, again.stderr
+    assert "read 10 = accepted 9 + quarantined 1" in again.stdout, again.stdout
+    assert len(workspace.catalog().load_table("trading.quarantine").scan().to_arrow()) == 1
+
+    before = workspace.table().current_snapshot().snapshot_id
+    assert workspace.run("run", both, "--reread-all").returncode == 0
+    workspace.table().manage_snapshots().rollback_to_snapshot(before).commit()
+    plain = workspace.run_pipeline(both)
+    assert plain.returncode == 0, plain.stderr
+    assert "finishing a reading" not in plain.stderr, plain.stderr
+    assert plain.stdout.count("skipped: already ingested") == 2, plain.stdout

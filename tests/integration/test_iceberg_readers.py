@@ -324,6 +324,27 @@ def test_cli_lists_tables_schema_snapshots_and_rows(loaded):
         assert helped.returncode == 0 and "Usage" in helped.stdout + helped.stderr
 
 
+def test_cli_errors_say_what_to_do(loaded, tmp_path):
+    missing = loaded.run("tables", "--catalog", str(tmp_path / "nowhere.db"))
+    assert missing.returncode == 1
+    assert "nowhere.db: is the path right?" in missing.stderr, missing.stderr
+    assert "or pass --catalog" not in missing.stderr  # it was passed
+    (tmp_path / "notes.db").write_text("not a database\n")
+    garbage = loaded.run("tables", "--catalog", str(tmp_path / "notes.db"))
+    assert garbage.returncode == 1
+    assert "notes.db: is not an SQLite database, so not a catalog" in garbage.stderr
+    unknown = loaded.run("show", "trading.trade_event")
+    assert unknown.returncode == 1
+    assert ("table trading.trade_event does not exist; the tables: trading.ref_books, "
+            "trading.ref_contracts") in unknown.stderr, unknown.stderr
+    assert "the quarantine table with its first rejected record" in unknown.stderr
+    old = loaded.run("show", "--snapshot", "123")
+    assert old.returncode == 1
+    assert ("has no snapshot 123 (tradeflow snapshots trading.trade_events lists them)"
+            in old.stderr), old.stderr
+
+
+
 def test_a_table_written_by_pyiceberg_without_content_hashes(workspace):
     """Another writer's table, from before tradeflow kept content hashes: pyiceberg rewrites the
     example's trades without the content_hash column (and with strings as large_string, as
@@ -371,3 +392,18 @@ def test_a_table_written_by_pyiceberg_without_content_hashes(workspace):
                            cwd=workspace.root, capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
     assert "-- row 600" in shown.stdout
+
+
+def test_a_long_string_upper_bound_is_truncated_and_incremented(loaded):
+    """deal_tracking_num (17 characters) is bounded above by deal_tracking_nv, as Java Iceberg
+    truncates: so a filter past it prunes every file."""
+    from pyiceberg.expressions import GreaterThan
+
+    table = loaded.table()
+    field = table.schema().find_field("source_trade_id_scheme").field_id
+    tasks = list(table.scan().plan_files())
+    assert tasks
+    for task in tasks:
+        assert task.file.upper_bounds[field] == b"deal_tracking_nv"
+        assert task.file.lower_bounds[field] == b"deal_tracking_nu"
+    assert list(table.scan(row_filter=GreaterThan("source_trade_id_scheme", "e")).plan_files()) == []

@@ -103,6 +103,10 @@ def test_files_are_rolled_at_the_target_size_on_disk(workspace, tmp_path_factory
     for path, data_file in full:
         assert data_file.file_size_in_bytes >= 0.8 * mb, path.name
         assert len(data_file.split_offsets) > 2, "a file holds several of the buffer's row groups"
+        # Filled up row group by row group, never with a sliver of the rows at hand.
+        metadata = pq.ParquetFile(path).metadata
+        groups = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+        assert min(groups) * 8 >= max(groups) or min(groups) >= 500, (path.name, groups)
     total = sum(pq.ParquetFile(path).metadata.num_rows for path, _ in files)
     assert total == workspace.table().scan().to_arrow().num_rows
     # Recorded under Iceberg's name, for compaction by other engines to aim at the same size.

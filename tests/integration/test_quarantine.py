@@ -347,3 +347,36 @@ def test_truncated_gzip_stops_the_run_with_its_location(workspace):
     assert len(errors) == 1 and "cut.csv.gz" in errors[0], result.stderr
     assert "offset" in errors[0] or "truncated" in errors[0], errors[0]
     assert not (workspace.root / "lake" / "trading" / "trade_events").exists()
+
+
+def test_show_quotes_a_raw_record_as_json(workspace):
+    """A raw record holds quotes and line breaks: `tradeflow show` escapes them, one value a line."""
+    fieldnames, rows = example_rows()
+    rows = rows[:3]
+    rows[1]["cpty_id"] = 'CP "9"\nnew line'
+    write_csv(workspace.root / "quoted.csv", fieldnames, rows)
+    pipeline = workspace.write_pipeline("q.yaml", {"path: etrm_trades.csv": "path: quoted.csv"})
+    assert workspace.run_pipeline(pipeline).returncode == 0
+    shown = workspace.run("show", "trading.quarantine", "--columns", "raw_record")
+    assert shown.returncode == 0, shown.stderr
+    values = [l for l in shown.stdout.splitlines() if l.startswith("  raw_record: ")]
+    assert len(values) == 1 and shown.stdout.count("-- row") == 1, shown.stdout
+    assert json.loads(values[0][len("  raw_record: "):]).count('CP ""9""\nnew line') == 1
+
+
+def test_a_duplicate_in_another_folder_is_named_by_its_path(workspace):
+    """Two inputs sharing a file name (a glob over day folders): a repeat names the other copy
+    by its path, not by the name both have."""
+    fieldnames, rows = example_rows()
+    for day, trader in (("day1", "ann"), ("day2", "bob")):
+        (workspace.root / "in" / day).mkdir(parents=True)
+        changed = [dict(rows[0], trader=trader)]
+        write_csv(workspace.root / "in" / day / "t.csv", fieldnames, changed)
+    pipeline = workspace.write_pipeline("g.yaml", {"path: etrm_trades.csv": "path: in/*/t.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    rows = workspace.catalog().load_table("trading.quarantine").scan().to_arrow().to_pylist()
+    assert len(rows) == 1
+    messages = [f["message"] for f in rows[0]["failures"]]
+    assert messages == ["(ENDUR, 100001, version 1) is a duplicate with different content: also "
+                        "at in/day1/t.csv line 2"], messages

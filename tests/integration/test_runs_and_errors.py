@@ -57,6 +57,44 @@ def test_second_run_appends_a_second_snapshot_and_both_are_readable(workspace):
     assert len(table.metadata.metadata_log) == 2  # versions 0 and 1 precede the current one
 
 
+def test_a_changed_mapping_needs_a_version_of_its_own(workspace):
+    """provenance.mapping_version is all a record says of its mapping: a mapping changed
+    under the same version is refused before anything is read, and recorded per snapshot."""
+    assert workspace.run_pipeline().returncode == 0
+    table = workspace.table()
+    fingerprint = table.current_snapshot().summary["tradeflow.mapping-sha256"]
+    assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)
+    write_day2(workspace)
+    day2 = {"path: etrm_trades.csv": "path: day2.csv"}
+
+    # The same mapping written differently (a comment, flow style) is the same mapping.
+    same = workspace.write_pipeline("same.yaml", {
+        **day2,
+        "    parties.strategy: strategy": "    parties.strategy: {column: strategy}  # as is"})
+    result = workspace.run_pipeline(same)
+    assert result.returncode == 0, result.stderr
+    assert workspace.table().current_snapshot().summary["tradeflow.mapping-sha256"] == fingerprint
+
+    write_day2(workspace, rows=50)
+    changed = workspace.write_pipeline("changed.yaml", {
+        **day2, "    parties.strategy: strategy": "    parties.strategy: {constant: HEDGE}"})
+    before = workspace.table().metadata_location
+    result = workspace.run_pipeline(changed)
+    assert result.returncode == 1
+    assert "mapping.version etrm-export-v1: the mapping is not the one run " in result.stderr
+    assert "give the changed mapping a version of its own" in result.stderr
+    assert workspace.table().metadata_location == before
+
+    bumped = workspace.write_pipeline("bumped.yaml", {
+        **day2, "    parties.strategy: strategy": "    parties.strategy: {constant: HEDGE}",
+        "version: etrm-export-v1": "version: etrm-export-v2"})
+    result = workspace.run_pipeline(bumped)
+    assert result.returncode == 0, result.stderr
+    summary = workspace.table().current_snapshot().summary
+    assert summary["tradeflow.mapping-version"] == "etrm-export-v2"
+    assert summary["tradeflow.mapping-sha256"] != fingerprint
+
+
 FAIL_FAST = {"on_bad_record: quarantine": "on_bad_record: fail"}
 
 
@@ -143,7 +181,8 @@ def test_unparsable_date(committed):
 
 def test_unknown_column_in_mapping(committed):
     pipeline = committed.write_pipeline(
-        "unknown.yaml", {"parties.trader: trader": "parties.trader: trader_name"}
+        "unknown.yaml", {"parties.trader: trader": "parties.trader: trader_name",
+                         "version: etrm-export-v1": "version: etrm-export-v2"}
     )
     fails_cleanly(committed, pipeline, "unknown.yaml:", "unknown column 'trader_name'")
     line = int(fails_cleanly(committed, pipeline).split("unknown.yaml:")[1].split(":")[0])
@@ -159,7 +198,9 @@ def test_unknown_canonical_field_in_mapping(committed):
 def test_decimal_that_would_be_rounded(committed):
     pipeline = corrupt(committed, "precise.csv", 9, "quantity", "10.1234567")
     fails_cleanly(committed, pipeline, "precise.csv:9:", "legs[0].quantity.value",
-                  "more than the 6 allowed")
+                  "more than the 6 allowed",
+                  "The run stopped and committed nothing (on_bad_record: fail); fix the record, "
+                  "or set on_bad_record: quarantine")
 
 
 def test_failure_on_the_first_run_creates_no_table(workspace):
@@ -283,6 +324,14 @@ def test_a_stray_quote_that_swallows_half_the_file_is_past_max_bad_records(commi
                   "stray.csv: 51 of 100 records are bad (a record a stray quote ran over "
                   "several lines counts once per line), more than max_bad_records allows (40%)",
                   "The first: parse_error: stray.csv:11: unexpected text after the closing quote")
+    # Without a limit the record is quarantined, and the summary says what its count hides.
+    quarantined = committed.write_pipeline("stray_q.yaml", {"path: etrm_trades.csv": "path: stray.csv"})
+    result = committed.run_pipeline(quarantined)
+    assert result.returncode == 0, result.stderr
+    assert "read 50 = accepted 49 + quarantined 1" in result.stdout, result.stdout
+    assert ("of the quarantined, records with broken quoting ran over 50 more lines (a quote "
+            "never closed?), which may hold records of their own: see their raw_record"
+            in result.stdout), result.stdout
 
 
 def test_a_file_within_max_bad_records_is_stored_with_its_rejects(committed):

@@ -278,7 +278,8 @@ def test_a_fixml_path_no_report_has_is_named(workspace):
     good = workspace.run_pipeline("fixml_pipeline.yaml")
     assert good.returncode == 0 and "no record of its" not in good.stderr, good.stderr
     pipeline = workspace.write_pipeline(
-        "typo.yaml", {"RptSide/Pty[R=12]@ID": "RptSide/Pty[R=12]@Id"}, base="fixml_pipeline.yaml")
+        "typo.yaml", {"RptSide/Pty[R=12]@ID": "RptSide/Pty[R=12]@Id",
+                      "version: fixml-tcr-v1": "version: fixml-tcr-v2"}, base="fixml_pipeline.yaml")
     result = workspace.run("run", pipeline, "--reread-all")
     assert result.returncode == 0, result.stderr
     assert re.search(r"exchange_trades\.fixml: no record of its \d+ has the field "
@@ -344,7 +345,8 @@ def test_a_json_path_no_record_has_is_named(workspace):
     # A misspelt path: its rule never applies, so every strategy is empty. The run says so.
     good = workspace.run_pipeline("jsonl_pipeline.yaml")
     assert good.returncode == 0 and "no record of its" not in good.stderr, good.stderr
-    pipeline = workspace.write_pipeline("typo.yaml", {"internal.strategy": "internal.stratgy"},
+    pipeline = workspace.write_pipeline("typo.yaml", {"internal.strategy": "internal.stratgy",
+                                                      "version: etrm-jsonl-v2": "version: etrm-jsonl-v3"},
                                         base="jsonl_pipeline.yaml")
     result = workspace.run("run", pipeline, "--reread-all")
     assert result.returncode == 0, result.stderr
