@@ -208,8 +208,8 @@ Status BatchRun::Reject(const sources::InputFile& input, const sources::SourceRe
     TF_RETURN_IF_ERROR(
         IfBadFile(input, bad_records_.Count(input, record, out, rules, file->records_read)));
   }
-  return quarantine_->Add(
-      MakeQuarantineRecord({summary_.run_id, config_.name}, input, record, out, NowMicros()));
+  return quarantine_->Add(MakeQuarantineRecord(
+      {summary_.run_id, config_.name, config_.mapping.version}, input, record, out, NowMicros()));
 }
 
 Status BatchRun::IfUnreadable(const sources::InputFile& input, Status status) {

@@ -47,6 +47,7 @@ QuarantineRecord MakeQuarantineRecord(const QuarantineOrigin& origin,
   QuarantineRecord q;
   q.set_run_id(origin.run_id);
   q.set_pipeline(origin.pipeline);
+  q.set_mapping_version(origin.mapping_version);
   q.set_stage(out.stage);
   q.set_input_uri(input.uri);
   q.set_input_sha256(input.sha256);

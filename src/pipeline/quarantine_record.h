@@ -12,10 +12,12 @@
 
 namespace tradeflow::pipeline {
 
-// Who stored the row: the run and its pipeline.
+// Who stored the row: the run, its pipeline and the version of the pipeline's mapping (the
+// mapping a fix is made against, as provenance.mapping_version is for a stored record).
 struct QuarantineOrigin {
   std::string run_id;
   std::string pipeline;
+  std::string mapping_version;
 };
 
 // The row for `record` of `input`, rejected with outcome `out`, at `now_micros` (Unix time).

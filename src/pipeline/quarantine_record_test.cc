@@ -32,10 +32,11 @@ TEST(QuarantineRecordTest, KeepsWhereTheRecordCameFromAndEveryFailedRule) {
   out.mapped = true;
   out.key = {"ENDUR", "D-1", 3};
   out.mapped_json = R"({"sourceTradeId":"D-1"})";
-  QuarantineRecord q = MakeQuarantineRecord({"run-1", "etrm"}, Input(), Record("D-1,-5,X"), out,
-                                            1'700'000'000'123'456);
+  QuarantineRecord q = MakeQuarantineRecord({"run-1", "etrm", "etrm-v3"}, Input(),
+                                            Record("D-1,-5,X"), out, 1'700'000'000'123'456);
   EXPECT_EQ(q.run_id(), "run-1");
   EXPECT_EQ(q.pipeline(), "etrm");
+  EXPECT_EQ(q.mapping_version(), "etrm-v3");
   EXPECT_EQ(q.stage(), tradeflow::quarantine::v1::STAGE_VALIDATE);
   EXPECT_EQ(q.input_uri(), "file:///data/etrm.csv");
   EXPECT_EQ(q.input_sha256(), "ab12");
@@ -62,7 +63,8 @@ TEST(QuarantineRecordTest, ARecordThatWasNeverMappedHasNoTradeKey) {
   out.stage = tradeflow::quarantine::v1::STAGE_PARSE;
   out.failures = {{"parse_error", "", "etrm.csv:17: unterminated quote"}};
   out.key = {"stale", "stale", 9};  // left from an earlier record; not mapped, so not used
-  QuarantineRecord q = MakeQuarantineRecord({"run-1", "etrm"}, Input(), Record("\"D-1,5"), out, 0);
+  QuarantineRecord q =
+      MakeQuarantineRecord({"run-1", "etrm", "etrm-v3"}, Input(), Record("\"D-1,5"), out, 0);
   EXPECT_EQ(q.stage(), tradeflow::quarantine::v1::STAGE_PARSE);
   EXPECT_TRUE(q.source_system().empty());
   EXPECT_TRUE(q.source_trade_id().empty());

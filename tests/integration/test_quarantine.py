@@ -83,6 +83,13 @@ def test_every_bad_record_is_quarantined_with_its_reason(bad_batch):
     catalog = ws.catalog()
     quarantine = catalog.load_table("trading.quarantine").scan().to_arrow().to_pylist()
     assert len(quarantine) == bad
+    stored_mapping_version = (
+        catalog.load_table("trading.trade_events")
+        .scan(selected_fields=("provenance",), limit=1)
+        .to_arrow()
+        .to_pylist()[0]["provenance"]["mapping_version"]
+    )
+    assert stored_mapping_version  # the version a fix is made against, as for stored records
     by_line = {q["line"]: q for q in quarantine}
     assert set(by_line) == set(expected)
     for line, rule in expected.items():
@@ -94,6 +101,7 @@ def test_every_bad_record_is_quarantined_with_its_reason(bad_batch):
         assert q["source_location"] == f"line {line}"
         assert q["input_uri"].endswith("/bad.csv")
         assert len(q["input_sha256"]) == 64
+        assert q["mapping_version"] == stored_mapping_version, line
     assert by_line[6]["stage"] == "PARSE"
     assert 'TFC "TRADING' in by_line[6]["raw_record"]
 
