@@ -75,10 +75,13 @@ Status RecordProcessor::SerializeRow(const TradeEvent& event, std::string* row,
   // content_hash is the last field, so appending it gives what serializing it in would.
   static_assert(TradeEvent::kContentHashFieldNumber > TradeEvent::kQualityWarningsFieldNumber);
   // Content is what the mapping placed: not where and when the record was read (provenance),
-  // nor the source's unmapped columns (source_attributes: a FIXML header's send time, an
-  // export's timestamp, which change with every re-send), nor what the checks said of it.
+  // nor the id of the message that carried it (source_record_id: FIX's RptID is new with every
+  // message, so a re-sent report would be a conflict), nor the source's unmapped columns
+  // (source_attributes: a FIXML header's send time, an export's timestamp, which change with
+  // every re-send), nor what the checks said of it.
   TF_ASSIGN_OR_RETURN(*content_hash,
-                      model::ContentHash(*row, {TradeEvent::kProvenanceFieldNumber,
+                      model::ContentHash(*row, {TradeEvent::kSourceRecordIdFieldNumber,
+                                                TradeEvent::kProvenanceFieldNumber,
                                                 TradeEvent::kSourceAttributesFieldNumber,
                                                 TradeEvent::kQualityWarningsFieldNumber}));
   model::AppendSfixed64Field(TradeEvent::kContentHashFieldNumber, *content_hash, row);

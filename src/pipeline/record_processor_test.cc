@@ -187,8 +187,9 @@ TEST(RecordProcessorTest, AMappingErrorListsTheOtherFailedRulesToo) {
   EXPECT_TRUE(out.mapped);
 }
 
-// The stored row carries the content hash, which ignores where the record was read and what the
-// checks said of it, so that the same record read again elsewhere is recognised as a replay.
+// The stored row carries the content hash, which ignores where the record was read, the id of the
+// message that carried it and what the checks said of it, so that the same record read again
+// elsewhere is recognised as a replay.
 TEST(RecordProcessorTest, TheRowCarriesAContentHashThatIgnoresProvenanceAndWarnings) {
   auto h = MakeHarness();
   RecordChunk chunk;
@@ -216,12 +217,14 @@ TEST(RecordProcessorTest, TheRowCarriesAContentHashThatIgnoresProvenanceAndWarni
   again.mutable_provenance()->set_run_id("another run");
   again.add_quality_warnings()->set_rule("book_naming");
   (*again.mutable_source_attributes())["sent"] = "another time";
+  // The id of the message that carried it (FIX RptID: new with every message).
+  again.set_source_record_id(again.source_record_id() + "0");
   std::string row;
   int64_t hash = 0;
   ASSERT_TRUE(RecordProcessor::SerializeRow(again, &row, &hash).ok());
   EXPECT_EQ(hash, accepted.content_hash);
   // Other content: another hash.
-  again.set_source_record_id(again.source_record_id() + "0");
+  again.set_action_raw(again.action_raw() + "0");
   ASSERT_TRUE(RecordProcessor::SerializeRow(again, &row, &hash).ok());
   EXPECT_NE(hash, accepted.content_hash);
   // An event that has a hash already is refused rather than hashed with it.

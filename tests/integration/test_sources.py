@@ -117,6 +117,19 @@ def fixml_pipeline_reading(ws, name: str) -> str:
                              base="fixml_pipeline.yaml")
 
 
+def test_a_report_sent_again_under_a_new_report_id_is_a_replay(workspace):
+    # FIX's RptID (source_record_id) is new with every message: a re-sent, unchanged report is
+    # the same trade version, stored once, not a conflict.
+    run_ok(workspace, "fixml_pipeline.yaml")
+    stored = workspace.table().scan().to_arrow().num_rows
+    resent = [re.sub(r'RptID="(\d+)"', r'RptID="9\1"', r) for r in fixml_reports(workspace)]
+    read, accepted, quarantined, result = run_ok(workspace, fixml_pipeline_over(workspace, "resent", resent))
+    assert quarantined == 0, result.stdout
+    assert read == accepted
+    assert f"of the accepted, {accepted} were versions already stored" in result.stdout
+    assert workspace.table().scan().to_arrow().num_rows == stored
+
+
 def test_the_legs_of_a_package_are_quarantined_together(workspace):
     # A swap whose floating leg has a quantity that is no number: storing the fixed leg alone
     # would show a one-sided position, so it goes to quarantine with the other.
