@@ -41,22 +41,6 @@ bool InYearRange(int32_t year) { return year >= 1 && year <= 9999; }
 Status OutOfYearRange(std::string_view raw) {
   return Status::Invalid(QuoteValue(raw) + " is outside the years 0001 to 9999");
 }
-// A 60th second is a leap second, which only ends a UTC day (23:59:60): read as the next
-// second, it is then UTC midnight. 10:00:60, or 23:59:60 in a zone where that is not UTC's
-// last minute, is no time.
-Status CheckLeapSecond(int second, int64_t utc_seconds, std::string_view raw) {
-  if (second != 60 || ((utc_seconds % 86400) + 86400) % 86400 == 0) return Status::OK();
-  return Status::Invalid(QuoteValue(raw) +
-                         " is not a valid date and time: a 60th second (a leap second) only ends "
-                         "a UTC day, 23:59:60Z");
-}
-
-Result<UtcTimestamp> InYearRange(UtcTimestamp ts, std::string_view raw) {
-  const int64_t day = ts.seconds >= 0 ? ts.seconds / 86400 : (ts.seconds - 86399) / 86400;
-  if (day < kFirstDay || day > kLastDay) return OutOfYearRange(raw);
-  return ts;
-}
-
 // Reads exactly `n` digits at s[*i].
 bool Digits(std::string_view s, size_t* i, size_t n, int32_t* out) {
   if (*i + n > s.size()) return false;
@@ -69,6 +53,73 @@ bool Digits(std::string_view s, size_t* i, size_t n, int32_t* out) {
   *i += n;
   *out = v;
   return true;
+}
+
+// A 60th second is a leap second, which only ends a UTC day (23:59:60): read as the next
+// second, it is then UTC midnight. 10:00:60, or 23:59:60 in a zone where that is not UTC's
+// last minute, is no time.
+Status CheckLeapSecond(int second, int64_t utc_seconds, std::string_view raw) {
+  if (second != 60 || ((utc_seconds % 86400) + 86400) % 86400 == 0) return Status::OK();
+  return Status::Invalid(QuoteValue(raw) +
+                         " is not a valid date and time: a 60th second (a leap second) only ends "
+                         "a UTC day, 23:59:60Z");
+}
+
+// The instant of a valid time whose seconds are `second` and whose local time read as seconds
+// is `local`. A leap second (and any fraction of it) is stored as 23:59:59.999999, the last
+// instant of the day the source gave that the table's timestamps (microseconds, no 61st
+// second) can hold: read as the next second it would fall on the next day, and a trade
+// executed at 23:59:60 would be one executed the day after its trade date.
+void SetInstant(int second, int64_t local, int32_t offset, UtcTimestamp* out) {
+  out->seconds = local - offset;
+  out->utc_offset = FormatUtcOffset(offset);
+  if (second != 60) return;
+  out->seconds -= 1;
+  out->nanos = 999'999'000;
+}
+
+Status OffsetOutOfRange(std::string_view raw, std::string_view offset) {
+  return Status::Invalid(QuoteValue(raw) + ": the UTC offset " + std::string(offset) +
+                         " is out of range (at most 18 hours, minutes and seconds 00-59)");
+}
+
+// "+01", "+0100", "+01:00" or "+01:19:32" (a zone's offset before 1972, say) as seconds, with
+// hours, minutes and seconds not yet checked against their ranges (*in_range says whether they
+// are). False when `s` is not of that shape.
+bool ReadOffset(std::string_view s, int32_t* seconds, bool* in_range) {
+  if (s.size() < 3 || (s[0] != '+' && s[0] != '-')) return false;
+  size_t i = 1;
+  int32_t h = 0, m = 0, sec = 0;
+  if (!Digits(s, &i, 2, &h)) return false;
+  const bool colon = i < s.size() && s[i] == ':';
+  if (colon && ++i == s.size()) return false;  // "+05:" is cut short
+  if (i < s.size() && !Digits(s, &i, 2, &m)) return false;
+  if (colon && i < s.size() && s[i] == ':') {
+    ++i;
+    if (!Digits(s, &i, 2, &sec)) return false;
+  }
+  if (i != s.size()) return false;
+  *in_range = h <= 18 && m <= 59 && sec <= 59 && (h < 18 || m + sec == 0);
+  const int32_t total = h * 3600 + m * 60 + sec;
+  *seconds = s[0] == '-' ? -total : total;
+  return true;
+}
+
+// ReadOffset, or Z, UTC or GMT; blanks around it are dropped.
+bool ReadZoneDesignator(std::string_view s, int32_t* seconds, bool* in_range) {
+  s = TrimBlanks(s);
+  if (s == "Z" || s == "z" || s == "UTC" || s == "GMT") {
+    *seconds = 0;
+    *in_range = true;
+    return true;
+  }
+  return ReadOffset(s, seconds, in_range);
+}
+
+Result<UtcTimestamp> InYearRange(UtcTimestamp ts, std::string_view raw) {
+  const int64_t day = ts.seconds >= 0 ? ts.seconds / 86400 : (ts.seconds - 86399) / 86400;
+  if (day < kFirstDay || day > kLastDay) return OutOfYearRange(raw);
+  return ts;
 }
 
 Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zone) {
@@ -100,7 +151,11 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
       ++digits;
       ++i;
     }
-    if (digits == 0 || digits > 9) return bad();  // nanoseconds at most: nothing cut silently
+    if (digits == 0) return bad();
+    if (digits > 9) {  // nanoseconds at most: nothing cut silently
+      return Status::Invalid("cannot parse " + QuoteValue(s) +
+                             ": a fraction of a second has at most nine digits");
+    }
     for (size_t k = digits; k < 9; ++k) nanos *= 10;
   }
   if (!ValidCivil(y, mo, d) || h > 23 || mi > 59 || sec > 60) {
@@ -112,15 +167,14 @@ Result<UtcTimestamp> ParseIso8601(std::string_view s, const std::string& time_zo
   if (rest.empty()) {
     TF_ASSIGN_OR_RETURN(offset, OffsetOfLocalTime(time_zone, local));
   } else {
-    auto parsed = ParseUtcOffset(rest);
-    if (!parsed.ok()) return bad();
-    offset = *parsed;
+    bool in_range = false;
+    if (!ReadZoneDesignator(rest, &offset, &in_range)) return bad();
+    if (!in_range) return OffsetOutOfRange(s, TrimBlanks(rest));
   }
   UtcTimestamp out;
   TF_RETURN_IF_ERROR(CheckLeapSecond(sec, local - offset, s));
-  out.seconds = local - offset;
   out.nanos = nanos;
-  out.utc_offset = FormatUtcOffset(offset);
+  SetInstant(sec, local, offset, &out);
   return InYearRange(std::move(out), s);
 }
 
@@ -157,12 +211,33 @@ bool ReadTwoDigits(const char*& p, char directive, std::tm* tm) {
   }
 }
 
+// A fraction of a second after %S or %T at `p`: '.' or ',' and one to nine digits, unless the
+// format itself goes on (at format[next]) with that character. strptime has no directive for
+// it, and exports write times as 10:00:00.123 whatever their date layout. False when the
+// fraction has more than nine digits (nanoseconds at most: nothing is cut silently).
+bool ReadFraction(const char*& p, const std::string& format, size_t next, int32_t* nanos) {
+  if ((*p != '.' && *p != ',') || !std::isdigit(static_cast<unsigned char>(p[1]))) return true;
+  if (next < format.size() && format[next] == *p) return true;
+  ++p;
+  int digits = 0;
+  int32_t value = 0;
+  for (; std::isdigit(static_cast<unsigned char>(*p)); ++p, ++digits) {
+    if (digits < 9) value = value * 10 + (*p - '0');
+  }
+  if (digits > 9) return false;
+  for (int k = digits; k < 9; ++k) value *= 10;
+  if (nanos != nullptr) *nanos = value;
+  return true;
+}
+
 // strptime with `%Y` read as exactly four digits. glibc's %Y takes one to four, so "26-05-01"
 // with "%Y-%m-%d" would be the year 26: a plausible-looking date in the wrong millennium, and
 // a partition of its own. Likewise %m %d %H %M %S next to another number's directive ("%Y%m%d")
 // are read as exactly two digits: glibc takes one or two, so "2026111" would be 2026-11-01. The
-// format is split at those directives; strptime reads the parts between.
-const char* StrictStrptime(const char* text, const std::string& format, std::tm* tm) {
+// format is split at those directives; strptime reads the parts between. A fraction of a second
+// after %S or %T is read into *nanos (ReadFraction; nanos may be null).
+const char* StrictStrptime(const char* text, const std::string& format, std::tm* tm,
+                           int32_t* nanos = nullptr) {
   const char* p = text;
   size_t from = 0;                         // start of the format part not yet read
   size_t numeric_end = std::string::npos;  // where the last numeric directive ended
@@ -175,6 +250,13 @@ const char* StrictStrptime(const char* text, const std::string& format, std::tm*
     numeric_end = IsNumericDirective(d) ? i + 2 : std::string::npos;
     const bool two_digits = std::string_view("mdHMS").find(d) != std::string_view::npos &&
                             (after_number || before_number);
+    if ((d == 'S' || d == 'T') && !two_digits) {
+      p = strptime(p, format.substr(from, i + 2 - from).c_str(), tm);
+      if (p == nullptr) return nullptr;
+      from = ++i + 1;
+      if (!ReadFraction(p, format, from, nanos)) return nullptr;
+      continue;
+    }
     if (d != 'Y' && !two_digits) {
       ++i;  // "%%" and other directives: strptime's
       continue;
@@ -186,6 +268,7 @@ const char* StrictStrptime(const char* text, const std::string& format, std::tm*
     if (two_digits) {
       if (!ReadTwoDigits(p, d, tm)) return nullptr;
       from = ++i + 1;
+      if (d == 'S' && !ReadFraction(p, format, from, nanos)) return nullptr;
       continue;
     }
     while (std::isspace(static_cast<unsigned char>(*p))) ++p;  // as strptime's %Y
@@ -470,7 +553,8 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
   }
   std::string owned(text);
   std::tm tm{};
-  const char* end = StrictStrptime(owned.c_str(), format, &tm);
+  int32_t nanos = 0;
+  const char* end = StrictStrptime(owned.c_str(), format, &tm, &nanos);
   if (end == nullptr || *end != '\0') {
     return Status::Invalid("cannot parse " + QuoteValue(raw) + " as a timestamp with format '" +
                            format + "'" + ShortYearHint(owned, format));
@@ -483,14 +567,18 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
                         tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
   int32_t offset = 0;
   if (format.find("%z") != std::string::npos) {
+    // glibc's %z reads any two digits of hours (+9900): the ISO path's range applies.
     offset = static_cast<int32_t>(tm.tm_gmtoff);
+    if (offset > 18 * 3600 || offset < -18 * 3600) {
+      return OffsetOutOfRange(raw, FormatUtcOffset(offset));
+    }
   } else {
     TF_ASSIGN_OR_RETURN(offset, OffsetOfLocalTime(time_zone, local));
   }
   UtcTimestamp out;
   TF_RETURN_IF_ERROR(CheckLeapSecond(tm.tm_sec, local - offset, raw));
-  out.seconds = local - offset;
-  out.utc_offset = FormatUtcOffset(offset);
+  out.nanos = nanos;
+  SetInstant(tm.tm_sec, local, offset, &out);
   return InYearRange(std::move(out), text);
 }
 
@@ -532,36 +620,35 @@ Result<int32_t> OffsetOfLocalTime(const std::string& time_zone, int64_t local_se
 }
 
 Result<int32_t> ParseUtcOffset(std::string_view raw) {
-  std::string_view s = TrimBlanks(raw);
-  if (s == "Z" || s == "z" || s == "UTC" || s == "GMT") return 0;
-  auto bad = [&] {
+  int32_t seconds = 0;
+  bool in_range = false;
+  if (!ReadZoneDesignator(raw, &seconds, &in_range)) {
     return Status::Invalid("unsupported time zone or offset " + QuoteValue(raw) +
                            ": use UTC or a fixed offset like +01:00");
-  };
-  if (s.size() < 3 || (s[0] != '+' && s[0] != '-')) return bad();
-  size_t i = 1;
-  int32_t h = 0, m = 0;
-  if (!Digits(s, &i, 2, &h)) return bad();
-  // +01, +0100 or +01:00; a colon needs the minutes after it ("+05:" is cut short).
-  if (i < s.size() && s[i] == ':' && ++i == s.size()) return bad();
-  if (i < s.size() && !Digits(s, &i, 2, &m)) return bad();
-  if (i != s.size() || h > 18 || m > 59) return bad();
-  int32_t seconds = h * 3600 + m * 60;
-  return s[0] == '-' ? -seconds : seconds;
+  }
+  if (!in_range) {
+    return Status::Invalid("UTC offset " + QuoteValue(raw) +
+                           " is out of range (at most 18 hours, minutes and seconds 00-59)");
+  }
+  return seconds;
 }
 
 std::string FormatUtcOffset(int32_t seconds) {
   // "%c%02d:%02d" by hand: snprintf costs more than the rest of a timestamp's parsing.
   const int32_t a = seconds < 0 ? -seconds : seconds;
-  const int32_t hours = a / 3600, minutes = (a / 60) % 60;
-  char buf[16];
+  const int32_t hours = a / 3600, minutes = (a / 60) % 60, rest = a % 60;
+  char buf[24];
   char* p = buf;
   *p++ = seconds < 0 ? '-' : '+';
   if (hours < 10) *p++ = '0';
   p = std::to_chars(p, buf + sizeof buf, hours).ptr;
-  *p++ = ':';
-  *p++ = static_cast<char>('0' + minutes / 10);
-  *p++ = static_cast<char>('0' + minutes % 10);
+  auto two_digits = [&p](int32_t v) {
+    *p++ = ':';
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  two_digits(minutes);
+  if (rest != 0) two_digits(rest);  // only when the offset has seconds (before 1972, say)
   return std::string(buf, p);
 }
 

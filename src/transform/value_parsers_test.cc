@@ -293,7 +293,13 @@ TEST(ValueParsersTest, Offsets) {
   EXPECT_EQ(FormatUtcOffset(-28800), "-08:00");
   EXPECT_EQ(FormatUtcOffset(0), "+00:00");
   EXPECT_EQ(FormatUtcOffset(19800), "+05:30");
-  EXPECT_EQ(FormatUtcOffset(-(9 * 3600 + 30 * 60 + 59)), "-09:30");
+  // Seconds only when the offset has some (a zone's local mean time before 1972, say).
+  EXPECT_EQ(FormatUtcOffset(-(9 * 3600 + 30 * 60 + 59)), "-09:30:59");
+  EXPECT_EQ(*ParseUtcOffset("+01:19:32"), 3600 + 19 * 60 + 32);
+  EXPECT_FALSE(ParseUtcOffset("+0119:32").ok());
+  EXPECT_FALSE(ParseUtcOffset("+01:19:60").ok());
+  EXPECT_THAT(ParseUtcOffset("+19:00").status().message(), ::testing::HasSubstr("out of range"));
+  EXPECT_FALSE(ParseUtcOffset("+18:30").ok());
   EXPECT_EQ(FormatUtcOffset(14 * 3600), "+14:00");
   EXPECT_EQ(FormatUtcOffset(123 * 3600), "+123:00");
   EXPECT_FALSE(ParseUtcOffset("CET").ok());
@@ -309,7 +315,63 @@ TEST(ValueParsersTest, Offsets) {
   EXPECT_TRUE(ParseTimestamp("2016-12-31T23:59:60Z", "", "").ok());
   EXPECT_FALSE(ParseTimestamp("2026-05-11T10:00:60Z", "", "").ok());
   EXPECT_TRUE(ParseTimestamp("2026-05-11T10:00:00.123456789Z", "", "").ok());
-  EXPECT_FALSE(ParseTimestamp("2026-05-11T10:00:00.1234567891Z", "", "").ok());
+  EXPECT_THAT(ParseTimestamp("2026-05-11T10:00:00.1234567891Z", "", "").status().message(),
+              ::testing::HasSubstr("at most nine digits"));
+  EXPECT_THAT(ParseTimestamp("2026-05-11T10:00:00+19:00", "", "").status().message(),
+              ::testing::HasSubstr("the UTC offset +19:00 is out of range"));
+}
+
+// A leap second stays on the day the source gave: the table's timestamps have no 61st second,
+// and as the next second it would be a trade executed the day after its trade date.
+TEST(ValueParsersTest, ALeapSecondIsTheLastMicrosecondOfItsDay) {
+  for (auto [text, format] :
+       {std::pair{"2016-12-31T23:59:60Z", ""}, std::pair{"2016-12-31T23:59:60.5Z", ""},
+        std::pair{"2016-12-31 23:59:60", "%Y-%m-%d %H:%M:%S"}}) {
+    auto t = ParseTimestamp(text, format, "");
+    ASSERT_TRUE(t.ok()) << text << ": " << t.status().ToString();
+    EXPECT_EQ(t->seconds, 1483228799) << text;  // 2016-12-31T23:59:59Z
+    EXPECT_EQ(t->nanos, 999'999'000) << text;
+  }
+}
+
+// strptime has no directive for a fraction of a second: one after %S (or %T) is read in any
+// format, unless the format itself goes on with that character.
+TEST(ValueParsersTest, AFractionOfASecondAfterSecondsInAnyFormat) {
+  auto t = ParseTimestamp("01.07.2024 10:00:00.123", "%d.%m.%Y %H:%M:%S", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->seconds, 1719828000);
+  EXPECT_EQ(t->nanos, 123'000'000);
+  t = ParseTimestamp("2024-07-01 10:00:00,5+0200", "%Y-%m-%d %H:%M:%S%z", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->seconds, 1719820800);
+  EXPECT_EQ(t->nanos, 500'000'000);
+  t = ParseTimestamp("20240701100000.000000001", "%Y%m%d%H%M%S", "");  // two-digit seconds
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->nanos, 1);
+  t = ParseTimestamp("2024-07-01 10:00:00.25", "%Y-%m-%d %T", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->nanos, 250'000'000);
+  // The format's own '.' after %S: "10:00:00.7" is seconds, then a literal '.', then 7.
+  EXPECT_TRUE(ParseTimestamp("2024-07-01 10:00:00.7", "%Y-%m-%d %H:%M:%S.7", "").ok());
+  EXPECT_FALSE(ParseTimestamp("2024-07-01 10:00:00.1234567891", "%Y-%m-%d %H:%M:%S", "").ok());
+  EXPECT_FALSE(ParseTimestamp("2024-07-01 10:00:00.", "%Y-%m-%d %H:%M:%S", "").ok());
+}
+
+// glibc's %z reads any two digits of hours; the ISO path's range applies.
+TEST(ValueParsersTest, AStrptimeOffsetOutOfRangeIsRefused) {
+  auto t = ParseTimestamp("2024-07-01 10:00:00+9900", "%Y-%m-%d %H:%M:%S%z", "");
+  ASSERT_FALSE(t.ok());
+  EXPECT_THAT(t.status().message(), ::testing::HasSubstr("the UTC offset +99:00 is out of range"));
+  EXPECT_FALSE(ParseTimestamp("2024-07-01 10:00:00+1900", "%Y-%m-%d %H:%M:%S%z", "").ok());
+  EXPECT_TRUE(ParseTimestamp("2024-07-01 10:00:00+1400", "%Y-%m-%d %H:%M:%S%z", "").ok());
+}
+
+// A zone's offset with seconds (Amsterdam's +00:19:32 before 1937) is kept whole, so that the
+// UTC time and the offset give back the source's local time.
+TEST(ValueParsersTest, AnOffsetWithSecondsIsKeptWhole) {
+  auto t = ParseTimestamp("1937-06-01 00:00:10", "", "Europe/Amsterdam");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->utc_offset, "+01:19:32");
 }
 
 }  // namespace

@@ -64,18 +64,20 @@ int64_t LocalDateKey(int64_t unix_seconds, int64_t offset_seconds) {
 std::optional<int64_t> ParseUtcOffset(std::string_view s) {
   if (s.empty() || s == "Z" || s == "z" || s == "UTC") return 0;
   if (s[0] != '+' && s[0] != '-') return std::nullopt;
-  char digits[4];
+  // +HH, +HHMM, +HH:MM or +HH:MM:SS (the mapping writes seconds when a zone's offset had some).
+  char digits[6];
   size_t n = 0;
+  const bool colons = s.size() > 3 && s[3] == ':';
   for (size_t i = 1; i < s.size(); ++i) {
-    if (s[i] == ':' && i == 3) continue;
-    if (!IsDigit(s[i]) || n == 4) return std::nullopt;
+    if (s[i] == ':' && colons && (i == 3 || i == 6)) continue;
+    if (!IsDigit(s[i]) || n == 6) return std::nullopt;
     digits[n++] = s[i];
   }
-  if (n != 2 && n != 4) return std::nullopt;
-  int64_t hours = (digits[0] - '0') * 10 + (digits[1] - '0');
-  int64_t minutes = n == 4 ? (digits[2] - '0') * 10 + (digits[3] - '0') : 0;
-  if (hours > 18 || minutes > 59) return std::nullopt;
-  return (s[0] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+  if (n != 2 && n != 4 && !(n == 6 && colons && s.size() == 9)) return std::nullopt;
+  auto pair = [&digits](size_t at) { return (digits[at] - '0') * 10 + (digits[at + 1] - '0'); };
+  const int64_t hours = pair(0), minutes = n >= 4 ? pair(2) : 0, seconds = n == 6 ? pair(4) : 0;
+  if (hours > 18 || minutes > 59 || seconds > 59) return std::nullopt;
+  return (s[0] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60 + seconds);
 }
 
 std::string FormatUnixSeconds(int64_t unix_seconds) {

@@ -31,6 +31,9 @@ TEST(CivilTimeTest, Offsets) {
   EXPECT_FALSE(ParseUtcOffset("02:00"));
   EXPECT_FALSE(ParseUtcOffset("+02:60"));
   EXPECT_FALSE(ParseUtcOffset("+020000"));
+  EXPECT_EQ(ParseUtcOffset("+01:19:32"), 3600 + 19 * 60 + 32);  // as the mapping writes it
+  EXPECT_FALSE(ParseUtcOffset("+01:19:60"));
+  EXPECT_FALSE(ParseUtcOffset("+01:19:3"));
   EXPECT_FALSE(ParseUtcOffset("Europe/London"));
 }
 
