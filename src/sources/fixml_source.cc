@@ -97,6 +97,40 @@ std::string Trim(const std::string& s) {
 
 using Bound = std::unordered_map<std::string, std::vector<size_t>>;
 
+// Values found by name: a scan while there are few (the usual handful of an element's children
+// or attributes, where a hash map would cost an allocation each), indexed by a hash map past
+// kScanned, so that an element with thousands of distinct children (Vendor[1] to Vendor[100000])
+// does not make each of them scan its siblings: a report's parse time would grow as the square
+// of its size.
+template <typename V>
+class NamedValues {
+ public:
+  V* Find(std::string_view name) {
+    if (index_.empty()) {
+      for (auto& [s, v] : items_) {
+        if (s == name) return &v;
+      }
+      return nullptr;
+    }
+    auto it = index_.find(std::string(name));
+    return it == index_.end() ? nullptr : &items_[it->second].second;
+  }
+
+  // `name` must not be there yet.
+  V& Add(std::string_view name, V value) {
+    if (!index_.empty() || items_.size() == kScanned) {
+      for (size_t i = index_.size(); i < items_.size(); ++i) index_.emplace(items_[i].first, i);
+      index_.emplace(std::string(name), items_.size());
+    }
+    return items_.emplace_back(std::string(name), std::move(value)).second;
+  }
+
+ private:
+  static constexpr size_t kScanned = 16;
+  std::vector<std::pair<std::string, V>> items_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
 // The paths of a report's elements and attributes, each built once and then found by a short
 // scan of its parent's children or attributes: reports repeat the same few dozen paths, and
 // building a string per attribute and hashing it for the bound fields was most of the parsing
@@ -107,8 +141,8 @@ class PathTable {
     std::string text;                  // "RptSide/Pty[R=17]", "RptSide/Pty[R=17]@ID"
     std::string child_base;            // what its children's paths start with
     const std::vector<size_t>* bound;  // the bound fields it fills, or null
-    std::vector<std::pair<std::string, int>> children;    // step → path id
-    std::vector<std::pair<std::string, int>> attributes;  // attribute name → path id
+    NamedValues<int> children;         // step → path id
+    NamedValues<int> attributes;       // attribute name → path id
   };
 
   explicit PathTable(const Bound& bound) : bound_(bound) {}
@@ -135,21 +169,17 @@ class PathTable {
   }
 
   int Child(int parent, std::string_view step) {
-    for (const auto& [s, id] : paths_[parent].children) {
-      if (s == step) return id;
-    }
+    if (const int* id = paths_[parent].children.Find(step)) return *id;
     std::string text = paths_[parent].child_base + std::string(step);
     int id = Add(text, text + "/");
-    paths_[parent].children.emplace_back(step, id);
+    paths_[parent].children.Add(step, id);
     return id;
   }
 
   int Attribute(int element, const char* name) {
-    for (const auto& [s, id] : paths_[element].attributes) {
-      if (s == name) return id;
-    }
+    if (const int* id = paths_[element].attributes.Find(name)) return *id;
     int id = Add(paths_[element].text + "@" + name, "");
-    paths_[element].attributes.emplace_back(name, id);
+    paths_[element].attributes.Add(name, id);
     return id;
   }
 
@@ -176,10 +206,8 @@ struct FixmlSource::Impl {
   // One open element inside a report.
   struct Frame {
     int path;  // of the element ("TrdCaptRpt", "Instrmt", "RptSide/Pty[R=17]") in `paths`
-    // How often each step occurred under this element. A few distinct steps at most: a list
-    // beats a hash map, which cost an allocation per element.
-    std::vector<std::pair<std::string, int>> child_counts;
-    int leg;  // index into legs, -1 at report level
+    NamedValues<int> child_counts;  // how often each step occurred under this element
+    int leg;                        // index into legs, -1 at report level
     std::string text;
   };
   // A field from outside the reports (FIXML@v, Batch@..., Hdr@SID), kept while its scope is open.
@@ -197,7 +225,8 @@ struct FixmlSource::Impl {
       : stream(std::move(s)),
         name(std::move(n)),
         force_utf8(force_utf8),
-        chunk(std::max<size_t>(chunk_size, 1)) {
+        chunk(std::max<size_t>(chunk_size, 1)),
+        base_chunk_size(chunk.size()) {
     parser = XML_ParserCreate(force_utf8 ? "UTF-8" : nullptr);
     if (parser != nullptr) {
       XML_SetUserData(parser, this);
@@ -273,6 +302,10 @@ struct FixmlSource::Impl {
     Frame f;
     if (local == "TrdLeg" && frames.size() == 1) {
       legs.emplace_back();
+      // The start tag's bytes; an empty element's (<TrdLeg .../>) are all of it, and End()
+      // moves the end past the end tag of one with content.
+      const int64_t at = XML_GetCurrentByteIndex(parser);
+      leg_spans.emplace_back(at, at + XML_GetCurrentByteCount(parser));
       f.path = paths.Top("TrdLeg");
       f.leg = static_cast<int>(legs.size()) - 1;
     } else {
@@ -309,6 +342,9 @@ struct FixmlSource::Impl {
     Frame& f = frames.back();
     std::string text = Trim(f.text);
     if (!text.empty()) FieldsOf(f.leg).push_back({f.path, std::move(text)});
+    if (frames.size() == 2 && f.leg >= 0 && XML_GetCurrentByteCount(parser) > 0) {
+      leg_spans[f.leg].second = XML_GetCurrentByteIndex(parser) + XML_GetCurrentByteCount(parser);
+    }
     if (depth == report_depth) {
       EndReport();
       in_report = false;
@@ -320,10 +356,8 @@ struct FixmlSource::Impl {
   std::vector<ReportField>& FieldsOf(int leg) { return leg < 0 ? report_fields : legs[leg]; }
 
   static int& ChildCount(Frame& parent, const std::string& step) {
-    for (auto& [s, n] : parent.child_counts) {
-      if (s == step) return n;
-    }
-    return parent.child_counts.emplace_back(step, 0).second;
+    if (int* n = parent.child_counts.Find(step)) return *n;
+    return parent.child_counts.Add(step, 0);
   }
 
   void AddAttributes(const Frame& f, const char** atts) {
@@ -394,6 +428,7 @@ struct FixmlSource::Impl {
     report_line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
     report_fields.clear();
     legs.clear();
+    leg_spans.clear();
     frames.clear();
     repeated_single.clear();
     if (paths.size() > kMaxPaths) paths.Clear();
@@ -407,6 +442,55 @@ struct FixmlSource::Impl {
     }
     return nullptr;
   }
+
+  // The raw text of each leg of a report of `records` legs whose text is `raw`. Every leg keeps
+  // the whole report, unless the copies would pass kLegCopiesBytes: then each keeps the report
+  // without the other legs' elements (and the blanks between them), with a comment after its
+  // own, so that a report of thousands of legs takes memory, and quarantine rows, in proportion
+  // to its size rather than to its size times its legs.
+  class LegTexts {
+   public:
+    LegTexts(const std::string& raw, const std::vector<std::pair<int64_t, int64_t>>& spans,
+             int64_t report_start, size_t records)
+        : raw_(raw) {
+      constexpr size_t kLegCopiesBytes = 4 << 20;
+      if (records < 2 || raw.size() * records <= kLegCopiesBytes || spans.size() != records) {
+        return;
+      }
+      const std::string_view text(raw);
+      size_t at = 0;  // in raw
+      for (const auto& [from, to] : spans) {
+        const size_t b = static_cast<size_t>(from - report_start);
+        const size_t e = static_cast<size_t>(to - report_start);
+        if (from < report_start || b < at || e < b || e > raw.size()) return;  // keep it all
+        const std::string_view gap = text.substr(at, b - at);
+        if (legs_.empty()) {
+          head_ = gap;
+        } else if (gap.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+          between_ += gap;
+        }
+        legs_.push_back(text.substr(b, e - b));
+        at = e;
+      }
+      tail_ = text.substr(at);
+      marker_ = "<!-- the report's other " + std::to_string(records - 1) +
+                " TrdLeg elements are left out here: each is a record of its own -->";
+    }
+
+    std::string Of(size_t k) const {
+      if (legs_.empty()) return raw_;
+      std::string out;
+      out.reserve(head_.size() + legs_[k].size() + marker_.size() + between_.size() + tail_.size());
+      out.append(head_).append(legs_[k]).append(marker_).append(between_).append(tail_);
+      return out;
+    }
+
+   private:
+    const std::string& raw_;
+    std::vector<std::string_view> legs_;  // empty: every leg keeps raw_
+    std::string_view head_, tail_;
+    std::string between_, marker_;
+  };
 
   std::string Slice(int64_t from, int64_t to) const {
     from = std::max(from, window_offset);
@@ -441,6 +525,7 @@ struct FixmlSource::Impl {
         if (IsHeaderPath(paths[f.path].text)) header[paths[f.path].text] = f.value;
       }
     }
+    const LegTexts leg_texts(raw, leg_spans, report_start, records);
     for (size_t k = 0; k < records; ++k) {
       Pending p;
       SourceRecord& rec = p.record;
@@ -451,7 +536,7 @@ struct FixmlSource::Impl {
       if (!legs.empty()) rec.location += " leg " + std::to_string(k + 1);
       rec.group_size = static_cast<int32_t>(records);  // the legs of a package stand together
       rec.group_index = static_cast<int32_t>(k);
-      rec.raw = raw;
+      rec.raw = leg_texts.Of(k);
       const std::vector<ReportField>* leg = legs.empty() ? nullptr : &legs[k];
       if (!repeated_single.empty()) {
         p.error = Status::Invalid(name + ":" + std::to_string(report_line) + ": " + rec.location +
@@ -574,7 +659,7 @@ struct FixmlSource::Impl {
       }
       if (transcoded) XML_SetEncoding(parser, "UTF-8");
     }
-    auto got = stream->Read(chunk.data(), chunk.size());
+    auto got = stream->Read(chunk.data(), NextReadSize());
     if (!got.ok()) {
       finished = true;
       return got.status();
@@ -651,6 +736,22 @@ struct FixmlSource::Impl {
       window_offset = keep_from;
     }
     return Status::OK();
+  }
+
+  // Bytes to read and parse next: the chunk size, or as much as the window holds when that is
+  // more. Expat before 2.6 parses a token that a chunk leaves unfinished again from its start
+  // with each chunk, so a 40 MB attribute read 64 KB at a time cost 600 passes over it (11 s);
+  // reading as much again as is pending makes the passes over any token add up to a few times
+  // its size. The window holds the report being parsed, or the tag not finished outside one.
+  size_t NextReadSize() {
+    constexpr size_t kMaxRead = 64 << 20;
+    const size_t want =
+        std::clamp(window.size(), base_chunk_size, std::max(kMaxRead, base_chunk_size));
+    if (chunk.size() < want || chunk.size() > 4 * want) {
+      chunk.resize(want);
+      chunk.shrink_to_fit();
+    }
+    return want;
   }
 
   // Outside a report, an open CDATA section's text leaves the window like any other: the report
@@ -798,6 +899,7 @@ struct FixmlSource::Impl {
   bool encoding_read = false;  // ReadXmlAsUtf8 has looked at the start of the document
   int64_t offset_shift = 0;    // file offset - parsed offset: a UTF-8 byte order mark dropped
   std::vector<char> chunk;
+  size_t base_chunk_size;
   XML_Parser parser = nullptr;
   std::string window;  // input bytes from window_offset on
   int64_t window_offset = 0;
@@ -834,6 +936,7 @@ struct FixmlSource::Impl {
   std::vector<Frame> frames;
   std::vector<ReportField> report_fields;
   std::vector<std::vector<ReportField>> legs;
+  std::vector<std::pair<int64_t, int64_t>> leg_spans;  // each leg's element, as input offsets
 };
 
 Result<std::unique_ptr<FixmlSource>> FixmlSource::Open(const std::string& path,

@@ -619,6 +619,58 @@ TEST(FixmlSourceTest, ManyDistinctElementNames) {
   }
 }
 
+// Past a few distinct children, an element's children are found through an index rather than a
+// scan: the numbering of repeated elements ([2]) and the paths stay what the scan gave.
+TEST(FixmlSourceTest, ElementsWithManyChildrenNumberTheirRepeats) {
+  std::string doc = "<FIXML><TrdCaptRpt TrdID=\"1\">";
+  for (int round = 0; round < 2; ++round) {
+    for (int e = 0; e < 40; ++e)
+      doc += "<V" + std::to_string(e) + " a=\"" + std::to_string(round) + "\"/>";
+  }
+  doc += "<RptSide Side=\"1\"/></TrdCaptRpt></FIXML>\n";
+  auto d = ReadDocument(doc, "many.fixml", {{"V3@a", ""}, {"V39[2]@a", ""}, {"RptSide@Side", ""}});
+  ASSERT_EQ(d.good.size(), 1u);
+  EXPECT_EQ(d.good[0].values, (std::vector<std::string>{"0", "1", "1"}));
+  EXPECT_EQ(d.good[0].extras.size(), 79u);  // 82 attributes, 3 of them bound
+  EXPECT_EQ(ExtrasOf(d.good[0])["V3[2]@a"], "1");
+}
+
+// A leg's record keeps the whole report as its raw text, unless a report of very many legs
+// would then take memory (and quarantine rows) as its size times its legs: each leg then keeps
+// the report without the other legs, which a comment says.
+TEST(FixmlSourceTest, TheLegsOfAHugeReportEachKeepTheReportWithoutTheOthers) {
+  auto report = [](int legs) {
+    std::string doc = "<FIXML><TrdCaptRpt TrdID=\"9\" MLegRptTyp=\"3\"><Instrmt Sym=\"X\"/>\n";
+    for (int k = 1; k <= legs; ++k) {
+      doc += "  <TrdLeg LegNo=\"" + std::to_string(k) + "\"><Leg Sym=\"L" + std::to_string(k) +
+             "\"/></TrdLeg>\n";
+    }
+    return doc + "<RptSide Side=\"1\"/></TrdCaptRpt></FIXML>\n";
+  };
+  const std::vector<FieldRef> fields = {{"TrdLeg@LegNo", ""}, {"Leg@Sym", ""}};
+  auto small = ReadDocument(report(2), "two.fixml", fields);
+  ASSERT_EQ(small.good.size(), 2u);
+  EXPECT_NE(small.good[1].raw.find("LegNo=\"1\""), std::string::npos);  // the whole report
+  EXPECT_NE(small.good[1].raw.find("LegNo=\"2\""), std::string::npos);
+
+  auto huge = ReadDocument(report(3000), "huge.fixml", fields);
+  ASSERT_EQ(huge.good.size(), 3000u);
+  size_t total = 0;
+  for (int k : {0, 1499, 2999}) {
+    const SourceRecord& rec = huge.good[k];
+    const std::string own = "<TrdLeg LegNo=\"" + std::to_string(k + 1) + "\"><Leg Sym=\"L" +
+                            std::to_string(k + 1) + "\"/></TrdLeg>";
+    EXPECT_EQ(rec.values[1], "L" + std::to_string(k + 1));
+    EXPECT_TRUE(rec.raw.starts_with("<TrdCaptRpt TrdID=\"9\"")) << rec.raw.substr(0, 80);
+    EXPECT_NE(rec.raw.find(own), std::string::npos) << k;
+    EXPECT_EQ(rec.raw.find("<TrdLeg", rec.raw.find(own) + 1), std::string::npos) << k;
+    EXPECT_NE(rec.raw.find("other 2999 TrdLeg elements are left out"), std::string::npos);
+    EXPECT_TRUE(rec.raw.ends_with("<RptSide Side=\"1\"/></TrdCaptRpt>")) << k;
+    total += rec.raw.size();
+  }
+  EXPECT_LT(total, 3 * 300u);
+}
+
 // A DTD could change values without a trace: with an external subset expat cannot read, it drops
 // references to entities it does not know ("21&x;97.2" read 2197.2), and it applies attribute
 // defaults. A document that declares one is not read; a bare <!DOCTYPE FIXML> is harmless.
