@@ -39,6 +39,30 @@ Result<std::set<std::string>> ReferencedFiles(const Table& table) {
   return refs;
 }
 
+// Another table of the table's catalog whose current metadata file lies under `root`, the
+// table's folder, as "trading.trade_events_archive (<file>)"; "" if none. A table renamed (or
+// dropped from the catalog and registered again) keeps its folder, and a new table of the old
+// name is then made in the same one: the renamed table's files are no leftovers of this one.
+Result<std::string> OtherTableUnder(const Table& table, const std::string& root) {
+  Catalog* catalog = table.catalog();
+  if (catalog == nullptr) return std::string();
+  const std::string prefix = fs::path(root).lexically_normal().string() + "/";
+  TF_ASSIGN_OR_RETURN(auto namespaces, catalog->ListNamespaces());
+  for (const auto& ns : namespaces) {
+    TF_ASSIGN_OR_RETURN(auto ids, catalog->ListTables(ns));
+    for (const auto& id : ids) {
+      if (id == table.id()) continue;
+      TF_ASSIGN_OR_RETURN(auto location, catalog->LoadMetadataLocation(id));
+      if (!location) continue;
+      auto path = LocalPathFromUri(*location);
+      if (!path.ok()) continue;  // another file system: not under a local folder
+      const std::string file = fs::path(*path).lexically_normal().string();
+      if (file.starts_with(prefix)) return id.ToString() + " (" + file + ")";
+    }
+  }
+  return std::string();
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
@@ -65,6 +89,14 @@ Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chro
     return std::vector<std::string>{};
   }
   TF_ASSIGN_OR_RETURN(std::string root, LocalPathFromUri(md.location));
+  TF_ASSIGN_OR_RETURN(std::string other, OtherTableUnder(table, root));
+  if (!other.empty()) {
+    if (not_cleaned != nullptr) {
+      *not_cleaned = "its folder also holds the metadata of table " + other +
+                     " (renamed, or registered there by another tool): files are not removed";
+    }
+    return std::vector<std::string>{};
+  }
   const auto cutoff = fs::file_time_type::clock::now() - min_age;
   std::vector<std::string> removed;
   for (const char* folder : {"data", "metadata"}) {

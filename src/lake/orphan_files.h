@@ -19,8 +19,10 @@
 namespace tradeflow::lake {
 
 // Returns the local paths removed (or, with dry_run, that would be removed). When the table's
-// folder holds a foreign table too, nothing is removed (each table's files would look like the
-// other's leftovers) and *not_cleaned (if given) says why.
+// folder holds a foreign table too, or the current metadata of another table of the catalog (a
+// table renamed keeps its folder, where a new table of the old name is then made), nothing is
+// removed (each table's files would look like the other's leftovers) and *not_cleaned (if given)
+// says why.
 Result<std::vector<std::string>> RemoveOrphanFiles(const Table& table, std::chrono::seconds min_age,
                                                    bool dry_run = false,
                                                    std::string* not_cleaned = nullptr);

@@ -117,5 +117,40 @@ TEST(OrphanFilesTest, AFolderOfAnotherCatalogsTableIsNeitherSharedNorCleaned) {
   fs::remove_all(root);
 }
 
+// A table renamed (pyiceberg's rename_table, or a drop and a register) keeps its folder, where a
+// new table of the old name is then made: the renamed table's files are not the new one's
+// leftovers.
+TEST(OrphanFilesTest, ARenamedTablesFilesAreNotTheNewTablesLeftovers) {
+  fs::path root = fs::temp_directory_path() / "tf_orphan_files_renamed";
+  fs::remove_all(root);
+  const std::string location = ToFileUri((root / "t").string());
+  auto catalog = OpenSqliteCatalog((root / "catalog.db").string(), "tradeflow");
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  auto schema = arrow::schema({testing::F("id", arrow::int64(), 1)});
+  auto table = Table::Create(catalog->get(), {"trading", "t"}, location, *schema);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto ids = arrow::Int64Builder();
+  ASSERT_TRUE(ids.AppendValues({1, 2, 3}).ok());
+  auto batch = arrow::RecordBatch::Make(schema, 3, {ids.Finish().ValueOrDie()});
+  auto files = (*table)->WriteDataFiles(schema, {batch});
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_TRUE((*table)->Append(*files, *schema, {}).ok());
+  const std::string metadata = (*table)->metadata_location();
+  ASSERT_TRUE((*catalog)->DropTable({"trading", "t"}).ok());
+  ASSERT_TRUE((*catalog)->CreateTable({"trading", "t_archive"}, metadata).ok());
+
+  auto again = Table::Stage(catalog->get(), {"trading", "t"}, location, *schema);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  std::string not_cleaned;
+  auto removed = RemoveOrphanFiles(**again, std::chrono::seconds(0), false, &not_cleaned);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_TRUE(removed->empty());
+  EXPECT_NE(not_cleaned.find("the metadata of table trading.t_archive"), std::string::npos)
+      << not_cleaned;
+  EXPECT_TRUE(fs::exists(*LocalPathFromUri((*files)[0].file_path)));
+  EXPECT_TRUE(Table::Load(catalog->get(), {"trading", "t_archive"}).ok());
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace tradeflow::lake

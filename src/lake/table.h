@@ -98,6 +98,8 @@ class Table {
   const TableMetadata& metadata() const { return metadata_; }
   // The identity of the catalog this table object works with (Catalog::identity()).
   std::string catalog_identity() const { return catalog_ != nullptr ? catalog_->identity() : ""; }
+  // The catalog this table object works with (null for a table read without one).
+  Catalog* catalog() const { return catalog_; }
   const std::string& metadata_location() const { return metadata_location_; }
 
   // Re-reads the current metadata from the catalog.

@@ -858,3 +858,23 @@ def test_a_rollback_is_not_taken_for_a_stopped_run(workspace):
     assert plain.returncode == 0, plain.stderr
     assert "finishing a reading" not in plain.stderr, plain.stderr
     assert plain.stdout.count("skipped: already ingested") == 2, plain.stdout
+
+
+def test_a_table_renamed_with_pyiceberg_keeps_its_files(workspace):
+    # A renamed table keeps its folder, where the next run makes a new table of the old name:
+    # the renamed table's files, however old, are not the new table's leftovers.
+    assert workspace.run_pipeline().returncode == 0
+    catalog = workspace.catalog()
+    rows = catalog.load_table("trading.trade_events").scan().to_arrow().num_rows
+    catalog.rename_table("trading.trade_events", "trading.trade_events_archive")
+    three_days_ago = time.time() - 3 * 86400
+    for path in (workspace.root / "lake").rglob("*"):
+        if path.is_file():
+            os.utime(path, (three_days_ago, three_days_ago))
+    result = workspace.run_pipeline()
+    assert result.returncode == 0, result.stderr
+    assert "orphaned" not in result.stdout + result.stderr
+    assert "the metadata of table trading.trade_events_archive" in result.stderr
+    archive = workspace.catalog().load_table("trading.trade_events_archive")
+    assert archive.scan().to_arrow().num_rows == rows
+    assert workspace.table().scan().to_arrow().num_rows == rows  # read again into the new one
