@@ -406,9 +406,14 @@ Result<int64_t> Table::Append(const std::vector<DataFile>& files, const arrow::S
       return checked;
     }
     TableMetadata next = metadata_;
-    // Schema: a proto that gained fields makes a new current schema in this same commit.
+    // Schema: a proto that gained fields makes a new current schema in this same commit: the
+    // table's, with those fields added (not the rows' own, which would undo what other writers
+    // changed: a column pyiceberg added, a doc).
     TF_ASSIGN_OR_RETURN(nlohmann::json iceberg_schema, IcebergSchemaFromArrow(schema, 0));
     TF_ASSIGN_OR_RETURN(IcebergFieldIds ids, FieldIdsOfIcebergSchema(iceberg_schema));
+    if (const nlohmann::json* table_schema = CurrentSchema(next)) {
+      TF_ASSIGN_OR_RETURN(iceberg_schema, MergeSchemas(*table_schema, iceberg_schema));
+    }
     SetCurrentSchema(next, iceberg_schema, std::max(ids.max_id, next.last_column_id));
     const nlohmann::json* current_schema = CurrentSchema(next);
     // A commit that adds no file (a run of replays only) writes no manifest: an empty one would

@@ -464,6 +464,66 @@ void RecordPreviousMetadataFile(TableMetadata& md, const std::string& previous_l
   }
 }
 
+namespace {
+
+Result<json> MergeTypes(const json& table_type, const json& written_type);
+
+// The struct fields of `table_fields` merged with those of `written_fields` of the same id, then
+// the written fields the table lacks.
+Result<json> MergeFields(const json& table_fields, const json& written_fields) {
+  std::map<int64_t, const json*> written_by_id;
+  for (const json& f : written_fields) written_by_id[f.value("id", int64_t{-1})] = &f;
+  json out = json::array();
+  std::set<int64_t> seen;
+  for (const json& f : table_fields) {
+    const int64_t id = f.value("id", int64_t{-1});
+    seen.insert(id);
+    auto w = written_by_id.find(id);
+    json merged = f;
+    if (w != written_by_id.end()) {
+      if (w->second->value("name", "") != f.value("name", "")) {
+        return Status::Invalid("field id " + std::to_string(id) + " is '" + f.value("name", "") +
+                               "' in the table's schema but '" + w->second->value("name", "") +
+                               "' in the rows written: another writer changed the schema "
+                               "meanwhile; run again");
+      }
+      if (f.contains("type") && w->second->contains("type")) {
+        TF_ASSIGN_OR_RETURN(merged["type"], MergeTypes(f["type"], (*w->second)["type"]));
+      }
+    }
+    out.push_back(std::move(merged));
+  }
+  for (const json& f : written_fields) {
+    if (!seen.count(f.value("id", int64_t{-1}))) out.push_back(f);
+  }
+  return out;
+}
+
+Result<json> MergeTypes(const json& table_type, const json& written_type) {
+  if (!table_type.is_object() || !written_type.is_object()) return table_type;  // primitives
+  const std::string kind = table_type.value("type", "");
+  if (kind != written_type.value("type", "")) return table_type;
+  json out = table_type;
+  if (kind == "struct" && table_type.contains("fields") && written_type.contains("fields")) {
+    TF_ASSIGN_OR_RETURN(out["fields"], MergeFields(table_type["fields"], written_type["fields"]));
+  } else if (kind == "list" && table_type.contains("element") && written_type.contains("element")) {
+    TF_ASSIGN_OR_RETURN(out["element"], MergeTypes(table_type["element"], written_type["element"]));
+  } else if (kind == "map" && table_type.contains("value") && written_type.contains("value")) {
+    TF_ASSIGN_OR_RETURN(out["value"], MergeTypes(table_type["value"], written_type["value"]));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<json> MergeSchemas(const json& table_schema, const json& written) {
+  json out = table_schema;
+  out.erase("schema-id");
+  TF_ASSIGN_OR_RETURN(out["fields"], MergeFields(table_schema.value("fields", json::array()),
+                                                 written.value("fields", json::array())));
+  return out;
+}
+
 void SetCurrentSchema(TableMetadata& md, json schema, int32_t last_column_id) {
   md.last_column_id = std::max(md.last_column_id, last_column_id);
   const json no_fields = json::array();

@@ -94,6 +94,15 @@ void AddSnapshot(TableMetadata& metadata, Snapshot snapshot, int64_t now_ms);
 void RecordPreviousMetadataFile(TableMetadata& metadata, const std::string& previous_location,
                                 int64_t timestamp_ms);
 
+// The table's schema `table_schema` with the fields of `written` (the schema a writer's rows
+// have) that it lacks added, nested ones included: what a commit of those rows makes current.
+// Everything the table's schema has stays as it is (columns, docs and type promotions other
+// writers made), so a commit never undoes another writer's schema change, and when `written`
+// adds nothing the result equals `table_schema`. Invalid when one field id names two fields
+// (another writer gave the id to a column of its own while this writer's was assigned it).
+Result<nlohmann::json> MergeSchemas(const nlohmann::json& table_schema,
+                                    const nlohmann::json& written);
+
 // Makes `schema` current. Reuses an existing schema with the same fields and identifier-field-ids,
 // otherwise adds `schema` under a new schema-id (max + 1). last-column-id becomes at least
 // `last_column_id`.

@@ -174,6 +174,46 @@ TEST(TableMetadataTest, RecordPreviousMetadataFileAppendsAndTrims) {
   EXPECT_EQ(doc["metadata-log"][2]["metadata-file"], "f5");
 }
 
+// A commit makes current the table's schema with the fields its rows add, nested ones included:
+// what other writers changed (a column, a doc) stays, and rows that add nothing change nothing.
+TEST(TableMetadataTest, MergeSchemasKeepsTheTablesAndAddsTheRowsNewFields) {
+  const json table = json::parse(R"({"type": "struct", "schema-id": 1, "fields": [
+      {"id": 1, "name": "id", "required": false, "type": "string", "doc": "the deal"},
+      {"id": 2, "name": "legs", "required": false, "type": {"type": "list", "element-id": 3,
+        "element-required": false, "element": {"type": "struct", "fields": [
+          {"id": 4, "name": "qty", "required": false, "type": "long"}]}}},
+      {"id": 9, "name": "desk_note", "required": false, "type": "string"}]})");
+  json written = json::parse(R"({"type": "struct", "schema-id": 0, "fields": [
+      {"id": 1, "name": "id", "required": false, "type": "string"},
+      {"id": 2, "name": "legs", "required": false, "type": {"type": "list", "element-id": 3,
+        "element-required": false, "element": {"type": "struct", "fields": [
+          {"id": 4, "name": "qty", "required": false, "type": "int"}]}}}]})");
+  auto same = MergeSchemas(table, written);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  json expected = table;
+  expected.erase("schema-id");
+  EXPECT_EQ(*same, expected);  // the promoted qty (int → long) and the doc stay the table's
+
+  written["fields"][1]["type"]["element"]["fields"].push_back(
+      {{"id", 10}, {"name", "unit"}, {"required", false}, {"type", "string"}});
+  written["fields"].push_back(
+      {{"id", 11}, {"name", "uti"}, {"required", false}, {"type", "string"}});
+  auto merged = MergeSchemas(table, written);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  ASSERT_EQ((*merged)["fields"].size(), 4u);
+  EXPECT_EQ((*merged)["fields"][2]["name"], "desk_note");
+  EXPECT_EQ((*merged)["fields"][3]["name"], "uti");
+  EXPECT_EQ((*merged)["fields"][0]["doc"], "the deal");
+  const json& leg = (*merged)["fields"][1]["type"]["element"]["fields"];
+  ASSERT_EQ(leg.size(), 2u);
+  EXPECT_EQ(leg[1]["name"], "unit");
+
+  written["fields"][3]["id"] = 9;  // another writer gave id 9 to a column of its own meanwhile
+  auto clash = MergeSchemas(table, written);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_NE(clash.status().message().find("field id 9 is 'desk_note'"), std::string::npos);
+}
+
 TEST(TableMetadataTest, SetCurrentSchemaAddsOrReuses) {
   TableMetadata md = NewTradeTable();
   json evolved = TradeSchema();

@@ -28,26 +28,45 @@ Result<model::FieldIds> ExistingFieldIds(const lake::Table* table) {
   return ids;
 }
 
-// Rows of `descriptor` only ever gain columns (the evolution rule of the protos), so an existing
-// table with a column they lack holds other rows: another pipeline's trade table named as this
-// one's quarantine, say. Writing on would make their schema the table's, and its rows unreadable.
-Status CheckSameKindOfRows(const lake::TableIdentifier& id, const model::FieldIds& existing,
+std::string FirstFew(const std::vector<std::string>& names) {
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 4; ++i) list += (i ? ", " : "") + names[i];
+  if (names.size() > 4) list += ", ...";
+  return list;
+}
+
+// Rows of `descriptor` only ever gain columns (the evolution rule of the protos). A table whose
+// columns are mostly not theirs holds other rows: another pipeline's trade table named as this
+// one's quarantine, say; writing on would mix two kinds of rows. A few columns of its own are
+// another writer's additions (a column added with pyiceberg, for notes): the rows written here
+// leave them null, which an optional column allows and a required one does not.
+Status CheckSameKindOfRows(const lake::TableIdentifier& id, const lake::Table& table,
                            const google::protobuf::Descriptor* descriptor) {
   TF_ASSIGN_OR_RETURN(auto own, model::DeriveArrowSchema(descriptor, {}));
-  std::vector<std::string> foreign;
-  for (const auto& [path, field_id] : existing.by_path) {
-    if (own.ids.by_path.count(path) == 0 && path.find('.') == std::string::npos) {
-      foreign.push_back(path);
-    }
+  const nlohmann::json* schema = lake::CurrentSchema(table.metadata());
+  if (schema == nullptr || !schema->contains("fields")) return Status::OK();
+  std::vector<std::string> foreign, required;
+  size_t columns = 0;
+  for (const nlohmann::json& field : (*schema)["fields"]) {
+    ++columns;
+    const std::string name = field.value("name", "");
+    if (own.ids.by_path.count(name)) continue;
+    foreign.push_back(name);
+    if (field.value("required", false)) required.push_back(name);
   }
-  if (foreign.empty()) return Status::OK();
-  std::string list;
-  for (size_t i = 0; i < foreign.size() && i < 4; ++i) list += (i ? ", " : "") + foreign[i];
-  if (foreign.size() > 4) list += ", ...";
-  return Status::Invalid("table " + id.ToString() + " holds other rows than " +
-                         descriptor->full_name() + " (it has columns they do not: " + list +
-                         "): another pipeline's table of another kind? Name this one otherwise "
-                         "(table.name or quarantine.name)");
+  if (foreign.size() * 2 > columns) {
+    return Status::Invalid("table " + id.ToString() + " holds other rows than " +
+                           descriptor->full_name() +
+                           " (most of its columns are not theirs: " + FirstFew(foreign) +
+                           "): another pipeline's table of another kind? Name this one otherwise "
+                           "(table.name or quarantine.name)");
+  }
+  if (!required.empty()) {
+    return Status::Invalid("table " + id.ToString() + " has required columns that " +
+                           descriptor->full_name() + " rows do not fill: " + FirstFew(required) +
+                           " (added by another writer?): make them optional, or drop them");
+  }
+  return Status::OK();
 }
 
 // A table to write into, loaded or (when it does not exist yet) staged for creation by the first
@@ -71,7 +90,7 @@ Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifie
     return loaded.status();
   }
   TF_ASSIGN_OR_RETURN(model::FieldIds ids, ExistingFieldIds(out.table.get()));
-  if (out.table) TF_RETURN_IF_ERROR(CheckSameKindOfRows(id, ids, descriptor));
+  if (out.table) TF_RETURN_IF_ERROR(CheckSameKindOfRows(id, *out.table, descriptor));
   TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
   out.schema = derived.schema;
   if (!out.table) {

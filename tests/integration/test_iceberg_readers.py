@@ -407,3 +407,29 @@ def test_a_long_string_upper_bound_is_truncated_and_incremented(loaded):
         assert task.file.upper_bounds[field] == b"deal_tracking_nv"
         assert task.file.lower_bounds[field] == b"deal_tracking_nu"
     assert list(table.scan(row_filter=GreaterThan("source_trade_id_scheme", "e")).plan_files()) == []
+
+
+def test_schema_changes_another_writer_made_are_kept(workspace):
+    # pyiceberg adds a column (for a desk's notes) and documents another: a later tradeflow
+    # commit keeps both, and its rows leave the added column null.
+    from pyiceberg.types import StringType
+
+    assert workspace.run_pipeline().returncode == 0
+    table = workspace.table()
+    before = table.scan().to_arrow().num_rows
+    with table.update_schema() as update:
+        update.add_column("desk_note", StringType(), doc="a desk's note")
+        update.update_column("source_record_id", doc="ETRM tran_num")
+    schema_id = workspace.table().metadata.current_schema_id
+    lines = (workspace.root / "etrm_trades.csv").read_text().splitlines(keepends=True)
+    (workspace.root / "day2.csv").write_text(lines[0] + "".join("9" + l for l in lines[1:]))
+    pipeline = workspace.write_pipeline(
+        "two_days.yaml", {"path: etrm_trades.csv": "paths: [etrm_trades.csv, day2.csv]"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    table = workspace.table()
+    assert table.metadata.current_schema_id == schema_id
+    assert table.schema().find_field("desk_note").doc == "a desk's note"
+    assert table.schema().find_field("source_record_id").doc == "ETRM tran_num"
+    notes = table.scan(selected_fields=("desk_note",)).to_arrow()["desk_note"]
+    assert len(notes) > before and notes.null_count == len(notes)

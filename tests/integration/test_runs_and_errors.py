@@ -299,7 +299,7 @@ def test_a_table_of_another_kind_of_rows_is_refused(committed):
         "on_bad_record: quarantine": "on_bad_record: quarantine\nquarantine: {name: trade_events}"})
     fails_cleanly(committed, quarantine_into_trades,
                   "table trading.trade_events holds other rows than "
-                  "tradeflow.quarantine.v1.QuarantineRecord (it has columns they do not: ",
+                  "tradeflow.quarantine.v1.QuarantineRecord (most of its columns are not theirs: ",
                   "Name this one otherwise (table.name or quarantine.name)")
     corrupt(committed, "one_bad.csv", 5, "exec_time", "yesterday")
     assert committed.run_pipeline(with_limit(committed, "ok.yaml", "one_bad.csv", "1%")).returncode == 0
