@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/stop_signal.h"
 #include "observe/progress.h"
 #include "pipeline/batch_run.h"
 #include "pipeline/ingest_state.h"
@@ -19,7 +20,9 @@
 namespace tradeflow::cli {
 namespace {
 
-// Exit codes: 0 done; 1 failed (data, configuration, I/O); 2 the command line is wrong; 75
+// Exit codes: 0 done; 1 failed (data, configuration, I/O); 2 the command line is wrong; 130 or
+// 143, a run stopped by SIGINT or SIGTERM before its commit (nothing committed, its files
+// removed); 75
 // (EX_TEMPFAIL) another writer changed a table under this run (a kConflict), or held the
 // catalog locked for longer than the wait (kUnavailable), which stopped without committing
 // more: running again ingests what is still new, so a scheduler may retry on it alone.
@@ -37,6 +40,8 @@ int FlushOutput() {
 
 int Fail(const Status& st) {
   std::cerr << "tradeflow: error: " << st.message() << "\n";
+  // Stopped by a signal: the shell's convention for a process it ended (143 for SIGTERM).
+  if (st.code() == StatusCode::kCancelled) return 128 + (StopRequested() ? StopRequested() : 15);
   const bool again = st.code() == StatusCode::kConflict || st.code() == StatusCode::kUnavailable;
   return again ? kExitRunAgain : kExitFailed;
 }
@@ -138,6 +143,7 @@ int Main(int argc, char** argv) {
       }
       options.reread.push_back(canonical.string());
     }
+    InstallStopHandlers();  // a run stops cleanly on SIGTERM and SIGINT; other commands need not
     auto summary = pipeline::RunPipeline(*config, options);
     progress.Finish();
     if (!summary.ok()) return Fail(summary.status().WithContext("run failed"));

@@ -23,6 +23,7 @@ void CrashPoint(std::string_view point);
 // TRADEFLOW_PAUSE_FILE and waits until the test deletes it (ten minutes at most); only the first
 // time the process passes the point. The points:
 //   inputs-hashed                a run has hashed its inputs and read none yet
+//   data-file-written            a trade data file is durable (the run reads on meanwhile)
 //   before-commit                a run's data files are all written, nothing is committed yet
 //   before-trade-commit          its quarantine snapshot (if any) is committed, its trades not
 //   before-catalog-swap:<table>  a commit to the table has checked what others committed and

@@ -24,6 +24,7 @@ enum class StatusCode {
   kIOError,          // the operating system or a library failed to read or write
   kInternal,         // a bug: an invariant of ours does not hold
   kUnavailable,      // a shared resource (the catalog) was busy: nothing changed; retry later
+  kCancelled,        // stopped on request (SIGTERM, SIGINT) before committing anything
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -42,6 +43,7 @@ class [[nodiscard]] Status {
   static Status IOError(std::string msg) { return {StatusCode::kIOError, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
+  static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -170,6 +170,7 @@ Result<RowWriter::ClosedFile> RowWriter::CloseFile(OpenFile* file) const {
   // Rows are sorted write by write: only a file written in one go is sorted as a whole.
   if (file->writes == 1) closed.sort_order_id = options_.sort_order_id;
   CrashPoint("data-file-written");
+  PausePoint("data-file-written");
   return ClosedFile{file->number, std::move(closed)};
 }
 

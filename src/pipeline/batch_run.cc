@@ -75,12 +75,16 @@ Result<RunSummary> BatchRun::Run() {
   const auto started = std::chrono::steady_clock::now();
   TF_RETURN_IF_ERROR(Prepare());
   TF_RETURN_IF_ERROR(Plan());
+  TF_RETURN_IF_ERROR(StopIfRequested());
   int index = 0;
   for (auto& [input, file] : todo_) {
     ++index;
     Status processed = ProcessFile(input, index, static_cast<int>(todo_.size()), file);
+    if (processed.ok()) processed = StopIfRequested();
     if (!processed.ok()) return AbandonWrites(processed);
   }
+  // From here the run commits: a stop requested now waits for the commit to finish, as a
+  // half-written table is worse than a run that ends a moment later.
   TF_RETURN_IF_ERROR(Commit());
   for (auto& f : summary_.files) {
     summary_.records_read += f.records_read;
@@ -93,6 +97,15 @@ Result<RunSummary> BatchRun::Run() {
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return std::move(summary_);
+}
+
+Status BatchRun::StopIfRequested() const {
+  const int signal = StopRequested();
+  if (signal == 0) return Status::OK();
+  return Status::Cancelled("stopped by " + SignalName(signal) +
+                           " before its commit: nothing was committed, and this run's "
+                           "uncommitted data files were removed; run it again to ingest its "
+                           "inputs");
 }
 
 Status BatchRun::Prepare() {
@@ -454,6 +467,7 @@ Status BatchRun::ReadChunks(sources::RecordSource& source, const sources::InputF
                             std::deque<std::future<std::unique_ptr<RecordChunk>>>* in_flight) {
   const size_t max_in_flight = 2 * static_cast<size_t>(pool_.size()) + 1;
   for (bool more = true; more;) {
+    TF_RETURN_IF_ERROR(StopIfRequested());
     std::unique_ptr<RecordChunk> chunk = SpareChunk();
     chunk->input = input;
     chunk->file_index = file_index;

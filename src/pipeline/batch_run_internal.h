@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "common/crash_points.h"
+#include "common/stop_signal.h"
 #include "common/thread_pool.h"
 #include "lake/catalog/sqlite_catalog.h"
 #include "lake/file_io.h"
@@ -99,6 +100,9 @@ class BatchRun {
 
  private:
   Status Prepare();
+  // Cancelled when SIGTERM or SIGINT asked the run to stop (common/stop_signal.h): polled
+  // between chunks and files, never once the commit has begun.
+  Status StopIfRequested() const;
 
   // --reread names an input, or a copy of one (the same bytes under another name).
   // The pipeline's validation, with the rules that need a normalisation step that is off skipped.

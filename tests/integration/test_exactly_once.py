@@ -878,3 +878,30 @@ def test_a_table_renamed_with_pyiceberg_keeps_its_files(workspace):
     archive = workspace.catalog().load_table("trading.trade_events_archive")
     assert archive.scan().to_arrow().num_rows == rows
     assert workspace.table().scan().to_arrow().num_rows == rows  # read again into the new one
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_stopped_by_sigterm_or_sigint_commits_nothing_and_removes_its_files(
+        workspace, signal_number):
+    # A scheduler cancels with SIGTERM (Dagster, systemd, Kubernetes), a user with Ctrl-C: the
+    # run stops before its commit, removes the data files it wrote and says so.
+    lines = (workspace.root / "etrm_trades.csv").read_bytes().decode().split("\r\n")
+    rows = [l for l in lines[1:] if l]
+    body = [f"{k:03d}{l}" for k in range(400) for l in rows]
+    (workspace.root / "big.csv").write_bytes("\r\n".join([lines[0]] + body).encode())
+    pipeline = workspace.write_pipeline("big.yaml", {
+        "path: etrm_trades.csv": "path: big.csv",
+        "  name: trade_events": "  name: trade_events\n  buffer_mb: 1\n  target_file_mb: 1"})
+    run = start_paused_before_commit(workspace, pipeline, point="data-file-written")
+    assert files_under(workspace, "trade_events"), "a data file should have been written"
+    run.send_signal(signal_number)
+    out, err = resume(workspace, run)
+    assert run.returncode == 128 + signal_number, (out, err)
+    assert f"stopped by {signal.Signals(signal_number).name} before its commit" in err
+    assert "nothing was committed" in err
+    assert not [p for p in files_under(workspace, "trade_events") if p.endswith(".parquet")]
+    assert not workspace.catalog().table_exists("trading.trade_events")
+
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert f"read {len(body)} = " in result.stdout
