@@ -110,7 +110,16 @@ Result<std::unique_ptr<Table>> Table::Load(Catalog* catalog, const TableIdentifi
 Status Table::Refresh() {
   TF_ASSIGN_OR_RETURN(auto location, catalog_->LoadMetadataLocation(id_));
   if (!location) return Status::NotFound("table " + id_.ToString() + " does not exist");
-  TF_ASSIGN_OR_RETURN(metadata_, ReadMetadata(*location));
+  auto metadata = ReadMetadata(*location);
+  if (!metadata.ok()) {
+    // Never NotFound: the table exists (the catalog names it), and a writer taking it for a new
+    // one would read again every input the table holds, then lose every commit race to it.
+    return Status::IOError("table " + id_.ToString() +
+                           " cannot be read: " + metadata.status().message() +
+                           " (the catalog's current metadata file for it: restore that file, or "
+                           "point the catalog at an earlier one of its metadata folder)");
+  }
+  metadata_ = std::move(*metadata);
   metadata_location_ = *location;
   return Status::OK();
 }

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
+from urllib.parse import urlparse
 
 import pytest
 
@@ -799,3 +800,18 @@ def test_a_missing_data_file_of_the_table_is_named_with_what_to_do(workspace):
     assert "restore it, from a backup" in result.stderr
     shown = workspace.run("show", "trading.trade_events")
     assert "a data file the table references cannot be read" in shown.stderr, shown.stderr
+
+
+def test_a_table_whose_metadata_file_is_gone_stops_the_run_naming_it(workspace):
+    # The catalog names the table, so it is not a new one: taking it for one would read every
+    # ingested input again and then lose every commit to the table (exit 75, forever).
+    assert workspace.run_pipeline().returncode == 0
+    metadata = Path(urlparse(workspace.table().metadata_location).path)
+    metadata.unlink()
+    result = workspace.run_pipeline()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "table trading.trade_events cannot be read" in result.stderr
+    assert str(metadata) in result.stderr
+    assert "restore that file" in result.stderr
+    shown = workspace.run("snapshots", "trading.trade_events")
+    assert shown.returncode == 1 and "cannot be read" in shown.stderr
