@@ -835,7 +835,9 @@ void Mapper::FindConditionalColumns() {
   std::vector<char> always(source_fields_.size(), 0), conditional(source_fields_.size(), 0);
   for (size_t r = 0; r < rules_.size(); ++r) {
     const CompiledRule& rule = *rules_[r];
-    if (rule.when_column >= 0) always[rule.when_column] = 1;
+    // A condition's column counts as read where its condition holds: a value no condition
+    // matched (a time zone no rule was written for) is kept, not dropped.
+    if (rule.when_column >= 0) read[r].push_back(rule.when_column);
     CollectColumns(rule.source, &read[r]);
     for (int c : read[r]) (rule.when_column >= 0 ? conditional : always)[c] = 1;
   }

@@ -634,8 +634,9 @@ Mapped MapOne(const Mapper& mapper, const std::vector<std::string>& row) {
 }
 
 // A column only conditional rules read, in a record where none of them applies, is kept in
-// source_attributes as an unmapped column is (a swap's stray strike), not dropped. A condition's
-// own column, and one an unconditional rule reads, never are.
+// source_attributes as an unmapped column is (a swap's stray strike), not dropped; so is a
+// condition's own column where none of the conditions on it holds (a value no rule was written
+// for). One an unconditional rule reads never is.
 TEST(MapperTest, AValueNoApplyingRuleReadIsKeptInSourceAttributes) {
   MappingSpec spec;
   spec.version = "v1";
@@ -652,12 +653,13 @@ TEST(MapperTest, AValueNoApplyingRuleReadIsKeptInSourceAttributes) {
   Mapped crude = MapOne(**mapper, Row({{7, " Marex "}, {8, "Crude"}}));
   ASSERT_EQ(crude.error, "");
   EXPECT_EQ(crude.event.source_attributes().at("book"), "Marex");
-  EXPECT_EQ(crude.event.source_attributes().count("desk"), 0u);
+  EXPECT_EQ(crude.event.source_attributes().at("desk"), "Crude");
   EXPECT_EQ(crude.event.source_attributes().count("deal"), 0u);
   Mapped options = MapOne(**mapper, Row({{7, "Marex"}, {8, "Options"}}));
   ASSERT_EQ(options.error, "");
   EXPECT_EQ(options.event.parties().broker().name(), "Marex");
   EXPECT_EQ(options.event.source_attributes().count("book"), 0u);
+  EXPECT_EQ(options.event.source_attributes().count("desk"), 0u);
 }
 
 // An option the target's type does not use is an error, not ignored.
