@@ -130,11 +130,18 @@ bool BatchRun::QuarantinedEarlier(const sources::InputFile& input,
 }
 
 void BatchRun::AddRejectedDuplicate(RecordOutcome* out) const {
-  // Only a record that was mapped has its key: one that failed mapping may have it wrong.
-  if (out->stage != tradeflow::quarantine::v1::STAGE_VALIDATE || !out->mapped ||
-      out->key.source_trade_id.empty()) {
-    return;
-  }
+  // A record has its key when it was mapped, and a value that did not convert was none of the
+  // key's (a price that is no number leaves the key right; a version that is none does not).
+  // (A mapping that failed as a whole names no field: its key is not known either.)
+  auto key_unknown = [](const RecordFailure& f) {
+    return f.rule == "mapping_error" &&
+           (f.field.empty() || f.field == "source_system" || f.field == "source_trade_id" ||
+            f.field == "source_version");
+  };
+  const bool key_mapped = out->stage == tradeflow::quarantine::v1::STAGE_VALIDATE ||
+                          (out->stage == tradeflow::quarantine::v1::STAGE_MAP &&
+                           std::none_of(out->failures.begin(), out->failures.end(), key_unknown));
+  if (!key_mapped || !out->mapped || out->key.source_trade_id.empty()) return;
   std::optional<validate::RuleFailure> duplicate =
       validator_->CheckRejectedDuplicate(out->key, out->content_hash, duplicates_);
   if (duplicate) {

@@ -158,6 +158,24 @@ def test_a_rejected_repeat_of_a_version_also_fails_unique_version(workspace):
     assert {"source_trade_id": rows[1]["deal_num"], "source_version": 7} in ids
 
 
+def test_a_repeat_with_a_value_that_cannot_be_read_also_fails_unique_version(workspace):
+    # A quantity that is no number leaves the record's key right: fixing it alone would not
+    # get the repeat stored, so its row says so. A version that is no number leaves no key.
+    fieldnames, rows = example_rows()
+    accepted = dict(rows[5])  # line 2
+    bad_quantity = dict(rows[5], quantity="x")  # line 3: the same version again
+    bad_version = dict(rows[5], version="x")  # line 4
+    write_csv(workspace.root / "repeat.csv", fieldnames, [accepted, bad_quantity, bad_version])
+    pipeline = workspace.write_pipeline("repeat.yaml", {"path: etrm_trades.csv": "path: repeat.csv"})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "read 3 = accepted 1 + quarantined 2" in result.stdout
+    quarantine = workspace.catalog().load_table("trading.quarantine").scan().to_arrow()
+    by_line = {q["line"]: {f["rule"] for f in q["failures"]} for q in quarantine.to_pylist()}
+    assert by_line[3] == {"mapping_error", "unique_version"}
+    assert "unique_version" not in by_line[4]
+
+
 def test_a_value_that_cannot_be_read_is_listed_with_the_other_failed_rules(workspace):
     """A record with a value that does not convert still goes through the rules, so that its
     quarantine row names everything to fix at once; a rule about the unreadable field itself
