@@ -772,8 +772,12 @@ class Checker {
         // Say which part is wrong: a 20-character LEI in lower case is told it is not 20 long.
         const bool lower =
             std::any_of(lei.begin(), lei.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-        const std::string why = lei.size() != 20
-                                    ? "is " + std::to_string(lei.size()) + " characters, not 20"
+        // Characters, not bytes: "É" is one (a UTF-8 continuation byte starts none).
+        const auto chars = std::count_if(lei.begin(), lei.end(), [](char c) {
+          return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        });
+        const std::string why = chars != 20
+                                    ? "is " + std::to_string(chars) + " characters, not 20"
                                 : lower ? "has lower-case letters; an LEI is written in upper case"
                                         : "is not 18 characters [A-Z0-9] and two check digits";
         Fail(B::kLeiFormat, field, "LEI " + QuoteValue(lei) + " " + why + " (ISO 17442)");

@@ -698,6 +698,13 @@ TEST_F(BuiltinRulesTest, LeiFormatAndCheckDigitsOnEveryParty) {
   e.mutable_parties()->mutable_counterparty()->set_lei("529900T8BM49AURSDO5");
   EXPECT_EQ(FailsOnly(e, "lei_format", "parties.counterparty.lei"),
             "LEI '529900T8BM49AURSDO5' is 19 characters, not 20 (ISO 17442)");
+  // Characters, not bytes: an É is one character, though not one an LEI may have.
+  e.mutable_parties()->mutable_counterparty()->set_lei("5493NJ89S3QT8HI7OU8\xC3\x89");
+  EXPECT_THAT(FailsOnly(e, "lei_format", "parties.counterparty.lei"),
+              ::testing::HasSubstr("is not 18 characters [A-Z0-9] and two check digits"));
+  e.mutable_parties()->mutable_counterparty()->set_lei("5493NJ89S3QT8HI7OU85\xC2\xA0");
+  EXPECT_THAT(FailsOnly(e, "lei_format", "parties.counterparty.lei"),
+              ::testing::HasSubstr("is 21 characters, not 20"));
   e = Future();
   e.mutable_parties()->mutable_internal_legal_entity()->set_lei("5493001kjtiigc8y1r12");
   EXPECT_EQ(FailsOnly(e, "lei_format", "parties.internal_legal_entity.lei"),
