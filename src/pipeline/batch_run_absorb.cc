@@ -99,12 +99,15 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
     std::string why = earlier(*failed)
                           ? std::string("by ") + kByAnInterruptedRun
                           : "unique_version: a changed repeat of a version seen before";
+    // A leg with another leg's key fails for that itself; the others for its sake.
+    std::string same_key;
     if (!failed->outcome.accepted) {
       why = failed->outcome.failures.front().rule + ": " + failed->outcome.failures.front().message;
     } else if (const GroupMember* first = repeats_a_leg(*failed)) {
-      why = "its " + failed->outcome.key.ToString() + " is " + first->record.location +
-            "'s too: a package's legs need trade ids of their own (does source_trade_id hold a leg "
-            "number, and does each leg have its own?)";
+      same_key = "its " + failed->outcome.key.ToString() + " is " + first->record.location +
+                 "'s too: a package's legs need trade ids of their own (does source_trade_id "
+                 "hold a leg number, and does each leg have its own?)";
+      why = "unique_version: " + same_key;
     }
     const std::string message = failed->record.location + " of the same report is quarantined (" +
                                 why + "); the legs of a package are stored together or not at all";
@@ -113,9 +116,12 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
       TradeEvent event;  // the leg as it would have been stored
       if (!event.ParseFromString(m.outcome.row)) return Status::Internal("unreadable row");
       event.clear_content_hash();
-      RecordProcessor::MarkRejected(tradeflow::quarantine::v1::STAGE_VALIDATE,
-                                    {{"package_incomplete", "package_id", message}}, &event,
-                                    &m.outcome);
+      const bool itself = &m == &*failed && !same_key.empty();
+      RecordProcessor::MarkRejected(
+          tradeflow::quarantine::v1::STAGE_VALIDATE,
+          {itself ? RecordFailure{"unique_version", "source_trade_id", same_key}
+                  : RecordFailure{"package_incomplete", "package_id", message}},
+          &event, &m.outcome);
     }
   }
   for (GroupMember& m : group) {

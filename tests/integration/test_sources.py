@@ -183,9 +183,13 @@ def test_legs_of_one_report_with_one_trade_id_fail_their_package(workspace):
     pipeline = fixml_pipeline_over(workspace, "legno", [same_number])
     read, accepted, quarantined, _ = run_ok(workspace, pipeline)
     assert (read, accepted, quarantined) == (2, 0, 2)
-    for row in quarantine_rows(workspace):
-        [failure] = row["failures"]
-        assert failure["rule"] == "package_incomplete"
+    by_leg = {row["source_location"]: row["failures"] for row in quarantine_rows(workspace)}
+    [first] = by_leg["TrdCaptRpt 1 leg 1"]
+    assert first["rule"] == "package_incomplete"
+    assert first["message"].startswith("TrdCaptRpt 1 leg 2 of the same report is quarantined")
+    [second] = by_leg["TrdCaptRpt 1 leg 2"]  # fails for itself, not for its own sake
+    assert second["rule"] == "unique_version"
+    for failure in (first, second):
         assert "is TrdCaptRpt 1 leg 1's too: a package's legs need trade ids of their own" in failure["message"]
     # With unique_version off every repeat is stored, and so are these legs.
     off = workspace.write_pipeline("legno_off.yaml", {"\nmapping:": "\nvalidation:\n  builtin: {unique_version: off}\nmapping:"},
