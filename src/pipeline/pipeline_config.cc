@@ -83,6 +83,27 @@ bool IsPlainName(const std::string& name) {
   });
 }
 
+// SQLAlchemy's URL parsing decodes %XX escapes in a database path (my%20cat.db is "my cat.db"),
+// so the same catalog.uri names the same file for tradeflow and pyiceberg. A '%' not followed
+// by two hex digits is kept, as SQLAlchemy's unquote does.
+std::string PercentDecoded(const std::string& text) {
+  auto hex = [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c))
+               ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10)
+               : -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
 // tradeflow writes local files only: a path given as a URI is either one (file:///abs, and with
 // `sqlite` SQLAlchemy's sqlite:///relative or sqlite:////abs, the form pyiceberg's SqlCatalog
 // takes) or a mistake to say so, not a folder named "s3:" in the working directory.
@@ -99,7 +120,7 @@ Result<std::string> LocalPath(const std::string& text, bool sqlite) {
                                "a relative path needs no scheme)");
       }
     } else if (sqlite && scheme == "sqlite" && text.compare(colon, 4, ":///") == 0) {
-      path = text.substr(colon + 4);
+      path = PercentDecoded(text.substr(colon + 4));
     } else {
       return Status::Invalid("'" + text + "' is a " + scheme +
                              ":// location; tradeflow reads and writes local files only (a "

@@ -159,6 +159,10 @@ TEST(PipelineConfigTest, UriPathsAreLocalOrRefused) {
   c = Parse("catalog: {uri: \"sqlite:////data/lake/c.db\"}\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->catalog.uri, "/data/lake/c.db");
+  // SQLAlchemy (pyiceberg) decodes %XX in the path: the same URI names the same file.
+  c = Parse("catalog: {uri: \"sqlite:////data/my%20cat%2541.db%\"}\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->catalog.uri, "/data/my cat%41.db%");
   auto s3 = Parse("warehouse: s3://bucket/lake\n");
   ASSERT_FALSE(s3.ok());
   EXPECT_NE(s3.status().message().find("/p/etl.yaml:6: warehouse 's3://bucket/lake' is a s3:// "

@@ -8,6 +8,33 @@ namespace tradeflow::pipeline {
 
 namespace {
 
+// A catalog path as the database part of an SQLAlchemy URL, inside a Python string literal:
+// SQLAlchemy decodes %XX (so a '%' is written %25) and ends the path at '?' (query) or '#'.
+std::string SqlAlchemyPath(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    switch (c) {
+      case '%':
+        out += "%25";
+        break;
+      case '?':
+        out += "%3F";
+        break;
+      case '#':
+        out += "%23";
+        break;
+      case '"':
+      case '\\':
+        out += '\\';
+        out += c;
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string Replays(int64_t n) {
   return "of the accepted, " + std::to_string(n) + (n == 1 ? " was a version" : " were versions") +
          " already stored with the same content (replays, not stored again)";
@@ -97,8 +124,8 @@ std::string FormatRunSummary(const RunSummary& s) {
   out << "  catalog:  " << s.catalog_path << " (SQLite, catalog name '" << s.catalog_name << "')\n";
   out << "read it with pyiceberg:\n"
       << "  from pyiceberg.catalog.sql import SqlCatalog\n"
-      << "  catalog = SqlCatalog(\"" << s.catalog_name << "\", uri=\"sqlite:///" << s.catalog_path
-      << "\", warehouse=\"" << s.warehouse << "\")\n"
+      << "  catalog = SqlCatalog(\"" << s.catalog_name << "\", uri=\"sqlite:///"
+      << SqlAlchemyPath(s.catalog_path) << "\", warehouse=\"" << s.warehouse << "\")\n"
       << "  catalog.load_table(\"" << s.table << "\").scan().to_pandas()\n"
       << "or here: tradeflow show " << s.table << "\n";
   return out.str();

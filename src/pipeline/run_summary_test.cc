@@ -59,6 +59,14 @@ TEST(RunSummaryTest, ListsEachFileWithTheInvariantAndTheReplays) {
   EXPECT_TRUE(Has(text, "tradeflow show trading.trade_events")) << text;
 }
 
+// The pyiceberg lines work pasted as they are: SQLAlchemy decodes %XX in the catalog's URI.
+TEST(RunSummaryTest, TheCatalogUriIsWrittenAsSqlAlchemyReadsIt) {
+  RunSummary s = Committed();
+  s.catalog_path = "/w/sp ace/d%41 ta/q?\"/catalog.db";
+  EXPECT_TRUE(Has(FormatRunSummary(s), "uri=\"sqlite:////w/sp ace/d%2541 ta/q%3F\\\"/catalog.db\""))
+      << FormatRunSummary(s);
+}
+
 TEST(RunSummaryTest, OneReplayIsSingular) {
   RunSummary s = Committed();
   s.files[0].records_replayed = 1;

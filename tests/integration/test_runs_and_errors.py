@@ -815,3 +815,21 @@ def test_a_table_whose_metadata_file_is_gone_stops_the_run_naming_it(workspace):
     assert "restore that file" in result.stderr
     shown = workspace.run("snapshots", "trading.trade_events")
     assert shown.returncode == 1 and "cannot be read" in shown.stderr
+
+
+def test_a_catalog_uri_means_to_tradeflow_what_it_means_to_pyiceberg(workspace):
+    # SQLAlchemy decodes %XX in an sqlite:/// URI: my%20cat.db is "my cat.db" for both, and the
+    # pyiceberg lines the run prints open it as printed, a '%' in the folder's name included.
+    folder = workspace.root / "d%41ta"
+    folder.mkdir()
+    pipeline = workspace.write_pipeline("pct.yaml", {
+        "uri: lake/catalog.db": f'uri: "sqlite:///{workspace.root}/d%2541ta/my%20cat.db"'})
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "my cat.db").exists()
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    uri = re.search(r'uri="([^"]+)"', result.stdout).group(1)
+    assert uri == f"sqlite:///{workspace.root}/d%2541ta/my cat.db"
+    table = SqlCatalog("tradeflow", uri=uri).load_table("trading.trade_events")
+    assert table.scan().to_arrow().num_rows == 300
