@@ -379,6 +379,11 @@ Result<int64_t> ParseInteger(std::string_view raw) {
   if (s.size() > 2 && s.ends_with(".0")) s.remove_suffix(2);
   int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec == std::errc::result_out_of_range && p == s.data() + s.size()) {
+    return Status::Invalid(QuoteValue(raw) +
+                           " is out of the range of a 64-bit integer (-9223372036854775808 to "
+                           "9223372036854775807)");
+  }
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
     return Status::Invalid("cannot parse " + QuoteValue(raw) + " as an integer");
   }

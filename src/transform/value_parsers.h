@@ -22,12 +22,30 @@ struct UtcTimestamp {
   std::string utc_offset;  // the offset written in (or assumed for) the source: "+01:00"
 };
 
-// Without leading and trailing blanks (std::isspace in the "C" locale). Inline: it runs on
-// every field of every record, and most fields have no blanks to trim.
+// Without leading and trailing blanks: std::isspace's in the "C" locale, and the no-break space
+// (U+00A0 in UTF-8, which spreadsheet exports pad numbers with). Inline: it runs on every field
+// of every record, and most fields have no blanks to trim.
 inline std::string_view TrimBlanks(std::string_view s) {
+  constexpr std::string_view kNoBreakSpace = "\xC2\xA0";
   auto blank = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  for (;;) {
+    if (!s.empty() && blank(s.front())) {
+      s.remove_prefix(1);
+    } else if (s.starts_with(kNoBreakSpace)) {
+      s.remove_prefix(kNoBreakSpace.size());
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (!s.empty() && blank(s.back())) {
+      s.remove_suffix(1);
+    } else if (s.ends_with(kNoBreakSpace)) {
+      s.remove_suffix(kNoBreakSpace.size());
+    } else {
+      break;
+    }
+  }
   return s;
 }
 

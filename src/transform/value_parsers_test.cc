@@ -13,8 +13,18 @@ namespace {
 
 TEST(ValueParsersTest, Integers) {
   EXPECT_EQ(*ParseInteger(" 42 "), 42);
+  EXPECT_EQ(*ParseInteger("\xC2\xA0"
+                          "42 \xC2\xA0"),
+            42);  // no-break spaces pad it
+  EXPECT_EQ(TrimBlanks("\xC2\xA0 a\xC2\xA0"
+                       "b \xC2\xA0"),
+            "a\xC2\xA0"
+            "b");
   EXPECT_EQ(*ParseInteger("-7"), -7);
   EXPECT_FALSE(ParseInteger("4.2").ok());
+  EXPECT_EQ(*ParseInteger("9223372036854775807"), INT64_MAX);
+  EXPECT_THAT(ParseInteger("9223372036854775808").status().message(),
+              ::testing::HasSubstr("is out of the range of a 64-bit integer"));
   EXPECT_EQ(*ParseInteger("2.0"), 2);  // pandas writes an integer column with a gap so
   EXPECT_EQ(*ParseInteger("-3.0"), -3);
   EXPECT_FALSE(ParseInteger("1.000").ok());  // one thousand, in a European export
