@@ -275,11 +275,14 @@ void BatchRun::NoteRejectsWithoutTrades(const lake::TableMetadata& all_trades,
   for (const auto& [sha256, input] : InputsWithRejectsOnly(all_trades, quarantine, config_.name)) {
     auto same = [&](const sources::InputFile& i) { return i.sha256 == sha256; };
     if (input.quarantined == 0 || std::any_of(inputs_.begin(), inputs_.end(), same)) continue;
-    Note(input.path + " (sha256 " + sha256.substr(0, 12) + "): run " + input.run_id + " stored " +
-         std::to_string(input.quarantined) + " of its records in " + summary_.quarantine_table +
-         " and stopped before committing its trades, and that content is no longer among the "
-         "inputs (the file changed since?). Its other records are in neither table: put that "
-         "content back among the inputs and run again to finish its reading");
+    std::string text =
+        input.path + " (sha256 " + sha256.substr(0, 12) + "): run " + input.run_id + " stored " +
+        std::to_string(input.quarantined) + " of its records in " + summary_.quarantine_table +
+        " and stopped before committing its trades, and that content is no longer among the "
+        "inputs (the file changed since?). Its other records are in neither table: put that "
+        "content back among the inputs and run again to finish its reading";
+    Note(text);
+    summary_.unfinished.push_back(std::move(text));
   }
 }
 

@@ -95,8 +95,11 @@ std::string FormatRunSummary(const RunSummary& s) {
   if (s.records_with_warnings > 0) {
     out << "    stored with warnings: " << s.records_with_warnings << "\n";
   }
+  for (const auto& u : s.unfinished) out << "  unfinished reading: " << u << "\n";
   if (s.orphan_files_removed > 0) {
-    out << "  removed " << s.orphan_files_removed << " orphaned files of an interrupted run\n";
+    out << "  removed " << s.orphan_files_removed
+        << " orphaned files (referenced by no snapshot or metadata log: an interrupted run's, "
+           "say)\n";
   }
   // In the order of the commits: reference tables, quarantine, trades.
   for (const auto& table : s.reference_tables_replaced) {

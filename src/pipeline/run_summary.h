@@ -56,6 +56,10 @@ struct RunSummary {
   // Why each file left out for its bad records (on_bad_file: skip) was; the run ingested the
   // others, but these are errors: the caller reports them and fails.
   std::vector<std::string> left_out;
+  // Readings an earlier run stopped between its two commits that this run cannot finish (their
+  // content is no longer among the inputs): their records other than the rejects are in neither
+  // table until that content is read again.
+  std::vector<std::string> unfinished;
 };
 
 // The end-of-run report: per file read/accepted/quarantined (by rule)/skipped/time, the

@@ -149,6 +149,8 @@ def test_a_reading_stopped_between_its_commits_whose_file_changed_is_named(works
                      r"content is no longer among the inputs \(the file changed since\?\)",
                      result.stderr), result.stderr
     assert "put that content back among the inputs and run again" in result.stderr
+    # The summary says it too, not only a note on stderr that a scheduler's log may bury.
+    assert re.search(r"unfinished reading: \S*mixed\.csv \(sha256 ", result.stdout), result.stdout
 
 
 def test_kill_between_the_quarantine_and_the_trade_commit(workspace):
