@@ -182,6 +182,36 @@ Result<std::vector<std::string>> Table::LayoutDifferences(const TableLayout& lay
   return out;
 }
 
+std::vector<std::string> Table::WritePropertyDifferences(int64_t target_file_bytes) const {
+  std::vector<std::string> out;
+  auto property = [this](const char* key) -> const std::string* {
+    auto it = metadata_.properties.find(key);
+    return it == metadata_.properties.end() ? nullptr : &it->second;
+  };
+  const std::string table = "table " + id_.ToString() + "'s ";
+  if (const std::string* size = property("write.target-file-size-bytes");
+      size != nullptr && *size != std::to_string(target_file_bytes)) {
+    out.push_back(table + "write.target-file-size-bytes is " + *size +
+                  "; this run rolls files at " + std::to_string(target_file_bytes) +
+                  " bytes (the pipeline's target_file_mb)");
+  }
+  if (const std::string* codec = property("write.parquet.compression-codec"); codec != nullptr) {
+    std::string lower = *codec;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != "zstd") {
+      out.push_back(table + "write.parquet.compression-codec is " + *codec +
+                    "; tradeflow writes zstd, which every Iceberg reader reads");
+    }
+  }
+  for (const char* key : {"write.data.path", "write.object-storage.enabled"}) {
+    if (const std::string* value = property(key); value != nullptr && *value != "false") {
+      out.push_back(table + key + " is " + *value + "; tradeflow writes data files under " +
+                    metadata_.location + "/data");
+    }
+  }
+  return out;
+}
+
 Result<std::unique_ptr<Table>> Table::LoadCurrent() const {
   if (catalog_ == nullptr) return Status::Internal("table " + id_.ToString() + " has no catalog");
   auto current = Load(catalog_, id_);

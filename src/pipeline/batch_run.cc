@@ -174,6 +174,10 @@ Status BatchRun::Prepare() {
     TF_ASSIGN_OR_RETURN(auto differences, events_->table().LayoutDifferences(
                                               {config_.table.partition, config_.table.sort}));
     for (const auto& d : differences) Note(d);
+    for (const auto& d :
+         events_->table().WritePropertyDifferences(config_.table.target_file_mb << 20)) {
+      Note(d);
+    }
   }
   lake::TableLayout quarantine_layout;
   quarantine_layout.sort = {{"input_sha256", false}, {"line", false}};

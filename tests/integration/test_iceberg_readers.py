@@ -433,3 +433,17 @@ def test_schema_changes_another_writer_made_are_kept(workspace):
     assert table.schema().find_field("source_record_id").doc == "ETRM tran_num"
     notes = table.scan(selected_fields=("desk_note",)).to_arrow()["desk_note"]
     assert len(notes) > before and notes.null_count == len(notes)
+
+
+def test_write_properties_another_tool_set_are_named_where_the_run_does_otherwise(workspace):
+    assert workspace.run_pipeline().returncode == 0
+    with workspace.table().transaction() as tx:
+        tx.set_properties({"write.parquet.compression-codec": "snappy",
+                           "write.target-file-size-bytes": "536870912",
+                           "write.data.path": "file:///elsewhere"})
+    result = workspace.run_pipeline()
+    assert result.returncode == 0, result.stderr
+    for said in ("write.parquet.compression-codec is snappy; tradeflow writes zstd",
+                 "write.target-file-size-bytes is 536870912; this run rolls files at 134217728",
+                 "write.data.path is file:///elsewhere; tradeflow writes data files under"):
+        assert said in result.stderr, result.stderr
