@@ -6,10 +6,12 @@
 #include <cctype>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
 #include "common/quote.h"
+#include "sources/source_offsets.h"
 #include "sources/utf8.h"
 #include "sources/xml_encoding.h"
 
@@ -492,6 +494,17 @@ struct FixmlSource::Impl {
     std::string between_, marker_;
   };
 
+  // The offset in the file on disk of `parsed`, an offset in the text expat parses (at or after
+  // every offset asked before, and in the window): a Latin-1 or windows-1252 byte is one byte
+  // there, though two in the UTF-8 text; a UTF-8 byte order mark counts. A UTF-16 document's
+  // offsets stay the UTF-8 text's: its characters' sizes are not kept.
+  int64_t FileOffsetOf(int64_t parsed) {
+    if (!offsets || !stream->transcodes_single_bytes()) return parsed + offset_shift;
+    const int64_t pos =
+        std::clamp<int64_t>(parsed - window_offset, 0, static_cast<int64_t>(window.size()));
+    return offsets->FileOffset(window, window_offset, static_cast<size_t>(pos));
+  }
+
   std::string Slice(int64_t from, int64_t to) const {
     from = std::max(from, window_offset);
     to = std::min(to, window_offset + static_cast<int64_t>(window.size()));
@@ -531,7 +544,7 @@ struct FixmlSource::Impl {
       SourceRecord& rec = p.record;
       rec.values.assign(bound_count, "");
       rec.line = report_line;
-      rec.byte_offset = report_start + offset_shift;
+      rec.byte_offset = FileOffsetOf(report_start);
       rec.location = "TrdCaptRpt " + std::to_string(report_number);
       if (!legs.empty()) rec.location += " leg " + std::to_string(k + 1);
       rec.group_size = static_cast<int32_t>(records);  // the legs of a package stand together
@@ -599,7 +612,7 @@ struct FixmlSource::Impl {
       Pending p;
       p.record.raw = raw;
       p.record.line = report_line;
-      p.record.byte_offset = report_start + offset_shift;
+      p.record.byte_offset = FileOffsetOf(report_start);
       p.record.location =
           k == 0 ? where : where + " (report " + std::to_string(k + 1) + " inside it)";
       p.error = Status::Invalid(message);
@@ -659,6 +672,7 @@ struct FixmlSource::Impl {
       }
       if (transcoded) XML_SetEncoding(parser, "UTF-8");
     }
+    if (!offsets) offsets.emplace(stream.get());  // the stream the text comes from, from now on
     auto got = stream->Read(chunk.data(), NextReadSize());
     if (!got.ok()) {
       finished = true;
@@ -732,6 +746,7 @@ struct FixmlSource::Impl {
     }
     if (keep_from > window_offset) {
       if (cdata_start >= 0) CountReportsInOpenCdata();
+      offsets->Consume(window, window_offset, static_cast<size_t>(keep_from - window_offset));
       window.erase(0, static_cast<size_t>(keep_from - window_offset));
       window_offset = keep_from;
     }
@@ -850,7 +865,7 @@ struct FixmlSource::Impl {
     Pending p;
     p.record.raw = Slice(from, line_end);
     p.record.line = in_report ? report_line : line;
-    p.record.byte_offset = from + offset_shift;
+    p.record.byte_offset = FileOffsetOf(from);
     p.record.location =
         in_report ? "TrdCaptRpt " + std::to_string(report_number) : "line " + std::to_string(line);
     const bool aborted = code == XML_ERROR_ABORTED && !abort_reason.empty();
@@ -896,8 +911,9 @@ struct FixmlSource::Impl {
   std::unique_ptr<InputStream> stream;
   std::string name;
   bool force_utf8;
-  bool encoding_read = false;  // ReadXmlAsUtf8 has looked at the start of the document
-  int64_t offset_shift = 0;    // file offset - parsed offset: a UTF-8 byte order mark dropped
+  bool encoding_read = false;            // ReadXmlAsUtf8 has looked at the start of the document
+  std::optional<SourceOffsets> offsets;  // once the document's encoding is known
+  int64_t offset_shift = 0;  // file offset - parsed offset: a UTF-8 byte order mark dropped
   std::vector<char> chunk;
   size_t base_chunk_size;
   XML_Parser parser = nullptr;

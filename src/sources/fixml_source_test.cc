@@ -459,12 +459,16 @@ TEST(FixmlSourceTest, EncodingsLatin1BytesInUtf8AndDeclaredOrConfiguredLatin1) {
     EXPECT_EQ(d.good[0].values[0], want);
   }
   {
-    FixmlSource source(OpenStringStream("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + body),
-                       "d.fixml");
+    // Byte offsets are the file's: each Latin-1 byte is one there, though two in UTF-8.
+    const std::string declaration = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n";
+    const std::string doc = declaration + "<FIXML>" + body + "\n" + body + "</FIXML>";
+    FixmlSource source(OpenStringStream(doc), "d.fixml", false, 16);
     ASSERT_TRUE(source.Bind({{"RptSide/Pty[R=17]@ID", ""}}).ok());
     auto d = testing::DrainSource(&source);
-    ASSERT_EQ(d.good.size(), 1u);
+    ASSERT_EQ(d.good.size(), 2u);
     EXPECT_EQ(d.good[0].values[0], want);
+    EXPECT_EQ(d.good[0].byte_offset, static_cast<int64_t>(doc.find("<TrdCaptRpt")));
+    EXPECT_EQ(d.good[1].byte_offset, static_cast<int64_t>(doc.rfind("<TrdCaptRpt")));
   }
 }
 
