@@ -211,33 +211,13 @@ bool ReadTwoDigits(const char*& p, char directive, std::tm* tm) {
   }
 }
 
-// A fraction of a second after %S or %T at `p`: '.' or ',' and one to nine digits, unless the
-// format itself goes on (at format[next]) with that character. strptime has no directive for
-// it, and exports write times as 10:00:00.123 whatever their date layout. False when the
-// fraction has more than nine digits (nanoseconds at most: nothing is cut silently).
-bool ReadFraction(const char*& p, const std::string& format, size_t next, int32_t* nanos) {
-  if ((*p != '.' && *p != ',') || !std::isdigit(static_cast<unsigned char>(p[1]))) return true;
-  if (next < format.size() && format[next] == *p) return true;
-  ++p;
-  int digits = 0;
-  int32_t value = 0;
-  for (; std::isdigit(static_cast<unsigned char>(*p)); ++p, ++digits) {
-    if (digits < 9) value = value * 10 + (*p - '0');
-  }
-  if (digits > 9) return false;
-  for (int k = digits; k < 9; ++k) value *= 10;
-  if (nanos != nullptr) *nanos = value;
-  return true;
-}
-
 // strptime with `%Y` read as exactly four digits. glibc's %Y takes one to four, so "26-05-01"
 // with "%Y-%m-%d" would be the year 26: a plausible-looking date in the wrong millennium, and
 // a partition of its own. Likewise %m %d %H %M %S next to another number's directive ("%Y%m%d")
 // are read as exactly two digits: glibc takes one or two, so "2026111" would be 2026-11-01. The
-// format is split at those directives; strptime reads the parts between. A fraction of a second
-// after %S or %T is read into *nanos (ReadFraction; nanos may be null).
-const char* StrictStrptime(const char* text, const std::string& format, std::tm* tm,
-                           int32_t* nanos = nullptr) {
+// format is split at those directives; strptime reads the parts between. (Never at %p: glibc
+// applies a PM it reads to the hour of the same call only.)
+const char* StrictStrptime(const char* text, const std::string& format, std::tm* tm) {
   const char* p = text;
   size_t from = 0;                         // start of the format part not yet read
   size_t numeric_end = std::string::npos;  // where the last numeric directive ended
@@ -250,13 +230,6 @@ const char* StrictStrptime(const char* text, const std::string& format, std::tm*
     numeric_end = IsNumericDirective(d) ? i + 2 : std::string::npos;
     const bool two_digits = std::string_view("mdHMS").find(d) != std::string_view::npos &&
                             (after_number || before_number);
-    if ((d == 'S' || d == 'T') && !two_digits) {
-      p = strptime(p, format.substr(from, i + 2 - from).c_str(), tm);
-      if (p == nullptr) return nullptr;
-      from = ++i + 1;
-      if (!ReadFraction(p, format, from, nanos)) return nullptr;
-      continue;
-    }
     if (d != 'Y' && !two_digits) {
       ++i;  // "%%" and other directives: strptime's
       continue;
@@ -268,7 +241,6 @@ const char* StrictStrptime(const char* text, const std::string& format, std::tm*
     if (two_digits) {
       if (!ReadTwoDigits(p, d, tm)) return nullptr;
       from = ++i + 1;
-      if (d == 'S' && !ReadFraction(p, format, from, nanos)) return nullptr;
       continue;
     }
     while (std::isspace(static_cast<unsigned char>(*p))) ++p;  // as strptime's %Y
@@ -285,6 +257,46 @@ const char* StrictStrptime(const char* text, const std::string& format, std::tm*
     from = ++i + 1;
   }
   return from < format.size() ? strptime(p, format.substr(from).c_str(), tm) : p;
+}
+
+// Takes a fraction of a second out of `text`, which `format` reads: '.' or ',' and one to nine
+// digits right after what %S or %T read, unless the format itself goes on with that character.
+// strptime has no directive for it, and exports write 10:00:00.123 whatever their date layout.
+// Where it is is found by reading the text with the format up to %S (or %T); the whole format
+// then reads the text without it, in one strptime call as before (a PM a later %p reads
+// applies only to the hour its own call read). Invalid for more than nine digits: nanoseconds
+// at most, nothing is cut silently. A text the format does not read is left for that call to
+// refuse.
+Status CutFraction(const std::string& format, std::string* text, int32_t* nanos) {
+  if (text->find_first_of(".,") == std::string::npos) return Status::OK();
+  size_t at = std::string::npos;
+  for (size_t i = 0; i + 1 < format.size(); ++i) {
+    if (format[i] != '%') continue;
+    if (format[i + 1] == 'S' || format[i + 1] == 'T') {
+      at = i + 2;
+      break;
+    }
+    ++i;  // "%%" and other directives
+  }
+  if (at == std::string::npos) return Status::OK();
+  std::tm probe{};
+  const char* p = StrictStrptime(text->c_str(), format.substr(0, at), &probe);
+  if (p == nullptr || (*p != '.' && *p != ',') || !std::isdigit(static_cast<unsigned char>(p[1])) ||
+      (at < format.size() && format[at] == *p)) {
+    return Status::OK();
+  }
+  const size_t from = static_cast<size_t>(p - text->c_str());
+  size_t to = from + 1;
+  int32_t value = 0;
+  int digits = 0;
+  for (; to < text->size() && std::isdigit(static_cast<unsigned char>((*text)[to])); ++to) {
+    if (digits++ < 9) value = value * 10 + ((*text)[to] - '0');
+  }
+  if (digits > 9) return Status::Invalid("a fraction of a second has at most nine digits");
+  for (int k = digits; k < 9; ++k) value *= 10;
+  *nanos = value;
+  text->erase(from, to - from);
+  return Status::OK();
 }
 
 // A date or time that strptime reads but StrictStrptime does not has a short year.
@@ -557,9 +569,11 @@ Result<UtcTimestamp> ParseTimestamp(std::string_view raw, const std::string& for
     return InYearRange(std::move(out), text);
   }
   std::string owned(text);
-  std::tm tm{};
   int32_t nanos = 0;
-  const char* end = StrictStrptime(owned.c_str(), format, &tm, &nanos);
+  TF_RETURN_IF_ERROR(
+      CutFraction(format, &owned, &nanos).WithContext("cannot parse " + QuoteValue(raw)));
+  std::tm tm{};
+  const char* end = StrictStrptime(owned.c_str(), format, &tm);
   if (end == nullptr || *end != '\0') {
     return Status::Invalid("cannot parse " + QuoteValue(raw) + " as a timestamp with format '" +
                            format + "'" + ShortYearHint(owned, format));

@@ -364,6 +364,14 @@ TEST(ValueParsersTest, AFractionOfASecondAfterSecondsInAnyFormat) {
   // The format's own '.' after %S: "10:00:00.7" is seconds, then a literal '.', then 7.
   EXPECT_TRUE(ParseTimestamp("2024-07-01 10:00:00.7", "%Y-%m-%d %H:%M:%S.7", "").ok());
   EXPECT_FALSE(ParseTimestamp("2024-07-01 10:00:00.1234567891", "%Y-%m-%d %H:%M:%S", "").ok());
+  // A PM read after the seconds applies to the hour: the format is read in one strptime call.
+  t = ParseTimestamp("07/01/2024 03:15:00.5 PM", "%m/%d/%Y %I:%M:%S %p", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->seconds, 1719846900);  // 15:15:00Z
+  EXPECT_EQ(t->nanos, 500'000'000);
+  t = ParseTimestamp("07/01/2024 03:15:00 PM", "%m/%d/%Y %I:%M:%S %p", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->seconds, 1719846900);
   EXPECT_FALSE(ParseTimestamp("2024-07-01 10:00:00.", "%Y-%m-%d %H:%M:%S", "").ok());
 }
 
