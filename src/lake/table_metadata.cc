@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <utility>
@@ -466,7 +467,27 @@ void RecordPreviousMetadataFile(TableMetadata& md, const std::string& previous_l
 
 namespace {
 
-Result<json> MergeTypes(const json& table_type, const json& written_type);
+Result<json> MergeTypes(const std::string& name, const json& table_type, const json& written_type);
+
+// "decimal(9, 2)" → {9, 2}; nullopt for another type.
+std::optional<std::pair<int, int>> DecimalOf(const json& type) {
+  int precision = 0, scale = 0;
+  if (!type.is_string() ||
+      std::sscanf(type.get<std::string>().c_str(), "decimal(%d, %d)", &precision, &scale) != 2) {
+    return std::nullopt;
+  }
+  return std::pair{precision, scale};
+}
+
+// Whether values written as `written` read as `table`: the same type, or one Iceberg promotes
+// to it (int → long, float → double, a decimal to one of more precision and the same scale).
+bool ReadsAs(const json& written, const json& table) {
+  if (written == table) return true;
+  if (written == "int" && table == "long") return true;
+  if (written == "float" && table == "double") return true;
+  auto w = DecimalOf(written), t = DecimalOf(table);
+  return w && t && w->second == t->second && w->first <= t->first;
+}
 
 // The struct fields of `table_fields` merged with those of `written_fields` of the same id, then
 // the written fields the table lacks.
@@ -488,7 +509,8 @@ Result<json> MergeFields(const json& table_fields, const json& written_fields) {
                                "meanwhile; run again");
       }
       if (f.contains("type") && w->second->contains("type")) {
-        TF_ASSIGN_OR_RETURN(merged["type"], MergeTypes(f["type"], (*w->second)["type"]));
+        TF_ASSIGN_OR_RETURN(merged["type"],
+                            MergeTypes(f.value("name", ""), f["type"], (*w->second)["type"]));
       }
     }
     out.push_back(std::move(merged));
@@ -499,17 +521,31 @@ Result<json> MergeFields(const json& table_fields, const json& written_fields) {
   return out;
 }
 
-Result<json> MergeTypes(const json& table_type, const json& written_type) {
-  if (!table_type.is_object() || !written_type.is_object()) return table_type;  // primitives
-  const std::string kind = table_type.value("type", "");
-  if (kind != written_type.value("type", "")) return table_type;
+Result<json> MergeTypes(const std::string& name, const json& table_type, const json& written_type) {
+  const std::string kind = table_type.is_object() ? table_type.value("type", "") : "";
+  const std::string written_kind = written_type.is_object() ? written_type.value("type", "") : "";
+  if (kind.empty() && written_kind.empty() && ReadsAs(written_type, table_type)) {
+    return table_type;  // primitives: the table's, a promotion another writer made included
+  }
+  if (kind.empty() || kind != written_kind) {
+    // Files whose values the table's type cannot read would make every scan of it fail.
+    return Status::Invalid("column '" + name + "' is " + table_type.dump() +
+                           " in the table's schema but the rows written hold " +
+                           written_type.dump() +
+                           ": another writer changed its type (or dropped it and added another "
+                           "of the same name); give it back its type, or write to another table");
+  }
   json out = table_type;
   if (kind == "struct" && table_type.contains("fields") && written_type.contains("fields")) {
     TF_ASSIGN_OR_RETURN(out["fields"], MergeFields(table_type["fields"], written_type["fields"]));
   } else if (kind == "list" && table_type.contains("element") && written_type.contains("element")) {
-    TF_ASSIGN_OR_RETURN(out["element"], MergeTypes(table_type["element"], written_type["element"]));
+    TF_ASSIGN_OR_RETURN(out["element"], MergeTypes(name + ".element", table_type["element"],
+                                                   written_type["element"]));
   } else if (kind == "map" && table_type.contains("value") && written_type.contains("value")) {
-    TF_ASSIGN_OR_RETURN(out["value"], MergeTypes(table_type["value"], written_type["value"]));
+    TF_ASSIGN_OR_RETURN(out["key"],
+                        MergeTypes(name + ".key", table_type["key"], written_type["key"]));
+    TF_ASSIGN_OR_RETURN(out["value"],
+                        MergeTypes(name + ".value", table_type["value"], written_type["value"]));
   }
   return out;
 }

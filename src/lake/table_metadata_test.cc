@@ -208,6 +208,18 @@ TEST(TableMetadataTest, MergeSchemasKeepsTheTablesAndAddsTheRowsNewFields) {
   ASSERT_EQ(leg.size(), 2u);
   EXPECT_EQ(leg[1]["name"], "unit");
 
+  // A type the rows' values cannot be read as (another writer dropped the column and added one
+  // of the same name as a long): a commit would leave every scan failing.
+  json retyped = table;
+  retyped["fields"][0]["type"] = "long";
+  auto unreadable = MergeSchemas(retyped, written);
+  ASSERT_FALSE(unreadable.ok());
+  EXPECT_NE(
+      unreadable.status().message().find(
+          "column 'id' is \"long\" in the table's schema but the rows written hold \"string\""),
+      std::string::npos)
+      << unreadable.status().message();
+
   written["fields"][3]["id"] = 9;  // another writer gave id 9 to a column of its own meanwhile
   auto clash = MergeSchemas(table, written);
   ASSERT_FALSE(clash.ok());

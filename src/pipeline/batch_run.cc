@@ -170,6 +170,7 @@ Status BatchRun::Prepare() {
     return events.status().WithContext(config_.table.layout_where);
   }
   TF_ASSIGN_OR_RETURN(events_, std::move(events));
+  for (const auto& note : events_->notes()) Note(note);
   if (!events_->table().staged()) {
     TF_ASSIGN_OR_RETURN(auto differences, events_->table().LayoutDifferences(
                                               {config_.table.partition, config_.table.sort}));
@@ -187,6 +188,7 @@ Status BatchRun::Prepare() {
                       lake::ToFileUri(root + config_.quarantine_table),
                       QuarantineRecord::descriptor(), quarantine_layout,
                       std::min<int64_t>(buffer, kQuarantineFileBytes), kQuarantineBatchRows));
+  for (const auto& note : quarantine_->notes()) Note(note);
   RecordProcessorOptions processing;
   processing.mapper = mapper_.get();
   processing.validator = validator_.get();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 #include "lake/iceberg_schema.h"
@@ -69,11 +70,48 @@ Status CheckSameKindOfRows(const lake::TableIdentifier& id, const lake::Table& t
   return Status::OK();
 }
 
+// A model column another writer renamed (its field id now has another name) or deleted (an
+// earlier schema had it, the current one has not). Rows written on would split a renamed
+// column's values in two (the new rows under the model's name, in a column of its own), so a
+// rename stops the run; a deleted column comes back under a new id, which a note says
+// (tradeflow's rows have it: the model's columns are only ever added).
+Status CheckModelColumnsKept(const lake::TableIdentifier& id, const lake::TableMetadata& md,
+                             const model::FieldIds& model_ids, std::vector<std::string>* notes) {
+  const nlohmann::json* current_schema = lake::CurrentSchema(md);
+  if (current_schema == nullptr) return Status::OK();
+  TF_ASSIGN_OR_RETURN(auto current, lake::FieldIdsOfIcebergSchema(*current_schema));
+  std::map<int32_t, std::string> current_by_id;
+  for (const auto& [path, field_id] : current.by_path) current_by_id[field_id] = path;
+  std::set<std::string> deleted;
+  for (const nlohmann::json& schema : md.schemas) {
+    if (&schema == current_schema) continue;
+    auto earlier = lake::FieldIdsOfIcebergSchema(schema);
+    if (!earlier.ok()) continue;
+    for (const auto& [path, field_id] : earlier->by_path) {
+      if (!model_ids.by_path.count(path) || current.by_path.count(path)) continue;
+      if (auto now = current_by_id.find(field_id); now != current_by_id.end()) {
+        return Status::Invalid("table " + id.ToString() + ": column '" + path + "' (field id " +
+                               std::to_string(field_id) + ") was renamed to '" + now->second +
+                               "' by another writer; tradeflow writes it under its model's name, "
+                               "which would split its values in two: rename it back");
+      }
+      deleted.insert(path);
+    }
+  }
+  for (const auto& path : deleted) {
+    notes->push_back("table " + id.ToString() + ": column '" + path +
+                     "' was deleted by another writer; tradeflow's rows have it, so it is added "
+                     "again under a new field id (its earlier values stay unread in older files)");
+  }
+  return Status::OK();
+}
+
 // A table to write into, loaded or (when it does not exist yet) staged for creation by the first
 // commit, so a run that fails creates nothing; with the Arrow schema its rows are written in.
 struct OpenedTable {
   std::unique_ptr<lake::Table> table;
   std::shared_ptr<arrow::Schema> schema;
+  std::vector<std::string> notes;  // for the run to say
 };
 
 // `properties` are those of a table created here; an existing table keeps its own.
@@ -93,6 +131,17 @@ Result<OpenedTable> OpenTable(lake::Catalog* catalog, const lake::TableIdentifie
   if (out.table) TF_RETURN_IF_ERROR(CheckSameKindOfRows(id, *out.table, descriptor));
   TF_ASSIGN_OR_RETURN(auto derived, model::DeriveArrowSchema(descriptor, ids));
   out.schema = derived.schema;
+  if (out.table) {
+    const lake::TableMetadata& md = out.table->metadata();
+    TF_RETURN_IF_ERROR(CheckModelColumnsKept(id, md, derived.ids, &out.notes));
+    // What the commit will make current, checked before anything is written: a column another
+    // writer retyped would leave files the table's schema cannot read.
+    TF_ASSIGN_OR_RETURN(auto written, lake::IcebergSchemaFromArrow(*out.schema, 0));
+    if (const nlohmann::json* current = lake::CurrentSchema(md)) {
+      auto merged = lake::MergeSchemas(*current, written);
+      if (!merged.ok()) return merged.status().WithContext("table " + id.ToString());
+    }
+  }
   if (!out.table) {
     TF_ASSIGN_OR_RETURN(out.table, lake::Table::Stage(catalog, id, location, *out.schema, layout,
                                                       std::move(properties)));
@@ -146,6 +195,7 @@ Result<std::unique_ptr<EventSink>> EventSink::Open(lake::Catalog* catalog,
                 {{"write.target-file-size-bytes", std::to_string(target_file_bytes)}}));
   sink->table_ = std::move(opened.table);
   sink->schema_ = std::move(opened.schema);
+  sink->notes_ = std::move(opened.notes);
   lake::Table& table = *sink->table_;
   TF_ASSIGN_OR_RETURN(lake::PartitionSpec spec, table.CurrentPartitionSpec());
   TF_ASSIGN_OR_RETURN(auto sort, table.DefaultSortKeys());
@@ -176,6 +226,7 @@ Result<std::unique_ptr<TableSink>> TableSink::Open(lake::Catalog* catalog,
   TF_ASSIGN_OR_RETURN(OpenedTable opened, OpenTable(catalog, id, location, descriptor, layout));
   sink->table_ = std::move(opened.table);
   sink->schema_ = std::move(opened.schema);
+  sink->notes_ = std::move(opened.notes);
   TF_ASSIGN_OR_RETURN(sink->builder_, model::ProtoBatchBuilder::Make(descriptor, sink->schema_));
   lake::DataWriterOptions options;
   options.target_file_bytes = target_file_bytes;

@@ -48,10 +48,13 @@ class EventSink {
   // Computes the partition and sort key of an event for this table.
   const RowKeys& keys() const { return *keys_; }
   lake::RowWriter& writer() { return *writer_; }
+  // What the run should say about the table as it was opened (a column another writer deleted).
+  const std::vector<std::string>& notes() const { return notes_; }
 
  private:
   EventSink() = default;
 
+  std::vector<std::string> notes_;
   std::unique_ptr<lake::Table> table_;
   std::shared_ptr<arrow::Schema> schema_;
   std::optional<RowKeys> keys_;
@@ -68,6 +71,7 @@ class TableSink {
   lake::Table& table() { return *table_; }
   const arrow::Schema& schema() const { return *schema_; }
   int64_t rows() const { return rows_; }
+  const std::vector<std::string>& notes() const { return notes_; }  // as EventSink::notes()
 
   Status Add(const google::protobuf::Message& message);
   // Writes what is buffered and returns every data file written.
@@ -80,6 +84,7 @@ class TableSink {
   TableSink() = default;
   Status FlushBatch();
 
+  std::vector<std::string> notes_;
   std::unique_ptr<lake::Table> table_;
   std::shared_ptr<arrow::Schema> schema_;
   std::unique_ptr<model::ProtoBatchBuilder> builder_;

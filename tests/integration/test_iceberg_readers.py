@@ -447,3 +447,41 @@ def test_write_properties_another_tool_set_are_named_where_the_run_does_otherwis
                  "write.target-file-size-bytes is 536870912; this run rolls files at 134217728",
                  "write.data.path is file:///elsewhere; tradeflow writes data files under"):
         assert said in result.stderr, result.stderr
+
+
+def test_a_column_another_writer_renamed_retyped_or_deleted_is_said(workspace):
+    from pyiceberg.types import LongType
+
+    assert workspace.run_pipeline().returncode == 0
+    lines = (workspace.root / "etrm_trades.csv").read_text().splitlines(keepends=True)
+    (workspace.root / "day2.csv").write_text(lines[0] + "".join("9" + l for l in lines[1:]))
+    pipeline = workspace.write_pipeline(
+        "day2.yaml", {"path: etrm_trades.csv": "path: day2.csv"})
+
+    # Renamed: writing on would split its values in two columns.
+    with workspace.table().update_schema() as update:
+        update.rename_column("execution_utc_offset", "exec_offset")
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    assert ("column 'execution_utc_offset' (field id " in result.stderr
+            and "was renamed to 'exec_offset' by another writer" in result.stderr), result.stderr
+    with workspace.table().update_schema() as update:
+        update.rename_column("exec_offset", "execution_utc_offset")
+
+    # Retyped (dropped, and added again as a long): files it cannot read are never written.
+    with workspace.table().update_schema() as update:
+        update.delete_column("execution_utc_offset")
+    with workspace.table().update_schema() as update:
+        update.add_column("execution_utc_offset", LongType())
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 1
+    assert "column 'execution_utc_offset' is \"long\" in the table's schema" in result.stderr
+    assert workspace.table().scan().to_arrow().num_rows == 300  # still readable
+
+    # Deleted: tradeflow's rows have it, so it comes back under a new id, which a note says.
+    with workspace.table().update_schema() as update:
+        update.delete_column("execution_utc_offset")
+    result = workspace.run_pipeline(pipeline)
+    assert result.returncode == 0, result.stderr
+    assert "column 'execution_utc_offset' was deleted by another writer" in result.stderr
+    assert workspace.table().scan().to_arrow().num_rows == 600
