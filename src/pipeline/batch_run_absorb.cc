@@ -100,14 +100,16 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
                           ? std::string("by ") + kByAnInterruptedRun
                           : "unique_version: a changed repeat of a version seen before";
     // A leg with another leg's key fails for that itself; the others for its sake.
-    std::string same_key;
+    auto same_key = [&](const GroupMember& m) {
+      const GroupMember* first = repeats_a_leg(m);
+      return "its " + m.outcome.key.ToString() + " is " + first->record.location +
+             "'s too: a package's legs need trade ids of their own (does source_trade_id hold a "
+             "leg number, and does each leg have its own?)";
+    };
     if (!failed->outcome.accepted) {
       why = failed->outcome.failures.front().rule + ": " + failed->outcome.failures.front().message;
-    } else if (const GroupMember* first = repeats_a_leg(*failed)) {
-      same_key = "its " + failed->outcome.key.ToString() + " is " + first->record.location +
-                 "'s too: a package's legs need trade ids of their own (does source_trade_id "
-                 "hold a leg number, and does each leg have its own?)";
-      why = "unique_version: " + same_key;
+    } else if (repeats_a_leg(*failed)) {
+      why = "unique_version: " + same_key(*failed);
     }
     const std::string message = failed->record.location + " of the same report is quarantined (" +
                                 why + "); the legs of a package are stored together or not at all";
@@ -116,11 +118,10 @@ Status BatchRun::AbsorbGroup(const sources::InputFile& input, bool resumed, File
       TradeEvent event;  // the leg as it would have been stored
       if (!event.ParseFromString(m.outcome.row)) return Status::Internal("unreadable row");
       event.clear_content_hash();
-      const bool itself = &m == &*failed && !same_key.empty();
       RecordProcessor::MarkRejected(
           tradeflow::quarantine::v1::STAGE_VALIDATE,
-          {itself ? RecordFailure{"unique_version", "source_trade_id", same_key}
-                  : RecordFailure{"package_incomplete", "package_id", message}},
+          {repeats_a_leg(m) ? RecordFailure{"unique_version", "source_trade_id", same_key(m)}
+                            : RecordFailure{"package_incomplete", "package_id", message}},
           &event, &m.outcome);
     }
   }

@@ -191,6 +191,15 @@ def test_legs_of_one_report_with_one_trade_id_fail_their_package(workspace):
     assert second["rule"] == "unique_version"
     for failure in (first, second):
         assert "is TrdCaptRpt 1 leg 1's too: a package's legs need trade ids of their own" in failure["message"]
+    # A third leg numbered 1 fails for itself as well.
+    leg_elements = re.findall(r"<TrdLeg .*?</TrdLeg>", same_number, re.S)
+    three = same_number.replace(leg_elements[1], leg_elements[1] + leg_elements[1], 1)
+    run_ok(workspace, fixml_pipeline_over(workspace, "legno3", [three]))
+    rules = {row["source_location"]: [f["rule"] for f in row["failures"]]
+             for row in quarantine_rows(workspace) if row["input_uri"].endswith("legno3.fixml")}
+    assert rules == {"TrdCaptRpt 1 leg 1": ["package_incomplete"],
+                     "TrdCaptRpt 1 leg 2": ["unique_version"],
+                     "TrdCaptRpt 1 leg 3": ["unique_version"]}
     # With unique_version off every repeat is stored, and so are these legs.
     off = workspace.write_pipeline("legno_off.yaml", {"\nmapping:": "\nvalidation:\n  builtin: {unique_version: off}\nmapping:"},
                                    base="legno.yaml")
