@@ -52,9 +52,10 @@ Result<std::string> OtherTableUnder(const Table& table, const std::string& root)
     TF_ASSIGN_OR_RETURN(auto ids, catalog->ListTables(ns));
     for (const auto& id : ids) {
       if (id == table.id()) continue;
-      TF_ASSIGN_OR_RETURN(auto location, catalog->LoadMetadataLocation(id));
-      if (!location) continue;
-      auto path = LocalPathFromUri(*location);
+      // Another table's damaged catalog row is that table's problem, not this cleanup's.
+      auto location = catalog->LoadMetadataLocation(id);
+      if (!location.ok() || !*location) continue;
+      auto path = LocalPathFromUri(**location);
       if (!path.ok()) continue;  // another file system: not under a local folder
       const std::string file = fs::path(*path).lexically_normal().string();
       if (file.starts_with(prefix)) return id.ToString() + " (" + file + ")";

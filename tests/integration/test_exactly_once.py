@@ -907,3 +907,15 @@ def test_a_run_stopped_by_sigterm_or_sigint_commits_nothing_and_removes_its_file
     result = workspace.run_pipeline(pipeline)
     assert result.returncode == 0, result.stderr
     assert f"read {len(body)} = " in result.stdout
+
+
+def test_a_damaged_catalog_row_of_another_table_does_not_stop_a_run(workspace):
+    import sqlite3
+
+    assert workspace.run_pipeline().returncode == 0
+    with sqlite3.connect(workspace.catalog_path) as db:
+        db.execute("insert into iceberg_tables (catalog_name, table_namespace, table_name, "
+                   "metadata_location) values ('tradeflow', 'other', 'broken', '')")
+    write_day2(workspace)
+    result = workspace.run_pipeline(pipeline_without_orphan_delay(workspace, "day2.yaml", "day2.csv"))
+    assert result.returncode == 0, result.stderr
