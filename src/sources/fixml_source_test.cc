@@ -470,6 +470,24 @@ TEST(FixmlSourceTest, EncodingsLatin1BytesInUtf8AndDeclaredOrConfiguredLatin1) {
     EXPECT_EQ(d.good[0].byte_offset, static_cast<int64_t>(doc.find("<TrdCaptRpt")));
     EXPECT_EQ(d.good[1].byte_offset, static_cast<int64_t>(doc.rfind("<TrdCaptRpt")));
   }
+  {
+    // An error on the line of reports read before it: its offset is its line's, counted back.
+    const std::string declaration = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n";
+    const std::string doc =
+        declaration + "<FIXML>" + body + body + "<Bad a=\"1\" a=\"2\"/></FIXML>\n";
+    for (size_t chunk : {size_t{16}, size_t{64} << 10}) {
+      FixmlSource source(OpenStringStream(doc), "e.fixml", false, chunk);
+      ASSERT_TRUE(source.Bind({{"RptSide/Pty[R=17]@ID", ""}}).ok());
+      auto d = testing::DrainSource(&source);
+      ASSERT_EQ(d.good.size(), 2u);
+      ASSERT_EQ(d.bad.size(), 1u) << d.fatal.ToString();
+      // The file at the offset holds what the raw text starts with (its first bytes are ASCII).
+      const std::string& raw = d.bad[0].raw;
+      ASSERT_GE(raw.size(), 20u);
+      EXPECT_EQ(doc.substr(static_cast<size_t>(d.bad[0].byte_offset), 20), raw.substr(0, 20))
+          << d.bad[0].byte_offset;
+    }
+  }
 }
 
 TEST(FixmlSourceTest, GarbageBeforeAnyReportIsAnErrorOnItsLine) {

@@ -22,11 +22,21 @@ class SourceOffsets {
   explicit SourceOffsets(const InputStream* stream) : stream_(stream) {}
 
   // The file offset of text offset `buffer_offset + pos`, where `buffer` holds the text from
-  // `buffer_offset` on. `buffer_offset + pos` must not be before an offset asked or consumed
-  // before.
+  // `buffer_offset` on. `buffer_offset + pos` must not be before an offset consumed before; one
+  // before an offset asked before (an error's line, after the reports on it) is counted back.
   int64_t FileOffset(std::string_view buffer, int64_t buffer_offset, size_t pos) {
     const int64_t dropped = stream_->bytes_dropped_at_start();
     if (!stream_->transcodes_single_bytes()) return dropped + buffer_offset + pos;
+    const int64_t at = buffer_offset + static_cast<int64_t>(pos);
+    if (at < counted_to_) {
+      int64_t later = 0;  // continuation bytes counted from `at` on
+      const int64_t end =
+          std::min<int64_t>(counted_to_ - buffer_offset, static_cast<int64_t>(buffer.size()));
+      for (int64_t i = static_cast<int64_t>(pos); i < end; ++i) {
+        later += (static_cast<unsigned char>(buffer[i]) & 0xC0) == 0x80;
+      }
+      return dropped + at - (continuation_bytes_ - later);
+    }
     Count(buffer, buffer_offset, pos);
     return dropped + counted_to_ - continuation_bytes_;
   }
