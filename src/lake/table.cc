@@ -192,8 +192,9 @@ std::vector<std::string> Table::WritePropertyDifferences(int64_t target_file_byt
   if (const std::string* size = property("write.target-file-size-bytes");
       size != nullptr && *size != std::to_string(target_file_bytes)) {
     out.push_back(table + "write.target-file-size-bytes is " + *size +
-                  "; this run rolls files at " + std::to_string(target_file_bytes) +
-                  " bytes (the pipeline's target_file_mb)");
+                  " (as the table was created, or set since by another tool); this run rolls "
+                  "files at " +
+                  std::to_string(target_file_bytes) + " bytes (the pipeline's target_file_mb)");
   }
   if (const std::string* codec = property("write.parquet.compression-codec"); codec != nullptr) {
     std::string lower = *codec;

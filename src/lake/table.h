@@ -113,9 +113,11 @@ class Table {
   // is table evolution, which nothing here does), so a writer that asks for another should say.
   Result<std::vector<std::string>> LayoutDifferences(const TableLayout& layout) const;
 
-  // What the table's write properties (set by another tool: Spark, pyiceberg) ask for that this
-  // writer does otherwise: files rolled at `target_file_bytes`, Parquet compressed with zstd,
-  // data files under <location>/data. One sentence each; empty when they agree or are unset.
+  // What the table's write properties (set by another tool: Spark, pyiceberg; or the target size
+  // recorded when the table was created, which a pipeline's later target_file_mb differs from)
+  // ask for that this writer does otherwise: files rolled at `target_file_bytes`, Parquet
+  // compressed with zstd, data files under <location>/data. One sentence each; empty when they
+  // agree or are unset.
   std::vector<std::string> WritePropertyDifferences(int64_t target_file_bytes) const;
 
   // The table as the catalog holds it now, read afresh (this object is left as it is): another

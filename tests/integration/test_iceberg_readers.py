@@ -444,7 +444,8 @@ def test_write_properties_another_tool_set_are_named_where_the_run_does_otherwis
     result = workspace.run_pipeline()
     assert result.returncode == 0, result.stderr
     for said in ("write.parquet.compression-codec is snappy; tradeflow writes zstd",
-                 "write.target-file-size-bytes is 536870912; this run rolls files at 134217728",
+                 "write.target-file-size-bytes is 536870912 (as the table was created, or set "
+                 "since by another tool); this run rolls files at 134217728",
                  "write.data.path is file:///elsewhere; tradeflow writes data files under"):
         assert said in result.stderr, result.stderr
 
