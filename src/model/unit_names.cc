@@ -13,16 +13,18 @@ struct Alias {
 };
 
 // Sorted by spelling, for a binary search: every record's units go through here.
-constexpr std::array<Alias, 36> kAliases = {{
-    {"barrel", "bbl"},  {"barrels", "bbl"},  {"bbl", "bbl"},   {"bbls", "bbl"},
-    {"cbm", "m3"},      {"dth", "Dth"},      {"g", "g"},       {"gal", "gal"},
-    {"gallon", "gal"},  {"gallons", "gal"},  {"gj", "GJ"},     {"gwh", "GWh"},
-    {"kbbl", "kbbl"},   {"kg", "kg"},        {"kt", "kt"},     {"kwh", "kWh"},
-    {"l", "L"},         {"lb", "lb"},        {"lbs", "lb"},    {"liter", "L"},
-    {"litre", "L"},     {"m3", "m3"},        {"mj", "MJ"},     {"mmbtu", "MMBtu"},
-    {"mt", "MT"},       {"mwh", "MWh"},      {"ozt", "ozt"},   {"t", "MT"},
-    {"therm", "therm"}, {"therms", "therm"}, {"thm", "therm"}, {"tne", "MT"},
-    {"tonne", "MT"},    {"tonnes", "MT"},    {"toz", "ozt"},   {"usgal", "gal"},
+constexpr std::array<Alias, 42> kAliases = {{
+    {"barrel", "bbl"}, {"barrels", "bbl"}, {"bbl", "bbl"},     {"bbls", "bbl"},
+    {"cbm", "m3"},     {"dth", "Dth"},     {"g", "g"},         {"gal", "gal"},
+    {"gallon", "gal"}, {"gallons", "gal"}, {"gj", "GJ"},       {"gwh", "GWh"},
+    {"kbbl", "kbbl"},  {"kg", "kg"},       {"kilogram", "kg"}, {"kilograms", "kg"},
+    {"kt", "kt"},      {"kwh", "kWh"},     {"l", "L"},         {"lb", "lb"},
+    {"lbs", "lb"},     {"liter", "L"},     {"liters", "L"},    {"litre", "L"},
+    {"litres", "L"},   {"m3", "m3"},       {"mj", "MJ"},       {"mmbtu", "MMBtu"},
+    {"mt", "MT"},      {"mwh", "MWh"},     {"ozt", "ozt"},     {"pound", "lb"},
+    {"pounds", "lb"},  {"t", "MT"},        {"therm", "therm"}, {"therms", "therm"},
+    {"thm", "therm"},  {"tne", "MT"},      {"tonne", "MT"},    {"tonnes", "MT"},
+    {"toz", "ozt"},    {"usgal", "gal"},
 }};
 static_assert(std::is_sorted(kAliases.begin(), kAliases.end(), [](const Alias& a, const Alias& b) {
   return a.spelling < b.spelling;

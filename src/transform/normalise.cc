@@ -607,6 +607,17 @@ Status Normaliser::NormalisePrice(const std::string& path, Price* price, int32_t
   // is not quoted as the convention says: its currency is taken as written.
   const bool same_unit =
       price->per_unit().empty() || conv.unit.empty() || SameUnit(price->per_unit(), conv.unit);
+  // A unit no conversion links to the convention's is most likely a spelling tradeflow does not
+  // know ("pound" was one): the price would silently stay unconverted. Said, not guessed.
+  if (same_currency && conv.minor_scale > 1 && price->currency_minor_scale() == 0 && !same_unit &&
+      !ref_.FindUnitConversion(commodity_, price->per_unit(), conv.unit).ok()) {
+    Note(path + ".per_unit",
+         "per '" + price->per_unit() + "', which does not convert to the quote convention's " +
+             std::string(conv.unit) + ": the price is taken as quoted in " +
+             std::string(conv.currency) + ", not in its minor unit (1/" +
+             std::to_string(conv.minor_scale) +
+             "); if it is the same unit, write it as units.csv or the unit aliases do");
+  }
   // A minor scale with no currency is the source saying "in minor units" of the convention's
   // currency, per whatever unit (normalisation itself never leaves a scale without one):
   // converted, after which the currency filled in below marks it done.

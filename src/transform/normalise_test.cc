@@ -299,6 +299,20 @@ TEST(NormaliseTest, ListedContractQuotedInMinorUnits) {
                           legs { fixed { price { value { value: "412.35" } currency: "USD"
                                                  per_unit: "LBS" } } })");
   EXPECT_EQ(per_lb.event.legs(0).fixed().price().value().value(), "4.1235");
+  Outcome per_pound = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                             legs { fixed { price { value { value: "412.35" } currency: "USD"
+                                                    per_unit: "pound" } } })");
+  EXPECT_EQ(per_pound.event.legs(0).fixed().price().value().value(), "4.1235");
+  // A unit that converts to nothing the convention quotes in is said, not silently kept.
+  Outcome per_bushel = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
+                              legs { fixed { price { value { value: "412.35" } currency: "USD"
+                                                     per_unit: "bushel" } } })");
+  EXPECT_EQ(per_bushel.event.legs(0).fixed().price().value().value(), "412.35");
+  EXPECT_THAT(per_bushel.notes,
+              ::testing::Contains(::testing::HasSubstr(
+                  "legs[0].fixed.price.per_unit: per 'bushel', which does not convert to the "
+                  "quote convention's lb: the price is taken as quoted in USD, not in its minor "
+                  "unit (1/100)")));
 
   // A minor scale the source gives with no currency is in the spec's minor unit: converted.
   Outcome scale_only = NormaliseText(R"(product { exchange: "XCEC" product_code: "HG" }
