@@ -222,6 +222,11 @@ TEST(ReferenceLoaderTest, ReadsAnEncodingAndNumbersOfItsOwn) {
   EXPECT_EQ(loaded->tables.counterparties[0].name(),
             "Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale");
   EXPECT_EQ(loaded->tables.fx_rates[0].rate().value(), "1.0842");
+
+  // Without it, the hint names the table's own setting, not the trade mapping's.
+  Status plain = LoadOne(dir, "reference:\n  fx_rates: {path: fx.csv, delimiter: \";\"}\n");
+  EXPECT_NE(plain.message().find("set reference.fx_rates.numbers)"), std::string::npos)
+      << plain.ToString();
 }
 
 TEST(ReferenceLoaderTest, MapsColumnsNamedOtherwiseAndIgnoresListedOnes) {

@@ -269,7 +269,8 @@ auto ParseNumber(const NumberFormat& numbers, std::string_view text, const Parse
     if (!parsed.ok() && text.find(',') != std::string_view::npos &&
         text.find_first_not_of("0123456789+-., \t") == std::string_view::npos) {
       return Status::Invalid(parsed.status().message() +
-                             " (a decimal comma or thousands separators? set mapping.numbers)");
+                             " (a decimal comma or thousands separators? set " + numbers.setting +
+                             ")");
     }
     return parsed;
   }

@@ -61,6 +61,8 @@ struct NumberFormat {
   // None when empty; else one character, in UTF-8: a no-break space (French exports) is two
   // bytes, a narrow one three.
   std::string thousands_separator;
+  // Where a pipeline file sets this format, for the hint on a number written with a comma.
+  std::string setting = "mapping.numbers";
 
   bool is_plain() const { return decimal_separator == '.' && thousands_separator.empty(); }
 };
