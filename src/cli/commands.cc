@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -144,6 +145,9 @@ int Main(int argc, char** argv) {
       options.reread.push_back(canonical.string());
     }
     InstallStopHandlers();  // a run stops cleanly on SIGTERM and SIGINT; other commands need not
+    // A log reader that goes away (`| tee`, a restarted log shipper) must not kill a run between
+    // its writes, leaving files behind: its output is lost, its work goes on and commits.
+    std::signal(SIGPIPE, SIG_IGN);
     auto summary = pipeline::RunPipeline(*config, options);
     progress.Finish();
     if (!summary.ok()) return Fail(summary.status().WithContext("run failed"));
@@ -151,7 +155,8 @@ int Main(int argc, char** argv) {
     // (fputs, not fmt::print, which throws once a short write passes its buffer.)
     const std::string text = pipeline::FormatRunSummary(*summary);
     if (std::fputs(text.c_str(), stdout) < 0 || std::fflush(stdout) != 0 || std::ferror(stdout)) {
-      fmt::print(stderr, "tradeflow: warning: the run summary could not be written to stdout\n");
+      // fputs: fmt::print throws when stderr is gone too, and the run's work is committed.
+      std::fputs("tradeflow: warning: the run summary could not be written to stdout\n", stderr);
     }
     // The other files are committed, but a file left out is still a failed ingestion.
     for (const auto& why : summary->left_out) Fail(Status::Invalid("left out: " + why));

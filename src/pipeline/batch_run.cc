@@ -105,7 +105,10 @@ Status BatchRun::StopIfRequested() const {
   return Status::Cancelled("stopped by " + SignalName(signal) +
                            " before its commit: nothing was committed, and this run's "
                            "uncommitted data files were removed; run it again to ingest its "
-                           "inputs");
+                           "inputs" +
+                           std::string(options_.reread_all || !options_.reread.empty()
+                                           ? " (with the same --reread or --reread-all)"
+                                           : ""));
 }
 
 Status BatchRun::Prepare() {

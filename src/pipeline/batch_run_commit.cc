@@ -91,7 +91,10 @@ Status BatchRun::Commit() {
       return Abandon(snapshot.status(), /*quarantine_failed=*/true, maybe_committed);
     }
     summary_.quarantine_snapshot_id = *snapshot;
-    if (options_.progress) options_.progress->Line("committed quarantine snapshot");
+    if (options_.progress) {
+      options_.progress->Line("committed quarantine snapshot " + std::to_string(*snapshot) +
+                              " to " + summary_.quarantine_table);
+    }
   }
   PausePoint("before-trade-commit");
   lake::AppendOptions options;
@@ -107,6 +110,11 @@ Status BatchRun::Commit() {
     return Abandon(snapshot.status(), /*quarantine_failed=*/false, maybe_committed);
   }
   summary_.snapshot_id = *snapshot;
+  // The log says it too, for a scheduler that keeps stderr only.
+  if (options_.progress) {
+    options_.progress->Line("committed snapshot " + std::to_string(*snapshot) + " to " +
+                            summary_.table);
+  }
   return Status::OK();
 }
 

@@ -833,3 +833,13 @@ def test_a_catalog_uri_means_to_tradeflow_what_it_means_to_pyiceberg(workspace):
     assert uri == f"sqlite:///{workspace.root}/d%2541ta/my cat.db"
     table = SqlCatalog("tradeflow", uri=uri).load_table("trading.trade_events")
     assert table.scan().to_arrow().num_rows == 300
+
+
+def test_a_log_reader_that_goes_away_does_not_stop_a_run(workspace):
+    # `tradeflow run ... 2>&1 | head -1`: the run outlives its log reader and commits.
+    run = subprocess.Popen([str(workspace.binary), "run", "etrm_pipeline.yaml"], cwd=workspace.root,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    run.stdout.read(1)
+    run.stdout.close()
+    assert run.wait(timeout=120) == 0
+    assert workspace.table().scan().to_arrow().num_rows == 300
