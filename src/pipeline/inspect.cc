@@ -146,7 +146,7 @@ Result<std::unique_ptr<lake::Catalog>> OpenExistingCatalog(const CatalogLocation
                                          : ": run a pipeline first (tradeflow run "
                                            "<pipeline.yaml>) or pass --catalog"));
   }
-  auto opened = lake::OpenSqliteCatalog(where.path, where.name);
+  auto opened = lake::OpenSqliteCatalogToRead(where.path, where.name);
   if (!opened.ok() &&
       opened.status().message().find("file is not a database") != std::string::npos) {
     return Status::Invalid(where.path +

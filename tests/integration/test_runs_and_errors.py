@@ -843,3 +843,37 @@ def test_a_log_reader_that_goes_away_does_not_stop_a_run(workspace):
     run.stdout.close()
     assert run.wait(timeout=120) == 0
     assert workspace.table().scan().to_arrow().num_rows == 300
+
+
+def test_reading_commands_leave_another_applications_database_untouched(workspace):
+    # A mistyped --catalog names some other SQLite file: it is not a catalog, and it stays as it was.
+    import sqlite3
+
+    other = workspace.root / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("create table customers(id int)")
+    before = other.read_bytes()
+    for command in (["tables"], ["snapshots", "trading.trade_events"], ["show", "trading.trade_events"]):
+        result = workspace.run(*command, "--catalog", str(other))
+        assert result.returncode == 1, result.stdout
+        assert "without an iceberg_tables table, so not an Iceberg SQL catalog" in result.stderr
+    assert other.read_bytes() == before
+    assert not Path(str(other) + "-wal").exists()
+
+
+def test_listing_tables_waits_for_no_writer(workspace):
+    import sqlite3
+    import time
+
+    assert workspace.run_pipeline().returncode == 0
+    writer = sqlite3.connect(workspace.catalog_path, isolation_level=None)
+    writer.execute("begin immediate")
+    try:
+        started = time.monotonic()
+        result = workspace.run("tables")
+        assert result.returncode == 0, result.stderr
+        assert "trading.trade_events" in result.stdout
+        assert time.monotonic() - started < 5
+    finally:
+        writer.execute("rollback")
+        writer.close()

@@ -324,4 +324,25 @@ Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& db_path,
   return std::unique_ptr<Catalog>(std::make_unique<SqliteCatalog>(std::move(db), catalog_name));
 }
 
+Result<std::unique_ptr<Catalog>> OpenSqliteCatalogToRead(const std::string& db_path,
+                                                         const std::string& catalog_name) {
+  if (catalog_name.empty() || catalog_name.size() > 255) {
+    return Status::Invalid("SQLite catalog " + db_path + ": catalog name '" + catalog_name +
+                           "' must have 1 to 255 characters; use the name Spark, Trino or "
+                           "pyiceberg are configured with");
+  }
+  TF_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::Database> db,
+                      sqlite::Database::Open(db_path, kSqliteBusyTimeoutMs, /*read_only=*/true));
+  TF_ASSIGN_OR_RETURN(
+      auto probe,
+      db->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'iceberg_tables'"));
+  TF_ASSIGN_OR_RETURN(bool has_tables, probe.Step());
+  if (!has_tables) {
+    return Status::Invalid(db_path +
+                           ": an SQLite database without an iceberg_tables table, so not an "
+                           "Iceberg SQL catalog (left untouched)");
+  }
+  return std::unique_ptr<Catalog>(std::make_unique<SqliteCatalog>(std::move(db), catalog_name));
+}
+
 }  // namespace tradeflow::lake

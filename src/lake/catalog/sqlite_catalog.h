@@ -34,4 +34,10 @@ inline constexpr int kSqliteBusyTimeoutMs = 30'000;
 Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& db_path,
                                                    const std::string& catalog_name);
 
+// Opens an existing catalog to read it: the database is opened read-only, nothing is created,
+// and no lock is taken that a writer would wait for. Invalid when the database holds no
+// iceberg_tables table (another application's SQLite file: it is left untouched).
+Result<std::unique_ptr<Catalog>> OpenSqliteCatalogToRead(const std::string& db_path,
+                                                         const std::string& catalog_name);
+
 }  // namespace tradeflow::lake

@@ -84,9 +84,12 @@ std::optional<std::string> Statement::ColumnText(int index) const {
 
 // --- Database ---
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, int busy_timeout_ms,
+                                                 bool read_only) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &raw,
+      read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   // sqlite3_open_v2 returns a handle even on failure (for the message); the Database owns it from
   // here on so it is closed on every path.
   std::unique_ptr<Database> db(new Database(raw, path));

@@ -56,8 +56,10 @@ class Statement {
 class Database {
  public:
   // Opens (creating if missing) the database at `path` and sets a busy timeout, so writers wait
-  // for each other instead of failing at once with "database is locked".
-  static Result<std::unique_ptr<Database>> Open(const std::string& path, int busy_timeout_ms);
+  // for each other instead of failing at once with "database is locked". `read_only`: an
+  // existing database, never written (nor created).
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, int busy_timeout_ms,
+                                                bool read_only = false);
 
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
