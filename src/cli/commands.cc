@@ -125,6 +125,12 @@ int Main(int argc, char** argv) {
   }
 
   if (run->parsed()) {
+    std::error_code exists_ec;
+    if (!std::filesystem::exists(pipeline_file, exists_ec)) {  // the command line is wrong: 2
+      std::fprintf(stderr, "tradeflow: error: %s: no such pipeline file (in %s)\n",
+                   pipeline_file.c_str(), std::filesystem::current_path(exists_ec).c_str());
+      return 2;
+    }
     auto config = pipeline::LoadPipelineConfig(pipeline_file);
     if (!config.ok()) return Fail(config.status());
     observe::Progress progress(stderr, isatty(fileno(stderr)) != 0);
@@ -170,6 +176,10 @@ int Main(int argc, char** argv) {
     for (const auto& t : *list) fmt::print("{}\n", t.ToString());
     if (list->empty()) fmt::print("(no tables in catalog '{}')\n", catalog_options.where.name);
     return FlushOutput();
+  }
+  if (auto id = pipeline::ParseTableName(table_name); !id.ok()) {  // the command line is wrong: 2
+    std::fprintf(stderr, "tradeflow: error: %s\n", id.status().message().c_str());
+    return 2;
   }
   std::unique_ptr<lake::Catalog> catalog;
   auto table = OpenTable(catalog_options, table_name, &catalog);

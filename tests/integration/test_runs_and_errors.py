@@ -877,3 +877,11 @@ def test_listing_tables_waits_for_no_writer(workspace):
     finally:
         writer.execute("rollback")
         writer.close()
+
+
+def test_a_wrong_command_line_exits_2(workspace):
+    for command in (["schema", "nope"], ["run", "nope.yaml"]):
+        result = workspace.run(*command)
+        assert result.returncode == 2, (command, result.stderr)
+    assert "table name 'nope' must be namespace.table" in workspace.run("schema", "nope").stderr
+    assert "nope.yaml: no such pipeline file" in workspace.run("run", "nope.yaml").stderr
