@@ -190,7 +190,11 @@ int Main(int argc, char** argv) {
     fmt::print("{}", pipeline::FormatSnapshots((*table)->metadata()));
   } else if (show->parsed()) {
     std::optional<int64_t> snap;
-    if (snapshot_id != 0) snap = snapshot_id;
+    if (show->get_option("--snapshot")->count() > 0) snap = snapshot_id;  // 0 is an id too
+    if (show->get_option("--columns")->count() > 0 && pipeline::CommaList(column_list).empty()) {
+      std::fprintf(stderr, "tradeflow: error: --columns names no column\n");
+      return 2;
+    }
     auto rows = pipeline::ReadRows(**table, snap, limit);
     if (!rows.ok() && snap && lake::FindSnapshot((*table)->metadata(), *snap) == nullptr) {
       return Fail(Status::NotFound(rows.status().message() + " (tradeflow snapshots " + table_name +

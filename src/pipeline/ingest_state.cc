@@ -23,6 +23,11 @@ std::vector<std::string> CommaList(const std::string& list) {
   while (start < list.size()) {
     size_t comma = list.find(',', start);
     std::string hash = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    // Blanks around an item are no part of it ("trade_uid, action").
+    const size_t first = hash.find_first_not_of(" \t");
+    hash = first == std::string::npos
+               ? ""
+               : hash.substr(first, hash.find_last_not_of(" \t") + 1 - first);
     if (!hash.empty()) hashes.push_back(std::move(hash));
     if (comma == std::string::npos) break;
     start = comma + 1;

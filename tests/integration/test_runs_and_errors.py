@@ -885,3 +885,12 @@ def test_a_wrong_command_line_exits_2(workspace):
         assert result.returncode == 2, (command, result.stderr)
     assert "table name 'nope' must be namespace.table" in workspace.run("schema", "nope").stderr
     assert "nope.yaml: no such pipeline file" in workspace.run("run", "nope.yaml").stderr
+
+
+def test_show_arguments_are_taken_as_written(loaded):
+    shown = loaded.run("show", "trading.trade_events", "--columns", "trade_uid, action", "-n", "1")
+    assert shown.returncode == 0, shown.stderr
+    assert "trade_uid:" in shown.stdout and "action:" in shown.stdout
+    assert loaded.run("show", "trading.trade_events", "--columns", "").returncode == 2
+    none = loaded.run("show", "trading.trade_events", "--snapshot", "0")
+    assert none.returncode == 1 and "has no snapshot 0" in none.stderr
