@@ -157,8 +157,16 @@ Status BatchRun::Prepare() {
                                                 reference_ ? &reference_->data : nullptr));
   for (const auto& note : validator_->notes()) Note(note);
 
+  // A first run makes its catalog; a catalog.uri with a typo would too, silently, with a history
+  // of its own: said, so that one glance at the log tells the two apart.
+  std::error_code exists_ec;
+  const bool new_catalog = !std::filesystem::exists(summary_.catalog_path, exists_ec);
   TF_ASSIGN_OR_RETURN(catalog_,
                       lake::OpenSqliteCatalog(summary_.catalog_path, config_.catalog.name));
+  if (new_catalog) {
+    Note("no catalog was at " + summary_.catalog_path +
+         ": a new, empty one is made there (catalog.uri in " + config_.file + ")");
+  }
   const std::string root = Absolute(config_.warehouse) + "/" + ns + "/";
   const int64_t buffer = config_.table.buffer_mb << 20;
   auto events = EventSink::Open(catalog_.get(), {ns, config_.table.name},

@@ -894,3 +894,10 @@ def test_show_arguments_are_taken_as_written(loaded):
     assert loaded.run("show", "trading.trade_events", "--columns", "").returncode == 2
     none = loaded.run("show", "trading.trade_events", "--snapshot", "0")
     assert none.returncode == 1 and "has no snapshot 0" in none.stderr
+
+
+def test_a_new_catalog_is_said(workspace):
+    # A first run makes its catalog; so would a catalog.uri with a typo, which the log shows.
+    first = workspace.run_pipeline()
+    assert first.returncode == 0 and "no catalog was at " in first.stderr
+    assert "no catalog was at " not in workspace.run_pipeline().stderr
