@@ -12,6 +12,11 @@
 
 namespace tradeflow::observe {
 
+// A status `line` fitted to a terminal of `columns` (0: as it is) by cutting the start of `name`
+// inside it ("..." in its place): a line that wraps is not cleared by the next redraw's carriage
+// return, and the terminal would fill up with old lines.
+std::string FitLine(const std::string& line, const std::string& name, int columns);
+
 class Progress {
  public:
   // `out` is usually stderr; `interactive` is normally isatty(out).
