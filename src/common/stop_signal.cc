@@ -24,12 +24,15 @@ int64_t MonotonicNs() {
 
 // Async-signal-safe: atomics, clock_gettime, and signal()/raise() for a later signal.
 extern "C" void OnStopSignal(int signal) {
+  const int64_t now = MonotonicNs();
   int none = 0;
   if (stop_signal.compare_exchange_strong(none, signal)) {
-    first_signal_ns.store(MonotonicNs());
+    first_signal_ns.store(now);
     return;
   }
-  if (MonotonicNs() - first_signal_ns.load() < kSameRequestNs) return;
+  // 0: the first is being handled on another thread at this moment, so this is its twin.
+  const int64_t first = first_signal_ns.load();
+  if (first == 0 || now - first < kSameRequestNs) return;
   std::signal(signal, SIG_DFL);
   std::raise(signal);
 }
@@ -39,7 +42,9 @@ extern "C" void OnStopSignal(int signal) {
 void InstallStopHandlers() {
   struct sigaction action {};
   action.sa_handler = OnStopSignal;
-  sigemptyset(&action.sa_mask);
+  sigemptyset(&action.sa_mask);  // the other stop signal waits while one is handled
+  sigaddset(&action.sa_mask, SIGTERM);
+  sigaddset(&action.sa_mask, SIGINT);
   action.sa_flags = SA_RESTART;  // a read or write in progress goes on; the run stops after it
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
@@ -58,6 +63,9 @@ std::string SignalName(int signal) {
   }
 }
 
-void RequestStopForTesting(int signal) { stop_signal.store(signal); }
+void RequestStopForTesting(int signal) {
+  stop_signal.store(signal);
+  first_signal_ns.store(signal != 0 ? MonotonicNs() : 0);
+}
 
 }  // namespace tradeflow
