@@ -541,7 +541,8 @@ Result<json> MergeTypes(const std::string& name, const json& table_type, const j
   } else if (kind == "list" && table_type.contains("element") && written_type.contains("element")) {
     TF_ASSIGN_OR_RETURN(out["element"], MergeTypes(name + ".element", table_type["element"],
                                                    written_type["element"]));
-  } else if (kind == "map" && table_type.contains("value") && written_type.contains("value")) {
+  } else if (kind == "map" && table_type.contains("key") && written_type.contains("key") &&
+             table_type.contains("value") && written_type.contains("value")) {
     TF_ASSIGN_OR_RETURN(out["key"],
                         MergeTypes(name + ".key", table_type["key"], written_type["key"]));
     TF_ASSIGN_OR_RETURN(out["value"],

@@ -99,7 +99,8 @@ void RecordPreviousMetadataFile(TableMetadata& metadata, const std::string& prev
 // Everything the table's schema has stays as it is (columns, docs and type promotions other
 // writers made), so a commit never undoes another writer's schema change, and when `written`
 // adds nothing the result equals `table_schema`. Invalid when one field id names two fields
-// (another writer gave the id to a column of its own while this writer's was assigned it).
+// (another writer gave the id to a column of its own while this writer's was assigned it), or
+// when a column's type cannot read the rows' values (neither the same nor a promotion of it).
 Result<nlohmann::json> MergeSchemas(const nlohmann::json& table_schema,
                                     const nlohmann::json& written);
 

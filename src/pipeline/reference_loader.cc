@@ -87,7 +87,7 @@ class ConfigParser : public YamlReader {
     table.where = Where(node);
     table.mapping.version = "reference-" + kind;
     table.mapping.keep_unmapped_columns = false;
-    table.mapping.numbers.setting = "reference." + kind + ".numbers";
+    table.mapping.numbers.setting = "reference." + kind + ".numbers";  // also when not given
     std::vector<std::string> paths;
     if (node.IsScalar()) {  // `books: ref/books.csv`
       paths.push_back(node.as<std::string>());
@@ -122,7 +122,6 @@ class ConfigParser : public YamlReader {
       if (node["numbers"]) {
         TF_ASSIGN_OR_RETURN(table.mapping.numbers,
                             Numbers(node["numbers"], "reference." + kind + ".numbers"));
-        table.mapping.numbers.setting = "reference." + kind + ".numbers";
       }
       if (node["ignore_columns"]) {
         TF_ASSIGN_OR_RETURN(table.ignore_columns, List(node["ignore_columns"], "ignore_columns"));

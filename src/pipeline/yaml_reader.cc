@@ -123,6 +123,7 @@ Result<transform::NumberFormat> YamlReader::Numbers(const YAML::Node& n,
                                                     const std::string& what) const {
   TF_RETURN_IF_ERROR(CheckKeys(n, what, {"decimal_separator", "thousands_separator"}));
   transform::NumberFormat out;
+  out.setting = what;
   if (n["decimal_separator"]) {
     TF_ASSIGN_OR_RETURN(out.decimal_separator, Char(n["decimal_separator"], "decimal_separator"));
     if (out.decimal_separator != '.' && out.decimal_separator != ',') {

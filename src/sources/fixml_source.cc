@@ -494,10 +494,10 @@ struct FixmlSource::Impl {
     std::string between_, marker_;
   };
 
-  // The offset in the file on disk of `parsed`, an offset in the text expat parses (at or after
-  // every offset asked before, and in the window): a Latin-1 or windows-1252 byte is one byte
-  // there, though two in the UTF-8 text; a UTF-8 byte order mark counts. A UTF-16 document's
-  // offsets stay the UTF-8 text's: its characters' sizes are not kept.
+  // The offset in the file on disk of `parsed`, an offset in the text expat parses (in the
+  // window; SourceOffsets::FileOffset says which may be asked when): a Latin-1 or windows-1252 byte
+  // is one byte there, though two in the UTF-8 text; a UTF-8 byte order mark counts. A UTF-16
+  // document's offsets stay the UTF-8 text's: its characters' sizes are not kept.
   int64_t FileOffsetOf(int64_t parsed) {
     if (!offsets || !stream->transcodes_single_bytes()) return parsed + offset_shift;
     const int64_t pos =

@@ -78,9 +78,12 @@ void SetInstant(int second, int64_t local, int32_t offset, UtcTimestamp* out) {
   out->nanos = 999'999'000;
 }
 
+constexpr std::string_view kOffsetRange =
+    " is out of range (at most 18 hours, minutes and seconds 00-59)";
+
 Status OffsetOutOfRange(std::string_view raw, std::string_view offset) {
   return Status::Invalid(QuoteValue(raw) + ": the UTC offset " + std::string(offset) +
-                         " is out of range (at most 18 hours, minutes and seconds 00-59)");
+                         std::string(kOffsetRange));
 }
 
 // "+01", "+0100", "+01:00" or "+01:19:32" (a zone's offset before 1972, say) as seconds, with
@@ -646,8 +649,7 @@ Result<int32_t> ParseUtcOffset(std::string_view raw) {
                            ": use UTC or a fixed offset like +01:00");
   }
   if (!in_range) {
-    return Status::Invalid("UTC offset " + QuoteValue(raw) +
-                           " is out of range (at most 18 hours, minutes and seconds 00-59)");
+    return Status::Invalid("UTC offset " + QuoteValue(raw) + std::string(kOffsetRange));
   }
   return seconds;
 }

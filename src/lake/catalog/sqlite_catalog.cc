@@ -296,15 +296,19 @@ Status EnableWal(sqlite::Database& db, const std::string& db_path) {
                          "system that supports shared memory (not NFS/SMB)");
 }
 
+// The name must fit the catalog_name column that Java's JdbcCatalog and pyiceberg share.
+Status CheckCatalogName(const std::string& db_path, const std::string& catalog_name) {
+  if (!catalog_name.empty() && catalog_name.size() <= 255) return Status::OK();
+  return Status::Invalid("SQLite catalog " + db_path + ": catalog name '" + catalog_name +
+                         "' must have 1 to 255 characters; use the name Spark, Trino or "
+                         "pyiceberg are configured with");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& db_path,
                                                    const std::string& catalog_name) {
-  if (catalog_name.empty() || catalog_name.size() > 255) {
-    return Status::Invalid("SQLite catalog " + db_path + ": catalog name '" + catalog_name +
-                           "' must have 1 to 255 characters; use the name Spark, Trino or "
-                           "pyiceberg are configured with");
-  }
+  TF_RETURN_IF_ERROR(CheckCatalogName(db_path, catalog_name));
   if (db_path.empty()) {
     return Status::Invalid("SQLite catalog '" + catalog_name + "': database path is empty");
   }
@@ -326,11 +330,7 @@ Result<std::unique_ptr<Catalog>> OpenSqliteCatalog(const std::string& db_path,
 
 Result<std::unique_ptr<Catalog>> OpenSqliteCatalogToRead(const std::string& db_path,
                                                          const std::string& catalog_name) {
-  if (catalog_name.empty() || catalog_name.size() > 255) {
-    return Status::Invalid("SQLite catalog " + db_path + ": catalog name '" + catalog_name +
-                           "' must have 1 to 255 characters; use the name Spark, Trino or "
-                           "pyiceberg are configured with");
-  }
+  TF_RETURN_IF_ERROR(CheckCatalogName(db_path, catalog_name));
   TF_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::Database> db,
                       sqlite::Database::Open(db_path, kSqliteBusyTimeoutMs, /*read_only=*/true));
   TF_ASSIGN_OR_RETURN(
